@@ -1,0 +1,74 @@
+package io.autoglm.monitor.protocols.alert;
+
+import io.autoglm.monitor.protocols.CborSerializable;
+import io.autoglm.monitor.protocols.rule.Severity;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * One alert as it leaves the cluster: to the WebSocket feed, the recent-alerts list and the
+ * notifier. A firing alert has {@code endsAt == 0}; the resolved one repeats the same
+ * {@code fingerprint} and {@code startsAt} and sets {@code endsAt}. Times are epoch millis in
+ * event time (the capture records' {@code ts}).
+ *
+ * @param fingerprint stable id of the (rule, service, endpoint) series, as in Alertmanager
+ * @param value the observed metric value in the window that caused this transition
+ * @param windowEnd end of that window
+ */
+public record Alert(
+    String fingerprint,
+    AlertStatus status,
+    String ruleId,
+    String service,
+    String endpoint,
+    String metric,
+    String comparison,
+    double threshold,
+    double value,
+    Severity severity,
+    long startsAt,
+    long endsAt,
+    long windowEnd,
+    String summary,
+    String description)
+    implements CborSerializable {
+
+  public static Alert firing(ThresholdRule rule, String service, String endpoint, double value,
+      long startsAt, long windowEnd) {
+    String summary = String.format("%s on %s%s: %s = %s (%s %s)", rule.severity().wireName().toUpperCase(),
+        service.equals("default") ? "" : service + " ", endpoint, rule.metric().wireName(),
+        formatValue(value), rule.comparison().symbol(), formatValue(rule.threshold()));
+    return new Alert(fingerprint(rule.id(), service, endpoint), AlertStatus.FIRING, rule.id(), service,
+        endpoint, rule.metric().wireName(), rule.comparison().symbol(), rule.threshold(), value,
+        rule.severity(), startsAt, 0L, windowEnd, summary, rule.description());
+  }
+
+  public Alert resolved(double lastValue, long resolvedAt, long resolvedWindowEnd) {
+    return new Alert(fingerprint, AlertStatus.RESOLVED, ruleId, service, endpoint, metric, comparison,
+        threshold, lastValue, severity, startsAt, resolvedAt, resolvedWindowEnd, summary, description);
+  }
+
+  public boolean isFiring() {
+    return status == AlertStatus.FIRING;
+  }
+
+  public static String fingerprint(String ruleId, String service, String endpoint) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      byte[] digest = sha.digest((ruleId + '\0' + service + '\0' + endpoint).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
+  }
+
+  private static String formatValue(double v) {
+    if (v == Math.rint(v) && Math.abs(v) < 1e12) {
+      return Long.toString((long) v);
+    }
+    return Math.abs(v) < 10 ? String.format("%.4f", v) : String.format("%.1f", v);
+  }
+}

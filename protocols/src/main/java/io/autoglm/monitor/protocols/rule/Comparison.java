@@ -1,0 +1,40 @@
+package io.autoglm.monitor.protocols.rule;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** How a rule compares the observed value with its threshold. */
+public enum Comparison {
+  GT(">"),
+  GE(">="),
+  LT("<"),
+  LE("<=");
+
+  private final String symbol;
+
+  Comparison(String symbol) {
+    this.symbol = symbol;
+  }
+
+  public String symbol() {
+    return symbol;
+  }
+
+  public boolean holds(double value, double threshold) {
+    return switch (this) {
+      case GT -> value > threshold;
+      case GE -> value >= threshold;
+      case LT -> value < threshold;
+      case LE -> value <= threshold;
+    };
+  }
+
+  public static Optional<Comparison> fromSymbol(String symbol) {
+    return Arrays.stream(values()).filter(c -> c.symbol.equals(symbol)).findFirst();
+  }
+
+  public static String allSymbols() {
+    return Arrays.stream(values()).map(Comparison::symbol).collect(Collectors.joining(", "));
+  }
+}

@@ -1,0 +1,187 @@
+package io.autoglm.monitor.protocols.rule;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The JSON form of rules, as accepted by {@code PUT /api/v1/rules/{id}}:
+ *
+ * <pre>{@code
+ * {"metric": "error_rate", "op": ">", "threshold": 0.05, "for": "30s", "cooldown": "5m",
+ *  "severity": "critical", "service": "*", "endpoint": "/v1/chat/*", "description": "..."}
+ * }</pre>
+ *
+ * Durations are strings with a unit ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h},
+ * {@code 1d}) or a number of seconds.
+ */
+public final class RuleCodec {
+  public static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
+  private static final long MAX_DURATION_MS = 7L * 24 * 3600 * 1000;
+  private static final int MAX_TEXT = 512;
+
+  private RuleCodec() {}
+
+  /**
+   * Validates and builds a rule. {@code pathId} is the id from the URL; a body {@code id}, if
+   * present, must equal it.
+   */
+  public static ThresholdRule parse(JsonNode body, String pathId) {
+    if (body == null || !body.isObject()) {
+      throw new RuleValidationException("$", "the rule must be a JSON object");
+    }
+    if (pathId == null || !ID.matcher(pathId).matches()) {
+      throw new RuleValidationException("id", "must match " + ID.pattern());
+    }
+    JsonNode idNode = body.get("id");
+    if (idNode != null && !idNode.isNull() && !pathId.equals(idNode.asText())) {
+      throw new RuleValidationException("id", "'" + idNode.asText() + "' differs from the id in the URL '" + pathId + "'");
+    }
+    String metricName = requiredText(body, "metric");
+    Metric metric = Metric.fromWireName(metricName).orElseThrow(() -> new RuleValidationException(
+        "metric", "unknown metric '" + metricName + "', expected one of: " + Metric.allWireNames()));
+    String op = requiredText(body, "op");
+    Comparison comparison = Comparison.fromSymbol(op).orElseThrow(() -> new RuleValidationException(
+        "op", "unknown comparison '" + op + "', expected one of: " + Comparison.allSymbols()));
+    JsonNode thresholdNode = body.get("threshold");
+    if (thresholdNode == null || !thresholdNode.isNumber()) {
+      throw new RuleValidationException("threshold", "is required and must be a number");
+    }
+    double threshold = thresholdNode.asDouble();
+    if (!Double.isFinite(threshold) || threshold < 0) {
+      throw new RuleValidationException("threshold", "must be a finite number >= 0");
+    }
+    if (metric == Metric.ERROR_RATE && threshold > 1) {
+      throw new RuleValidationException("threshold", "error_rate is a fraction between 0 and 1");
+    }
+    long forMs = duration(body, "for", 0);
+    long cooldownMs = duration(body, "cooldown", 0);
+    String severityName = optionalText(body, "severity", "warning");
+    Severity severity = Severity.fromWireName(severityName).orElseThrow(() -> new RuleValidationException(
+        "severity", "unknown severity '" + severityName + "', expected info, warning or critical"));
+    String service = optionalText(body, "service", "*");
+    String endpoint = optionalText(body, "endpoint", "*");
+    if (!endpoint.startsWith("/") && !endpoint.startsWith("*")) {
+      throw new RuleValidationException("endpoint", "must be a path starting with '/' or a glob starting with '*'");
+    }
+    String description = optionalText(body, "description", "");
+    return new ThresholdRule(pathId, metric, comparison, threshold, forMs, cooldownMs, severity,
+        service, endpoint, description);
+  }
+
+  public static ObjectNode toJson(ThresholdRule rule) {
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
+    node.put("id", rule.id());
+    node.put("metric", rule.metric().wireName());
+    node.put("op", rule.comparison().symbol());
+    node.put("threshold", rule.threshold());
+    node.put("for", formatDuration(rule.forMs()));
+    node.put("cooldown", formatDuration(rule.cooldownMs()));
+    node.put("severity", rule.severity().wireName());
+    node.put("service", rule.serviceSelector());
+    node.put("endpoint", rule.endpointSelector());
+    node.put("description", rule.description());
+    node.put("expression", rule.expression());
+    return node;
+  }
+
+  /** Parses {@code 30s}, {@code 500ms}, {@code 5m}, {@code 2h}, {@code 1d} to milliseconds. */
+  public static long parseDuration(String text) {
+    Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new IllegalArgumentException("expected a duration like 30s, 500ms, 5m, 1h, got '" + text + "'");
+    }
+    double amount = Double.parseDouble(m.group(1));
+    long unit = switch (m.group(2)) {
+      case "ms" -> 1;
+      case "s" -> 1000;
+      case "m" -> 60_000;
+      case "h" -> 3_600_000;
+      default -> 86_400_000;
+    };
+    return Math.round(amount * unit);
+  }
+
+  public static String formatDuration(long ms) {
+    if (ms == 0) {
+      return "0s";
+    }
+    if (ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
+  }
+
+  static String formatNumber(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  private static long duration(JsonNode body, String field, long defaultMs) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      return defaultMs;
+    }
+    long ms;
+    if (node.isNumber()) {
+      ms = Math.round(node.asDouble() * 1000);
+      if (node.asDouble() < 0) {
+        throw new RuleValidationException(field, "must not be negative, got " + node.asText());
+      }
+    } else if (node.isTextual()) {
+      String text = node.asText().trim();
+      if (text.startsWith("-")) {
+        throw new RuleValidationException(field, "must not be negative, got '" + text + "'");
+      }
+      try {
+        ms = parseDuration(text);
+      } catch (IllegalArgumentException e) {
+        throw new RuleValidationException(field, e.getMessage());
+      }
+    } else {
+      throw new RuleValidationException(field, "must be a duration string like '30s' or a number of seconds");
+    }
+    if (ms > MAX_DURATION_MS) {
+      throw new RuleValidationException(field, "must be at most 7d");
+    }
+    return ms;
+  }
+
+  private static String requiredText(JsonNode body, String field) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      throw new RuleValidationException(field, "is required");
+    }
+    if (!node.isTextual()) {
+      throw new RuleValidationException(field, "must be a string");
+    }
+    return node.asText();
+  }
+
+  private static String optionalText(JsonNode body, String field, String defaultValue) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      return defaultValue;
+    }
+    if (!node.isTextual()) {
+      throw new RuleValidationException(field, "must be a string");
+    }
+    String text = node.asText();
+    if (text.length() > MAX_TEXT) {
+      throw new RuleValidationException(field, "must be at most " + MAX_TEXT + " characters");
+    }
+    if (text.isBlank() && !field.equals("description")) {
+      throw new RuleValidationException(field, "must not be blank");
+    }
+    return text;
+  }
+}

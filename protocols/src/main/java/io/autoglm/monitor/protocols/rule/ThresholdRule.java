@@ -1,0 +1,39 @@
+package io.autoglm.monitor.protocols.rule;
+
+import io.autoglm.monitor.protocols.CborSerializable;
+
+/**
+ * A static threshold rule: fire when {@code metric comparison threshold} has held over
+ * consecutive closed windows for at least {@code forMs}, for every endpoint whose service
+ * and path match the selectors; after a resolve, stay quiet for {@code cooldownMs}.
+ *
+ * <p>Built by {@link RuleCodec#parse}, which validates every field.
+ */
+public record ThresholdRule(
+    String id,
+    Metric metric,
+    Comparison comparison,
+    double threshold,
+    long forMs,
+    long cooldownMs,
+    Severity severity,
+    String serviceSelector,
+    String endpointSelector,
+    String description)
+    implements CborSerializable {
+
+  public boolean appliesTo(String service, String path) {
+    return EndpointSelector.matches(serviceSelector, service)
+        && EndpointSelector.matches(endpointSelector, path);
+  }
+
+  public boolean breached(double value) {
+    return comparison.holds(value, threshold);
+  }
+
+  /** e.g. {@code error_rate > 0.05 for 30s}. */
+  public String expression() {
+    return metric.wireName() + " " + comparison.symbol() + " " + RuleCodec.formatNumber(threshold)
+        + (forMs > 0 ? " for " + RuleCodec.formatDuration(forMs) : "");
+  }
+}
