@@ -1,0 +1,37 @@
+package io.autoglm.monitor.persistence.event;
+
+import io.autoglm.monitor.persistence.stats.WindowStats;
+import io.autoglm.monitor.protocols.CborSerializable;
+import io.autoglm.monitor.protocols.alert.Alert;
+import java.util.List;
+
+/**
+ * Events of one endpoint's statistics entity, persisted in the Cassandra journal. This
+ * package never moves: Jackson stores the class names. Every event carries the entity id.
+ */
+public sealed interface EndpointStatsEvent extends CborSerializable {
+  String endpointId();
+
+  /**
+   * One aggregate of ingested records (never one event per record): the partial windows to
+   * merge, how many records arrived too late to count, and the watermark after this delta.
+   * Windows ending at or before the watermark are closed by applying this event.
+   */
+  record StatsIngested(String endpointId, List<WindowStats> windows, long accepted, long late,
+      long maxEventTs, long watermark) implements EndpointStatsEvent {}
+
+  /** The watermark moved with the wall clock while no data arrived, closing windows. */
+  record WatermarkAdvanced(String endpointId, long watermark) implements EndpointStatsEvent {}
+
+  /** A rule's condition started to hold; it fires once it has held for the rule's {@code for}. */
+  record AlertPending(String endpointId, String ruleId, long activeSince) implements EndpointStatsEvent {}
+
+  /** A pending condition stopped holding before it fired. */
+  record AlertPendingCleared(String endpointId, String ruleId) implements EndpointStatsEvent {}
+
+  /** Persisted before the alert is published or sent anywhere. */
+  record AlertFired(String endpointId, Alert alert) implements EndpointStatsEvent {}
+
+  /** The firing alert's condition stopped holding; the rule stays quiet until {@code quietUntil}. */
+  record AlertResolved(String endpointId, Alert alert, long quietUntil) implements EndpointStatsEvent {}
+}
