@@ -2,6 +2,7 @@ package io.autoglm.monitor.persistence.stats;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
@@ -74,7 +75,7 @@ public final class LatencySketch {
 
   @JsonValue
   public byte[] toBytes() {
-    GrowingByteArrayOutput out = DDSketches.withDefaultInitialCapacity();
+    GrowingByteArrayOutput out = GrowingByteArrayOutput.withDefaultInitialCapacity();
     try {
       sketch.encode(out, false);
     } catch (IOException e) {
@@ -87,7 +88,7 @@ public final class LatencySketch {
   public static LatencySketch fromBytes(byte[] bytes) {
     DDSketch decoded = newMutableSketch();
     try {
-      decoded.decodeAndMergeWith(DDSketches.wrap(bytes));
+      decoded.decodeAndMergeWith(ByteArrayInput.wrap(bytes));
     } catch (IOException e) {
       throw new UncheckedIOException("corrupt latency sketch", e);
     }
