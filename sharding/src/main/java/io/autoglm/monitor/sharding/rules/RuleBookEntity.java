@@ -1,0 +1,113 @@
+package io.autoglm.monitor.sharding.rules;
+
+import io.autoglm.monitor.persistence.event.RuleBookEvent;
+import io.autoglm.monitor.persistence.event.RuleBookEvent.RuleDeleted;
+import io.autoglm.monitor.persistence.event.RuleBookEvent.RuleUpserted;
+import io.autoglm.monitor.protocols.CborSerializable;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * The cluster's rule book: one sharded, event-sourced entity ({@link #ENTITY_ID}) that owns
+ * every rule. Each change is persisted, then the whole new {@link RuleSet} is published on
+ * the {@link #TOPIC} so every node's {@link RuleCache} follows.
+ */
+public final class RuleBookEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<RuleBookEntity.Command, RuleBookEvent, RuleSet> {
+
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "RuleBook");
+  public static final String ENTITY_ID = "global";
+  public static final String TOPIC = "autoglm-rules";
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record Upsert(ThresholdRule rule, ActorRef<StatusReply<RuleSet>> replyTo) implements Command {}
+
+  public record Delete(String ruleId, ActorRef<StatusReply<RuleSet>> replyTo) implements Command {}
+
+  public record Get(ActorRef<RuleSet> replyTo) implements Command {}
+
+  private final ActorRef<Topic.Command<RuleSet>> topic;
+
+  public static void init(ActorSystem<?> system, ActorRef<Topic.Command<RuleSet>> topic) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), topic)));
+  }
+
+  public static EntityRef<Command> ref(ActorSystem<?> system) {
+    return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, ENTITY_ID);
+  }
+
+  public static Behavior<Command> create(String entityId, ActorRef<Topic.Command<RuleSet>> topic) {
+    return Behaviors.setup(ctx -> new RuleBookEntity(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId), topic));
+  }
+
+  private RuleBookEntity(PersistenceId persistenceId, ActorRef<Topic.Command<RuleSet>> topic) {
+    super(persistenceId);
+    this.topic = topic;
+  }
+
+  @Override
+  public RuleSet emptyState() {
+    return RuleSet.EMPTY;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, RuleBookEvent, RuleSet> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Upsert.class, this::onUpsert)
+        .onCommand(Delete.class, this::onDelete)
+        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
+        .build();
+  }
+
+  private ReplyEffect<RuleBookEvent, RuleSet> onUpsert(RuleSet state, Upsert cmd) {
+    return Effect()
+        .persist(new RuleUpserted(cmd.rule()))
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), StatusReply::success);
+  }
+
+  private ReplyEffect<RuleBookEvent, RuleSet> onDelete(RuleSet state, Delete cmd) {
+    if (!state.rules().containsKey(cmd.ruleId())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.error("no rule with id '" + cmd.ruleId() + "'"));
+    }
+    return Effect()
+        .persist(new RuleDeleted(cmd.ruleId()))
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), StatusReply::success);
+  }
+
+  private void publish(RuleSet state) {
+    topic.tell(Topic.publish(state));
+  }
+
+  @Override
+  public EventHandler<RuleSet, RuleBookEvent> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(RuleUpserted.class, (state, e) -> state.with(e.rule()))
+        .onEvent(RuleDeleted.class, (state, e) -> state.without(e.ruleId()))
+        .build();
+  }
+}

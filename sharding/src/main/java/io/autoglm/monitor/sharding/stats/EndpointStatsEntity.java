@@ -1,0 +1,207 @@
+package io.autoglm.monitor.sharding.stats;
+
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkAdvanced;
+import io.autoglm.monitor.persistence.stats.WindowStats;
+import io.autoglm.monitor.protocols.CborSerializable;
+import io.autoglm.monitor.protocols.alert.Alert;
+import io.autoglm.monitor.protocols.rule.Metric;
+import io.autoglm.monitor.sharding.detect.RuleAlertState;
+import io.autoglm.monitor.sharding.detect.ThresholdEvaluator;
+import io.autoglm.monitor.sharding.rules.RuleCache;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * Live statistics of one endpoint ({@link EndpointKey}), sharded across the cluster and
+ * event-sourced in Cassandra.
+ *
+ * <p>It receives pre-aggregated {@link EndpointDelta}s (never single records) and persists
+ * one {@link StatsIngested} per delta. Windows are by event time: the watermark is the newest
+ * record's {@code ts} minus the allowed lateness; windows ending at or before it close and
+ * the rules run on them. While no data arrives the watermark also moves with the wall clock
+ * (from the newest {@code ts}, by the wall time since it arrived), so replays of past traffic
+ * and live traffic both work and a quiet endpoint still closes its windows. Alert changes
+ * are persisted in the same write as the windows that caused them, and only then published
+ * on the alert topic.
+ */
+public final class EndpointStatsEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<EndpointStatsEntity.Command, EndpointStatsEvent, EndpointStatsState> {
+
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "EndpointStats");
+  public static final String ALERT_TOPIC = "autoglm-alerts";
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Merge a delta; the reply comes once it is persisted. */
+  public record Ingest(EndpointDelta delta, ActorRef<StatusReply<IngestAck>> replyTo) implements Command {}
+
+  public record GetStats(ActorRef<EndpointStatsState> replyTo) implements Command {}
+
+  /** Records counted ({@code accepted}) and dropped as behind the watermark ({@code late}). */
+  public record IngestAck(long accepted, long late) implements CborSerializable {}
+
+  private enum Tick implements Command {
+    INSTANCE
+  }
+
+  /** What every endpoint entity on a node shares. */
+  public record Dependencies(StatsSettings settings, RuleCache rules, ActorRef<Topic.Command<Alert>> alertTopic,
+      LongSupplier wallClock) {}
+
+  private final EndpointKey key;
+  private final Dependencies deps;
+  private final StatsSettings settings;
+  private final ActorContext<Command> context;
+  // Wall-clock time the newest data arrived. Not persisted: after recovery it counts from the
+  // recovery, which only delays wall-clock closing by the downtime.
+  private long lastArrivalWallMs;
+
+  public static void init(ActorSystem<?> system, Dependencies deps) {
+    ClusterSharding.get(system).init(
+        Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), deps))
+            // an endpoint must stay alive to close its windows while quiet (a QPS drop to zero)
+            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+  }
+
+  public static Behavior<Command> create(String entityId, Dependencies deps) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, deps.settings().tick());
+      return new EndpointStatsEntity(ctx, EndpointKey.fromEntityId(entityId), deps);
+    }));
+  }
+
+  private EndpointStatsEntity(ActorContext<Command> context, EndpointKey key, Dependencies deps) {
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), key.entityId()));
+    this.context = context;
+    this.key = key;
+    this.deps = deps;
+    this.settings = deps.settings();
+    this.lastArrivalWallMs = deps.wallClock().getAsLong();
+  }
+
+  @Override
+  public EndpointStatsState emptyState() {
+    return EndpointStatsState.empty(key.entityId());
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  }
+
+  @Override
+  public SignalHandler<EndpointStatsState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> lastArrivalWallMs = deps.wallClock().getAsLong())
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, EndpointStatsEvent, EndpointStatsState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Ingest.class, this::onIngest)
+        .onCommand(GetStats.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
+        .onCommand(Tick.class, this::onTick)
+        .build();
+  }
+
+  private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onIngest(EndpointStatsState state, Ingest cmd) {
+    lastArrivalWallMs = deps.wallClock().getAsLong();
+    EndpointDelta delta = cmd.delta();
+    List<WindowStats> onTime = new ArrayList<>(delta.windows().size());
+    long late = 0;
+    for (WindowStats w : delta.windows()) {
+      if (w.end() <= state.watermark()) {
+        late += w.count();
+      } else {
+        onTime.add(w);
+      }
+    }
+    long watermark = Math.max(state.watermark(), delta.maxEventTs() - settings.allowedLatenessMs());
+    StatsIngested ingested = new StatsIngested(key.entityId(), List.copyOf(onTime), delta.records() - late, late,
+        delta.maxEventTs(), watermark);
+    EndpointStatsState.Advance advance = state.withIngested(ingested).advance(watermark, settings);
+    List<EndpointStatsEvent> events = new ArrayList<>();
+    events.add(ingested);
+    events.addAll(ThresholdEvaluator.evaluate(key, state.alerts(), advance.closedNow(), deps.rules().rules()));
+    IngestAck ack = new IngestAck(ingested.accepted(), late);
+    return Effect()
+        .persist(events)
+        .thenRun(after -> publishAlerts(events))
+        .thenReply(cmd.replyTo(), after -> StatusReply.success(ack));
+  }
+
+  private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onTick(EndpointStatsState state, Tick tick) {
+    if (!state.hasData()) {
+      return Effect().noReply();
+    }
+    long idleMs = deps.wallClock().getAsLong() - lastArrivalWallMs;
+    long wallWatermark = state.maxEventTs() - settings.allowedLatenessMs() + Math.max(0, idleMs);
+    long nextClose = state.nextCloseAt(settings);
+    if (nextClose == EndpointStatsState.NONE || wallWatermark < nextClose || !worthAdvancing(state)) {
+      return Effect().noReply();
+    }
+    EndpointStatsState.Advance advance = state.advance(wallWatermark, settings);
+    List<EndpointStatsEvent> events = new ArrayList<>();
+    events.add(new WatermarkAdvanced(key.entityId(), wallWatermark));
+    events.addAll(ThresholdEvaluator.evaluate(key, state.alerts(), advance.closedNow(), deps.rules().rules()));
+    return Effect().persist(events).thenRun(after -> publishAlerts(events)).thenNoReply();
+  }
+
+  /**
+   * Open windows always close. Past them, a quiet endpoint keeps closing empty windows only
+   * while that can change an alert: a rule is pending or firing, or a QPS rule watches it.
+   */
+  private boolean worthAdvancing(EndpointStatsState state) {
+    if (!state.open().isEmpty()) {
+      return true;
+    }
+    boolean alertActive = state.alerts().values().stream().anyMatch(a -> a.phase() != RuleAlertState.Phase.OK);
+    return alertActive || deps.rules().rules().stream()
+        .anyMatch(r -> r.metric() == Metric.QPS && r.appliesTo(key.service(), key.path()));
+  }
+
+  private void publishAlerts(List<EndpointStatsEvent> events) {
+    for (EndpointStatsEvent e : events) {
+      if (e instanceof AlertFired fired) {
+        context.getLog().info("Alert firing: {}", fired.alert().summary());
+        deps.alertTopic().tell(Topic.publish(fired.alert()));
+      } else if (e instanceof AlertResolved resolved) {
+        context.getLog().info("Alert resolved: {}", resolved.alert().summary());
+        deps.alertTopic().tell(Topic.publish(resolved.alert()));
+      }
+    }
+  }
+
+  @Override
+  public EventHandler<EndpointStatsState, EndpointStatsEvent> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onAnyEvent((state, event) -> state.apply(event, settings));
+  }
+}

@@ -1,0 +1,183 @@
+package io.autoglm.monitor.sharding.stats;
+
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPending;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPendingCleared;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkAdvanced;
+import io.autoglm.monitor.persistence.stats.WindowStats;
+import io.autoglm.monitor.protocols.CborSerializable;
+import io.autoglm.monitor.sharding.detect.RuleAlertState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The statistics of one endpoint: open windows (not yet behind the watermark), the most recent
+ * closed windows, totals, and where each rule stands. Immutable; {@link #apply} returns a new
+ * state. Also the snapshot format, so its package never moves.
+ *
+ * @param watermark windows ending at or before it are closed; {@link Long#MIN_VALUE} before data
+ * @param lastClosedEnd end of the newest closed window, or {@link Long#MIN_VALUE}
+ * @param open open windows, oldest first
+ * @param closed closed windows, oldest first, at most {@code historyWindows}
+ */
+public record EndpointStatsState(
+    String endpointId,
+    long watermark,
+    long maxEventTs,
+    long lastClosedEnd,
+    long accepted,
+    long late,
+    List<WindowStats> open,
+    List<WindowStats> closed,
+    Map<String, RuleAlertState> alerts)
+    implements CborSerializable {
+
+  public static final long NONE = Long.MIN_VALUE;
+
+  public static EndpointStatsState empty(String endpointId) {
+    return new EndpointStatsState(endpointId, NONE, NONE, NONE, 0, 0, List.of(), List.of(), Map.of());
+  }
+
+  public boolean hasData() {
+    return maxEventTs != NONE;
+  }
+
+  /** The state after {@code event}; deterministic, so recovery rebuilds exactly the same state. */
+  public EndpointStatsState apply(EndpointStatsEvent event, StatsSettings settings) {
+    if (event instanceof StatsIngested e) {
+      return withIngested(e).advance(e.watermark(), settings).state();
+    } else if (event instanceof WatermarkAdvanced e) {
+      return advance(e.watermark(), settings).state();
+    } else if (event instanceof AlertPending e) {
+      return withAlert(alertState(e.ruleId()).pending(e.activeSince()));
+    } else if (event instanceof AlertPendingCleared e) {
+      return withAlert(alertState(e.ruleId()).cleared());
+    } else if (event instanceof AlertFired e) {
+      return withAlert(alertState(e.alert().ruleId()).pending(e.alert().startsAt()).firing(e.alert()));
+    } else if (event instanceof AlertResolved e) {
+      return withAlert(alertState(e.alert().ruleId()).resolved(e.quietUntil()));
+    }
+    throw new IllegalArgumentException("unknown event " + event);
+  }
+
+  public RuleAlertState alertState(String ruleId) {
+    RuleAlertState s = alerts.get(ruleId);
+    return s != null ? s : RuleAlertState.ok(ruleId);
+  }
+
+  /** The state after merging the partial windows of an ingest, before the watermark moves. */
+  public EndpointStatsState withIngested(StatsIngested e) {
+    List<WindowStats> merged = new ArrayList<>(open);
+    for (WindowStats w : e.windows()) {
+      int i = indexOfStart(merged, w.start());
+      if (i >= 0) {
+        merged.set(i, merged.get(i).merge(w));
+      } else {
+        merged.add(-i - 1, w);
+      }
+    }
+    return new EndpointStatsState(endpointId, watermark, Math.max(maxEventTs, e.maxEventTs()), lastClosedEnd,
+        accepted + e.accepted(), late + e.late(), List.copyOf(merged), closed, alerts);
+  }
+
+  /** The result of moving the watermark: the new state and the windows that closed, oldest first. */
+  public record Advance(EndpointStatsState state, List<WindowStats> closedNow) {}
+
+  /**
+   * Moves the watermark to {@code newWatermark} (never backwards) and closes every window that
+   * ends at or before it. Windows without any record between the last closed window and the
+   * watermark close too, as empty windows, so a QPS drop to zero is visible to the rules.
+   */
+  public Advance advance(long newWatermark, StatsSettings settings) {
+    if (newWatermark <= watermark) {
+      return new Advance(this, List.of());
+    }
+    List<WindowStats> closing = new ArrayList<>();
+    List<WindowStats> stillOpen = new ArrayList<>();
+    for (WindowStats w : open) {
+      (w.end() <= newWatermark ? closing : stillOpen).add(w);
+    }
+    List<WindowStats> closedNow = withEmptyGaps(closing, newWatermark, settings);
+    if (closedNow.isEmpty()) {
+      return new Advance(new EndpointStatsState(endpointId, newWatermark, maxEventTs, lastClosedEnd, accepted,
+          late, open, closed, alerts), List.of());
+    }
+    List<WindowStats> history = new ArrayList<>(closed.size() + closedNow.size());
+    history.addAll(closed);
+    history.addAll(closedNow);
+    if (history.size() > settings.historyWindows()) {
+      history = history.subList(history.size() - settings.historyWindows(), history.size());
+    }
+    long newLastClosedEnd = closedNow.get(closedNow.size() - 1).end();
+    EndpointStatsState next = new EndpointStatsState(endpointId, newWatermark, maxEventTs, newLastClosedEnd,
+        accepted, late, List.copyOf(stillOpen), List.copyOf(history), alerts);
+    return new Advance(next, List.copyOf(closedNow));
+  }
+
+  /** The earliest watermark at which another window would close, or NONE if none would. */
+  public long nextCloseAt(StatsSettings settings) {
+    if (!open.isEmpty()) {
+      return open.get(0).end();
+    }
+    return lastClosedEnd == NONE ? NONE : lastClosedEnd + settings.windowMs();
+  }
+
+  private List<WindowStats> withEmptyGaps(List<WindowStats> closing, long newWatermark, StatsSettings settings) {
+    long size = settings.windowMs();
+    long limit = settings.historyWindows();
+    List<WindowStats> out = new ArrayList<>();
+    long cursor = lastClosedEnd;
+    // the last window that closes is the one ending at or before the watermark
+    long lastEnd = Math.floorDiv(newWatermark, size) * size;
+    if (cursor == NONE) {
+      if (closing.isEmpty()) {
+        return out;
+      }
+      cursor = closing.get(0).start();
+    }
+    // never materialize more empty windows than the history keeps
+    if ((lastEnd - cursor) / size > limit) {
+      cursor = lastEnd - limit * size;
+      long firstKept = cursor;
+      closing = closing.stream().filter(w -> w.start() >= firstKept).toList();
+    }
+    int i = 0;
+    for (long start = cursor; start + size <= lastEnd; start += size) {
+      if (i < closing.size() && closing.get(i).start() == start) {
+        out.add(closing.get(i++));
+      } else {
+        out.add(WindowStats.empty(start, start + size));
+      }
+    }
+    return out;
+  }
+
+  private EndpointStatsState withAlert(RuleAlertState s) {
+    Map<String, RuleAlertState> next = new HashMap<>(alerts);
+    next.put(s.ruleId(), s);
+    return new EndpointStatsState(endpointId, watermark, maxEventTs, lastClosedEnd, accepted, late, open, closed,
+        Map.copyOf(next));
+  }
+
+  private static int indexOfStart(List<WindowStats> windows, long start) {
+    int lo = 0;
+    int hi = windows.size() - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      long s = windows.get(mid).start();
+      if (s < start) {
+        lo = mid + 1;
+      } else if (s > start) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -(lo + 1);
+  }
+}

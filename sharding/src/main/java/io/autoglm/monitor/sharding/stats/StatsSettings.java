@@ -1,0 +1,44 @@
+package io.autoglm.monitor.sharding.stats;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * Settings of the statistics entities ({@code autoglm.stats} in the config).
+ *
+ * @param windowMs tumbling window length
+ * @param allowedLatenessMs how far behind the newest event a record may arrive and still count
+ * @param historyWindows how many closed windows an entity keeps in memory (and snapshots)
+ * @param tick how often an entity checks whether the wall clock closes windows
+ * @param snapshotEvery events between snapshots
+ */
+public record StatsSettings(long windowMs, long allowedLatenessMs, int historyWindows, Duration tick,
+    int snapshotEvery, Duration askTimeout) {
+
+  public StatsSettings {
+    if (windowMs < 100) {
+      throw new IllegalArgumentException("autoglm.stats.window must be at least 100ms");
+    }
+    if (allowedLatenessMs < 0) {
+      throw new IllegalArgumentException("autoglm.stats.allowed-lateness must not be negative");
+    }
+    if (historyWindows < 1) {
+      throw new IllegalArgumentException("autoglm.stats.history-windows must be at least 1");
+    }
+  }
+
+  public static StatsSettings fromConfig(Config root) {
+    Config c = root.getConfig("autoglm.stats");
+    return new StatsSettings(
+        c.getDuration("window").toMillis(),
+        c.getDuration("allowed-lateness").toMillis(),
+        c.getInt("history-windows"),
+        c.getDuration("watermark-tick"),
+        c.getInt("snapshot-every"),
+        c.getDuration("ask-timeout"));
+  }
+
+  public long windowStartOf(long ts) {
+    return Math.floorDiv(ts, windowMs) * windowMs;
+  }
+}
