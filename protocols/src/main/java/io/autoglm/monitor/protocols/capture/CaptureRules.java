@@ -1,0 +1,125 @@
+package io.autoglm.monitor.protocols.capture;
+
+/**
+ * The validation rules of capture schema v1, in one place: the record constructor enforces them
+ * and the codec uses the same wording for JSON type errors.
+ */
+final class CaptureRules {
+
+  private CaptureRules() {}
+
+  static final long TS_MIN = 946_684_800_000L; // 2000-01-01T00:00:00Z
+  static final long TS_MAX = 4_102_444_800_000L; // 2100-01-01T00:00:00Z, exclusive
+  static final int ENDPOINT_MAX = 512;
+  static final int METHOD_MAX = 16;
+  static final int MODEL_MAX = 128;
+  static final int SERVICE_MAX = 64;
+  static final int ID_MAX = 256;
+
+  static final String TS =
+      "must be an integer epoch-millisecond timestamp in [946684800000, 4102444800000)"
+          + " (2000-01-01 to 2100-01-01)";
+  static final String ENDPOINT =
+      "must be a string starting with '/', 1 to 512 characters, without whitespace or control"
+          + " characters";
+  static final String METHOD = "must be a string of 1 to 16 uppercase letters (an HTTP method)";
+  static final String STATUS = "must be an integer between 100 and 599";
+  static final String DURATION = "must be a finite number >= 0";
+  static final String SRC_IP = "must be a string holding an IPv4 or IPv6 address";
+  static final String COUNT = "must be an integer >= 0";
+  static final String MODEL = "must be a string of at most 128 characters";
+  static final String SERVICE = "must be a string of 1 to 64 characters from [A-Za-z0-9._-]";
+  static final String ID = "must be a string of at most 256 characters";
+  static final String REQUIRED = "is required";
+
+  static CaptureFieldException invalid(String field, String rule, String got) {
+    return new CaptureFieldException(field, rule + ", got " + got);
+  }
+
+  static CaptureFieldException required(String field) {
+    return new CaptureFieldException(field, REQUIRED);
+  }
+
+  /** A string value for an error message: quoted, escaped, and shortened when long. */
+  static String quote(String s) {
+    int limit = Math.min(s.length(), 48);
+    StringBuilder sb = new StringBuilder(limit + 24).append('"');
+    for (int i = 0; i < limit; i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20 || c == 0x7f) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    sb.append('"');
+    if (s.length() > limit) {
+      sb.insert(sb.length() - 1, "...").append(" (").append(s.length()).append(" characters)");
+    }
+    return sb.toString();
+  }
+
+  static boolean isValidEndpoint(String s) {
+    int n = s.length();
+    if (n == 0 || n > ENDPOINT_MAX || s.charAt(0) != '/') {
+      return false;
+    }
+    for (int i = 1; i < n; i++) {
+      char c = s.charAt(i);
+      if (c <= 0x20 || c == 0x7f) {
+        return false;
+      }
+      if (c >= 0x80
+          && (Character.isISOControl(c) || Character.isWhitespace(c) || Character.isSpaceChar(c))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static boolean isValidMethod(String s) {
+    int n = s.length();
+    if (n == 0 || n > METHOD_MAX) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 'A' || c > 'Z') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static boolean isValidService(String s) {
+    int n = s.length();
+    if (n == 0 || n > SERVICE_MAX) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static boolean isValidDuration(double v) {
+    return v >= 0 && v != Double.POSITIVE_INFINITY; // NaN fails the first test
+  }
+
+  /** Optional strings: null and "" both mean absent. */
+  static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+}
