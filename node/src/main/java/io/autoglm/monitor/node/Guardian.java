@@ -1,0 +1,91 @@
+package io.autoglm.monitor.node;
+
+import com.typesafe.config.Config;
+import io.autoglm.monitor.node.api.AlertRoutes;
+import io.autoglm.monitor.node.api.ApiRoutes;
+import io.autoglm.monitor.node.api.EndpointRoutes;
+import io.autoglm.monitor.node.api.RuleRoutes;
+import io.autoglm.monitor.node.feed.AlertFeed;
+import io.autoglm.monitor.node.ingest.IngestRoutes;
+import io.autoglm.monitor.notifier.channel.WebhookSettings;
+import io.autoglm.monitor.notifier.route.Notifier;
+import io.autoglm.monitor.protocols.alert.Alert;
+import io.autoglm.monitor.sharding.rules.RuleBookEntity;
+import io.autoglm.monitor.sharding.rules.RuleCache;
+import io.autoglm.monitor.sharding.rules.RuleSet;
+import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
+import io.autoglm.monitor.sharding.stats.StatsSettings;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The root actor of a node. Joins the cluster (itself, when no seed nodes are configured),
+ * starts the pub-sub topics, the sharded rule book and endpoint entities, the notifier
+ * singleton and the alert feed, loads the rules, and only then binds HTTP, completing
+ * {@code bound} with the binding (or the failure).
+ */
+public final class Guardian {
+  private Guardian() {}
+
+  public static Behavior<Void> create(CompletableFuture<ServerBinding> bound) {
+    return Behaviors.setup(ctx -> {
+      ActorSystem<Void> system = ctx.getSystem();
+      Config config = system.settings().config();
+      Cluster cluster = Cluster.get(system);
+      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      StatsSettings stats = StatsSettings.fromConfig(config);
+      NodeSettings node = NodeSettings.fromConfig(config);
+
+      ActorRef<Topic.Command<Alert>> alertTopic =
+          ctx.spawn(Topic.create(Alert.class, EndpointStatsEntity.ALERT_TOPIC), "alert-topic");
+      ActorRef<Topic.Command<RuleSet>> ruleTopic =
+          ctx.spawn(Topic.create(RuleSet.class, RuleBookEntity.TOPIC), "rule-topic");
+      RuleCache rules = new RuleCache();
+      RuleBookEntity.init(system, ruleTopic);
+      EndpointStatsEntity.init(system,
+          new EndpointStatsEntity.Dependencies(stats, rules, alertTopic, System::currentTimeMillis));
+      ClusterSingleton.get(system).init(SingletonActor.of(
+          Behaviors.supervise(Notifier.create(alertTopic, WebhookSettings.fromConfig(config)))
+              .onFailure(SupervisorStrategy.restart()),
+          "notifier"));
+      AlertFeed.Live feed = AlertFeed.spawn(ctx, alertTopic, node.recentAlerts(), node.feedBuffer());
+
+      CompletableFuture<RuleSet> rulesLoaded = new CompletableFuture<>();
+      ctx.spawn(RuleCacheUpdater.create(ruleTopic, rules, stats.askTimeout(), rulesLoaded), "rule-cache");
+
+      Route route = new ApiRoutes(system,
+          new IngestRoutes(system, stats, node).route(),
+          new RuleRoutes(system, rules, stats.askTimeout()).route(),
+          new EndpointRoutes(system, stats.askTimeout()).route(),
+          new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout()).route()).route();
+
+      rulesLoaded
+          .thenCompose(set -> {
+            system.log().info("Loaded {} rule(s)", set.rules().size());
+            return Http.get(system).newServerAt(node.httpInterface(), node.httpPort()).bind(route);
+          })
+          .whenComplete((binding, failure) -> {
+            if (failure != null) {
+              bound.completeExceptionally(failure);
+            } else {
+              bound.complete(binding);
+            }
+          });
+      return Behaviors.empty();
+    });
+  }
+}

@@ -1,0 +1,74 @@
+package io.autoglm.monitor.node;
+
+import com.typesafe.config.Config;
+import io.autoglm.monitor.persistence.cassandra.CassandraBootstrap;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * A running node: Cassandra prepared (embedded or external, schema in place), the actor
+ * system with its {@link Guardian}, and HTTP bound. Used by {@link Main} and by tests, which
+ * start several in one JVM.
+ */
+public final class Node implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+  private final ActorSystem<Void> system;
+  private final ServerBinding binding;
+  private final CassandraBootstrap.Prepared cassandra;
+
+  private Node(ActorSystem<Void> system, ServerBinding binding, CassandraBootstrap.Prepared cassandra) {
+    this.system = system;
+    this.binding = binding;
+    this.cassandra = cassandra;
+  }
+
+  /** Starts a node from a full, resolved config (e.g. {@code ConfigFactory.load()}). */
+  public static Node start(Config config) {
+    CassandraBootstrap.Prepared cassandra = CassandraBootstrap.prepare(config);
+    CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
+    ActorSystem<Void> system = ActorSystem.create(Guardian.create(bound), "autoglm", cassandra.applyTo(config));
+    try {
+      return new Node(system, bound.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS), cassandra);
+    } catch (ExecutionException | TimeoutException | InterruptedException e) {
+      system.terminate();
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new IllegalStateException("the node did not start: " + cause, cause);
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  public String baseUrl() {
+    InetSocketAddress a = binding.localAddress();
+    return "http://" + a.getHostString() + ":" + a.getPort();
+  }
+
+  public CassandraBootstrap.Prepared cassandra() {
+    return cassandra;
+  }
+
+  /** Stops the actor system (leaving the cluster) and waits for it; Cassandra stays up. */
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("the node did not stop within 60 s", e);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package io.autoglm.monitor.node.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.server.UnsupportedRequestEncodingRejection;
+
+/**
+ * All HTTP routes of a node, with JSON answers for every error: unknown routes 404, wrong
+ * methods 405, bodies over their limit 413, anything unexpected 500 — never a bare text page.
+ */
+public final class ApiRoutes extends AllDirectives {
+  private final ActorSystem<?> system;
+  private final Route[] routes;
+
+  public ApiRoutes(ActorSystem<?> system, Route... routes) {
+    this.system = system;
+    this.routes = routes;
+  }
+
+  public Route route() {
+    return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () ->
+        concat(health(), concat(routes))));
+  }
+
+  private Route health() {
+    return path("health", () -> get(() -> {
+      Cluster cluster = Cluster.get(system);
+      boolean up = cluster.selfMember().status() == MemberStatus.up();
+      ObjectNode body = JsonSupport.object();
+      body.put("status", up ? "ok" : "starting");
+      body.put("node", cluster.selfMember().address().toString());
+      body.put("memberStatus", cluster.selfMember().status().toString());
+      body.put("members", cluster.state().getMembers().spliterator().getExactSizeIfKnown());
+      return complete(JsonSupport.json(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body));
+    }));
+  }
+
+  private RejectionHandler rejectionHandler() {
+    return RejectionHandler.newBuilder()
+        .handle(MalformedRequestContentRejection.class, r -> tooLarge(r.cause())
+            ? complete(JsonSupport.error(StatusCodes.PAYLOAD_TOO_LARGE, r.message()))
+            : complete(JsonSupport.error(StatusCodes.BAD_REQUEST, r.message())))
+        .handleAll(MethodRejection.class, rs -> complete(JsonSupport.error(StatusCodes.METHOD_NOT_ALLOWED,
+            "method not allowed here; supported: " + rs.stream().map(r -> r.supported().name()).toList())))
+        .handle(UnsupportedRequestEncodingRejection.class, r -> complete(JsonSupport.error(
+            StatusCodes.BAD_REQUEST, "unsupported Content-Encoding; use gzip, deflate or none")))
+        .handleNotFound(extractUnmatchedPath(p -> complete(JsonSupport.error(StatusCodes.NOT_FOUND,
+            "no such route: " + p))))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler().mapRejectionResponse(ApiRoutes::asJsonError))
+        .seal();
+  }
+
+  private ExceptionHandler exceptionHandler() {
+    return ExceptionHandler.newBuilder()
+        .match(Throwable.class, t -> {
+          Throwable cause = unwrap(t);
+          if (cause instanceof EntityStreamSizeException e) {
+            return complete(JsonSupport.error(StatusCodes.PAYLOAD_TOO_LARGE,
+                "request body exceeds the limit of " + e.limit() + " bytes"));
+          }
+          system.log().error("Unexpected error answering a request", cause);
+          return complete(JsonSupport.error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error: " + cause));
+        })
+        .build();
+  }
+
+  private static boolean tooLarge(Throwable t) {
+    return unwrap(t) instanceof EntityStreamSizeException;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+
+  /** Pekko's default rejection answers are plain text; ours are JSON. */
+  private static HttpResponse asJsonError(HttpResponse response) {
+    if (response.entity() instanceof HttpEntity.Strict strict
+        && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON)) {
+      return JsonSupport.error(response.status(), strict.getData().utf8String());
+    }
+    return response;
+  }
+}

@@ -1,0 +1,105 @@
+package io.autoglm.monitor.node.api;
+
+import static io.autoglm.monitor.node.api.JsonSupport.error;
+import static io.autoglm.monitor.node.api.JsonSupport.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.autoglm.monitor.protocols.rule.RuleCodec;
+import io.autoglm.monitor.protocols.rule.RuleValidationException;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.rules.RuleBookEntity;
+import io.autoglm.monitor.sharding.rules.RuleCache;
+import io.autoglm.monitor.sharding.rules.RuleSet;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.pattern.StatusReply;
+
+/** {@code GET/PUT/DELETE /api/v1/rules[/{id}]}: the rule book, in {@link RuleCodec}'s JSON form. */
+public final class RuleRoutes extends AllDirectives {
+  private static final long MAX_RULE_BYTES = 64 * 1024;
+  private final ActorSystem<?> system;
+  private final RuleCache cache;
+  private final Duration timeout;
+
+  public RuleRoutes(ActorSystem<?> system, RuleCache cache, Duration timeout) {
+    this.system = system;
+    this.cache = cache;
+    this.timeout = timeout;
+  }
+
+  public Route route() {
+    return pathPrefix(segment("api").slash("v1").slash("rules"), () -> concat(
+        pathEnd(() -> get(() -> onSuccess(rules(), set -> complete(JsonSupport.ok(listJson(set)))))),
+        path(PathMatchers.segment(), id -> concat(
+            get(() -> onSuccess(rules(), set -> {
+              ThresholdRule rule = set.rules().get(id);
+              return complete(rule == null ? notFound(id) : JsonSupport.ok(RuleCodec.toJson(rule)));
+            })),
+            put(() -> withSizeLimit(MAX_RULE_BYTES, () ->
+                entity(Unmarshaller.entityToString(), body -> upsert(id, body)))),
+            delete(() -> onSuccess(delete(id), response -> complete(response)))))));
+  }
+
+  private CompletionStage<RuleSet> rules() {
+    return RuleBookEntity.ref(system).ask(RuleBookEntity.Get::new, timeout);
+  }
+
+  private Route upsert(String id, String body) {
+    ThresholdRule rule;
+    try {
+      JsonNode json = JsonSupport.MAPPER.readTree(body);
+      rule = RuleCodec.parse(json, id);
+    } catch (IOException e) {
+      return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, "the body is not valid JSON: "
+          + e.getOriginalMessage()));
+    } catch (RuleValidationException e) {
+      ObjectNode err = error("invalid rule: " + e.getMessage());
+      err.put("field", e.field());
+      err.put("reason", e.reason());
+      return complete(json(StatusCodes.BAD_REQUEST, err));
+    }
+    boolean existed = cache.current().rules().containsKey(id);
+    CompletionStage<RuleSet> stored = RuleBookEntity.ref(system)
+        .askWithStatus(replyTo -> new RuleBookEntity.Upsert(rule, replyTo), timeout);
+    return onSuccess(stored, set -> {
+      cache.offer(set);
+      return complete(json(existed ? StatusCodes.OK : StatusCodes.CREATED, RuleCodec.toJson(rule)));
+    });
+  }
+
+  private CompletionStage<HttpResponse> delete(String id) {
+    CompletionStage<StatusReply<RuleSet>> reply = RuleBookEntity.ref(system)
+        .ask(replyTo -> new RuleBookEntity.Delete(id, replyTo), timeout);
+    return reply.thenApply(r -> {
+      if (r.isError()) {
+        return notFound(id);
+      }
+      cache.offer(r.getValue());
+      return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
+    });
+  }
+
+  private static HttpResponse notFound(String id) {
+    return JsonSupport.error(StatusCodes.NOT_FOUND, "no rule with id '" + id + "'");
+  }
+
+  private static ObjectNode listJson(RuleSet set) {
+    ObjectNode body = JsonSupport.object();
+    body.put("version", set.version());
+    ArrayNode rules = body.putArray("rules");
+    set.rules().values().stream().sorted(Comparator.comparing(ThresholdRule::id))
+        .forEach(r -> rules.add(RuleCodec.toJson(r)));
+    return body;
+  }
+}

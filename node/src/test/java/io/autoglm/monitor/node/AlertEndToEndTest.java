@@ -1,0 +1,103 @@
+package io.autoglm.monitor.node;
+
+import static io.autoglm.monitor.node.NodeFixture.traffic;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole path on real parts: NDJSON over HTTP into a one-node Pekko cluster on embedded
+ * Cassandra, an error burst, and the alert out on the WebSocket feed and a webhook receiver.
+ */
+class AlertEndToEndTest {
+  private static final String CHAT = "/v1/chat/completions";
+  private static final Duration WITHIN = Duration.ofSeconds(2);
+  private static WebhookReceiver webhook;
+  private static Node node;
+  private static TestHttp http;
+
+  @BeforeAll
+  static void start() throws Exception {
+    webhook = new WebhookReceiver();
+    node = Node.start(NodeFixture.freshConfig(Map.of("autoglm.notifier.webhook.url", webhook.url())));
+    http = new TestHttp(node.baseUrl());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.close();
+    }
+    webhook.close();
+  }
+
+  private void ingest(byte[] ndjson) {
+    TestHttp.Reply r = http.post("/api/v1/ingest", ndjson, "Content-Type", "application/x-ndjson");
+    assertEquals(200, r.status(), r.body());
+  }
+
+  @Test
+  void anErrorBurstRaisesAnAlertOnTheFeedAndWebhookAndResolvesAfterwards() throws Exception {
+    TestHttp.Reply rule = http.put("/api/v1/rules/chat-errors", """
+        {"metric": "error_rate", "op": ">", "threshold": 0.2, "for": "0s", "severity": "critical",
+         "endpoint": "/v1/chat/*", "description": "chat completions failing"}""");
+    assertEquals(201, rule.status(), rule.body());
+    TestHttp.Feed feed = http.openFeed();
+    assertEquals("hello", feed.next(Duration.ofSeconds(5)).get("type").asText());
+
+    ingest(traffic(CHAT, 0, 20, 50, 0.01));
+    ingest(traffic(CHAT, 20, 30, 50, 0.5)); // the burst; its window [20 s, 30 s) is still open
+    assertNull(feed.next(Duration.ofMillis(500)), "no alert before the burst's window closes");
+    assertNull(webhook.poll());
+
+    ingest(traffic(CHAT, 30, 36, 50, 0.01)); // watermark 36 s - 5 s lateness: closes [20, 30)
+    long closedAt = System.nanoTime();
+    JsonNode message = feed.next(WITHIN);
+    assertNotNull(message, "the alert reaches the feed within 2 s of its window closing");
+    JsonNode alert = message.get("alert");
+    assertEquals("alert", message.get("type").asText());
+    assertEquals("firing", alert.get("status").asText());
+    assertEquals("chat-errors", alert.get("rule").asText());
+    assertEquals(CHAT, alert.get("endpoint").asText());
+    assertEquals(0.5, alert.get("value").asDouble(), 1e-9);
+    assertEquals("2026-01-01T00:00:20Z", alert.get("startsAt").asText());
+
+    WebhookReceiver.Received hook = webhook.next(WITHIN.minusNanos(System.nanoTime() - closedAt));
+    assertNotNull(hook, "the webhook receives the alert within 2 s of its window closing");
+    assertEquals("POST", hook.method());
+    assertTrue(hook.contentType().startsWith("application/json"), hook.contentType());
+    assertEquals("4", hook.body().get("version").asText());
+    assertEquals("firing", hook.body().get("status").asText());
+    JsonNode hookAlert = hook.body().get("alerts").get(0);
+    assertEquals("chat-errors", hookAlert.get("labels").get("alertname").asText());
+    assertEquals("critical", hookAlert.get("labels").get("severity").asText());
+    assertEquals(CHAT, hookAlert.get("labels").get("endpoint").asText());
+    assertEquals(alert.get("fingerprint").asText(), hookAlert.get("fingerprint").asText());
+    assertEquals("2026-01-01T00:00:20Z", hookAlert.get("startsAt").asText());
+    assertEquals("0001-01-01T00:00:00Z", hookAlert.get("endsAt").asText());
+
+    ingest(traffic(CHAT, 36, 46, 50, 0.01)); // closes [30, 40): healthy again
+    JsonNode resolved = feed.next(WITHIN);
+    assertNotNull(resolved, "the resolved alert follows on the feed");
+    assertEquals("resolved", resolved.get("alert").get("status").asText());
+    assertEquals(alert.get("fingerprint").asText(), resolved.get("alert").get("fingerprint").asText());
+    assertEquals("2026-01-01T00:00:40Z", resolved.get("alert").get("endsAt").asText());
+    WebhookReceiver.Received resolvedHook = webhook.next(WITHIN);
+    assertNotNull(resolvedHook, "the resolved alert follows on the webhook");
+    assertEquals("resolved", resolvedHook.body().get("status").asText());
+    assertEquals("2026-01-01T00:00:40Z", resolvedHook.body().get("alerts").get(0).get("endsAt").asText());
+
+    JsonNode recent = http.get("/api/v1/alerts").json().get("alerts");
+    assertEquals(2, recent.size());
+    assertEquals("resolved", recent.get(0).get("status").asText());
+    assertEquals("firing", recent.get(1).get("status").asText());
+  }
+}

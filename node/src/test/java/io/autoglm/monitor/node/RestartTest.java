@@ -1,0 +1,50 @@
+package io.autoglm.monitor.node;
+
+import static io.autoglm.monitor.node.NodeFixture.traffic;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A new node on the same Cassandra recovers every endpoint's windows and the rules from the journal. */
+class RestartTest {
+  private static final String STATS = "/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats?limit=1000";
+
+  @Test
+  void windowsAndRulesSurviveARestart() {
+    Config config = NodeFixture.freshConfig(Map.of());
+    JsonNode statsBefore;
+    JsonNode rulesBefore;
+    JsonNode endpointsBefore;
+    try (Node first = Node.start(config)) {
+      TestHttp http = new TestHttp(first.baseUrl());
+      assertEquals(201, http.put("/api/v1/rules/chat-errors",
+          "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.3, \"for\": \"20s\", \"cooldown\": \"5m\"}").status());
+      assertEquals(201, http.put("/api/v1/rules/slow",
+          "{\"metric\": \"p95_latency_ms\", \"op\": \">=\", \"threshold\": 900, \"endpoint\": \"/v1/gen*\"}").status());
+      for (int s = 0; s < 60; s += 7) {
+        assertEquals(200, http.post("/api/v1/ingest", traffic("/v1/chat/completions", s, s + 7, 30, 0.1)).status());
+      }
+      assertEquals(200, http.post("/api/v1/ingest?service=edge", traffic("/v1/generate", 0, 5, 10, 0)).status());
+      statsBefore = http.get(STATS).json();
+      rulesBefore = http.get("/api/v1/rules").json();
+      endpointsBefore = http.get("/api/v1/endpoints").json();
+    }
+    assertEquals(5, statsBefore.get("closed").size(), statsBefore.toString());
+    assertNotEquals(0, statsBefore.get("open").size());
+
+    try (Node second = Node.start(config)) {
+      TestHttp http = new TestHttp(second.baseUrl());
+      assertEquals(rulesBefore, http.get("/api/v1/rules").json());
+      assertEquals(endpointsBefore, http.get("/api/v1/endpoints").json());
+      JsonNode statsAfter = http.get(STATS).json();
+      assertEquals(statsBefore.get("accepted"), statsAfter.get("accepted"));
+      assertEquals(statsBefore.get("open"), statsAfter.get("open"));
+      assertEquals(statsBefore.get("closed"), statsAfter.get("closed"));
+      assertEquals(statsBefore.get("watermark"), statsAfter.get("watermark"));
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.autoglm.monitor.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A plain JDK HTTP and WebSocket client for talking to a node over real sockets. */
+public final class TestHttp {
+  public static final ObjectMapper MAPPER = new ObjectMapper();
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String base;
+
+  public TestHttp(String base) {
+    this.base = base;
+  }
+
+  public record Reply(int status, String body, String contentType) {
+    public JsonNode json() {
+      try {
+        return MAPPER.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON (" + status + "): " + body, e);
+      }
+    }
+  }
+
+  public Reply get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+  }
+
+  public Reply delete(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+  }
+
+  public Reply put(String path, String json) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  public Reply post(String path, byte[] body, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return send(b);
+  }
+
+  private Reply send(HttpRequest.Builder request) {
+    try {
+      HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return new Reply(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+    } catch (IOException e) {
+      throw new AssertionError("request failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Opens the alert feed and collects its text messages as JSON. */
+  public Feed openFeed() throws Exception {
+    Feed feed = new Feed();
+    client.newWebSocketBuilder()
+        .buildAsync(URI.create(base.replaceFirst("^http", "ws") + "/api/v1/alerts/feed"), feed)
+        .get(10, TimeUnit.SECONDS);
+    return feed;
+  }
+
+  public static final class Feed implements WebSocket.Listener {
+    private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        try {
+          messages.add(MAPPER.readTree(partial.toString()));
+        } catch (IOException e) {
+          throw new AssertionError("feed sent non-JSON: " + partial, e);
+        }
+        partial.setLength(0);
+      }
+      ws.request(1);
+      return null;
+    }
+
+    /** The next message within {@code timeout}, or null. */
+    public JsonNode next(Duration timeout) throws InterruptedException {
+      return messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public JsonNode poll() {
+      return messages.poll();
+    }
+  }
+}
