@@ -1,0 +1,204 @@
+package io.autoglm.monitor.persistence.cassandra;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.ResultSet;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The keyspaces and tables pekko-persistence-cassandra 1.1.0 reads and writes, created
+ * explicitly and idempotently ({@code IF NOT EXISTS}) instead of by the plugin's
+ * {@code keyspace-autocreate}/{@code tables-autocreate}, which its docs warn against outside
+ * development because concurrent schema changes from several nodes make Cassandra report column
+ * family id mismatches.
+ *
+ * <p>The table definitions are the plugin's defaults (its journal.md and snapshots.md, and
+ * {@code CassandraJournalStatements}/{@code CassandraSnapshotStatements} in 1.1.0). The tag
+ * tables are created even though this project does not tag events, so that turning
+ * {@code events-by-tag} on later needs no schema step.
+ */
+public final class CassandraSchema {
+
+  private static final Logger log = LoggerFactory.getLogger(CassandraSchema.class);
+
+  /** Unquoted CQL identifiers: what the plugin puts into its statements verbatim. */
+  private static final Pattern KEYSPACE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,47}");
+
+  /** Schema changes wait for agreement; on a loaded two-core machine the 2 s default is short. */
+  private static final Duration DDL_TIMEOUT = Duration.ofSeconds(60);
+
+  private static final String SIZE_TIERED_COMPACTION =
+      """
+      {
+          'class' : 'SizeTieredCompactionStrategy',
+          'enabled' : true,
+          'tombstone_compaction_interval' : 86400,
+          'tombstone_threshold' : 0.2,
+          'unchecked_tombstone_compaction' : false,
+          'bucket_high' : 1.5,
+          'bucket_low' : 0.5,
+          'max_threshold' : 32,
+          'min_threshold' : 4,
+          'min_sstable_size' : 50
+          }""";
+
+  private CassandraSchema() {}
+
+  /**
+   * Creates the journal keyspace (messages, metadata, all_persistence_ids, tag_views,
+   * tag_write_progress, tag_scanning) and the snapshot keyspace (snapshots) if they do not exist,
+   * with {@code SimpleStrategy} and the given replication factor. Existing keyspaces and tables
+   * are left as they are (their replication is not altered).
+   */
+  public static void create(
+      CqlSession session, String journalKeyspace, String snapshotKeyspace, int replicationFactor) {
+    Objects.requireNonNull(session, "session");
+    List<String> statements = statements(journalKeyspace, snapshotKeyspace, replicationFactor);
+    long startedAt = System.nanoTime();
+    // as the plugin does for its auto-create: no metadata refresh after every DDL statement
+    session.setSchemaMetadataEnabled(false);
+    try {
+      for (String cql : statements) {
+        SimpleStatement statement = SimpleStatement.newInstance(cql).setTimeout(DDL_TIMEOUT);
+        ResultSet result = session.execute(statement);
+        if (!result.getExecutionInfo().isSchemaInAgreement()) {
+          log.warn("Cassandra nodes did not agree on the schema in time after: {}", firstLine(cql));
+        }
+      }
+    } finally {
+      session.setSchemaMetadataEnabled(null);
+    }
+    log.info(
+        "Cassandra schema ready: journal keyspace {}, snapshot keyspace {}, replication factor {}"
+            + " ({} ms)",
+        journalKeyspace,
+        snapshotKeyspace,
+        replicationFactor,
+        (System.nanoTime() - startedAt) / 1_000_000);
+  }
+
+  /** The CQL {@link #create} runs, in order, e.g. to hand to cqlsh for a production cluster. */
+  public static List<String> statements(
+      String journalKeyspace, String snapshotKeyspace, int replicationFactor) {
+    String j = keyspaceName("journal", journalKeyspace);
+    String s = keyspaceName("snapshot", snapshotKeyspace);
+    if (replicationFactor < 1) {
+      throw new IllegalArgumentException(
+          "replication factor must be at least 1, not " + replicationFactor);
+    }
+    return List.of(
+        createKeyspace(j, replicationFactor),
+        """
+        CREATE TABLE IF NOT EXISTS %s.messages (
+          persistence_id text,
+          partition_nr bigint,
+          sequence_nr bigint,
+          timestamp timeuuid,
+          timebucket text,
+          writer_uuid text,
+          ser_id int,
+          ser_manifest text,
+          event_manifest text,
+          event blob,
+          meta_ser_id int,
+          meta_ser_manifest text,
+          meta blob,
+          tags set<text>,
+          PRIMARY KEY ((persistence_id, partition_nr), sequence_nr, timestamp))
+          WITH gc_grace_seconds = 864000
+          AND compaction = %s"""
+            .formatted(j, SIZE_TIERED_COMPACTION),
+        """
+        CREATE TABLE IF NOT EXISTS %s.tag_views (
+          tag_name text,
+          persistence_id text,
+          sequence_nr bigint,
+          timebucket bigint,
+          timestamp timeuuid,
+          tag_pid_sequence_nr bigint,
+          writer_uuid text,
+          ser_id int,
+          ser_manifest text,
+          event_manifest text,
+          event blob,
+          meta_ser_id int,
+          meta_ser_manifest text,
+          meta blob,
+          PRIMARY KEY ((tag_name, timebucket), timestamp, persistence_id, tag_pid_sequence_nr))
+          WITH gc_grace_seconds = 864000
+          AND compaction = %s"""
+            .formatted(j, SIZE_TIERED_COMPACTION),
+        """
+        CREATE TABLE IF NOT EXISTS %s.tag_write_progress(
+          persistence_id text,
+          tag text,
+          sequence_nr bigint,
+          tag_pid_sequence_nr bigint,
+          offset timeuuid,
+          PRIMARY KEY (persistence_id, tag))"""
+            .formatted(j),
+        """
+        CREATE TABLE IF NOT EXISTS %s.tag_scanning(
+          persistence_id text,
+          sequence_nr bigint,
+          PRIMARY KEY (persistence_id))"""
+            .formatted(j),
+        """
+        CREATE TABLE IF NOT EXISTS %s.metadata(
+          persistence_id text PRIMARY KEY,
+          deleted_to bigint,
+          properties map<text,text>)"""
+            .formatted(j),
+        """
+        CREATE TABLE IF NOT EXISTS %s.all_persistence_ids(
+          persistence_id text PRIMARY KEY)"""
+            .formatted(j),
+        createKeyspace(s, replicationFactor),
+        """
+        CREATE TABLE IF NOT EXISTS %s.snapshots (
+          persistence_id text,
+          sequence_nr bigint,
+          timestamp bigint,
+          ser_id int,
+          ser_manifest text,
+          snapshot_data blob,
+          snapshot blob,
+          meta_ser_id int,
+          meta_ser_manifest text,
+          meta blob,
+          PRIMARY KEY (persistence_id, sequence_nr))
+          WITH CLUSTERING ORDER BY (sequence_nr DESC) AND gc_grace_seconds = 864000
+          AND compaction = %s"""
+            .formatted(s, SIZE_TIERED_COMPACTION));
+  }
+
+  private static String createKeyspace(String keyspace, int replicationFactor) {
+    return ("CREATE KEYSPACE IF NOT EXISTS %s WITH REPLICATION ="
+            + " { 'class' : 'SimpleStrategy', 'replication_factor' : %d }")
+        .formatted(keyspace, replicationFactor);
+  }
+
+  private static String keyspaceName(String role, String name) {
+    if (name == null || !KEYSPACE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          role
+              + " keyspace name must be a letter followed by up to 47 letters, digits or"
+              + " underscores, not '"
+              + name
+              + "'");
+    }
+    // Cassandra folds unquoted identifiers to lower case, as does the plugin's unquoted CQL
+    return name.toLowerCase(Locale.ROOT);
+  }
+
+  private static String firstLine(String cql) {
+    int newline = cql.indexOf('\n');
+    return newline < 0 ? cql : cql.substring(0, newline);
+  }
+}
