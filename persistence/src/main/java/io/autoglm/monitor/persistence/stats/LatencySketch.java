@@ -84,7 +84,7 @@ public final class LatencySketch {
     return out.trimmedCopy();
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static LatencySketch fromBytes(byte[] bytes) {
     DDSketch decoded = newMutableSketch();
     try {

@@ -1,0 +1,38 @@
+package io.autoglm.monitor.sharding;
+
+import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.sharding.stats.DeltaAggregator;
+import io.autoglm.monitor.sharding.stats.EndpointDelta;
+import io.autoglm.monitor.sharding.stats.StatsSettings;
+import java.time.Duration;
+import java.util.List;
+
+/** Builds capture traffic and deltas for tests. */
+public final class TestTraffic {
+  public static final StatsSettings SETTINGS =
+      new StatsSettings(10_000, 5_000, 360, Duration.ofMillis(200), 100, Duration.ofSeconds(10));
+  public static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z, a window boundary
+
+  private TestTraffic() {}
+
+  /**
+   * {@code perSecond} requests a second on {@code path} over [fromSec, toSec) after T0, of
+   * which a share {@code errorShare} answered 500; latency {@code latencyMs}.
+   */
+  public static EndpointDelta traffic(String path, int fromSec, int toSec, int perSecond, double errorShare,
+      double latencyMs) {
+    DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default");
+    for (int s = fromSec; s < toSec; s++) {
+      int errors = (int) Math.round(perSecond * errorShare);
+      for (int i = 0; i < perSecond; i++) {
+        long ts = T0 + s * 1000L + i * (1000L / perSecond);
+        agg.add(CaptureRecord.of(ts, path, i < errors ? 500 : 200, latencyMs, "10.0.0." + (i % 250 + 1)));
+      }
+    }
+    List<EndpointDelta> deltas = agg.drain();
+    if (deltas.size() != 1) {
+      throw new IllegalStateException("expected one endpoint, got " + deltas.size());
+    }
+    return deltas.get(0);
+  }
+}

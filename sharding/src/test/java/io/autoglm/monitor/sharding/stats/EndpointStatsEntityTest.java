@@ -1,0 +1,147 @@
+package io.autoglm.monitor.sharding.stats;
+
+import static io.autoglm.monitor.sharding.TestTraffic.SETTINGS;
+import static io.autoglm.monitor.sharding.TestTraffic.T0;
+import static io.autoglm.monitor.sharding.TestTraffic.traffic;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkAdvanced;
+import io.autoglm.monitor.persistence.stats.WindowStats;
+import io.autoglm.monitor.protocols.alert.Alert;
+import io.autoglm.monitor.protocols.rule.Comparison;
+import io.autoglm.monitor.protocols.rule.Metric;
+import io.autoglm.monitor.protocols.rule.Severity;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.rules.RuleCache;
+import io.autoglm.monitor.sharding.rules.RuleSet;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EndpointStatsEntityTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(
+      EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  private static final String ID = "default/v1/chat/completions";
+
+  private final AtomicLong clock = new AtomicLong(1_000_000);
+  private final RuleCache rules = new RuleCache();
+  private TestProbe<Topic.Command<Alert>> alerts;
+  private EventSourcedBehaviorTestKit<EndpointStatsEntity.Command, EndpointStatsEvent, EndpointStatsState> kit;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    alerts = testKit.createTestProbe();
+    rules.offer(RuleSet.EMPTY.with(new ThresholdRule("chat-errors", Metric.ERROR_RATE, Comparison.GT, 0.2, 0, 0,
+        Severity.CRITICAL, "*", "/v1/chat/*", "")));
+    EndpointStatsEntity.Dependencies deps =
+        new EndpointStatsEntity.Dependencies(SETTINGS, rules, alerts.ref(), clock::get);
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), EndpointStatsEntity.create(ID, deps));
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<EndpointStatsEntity.Command, EndpointStatsEvent,
+      EndpointStatsState, StatusReply<EndpointStatsEntity.IngestAck>> ingest(EndpointDelta delta) {
+    return kit.runCommand(replyTo -> new EndpointStatsEntity.Ingest(delta, replyTo));
+  }
+
+  @Test
+  void oneEventPerDeltaAndWindowsCloseBehindTheWatermark() {
+    var result = ingest(traffic("/v1/chat/completions", 0, 12, 100, 0.0, 200));
+    assertEquals(1, result.events().size(), "one aggregate event for 1200 records");
+    StatsIngested e = assertInstanceOf(StatsIngested.class, result.event());
+    assertEquals(1200, e.accepted());
+    assertEquals(2, e.windows().size());
+    // newest ts is T0+11.99s, lateness 5s: the watermark is T0+6.99s, no window has closed
+    assertEquals(0, result.state().closed().size());
+    assertEquals(2, result.state().open().size());
+
+    var later = ingest(traffic("/v1/chat/completions", 12, 16, 100, 0.0, 200));
+    // newest ts T0+15.99 → watermark T0+10.99: window [0,10) closed with all its 1000 records
+    assertEquals(1, later.state().closed().size());
+    WindowStats first = later.state().closed().get(0);
+    assertEquals(T0, first.start());
+    assertEquals(1000, first.count());
+    assertEquals(200.0, first.latencyQuantileMs(0.95), 200 * 0.02);
+    assertEquals(new EndpointStatsEntity.IngestAck(400, 0), later.reply().getValue());
+  }
+
+  @Test
+  void recordsBehindTheWatermarkAreCountedLateNotMerged() {
+    ingest(traffic("/v1/chat/completions", 0, 30, 10, 0.0, 100));
+    var result = ingest(traffic("/v1/chat/completions", 2, 3, 10, 0.0, 100));
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 10), result.reply().getValue());
+    assertEquals(10, result.state().late());
+    assertEquals(100, result.state().closed().get(0).count(), "the closed window did not change");
+  }
+
+  @Test
+  void anErrorBurstFiresThenResolvesAndIsPublishedAfterPersisting() {
+    ingest(traffic("/v1/chat/completions", 0, 20, 50, 0.0, 100));
+    var burst = ingest(traffic("/v1/chat/completions", 20, 40, 50, 0.5, 100));
+    // window [10,20) is clean, [20,30) closed with 50% errors → firing
+    AlertFired fired = (AlertFired) burst.events().stream().filter(e -> e instanceof AlertFired).findFirst()
+        .orElseThrow(() -> new AssertionError("no AlertFired in " + burst.events()));
+    assertEquals(T0 + 20_000, fired.alert().startsAt());
+    assertEquals(0.5, fired.alert().value(), 1e-9);
+    alerts.expectMessageClass(Topic.publish(fired.alert()).getClass());
+
+    var after = ingest(traffic("/v1/chat/completions", 40, 60, 50, 0.0, 100));
+    assertTrue(after.events().stream().anyMatch(e -> e instanceof AlertResolved), after.events().toString());
+    alerts.expectMessageClass(Topic.publish(fired.alert()).getClass());
+  }
+
+  @Test
+  void theWallClockClosesWindowsWhileNoDataArrives() {
+    ingest(traffic("/v1/chat/completions", 0, 8, 50, 0.5, 100));
+    assertEquals(0, kit.getState().closed().size());
+    // watermark from data: T0+8s-5s; window [0,10) needs 7 more seconds of quiet
+    clock.addAndGet(6_000);
+    var quiet = kit.runCommand(EndpointStatsEntity.GetStats::new);
+    assertEquals(0, quiet.reply().closed().size());
+    clock.addAndGet(1_100);
+    // the tick timer fires every 200 ms of real time; wait until it has persisted the advance
+    testKit.createTestProbe().awaitAssert(() -> {
+      EndpointStatsState s = kit.getState();
+      assertEquals(1, s.closed().size());
+      assertEquals(400, s.closed().get(0).count(), "8 s at 50 requests a second");
+      return null;
+    });
+    assertTrue(kit.getState().watermark() >= T0 + 10_000);
+  }
+
+  @Test
+  void recoveryRebuildsTheSameState() {
+    ingest(traffic("/v1/chat/completions", 0, 25, 40, 0.3, 100));
+    EndpointStatsState before = kit.getState();
+    kit.restart();
+    assertEquals(before, kit.getState());
+  }
+
+  @Test
+  void watermarkEventsAreDeterministicOnReplay() {
+    // a WatermarkAdvanced event applied to a state closes exactly the windows it closed live
+    EndpointStatsState s = EndpointStatsState.empty(ID)
+        .apply(new StatsIngested(ID, traffic("/v1/x", 0, 3, 10, 0, 1).windows(), 30, 0, T0 + 2_900, T0 - 2_100),
+            SETTINGS)
+        .apply(new WatermarkAdvanced(ID, T0 + 35_000), SETTINGS);
+    assertEquals(List.of(30L, 0L, 0L), s.closed().stream().map(WindowStats::count).toList());
+  }
+}
