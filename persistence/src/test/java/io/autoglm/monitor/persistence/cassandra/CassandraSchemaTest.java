@@ -1,0 +1,76 @@
+package io.autoglm.monitor.persistence.cassandra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.autoglm.monitor.persistence.testkit.TestCassandra;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class CassandraSchemaTest {
+
+  private static final Set<String> JOURNAL_TABLES =
+      Set.of(
+          "messages",
+          "metadata",
+          "all_persistence_ids",
+          "tag_views",
+          "tag_write_progress",
+          "tag_scanning");
+
+  @Test
+  void createsJournalAndSnapshotTablesAndIsIdempotent() {
+    CqlSession session = TestCassandra.shared().session();
+    String prefix = "schema_" + UUID.randomUUID().toString().substring(0, 8);
+    String journal = prefix + "_j";
+    String snapshot = prefix + "_s";
+
+    CassandraSchema.create(session, journal, snapshot, 1);
+    CassandraSchema.create(session, journal, snapshot, 1); // second run changes nothing, no error
+
+    assertEquals(JOURNAL_TABLES, tables(session, journal));
+    assertEquals(Set.of("snapshots"), tables(session, snapshot));
+    Row keyspace =
+        session
+            .execute(
+                "SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", journal)
+            .one();
+    Map<String, String> replication = keyspace.getMap("replication", String.class, String.class);
+    assertTrue(replication.get("class").endsWith("SimpleStrategy"), replication.toString());
+    assertEquals("1", replication.get("replication_factor"));
+  }
+
+  @Test
+  void rejectsKeyspaceNamesThatAreNotPlainIdentifiers() {
+    assertThrows(
+        IllegalArgumentException.class, () -> CassandraSchema.statements("bad-name", "ok", 1));
+    assertThrows(
+        IllegalArgumentException.class, () -> CassandraSchema.statements("ok", "x; DROP", 1));
+    assertThrows(IllegalArgumentException.class, () -> CassandraSchema.statements("ok", "ok", 0));
+  }
+
+  @Test
+  void statementsAreThePluginTablesInOrder() {
+    var statements = CassandraSchema.statements("j", "s", 3);
+
+    assertEquals(9, statements.size());
+    assertTrue(statements.get(0).contains("'replication_factor' : 3"), statements.get(0));
+    assertTrue(statements.get(1).startsWith("CREATE TABLE IF NOT EXISTS j.messages"));
+    assertTrue(statements.get(8).startsWith("CREATE TABLE IF NOT EXISTS s.snapshots"));
+  }
+
+  private static Set<String> tables(CqlSession session, String keyspace) {
+    return session
+        .execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace)
+        .all()
+        .stream()
+        .map(row -> row.getString("table_name"))
+        .collect(Collectors.toSet());
+  }
+}

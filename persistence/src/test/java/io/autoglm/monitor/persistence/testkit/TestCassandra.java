@@ -1,0 +1,249 @@
+package io.autoglm.monitor.persistence.testkit;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.autoglm.monitor.persistence.cassandra.CassandraBootstrap;
+import io.autoglm.monitor.persistence.cassandra.CassandraSchema;
+import io.autoglm.monitor.persistence.cassandra.EmbeddedCassandra;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * One Cassandra per test JVM, shared by every test class in it, with a fresh pair of keyspaces
+ * per test (or per ActorSystem) so tests never see each other's events.
+ *
+ * <p>By default it starts an {@link EmbeddedCassandra} lazily, on first use, on free ports with
+ * its data under {@code target/test-cassandra-<random>} (768m heap); a shutdown hook stops it and
+ * deletes that directory when the JVM exits. When the environment variable {@value #EXTERNAL_ENV}
+ * is set ({@code host:port}), that Cassandra is used instead (its datacenter from
+ * {@value #EXTERNAL_DC_ENV}, default {@code datacenter1}).
+ *
+ * <pre>{@code
+ * static final ActorTestKit testKit =
+ *     ActorTestKit.create(TestCassandra.shared().testConfig());
+ * }</pre>
+ */
+public final class TestCassandra {
+
+  public static final String EXTERNAL_ENV = "AUTOGLM_TEST_CASSANDRA";
+  public static final String EXTERNAL_DC_ENV = "AUTOGLM_TEST_CASSANDRA_DC";
+  public static final String PERSISTENCE_CONF = "autoglm-persistence.conf";
+
+  private static final String DEFAULT_DATACENTER = "datacenter1";
+  private static final String MAX_HEAP = "768m";
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(60);
+  private static final int REPLICATION_FACTOR = 1;
+
+  private static TestCassandra shared;
+  private static RuntimeException sharedFailure;
+
+  private final String host;
+  private final int cqlPort;
+  private final String localDatacenter;
+  private final Optional<EmbeddedCassandra> embedded;
+  private CqlSession session;
+
+  private TestCassandra(
+      String host, int cqlPort, String localDatacenter, Optional<EmbeddedCassandra> embedded) {
+    this.host = host;
+    this.cqlPort = cqlPort;
+    this.localDatacenter = localDatacenter;
+    this.embedded = embedded;
+  }
+
+  /**
+   * The Cassandra of this test JVM, started on first call. A failed start is remembered: later
+   * calls fail at once with the same cause instead of trying again.
+   */
+  public static synchronized TestCassandra shared() {
+    if (sharedFailure != null) {
+      throw new IllegalStateException("The test Cassandra failed to start earlier", sharedFailure);
+    }
+    if (shared == null) {
+      try {
+        shared = start();
+      } catch (RuntimeException e) {
+        sharedFailure = e;
+        throw e;
+      }
+    }
+    return shared;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int cqlPort() {
+    return cqlPort;
+  }
+
+  /** {@code host:port}. */
+  public String contactPoint() {
+    return host + ":" + cqlPort;
+  }
+
+  public String localDatacenter() {
+    return localDatacenter;
+  }
+
+  /** The embedded Cassandra, empty when {@value #EXTERNAL_ENV} points at an external one. */
+  public Optional<EmbeddedCassandra> embedded() {
+    return embedded;
+  }
+
+  /** A session shared by test helpers; it is closed at JVM exit, do not close it. */
+  public synchronized CqlSession session() {
+    if (session == null) {
+      session =
+          CassandraBootstrap.openSession(
+              ConfigFactory.load(),
+              CassandraBootstrap.driverConfig(List.of(contactPoint()), localDatacenter),
+              CONNECT_TIMEOUT);
+    }
+    return session;
+  }
+
+  /**
+   * Creates two new keyspaces (journal {@code t_<caller>_<random>_j}, snapshot {@code ..._s})
+   * with {@link CassandraSchema} and returns an unresolved overlay pointing the persistence
+   * plugin and the driver at them and at this Cassandra. It also sets
+   * {@code autoglm.cassandra.contact-points}, so a {@link CassandraBootstrap} run by a node under
+   * test uses this Cassandra rather than starting another.
+   */
+  public Config freshKeyspaceConfig() {
+    String prefix = "t_" + callerName() + "_" + UUID.randomUUID().toString().substring(0, 8);
+    String journalKeyspace = prefix + "_j";
+    String snapshotKeyspace = prefix + "_s";
+    CassandraSchema.create(session(), journalKeyspace, snapshotKeyspace, REPLICATION_FACTOR);
+    List<String> contactPoints = List.of(contactPoint());
+    return CassandraBootstrap.driverConfig(contactPoints, localDatacenter)
+        .withValue(
+            "pekko.persistence.cassandra.journal.keyspace",
+            ConfigValueFactory.fromAnyRef(journalKeyspace))
+        .withValue(
+            "pekko.persistence.cassandra.snapshot.keyspace",
+            ConfigValueFactory.fromAnyRef(snapshotKeyspace))
+        .withValue(
+            "autoglm.cassandra.contact-points", ConfigValueFactory.fromIterable(contactPoints))
+        .withValue("autoglm.cassandra.contact-points-env", ConfigValueFactory.fromAnyRef(""))
+        .withValue(
+            "autoglm.cassandra.local-datacenter", ConfigValueFactory.fromAnyRef(localDatacenter));
+  }
+
+  /**
+   * A complete, resolved config for an ActorSystem under test: {@link #freshKeyspaceConfig()}
+   * over {@value #PERSISTENCE_CONF} over {@code ConfigFactory.load()}. Resolved only at the end,
+   * so substitutions in {@value #PERSISTENCE_CONF} (the local datacenter) see the overlay.
+   */
+  public Config testConfig() {
+    return freshKeyspaceConfig()
+        .withFallback(ConfigFactory.parseResources(PERSISTENCE_CONF))
+        .withFallback(ConfigFactory.load())
+        .resolve();
+  }
+
+  private static TestCassandra start() {
+    String external = System.getenv(EXTERNAL_ENV);
+    if (external != null && !external.isBlank()) {
+      int colon = external.lastIndexOf(':');
+      if (colon < 1) {
+        throw new IllegalArgumentException(
+            EXTERNAL_ENV + " must be host:port, e.g. 127.0.0.1:9042, not '" + external + "'");
+      }
+      String dc = Optional.ofNullable(System.getenv(EXTERNAL_DC_ENV)).orElse(DEFAULT_DATACENTER);
+      return new TestCassandra(
+          external.substring(0, colon).strip(),
+          Integer.parseInt(external.substring(colon + 1).strip()),
+          dc,
+          Optional.empty());
+    }
+
+    Path dataDir =
+        Path.of("target", "test-cassandra-" + UUID.randomUUID().toString().substring(0, 8))
+            .toAbsolutePath();
+    int cqlPort = EmbeddedCassandra.freePort();
+    int storagePort = EmbeddedCassandra.freePort();
+    while (storagePort == cqlPort) {
+      storagePort = EmbeddedCassandra.freePort();
+    }
+    EmbeddedCassandra cassandra =
+        EmbeddedCassandra.start(
+            EmbeddedCassandra.Settings.defaults()
+                .withDataDir(dataDir)
+                .withPorts(cqlPort, storagePort)
+                .withMaxHeap(MAX_HEAP));
+    TestCassandra testCassandra =
+        new TestCassandra(
+            cassandra.host(), cassandra.cqlPort(), DEFAULT_DATACENTER, Optional.of(cassandra));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> testCassandra.stop(dataDir), "test-cassandra-stop"));
+    return testCassandra;
+  }
+
+  private void stop(Path dataDir) {
+    synchronized (this) {
+      if (session != null) {
+        session.close();
+      }
+    }
+    embedded.ifPresent(EmbeddedCassandra::close);
+    deleteRecursively(dataDir);
+  }
+
+  /** The simple name of the class that asked for keyspaces, as a keyspace-name fragment. */
+  private static String callerName() {
+    String name =
+        StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+            .walk(
+                frames ->
+                    frames
+                        .map(StackWalker.StackFrame::getDeclaringClass)
+                        .filter(c -> c != TestCassandra.class)
+                        .findFirst()
+                        .map(Class::getSimpleName)
+                        .orElse("test"));
+    String cleaned = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    if (cleaned.isEmpty()) {
+      cleaned = "test";
+    }
+    return cleaned.length() > 24 ? cleaned.substring(0, 24) : cleaned;
+  }
+
+  private static void deleteRecursively(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.delete(file);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+              Files.delete(dir);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      System.err.println("Could not delete test Cassandra data " + root + ": " + e);
+    }
+  }
+}
