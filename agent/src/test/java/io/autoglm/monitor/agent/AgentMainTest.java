@@ -198,6 +198,7 @@ class AgentMainTest {
     Run r = run((good + "\n").getBytes(UTF_8), "send", "--node", hostPort, "--stdin",
         "--timeout", "5");
     assertEquals(1, r.status());
-    assertTrue(r.err().startsWith("error: cannot send batch 1 to http://" + hostPort), r.err());
+    assertTrue(r.err().startsWith("error: cannot send batch 1 to http://" + hostPort
+        + "/api/v1/ingest: ConnectException: "), r.err());
   }
 }

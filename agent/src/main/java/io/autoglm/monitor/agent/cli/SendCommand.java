@@ -181,6 +181,19 @@ public final class SendCommand {
     }
   }
 
+  /** The exception's type and the first message along its causes (the JDK's are often null). */
+  static String describe(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return e.getClass().getSimpleName() + ": " + t.getMessage();
+      }
+    }
+    if (e instanceof java.net.ConnectException) {
+      return "ConnectException: could not connect (refused or unreachable)";
+    }
+    return e.getClass().getSimpleName();
+  }
+
   /** Posts batches in order, counting and reporting progress; stops at the first failure. */
   private static final class Sender {
     private final HttpIngestClient client;
@@ -207,8 +220,8 @@ public final class SendCommand {
             ? client.post(batch)
             : client.post(new CaptureBatch(agentId, epoch, seq, batch));
       } catch (IOException e) {
-        err.println("error: cannot send batch " + seq + " to " + client.ingestUri() + ": "
-            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        err.println(
+            "error: cannot send batch " + seq + " to " + client.ingestUri() + ": " + describe(e));
         return false;
       }
       if (!response.isSuccess()) {

@@ -30,7 +30,8 @@ import io.autoglm.monitor.protocols.CborSerializable;
  * 100..599; {@code latencyMs} finite and {@code >= 0}; {@code srcIp} an IPv4 or IPv6 literal (IPv6 is
  * stored in RFC 5952 canonical form, see {@link IpAddresses}); counts {@code >= 0} or absent; {@code
  * model} at most 128 chars; {@code service} 1..64 chars of {@code [A-Za-z0-9._-]}; identifiers at
- * most 256 chars. A constructed record is therefore always encodable and decodes back equal.
+ * most 256 chars; no string holds an unpaired UTF-16 surrogate. A constructed record is therefore
+ * always encodable (as JSON and as CBOR) and decodes back equal.
  */
 public record CaptureRecord(
     long ts,
@@ -68,6 +69,7 @@ public record CaptureRecord(
     if (!isValidEndpoint(endpoint)) {
       throw invalid("endpoint", ENDPOINT, quote(endpoint));
     }
+    checkUnicode("endpoint", endpoint);
     method = emptyToNull(method);
     if (method == null) {
       method = DEFAULT_METHOD;
@@ -94,6 +96,7 @@ public record CaptureRecord(
     if (model != null && model.length() > MODEL_MAX) {
       throw invalid("model", MODEL, quote(model));
     }
+    checkUnicode("model", model);
     checkCount("prompt_tokens", promptTokens);
     checkCount("completion_tokens", completionTokens);
     if (!Double.isNaN(ttftMs) && !isValidDuration(ttftMs)) {
@@ -120,6 +123,7 @@ public record CaptureRecord(
     if (v != null && v.length() > ID_MAX) {
       throw invalid(field, ID, quote(v));
     }
+    checkUnicode(field, v);
     return v;
   }
 

@@ -31,6 +31,7 @@ final class CaptureRules {
   static final String SERVICE = "must be a string of 1 to 64 characters from [A-Za-z0-9._-]";
   static final String ID = "must be a string of at most 256 characters";
   static final String REQUIRED = "is required";
+  static final String UNICODE = "must be valid Unicode text (no unpaired surrogates)";
 
   static CaptureFieldException invalid(String field, String rule, String got) {
     return new CaptureFieldException(field, rule + ", got " + got);
@@ -77,6 +78,34 @@ final class CaptureRules {
       }
     }
     return true;
+  }
+
+  /**
+   * The index of the first UTF-16 surrogate without its partner, or -1. JSON's {@code \\ud800}
+   * escape can produce one; Jackson's CBOR writer refuses to serialize it, so such text must not
+   * get into a record.
+   */
+  static int unpairedSurrogate(String s) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** Rejects text with an unpaired surrogate, naming its position. */
+  static void checkUnicode(String field, String s) {
+    int at = s == null ? -1 : unpairedSurrogate(s);
+    if (at >= 0) {
+      throw invalid(field, UNICODE, "an unpaired surrogate at index " + at);
+    }
   }
 
   static boolean isValidMethod(String s) {

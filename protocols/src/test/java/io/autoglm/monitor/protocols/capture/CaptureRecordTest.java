@@ -103,7 +103,8 @@ class CaptureRecordTest {
     CaptureRecord full = new CaptureRecord(T0, "/v1/chat/completions", "POST", 429, 812.35,
         "100.64.1.2", 1234, 5678, "glm-4", 321, 45, 131.24, "chat-api", "key-1", "acme",
         "00ab12cd34ef5678", "gw-01");
-    CaptureRecord sparse = CaptureRecord.of(T0, "/health", 200, 0.5, "::1");
+    CaptureRecord sparse = CaptureRecord.of(T0, "/health", 200, 0.5, "::1")
+        .withLlm("模型-😀", 1, CaptureRecord.ABSENT, Double.NaN);
     CaptureBatch batch = new CaptureBatch("edge-1:gw", 3, 17, List.of(full, sparse));
     for (ObjectMapper mapper : List.of(new ObjectMapper(), new CBORMapper())) {
       byte[] bytes = mapper.writeValueAsBytes(batch);

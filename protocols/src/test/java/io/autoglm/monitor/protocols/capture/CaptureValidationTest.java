@@ -112,8 +112,15 @@ class CaptureValidationTest {
         Arguments.of("api_key_id", str("k".repeat(257)), "must be a string of at most 256"),
         Arguments.of("api_key_id", "12", "must be a string of at most 256 characters"),
         Arguments.of("tenant", str("t".repeat(257)), "must be a string of at most 256"),
-        Arguments.of("trace_id", "{\"id\":1}", "must be a string of at most 256 characters, got an object"),
-        Arguments.of("host", str("h".repeat(257)), "must be a string of at most 256"));
+        Arguments.of("trace_id", "{\"id\":1}",
+            "must be a string of at most 256 characters, got an object"),
+        Arguments.of("host", str("h".repeat(257)), "must be a string of at most 256"),
+        // JSON escapes can smuggle in half a character, which CBOR cannot carry
+        Arguments.of("model", str("glm\\ud800"), "must be valid Unicode text (no unpaired"
+            + " surrogates), got an unpaired surrogate at index 3"),
+        Arguments.of("endpoint", str("/v1/\\udc00x"), "must be valid Unicode text"),
+        Arguments.of("tenant", str("\\ude00\\ud83d"), "must be valid Unicode text"),
+        Arguments.of("trace_id", str("a\\ud83d"), "must be valid Unicode text"));
   }
 
   @ParameterizedTest(name = "{0} = {1}")
@@ -157,6 +164,8 @@ class CaptureValidationTest {
         Arguments.of("service", str("s".repeat(64))),
         Arguments.of("api_key_id", str("k".repeat(256))),
         Arguments.of("tenant", str("租户")),
+        Arguments.of("model", str("glm-😀")),
+        Arguments.of("model", str("glm-\\ud83d\\ude00")),
         Arguments.of("host", str("gw-01.example.com")));
   }
 
