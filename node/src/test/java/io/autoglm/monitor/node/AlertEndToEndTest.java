@@ -62,6 +62,7 @@ class AlertEndToEndTest {
     long closedAt = System.nanoTime();
     JsonNode message = feed.next(WITHIN);
     assertNotNull(message, "the alert reaches the feed within 2 s of its window closing");
+    long feedMs = (System.nanoTime() - closedAt) / 1_000_000;
     JsonNode alert = message.get("alert");
     assertEquals("alert", message.get("type").asText());
     assertEquals("firing", alert.get("status").asText());
@@ -72,6 +73,8 @@ class AlertEndToEndTest {
 
     WebhookReceiver.Received hook = webhook.next(WITHIN.minusNanos(System.nanoTime() - closedAt));
     assertNotNull(hook, "the webhook receives the alert within 2 s of its window closing");
+    System.out.printf("alert latency after the window closed: feed %d ms, webhook %d ms%n", feedMs,
+        (System.nanoTime() - closedAt) / 1_000_000);
     assertEquals("POST", hook.method());
     assertTrue(hook.contentType().startsWith("application/json"), hook.contentType());
     assertEquals("4", hook.body().get("version").asText());

@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -40,7 +41,7 @@ public final class AlertRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return pathPrefix(segment("api").slash("v1").slash("alerts"), () -> concat(
+    return pathPrefix(PathMatchers.segment("api").slash("v1").slash("alerts"), () -> concat(
         pathEnd(() -> get(() -> onSuccess(recent(), alerts -> complete(JsonSupport.ok(listJson(alerts)))))),
         path("feed", () -> get(() -> handleWebSocketMessages(feedFlow())))));
   }

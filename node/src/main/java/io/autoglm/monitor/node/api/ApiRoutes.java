@@ -7,6 +7,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.StreamLimitReachedException;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -33,7 +34,7 @@ public final class ApiRoutes extends AllDirectives {
 
   public Route route() {
     return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () ->
-        concat(health(), concat(routes))));
+        concat(health(), routes)));
   }
 
   private Route health() {
@@ -51,7 +52,7 @@ public final class ApiRoutes extends AllDirectives {
 
   private RejectionHandler rejectionHandler() {
     return RejectionHandler.newBuilder()
-        .handle(MalformedRequestContentRejection.class, r -> tooLarge(r.cause())
+        .handle(MalformedRequestContentRejection.class, r -> tooLarge(r.getCause())
             ? complete(JsonSupport.error(StatusCodes.PAYLOAD_TOO_LARGE, r.message()))
             : complete(JsonSupport.error(StatusCodes.BAD_REQUEST, r.message())))
         .handleAll(MethodRejection.class, rs -> complete(JsonSupport.error(StatusCodes.METHOD_NOT_ALLOWED,
@@ -72,6 +73,10 @@ public final class ApiRoutes extends AllDirectives {
           if (cause instanceof EntityStreamSizeException e) {
             return complete(JsonSupport.error(StatusCodes.PAYLOAD_TOO_LARGE,
                 "request body exceeds the limit of " + e.limit() + " bytes"));
+          }
+          if (cause instanceof StreamLimitReachedException e) {
+            return complete(JsonSupport.error(StatusCodes.PAYLOAD_TOO_LARGE,
+                "request body exceeds the limit of " + e.n() + " bytes after decoding"));
           }
           system.log().error("Unexpected error answering a request", cause);
           return complete(JsonSupport.error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error: " + cause));

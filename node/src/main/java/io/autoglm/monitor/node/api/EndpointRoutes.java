@@ -43,7 +43,7 @@ public final class EndpointRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return pathPrefix(segment("api").slash("v1").slash("endpoints"), () -> concat(
+    return pathPrefix(PathMatchers.segment("api").slash("v1").slash("endpoints"), () -> concat(
         pathEnd(() -> get(() -> onSuccess(endpointIds(), ids -> complete(JsonSupport.ok(listJson(ids)))))),
         path(PathMatchers.segment().slash("stats"), id -> get(() -> parameterOptional("limit", limit -> {
           EndpointKey key;

@@ -3,6 +3,7 @@ package io.autoglm.monitor.node.api;
 import static io.autoglm.monitor.node.api.JsonSupport.error;
 import static io.autoglm.monitor.node.api.JsonSupport.json;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,7 +13,6 @@ import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.rules.RuleBookEntity;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.CompletionStage;
@@ -39,7 +39,7 @@ public final class RuleRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return pathPrefix(segment("api").slash("v1").slash("rules"), () -> concat(
+    return pathPrefix(PathMatchers.segment("api").slash("v1").slash("rules"), () -> concat(
         pathEnd(() -> get(() -> onSuccess(rules(), set -> complete(JsonSupport.ok(listJson(set)))))),
         path(PathMatchers.segment(), id -> concat(
             get(() -> onSuccess(rules(), set -> {
@@ -60,7 +60,7 @@ public final class RuleRoutes extends AllDirectives {
     try {
       JsonNode json = JsonSupport.MAPPER.readTree(body);
       rule = RuleCodec.parse(json, id);
-    } catch (IOException e) {
+    } catch (JsonProcessingException e) {
       return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, "the body is not valid JSON: "
           + e.getOriginalMessage()));
     } catch (RuleValidationException e) {

@@ -22,6 +22,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.util.ByteString;
 
@@ -48,7 +49,7 @@ public final class IngestRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return path(segment("api").slash("v1").slash("ingest"), () ->
+    return path(PathMatchers.segment("api").slash("v1").slash("ingest"), () ->
         post(() -> parameterOptional("service", service -> {
           Optional<String> invalid = service.filter(s -> !EndpointKey.SERVICE.matcher(s).matches());
           if (invalid.isPresent()) {
@@ -59,7 +60,10 @@ public final class IngestRoutes extends AllDirectives {
           String defaultService = service.orElse(node.defaultService());
           return withSizeLimit(node.maxIngestBytes(), () -> decodeRequest(() ->
               extractDataBytes(data -> {
-                CompletionStage<ByteString> body = data.runFold(ByteString.emptyByteString(), ByteString::concat, system);
+                // the limit applies again after decoding: a small gzip body may inflate past it
+                CompletionStage<ByteString> body = data
+                    .limitWeighted(node.maxIngestBytes(), chunk -> (long) chunk.size())
+                    .runFold(ByteString.emptyByteString(), ByteString::concat, system);
                 return onComplete(body.thenCompose(bytes -> ingest(bytes, defaultService)), done -> done.fold(
                     failure -> {
                       throw failure instanceof RuntimeException re ? re : new IllegalStateException(failure);
