@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 
 /**
  * One alert as it leaves the cluster: to the WebSocket feed, the recent-alerts list and the
@@ -38,17 +39,28 @@ public record Alert(
 
   public static Alert firing(ThresholdRule rule, String service, String endpoint, double value,
       long startsAt, long windowEnd) {
-    String summary = String.format("%s on %s%s: %s = %s (%s %s)", rule.severity().wireName().toUpperCase(),
-        service.equals("default") ? "" : service + " ", endpoint, rule.metric().wireName(),
-        formatValue(value), rule.comparison().symbol(), formatValue(rule.threshold()));
+    String metric = rule.metric().wireName();
+    String comparison = rule.comparison().symbol();
     return new Alert(fingerprint(rule.id(), service, endpoint), AlertStatus.FIRING, rule.id(), service,
-        endpoint, rule.metric().wireName(), rule.comparison().symbol(), rule.threshold(), value,
-        rule.severity(), startsAt, 0L, windowEnd, summary, rule.description());
+        endpoint, metric, comparison, rule.threshold(), value, rule.severity(), startsAt, 0L, windowEnd,
+        summary(AlertStatus.FIRING, rule.severity(), service, endpoint, metric, comparison, rule.threshold(), value),
+        rule.description());
   }
 
+  /** The same alert, resolved: {@code lastValue} is the value in the window that no longer breached. */
   public Alert resolved(double lastValue, long resolvedAt, long resolvedWindowEnd) {
     return new Alert(fingerprint, AlertStatus.RESOLVED, ruleId, service, endpoint, metric, comparison,
-        threshold, lastValue, severity, startsAt, resolvedAt, resolvedWindowEnd, summary, description);
+        threshold, lastValue, severity, startsAt, resolvedAt, resolvedWindowEnd,
+        summary(AlertStatus.RESOLVED, severity, service, endpoint, metric, comparison, threshold, lastValue),
+        description);
+  }
+
+  /** e.g. {@code CRITICAL on /v1/chat/completions: error_rate = 0.3222 (> 0.15)}; resolved ones say so. */
+  private static String summary(AlertStatus status, Severity severity, String service, String endpoint,
+      String metric, String comparison, double threshold, double value) {
+    return String.format("%s%s on %s%s: %s = %s (%s %s)", status == AlertStatus.RESOLVED ? "RESOLVED " : "",
+        severity.wireName().toUpperCase(), service.equals("default") ? "" : service + " ", endpoint, metric,
+        formatValue(value), comparison, formatValue(threshold));
   }
 
   public boolean isFiring() {
@@ -69,6 +81,6 @@ public record Alert(
     if (v == Math.rint(v) && Math.abs(v) < 1e12) {
       return Long.toString((long) v);
     }
-    return Math.abs(v) < 10 ? String.format("%.4f", v) : String.format("%.1f", v);
+    return Math.abs(v) < 10 ? String.format(Locale.ROOT, "%.4f", v) : String.format(Locale.ROOT, "%.1f", v);
   }
 }

@@ -1,0 +1,129 @@
+package io.autoglm.monitor.notifier.channel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.autoglm.monitor.protocols.alert.Alert;
+import io.autoglm.monitor.protocols.rule.Comparison;
+import io.autoglm.monitor.protocols.rule.Metric;
+import io.autoglm.monitor.protocols.rule.Severity;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The webhook channel against a real HTTP server on loopback that answers as scripted. */
+class WebhookChannelTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ThresholdRule RULE = new ThresholdRule("chat-errors", Metric.ERROR_RATE, Comparison.GT, 0.2,
+      0, 0, Severity.CRITICAL, "*", "/v1/chat/*", "chat failing");
+  private static final Alert FIRING = Alert.firing(RULE, "default", "/v1/chat/completions", 0.5,
+      1_767_225_620_000L, 1_767_225_630_000L);
+
+  private record Hit(String deliveryId, JsonNode body) {}
+
+  private HttpServer server;
+  private final BlockingQueue<Hit> hits = new LinkedBlockingQueue<>();
+  private final Queue<Integer> answers = new ConcurrentLinkedQueue<>();
+
+  @BeforeEach
+  void startServer() throws Exception {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/hook", exchange -> {
+      hits.add(new Hit(exchange.getRequestHeaders().getFirst("X-AutoGLM-Delivery-Id"),
+          MAPPER.readTree(exchange.getRequestBody().readAllBytes())));
+      Integer status = answers.poll();
+      exchange.sendResponseHeaders(status == null ? 200 : status, -1);
+      exchange.close();
+    });
+    server.start();
+  }
+
+  @AfterEach
+  void stopServer() {
+    server.stop(0);
+  }
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private ActorRef<WebhookChannel.Command> channel(int maxAttempts) {
+    WebhookSettings settings = new WebhookSettings("http://127.0.0.1:" + server.getAddress().getPort() + "/hook",
+        Duration.ofSeconds(2), maxAttempts, Duration.ofMillis(50), Duration.ofMillis(200), "http://monitor:8080");
+    return testKit.spawn(WebhookChannel.create(settings));
+  }
+
+  private Hit nextHit() throws InterruptedException {
+    Hit hit = hits.poll(5, TimeUnit.SECONDS);
+    assertNotNull(hit, "expected a webhook request");
+    return hit;
+  }
+
+  @Test
+  void postsAnAlertmanagerPayload() throws Exception {
+    channel(3).tell(new WebhookChannel.Deliver(FIRING));
+    JsonNode body = nextHit().body();
+    assertEquals("4", body.get("version").asText());
+    assertEquals("firing", body.get("status").asText());
+    assertEquals("http://monitor:8080", body.get("externalURL").asText());
+    JsonNode alert = body.get("alerts").get(0);
+    assertEquals("chat-errors", alert.get("labels").get("alertname").asText());
+    assertEquals("/v1/chat/completions", alert.get("labels").get("endpoint").asText());
+    assertEquals("chat failing", alert.get("annotations").get("description").asText());
+    assertEquals("2026-01-01T00:00:20Z", alert.get("startsAt").asText());
+    assertEquals("0001-01-01T00:00:00Z", alert.get("endsAt").asText());
+    assertEquals(FIRING.fingerprint(), alert.get("fingerprint").asText());
+  }
+
+  @Test
+  void retriesServerErrorsWithTheSameDeliveryIdAndKeepsOrder() throws Exception {
+    answers.add(503);
+    answers.add(500);
+    ActorRef<WebhookChannel.Command> channel = channel(5);
+    channel.tell(new WebhookChannel.Deliver(FIRING));
+    Alert resolved = FIRING.resolved(0.01, 1_767_225_640_000L, 1_767_225_640_000L);
+    channel.tell(new WebhookChannel.Deliver(resolved));
+    Hit first = nextHit();
+    assertEquals(first.deliveryId(), nextHit().deliveryId());
+    assertEquals(first.deliveryId(), nextHit().deliveryId());
+    assertEquals("firing", first.body().get("status").asText());
+    Hit after = nextHit();
+    assertEquals("resolved", after.body().get("status").asText(), "the resolve waits until the firing is delivered");
+    assertEquals("2026-01-01T00:00:40Z", after.body().get("alerts").get(0).get("endsAt").asText());
+    assertNull(hits.poll(300, TimeUnit.MILLISECONDS));
+  }
+
+  @Test
+  void doesNotRetryARejectedPayloadOrBeyondMaxAttempts() throws Exception {
+    answers.add(400);
+    ActorRef<WebhookChannel.Command> channel = channel(2);
+    channel.tell(new WebhookChannel.Deliver(FIRING));
+    nextHit();
+    assertNull(hits.poll(500, TimeUnit.MILLISECONDS), "a 400 is not retried");
+
+    answers.add(502);
+    answers.add(502);
+    answers.add(502);
+    channel.tell(new WebhookChannel.Deliver(FIRING));
+    nextHit();
+    nextHit();
+    assertNull(hits.poll(700, TimeUnit.MILLISECONDS), "two attempts at most");
+  }
+}

@@ -1,0 +1,63 @@
+package io.autoglm.monitor.sharding.rules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.autoglm.monitor.persistence.event.RuleBookEvent;
+import io.autoglm.monitor.protocols.rule.Comparison;
+import io.autoglm.monitor.protocols.rule.Metric;
+import io.autoglm.monitor.protocols.rule.Severity;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class RuleBookEntityTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(
+      EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  private static final ThresholdRule RULE = new ThresholdRule("r1", Metric.QPS, Comparison.LT, 1, 0, 0,
+      Severity.WARNING, "*", "*", "");
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void upsertsAndDeletesArePersistedVersionedAndPublished() {
+    TestProbe<Topic.Command<RuleSet>> topic = testKit.createTestProbe();
+    var kit = EventSourcedBehaviorTestKit.<RuleBookEntity.Command, RuleBookEvent, RuleSet>create(
+        testKit.system(), RuleBookEntity.create("global", topic.ref()));
+
+    var added = kit.<StatusReply<RuleSet>>runCommand(replyTo -> new RuleBookEntity.Upsert(RULE, replyTo));
+    assertEquals(new RuleBookEvent.RuleUpserted(RULE), added.event());
+    assertEquals(1, added.reply().getValue().version());
+    topic.expectMessageClass(Topic.publish(added.state()).getClass());
+
+    var missing = kit.<StatusReply<RuleSet>>runCommand(replyTo -> new RuleBookEntity.Delete("nope", replyTo));
+    assertTrue(missing.reply().isError());
+    assertTrue(missing.hasNoEvents());
+
+    var deleted = kit.<StatusReply<RuleSet>>runCommand(replyTo -> new RuleBookEntity.Delete("r1", replyTo));
+    assertEquals(2, deleted.reply().getValue().version());
+    assertTrue(deleted.state().rules().isEmpty());
+
+    kit.restart();
+    assertEquals(deleted.state(), kit.getState());
+  }
+
+  @Test
+  void theCacheOnlyMovesForward() {
+    RuleCache cache = new RuleCache();
+    RuleSet v1 = RuleSet.EMPTY.with(RULE);
+    RuleSet v2 = v1.without("r1");
+    assertTrue(cache.offer(v2));
+    assertEquals(false, cache.offer(v1), "an older set arriving late is ignored");
+    assertEquals(v2, cache.current());
+  }
+}
