@@ -2,17 +2,13 @@ package io.autoglm.monitor.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.autoglm.monitor.node.demo.FeedClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /** A plain JDK HTTP and WebSocket client for talking to a node over real sockets. */
 public final class TestHttp {
@@ -69,41 +65,8 @@ public final class TestHttp {
     }
   }
 
-  /** Opens the alert feed and collects its text messages as JSON. */
-  public Feed openFeed() throws Exception {
-    Feed feed = new Feed();
-    client.newWebSocketBuilder()
-        .buildAsync(URI.create(base.replaceFirst("^http", "ws") + "/api/v1/alerts/feed"), feed)
-        .get(10, TimeUnit.SECONDS);
-    return feed;
-  }
-
-  public static final class Feed implements WebSocket.Listener {
-    private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
-    private final StringBuilder partial = new StringBuilder();
-
-    @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        try {
-          messages.add(MAPPER.readTree(partial.toString()));
-        } catch (IOException e) {
-          throw new AssertionError("feed sent non-JSON: " + partial, e);
-        }
-        partial.setLength(0);
-      }
-      ws.request(1);
-      return null;
-    }
-
-    /** The next message within {@code timeout}, or null. */
-    public JsonNode next(Duration timeout) throws InterruptedException {
-      return messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    public JsonNode poll() {
-      return messages.poll();
-    }
+  /** Opens the alert feed. */
+  public FeedClient openFeed() throws Exception {
+    return FeedClient.connect(client, base);
   }
 }

@@ -14,15 +14,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,7 +40,6 @@ public final class Demo {
   private final String baseUrl;
   private final PrintStream out;
   private final HttpClient http = HttpClient.newHttpClient();
-  private final BlockingQueue<JsonNode> feed = new LinkedBlockingQueue<>();
 
   public Demo(String baseUrl, PrintStream out) {
     this.baseUrl = baseUrl;
@@ -61,9 +56,7 @@ public final class Demo {
       out.println("   the node refused the rule: " + rule.statusCode() + " " + rule.body());
       return false;
     }
-    WebSocket ws = http.newWebSocketBuilder()
-        .buildAsync(URI.create(baseUrl.replaceFirst("^http", "ws") + "/api/v1/alerts/feed"), new FeedListener())
-        .get(10, TimeUnit.SECONDS);
+    FeedClient feed = FeedClient.connect(http, baseUrl);
     out.println("== Demo: listening on the alert feed " + baseUrl.replaceFirst("^http", "ws") + "/api/v1/alerts/feed");
 
     long end = Instant.now().toEpochMilli() / 10_000 * 10_000;
@@ -102,14 +95,14 @@ public final class Demo {
         (System.nanoTime() - started) / 1e9);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!(fired && resolved) && System.nanoTime() < deadline) {
-      JsonNode m = feed.poll(1, TimeUnit.SECONDS);
+      JsonNode m = feed.next(Duration.ofSeconds(1));
       if (m != null) {
         String status = printAlert(m);
         fired |= "firing".equals(status);
         resolved |= "resolved".equals(status);
       }
     }
-    ws.sendClose(WebSocket.NORMAL_CLOSURE, "demo done");
+    feed.close();
     printStats();
     out.println(fired && resolved
         ? "== Demo: done. The burst raised an alert on the feed and it resolved when the burst ended."
@@ -145,25 +138,6 @@ public final class Demo {
       out.printf("   %-22s %5d %5.0f %6.1f %8.0f %8.0f%n", w.get("start").asText(), w.get("count").asLong(),
           w.get("qps").asDouble(), 100 * w.get("errorRate").asDouble(), w.get("latencyMs").get("p95").asDouble(),
           w.get("latencyMs").get("p99").asDouble());
-    }
-  }
-
-  private final class FeedListener implements WebSocket.Listener {
-    private final StringBuilder partial = new StringBuilder();
-
-    @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        try {
-          feed.add(MAPPER.readTree(partial.toString()));
-        } catch (IOException e) {
-          out.println("   (unreadable feed message: " + partial + ")");
-        }
-        partial.setLength(0);
-      }
-      ws.request(1);
-      return null;
     }
   }
 }

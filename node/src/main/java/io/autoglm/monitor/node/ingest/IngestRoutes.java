@@ -11,7 +11,6 @@ import io.autoglm.monitor.protocols.capture.CaptureFormatException;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.sharding.stats.DeltaAggregator;
 import io.autoglm.monitor.sharding.stats.EndpointDelta;
-import io.autoglm.monitor.sharding.stats.EndpointKey;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.util.List;
@@ -51,9 +50,9 @@ public final class IngestRoutes extends AllDirectives {
   public Route route() {
     return path(PathMatchers.segment("api").slash("v1").slash("ingest"), () ->
         post(() -> parameterOptional("service", service -> {
-          Optional<String> invalid = service.filter(s -> !EndpointKey.SERVICE.matcher(s).matches());
+          Optional<String> invalid = service.filter(s -> !CaptureRecord.isValidServiceName(s));
           if (invalid.isPresent()) {
-            ObjectNode body = error("invalid query parameter 'service': must match " + EndpointKey.SERVICE.pattern());
+            ObjectNode body = error("invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]");
             body.put("field", "service");
             return complete(json(StatusCodes.BAD_REQUEST, body));
           }

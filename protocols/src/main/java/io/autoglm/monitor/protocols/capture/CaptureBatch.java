@@ -47,26 +47,9 @@ public record CaptureBatch(String agentId, long epoch, long seq, List<CaptureRec
 
   /** Whether {@code id} is a valid {@link #agentId()}. */
   public static boolean isValidAgentId(String id) {
-    int n = id == null ? 0 : id.length();
-    if (n == 0 || n > MAX_AGENT_ID_LENGTH) {
-      return false;
-    }
-    for (int i = 0; i < n; i++) {
-      char c = id.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '.'
-              || c == '_'
-              || c == ':'
-              || c == '-';
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
+    return CaptureRules.isToken(id, MAX_AGENT_ID_LENGTH, "._:-");
   }
+
 
   public int size() {
     return records.size();

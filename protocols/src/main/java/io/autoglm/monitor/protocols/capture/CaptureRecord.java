@@ -127,6 +127,11 @@ public record CaptureRecord(
     return v;
   }
 
+  /** Whether {@code name} is a valid service name: 1..64 of {@code [A-Za-z0-9._-]}. */
+  public static boolean isValidServiceName(String name) {
+    return isValidService(name);
+  }
+
   /** A record with only the required fields (method POST, every optional field absent). */
   public static CaptureRecord of(
       long ts, String endpoint, int status, double latencyMs, String srcIp) {

@@ -123,25 +123,26 @@ final class CaptureRules {
   }
 
   static boolean isValidService(String s) {
-    int n = s.length();
-    if (n == 0 || n > SERVICE_MAX) {
+    return isToken(s, SERVICE_MAX, "._-");
+  }
+
+  /** 1..maxLength ASCII letters, digits and the given punctuation characters. */
+  static boolean isToken(String s, int maxLength, String punctuation) {
+    int n = s == null ? 0 : s.length();
+    if (n == 0 || n > maxLength) {
       return false;
     }
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '.'
-              || c == '_'
-              || c == '-';
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || punctuation.indexOf(c) >= 0;
       if (!ok) {
         return false;
       }
     }
     return true;
   }
+
 
   static boolean isValidDuration(double v) {
     return v >= 0 && v != Double.POSITIVE_INFINITY; // NaN fails the first test

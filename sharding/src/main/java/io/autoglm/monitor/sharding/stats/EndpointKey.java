@@ -1,7 +1,7 @@
 package io.autoglm.monitor.sharding.stats;
 
 import io.autoglm.monitor.protocols.CborSerializable;
-import java.util.regex.Pattern;
+import io.autoglm.monitor.protocols.capture.CaptureRecord;
 
 /**
  * Identity of a monitored endpoint: the service that serves it and the request path, so two
@@ -10,12 +10,10 @@ import java.util.regex.Pattern;
  * with one, so the split is unambiguous.
  */
 public record EndpointKey(String service, String path) implements CborSerializable {
-  public static final String DEFAULT_SERVICE = "default";
-  public static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   public EndpointKey {
-    if (service == null || !SERVICE.matcher(service).matches()) {
-      throw new IllegalArgumentException("service must match " + SERVICE.pattern() + ", got '" + service + "'");
+    if (!CaptureRecord.isValidServiceName(service)) {
+      throw new IllegalArgumentException("service must be 1..64 of [A-Za-z0-9._-], got '" + service + "'");
     }
     if (path == null || !path.startsWith("/")) {
       throw new IllegalArgumentException("path must start with '/', got '" + path + "'");

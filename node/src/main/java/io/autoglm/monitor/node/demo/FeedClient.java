@@ -1,0 +1,65 @@
+package io.autoglm.monitor.node.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client of the alert feed ({@code GET /api/v1/alerts/feed}) on the JDK's WebSocket:
+ * collects every message as JSON. Used by the demo and the tests.
+ */
+public final class FeedClient implements WebSocket.Listener, AutoCloseable {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
+  private final StringBuilder partial = new StringBuilder();
+  private WebSocket socket;
+
+  private FeedClient() {}
+
+  /** Connects to the feed of the node at {@code httpBaseUrl} (e.g. {@code http://127.0.0.1:8080}). */
+  public static FeedClient connect(HttpClient http, String httpBaseUrl) throws Exception {
+    FeedClient client = new FeedClient();
+    client.socket = http.newWebSocketBuilder()
+        .buildAsync(URI.create(httpBaseUrl.replaceFirst("^http", "ws") + "/api/v1/alerts/feed"), client)
+        .get(10, TimeUnit.SECONDS);
+    return client;
+  }
+
+  @Override
+  public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+    partial.append(data);
+    if (last) {
+      try {
+        messages.add(MAPPER.readTree(partial.toString()));
+      } catch (IOException e) {
+        messages.add(MAPPER.createObjectNode().put("type", "unreadable").put("text", partial.toString()));
+      }
+      partial.setLength(0);
+    }
+    ws.request(1);
+    return null;
+  }
+
+  /** The next message within {@code timeout}, or null. */
+  public JsonNode next(Duration timeout) throws InterruptedException {
+    return messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The next message if one has arrived, or null. */
+  public JsonNode poll() {
+    return messages.poll();
+  }
+
+  @Override
+  public void close() {
+    socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+  }
+}
