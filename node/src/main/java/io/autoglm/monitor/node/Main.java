@@ -3,6 +3,7 @@ package io.autoglm.monitor.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.node.demo.Demo;
+import io.autoglm.monitor.persistence.cassandra.EmbeddedCassandra;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
@@ -53,6 +54,8 @@ public final class Main {
     Config config = ConfigFactory.load();
     try {
       Node node = Node.start(config);
+      // our own hook stops the node first, then Cassandra (see runUntilStopped)
+      node.cassandra().embedded().ifPresent(EmbeddedCassandra::detachShutdownHook);
       printUrls(node);
       return node;
     } catch (RuntimeException e) {

@@ -347,6 +347,22 @@ public final class EmbeddedCassandra implements AutoCloseable {
     stopChild();
   }
 
+  /**
+   * Takes away the JVM shutdown hook that would stop the child on exit: the caller promises to
+   * call {@link #close()} itself, e.g. after the actor system that writes to Cassandra has
+   * stopped (hooks run in no defined order, so the node's own hook does both, in order).
+   */
+  public synchronized void detachShutdownHook() {
+    if (process == null || closed) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // already shutting down: the hook runs anyway
+    }
+  }
+
   private synchronized void stopOnShutdown() {
     if (!closed) {
       closed = true;
