@@ -117,8 +117,8 @@ public final class Demo {
     }
     JsonNode a = message.get("alert");
     String status = a.get("status").asText();
-    out.printf("%n   >>> ALERT %s: %s%n       rule=%s endpoint=%s value=%.3f startsAt=%s%s%n%n",
-        status.toUpperCase(), a.get("summary").asText(), a.get("rule").asText(), a.get("endpoint").asText(),
+    out.printf("%n   >>> ALERT (%s) %s%n       rule=%s endpoint=%s value=%.3f startsAt=%s%s%n%n",
+        status, a.get("summary").asText(), a.get("rule").asText(), a.get("endpoint").asText(),
         a.get("value").asDouble(), a.get("startsAt").asText(),
         a.get("endsAt").isNull() ? "" : " endsAt=" + a.get("endsAt").asText());
     return status;
