@@ -6,6 +6,7 @@ import io.autoglm.monitor.node.api.ApiRoutes;
 import io.autoglm.monitor.node.api.EndpointRoutes;
 import io.autoglm.monitor.node.api.RuleRoutes;
 import io.autoglm.monitor.node.feed.AlertFeed;
+import io.autoglm.monitor.node.ingest.EntityWriter;
 import io.autoglm.monitor.node.ingest.IngestRoutes;
 import io.autoglm.monitor.notifier.channel.WebhookSettings;
 import io.autoglm.monitor.notifier.route.Notifier;
@@ -68,7 +69,7 @@ public final class Guardian {
       ctx.spawn(RuleCacheUpdater.create(ruleTopic, rules, stats.askTimeout(), rulesLoaded), "rule-cache");
 
       Route route = new ApiRoutes(system,
-          new IngestRoutes(system, stats, node).route(),
+          new IngestRoutes(system, new EntityWriter(system, stats, node.ingestTimeout()), node).route(),
           new RuleRoutes(system, rules, stats.askTimeout()).route(),
           new EndpointRoutes(system, stats.askTimeout()).route(),
           new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout()).route()).route();

@@ -25,6 +25,14 @@ public final class NodeFixture {
         .resolve();
   }
 
+  /** {@code base} for a member of a cluster whose seed listens on {@code seedPort}. */
+  public static Config clusterMember(Config base, int seedPort, int ownPort) {
+    return ConfigFactory.parseMap(Map.of(
+            "pekko.remote.artery.canonical.port", ownPort,
+            "pekko.cluster.seed-nodes", java.util.List.of("pekko://autoglm@127.0.0.1:" + seedPort)))
+        .withFallback(base);
+  }
+
   /**
    * NDJSON of {@code perSecond} requests a second on {@code path} over [fromSec, toSec) after
    * T0, a share {@code errorShare} of them answered 500.

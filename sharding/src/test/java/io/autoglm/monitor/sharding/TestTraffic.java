@@ -16,6 +16,21 @@ public final class TestTraffic {
   private TestTraffic() {}
 
   /**
+   * Batches {@code fromSeq..toSeq} of {@code agent} (epoch 1), each 100 records on one second
+   * of {@code path}: batch n holds second n after T0.
+   */
+  public static EndpointDelta batches(String agent, String path, int fromSeq, int toSeq) {
+    DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default");
+    for (int seq = fromSeq; seq <= toSeq; seq++) {
+      agg.beginBatch(agent, 1, seq);
+      for (int i = 0; i < 100; i++) {
+        agg.add(CaptureRecord.of(T0 + seq * 1000L + i * 10, path, 200, 50, "10.0.0.1"));
+      }
+    }
+    return agg.drain().get(0);
+  }
+
+  /**
    * {@code perSecond} requests a second on {@code path} over [fromSec, toSec) after T0, of
    * which a share {@code errorShare} answered 500; latency {@code latencyMs}.
    */

@@ -6,19 +6,16 @@ import static io.autoglm.monitor.node.api.JsonSupport.json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.monitor.node.NodeSettings;
 import io.autoglm.monitor.node.api.JsonSupport;
+import io.autoglm.monitor.protocols.capture.CaptureBatch;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureFormatException;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
-import io.autoglm.monitor.sharding.stats.DeltaAggregator;
-import io.autoglm.monitor.sharding.stats.EndpointDelta;
-import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
-import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -32,18 +29,18 @@ import org.apache.pekko.util.ByteString;
  * field, and nothing is counted. Otherwise the records are pre-aggregated per endpoint and
  * window and the reply (200) comes once every endpoint entity has persisted its share.
  *
- * <p>{@code ?service=NAME} sets the service of records that carry none.
+ * <p>{@code ?service=NAME} sets the service of records that carry none. With the headers
+ * {@code X-Agent-Id}, {@code X-Agent-Seq} (and optionally {@code X-Agent-Epoch}) the body is
+ * batch {@code seq} of that agent: sent again, to any node, it changes no count.
  */
 public final class IngestRoutes extends AllDirectives {
   private final ActorSystem<?> system;
-  private final ClusterSharding sharding;
-  private final StatsSettings stats;
+  private final EntityWriter writer;
   private final NodeSettings node;
 
-  public IngestRoutes(ActorSystem<?> system, StatsSettings stats, NodeSettings node) {
+  public IngestRoutes(ActorSystem<?> system, EntityWriter writer, NodeSettings node) {
     this.system = system;
-    this.sharding = ClusterSharding.get(system);
-    this.stats = stats;
+    this.writer = writer;
     this.node = node;
   }
 
@@ -57,23 +54,31 @@ public final class IngestRoutes extends AllDirectives {
             return complete(json(StatusCodes.BAD_REQUEST, body));
           }
           String defaultService = service.orElse(node.defaultService());
-          return withSizeLimit(node.maxIngestBytes(), () -> decodeRequest(() ->
+          return optionalHeaderValueByName("X-Agent-Id", agentId ->
+              optionalHeaderValueByName("X-Agent-Epoch", epoch ->
+                  optionalHeaderValueByName("X-Agent-Seq", seq -> {
+            Object agent = agentHeaders(agentId, epoch, seq);
+            if (agent instanceof String problem) {
+              return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, problem));
+            }
+            return withSizeLimit(node.maxIngestBytes(), () -> decodeRequest(() ->
               extractDataBytes(data -> {
                 // the limit applies again after decoding: a small gzip body may inflate past it
                 CompletionStage<ByteString> body = data
                     .limitWeighted(node.maxIngestBytes(), chunk -> (long) chunk.size())
                     .runFold(ByteString.emptyByteString(), ByteString::concat, system);
-                return onComplete(body.thenCompose(bytes -> ingest(bytes, defaultService)), done -> done.fold(
-                    failure -> {
-                      throw failure instanceof RuntimeException re ? re : new IllegalStateException(failure);
-                    },
-                    response -> complete(response)));
+                return onComplete(body.thenCompose(bytes -> ingest(bytes, defaultService, (AgentHeaders) agent)),
+                    done -> done.fold(
+                        failure -> {
+                          throw failure instanceof RuntimeException re ? re : new IllegalStateException(failure);
+                        },
+                        response -> complete(response)));
               })));
+          })));
         })));
   }
 
-  private CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse> ingest(ByteString bytes,
-      String defaultService) {
+  private CompletionStage<HttpResponse> ingest(ByteString bytes, String defaultService, AgentHeaders agent) {
     List<CaptureRecord> records;
     try {
       records = CaptureCodec.decodeAll(bytes.toArrayUnsafe());
@@ -88,33 +93,50 @@ public final class IngestRoutes extends AllDirectives {
       body.put("reason", e.reason());
       return CompletableFuture.completedFuture(json(StatusCodes.BAD_REQUEST, body));
     }
-    DeltaAggregator aggregator = new DeltaAggregator(stats, defaultService);
-    records.forEach(aggregator::add);
-    List<EndpointDelta> deltas = aggregator.drain();
-    List<CompletableFuture<EndpointStatsEntity.IngestAck>> acks = deltas.stream()
-        .map(d -> sharding.entityRefFor(EndpointStatsEntity.ENTITY_TYPE_KEY, d.key().entityId())
-            .<EndpointStatsEntity.IngestAck>askWithStatus(
-                replyTo -> new EndpointStatsEntity.Ingest(d, replyTo), node.ingestTimeout())
-            .toCompletableFuture())
-        .toList();
-    return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).handle((ignored, failure) -> {
+    EntityWriter.Batch batch = new EntityWriter.Batch(agent.agentId(), agent.epoch(), agent.seq(), records);
+    return writer.write(List.of(batch), defaultService).handle((totals, failure) -> {
       if (failure != null) {
         system.log().warn("Ingest of {} records did not complete: {}", records.size(), failure.toString());
         return JsonSupport.error(StatusCodes.SERVICE_UNAVAILABLE,
-            "the records could not all be persisted in time; retry the request: " + failure.getMessage());
-      }
-      long accepted = 0;
-      long late = 0;
-      for (CompletableFuture<EndpointStatsEntity.IngestAck> ack : acks) {
-        accepted += ack.join().accepted();
-        late += ack.join().late();
+            "the records could not all be persisted in time; send the request again"
+                + (agent.agentId() == null ? "" : " (with the same X-Agent-Seq: nothing is counted twice)")
+                + ": " + failure.getMessage());
       }
       ObjectNode body = JsonSupport.object();
-      body.put("received", records.size());
-      body.put("accepted", accepted);
-      body.put("late", late);
-      body.put("endpoints", deltas.size());
+      body.put("received", totals.received());
+      body.put("accepted", totals.accepted());
+      body.put("late", totals.late());
+      body.put("duplicates", totals.duplicates());
+      body.put("endpoints", totals.endpoints());
       return JsonSupport.ok(body);
     });
+  }
+
+  /** The optional {@code X-Agent-Id}, {@code X-Agent-Epoch}, {@code X-Agent-Seq} of a request. */
+  private record AgentHeaders(String agentId, long epoch, long seq) {
+    static final AgentHeaders NONE = new AgentHeaders(null, 0, 0);
+  }
+
+  /** Parses the agent headers: all three or none. Returns an error message or the headers. */
+  private static Object agentHeaders(Optional<String> id, Optional<String> epoch, Optional<String> seq) {
+    if (id.isEmpty() && epoch.isEmpty() && seq.isEmpty()) {
+      return AgentHeaders.NONE;
+    }
+    if (id.isEmpty() || seq.isEmpty()) {
+      return "X-Agent-Id and X-Agent-Seq go together (X-Agent-Epoch optional, default 0)";
+    }
+    if (!CaptureBatch.isValidAgentId(id.get())) {
+      return "X-Agent-Id must be 1..128 of [A-Za-z0-9._:-]";
+    }
+    try {
+      long e = Long.parseLong(epoch.orElse("0").trim());
+      long s = Long.parseLong(seq.get().trim());
+      if (e < 0 || s < 0) {
+        return "X-Agent-Epoch and X-Agent-Seq must not be negative";
+      }
+      return new AgentHeaders(id.get(), e, s);
+    } catch (NumberFormatException ex) {
+      return "X-Agent-Epoch and X-Agent-Seq must be integers";
+    }
   }
 }

@@ -4,6 +4,7 @@ import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.alert.Alert;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Events of one endpoint's statistics entity, persisted in the Cassandra journal. This
@@ -14,11 +15,14 @@ public sealed interface EndpointStatsEvent extends CborSerializable {
 
   /**
    * One aggregate of ingested records (never one event per record): the partial windows to
-   * merge, how many records arrived too late to count, and the watermark after this delta.
-   * Windows ending at or before the watermark are closed by applying this event.
+   * merge, how many records arrived too late to count, the watermark after this delta, and the
+   * highest batch seq now
+   * applied per agent source ({@code agentId#epoch}). Windows ending at or before the
+   * watermark are closed by applying this event.
    */
   record StatsIngested(String endpointId, List<WindowStats> windows, long accepted, long late,
-      long maxEventTs, long watermark) implements EndpointStatsEvent {}
+      long maxEventTs, long watermark, Map<String, Long> appliedSeqs)
+      implements EndpointStatsEvent {}
 
   /** The watermark moved with the wall clock while no data arrived, closing windows. */
   record WatermarkAdvanced(String endpointId, long watermark) implements EndpointStatsEvent {}

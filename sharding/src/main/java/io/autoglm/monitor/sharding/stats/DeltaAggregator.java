@@ -11,23 +11,43 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Pre-aggregates capture records per endpoint and per window on the ingest side. Not thread
- * safe: one instance per ingest request (or per flush tick of a stream), then {@link #drain}.
+ * Pre-aggregates capture records per endpoint, per agent batch and per window on the ingest
+ * side. Not thread safe: one instance per ingest request (or per flush tick of a stream), then
+ * {@link #drain}. Records added before any {@link #beginBatch} belong to one anonymous batch.
  */
 public final class DeltaAggregator {
   private final StatsSettings settings;
   private final String defaultService;
-  private final Map<EndpointKey, EndpointAccumulator> byEndpoint = new HashMap<>();
+  // per endpoint, one part per batch, in the order the batches began
+  private final Map<EndpointKey, List<PartAccumulator>> byEndpoint = new HashMap<>();
+  private String agentId;
+  private long epoch;
+  private long seq;
+  private int batchNumber;
 
   public DeltaAggregator(StatsSettings settings, String defaultService) {
     this.settings = settings;
     this.defaultService = defaultService;
   }
 
+  /** Records added from now on belong to batch {@code seq} of {@code agentId} (null: anonymous). */
+  public void beginBatch(String agentId, long epoch, long seq) {
+    this.agentId = agentId;
+    this.epoch = epoch;
+    this.seq = seq;
+    batchNumber++;
+  }
+
   public void add(CaptureRecord r) {
     String service = r.service() != null ? r.service() : defaultService;
-    byEndpoint.computeIfAbsent(new EndpointKey(service, r.endpoint()), k -> new EndpointAccumulator())
-        .add(r, settings);
+    List<PartAccumulator> parts =
+        byEndpoint.computeIfAbsent(new EndpointKey(service, r.endpoint()), k -> new ArrayList<>(2));
+    PartAccumulator part = parts.isEmpty() ? null : parts.get(parts.size() - 1);
+    if (part == null || part.batchNumber != batchNumber) {
+      part = new PartAccumulator(batchNumber, agentId, epoch, seq);
+      parts.add(part);
+    }
+    part.add(r, settings);
   }
 
   public boolean isEmpty() {
@@ -37,27 +57,44 @@ public final class DeltaAggregator {
   /** The deltas gathered so far, one per endpoint; the aggregator is empty afterwards. */
   public List<EndpointDelta> drain() {
     List<EndpointDelta> deltas = new ArrayList<>(byEndpoint.size());
-    byEndpoint.forEach((key, acc) -> deltas.add(acc.toDelta(key)));
+    byEndpoint.forEach((key, parts) ->
+        deltas.add(new EndpointDelta(key, parts.stream().map(PartAccumulator::toPart).toList())));
     byEndpoint.clear();
     return deltas;
   }
 
-  private static final class EndpointAccumulator {
+  private static final class PartAccumulator {
+    private final int batchNumber;
+    private final String agentId;
+    private final long epoch;
+    private final long seq;
     private final TreeMap<Long, WindowAccumulator> windows = new TreeMap<>();
     private long records;
     private long maxEventTs = Long.MIN_VALUE;
 
+    PartAccumulator(int batchNumber, String agentId, long epoch, long seq) {
+      this.batchNumber = batchNumber;
+      this.agentId = agentId;
+      this.epoch = epoch;
+      this.seq = seq;
+    }
+
     void add(CaptureRecord r, StatsSettings settings) {
       long start = settings.windowStartOf(r.ts());
-      windows.computeIfAbsent(start, s -> new WindowAccumulator(s, s + settings.windowMs())).add(r);
+      WindowAccumulator w = windows.get(start);
+      if (w == null) {
+        w = new WindowAccumulator(start, start + settings.windowMs());
+        windows.put(start, w);
+      }
+      w.add(r);
       records++;
       maxEventTs = Math.max(maxEventTs, r.ts());
     }
 
-    EndpointDelta toDelta(EndpointKey key) {
+    BatchPart toPart() {
       List<WindowStats> stats = new ArrayList<>(windows.size());
       windows.values().forEach(w -> stats.add(w.toStats()));
-      return new EndpointDelta(key, List.copyOf(stats), records, maxEventTs);
+      return new BatchPart(agentId, epoch, seq, List.copyOf(stats), records, maxEventTs);
     }
   }
 

@@ -1,12 +1,20 @@
 package io.autoglm.monitor.sharding.stats;
 
-import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.CborSerializable;
 import java.util.List;
 
 /**
- * Records of one endpoint pre-aggregated on the ingest side: one partial window per window
- * the records fall into, so an entity merges a few sketches instead of thousands of records.
+ * Records of one endpoint pre-aggregated on the ingest side, as one part per agent batch
+ * (in seq order per source), so an entity merges a few sketches instead of thousands of
+ * records and can still de-duplicate replayed batches.
  */
-public record EndpointDelta(EndpointKey key, List<WindowStats> windows, long records, long maxEventTs)
-    implements CborSerializable {}
+public record EndpointDelta(EndpointKey key, List<BatchPart> parts) implements CborSerializable {
+
+  public long records() {
+    return parts.stream().mapToLong(BatchPart::records).sum();
+  }
+
+  public long maxEventTs() {
+    return parts.stream().mapToLong(BatchPart::maxEventTs).max().orElse(Long.MIN_VALUE);
+  }
+}

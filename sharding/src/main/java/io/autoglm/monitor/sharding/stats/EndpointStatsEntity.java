@@ -13,7 +13,10 @@ import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.detect.ThresholdEvaluator;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -61,8 +64,11 @@ public final class EndpointStatsEntity
 
   public record GetStats(ActorRef<EndpointStatsState> replyTo) implements Command {}
 
-  /** Records counted ({@code accepted}) and dropped as behind the watermark ({@code late}). */
-  public record IngestAck(long accepted, long late) implements CborSerializable {}
+  /**
+   * Records counted ({@code accepted}), dropped as behind the watermark ({@code late}) and
+   * dropped as replays of batches already applied ({@code duplicates}).
+   */
+  public record IngestAck(long accepted, long late, long duplicates) implements CborSerializable {}
 
   private enum Tick implements Command {
     INSTANCE
@@ -132,24 +138,44 @@ public final class EndpointStatsEntity
 
   private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onIngest(EndpointStatsState state, Ingest cmd) {
     lastArrivalWallMs = deps.wallClock().getAsLong();
-    EndpointDelta delta = cmd.delta();
-    List<WindowStats> onTime = new ArrayList<>(delta.windows().size());
+    TreeMap<Long, WindowStats> onTime = new TreeMap<>();
+    Map<String, Long> appliedSeqs = new HashMap<>();
+    long accepted = 0;
     long late = 0;
-    for (WindowStats w : delta.windows()) {
-      if (w.end() <= state.watermark()) {
-        late += w.count();
-      } else {
-        onTime.add(w);
+    long duplicates = 0;
+    long maxEventTs = EndpointStatsState.NONE;
+    for (BatchPart part : cmd.delta().parts()) {
+      if (part.identified()) {
+        String source = part.sourceKey();
+        long applied = Math.max(state.appliedSeq(source), appliedSeqs.getOrDefault(source, -1L));
+        if (part.seq() <= applied) {
+          duplicates += part.records(); // a replay of a batch already counted
+          continue;
+        }
+        appliedSeqs.put(source, part.seq());
       }
+      for (WindowStats w : part.windows()) {
+        if (w.end() <= state.watermark()) {
+          late += w.count();
+        } else {
+          accepted += w.count();
+          onTime.merge(w.start(), w, WindowStats::merge);
+        }
+      }
+      maxEventTs = Math.max(maxEventTs, part.maxEventTs());
     }
-    long watermark = Math.max(state.watermark(), delta.maxEventTs() - settings.allowedLatenessMs());
-    StatsIngested ingested = new StatsIngested(key.entityId(), List.copyOf(onTime), delta.records() - late, late,
-        delta.maxEventTs(), watermark);
+    IngestAck ack = new IngestAck(accepted, late, duplicates);
+    if (accepted + late == 0 && appliedSeqs.isEmpty()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(ack)); // nothing new: write nothing
+    }
+    long watermark = maxEventTs == EndpointStatsState.NONE ? state.watermark()
+        : Math.max(state.watermark(), maxEventTs - settings.allowedLatenessMs());
+    StatsIngested ingested = new StatsIngested(key.entityId(), List.copyOf(onTime.values()), accepted, late,
+        maxEventTs, watermark, Map.copyOf(appliedSeqs));
     EndpointStatsState.Advance advance = state.withIngested(ingested).advance(watermark, settings);
     List<EndpointStatsEvent> events = new ArrayList<>();
     events.add(ingested);
     events.addAll(ThresholdEvaluator.evaluate(key, state.alerts(), advance.closedNow(), deps.rules().rules()));
-    IngestAck ack = new IngestAck(ingested.accepted(), late);
     return Effect()
         .persist(events)
         .thenRun(after -> publishAlerts(events))

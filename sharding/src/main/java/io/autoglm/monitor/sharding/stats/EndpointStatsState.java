@@ -24,6 +24,7 @@ import java.util.Map;
  * @param lastClosedEnd end of the newest closed window, or {@link Long#MIN_VALUE}
  * @param open open windows, oldest first
  * @param closed closed windows, oldest first, at most {@code historyWindows}
+ * @param appliedSeqs the highest applied batch seq per agent source ({@code agentId#epoch})
  */
 public record EndpointStatsState(
     String endpointId,
@@ -34,13 +35,14 @@ public record EndpointStatsState(
     long late,
     List<WindowStats> open,
     List<WindowStats> closed,
-    Map<String, RuleAlertState> alerts)
+    Map<String, RuleAlertState> alerts,
+    Map<String, Long> appliedSeqs)
     implements CborSerializable {
 
   public static final long NONE = Long.MIN_VALUE;
 
   public static EndpointStatsState empty(String endpointId) {
-    return new EndpointStatsState(endpointId, NONE, NONE, NONE, 0, 0, List.of(), List.of(), Map.of());
+    return new EndpointStatsState(endpointId, NONE, NONE, NONE, 0, 0, List.of(), List.of(), Map.of(), Map.of());
   }
 
   public boolean hasData() {
@@ -65,6 +67,12 @@ public record EndpointStatsState(
     throw new IllegalArgumentException("unknown event " + event);
   }
 
+  /** The highest batch seq applied from {@code sourceKey}, or -1. */
+  public long appliedSeq(String sourceKey) {
+    Long seq = appliedSeqs.get(sourceKey);
+    return seq == null ? -1 : seq;
+  }
+
   public RuleAlertState alertState(String ruleId) {
     RuleAlertState s = alerts.get(ruleId);
     return s != null ? s : RuleAlertState.ok(ruleId);
@@ -81,8 +89,14 @@ public record EndpointStatsState(
         merged.add(-i - 1, w);
       }
     }
+    Map<String, Long> seqs = appliedSeqs;
+    if (e.appliedSeqs() != null && !e.appliedSeqs().isEmpty()) {
+      Map<String, Long> next = new HashMap<>(appliedSeqs);
+      e.appliedSeqs().forEach((source, seq) -> next.merge(source, seq, Math::max));
+      seqs = Map.copyOf(next);
+    }
     return new EndpointStatsState(endpointId, watermark, Math.max(maxEventTs, e.maxEventTs()), lastClosedEnd,
-        accepted + e.accepted(), late + e.late(), List.copyOf(merged), closed, alerts);
+        accepted + e.accepted(), late + e.late(), List.copyOf(merged), closed, alerts, seqs);
   }
 
   /** The result of moving the watermark: the new state and the windows that closed, oldest first. */
@@ -105,7 +119,7 @@ public record EndpointStatsState(
     List<WindowStats> closedNow = withEmptyGaps(closing, newWatermark, settings);
     if (closedNow.isEmpty()) {
       return new Advance(new EndpointStatsState(endpointId, newWatermark, maxEventTs, lastClosedEnd, accepted,
-          late, open, closed, alerts), List.of());
+          late, open, closed, alerts, appliedSeqs), List.of());
     }
     List<WindowStats> history = new ArrayList<>(closed.size() + closedNow.size());
     history.addAll(closed);
@@ -115,7 +129,7 @@ public record EndpointStatsState(
     }
     long newLastClosedEnd = closedNow.get(closedNow.size() - 1).end();
     EndpointStatsState next = new EndpointStatsState(endpointId, newWatermark, maxEventTs, newLastClosedEnd,
-        accepted, late, List.copyOf(stillOpen), List.copyOf(history), alerts);
+        accepted, late, List.copyOf(stillOpen), List.copyOf(history), alerts, appliedSeqs);
     return new Advance(next, List.copyOf(closedNow));
   }
 
@@ -161,7 +175,7 @@ public record EndpointStatsState(
     Map<String, RuleAlertState> next = new HashMap<>(alerts);
     next.put(s.ruleId(), s);
     return new EndpointStatsState(endpointId, watermark, maxEventTs, lastClosedEnd, accepted, late, open, closed,
-        Map.copyOf(next));
+        Map.copyOf(next), appliedSeqs);
   }
 
   private static int indexOfStart(List<WindowStats> windows, long start) {

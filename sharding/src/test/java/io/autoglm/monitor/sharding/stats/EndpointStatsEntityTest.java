@@ -2,6 +2,7 @@ package io.autoglm.monitor.sharding.stats;
 
 import static io.autoglm.monitor.sharding.TestTraffic.SETTINGS;
 import static io.autoglm.monitor.sharding.TestTraffic.T0;
+import static io.autoglm.monitor.sharding.TestTraffic.batches;
 import static io.autoglm.monitor.sharding.TestTraffic.traffic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -22,6 +23,7 @@ import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -80,14 +82,14 @@ class EndpointStatsEntityTest {
     assertEquals(T0, first.start());
     assertEquals(1000, first.count());
     assertEquals(200.0, first.latencyQuantileMs(0.95), 200 * 0.02);
-    assertEquals(new EndpointStatsEntity.IngestAck(400, 0), later.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(400, 0, 0), later.reply().getValue());
   }
 
   @Test
   void recordsBehindTheWatermarkAreCountedLateNotMerged() {
     ingest(traffic("/v1/chat/completions", 0, 30, 10, 0.0, 100));
     var result = ingest(traffic("/v1/chat/completions", 2, 3, 10, 0.0, 100));
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 10), result.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 10, 0), result.reply().getValue());
     assertEquals(10, result.state().late());
     assertEquals(100, result.state().closed().get(0).count(), "the closed window did not change");
   }
@@ -128,6 +130,33 @@ class EndpointStatsEntityTest {
   }
 
   @Test
+  void replayedBatchesAreDroppedExactlyEvenWhenTheyArriveRegrouped() {
+    var first = ingest(batches("agent-a", "/v1/chat/completions", 5, 9));
+    assertEquals(new EndpointStatsEntity.IngestAck(500, 0, 0), first.reply().getValue());
+
+    var replay = ingest(batches("agent-a", "/v1/chat/completions", 5, 9));
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 500), replay.reply().getValue());
+    assertTrue(replay.hasNoEvents(), "a pure replay writes nothing");
+
+    // another node grouped the replay differently: 5..12, of which 10..12 are new
+    var regrouped = ingest(batches("agent-a", "/v1/chat/completions", 5, 12));
+    assertEquals(new EndpointStatsEntity.IngestAck(300, 0, 500), regrouped.reply().getValue());
+    assertEquals(800, regrouped.state().accepted());
+    assertEquals(12, regrouped.state().appliedSeq("agent-a#1"));
+    long counted = regrouped.state().open().stream().mapToLong(WindowStats::count).sum()
+        + regrouped.state().closed().stream().mapToLong(WindowStats::count).sum();
+    assertEquals(800, counted, "every record counted once");
+
+    // another agent's batches with the same seqs are not duplicates
+    assertEquals(new EndpointStatsEntity.IngestAck(500, 0, 0),
+        ingest(batches("agent-b", "/v1/chat/completions", 5, 9)).reply().getValue());
+    kit.restart();
+    assertEquals(12, kit.getState().appliedSeq("agent-a#1"), "the applied seqs survive recovery");
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 300),
+        ingest(batches("agent-a", "/v1/chat/completions", 10, 12)).reply().getValue());
+  }
+
+  @Test
   void recoveryRebuildsTheSameState() {
     ingest(traffic("/v1/chat/completions", 0, 25, 40, 0.3, 100));
     EndpointStatsState before = kit.getState();
@@ -139,8 +168,8 @@ class EndpointStatsEntityTest {
   void watermarkEventsAreDeterministicOnReplay() {
     // a WatermarkAdvanced event applied to a state closes exactly the windows it closed live
     EndpointStatsState s = EndpointStatsState.empty(ID)
-        .apply(new StatsIngested(ID, traffic("/v1/x", 0, 3, 10, 0, 1).windows(), 30, 0, T0 + 2_900, T0 - 2_100),
-            SETTINGS)
+        .apply(new StatsIngested(ID, traffic("/v1/x", 0, 3, 10, 0, 1).parts().get(0).windows(), 30, 0,
+            T0 + 2_900, T0 - 2_100, Map.of()), SETTINGS)
         .apply(new WatermarkAdvanced(ID, T0 + 35_000), SETTINGS);
     assertEquals(List.of(30L, 0L, 0L), s.closed().stream().map(WindowStats::count).toList());
   }
