@@ -8,6 +8,8 @@ import io.autoglm.monitor.node.api.RuleRoutes;
 import io.autoglm.monitor.node.feed.AlertFeed;
 import io.autoglm.monitor.node.ingest.EntityWriter;
 import io.autoglm.monitor.node.ingest.IngestRoutes;
+import io.autoglm.monitor.node.ingest.StreamIngest;
+import io.autoglm.monitor.node.ingest.StreamSettings;
 import io.autoglm.monitor.notifier.channel.WebhookSettings;
 import io.autoglm.monitor.notifier.route.Notifier;
 import io.autoglm.monitor.protocols.alert.Alert;
@@ -40,6 +42,12 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class Guardian {
   private Guardian() {}
 
+  private static Route ingestRoutes(ActorSystem<?> system, StatsSettings stats, NodeSettings node) {
+    EntityWriter writer = new EntityWriter(system, stats, node.ingestTimeout());
+    StreamIngest stream = new StreamIngest(system, writer, StreamSettings.fromConfig(system.settings().config()));
+    return new IngestRoutes(system, writer, stream, node).route();
+  }
+
   public static Behavior<Void> create(CompletableFuture<ServerBinding> bound) {
     return Behaviors.setup(ctx -> {
       ActorSystem<Void> system = ctx.getSystem();
@@ -69,7 +77,7 @@ public final class Guardian {
       ctx.spawn(RuleCacheUpdater.create(ruleTopic, rules, stats.askTimeout(), rulesLoaded), "rule-cache");
 
       Route route = new ApiRoutes(system,
-          new IngestRoutes(system, new EntityWriter(system, stats, node.ingestTimeout()), node).route(),
+          ingestRoutes(system, stats, node),
           new RuleRoutes(system, rules, stats.askTimeout()).route(),
           new EndpointRoutes(system, stats.askTimeout()).route(),
           new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout()).route()).route();

@@ -36,15 +36,47 @@ import org.apache.pekko.util.ByteString;
 public final class IngestRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final EntityWriter writer;
+  private final StreamIngest stream;
   private final NodeSettings node;
 
-  public IngestRoutes(ActorSystem<?> system, EntityWriter writer, NodeSettings node) {
+  public IngestRoutes(ActorSystem<?> system, EntityWriter writer, StreamIngest stream, NodeSettings node) {
     this.system = system;
     this.writer = writer;
+    this.stream = stream;
     this.node = node;
   }
 
   public Route route() {
+    return concat(streamRoute(), postRoute());
+  }
+
+  /**
+   * {@code GET /api/v1/ingest/stream?agent=ID&epoch=N[&service=NAME]}: the agent stream (a
+   * WebSocket, see {@link StreamIngest}). An {@code Authorization} header is reserved for agent
+   * tokens and not checked yet.
+   */
+  private Route streamRoute() {
+    return path(PathMatchers.segment("api").slash("v1").slash("ingest").slash("stream"), () -> get(() ->
+        parameterOptional("agent", agent -> parameterOptional("epoch", epoch ->
+            parameterOptional("service", service -> {
+              Object headers = agentHeaders(agent, epoch.or(() -> Optional.of("0")), Optional.of("0"));
+              if (agent.isEmpty()) {
+                return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, "query parameter 'agent' is required"));
+              }
+              if (headers instanceof String problem) {
+                return complete(JsonSupport.error(StatusCodes.BAD_REQUEST,
+                    problem.replace("X-Agent-Id", "agent").replace("X-Agent-Epoch", "epoch")));
+              }
+              if (service.isPresent() && !CaptureRecord.isValidServiceName(service.get())) {
+                return complete(JsonSupport.error(StatusCodes.BAD_REQUEST,
+                    "invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]"));
+              }
+              AgentHeaders a = (AgentHeaders) headers;
+              return handleWebSocketMessages(stream.flow(a.agentId(), a.epoch(), service.orElse(node.defaultService())));
+            })))));
+  }
+
+  private Route postRoute() {
     return path(PathMatchers.segment("api").slash("v1").slash("ingest"), () ->
         post(() -> parameterOptional("service", service -> {
           Optional<String> invalid = service.filter(s -> !CaptureRecord.isValidServiceName(s));

@@ -1,0 +1,291 @@
+package io.autoglm.monitor.agent.ship;
+
+import io.autoglm.monitor.protocols.capture.CaptureCodec;
+import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Streams capture batches to the cluster over the agent WebSocket protocol
+ * ({@code /api/v1/ingest/stream}) with at-least-once delivery: every batch gets the next seq
+ * of this agent's epoch and stays in an unacked buffer until a node acks it (acks are
+ * cumulative and come only once the records are persisted). When the connection drops, the
+ * shipper moves to the next node in its list and sends every unacked batch again; the
+ * cluster drops the ones it had already counted, so each record is counted exactly once.
+ *
+ * <p>{@link #send} blocks while {@code maxUnacked} batches are unacked: the agent slows down
+ * to what the cluster persists, and memory stays bounded.
+ */
+public final class StreamShipper implements AutoCloseable {
+  private static final Pattern ACK_SEQ = Pattern.compile("\"type\":\"ack\",\"seq\":(\\d+)");
+  private static final Pattern FIELD = Pattern.compile("\"(accepted|duplicates|rejected|late)\":(\\d+)");
+
+  /** How the shipper behaves. {@code epoch} separates this run's seqs from earlier runs'. */
+  public record Options(List<String> nodes, String agentId, long epoch, String service, int maxUnacked,
+      Duration reconnectBackoff, Consumer<String> log) {
+    public Options {
+      if (nodes.isEmpty()) {
+        throw new IllegalArgumentException("at least one node address is needed");
+      }
+      if (maxUnacked < 1) {
+        throw new IllegalArgumentException("maxUnacked must be at least 1");
+      }
+      nodes = List.copyOf(nodes);
+    }
+  }
+
+  private final Options options;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ConcurrentSkipListMap<Long, String> unacked = new ConcurrentSkipListMap<>();
+  private final Object lock = new Object();
+  private final AtomicLong accepted = new AtomicLong();
+  private final AtomicLong duplicates = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong late = new AtomicLong();
+  private final AtomicLong reconnects = new AtomicLong();
+  // guards sending: socket, sentUpTo, nodeIndex; never held while waiting for acks
+  private final java.util.concurrent.locks.ReentrantLock sendLock = new java.util.concurrent.locks.ReentrantLock();
+  private final AtomicLong ackedSeq = new AtomicLong();
+  private long nextSeq = 1; // guarded by lock
+  private int nodeIndex;
+  private WebSocket socket;
+  private long sentUpTo; // highest seq sent on the current socket
+  private volatile boolean broken;
+  private volatile boolean closed;
+
+  public StreamShipper(Options options) {
+    this.options = options;
+  }
+
+  /** Queues one batch and sends it; blocks while the unacked buffer is full. Returns its seq. */
+  public long send(List<CaptureRecord> records) throws InterruptedException {
+    String frame = frame(records);
+    long seq;
+    while (true) {
+      synchronized (lock) {
+        if (unacked.size() < options.maxUnacked() || closed) {
+          seq = nextSeq++;
+          unacked.put(seq, "{\"seq\":" + seq + "}\n" + frame);
+          break;
+        }
+        lock.wait(200);
+      }
+      pump(); // reconnects and resends if the connection broke while we waited
+    }
+    pump();
+    return seq;
+  }
+
+  /** Waits until every batch sent so far is acked; false on timeout. */
+  public boolean awaitAcked(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!unacked.isEmpty()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      synchronized (lock) {
+        lock.wait(Math.min(200, TimeUnit.NANOSECONDS.toMillis(left) + 1));
+      }
+      pump();
+    }
+    return true;
+  }
+
+  public int unackedBatches() {
+    return unacked.size();
+  }
+
+  public long ackedSeq() {
+    return ackedSeq.get();
+  }
+
+  /** Records the cluster counted / dropped as replays / refused as invalid / found too late. */
+  public Map<String, Long> totals() {
+    return Map.of("accepted", accepted.get(), "duplicates", duplicates.get(), "rejected", rejected.get(),
+        "late", late.get(), "reconnects", reconnects.get());
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    sendLock.lock();
+    try {
+      if (socket != null) {
+        socket.abort();
+      }
+    } finally {
+      sendLock.unlock();
+    }
+    synchronized (lock) {
+      lock.notifyAll();
+    }
+  }
+
+  /**
+   * Connects if needed (failing over along the node list) and sends, in seq order, every
+   * unacked batch the current connection has not carried yet.
+   */
+  private void pump() {
+    if (closed) {
+      return;
+    }
+    sendLock.lock();
+    try {
+      if (broken || socket == null || socket.isOutputClosed() || socket.isInputClosed()) {
+        if (socket != null) {
+          socket.abort();
+          nodeIndex++; // fail over to the next node
+        }
+        socket = null;
+        broken = false;
+        connect();
+        if (socket == null) {
+          return;
+        }
+      }
+      for (Map.Entry<Long, String> e : unacked.tailMap(sentUpTo, false).entrySet()) {
+        try {
+          socket.sendText(e.getValue(), true).get(30, TimeUnit.SECONDS);
+          sentUpTo = e.getKey();
+        } catch (Exception failure) {
+          options.log().accept("send of batch " + e.getKey() + " failed: " + rootMessage(failure));
+          broken = true;
+          return;
+        }
+      }
+    } finally {
+      sendLock.unlock();
+    }
+  }
+
+  private void connect() {
+    String node = options.nodes().get(nodeIndex % options.nodes().size());
+    URI uri = URI.create("ws://" + node + "/api/v1/ingest/stream?agent="
+        + URLEncoder.encode(options.agentId(), StandardCharsets.UTF_8) + "&epoch=" + options.epoch()
+        + (options.service() == null ? "" : "&service=" + URLEncoder.encode(options.service(), StandardCharsets.UTF_8)));
+    try {
+      socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+          .buildAsync(uri, new Listener()).get(10, TimeUnit.SECONDS);
+      sentUpTo = ackedSeq.get(); // a new connection starts from the oldest unacked batch
+      options.log().accept("connected to " + node + (unacked.isEmpty() ? ""
+          : "; sending " + unacked.size() + " unacked batch(es) again from seq " + unacked.firstKey()));
+    } catch (Exception e) {
+      options.log().accept("cannot reach " + node + ": " + rootMessage(e));
+      nodeIndex++;
+      try {
+        Thread.sleep(options.reconnectBackoff().toMillis());
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void onAck(String json) {
+    Matcher m = ACK_SEQ.matcher(json);
+    if (!m.find()) {
+      if (json.contains("\"type\":\"error\"")) {
+        options.log().accept("node refused the stream: " + json);
+      }
+      return;
+    }
+    long seq = Long.parseLong(m.group(1));
+    Matcher f = FIELD.matcher(json);
+    while (f.find()) {
+      long n = Long.parseLong(f.group(2));
+      switch (f.group(1)) {
+        case "accepted" -> accepted.addAndGet(n);
+        case "duplicates" -> duplicates.addAndGet(n);
+        case "rejected" -> rejected.addAndGet(n);
+        default -> late.addAndGet(n);
+      }
+    }
+    ackedSeq.accumulateAndGet(seq, Math::max);
+    unacked.headMap(seq, true).clear();
+    synchronized (lock) {
+      lock.notifyAll();
+    }
+  }
+
+  private void onDisconnect(String why) {
+    if (closed || broken) {
+      return;
+    }
+    options.log().accept("connection lost (" + why + "); failing over to the next node");
+    broken = true;
+    reconnects.incrementAndGet();
+    synchronized (lock) {
+      lock.notifyAll();
+    }
+  }
+
+  private final class Listener implements WebSocket.Listener {
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        onAck(partial.toString());
+        partial.setLength(0);
+      }
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      onDisconnect("closed " + statusCode + (reason.isEmpty() ? "" : " " + reason));
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+      onDisconnect(rootMessage(error));
+    }
+  }
+
+  private static String frame(List<CaptureRecord> records) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(records.size() * 220);
+    try {
+      CaptureCodec.encodeAll(records, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c.toString();
+  }
+
+  /** Splits records into batches of {@code size}. */
+  public static List<List<CaptureRecord>> batches(List<CaptureRecord> records, int size) {
+    List<List<CaptureRecord>> out = new ArrayList<>();
+    for (int i = 0; i < records.size(); i += size) {
+      out.add(records.subList(i, Math.min(records.size(), i + size)));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,28 @@
+package io.autoglm.monitor.node.ingest;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * {@code autoglm.ingest.stream}: limits and pacing of the agent stream.
+ *
+ * @param maxFrameBytes largest batch frame; a larger one ends the stream with an error
+ * @param maxBatchRecords most records in one batch frame
+ * @param flushInterval how long batches are gathered before they go to the entities (the "tick")
+ * @param maxRecordsPerFlush a tick ends early once it holds this many records
+ * @param flushesInFlight ticks being persisted at once per connection; beyond that the node
+ *     stops reading from the socket (backpressure)
+ */
+public record StreamSettings(int maxFrameBytes, int maxBatchRecords, Duration flushInterval, int maxRecordsPerFlush,
+    int flushesInFlight) {
+
+  public static StreamSettings fromConfig(Config root) {
+    Config c = root.getConfig("autoglm.ingest.stream");
+    return new StreamSettings(
+        (int) Math.min(Integer.MAX_VALUE, c.getBytes("max-frame-bytes")),
+        c.getInt("max-batch-records"),
+        c.getDuration("flush-interval"),
+        c.getInt("max-records-per-flush"),
+        c.getInt("flushes-in-flight"));
+  }
+}
