@@ -17,6 +17,7 @@ import io.autoglm.monitor.sharding.rules.RuleBookEntity;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
+import io.autoglm.monitor.sharding.stats.StatsCounters;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -48,7 +49,7 @@ public final class Guardian {
     return new IngestRoutes(system, writer, stream, node).route();
   }
 
-  public static Behavior<Void> create(CompletableFuture<ServerBinding> bound) {
+  public static Behavior<Void> create(CompletableFuture<ServerBinding> bound, StatsCounters counters) {
     return Behaviors.setup(ctx -> {
       ActorSystem<Void> system = ctx.getSystem();
       Config config = system.settings().config();
@@ -66,7 +67,7 @@ public final class Guardian {
       RuleCache rules = new RuleCache();
       RuleBookEntity.init(system, ruleTopic);
       EndpointStatsEntity.init(system,
-          new EndpointStatsEntity.Dependencies(stats, rules, alertTopic, System::currentTimeMillis));
+          new EndpointStatsEntity.Dependencies(stats, rules, alertTopic, System::currentTimeMillis, counters));
       ClusterSingleton.get(system).init(SingletonActor.of(
           Behaviors.supervise(Notifier.create(alertTopic, WebhookSettings.fromConfig(config)))
               .onFailure(SupervisorStrategy.restart()),

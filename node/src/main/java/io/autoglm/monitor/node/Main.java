@@ -18,6 +18,9 @@ public final class Main {
         demo [--exit]    start a node, install a demo rule, replay generated traffic with an
                          error burst on /v1/chat/completions and print the alerts as they arrive
                          on the WebSocket feed; --exit stops when the alert has resolved
+        bench ingest FILE [--batch N] [--unacked N]
+                         measure the ingest path end to end on an NDJSON file (see README)
+        agent ...        the capture agent: generate traffic, send a file (autoglm agent help)
         help             this text
 
       configuration: -Dkey=value or environment variables, see README.md
@@ -41,6 +44,7 @@ public final class Main {
         System.out.println("The node keeps running; press Ctrl-C to stop it.");
         runUntilStopped(node);
       }
+      case "bench" -> System.exit(io.autoglm.monitor.node.bench.IngestBench.main(Arrays.asList(rest), System.out));
       case "help", "--help", "-h" -> System.out.print(USAGE);
       default -> {
         System.err.println("autoglm: unknown command '" + command + "'\n");

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.autoglm.monitor.sharding.stats.StatsCounters;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
@@ -21,20 +22,25 @@ public final class Node implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final CassandraBootstrap.Prepared cassandra;
+  private final StatsCounters counters;
 
-  private Node(ActorSystem<Void> system, ServerBinding binding, CassandraBootstrap.Prepared cassandra) {
+  private Node(ActorSystem<Void> system, ServerBinding binding, CassandraBootstrap.Prepared cassandra,
+      StatsCounters counters) {
     this.system = system;
     this.binding = binding;
     this.cassandra = cassandra;
+    this.counters = counters;
   }
 
   /** Starts a node from a full, resolved config (e.g. {@code ConfigFactory.load()}). */
   public static Node start(Config config) {
     CassandraBootstrap.Prepared cassandra = CassandraBootstrap.prepare(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
-    ActorSystem<Void> system = ActorSystem.create(Guardian.create(bound), "autoglm", cassandra.applyTo(config));
+    StatsCounters counters = new StatsCounters();
+    ActorSystem<Void> system = ActorSystem.create(Guardian.create(bound, counters), "autoglm",
+        cassandra.applyTo(config));
     try {
-      return new Node(system, bound.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS), cassandra);
+      return new Node(system, bound.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS), cassandra, counters);
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
       system.terminate();
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
@@ -53,6 +59,11 @@ public final class Node implements AutoCloseable {
   public String baseUrl() {
     InetSocketAddress a = binding.localAddress();
     return "http://" + a.getHostString() + ":" + a.getPort();
+  }
+
+  /** What this node's entities have written so far. */
+  public StatsCounters counters() {
+    return counters;
   }
 
   public CassandraBootstrap.Prepared cassandra() {

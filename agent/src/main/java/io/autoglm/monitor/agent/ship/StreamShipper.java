@@ -39,7 +39,12 @@ public final class StreamShipper implements AutoCloseable {
 
   /** How the shipper behaves. {@code epoch} separates this run's seqs from earlier runs'. */
   public record Options(List<String> nodes, String agentId, long epoch, String service, int maxUnacked,
-      Duration reconnectBackoff, Consumer<String> log) {
+      Duration reconnectBackoff, Consumer<String> log, java.util.function.LongConsumer onAck) {
+    public Options(List<String> nodes, String agentId, long epoch, String service, int maxUnacked,
+        Duration reconnectBackoff, Consumer<String> log) {
+      this(nodes, agentId, epoch, service, maxUnacked, reconnectBackoff, log, seq -> { });
+    }
+
     public Options {
       if (nodes.isEmpty()) {
         throw new IllegalArgumentException("at least one node address is needed");
@@ -76,7 +81,14 @@ public final class StreamShipper implements AutoCloseable {
 
   /** Queues one batch and sends it; blocks while the unacked buffer is full. Returns its seq. */
   public long send(List<CaptureRecord> records) throws InterruptedException {
-    String frame = frame(records);
+    return sendNdjson(frame(records));
+  }
+
+  /**
+   * Queues one batch of NDJSON capture lines as they are (the node validates them; bad lines
+   * come back as rejected counts in the acks). Blocks while the unacked buffer is full.
+   */
+  public long sendNdjson(String frame) throws InterruptedException {
     long seq;
     while (true) {
       synchronized (lock) {
@@ -219,6 +231,7 @@ public final class StreamShipper implements AutoCloseable {
     }
     ackedSeq.accumulateAndGet(seq, Math::max);
     unacked.headMap(seq, true).clear();
+    options.onAck().accept(seq);
     synchronized (lock) {
       lock.notifyAll();
     }

@@ -76,7 +76,7 @@ public final class EndpointStatsEntity
 
   /** What every endpoint entity on a node shares. */
   public record Dependencies(StatsSettings settings, RuleCache rules, ActorRef<Topic.Command<Alert>> alertTopic,
-      LongSupplier wallClock) {}
+      LongSupplier wallClock, StatsCounters counters) {}
 
   private final EndpointKey key;
   private final Dependencies deps;
@@ -165,6 +165,9 @@ public final class EndpointStatsEntity
       maxEventTs = Math.max(maxEventTs, part.maxEventTs());
     }
     IngestAck ack = new IngestAck(accepted, late, duplicates);
+    deps.counters().recordsAccepted.add(accepted);
+    deps.counters().recordsLate.add(late);
+    deps.counters().recordsDuplicate.add(duplicates);
     if (accepted + late == 0 && appliedSeqs.isEmpty()) {
       return Effect().reply(cmd.replyTo(), StatusReply.success(ack)); // nothing new: write nothing
     }
@@ -178,7 +181,7 @@ public final class EndpointStatsEntity
     events.addAll(ThresholdEvaluator.evaluate(key, state.alerts(), advance.closedNow(), deps.rules().rules()));
     return Effect()
         .persist(events)
-        .thenRun(after -> publishAlerts(events))
+        .thenRun(after -> afterPersist(events))
         .thenReply(cmd.replyTo(), after -> StatusReply.success(ack));
   }
 
@@ -196,7 +199,7 @@ public final class EndpointStatsEntity
     List<EndpointStatsEvent> events = new ArrayList<>();
     events.add(new WatermarkAdvanced(key.entityId(), wallWatermark));
     events.addAll(ThresholdEvaluator.evaluate(key, state.alerts(), advance.closedNow(), deps.rules().rules()));
-    return Effect().persist(events).thenRun(after -> publishAlerts(events)).thenNoReply();
+    return Effect().persist(events).thenRun(after -> afterPersist(events)).thenNoReply();
   }
 
   /**
@@ -210,6 +213,12 @@ public final class EndpointStatsEntity
     boolean alertActive = state.alerts().values().stream().anyMatch(a -> a.phase() != RuleAlertState.Phase.OK);
     return alertActive || deps.rules().rules().stream()
         .anyMatch(r -> r.metric() == Metric.QPS && r.appliesTo(key.service(), key.path()));
+  }
+
+  private void afterPersist(List<EndpointStatsEvent> events) {
+    deps.counters().journalWrites.increment();
+    deps.counters().eventsPersisted.add(events.size());
+    publishAlerts(events);
   }
 
   private void publishAlerts(List<EndpointStatsEvent> events) {

@@ -55,7 +55,7 @@ class EndpointStatsEntityTest {
     rules.offer(RuleSet.EMPTY.with(new ThresholdRule("chat-errors", Metric.ERROR_RATE, Comparison.GT, 0.2, 0, 0,
         Severity.CRITICAL, "*", "/v1/chat/*", "")));
     EndpointStatsEntity.Dependencies deps =
-        new EndpointStatsEntity.Dependencies(SETTINGS, rules, alerts.ref(), clock::get);
+        new EndpointStatsEntity.Dependencies(SETTINGS, rules, alerts.ref(), clock::get, new StatsCounters());
     kit = EventSourcedBehaviorTestKit.create(testKit.system(), EndpointStatsEntity.create(ID, deps));
   }
 

@@ -1,0 +1,214 @@
+package io.autoglm.monitor.node.bench;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.autoglm.monitor.agent.ship.NdjsonLineReader;
+import io.autoglm.monitor.agent.ship.StreamShipper;
+import io.autoglm.monitor.node.Node;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * {@code autoglm bench ingest FILE}: the whole ingest path on this machine, measured end to
+ * end. An agent-side reader sends the NDJSON file as batch frames over the agent WebSocket to
+ * a node (in this JVM) with embedded Cassandra and a fresh keyspace; the run ends when the last
+ * batch is acked, i.e. persisted. Prints records/s (first send to last ack), ack latency
+ * p50/p99, journal writes, and the heap high-water mark.
+ */
+public final class IngestBench {
+  private final Path file;
+  private final int batchLines;
+  private final int unacked;
+  private final PrintStream out;
+
+  public IngestBench(Path file, int batchLines, int unacked, PrintStream out) {
+    this.file = file;
+    this.batchLines = batchLines;
+    this.unacked = unacked;
+    this.out = out;
+  }
+
+  public static int main(List<String> args, PrintStream out) throws Exception {
+    if (args.isEmpty() || !args.get(0).equals("ingest") || args.size() < 2) {
+      out.println("usage: autoglm bench ingest FILE [--batch LINES (5000)] [--unacked BATCHES (8)]");
+      return 2;
+    }
+    Path file = Path.of(args.get(1));
+    if (!Files.isReadable(file)) {
+      out.println("autoglm bench: cannot read " + file);
+      return 2;
+    }
+    int batch = intOption(args, "--batch", 5000);
+    int unacked = intOption(args, "--unacked", 8);
+    return new IngestBench(file, batch, unacked, out).run() ? 0 : 1;
+  }
+
+  private static int intOption(List<String> args, String name, int fallback) {
+    int i = args.indexOf(name);
+    if (i < 0) {
+      return fallback;
+    }
+    if (i + 1 >= args.size()) {
+      throw new IllegalArgumentException(name + " needs a value");
+    }
+    return Integer.parseInt(args.get(i + 1));
+  }
+
+  public boolean run() throws Exception {
+    String keyspace = "bench_" + System.currentTimeMillis() / 1000;
+    Config config = ConfigFactory.parseMap(Map.of(
+            "pekko.persistence.cassandra.journal.keyspace", keyspace + "_j",
+            "pekko.persistence.cassandra.snapshot.keyspace", keyspace + "_s",
+            "autoglm.http.port", 0,
+            "pekko.remote.artery.canonical.port", 0))
+        .withFallback(ConfigFactory.load())
+        .resolve();
+    out.printf("bench: starting a node with embedded Cassandra (keyspace %s_j)%n", keyspace);
+    try (Node node = Node.start(config)) {
+      HeapWatch heap = new HeapWatch();
+      heap.start();
+      Map<Long, Long> sentAt = new ConcurrentHashMap<>();
+      long[] latencies = new long[1 << 20];
+      AtomicLong latencyCount = new AtomicLong();
+      AtomicLong lastAcked = new AtomicLong();
+      AtomicLong lastAckAt = new AtomicLong();
+      StreamShipper agent = new StreamShipper(new StreamShipper.Options(
+          List.of("127.0.0.1:" + node.httpPort()), "bench", System.currentTimeMillis(), null, unacked,
+          Duration.ofMillis(500), msg -> out.println("agent: " + msg), seq -> {
+            long now = System.nanoTime();
+            for (long s = lastAcked.get() + 1; s <= seq; s++) {
+              Long t = sentAt.remove(s);
+              if (t != null) {
+                int i = (int) latencyCount.getAndIncrement();
+                if (i < latencies.length) {
+                  latencies[i] = now - t;
+                }
+              }
+            }
+            lastAcked.accumulateAndGet(seq, Math::max);
+            lastAckAt.set(now);
+          }));
+      long writesBefore = node.counters().journalWrites.sum();
+      long records = 0;
+      long batches = 0;
+      long started = System.nanoTime();
+      long lastReport = started;
+      try (NdjsonLineReader reader = new NdjsonLineReader(open(file))) {
+        StringBuilder frame = new StringBuilder(batchLines * 240);
+        int lines = 0;
+        while (true) {
+          boolean more = reader.next();
+          if (more && !reader.blank()) {
+            frame.append(new String(reader.buffer(), reader.lineOffset(), reader.lineLength(), StandardCharsets.UTF_8))
+                .append('\n');
+            lines++;
+          }
+          if (lines == batchLines || (!more && lines > 0)) {
+            sentAt.put(batches + 1, System.nanoTime());
+            agent.sendNdjson(frame.toString());
+            batches++;
+            records += lines;
+            frame.setLength(0);
+            lines = 0;
+          }
+          if (!more) {
+            break;
+          }
+          long now = System.nanoTime();
+          if (now - lastReport > 2_000_000_000L) {
+            lastReport = now;
+            out.printf("bench: %,d records sent, %,d batches acked, %,.0f records/s so far%n", records,
+                lastAcked.get(), records / ((now - started) / 1e9));
+          }
+        }
+      }
+      if (!agent.awaitAcked(Duration.ofMinutes(10))) {
+        out.println("bench: FAILED: not every batch was acked within 10 minutes");
+        return false;
+      }
+      double seconds = (lastAckAt.get() - started) / 1e9;
+      heap.stopWatching();
+      agent.close();
+      long writes = node.counters().journalWrites.sum() - writesBefore;
+      int n = (int) Math.min(latencyCount.get(), latencies.length);
+      long[] sorted = Arrays.copyOf(latencies, n);
+      Arrays.sort(sorted);
+      Map<String, Long> totals = agent.totals();
+      out.println();
+      out.printf("file                %s%n", file);
+      out.printf("records             %,d in %,d batches of %,d (agent unacked window %d)%n", records, batches,
+          batchLines, unacked);
+      out.printf("end to end          %.2f s, first send to last ack%n", seconds);
+      out.printf("throughput          %,.0f records/s%n", records / seconds);
+      out.printf("ack latency         p50 %.0f ms, p99 %.0f ms%n", percentile(sorted, 0.50) / 1e6,
+          percentile(sorted, 0.99) / 1e6);
+      out.printf("cassandra writes    %,d journal writes (%,.1f/s), %,d events; %.4f writes per record%n", writes,
+          writes / seconds, node.counters().eventsPersisted.sum(), (double) writes / Math.max(1, records));
+      out.printf("records             accepted %,d, rejected %,d, late %,d, duplicates %,d%n",
+          totals.get("accepted"), totals.get("rejected"), totals.get("late"), totals.get("duplicates"));
+      out.printf("heap high-water     %,d MB (node and agent in one JVM, -Xmx %,d MB)%n",
+          heap.maxUsed() >> 20, Runtime.getRuntime().maxMemory() >> 20);
+      return true;
+    }
+  }
+
+  private static double percentile(long[] sorted, double q) {
+    return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))];
+  }
+
+  private static InputStream open(Path file) throws IOException {
+    InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20);
+    return file.toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+  }
+
+  /** Samples heap use every 20 ms; the high-water mark of used heap after any collection. */
+  private static final class HeapWatch extends Thread {
+    private volatile boolean running = true;
+    private long maxUsed;
+
+    HeapWatch() {
+      super("bench-heap-watch");
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
+          .filter(p -> p.getType() == MemoryType.HEAP).toList();
+      while (running) {
+        long used = pools.stream().mapToLong(p -> p.getUsage().getUsed()).sum();
+        synchronized (this) {
+          maxUsed = Math.max(maxUsed, used);
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    void stopWatching() {
+      running = false;
+    }
+
+    synchronized long maxUsed() {
+      return maxUsed;
+    }
+  }
+}
