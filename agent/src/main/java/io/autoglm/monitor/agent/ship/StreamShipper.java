@@ -2,6 +2,7 @@ package io.autoglm.monitor.agent.ship;
 
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.protocols.wire.BatchFrame;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +10,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,10 +41,10 @@ public final class StreamShipper implements AutoCloseable {
 
   /** How the shipper behaves. {@code epoch} separates this run's seqs from earlier runs'. */
   public record Options(List<String> nodes, String agentId, long epoch, String service, int maxUnacked,
-      Duration reconnectBackoff, Consumer<String> log, java.util.function.LongConsumer onAck) {
+      Duration reconnectBackoff, Consumer<String> log, java.util.function.LongConsumer onAck, Encoding encoding) {
     public Options(List<String> nodes, String agentId, long epoch, String service, int maxUnacked,
         Duration reconnectBackoff, Consumer<String> log) {
-      this(nodes, agentId, epoch, service, maxUnacked, reconnectBackoff, log, seq -> { });
+      this(nodes, agentId, epoch, service, maxUnacked, reconnectBackoff, log, seq -> { }, Encoding.BINARY);
     }
 
     public Options {
@@ -58,7 +60,15 @@ public final class StreamShipper implements AutoCloseable {
 
   private final Options options;
   private final HttpClient http = HttpClient.newHttpClient();
-  private final ConcurrentSkipListMap<Long, String> unacked = new ConcurrentSkipListMap<>();
+  /** How batches travel: text frames, or binary {@link BatchFrame}s, plain or gzip-compressed. */
+  public enum Encoding {
+    TEXT,
+    BINARY,
+    BINARY_GZIP
+  }
+
+  // seq -> the batch's NDJSON bytes; framed when sent, so a resend can go to any node
+  private final ConcurrentSkipListMap<Long, byte[]> unacked = new ConcurrentSkipListMap<>();
   private final Object lock = new Object();
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
@@ -81,20 +91,20 @@ public final class StreamShipper implements AutoCloseable {
 
   /** Queues one batch and sends it; blocks while the unacked buffer is full. Returns its seq. */
   public long send(List<CaptureRecord> records) throws InterruptedException {
-    return sendNdjson(frame(records));
+    return sendNdjson(ndjson(records));
   }
 
   /**
    * Queues one batch of NDJSON capture lines as they are (the node validates them; bad lines
    * come back as rejected counts in the acks). Blocks while the unacked buffer is full.
    */
-  public long sendNdjson(String frame) throws InterruptedException {
+  public long sendNdjson(byte[] ndjson) throws InterruptedException {
     long seq;
     while (true) {
       synchronized (lock) {
         if (unacked.size() < options.maxUnacked() || closed) {
           seq = nextSeq++;
-          unacked.put(seq, "{\"seq\":" + seq + "}\n" + frame);
+          unacked.put(seq, ndjson);
           break;
         }
         lock.wait(200);
@@ -173,9 +183,15 @@ public final class StreamShipper implements AutoCloseable {
           return;
         }
       }
-      for (Map.Entry<Long, String> e : unacked.tailMap(sentUpTo, false).entrySet()) {
+      for (Map.Entry<Long, byte[]> e : unacked.tailMap(sentUpTo, false).entrySet()) {
         try {
-          socket.sendText(e.getValue(), true).get(30, TimeUnit.SECONDS);
+          long seq = e.getKey();
+          byte[] ndjson = e.getValue();
+          (switch (options.encoding()) {
+            case TEXT -> socket.sendText("{\"seq\":" + seq + "}\n" + new String(ndjson, StandardCharsets.UTF_8), true);
+            case BINARY -> socket.sendBinary(ByteBuffer.wrap(BatchFrame.encode(seq, ndjson, 0, ndjson.length, false)), true);
+            case BINARY_GZIP -> socket.sendBinary(ByteBuffer.wrap(BatchFrame.encode(seq, ndjson, 0, ndjson.length, true)), true);
+          }).get(30, TimeUnit.SECONDS);
           sentUpTo = e.getKey();
         } catch (Exception failure) {
           options.log().accept("send of batch " + e.getKey() + " failed: " + rootMessage(failure));
@@ -275,14 +291,14 @@ public final class StreamShipper implements AutoCloseable {
     }
   }
 
-  private static String frame(List<CaptureRecord> records) {
+  private static byte[] ndjson(List<CaptureRecord> records) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(records.size() * 220);
     try {
       CaptureCodec.encodeAll(records, out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toString(StandardCharsets.UTF_8);
+    return out.toByteArray();
   }
 
   private static String rootMessage(Throwable t) {

@@ -34,18 +34,21 @@ public final class IngestBench {
   private final Path file;
   private final int batchLines;
   private final int unacked;
+  private final StreamShipper.Encoding encoding;
   private final PrintStream out;
 
-  public IngestBench(Path file, int batchLines, int unacked, PrintStream out) {
+  public IngestBench(Path file, int batchLines, int unacked, StreamShipper.Encoding encoding, PrintStream out) {
     this.file = file;
     this.batchLines = batchLines;
     this.unacked = unacked;
+    this.encoding = encoding;
     this.out = out;
   }
 
   public static int main(List<String> args, PrintStream out) throws Exception {
     if (args.isEmpty() || !args.get(0).equals("ingest") || args.size() < 2) {
-      out.println("usage: autoglm bench ingest FILE [--batch LINES (5000)] [--unacked BATCHES (8)]");
+      out.println("usage: autoglm bench ingest FILE [--batch LINES (5000)] [--unacked BATCHES (64)]"
+          + " [--encoding binary|binary-gzip|text]");
       return 2;
     }
     Path file = Path.of(args.get(1));
@@ -54,8 +57,11 @@ public final class IngestBench {
       return 2;
     }
     int batch = intOption(args, "--batch", 5000);
-    int unacked = intOption(args, "--unacked", 8);
-    return new IngestBench(file, batch, unacked, out).run() ? 0 : 1;
+    int unacked = intOption(args, "--unacked", 64);
+    int e = args.indexOf("--encoding");
+    StreamShipper.Encoding encoding = e < 0 || e + 1 >= args.size() ? StreamShipper.Encoding.BINARY
+        : StreamShipper.Encoding.valueOf(args.get(e + 1).toUpperCase().replace('-', '_'));
+    return new IngestBench(file, batch, unacked, encoding, out).run() ? 0 : 1;
   }
 
   private static int intOption(List<String> args, String name, int fallback) {
@@ -102,28 +108,28 @@ public final class IngestBench {
             }
             lastAcked.accumulateAndGet(seq, Math::max);
             lastAckAt.set(now);
-          }));
+          }, encoding));
       long writesBefore = node.counters().journalWrites.sum();
       long records = 0;
       long batches = 0;
       long started = System.nanoTime();
       long lastReport = started;
       try (NdjsonLineReader reader = new NdjsonLineReader(open(file))) {
-        StringBuilder frame = new StringBuilder(batchLines * 240);
+        java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream(batchLines * 240);
         int lines = 0;
         while (true) {
           boolean more = reader.next();
           if (more && !reader.blank()) {
-            frame.append(new String(reader.buffer(), reader.lineOffset(), reader.lineLength(), StandardCharsets.UTF_8))
-                .append('\n');
+            frame.write(reader.buffer(), reader.lineOffset(), reader.lineLength());
+            frame.write('\n');
             lines++;
           }
           if (lines == batchLines || (!more && lines > 0)) {
             sentAt.put(batches + 1, System.nanoTime());
-            agent.sendNdjson(frame.toString());
+            agent.sendNdjson(frame.toByteArray());
             batches++;
             records += lines;
-            frame.setLength(0);
+            frame.reset();
             lines = 0;
           }
           if (!more) {
@@ -151,8 +157,8 @@ public final class IngestBench {
       Map<String, Long> totals = agent.totals();
       out.println();
       out.printf("file                %s%n", file);
-      out.printf("records             %,d in %,d batches of %,d (agent unacked window %d)%n", records, batches,
-          batchLines, unacked);
+      out.printf("records             %,d in %,d %s batches of %,d (agent unacked window %d)%n", records, batches,
+          encoding.name().toLowerCase(), batchLines, unacked);
       out.printf("end to end          %.2f s, first send to last ack%n", seconds);
       out.printf("throughput          %,.0f records/s%n", records / seconds);
       out.printf("ack latency         p50 %.0f ms, p99 %.0f ms%n", percentile(sorted, 0.50) / 1e6,

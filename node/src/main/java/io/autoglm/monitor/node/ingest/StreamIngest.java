@@ -7,6 +7,7 @@ import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureFormatException;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.capture.DecodeReport;
+import io.autoglm.monitor.protocols.wire.BatchFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,8 @@ import org.apache.pekko.util.ByteString;
  * with a cumulative ack. Backpressure reaches the socket: while {@code flushesInFlight} ticks
  * are being persisted, no further frame is read.
  *
- * <p>Frame (text): a header line {@code {"seq": N}}, then NDJSON capture records. Answers
+ * <p>Frames: text, a header line {@code {"seq": N}} then NDJSON capture records; or binary,
+ * a {@link BatchFrame} (17-byte header with the seq, then NDJSON, optionally gzip). Answers
  * (text): {@code {"type":"ack","seq":N,...}} covering every batch up to N, or
  * {@code {"type":"error","error":...}} just before the node ends the stream.
  */
@@ -50,11 +52,18 @@ public final class StreamIngest {
 
   private record ProtocolError(String code, String message) implements Item {}
 
+  /** A frame's seq and NDJSON records, or why it was refused ({@code error} non-null). */
+  private record Frame(long seq, byte[] ndjson, int offset, String error) {
+    static Frame refused(String error) {
+      return new Frame(-1, null, 0, error);
+    }
+  }
+
   public Flow<Message, Message, NotUsed> flow(String agentId, long epoch, String defaultService) {
     return Flow.<Message>create()
-        .mapAsync(1, this::frameBytes)
-        .map(frame -> frame.first() != null ? (Item) new ProtocolError("frame", frame.first())
-            : decode(agentId, epoch, frame.second()))
+        .mapAsync(1, this::readFrame)
+        .map(frame -> frame.error() != null ? (Item) new ProtocolError(frame.error().startsWith("the first line")
+            ? "header" : "frame", frame.error()) : decode(agentId, epoch, frame))
         .statefulMap(() -> new long[] {-1},
             (lastSeq, item) -> Pair.create(lastSeq, checkOrder(lastSeq, item)),
             lastSeq -> java.util.Optional.empty())
@@ -68,39 +77,57 @@ public final class StreamIngest {
     return item instanceof Decoded d ? Math.max(1, d.batch().records().size()) : 1;
   }
 
-  /** The bytes of a text frame, or the reason it is refused (left of the pair). */
-  private CompletionStage<Pair<String, ByteString>> frameBytes(Message message) {
-    if (!message.isText()) {
-      message.asBinaryMessage().getStreamedData().runWith(org.apache.pekko.stream.javadsl.Sink.ignore(), system);
-      return CompletableFuture.completedFuture(Pair.create(
-          "binary frames are not accepted yet; send text frames (a {\"seq\":N} line, then NDJSON)", null));
+  /** Reads a whole frame (text or binary) within the size limit. */
+  private CompletionStage<Frame> readFrame(Message message) {
+    long limit = settings.maxFrameBytes();
+    String tooLarge = "frame larger than " + limit + " bytes";
+    if (message.isText()) {
+      return message.asTextMessage().getStreamedText()
+          .limitWeighted(limit, s -> (long) s.length())
+          .runFold(new StringBuilder(), StringBuilder::append, system)
+          .thenApply(sb -> textFrame(sb.toString().getBytes(StandardCharsets.UTF_8)))
+          .exceptionally(failure -> Frame.refused(tooLarge));
     }
-    Source<String, ?> text = message.asTextMessage().getStreamedText();
-    return text
-        .limitWeighted(settings.maxFrameBytes(), s -> (long) s.length())
-        .runFold(new StringBuilder(), StringBuilder::append, system)
-        .thenApply(sb -> Pair.<String, ByteString>create(null, ByteString.fromString(sb.toString())))
-        .exceptionally(failure -> Pair.create("frame larger than " + settings.maxFrameBytes() + " bytes", null));
+    return message.asBinaryMessage().getStreamedData()
+        .limitWeighted(limit + BatchFrame.HEADER_BYTES, b -> (long) b.size())
+        .runFold(ByteString.emptyByteString(), ByteString::concat, system)
+        .thenApply(bytes -> {
+          try {
+            BatchFrame.Decoded d = BatchFrame.decode(bytes.toArrayUnsafe(), settings.maxFrameBytes());
+            return new Frame(d.seq(), d.ndjson(), 0, null);
+          } catch (BatchFrame.FrameException e) {
+            return Frame.refused(e.getMessage());
+          }
+        })
+        .exceptionally(failure -> Frame.refused(tooLarge));
   }
 
-  private Item decode(String agentId, long epoch, ByteString frame) {
-    byte[] bytes = frame.toArrayUnsafe();
-    int newline = frame.indexOf((byte) '\n');
-    int headerEnd = newline < 0 ? bytes.length : newline;
-    long seq;
+  /** A text frame: a {@code {"seq": N}} line, then NDJSON. */
+  private static Frame textFrame(byte[] bytes) {
+    int newline = 0;
+    while (newline < bytes.length && bytes[newline] != '\n') {
+      newline++;
+    }
     try {
-      JsonNode header = JsonSupport.MAPPER.readTree(new String(bytes, 0, headerEnd, StandardCharsets.UTF_8));
+      JsonNode header = JsonSupport.MAPPER.readTree(new String(bytes, 0, newline, StandardCharsets.UTF_8));
       JsonNode seqNode = header == null ? null : header.get("seq");
       if (seqNode == null || !seqNode.canConvertToLong() || seqNode.asLong() < 0) {
-        return new ProtocolError("header", "the first line of a frame must be {\"seq\": N} with N >= 0");
+        return Frame.refused("the first line of a text frame must be {\"seq\": N} with N >= 0");
       }
-      seq = seqNode.asLong();
+      return new Frame(seqNode.asLong(), bytes, Math.min(bytes.length, newline + 1), null);
     } catch (java.io.IOException e) {
-      return new ProtocolError("header", "the first line of a frame must be {\"seq\": N}: " + e.getMessage());
+      return Frame.refused("the first line of a text frame must be {\"seq\": N}: " + e.getMessage());
     }
+  }
+
+  private Item decode(String agentId, long epoch, Frame frame) {
     List<CaptureRecord> records = new ArrayList<>();
-    int bodyStart = Math.min(bytes.length, headerEnd + 1);
-    DecodeReport report = CaptureCodec.decodeLenient(bytes, bodyStart, bytes.length - bodyStart, 2, records::add);
+    byte[] bytes = frame.ndjson();
+    // line numbers count from the frame's first line (the header line of a text frame is line 1)
+    long firstLine = frame.offset() == 0 ? 1 : 2;
+    DecodeReport report = CaptureCodec.decodeLenient(bytes, frame.offset(), bytes.length - frame.offset(), firstLine,
+        records::add);
+    long seq = frame.seq();
     if (records.size() > settings.maxBatchRecords()) {
       return new ProtocolError("batch", "batch " + seq + " holds " + records.size() + " records; at most "
           + settings.maxBatchRecords() + " per frame");
