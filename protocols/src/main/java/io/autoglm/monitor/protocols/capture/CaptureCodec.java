@@ -140,6 +140,12 @@ public final class CaptureCodec {
     return scan(buf, off, off + len, firstLineNumber, sink, false);
   }
 
+  /**
+   * Decodes the lines in {@code [from, to)}. Fast path: one parser reads the objects of many
+   * lines in a row (creating a parser per line costs more than parsing a typical line). Any
+   * line that does not hold exactly one JSON object on its own goes through its own parser,
+   * which gives exactly the per-line answer, and the fast path starts again after it.
+   */
   private static DecodeReport scan(
       byte[] buf, int from, int to, long firstLine, Consumer<CaptureRecord> sink, boolean strict) {
     Objects.requireNonNull(sink, "sink");
@@ -149,33 +155,69 @@ public final class CaptureCodec {
     CaptureFormatException first = null;
     long line = firstLine - 1;
     int pos = from;
-    while (pos < to) {
-      int nl = pos;
-      while (nl < to && buf[nl] != '\n') {
-        nl++;
-      }
-      line++;
-      int end = nl;
-      if (end > pos && buf[end - 1] == '\r') {
-        end--;
-      }
-      if (!isBlank(buf, pos, end)) {
-        CaptureRecord r = d.decode(buf, pos, end - pos);
-        if (r != null) {
-          accepted++;
-          sink.accept(r);
-        } else {
-          if (strict) {
-            throw d.error(line);
+    JsonParser shared = null;
+    int sharedBase = 0;
+    try {
+      while (pos < to) {
+        int nl = pos;
+        while (nl < to && buf[nl] != '\n') {
+          nl++;
+        }
+        line++;
+        int end = nl;
+        if (end > pos && buf[end - 1] == '\r') {
+          end--;
+        }
+        if (!isBlank(buf, pos, end)) {
+          CaptureRecord r = null;
+          boolean decoded = false;
+          if (end - pos <= MAX_LINE_BYTES) {
+            try {
+              if (shared == null) {
+                shared = JSON.createParser(buf, pos, to - pos);
+                sharedBase = pos;
+              }
+              r = d.decode(shared, false);
+              int objectEnd = sharedBase + (int) shared.currentLocation().getByteOffset();
+              decoded = d.lastObjectComplete && objectEnd <= end && isBlank(buf, objectEnd, end);
+            } catch (IOException e) {
+              decoded = false;
+            }
           }
-          if (rejected++ == 0) {
-            first = d.error(line);
+          if (!decoded) {
+            // not one object alone on its line: judge the line on its own, then start afresh
+            closeQuietly(shared);
+            shared = null;
+            r = d.decode(buf, pos, end - pos);
+          }
+          if (r != null) {
+            accepted++;
+            sink.accept(r);
+          } else {
+            if (strict) {
+              throw d.error(line);
+            }
+            if (rejected++ == 0) {
+              first = d.error(line);
+            }
           }
         }
+        pos = nl + 1;
       }
-      pos = nl + 1;
+    } finally {
+      closeQuietly(shared);
     }
     return new DecodeReport(accepted, rejected, first);
+  }
+
+  private static void closeQuietly(JsonParser p) {
+    if (p != null) {
+      try {
+        p.close();
+      } catch (IOException ignored) {
+        // a parser over a byte array holds nothing to release
+      }
+    }
   }
 
   private static boolean isBlank(byte[] buf, int from, int to) {
@@ -193,6 +235,8 @@ public final class CaptureCodec {
     private String errorField;
     private String errorReason;
     private final String[] pending = new String[FIELDS.length];
+    /** Whether the last {@link #decode(JsonParser, boolean)} read its object up to the closing brace. */
+    boolean lastObjectComplete;
 
     CaptureFormatException error(long line) {
       return new CaptureFormatException(line, errorField, errorReason);
@@ -209,7 +253,7 @@ public final class CaptureCodec {
         return fail(null, "line is longer than " + MAX_LINE_BYTES + " bytes");
       }
       try (JsonParser p = JSON.createParser(buf, off, len)) {
-        return decode(p);
+        return decode(p, true);
       } catch (IOException e) {
         return fail(null, "malformed JSON: " + e.getMessage());
       }
@@ -220,14 +264,19 @@ public final class CaptureCodec {
         return fail(null, "line is longer than " + MAX_LINE_BYTES + " characters");
       }
       try (JsonParser p = JSON.createParser(line)) {
-        return decode(p);
+        return decode(p, true);
       } catch (IOException e) {
         return fail(null, "malformed JSON: " + e.getMessage());
       }
     }
 
-    private CaptureRecord decode(JsonParser p) throws IOException {
+    /**
+     * Reads one object from {@code p}. With {@code wholeInput} the object must be all the input
+     * (a line's own parser); otherwise the caller checks where the object ended.
+     */
+    private CaptureRecord decode(JsonParser p, boolean wholeInput) throws IOException {
       java.util.Arrays.fill(pending, null);
+      lastObjectComplete = false;
       long ts = 0;
       boolean hasTs = false;
       String endpoint = null;
@@ -348,7 +397,8 @@ public final class CaptureCodec {
           }
         }
         objectDone = true;
-        if (p.nextToken() != null) {
+        lastObjectComplete = true;
+        if (wholeInput && p.nextToken() != null) {
           return fail(null, "unexpected content after the JSON object");
         }
       } catch (JsonProcessingException e) {
