@@ -16,7 +16,7 @@ public final class Commands {
 
   public static final String USAGE =
       "usage: autoglm-agent <command> [options]\n\n"
-          + GenerateCommand.USAGE + "\n" + SendCommand.USAGE;
+          + GenerateCommand.USAGE + "\n" + SendCommand.USAGE + "\n" + StreamCommand.USAGE;
 
   private Commands() {}
 
@@ -34,6 +34,8 @@ public final class Commands {
           return GenerateCommand.run(rest, stdout, stderr);
         case "send":
           return SendCommand.run(rest, stdin, stdout, stderr);
+        case "stream":
+          return StreamCommand.run(rest, stdin, stdout, stderr);
         case "help":
         case "-h":
         case "--help":

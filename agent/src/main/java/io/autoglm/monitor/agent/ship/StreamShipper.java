@@ -191,7 +191,7 @@ public final class StreamShipper implements AutoCloseable {
             case TEXT -> socket.sendText("{\"seq\":" + seq + "}\n" + new String(ndjson, StandardCharsets.UTF_8), true);
             case BINARY -> socket.sendBinary(ByteBuffer.wrap(BatchFrame.encode(seq, ndjson, 0, ndjson.length, false)), true);
             case BINARY_GZIP -> socket.sendBinary(ByteBuffer.wrap(BatchFrame.encode(seq, ndjson, 0, ndjson.length, true)), true);
-          }).get(30, TimeUnit.SECONDS);
+          }).get(2, TimeUnit.MINUTES); // a node that persists slowly stops reading: wait, do not churn
           sentUpTo = e.getKey();
         } catch (Exception failure) {
           options.log().accept("send of batch " + e.getKey() + " failed: " + rootMessage(failure));

@@ -1,0 +1,137 @@
+package io.autoglm.monitor.agent.cli;
+
+import io.autoglm.monitor.agent.ship.NdjsonLineReader;
+import io.autoglm.monitor.agent.ship.StreamShipper;
+import io.autoglm.monitor.protocols.capture.CaptureBatch;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code stream}: streams NDJSON capture lines over the agent WebSocket with acks and failover. */
+public final class StreamCommand {
+
+  public static final String USAGE =
+      "stream --nodes HOST:PORT[,HOST:PORT...] (--file F | --stdin) [--batch N] [--gzip]\n"
+          + "       [--agent-id ID] [--epoch N] [--service NAME] [--max-unacked N]\n"
+          + "    Streams NDJSON capture records to /api/v1/ingest/stream as binary batch frames.\n"
+          + "    Each batch stays buffered until a node acks it (after persisting); when a node\n"
+          + "    goes away the agent moves to the next one and sends the unacked batches again,\n"
+          + "    and the cluster counts each record once.\n"
+          + "    --nodes LIST      nodes to use, in order of preference\n"
+          + "    --batch N         lines per batch (default 5000)\n"
+          + "    --gzip            compress batches\n"
+          + "    --agent-id ID     this agent's id (default: the host name)\n"
+          + "    --epoch N         this run's epoch (default: the current time in ms)\n"
+          + "    --service NAME    service of records that name none\n"
+          + "    --max-unacked N   batches in flight before reading pauses (default 64)\n"
+          + "    Exit status: 0 all acked, 1 not all acked, 2 bad arguments, 3 all acked but the\n"
+          + "    node rejected some lines.\n";
+
+  private static final Set<String> VALUED =
+      Set.of("nodes", "file", "batch", "agent-id", "epoch", "service", "max-unacked");
+  private static final Set<String> FLAGS = Set.of("stdin", "gzip");
+
+  private StreamCommand() {}
+
+  static int run(List<String> argv, InputStream stdin, PrintStream out, PrintStream err)
+      throws UsageException, IOException {
+    CliArgs args = CliArgs.parse("stream", argv, VALUED, FLAGS);
+    List<String> nodes = Arrays.stream(args.string("nodes")
+            .orElseThrow(() -> new UsageException("stream needs --nodes HOST:PORT[,HOST:PORT...]"))
+            .split(","))
+        .map(String::trim).filter(s -> !s.isEmpty()).toList();
+    for (String node : nodes) {
+      if (!node.matches("[^\\s/:]+:\\d{1,5}|\\[[0-9a-fA-F:.]+\\]:\\d{1,5}")) {
+        throw new UsageException("option --nodes: '" + node + "' is not HOST:PORT");
+      }
+    }
+    if (nodes.isEmpty()) {
+      throw new UsageException("option --nodes: no node given");
+    }
+    if (args.has("file") == args.flag("stdin")) {
+      throw new UsageException("stream needs exactly one of --file F and --stdin");
+    }
+    int batchLines = args.intValue("batch", 5000, 1, 1_000_000);
+    int maxUnacked = args.intValue("max-unacked", 64, 1, 100_000);
+    String agentId = args.string("agent-id").orElse(defaultAgentId());
+    if (!CaptureBatch.isValidAgentId(agentId)) {
+      throw new UsageException("option --agent-id must be 1 to 128 characters from [A-Za-z0-9._:-], got '"
+          + agentId + "'");
+    }
+    long epoch = args.longValue("epoch", System.currentTimeMillis(), 0, Long.MAX_VALUE);
+    String service = args.string("service").orElse(null);
+    InputStream in;
+    if (args.has("file")) {
+      Path file = Path.of(args.string("file").orElseThrow());
+      try {
+        in = Files.newInputStream(file);
+      } catch (NoSuchFileException e) {
+        throw new UsageException("option --file: no such file " + file);
+      }
+    } else {
+      in = stdin;
+    }
+    StreamShipper shipper = new StreamShipper(new StreamShipper.Options(nodes, agentId, epoch, service, maxUnacked,
+        Duration.ofSeconds(1), msg -> err.println("agent: " + msg), seq -> { },
+        args.flag("gzip") ? StreamShipper.Encoding.BINARY_GZIP : StreamShipper.Encoding.BINARY));
+    long lines = 0;
+    long started = System.nanoTime();
+    long lastReport = started;
+    try (NdjsonLineReader reader = new NdjsonLineReader(in); shipper) {
+      ByteArrayOutputStream batch = new ByteArrayOutputStream(batchLines * 256);
+      int inBatch = 0;
+      boolean more = true;
+      while (more) {
+        more = reader.next();
+        if (more && !reader.blank()) {
+          batch.write(reader.buffer(), reader.lineOffset(), reader.lineLength());
+          batch.write('\n');
+          inBatch++;
+          lines++;
+        }
+        if (inBatch == batchLines || (!more && inBatch > 0)) {
+          shipper.sendNdjson(batch.toByteArray());
+          batch.reset();
+          inBatch = 0;
+        }
+        long now = System.nanoTime();
+        if (now - lastReport > 2_000_000_000L) {
+          lastReport = now;
+          err.printf("streamed %,d records, acked up to batch %d (%,.0f records/s)%n", lines, shipper.ackedSeq(),
+              lines / ((now - started) / 1e9));
+        }
+      }
+      boolean acked = shipper.awaitAcked(Duration.ofMinutes(5));
+      Map<String, Long> t = shipper.totals();
+      out.printf("streamed %,d records in %.1f s: accepted %,d, duplicates %,d, late %,d, rejected %,d%s%n", lines,
+          (System.nanoTime() - started) / 1e9, t.get("accepted"), t.get("duplicates"), t.get("late"),
+          t.get("rejected"), acked ? "" : "; NOT ALL ACKED (" + shipper.unackedBatches() + " batches)");
+      if (!acked) {
+        return Commands.EXIT_FAILURE;
+      }
+      return t.get("rejected") > 0 ? SendCommand.EXIT_SKIPPED_LINES : Commands.EXIT_OK;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Commands.EXIT_FAILURE;
+    }
+  }
+
+  private static String defaultAgentId() {
+    try {
+      String host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._:-]", "-");
+      return host.isEmpty() ? "agent" : host;
+    } catch (IOException e) {
+      return "agent";
+    }
+  }
+}
