@@ -81,7 +81,7 @@ public final class StreamShipper implements AutoCloseable {
   private long nextSeq = 1; // guarded by lock
   private int nodeIndex;
   private WebSocket socket;
-  private long sentUpTo; // highest seq sent on the current socket
+  private volatile long sentUpTo; // highest seq sent on the current socket
   private volatile boolean broken;
   private volatile boolean closed;
 
@@ -133,6 +133,11 @@ public final class StreamShipper implements AutoCloseable {
 
   public int unackedBatches() {
     return unacked.size();
+  }
+
+  /** The highest seq written to the current connection (acked or not). */
+  public long sentSeq() {
+    return sentUpTo;
   }
 
   public long ackedSeq() {

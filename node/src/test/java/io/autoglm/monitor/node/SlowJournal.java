@@ -1,0 +1,74 @@
+package io.autoglm.monitor.node;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.pekko.dispatch.Futures;
+import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.persistence.AtomicWrite;
+import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.pekko.persistence.journal.japi.AsyncWriteJournal;
+import scala.concurrent.Future;
+import scala.concurrent.duration.FiniteDuration;
+
+/** An in-memory journal whose every write takes {@code delay}: a slow Cassandra, for backpressure tests. */
+public final class SlowJournal extends AsyncWriteJournal {
+  private final Map<String, TreeMap<Long, PersistentRepr>> store = new ConcurrentHashMap<>();
+  private final Duration delay;
+
+  public SlowJournal(Config config) {
+    this.delay = config.getDuration("delay");
+  }
+
+  @Override
+  public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
+    return Patterns.after(FiniteDuration.create(delay.toMillis(), TimeUnit.MILLISECONDS), context().system().scheduler(),
+        context().dispatcher(), () -> {
+      List<Optional<Exception>> results = new ArrayList<>();
+      for (AtomicWrite write : messages) {
+        scala.jdk.javaapi.CollectionConverters.asJava(write.payload()).forEach(repr ->
+            store.computeIfAbsent(repr.persistenceId(), id -> new TreeMap<>()).put(repr.sequenceNr(), repr));
+        results.add(Optional.empty());
+      }
+      return Futures.successful((Iterable<Optional<Exception>>) results);
+    });
+  }
+
+  @Override
+  public Future<Void> doAsyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
+    TreeMap<Long, PersistentRepr> events = store.get(persistenceId);
+    if (events != null) {
+      synchronized (events) {
+        events.headMap(toSequenceNr, true).clear();
+      }
+    }
+    return Futures.successful(null);
+  }
+
+  @Override
+  public Future<Void> doAsyncReplayMessages(String persistenceId, long from, long to, long max,
+      Consumer<PersistentRepr> replay) {
+    TreeMap<Long, PersistentRepr> events = store.getOrDefault(persistenceId, new TreeMap<>());
+    long n = 0;
+    for (PersistentRepr repr : events.subMap(from, true, to, true).values()) {
+      if (n++ >= max) {
+        break;
+      }
+      replay.accept(repr);
+    }
+    return Futures.successful(null);
+  }
+
+  @Override
+  public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long from) {
+    TreeMap<Long, PersistentRepr> events = store.get(persistenceId);
+    return Futures.successful(events == null || events.isEmpty() ? 0L : events.lastKey());
+  }
+}
