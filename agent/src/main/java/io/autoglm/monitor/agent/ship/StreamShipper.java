@@ -89,6 +89,21 @@ public final class StreamShipper implements AutoCloseable {
     this.options = options;
   }
 
+  /**
+   * Makes the next batch {@code seq} (before anything is sent): an agent that resumes an epoch
+   * after a restart continues its numbering, and re-sends its unacked batches with their seqs.
+   */
+  public void startAt(long seq) {
+    synchronized (lock) {
+      if (nextSeq != 1 || !unacked.isEmpty()) {
+        throw new IllegalStateException("startAt must come before the first batch");
+      }
+      nextSeq = seq;
+      ackedSeq.set(seq - 1);
+      sentUpTo = seq - 1;
+    }
+  }
+
   /** Queues one batch and sends it; blocks while the unacked buffer is full. Returns its seq. */
   public long send(List<CaptureRecord> records) throws InterruptedException {
     return sendNdjson(ndjson(records));

@@ -1,0 +1,161 @@
+package io.autoglm.monitor.agent.tail;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Follows a log file like {@code tail -F}: yields complete lines, survives rotation by rename
+ * (it finishes the old file once the new one exists, since the writer reopens only then) and by
+ * truncation (it starts again at 0), and can resume at a {@link Position} — also in a file that
+ * has since been rotated away, found by its file key (inode) in the same folder.
+ */
+public final class FileTailer implements Closeable {
+  /** A place in a file: its key (inode) and a byte offset just after a complete line. */
+  public record Position(String fileKey, long offset) {}
+
+  /** One complete line and the position just after it. */
+  public record Line(String text, Position end) {}
+
+  private static final int CHUNK = 1 << 16;
+  private final Path path;
+  private FileChannel channel;
+  private String key;
+  private long offset;
+  private final ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+  private byte[] partial = new byte[0];
+
+  /**
+   * @param start where to resume, or null to start at the beginning of the file the path holds
+   */
+  public FileTailer(Path path, Position start) throws IOException {
+    this.path = path;
+    if (start != null) {
+      Optional<Path> file = findByKey(path, start.fileKey());
+      if (file.isPresent()) {
+        open(file.get(), start.offset());
+      }
+    }
+  }
+
+  public static String fileKey(Path file) throws IOException {
+    Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    return key == null ? file.toRealPath().toString() : key.toString();
+  }
+
+  /** The file in {@code path}'s folder whose key is {@code key}: the path itself or a rotated copy. */
+  public static Optional<Path> findByKey(Path path, String key) throws IOException {
+    if (Files.exists(path) && fileKey(path).equals(key)) {
+      return Optional.of(path);
+    }
+    Path dir = path.toAbsolutePath().getParent();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, path.getFileName() + "*")) {
+      for (Path f : files) {
+        if (Files.isRegularFile(f) && fileKey(f).equals(key)) {
+          return Optional.of(f);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Up to {@code maxLines} complete lines that are there now (possibly none). */
+  public List<Line> poll(int maxLines) throws IOException {
+    List<Line> lines = new ArrayList<>();
+    while (lines.size() < maxLines) {
+      if (channel == null && !openCurrent()) {
+        return lines;
+      }
+      if (channel.size() < offset) { // truncated in place: start again
+        offset = 0;
+        partial = new byte[0];
+        channel.position(0);
+      }
+      int read = readLines(lines, maxLines);
+      if (read > 0) {
+        continue;
+      }
+      // at the end of this file: move on if the path now holds another file (rotated)
+      String current = currentKey();
+      if (current != null && !current.equals(key) && channel.size() <= offset + partial.length) {
+        channel.close();
+        channel = null;
+        partial = new byte[0];
+        continue;
+      }
+      return lines;
+    }
+    return lines;
+  }
+
+  public Position position() {
+    return key == null ? null : new Position(key, offset);
+  }
+
+  private int readLines(List<Line> lines, int maxLines) throws IOException {
+    buffer.clear();
+    int n = channel.read(buffer, offset + partial.length);
+    if (n <= 0) {
+      return 0;
+    }
+    byte[] data = new byte[partial.length + n];
+    System.arraycopy(partial, 0, data, 0, partial.length);
+    System.arraycopy(buffer.array(), 0, data, partial.length, n);
+    int start = 0;
+    for (int i = 0; i < data.length && lines.size() < maxLines; i++) {
+      if (data[i] == '\n') {
+        int end = i > start && data[i - 1] == '\r' ? i - 1 : i;
+        offset += i + 1 - start;
+        lines.add(new Line(new String(data, start, end - start, java.nio.charset.StandardCharsets.UTF_8),
+            new Position(key, offset)));
+        start = i + 1;
+      }
+    }
+    partial = java.util.Arrays.copyOfRange(data, start, data.length);
+    return n;
+  }
+
+  private boolean openCurrent() throws IOException {
+    if (!Files.exists(path)) {
+      return false;
+    }
+    try {
+      open(path, 0);
+      return true;
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+
+  private void open(Path file, long from) throws IOException {
+    channel = FileChannel.open(file, StandardOpenOption.READ);
+    key = fileKey(file);
+    offset = Math.min(from, channel.size());
+    partial = new byte[0];
+  }
+
+  private String currentKey() throws IOException {
+    try {
+      return Files.exists(path) ? fileKey(path) : null;
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (channel != null) {
+      channel.close();
+    }
+  }
+}
