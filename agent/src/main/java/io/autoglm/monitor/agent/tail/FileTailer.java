@@ -81,8 +81,7 @@ public final class FileTailer implements Closeable {
         partial = new byte[0];
         channel.position(0);
       }
-      int read = readLines(lines, maxLines);
-      if (read > 0) {
+      if (readLines(lines, maxLines) > 0) {
         continue;
       }
       // at the end of this file: move on if the path now holds another file (rotated)
@@ -102,12 +101,15 @@ public final class FileTailer implements Closeable {
     return key == null ? null : new Position(key, offset);
   }
 
+  /** Reads on and adds complete lines (at most up to {@code maxLines}); returns how many it added. */
   private int readLines(List<Line> lines, int maxLines) throws IOException {
+    int before = lines.size();
     buffer.clear();
-    int n = channel.read(buffer, offset + partial.length);
-    if (n <= 0) {
+    int n = Math.max(0, channel.read(buffer, offset + partial.length));
+    if (n == 0 && !contains(partial, (byte) '\n')) {
       return 0;
     }
+    // complete lines left over from a read that stopped at maxLines come first
     byte[] data = new byte[partial.length + n];
     System.arraycopy(partial, 0, data, 0, partial.length);
     System.arraycopy(buffer.array(), 0, data, partial.length, n);
@@ -122,7 +124,16 @@ public final class FileTailer implements Closeable {
       }
     }
     partial = java.util.Arrays.copyOfRange(data, start, data.length);
-    return n;
+    return lines.size() - before;
+  }
+
+  private static boolean contains(byte[] bytes, byte b) {
+    for (byte x : bytes) {
+      if (x == b) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean openCurrent() throws IOException {

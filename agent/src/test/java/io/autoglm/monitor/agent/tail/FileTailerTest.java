@@ -81,4 +81,16 @@ class FileTailerTest {
       assertEquals(List.of("3", "4"), texts(t.poll(100)));
     }
   }
+
+  @Test
+  void linesLeftOverFromALimitedPollComeWithoutNewData() throws Exception {
+    Path log = dir.resolve("access.log");
+    append(log, "1\n2\n3\n4\n5\n");
+    try (FileTailer t = new FileTailer(log, null)) {
+      assertEquals(List.of("1", "2"), texts(t.poll(2)));
+      assertEquals(List.of("3", "4"), texts(t.poll(2)));
+      assertEquals(List.of("5"), texts(t.poll(2)));
+      assertTrue(t.poll(2).isEmpty());
+    }
+  }
 }
