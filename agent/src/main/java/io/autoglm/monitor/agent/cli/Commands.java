@@ -16,7 +16,7 @@ public final class Commands {
 
   public static final String USAGE =
       "usage: autoglm-agent <command> [options]\n\n"
-          + GenerateCommand.USAGE + "\n" + SendCommand.USAGE + "\n" + StreamCommand.USAGE;
+          + GenerateCommand.USAGE + "\n" + SendCommand.USAGE + "\n" + StreamCommand.USAGE + "\n" + TailCommand.USAGE;
 
   private Commands() {}
 
@@ -36,6 +36,8 @@ public final class Commands {
           return SendCommand.run(rest, stdin, stdout, stderr);
         case "stream":
           return StreamCommand.run(rest, stdin, stdout, stderr);
+        case "tail":
+          return TailCommand.run(rest, stdout, stderr);
         case "help":
         case "-h":
         case "--help":
