@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real nginx on loopback as a reverse proxy in front of a small backend, writing the
  * documented JSON access log. The agent tails it, the log is rotated (rename + reopen) in the
- * middle, and the agent itself is stopped and started again from its state file; every
- * request made through nginx is counted exactly once.
+ * middle, and the agent itself is stopped and started again from its state file — once
+ * while it could not reach any node, so batches were pending; every request made through
+ * nginx is counted exactly once.
  */
 class NginxTailTest {
   private static final Path NGINX = Path.of("/usr/sbin/nginx");
@@ -92,12 +93,19 @@ class NginxTailTest {
         request(client, nginxPort, "/v1/chat/completions");
         chat++;
       }
+      // an agent that cannot reach any node: its batches stay pending in the state file
+      LogShipper stranded = startAgent(log, state, "127.0.0.1:" + EmbeddedCassandra.freePort());
+      awaitRead(stranded, 40);
+      assertTrue(stranded.shipper().unackedBatches() > 0, "nothing could be acked");
+      stranded.close();
+      assertTrue(Files.readString(state).contains("\"pending\":[{"), "the pending batches are in the state file");
+
       LogShipper second = startAgent(node, log, state);
       for (int i = 0; i < 20; i++) {
         request(client, nginxPort, "/v1/generate");
         generate++;
       }
-      awaitAcked(second, 40 + 20);
+      awaitAcked(second, 20);
       second.close();
 
       TestHttp http = new TestHttp(node.baseUrl());
@@ -134,10 +142,14 @@ class NginxTailTest {
   }
 
   private LogShipper startAgent(Node node, Path log, Path state) throws IOException {
+    return startAgent(log, state, "127.0.0.1:" + node.httpPort());
+  }
+
+  private LogShipper startAgent(Path log, Path state, String nodeAddress) throws IOException {
     LogShipper agent = new LogShipper(
         new LogShipper.Options(log, AccessLogFormat.NGINX, state, "nginx-gw", 25, Duration.ofMillis(200),
             Duration.ofMillis(20)),
-        epoch -> new StreamShipper(new StreamShipper.Options(List.of("127.0.0.1:" + node.httpPort()), "nginx-agent",
+        epoch -> new StreamShipper(new StreamShipper.Options(List.of(nodeAddress), "nginx-agent",
             epoch, null, 16, Duration.ofMillis(200), msg -> { })),
         msg -> System.out.println("agent: " + msg));
     Thread t = new Thread(() -> {
@@ -150,6 +162,14 @@ class NginxTailTest {
     t.setDaemon(true);
     t.start();
     return agent;
+  }
+
+  private static void awaitRead(LogShipper agent, int lines) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (agent.linesRead() < lines && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+    }
+    assertEquals(lines, agent.linesRead());
   }
 
   /** Waits until the agent has read and had acked at least {@code lines} more lines. */

@@ -45,7 +45,9 @@ public final class LogShipper implements AutoCloseable {
   private final Consumer<String> log;
   private final AtomicLong linesRead = new AtomicLong();
   private final AtomicLong linesSkipped = new AtomicLong();
+  private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
   private State state;
+  private volatile boolean started;
   private volatile boolean stopped;
 
   /** Loads (or starts) the state and prepares the shipper; {@code shipper} is built from the epoch. */
@@ -74,6 +76,16 @@ public final class LogShipper implements AutoCloseable {
 
   /** Runs until {@link #close()}: replays pending batches, then tails. */
   public void run() throws IOException, InterruptedException {
+    started = true;
+    try {
+      replayAndTail();
+    } finally {
+      shipper.close();
+      finished.countDown();
+    }
+  }
+
+  private void replayAndTail() throws IOException, InterruptedException {
     for (Pending p : state.pending()) {
       Optional<Path> file = FileTailer.findByKey(options.log(), p.fileKey());
       if (file.isEmpty()) {
@@ -115,6 +127,7 @@ public final class LogShipper implements AutoCloseable {
           java.util.concurrent.locks.LockSupport.parkNanos(options.poll().toNanos());
         }
       }
+      forgetAcked(); // acks that came in since the last turn: they need not be sent again
     }
   }
 
@@ -199,8 +212,21 @@ public final class LogShipper implements AutoCloseable {
     return pending.get(pending.size() - 1);
   }
 
+  /**
+   * Stops tailing and waits (up to 10 s) until the state file is final. Batches not acked by
+   * then stay pending in it and go again at the next start.
+   */
   @Override
   public void close() {
     stopped = true;
+    shipper.close(); // a send waiting for room in the unacked window returns now
+    if (!started) {
+      return;
+    }
+    try {
+      finished.await(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
