@@ -67,7 +67,8 @@ class StreamBackpressureTest {
       assertTrue(producer.isAlive(), "the agent is held back: it has not been able to send everything");
       assertTrue(secondHalf <= 60, "the node stopped reading: " + secondHalf + " batches on the wire, "
           + "far below the agent's own limit of " + batches);
-      assertTrue(secondHalf <= firstHalf + 5, "what is on the wire stops growing: " + firstHalf + " then " + secondHalf);
+      // loopback socket buffers may still grow a little (autotuning): allow a few batches of slack
+      assertTrue(secondHalf <= firstHalf + 10, "what is on the wire stops growing: " + firstHalf + " then " + secondHalf);
 
       assertTrue(agent.awaitAcked(Duration.ofMinutes(3)), "everything acked in the end");
       producer.join();

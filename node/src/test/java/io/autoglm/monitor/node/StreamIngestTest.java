@@ -50,6 +50,7 @@ class StreamIngestTest {
   static final class RawClient implements WebSocket.Listener {
     final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    volatile String closeReason = "";
     private final StringBuilder partial = new StringBuilder();
     WebSocket ws;
 
@@ -88,7 +89,17 @@ class StreamIngestTest {
 
     @Override
     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      closeReason = reason;
       closed.complete(statusCode);
+      return null;
+    }
+
+    final CompletableFuture<String> pong = new CompletableFuture<>();
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+      pong.complete(StandardCharsets.UTF_8.decode(message).toString());
+      ws.request(1);
       return null;
     }
 
@@ -161,7 +172,8 @@ class StreamIngestTest {
     assertEquals("error", error.get("type").asText(), error.toString());
     assertEquals("seq", error.get("code").asText());
     assertTrue(error.get("error").asText().contains("backwards"), error.toString());
-    c.closed.get(10, TimeUnit.SECONDS);
+    assertEquals(1002, c.closed.get(10, TimeUnit.SECONDS), "closed as a protocol error");
+    assertTrue(c.closeReason.contains("backwards"), c.closeReason);
   }
 
   @Test
@@ -172,7 +184,8 @@ class StreamIngestTest {
     assertEquals("error", error.get("type").asText(), error.toString());
     assertEquals("frame", error.get("code").asText());
     assertTrue(error.get("error").asText().contains("larger than 65536"), error.toString());
-    c.closed.get(10, TimeUnit.SECONDS);
+    assertEquals(1009, c.closed.get(10, TimeUnit.SECONDS), "closed with 1009 (message too big)");
+    assertTrue(c.closeReason.contains("larger than 65536"), c.closeReason);
     assertEquals(404, http.get("/api/v1/endpoints/default%2Fv1%2Fbig/stats").status(), "nothing was counted");
   }
 
@@ -185,6 +198,20 @@ class StreamIngestTest {
     RawClient binary = RawClient.connect("agent=gw-bin&epoch=1");
     binary.ws.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true).get(10, TimeUnit.SECONDS);
     assertEquals("frame", binary.next().get("code").asText());
+    assertEquals(1002, binary.closed.get(10, TimeUnit.SECONDS));
+
+    RawClient gzipBomb = RawClient.connect("agent=gw-bomb&epoch=1");
+    byte[] zeros = new byte[5_000_000];
+    gzipBomb.ws.sendBinary(ByteBuffer.wrap(io.autoglm.monitor.protocols.wire.BatchFrame.encode(1, zeros, 0,
+        zeros.length, true)), true).get(10, TimeUnit.SECONDS);
+    assertTrue(gzipBomb.next().get("error").asText().contains("inflates past the limit"));
+    assertEquals(1009, gzipBomb.closed.get(10, TimeUnit.SECONDS), "a batch that inflates too far is too big");
+
+    RawClient ping = RawClient.connect("agent=gw-ping&epoch=1");
+    ping.ws.sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+    assertEquals("are you there", ping.pong.get(10, TimeUnit.SECONDS), "a ping is answered with a pong");
+    ping.ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+    assertEquals(1000, ping.closed.get(10, TimeUnit.SECONDS), "a close is answered with a close");
 
     assertEquals(400, http.get("/api/v1/ingest/stream?epoch=1").status(), "agent is required");
     assertEquals(400, http.get("/api/v1/ingest/stream?agent=bad%20id").status());

@@ -15,7 +15,16 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.impl.engine.ws.FrameEvent;
+import org.apache.pekko.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
+import org.apache.pekko.stream.FlowShape;
+import org.apache.pekko.stream.Graph;
+import org.apache.pekko.stream.javadsl.Flow;
+import scala.Option;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -72,7 +81,19 @@ public final class IngestRoutes extends AllDirectives {
                     "invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]"));
               }
               AgentHeaders a = (AgentHeaders) headers;
-              return handleWebSocketMessages(stream.flow(a.agentId(), a.epoch(), service.orElse(node.defaultService())));
+              return extractRequest(request -> {
+                Optional<WebSocketUpgrade> upgrade = request.getAttribute(AttributeKeys.webSocketUpgrade);
+                if (upgrade.isEmpty() || !(upgrade.get() instanceof UpgradeToWebSocketLowLevel lowLevel)) {
+                  return complete(JsonSupport.error(StatusCodes.BAD_REQUEST,
+                      "expected a WebSocket upgrade request (the agent stream)"));
+                }
+                Flow<FrameEvent, FrameEvent, NotUsed> frames =
+                    stream.frameFlow(a.agentId(), a.epoch(), service.orElse(node.defaultService()));
+                @SuppressWarnings("unchecked")
+                Graph<FlowShape<FrameEvent, FrameEvent>, Object> graph =
+                    (Graph<FlowShape<FrameEvent, FrameEvent>, Object>) (Graph<?, ?>) frames;
+                return complete(lowLevel.handleFrames(graph, Option.empty()));
+              });
             })))));
   }
 

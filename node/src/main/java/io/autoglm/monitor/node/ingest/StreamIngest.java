@@ -15,12 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.model.ws.Message;
-import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.http.impl.engine.ws.FrameEvent;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.util.ByteString;
 
 /**
  * The agent stream on one WebSocket connection ({@code /api/v1/ingest/stream}): decode and
@@ -50,7 +47,18 @@ public final class StreamIngest {
 
   private record Decoded(EntityWriter.Batch batch, long rejected, String firstError) implements Item {}
 
-  private record ProtocolError(String code, String message) implements Item {}
+  /** Ends the stream: an error message, then a close frame with {@code closeCode}. */
+  private record ProtocolError(String code, String message, int closeCode) implements Item {
+    ProtocolError(String code, String message) {
+      this(code, message, WebSocketFrames.CLOSE_PROTOCOL_ERROR);
+    }
+  }
+
+  /** A frame to send back as it is (a pong). */
+  private record Reply(FrameEvent frame) implements Item {}
+
+  /** The client closed: answer with a close and end. */
+  private record PeerClosed() implements Item {}
 
   /** A frame's seq and NDJSON records, or why it was refused ({@code error} non-null). */
   private record Frame(long seq, byte[] ndjson, int offset, String error) {
@@ -59,47 +67,55 @@ public final class StreamIngest {
     }
   }
 
-  public Flow<Message, Message, NotUsed> flow(String agentId, long epoch, String defaultService) {
-    return Flow.<Message>create()
-        .mapAsync(1, this::readFrame)
-        .map(frame -> frame.error() != null ? (Item) new ProtocolError(frame.error().startsWith("the first line")
-            ? "header" : "frame", frame.error()) : decode(agentId, epoch, frame))
+  /**
+   * The stream of one connection at the frame level (see {@link WebSocketFrames}): frames in,
+   * frames out.
+   */
+  public Flow<FrameEvent, FrameEvent, NotUsed> frameFlow(String agentId, long epoch, String defaultService) {
+    int maxMessage = settings.maxFrameBytes() + BatchFrame.HEADER_BYTES;
+    return Flow.<FrameEvent>create()
+        .statefulMapConcat(() -> new WebSocketFrames.Assembler(maxMessage)::apply)
+        .map(in -> toItem(agentId, epoch, in))
         .statefulMap(() -> new long[] {-1},
             (lastSeq, item) -> Pair.create(lastSeq, checkOrder(lastSeq, item)),
             lastSeq -> java.util.Optional.empty())
-        .takeWhile(item -> !(item instanceof ProtocolError), true)
+        .takeWhile(item -> !(item instanceof ProtocolError || item instanceof PeerClosed), true)
         .groupedWeightedWithin(settings.maxRecordsPerFlush(), StreamIngest::weight, settings.flushInterval())
         .mapAsync(settings.flushesInFlight(), group -> flush(group, defaultService))
-        .mapConcat(messages -> messages);
+        .mapConcat(frames -> frames);
+  }
+
+  private Item toItem(String agentId, long epoch, WebSocketFrames.Inbound in) {
+    if (in instanceof WebSocketFrames.Ping ping) {
+      return new Reply(WebSocketFrames.pong(ping.payload()));
+    }
+    if (in instanceof WebSocketFrames.PeerClose) {
+      return new PeerClosed();
+    }
+    if (in instanceof WebSocketFrames.TooBig big) {
+      return new ProtocolError("frame", "frame of " + big.bytes() + " bytes is larger than "
+          + settings.maxFrameBytes() + " bytes", WebSocketFrames.CLOSE_TOO_BIG);
+    }
+    WebSocketFrames.Data data = (WebSocketFrames.Data) in;
+    Frame frame = data.text() ? textFrame(data.payload()) : binaryFrame(data.payload());
+    if (frame.error() != null) {
+      return new ProtocolError(frame.error().startsWith("the first line") ? "header" : "frame", frame.error(),
+          frame.error().contains("limit") ? WebSocketFrames.CLOSE_TOO_BIG : WebSocketFrames.CLOSE_PROTOCOL_ERROR);
+    }
+    return decode(agentId, epoch, frame);
+  }
+
+  private Frame binaryFrame(byte[] bytes) {
+    try {
+      BatchFrame.Decoded d = BatchFrame.decode(bytes, settings.maxFrameBytes());
+      return new Frame(d.seq(), d.ndjson(), 0, null);
+    } catch (BatchFrame.FrameException e) {
+      return Frame.refused(e.getMessage());
+    }
   }
 
   private static long weight(Item item) {
     return item instanceof Decoded d ? Math.max(1, d.batch().records().size()) : 1;
-  }
-
-  /** Reads a whole frame (text or binary) within the size limit. */
-  private CompletionStage<Frame> readFrame(Message message) {
-    long limit = settings.maxFrameBytes();
-    String tooLarge = "frame larger than " + limit + " bytes";
-    if (message.isText()) {
-      return message.asTextMessage().getStreamedText()
-          .limitWeighted(limit, s -> (long) s.length())
-          .runFold(new StringBuilder(), StringBuilder::append, system)
-          .thenApply(sb -> textFrame(sb.toString().getBytes(StandardCharsets.UTF_8)))
-          .exceptionally(failure -> Frame.refused(tooLarge));
-    }
-    return message.asBinaryMessage().getStreamedData()
-        .limitWeighted(limit + BatchFrame.HEADER_BYTES, b -> (long) b.size())
-        .runFold(ByteString.emptyByteString(), ByteString::concat, system)
-        .thenApply(bytes -> {
-          try {
-            BatchFrame.Decoded d = BatchFrame.decode(bytes.toArrayUnsafe(), settings.maxFrameBytes());
-            return new Frame(d.seq(), d.ndjson(), 0, null);
-          } catch (BatchFrame.FrameException e) {
-            return Frame.refused(e.getMessage());
-          }
-        })
-        .exceptionally(failure -> Frame.refused(tooLarge));
   }
 
   /** A text frame: a {@code {"seq": N}} line, then NDJSON. */
@@ -149,24 +165,26 @@ public final class StreamIngest {
     return item;
   }
 
-  private CompletionStage<List<Message>> flush(List<Item> group, String defaultService) {
+  private CompletionStage<List<FrameEvent>> flush(List<Item> group, String defaultService) {
     List<EntityWriter.Batch> batches = new ArrayList<>(group.size());
+    List<FrameEvent> replies = new ArrayList<>(1);
     long rejected = 0;
     String firstError = null;
-    ProtocolError error = null;
+    Item end = null;
     for (Item item : group) {
       if (item instanceof Decoded d) {
         batches.add(d.batch());
         rejected += d.rejected();
         firstError = firstError != null ? firstError : d.firstError();
+      } else if (item instanceof Reply r) {
+        replies.add(r.frame());
       } else {
-        error = (ProtocolError) item;
+        end = item;
       }
     }
-    List<Message> out = new ArrayList<>(2);
-    CompletionStage<List<Message>> written;
+    CompletionStage<List<FrameEvent>> written;
     if (batches.isEmpty()) {
-      written = CompletableFuture.completedFuture(out);
+      written = CompletableFuture.completedFuture(new ArrayList<>(replies));
     } else {
       long seq = batches.get(batches.size() - 1).seq();
       long rejectedRecords = rejected;
@@ -182,24 +200,25 @@ public final class StreamIngest {
         if (firstRejection != null) {
           ack.put("firstError", firstRejection);
         }
-        out.add(text(ack));
+        List<FrameEvent> out = new ArrayList<>(replies);
+        out.add(WebSocketFrames.text(ack.toString()));
         return out;
       });
     }
-    ProtocolError end = error;
-    return written.thenApply(messages -> {
-      if (end != null) {
-        ObjectNode e = JsonSupport.object();
-        e.put("type", "error");
-        e.put("code", end.code());
-        e.put("error", end.message());
-        messages.add(text(e));
+    Item last = end;
+    return written.thenApply(frames -> {
+      if (last instanceof ProtocolError e) {
+        ObjectNode json = JsonSupport.object();
+        json.put("type", "error");
+        json.put("code", e.code());
+        json.put("error", e.message());
+        frames.add(WebSocketFrames.text(json.toString()));
+        frames.add(WebSocketFrames.close(e.closeCode(), e.message()));
+      } else if (last instanceof PeerClosed) {
+        frames.add(WebSocketFrames.close(WebSocketFrames.CLOSE_NORMAL, ""));
       }
-      return messages;
+      return frames;
     });
   }
 
-  private static Message text(ObjectNode json) {
-    return TextMessage.create(json.toString());
-  }
 }
