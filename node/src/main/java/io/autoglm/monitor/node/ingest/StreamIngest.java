@@ -75,7 +75,11 @@ public final class StreamIngest {
     int maxMessage = settings.maxFrameBytes() + BatchFrame.HEADER_BYTES;
     return Flow.<FrameEvent>create()
         .statefulMapConcat(() -> new WebSocketFrames.Assembler(maxMessage)::apply)
-        .map(in -> toItem(agentId, epoch, in))
+        // decoding and validating is most of the work: spread the frames of one connection
+        // over the cores, keeping their order
+        .mapAsync(settings.decodeParallelism(), in -> in instanceof WebSocketFrames.Data
+            ? CompletableFuture.supplyAsync(() -> toItem(agentId, epoch, in), system.executionContext())
+            : CompletableFuture.completedFuture(toItem(agentId, epoch, in)))
         .statefulMap(() -> new long[] {-1},
             (lastSeq, item) -> Pair.create(lastSeq, checkOrder(lastSeq, item)),
             lastSeq -> java.util.Optional.empty())

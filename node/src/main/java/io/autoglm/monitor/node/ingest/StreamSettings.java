@@ -12,9 +12,10 @@ import java.time.Duration;
  * @param maxRecordsPerFlush a tick ends early once it holds this many records
  * @param flushesInFlight ticks being persisted at once per connection; beyond that the node
  *     stops reading from the socket (backpressure)
+ * @param decodeParallelism frames of one connection decoded at once (0 in the config: one per core)
  */
 public record StreamSettings(int maxFrameBytes, int maxBatchRecords, Duration flushInterval, int maxRecordsPerFlush,
-    int flushesInFlight) {
+    int flushesInFlight, int decodeParallelism) {
 
   public static StreamSettings fromConfig(Config root) {
     Config c = root.getConfig("autoglm.ingest.stream");
@@ -23,6 +24,8 @@ public record StreamSettings(int maxFrameBytes, int maxBatchRecords, Duration fl
         c.getInt("max-batch-records"),
         c.getDuration("flush-interval"),
         c.getInt("max-records-per-flush"),
-        c.getInt("flushes-in-flight"));
+        c.getInt("flushes-in-flight"),
+        c.getInt("decode-parallelism") > 0 ? c.getInt("decode-parallelism")
+            : Runtime.getRuntime().availableProcessors());
   }
 }
