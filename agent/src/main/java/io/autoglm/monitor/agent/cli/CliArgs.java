@@ -1,5 +1,15 @@
 package io.autoglm.monitor.agent.cli;
 
+import java.nio.file.Path;
+
+import java.nio.file.NoSuchFileException;
+
+import java.nio.file.Files;
+
+import java.io.InputStream;
+
+import java.io.IOException;
+
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -124,5 +134,28 @@ public final class CliArgs {
           "option --" + name + " must be between " + min + " and " + max + ", got " + raw);
     }
     return v;
+  }
+
+  /** The input named by {@code --file F}, or {@code stdin} with {@code --stdin} (exactly one is given). */
+  public InputStream input(InputStream stdin) throws UsageException {
+    if (has("file") == flag("stdin")) {
+      throw new UsageException(command + " needs exactly one of --file F and --stdin");
+    }
+    if (!has("file")) {
+      return stdin;
+    }
+    Path file = Path.of(string("file").orElseThrow());
+    try {
+      return Files.newInputStream(file);
+    } catch (NoSuchFileException e) {
+      throw new UsageException("option --file: no such file " + file);
+    } catch (IOException e) {
+      throw new UsageException("option --file: cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** Where {@link #input} reads: the file name, or "stdin". */
+  public String inputName() {
+    return string("file").orElse("stdin");
   }
 }

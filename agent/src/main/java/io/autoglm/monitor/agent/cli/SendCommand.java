@@ -12,9 +12,6 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,9 +51,6 @@ public final class SendCommand {
     CliArgs args = CliArgs.parse("send", argv, VALUED, FLAGS);
     URI node = nodeUri(args.string("node")
         .orElseThrow(() -> new UsageException("send needs --node HOST:PORT")));
-    if (args.has("file") == args.flag("stdin")) {
-      throw new UsageException("send needs exactly one of --file F and --stdin");
-    }
     int batchSize = args.intValue("batch", 5000, 1, 1_000_000);
     int timeoutSeconds = args.intValue("timeout", 30, 1, 3600);
     String agentId = args.string("agent-id").orElse(null);
@@ -69,22 +63,8 @@ public final class SendCommand {
       throw new UsageException("option --epoch needs --agent-id");
     }
     long epoch = args.longValue("epoch", System.currentTimeMillis(), 0, Long.MAX_VALUE);
-    InputStream in;
-    String source;
-    if (args.has("file")) {
-      Path file = Path.of(args.string("file").orElseThrow());
-      try {
-        in = Files.newInputStream(file);
-      } catch (NoSuchFileException e) {
-        throw new UsageException("option --file: no such file " + file);
-      } catch (IOException e) {
-        throw new UsageException("option --file: cannot read " + file + ": " + e.getMessage());
-      }
-      source = file.toString();
-    } else {
-      in = stdin;
-      source = "stdin";
-    }
+    InputStream in = args.input(stdin);
+    String source = args.inputName();
 
     HttpIngestClient client =
         new HttpIngestClient(node, Duration.ofSeconds(timeoutSeconds), args.flag("gzip"));

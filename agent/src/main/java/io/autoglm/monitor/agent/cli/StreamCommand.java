@@ -8,9 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -58,9 +55,6 @@ public final class StreamCommand {
     if (nodes.isEmpty()) {
       throw new UsageException("option --nodes: no node given");
     }
-    if (args.has("file") == args.flag("stdin")) {
-      throw new UsageException("stream needs exactly one of --file F and --stdin");
-    }
     int batchLines = args.intValue("batch", 5000, 1, 1_000_000);
     int maxUnacked = args.intValue("max-unacked", 64, 1, 100_000);
     String agentId = args.string("agent-id").orElse(defaultAgentId());
@@ -70,17 +64,7 @@ public final class StreamCommand {
     }
     long epoch = args.longValue("epoch", System.currentTimeMillis(), 0, Long.MAX_VALUE);
     String service = args.string("service").orElse(null);
-    InputStream in;
-    if (args.has("file")) {
-      Path file = Path.of(args.string("file").orElseThrow());
-      try {
-        in = Files.newInputStream(file);
-      } catch (NoSuchFileException e) {
-        throw new UsageException("option --file: no such file " + file);
-      }
-    } else {
-      in = stdin;
-    }
+    InputStream in = args.input(stdin);
     StreamShipper shipper = new StreamShipper(new StreamShipper.Options(nodes, agentId, epoch, service, maxUnacked,
         Duration.ofSeconds(1), msg -> err.println("agent: " + msg), seq -> { },
         args.flag("gzip") ? StreamShipper.Encoding.BINARY_GZIP : StreamShipper.Encoding.BINARY));
