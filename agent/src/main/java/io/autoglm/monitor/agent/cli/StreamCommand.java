@@ -1,9 +1,8 @@
 package io.autoglm.monitor.agent.cli;
 
-import io.autoglm.monitor.agent.ship.NdjsonLineReader;
+import io.autoglm.monitor.agent.ship.NdjsonBatchReader;
 import io.autoglm.monitor.agent.ship.StreamShipper;
 import io.autoglm.monitor.protocols.capture.CaptureBatch;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -71,23 +70,10 @@ public final class StreamCommand {
     long lines = 0;
     long started = System.nanoTime();
     long lastReport = started;
-    try (NdjsonLineReader reader = new NdjsonLineReader(in); shipper) {
-      ByteArrayOutputStream batch = new ByteArrayOutputStream(batchLines * 256);
-      int inBatch = 0;
-      boolean more = true;
-      while (more) {
-        more = reader.next();
-        if (more && !reader.blank()) {
-          batch.write(reader.buffer(), reader.lineOffset(), reader.lineLength());
-          batch.write('\n');
-          inBatch++;
-          lines++;
-        }
-        if (inBatch == batchLines || (!more && inBatch > 0)) {
-          shipper.sendNdjson(batch.toByteArray());
-          batch.reset();
-          inBatch = 0;
-        }
+    try (NdjsonBatchReader reader = new NdjsonBatchReader(in, batchLines); shipper) {
+      for (byte[] batch = reader.next(); batch != null; batch = reader.next()) {
+        shipper.sendNdjson(batch);
+        lines += reader.lines();
         long now = System.nanoTime();
         if (now - lastReport > 2_000_000_000L) {
           lastReport = now;

@@ -2,7 +2,7 @@ package io.autoglm.monitor.node.bench;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.autoglm.monitor.agent.ship.NdjsonLineReader;
+import io.autoglm.monitor.agent.ship.NdjsonBatchReader;
 import io.autoglm.monitor.agent.ship.StreamShipper;
 import io.autoglm.monitor.node.Node;
 import java.io.BufferedInputStream;
@@ -114,27 +114,12 @@ public final class IngestBench {
       long batches = 0;
       long started = System.nanoTime();
       long lastReport = started;
-      try (NdjsonLineReader reader = new NdjsonLineReader(open(file))) {
-        java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream(batchLines * 240);
-        int lines = 0;
-        while (true) {
-          boolean more = reader.next();
-          if (more && !reader.blank()) {
-            frame.write(reader.buffer(), reader.lineOffset(), reader.lineLength());
-            frame.write('\n');
-            lines++;
-          }
-          if (lines == batchLines || (!more && lines > 0)) {
-            sentAt.put(batches + 1, System.nanoTime());
-            agent.sendNdjson(frame.toByteArray());
-            batches++;
-            records += lines;
-            frame.reset();
-            lines = 0;
-          }
-          if (!more) {
-            break;
-          }
+      try (NdjsonBatchReader reader = new NdjsonBatchReader(open(file), batchLines)) {
+        for (byte[] frame = reader.next(); frame != null; frame = reader.next()) {
+          sentAt.put(batches + 1, System.nanoTime());
+          agent.sendNdjson(frame);
+          batches++;
+          records += reader.lines();
           long now = System.nanoTime();
           if (now - lastReport > 2_000_000_000L) {
             lastReport = now;
