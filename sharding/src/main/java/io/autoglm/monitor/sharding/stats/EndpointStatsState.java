@@ -93,7 +93,7 @@ public record EndpointStatsState(
     if (e.appliedSeqs() != null && !e.appliedSeqs().isEmpty()) {
       Map<String, Long> next = new HashMap<>(appliedSeqs);
       e.appliedSeqs().forEach((source, seq) -> next.merge(source, seq, Math::max));
-      seqs = Map.copyOf(next);
+      seqs = Map.copyOf(keepNewestEpochs(next));
     }
     return new EndpointStatsState(endpointId, watermark, Math.max(maxEventTs, e.maxEventTs()), lastClosedEnd,
         accepted + e.accepted(), late + e.late(), List.copyOf(merged), closed, alerts, seqs);
@@ -169,6 +169,26 @@ public record EndpointStatsState(
       }
     }
     return out;
+  }
+
+  /** Epochs remembered per agent: an agent replays only its recent epochs, so older ones go. */
+  public static final int EPOCHS_PER_AGENT = 8;
+
+  /** Drops all but the {@link #EPOCHS_PER_AGENT} highest epochs of each agent, so the map stays bounded. */
+  static Map<String, Long> keepNewestEpochs(Map<String, Long> seqs) {
+    Map<String, java.util.TreeSet<Long>> epochsByAgent = new HashMap<>();
+    for (String source : seqs.keySet()) {
+      int hash = source.lastIndexOf('#');
+      epochsByAgent.computeIfAbsent(source.substring(0, hash), a -> new java.util.TreeSet<>())
+          .add(Long.parseLong(source.substring(hash + 1)));
+    }
+    Map<String, Long> kept = new HashMap<>(seqs);
+    epochsByAgent.forEach((agent, epochs) -> {
+      while (epochs.size() > EPOCHS_PER_AGENT) {
+        kept.remove(BatchPart.sourceKey(agent, epochs.pollFirst()));
+      }
+    });
+    return kept;
   }
 
   private EndpointStatsState withAlert(RuleAlertState s) {

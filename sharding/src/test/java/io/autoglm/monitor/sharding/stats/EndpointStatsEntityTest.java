@@ -157,6 +157,21 @@ class EndpointStatsEntityTest {
   }
 
   @Test
+  void onlyTheNewestEpochsOfAnAgentAreRemembered() {
+    for (long epoch = 1; epoch <= EndpointStatsState.EPOCHS_PER_AGENT + 3; epoch++) {
+      DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default");
+      agg.beginBatch("restarting-agent", epoch, 1);
+      agg.add(io.autoglm.monitor.protocols.capture.CaptureRecord.of(T0 + epoch * 1000, "/v1/chat/completions", 200,
+          10, "10.0.0.1"));
+      ingest(agg.drain().get(0));
+    }
+    EndpointStatsState state = kit.getState();
+    assertEquals(EndpointStatsState.EPOCHS_PER_AGENT, state.appliedSeqs().size());
+    assertEquals(-1, state.appliedSeq("restarting-agent#3"), "the oldest epochs are forgotten");
+    assertEquals(1, state.appliedSeq("restarting-agent#11"));
+  }
+
+  @Test
   void recoveryRebuildsTheSameState() {
     ingest(traffic("/v1/chat/completions", 0, 25, 40, 0.3, 100));
     EndpointStatsState before = kit.getState();
