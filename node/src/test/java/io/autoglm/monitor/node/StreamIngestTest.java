@@ -215,7 +215,9 @@ class StreamIngestTest {
 
     assertEquals(400, http.get("/api/v1/ingest/stream?epoch=1").status(), "agent is required");
     assertEquals(400, http.get("/api/v1/ingest/stream?agent=bad%20id").status());
-    assertEquals(400, http.get("/api/v1/ingest/stream?agent=gw&epoch=-1").status());
+    TestHttp.Reply badEpoch = http.get("/api/v1/ingest/stream?agent=gw&epoch=-1");
+    assertEquals(400, badEpoch.status());
+    assertTrue(badEpoch.json().get("error").asText().contains("query parameter 'epoch'"), badEpoch.body());
     TestHttp.Reply notWs = http.get("/api/v1/ingest/stream?agent=gw&epoch=1");
     assertEquals(400, notWs.status(), "a plain GET is not a WebSocket upgrade");
     assertTrue(notWs.contentType().startsWith("application/json"));

@@ -68,19 +68,20 @@ public final class IngestRoutes extends AllDirectives {
     return path(PathMatchers.segment("api").slash("v1").slash("ingest").slash("stream"), () -> get(() ->
         parameterOptional("agent", agent -> parameterOptional("epoch", epoch ->
             parameterOptional("service", service -> {
-              Object headers = agentHeaders(agent, epoch.or(() -> Optional.of("0")), Optional.of("0"));
               if (agent.isEmpty()) {
                 return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, "query parameter 'agent' is required"));
               }
-              if (headers instanceof String problem) {
-                return complete(JsonSupport.error(StatusCodes.BAD_REQUEST,
-                    problem.replace("X-Agent-Id", "agent").replace("X-Agent-Epoch", "epoch")));
+              AgentHeaders a;
+              try {
+                a = AgentHeaders.parse(agent, epoch, Optional.of("0"), "query parameter 'agent'",
+                    "query parameter 'epoch'", "seq");
+              } catch (IllegalArgumentException e) {
+                return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, e.getMessage()));
               }
               if (service.isPresent() && !CaptureRecord.isValidServiceName(service.get())) {
                 return complete(JsonSupport.error(StatusCodes.BAD_REQUEST,
                     "invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]"));
               }
-              AgentHeaders a = (AgentHeaders) headers;
               return extractRequest(request -> {
                 Optional<WebSocketUpgrade> upgrade = request.getAttribute(AttributeKeys.webSocketUpgrade);
                 if (upgrade.isEmpty() || !(upgrade.get() instanceof UpgradeToWebSocketLowLevel lowLevel)) {
@@ -110,9 +111,11 @@ public final class IngestRoutes extends AllDirectives {
           return optionalHeaderValueByName("X-Agent-Id", agentId ->
               optionalHeaderValueByName("X-Agent-Epoch", epoch ->
                   optionalHeaderValueByName("X-Agent-Seq", seq -> {
-            Object agent = agentHeaders(agentId, epoch, seq);
-            if (agent instanceof String problem) {
-              return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, problem));
+            AgentHeaders agent;
+            try {
+              agent = AgentHeaders.parse(agentId, epoch, seq, "X-Agent-Id", "X-Agent-Epoch", "X-Agent-Seq");
+            } catch (IllegalArgumentException e) {
+              return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, e.getMessage()));
             }
             return withSizeLimit(node.maxIngestBytes(), () -> decodeRequest(() ->
               extractDataBytes(data -> {
@@ -120,7 +123,7 @@ public final class IngestRoutes extends AllDirectives {
                 CompletionStage<ByteString> body = data
                     .limitWeighted(node.maxIngestBytes(), chunk -> (long) chunk.size())
                     .runFold(ByteString.emptyByteString(), ByteString::concat, system);
-                return onComplete(body.thenCompose(bytes -> ingest(bytes, defaultService, (AgentHeaders) agent)),
+                return onComplete(body.thenCompose(bytes -> ingest(bytes, defaultService, agent)),
                     done -> done.fold(
                         failure -> {
                           throw failure instanceof RuntimeException re ? re : new IllegalStateException(failure);
@@ -165,31 +168,39 @@ public final class IngestRoutes extends AllDirectives {
     });
   }
 
-  /** The optional {@code X-Agent-Id}, {@code X-Agent-Epoch}, {@code X-Agent-Seq} of a request. */
+  /** Who sent a batch: an agent, its epoch and the batch's seq; {@link #NONE} for anonymous records. */
   private record AgentHeaders(String agentId, long epoch, long seq) {
     static final AgentHeaders NONE = new AgentHeaders(null, 0, 0);
-  }
 
-  /** Parses the agent headers: all three or none. Returns an error message or the headers. */
-  private static Object agentHeaders(Optional<String> id, Optional<String> epoch, Optional<String> seq) {
-    if (id.isEmpty() && epoch.isEmpty() && seq.isEmpty()) {
-      return AgentHeaders.NONE;
-    }
-    if (id.isEmpty() || seq.isEmpty()) {
-      return "X-Agent-Id and X-Agent-Seq go together (X-Agent-Epoch optional, default 0)";
-    }
-    if (!CaptureBatch.isValidAgentId(id.get())) {
-      return "X-Agent-Id must be 1..128 of [A-Za-z0-9._:-]";
-    }
-    try {
-      long e = Long.parseLong(epoch.orElse("0").trim());
-      long s = Long.parseLong(seq.get().trim());
-      if (e < 0 || s < 0) {
-        return "X-Agent-Epoch and X-Agent-Seq must not be negative";
+    /**
+     * Parses the three values (all or none; the epoch may be left out, 0); the names are how the
+     * caller calls them in error messages.
+     */
+    static AgentHeaders parse(Optional<String> id, Optional<String> epoch, Optional<String> seq, String idName,
+        String epochName, String seqName) {
+      if (id.isEmpty() && epoch.isEmpty() && seq.isEmpty()) {
+        return NONE;
       }
-      return new AgentHeaders(id.get(), e, s);
-    } catch (NumberFormatException ex) {
-      return "X-Agent-Epoch and X-Agent-Seq must be integers";
+      if (id.isEmpty() || seq.isEmpty()) {
+        throw new IllegalArgumentException(idName + " and " + seqName + " go together (" + epochName
+            + " optional, default 0)");
+      }
+      if (!CaptureBatch.isValidAgentId(id.get())) {
+        throw new IllegalArgumentException(idName + " must be 1..128 of [A-Za-z0-9._:-]");
+      }
+      return new AgentHeaders(id.get(), nonNegative(epoch.orElse("0"), epochName), nonNegative(seq.get(), seqName));
+    }
+
+    private static long nonNegative(String value, String name) {
+      try {
+        long n = Long.parseLong(value.trim());
+        if (n >= 0) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(name + " must be an integer >= 0, got '" + value + "'");
     }
   }
 }
