@@ -75,13 +75,7 @@ class AgentFailoverTest {
         JsonNode stats = http.get("/api/v1/endpoints/" + URLEncoder.encode("default" + endpoint, StandardCharsets.UTF_8)
             + "/stats?limit=10000").json();
         assertEquals(0, stats.get("late").asLong(), endpoint + " had late records");
-        long sum = 0;
-        for (String part : new String[] {"open", "closed"}) {
-          for (JsonNode w : stats.get(part)) {
-            sum += w.get("count").asLong();
-          }
-        }
-        counted.put(endpoint, sum);
+        counted.put(endpoint, NodeFixture.countInWindows(stats));
       }
       assertEquals(expected, counted);
       System.out.printf("failover: %d records in %d batches, agent totals %s%n", records.size(), batches.size(),

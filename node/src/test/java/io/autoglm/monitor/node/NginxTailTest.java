@@ -109,9 +109,9 @@ class NginxTailTest {
       second.close();
 
       TestHttp http = new TestHttp(node.baseUrl());
-      assertEquals(chat, countIn(http.get("/api/v1/endpoints/nginx-gw%2Fv1%2Fchat%2Fcompletions/stats").json()));
+      assertEquals(chat, NodeFixture.countInWindows(http.get("/api/v1/endpoints/nginx-gw%2Fv1%2Fchat%2Fcompletions/stats").json()));
       JsonNode gen = http.get("/api/v1/endpoints/nginx-gw%2Fv1%2Fgenerate/stats").json();
-      assertEquals(generate, countIn(gen));
+      assertEquals(generate, NodeFixture.countInWindows(gen));
       long fiveXx = 0;
       for (String part : new String[] {"open", "closed"}) {
         for (JsonNode w : gen.get(part)) {
@@ -129,16 +129,6 @@ class NginxTailTest {
       nginx.waitFor(10, TimeUnit.SECONDS);
       backend.stop(0);
     }
-  }
-
-  private static long countIn(JsonNode stats) {
-    long n = 0;
-    for (String part : new String[] {"open", "closed"}) {
-      for (JsonNode w : stats.get(part)) {
-        n += w.get("count").asLong();
-      }
-    }
-    return n;
   }
 
   private LogShipper startAgent(Node node, Path log, Path state) throws IOException {

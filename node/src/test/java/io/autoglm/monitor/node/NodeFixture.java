@@ -33,6 +33,17 @@ public final class NodeFixture {
         .withFallback(base);
   }
 
+  /** Requests counted in an endpoint's stats answer: the sum over its open and closed windows. */
+  public static long countInWindows(com.fasterxml.jackson.databind.JsonNode stats) {
+    long n = 0;
+    for (String part : new String[] {"open", "closed"}) {
+      for (com.fasterxml.jackson.databind.JsonNode w : stats.get(part)) {
+        n += w.get("count").asLong();
+      }
+    }
+    return n;
+  }
+
   /**
    * NDJSON of {@code perSecond} requests a second on {@code path} over [fromSec, toSec) after
    * T0, a share {@code errorShare} of them answered 500.

@@ -65,13 +65,7 @@ class ReplayAcrossNodesTest {
 
     JsonNode after = new TestHttp(second.baseUrl()).get(STATS).json();
     assertEquals(350, after.get("accepted").asLong());
-    long inWindows = 0;
-    for (String part : new String[] {"open", "closed"}) {
-      for (JsonNode w : after.get(part)) {
-        inWindows += w.get("count").asLong();
-      }
-    }
-    assertEquals(350, inWindows, "every record in exactly one window");
+    assertEquals(350, NodeFixture.countInWindows(after), "every record in exactly one window");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.autoglm.monitor.node.ingest;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.sharding.stats.DeltaAggregator;
 import io.autoglm.monitor.sharding.stats.EndpointDelta;
@@ -21,7 +22,15 @@ public final class EntityWriter {
   /** One agent batch; {@code agentId} null for records without an agent identity. */
   public record Batch(String agentId, long epoch, long seq, List<CaptureRecord> records) {}
 
-  public record Totals(long received, long accepted, long late, long duplicates, int endpoints) {}
+  public record Totals(long received, long accepted, long late, long duplicates, int endpoints) {
+    /** Adds what the entities made of the records to an answer (the HTTP body, a stream ack). */
+    public ObjectNode putCounts(ObjectNode answer) {
+      answer.put("accepted", accepted);
+      answer.put("late", late);
+      answer.put("duplicates", duplicates);
+      return answer;
+    }
+  }
 
   private final ClusterSharding sharding;
   private final StatsSettings stats;

@@ -160,9 +160,7 @@ public final class IngestRoutes extends AllDirectives {
       }
       ObjectNode body = JsonSupport.object();
       body.put("received", totals.received());
-      body.put("accepted", totals.accepted());
-      body.put("late", totals.late());
-      body.put("duplicates", totals.duplicates());
+      totals.putCounts(body);
       body.put("endpoints", totals.endpoints());
       return JsonSupport.ok(body);
     });

@@ -197,9 +197,7 @@ public final class StreamIngest {
         ObjectNode ack = JsonSupport.object();
         ack.put("type", "ack");
         ack.put("seq", seq);
-        ack.put("accepted", totals.accepted());
-        ack.put("late", totals.late());
-        ack.put("duplicates", totals.duplicates());
+        totals.putCounts(ack);
         ack.put("rejected", rejectedRecords);
         if (firstRejection != null) {
           ack.put("firstError", firstRejection);

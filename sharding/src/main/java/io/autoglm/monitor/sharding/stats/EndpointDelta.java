@@ -8,13 +8,4 @@ import java.util.List;
  * (in seq order per source), so an entity merges a few sketches instead of thousands of
  * records and can still de-duplicate replayed batches.
  */
-public record EndpointDelta(EndpointKey key, List<BatchPart> parts) implements CborSerializable {
-
-  public long records() {
-    return parts.stream().mapToLong(BatchPart::records).sum();
-  }
-
-  public long maxEventTs() {
-    return parts.stream().mapToLong(BatchPart::maxEventTs).max().orElse(Long.MIN_VALUE);
-  }
-}
+public record EndpointDelta(EndpointKey key, List<BatchPart> parts) implements CborSerializable {}
