@@ -7,6 +7,7 @@ import io.autoglm.monitor.node.api.EndpointRoutes;
 import io.autoglm.monitor.node.api.RuleRoutes;
 import io.autoglm.monitor.node.feed.AlertFeed;
 import io.autoglm.monitor.node.ingest.EntityWriter;
+import io.autoglm.monitor.node.ingest.IngestCounters;
 import io.autoglm.monitor.node.ingest.IngestRoutes;
 import io.autoglm.monitor.node.ingest.StreamIngest;
 import io.autoglm.monitor.node.ingest.StreamSettings;
@@ -43,13 +44,16 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class Guardian {
   private Guardian() {}
 
-  private static Route ingestRoutes(ActorSystem<?> system, StatsSettings stats, NodeSettings node) {
+  private static Route ingestRoutes(ActorSystem<?> system, StatsSettings stats, NodeSettings node,
+      IngestCounters ingestCounters) {
     EntityWriter writer = new EntityWriter(system, stats, node.ingestTimeout());
-    StreamIngest stream = new StreamIngest(system, writer, StreamSettings.fromConfig(system.settings().config()));
+    StreamIngest stream = new StreamIngest(system, writer, StreamSettings.fromConfig(system.settings().config()),
+        ingestCounters);
     return new IngestRoutes(system, writer, stream, node).route();
   }
 
-  public static Behavior<Void> create(CompletableFuture<ServerBinding> bound, StatsCounters counters) {
+  public static Behavior<Void> create(CompletableFuture<ServerBinding> bound, StatsCounters counters,
+      IngestCounters ingestCounters) {
     return Behaviors.setup(ctx -> {
       ActorSystem<Void> system = ctx.getSystem();
       Config config = system.settings().config();
@@ -78,7 +82,7 @@ public final class Guardian {
       ctx.spawn(RuleCacheUpdater.create(ruleTopic, rules, stats.askTimeout(), rulesLoaded), "rule-cache");
 
       Route route = new ApiRoutes(system,
-          ingestRoutes(system, stats, node),
+          ingestRoutes(system, stats, node, ingestCounters),
           new RuleRoutes(system, rules, stats.askTimeout()).route(),
           new EndpointRoutes(system, stats.askTimeout()).route(),
           new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout()).route()).route();

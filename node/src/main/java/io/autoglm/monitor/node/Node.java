@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.autoglm.monitor.node.ingest.IngestCounters;
 import io.autoglm.monitor.sharding.stats.StatsCounters;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -23,13 +24,15 @@ public final class Node implements AutoCloseable {
   private final ServerBinding binding;
   private final CassandraBootstrap.Prepared cassandra;
   private final StatsCounters counters;
+  private final IngestCounters ingestCounters;
 
   private Node(ActorSystem<Void> system, ServerBinding binding, CassandraBootstrap.Prepared cassandra,
-      StatsCounters counters) {
+      StatsCounters counters, IngestCounters ingestCounters) {
     this.system = system;
     this.binding = binding;
     this.cassandra = cassandra;
     this.counters = counters;
+    this.ingestCounters = ingestCounters;
   }
 
   /** Starts a node from a full, resolved config (e.g. {@code ConfigFactory.load()}). */
@@ -37,10 +40,12 @@ public final class Node implements AutoCloseable {
     CassandraBootstrap.Prepared cassandra = CassandraBootstrap.prepare(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
     StatsCounters counters = new StatsCounters();
-    ActorSystem<Void> system = ActorSystem.create(Guardian.create(bound, counters), "autoglm",
+    IngestCounters ingestCounters = new IngestCounters();
+    ActorSystem<Void> system = ActorSystem.create(Guardian.create(bound, counters, ingestCounters), "autoglm",
         cassandra.applyTo(config));
     try {
-      return new Node(system, bound.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS), cassandra, counters);
+      return new Node(system, bound.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS), cassandra, counters,
+          ingestCounters);
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
       system.terminate();
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
@@ -64,6 +69,11 @@ public final class Node implements AutoCloseable {
   /** What this node's entities have written so far. */
   public StatsCounters counters() {
     return counters;
+  }
+
+  /** What this node's agent streams hold in memory. */
+  public IngestCounters ingestCounters() {
+    return ingestCounters;
   }
 
   public CassandraBootstrap.Prepared cassandra() {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.impl.engine.ws.FrameEvent;
@@ -35,11 +36,13 @@ public final class StreamIngest {
   private final ActorSystem<?> system;
   private final EntityWriter writer;
   private final StreamSettings settings;
+  private final IngestCounters counters;
 
-  public StreamIngest(ActorSystem<?> system, EntityWriter writer, StreamSettings settings) {
+  public StreamIngest(ActorSystem<?> system, EntityWriter writer, StreamSettings settings, IngestCounters counters) {
     this.system = system;
     this.writer = writer;
     this.settings = settings;
+    this.counters = counters;
   }
 
   /** What one frame turned into: a batch, or the reason the stream ends. */
@@ -73,6 +76,7 @@ public final class StreamIngest {
    */
   public Flow<FrameEvent, FrameEvent, NotUsed> frameFlow(String agentId, long epoch, String defaultService) {
     int maxMessage = settings.maxFrameBytes() + BatchFrame.HEADER_BYTES;
+    AtomicLong held = new AtomicLong(); // records of this connection decoded and not yet acked
     return Flow.<FrameEvent>create()
         .statefulMapConcat(() -> new WebSocketFrames.Assembler(maxMessage)::apply)
         // decoding and validating is most of the work: spread the frames of one connection
@@ -80,13 +84,19 @@ public final class StreamIngest {
         .mapAsync(settings.decodeParallelism(), in -> in instanceof WebSocketFrames.Data
             ? CompletableFuture.supplyAsync(() -> toItem(agentId, epoch, in), system.executionContext())
             : CompletableFuture.completedFuture(toItem(agentId, epoch, in)))
+        .map(item -> hold(held, item))
         .statefulMap(() -> new long[] {-1},
             (lastSeq, item) -> Pair.create(lastSeq, checkOrder(lastSeq, item)),
             lastSeq -> java.util.Optional.empty())
         .takeWhile(item -> !(item instanceof ProtocolError || item instanceof PeerClosed), true)
         .groupedWeightedWithin(settings.maxRecordsPerFlush(), StreamIngest::weight, settings.flushInterval())
-        .mapAsync(settings.flushesInFlight(), group -> flush(group, defaultService))
-        .mapConcat(frames -> frames);
+        .mapAsync(settings.flushesInFlight(), group -> flush(group, defaultService, held))
+        .mapConcat(frames -> frames)
+        // a connection that ends early (dropped, failed) leaves nothing counted as held
+        .watchTermination((mat, done) -> {
+          done.whenComplete((ok, failure) -> release(held, held.get()));
+          return mat;
+        });
   }
 
   private Item toItem(String agentId, long epoch, WebSocketFrames.Inbound in) {
@@ -169,8 +179,24 @@ public final class StreamIngest {
     return item;
   }
 
-  private CompletionStage<List<FrameEvent>> flush(List<Item> group, String defaultService) {
+  /** Counts decoded records as held by this node, on this connection, until they are acked. */
+  private Item hold(AtomicLong held, Item item) {
+    if (item instanceof Decoded d) {
+      held.addAndGet(d.batch().records().size());
+      counters.add(d.batch().records().size());
+    }
+    return item;
+  }
+
+  /** Stops counting up to {@code records} (a flush that ends after its connection did finds none left). */
+  private void release(AtomicLong held, long records) {
+    long before = held.getAndUpdate(h -> Math.max(0, h - records));
+    counters.remove(Math.min(before, records));
+  }
+
+  private CompletionStage<List<FrameEvent>> flush(List<Item> group, String defaultService, AtomicLong held) {
     List<EntityWriter.Batch> batches = new ArrayList<>(group.size());
+    long buffered = 0;
     List<FrameEvent> replies = new ArrayList<>(1);
     long rejected = 0;
     String firstError = null;
@@ -178,6 +204,7 @@ public final class StreamIngest {
     for (Item item : group) {
       if (item instanceof Decoded d) {
         batches.add(d.batch());
+        buffered += d.batch().records().size();
         rejected += d.rejected();
         firstError = firstError != null ? firstError : d.firstError();
       } else if (item instanceof Reply r) {
@@ -193,7 +220,10 @@ public final class StreamIngest {
       long seq = batches.get(batches.size() - 1).seq();
       long rejectedRecords = rejected;
       String firstRejection = firstError;
-      written = writer.write(batches, defaultService).thenApply(totals -> {
+      long release = buffered;
+      written = writer.write(batches, defaultService)
+          .whenComplete((totals, failure) -> release(held, release))
+          .thenApply(totals -> {
         ObjectNode ack = JsonSupport.object();
         ack.put("type", "ack");
         ack.put("seq", seq);
