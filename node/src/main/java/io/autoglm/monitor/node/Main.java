@@ -20,6 +20,8 @@ public final class Main {
                          on the WebSocket feed; --exit stops when the alert has resolved
         bench ingest FILE [--batch N] [--unacked N]
                          measure the ingest path end to end on an NDJSON file (see README)
+        bench decode FILE [--lines N] [--rounds N]
+                         measure decoding and pre-aggregation alone, on one core
         agent ...        the capture agent: generate traffic, send a file (autoglm agent help)
         help             this text
 

@@ -46,9 +46,13 @@ public final class IngestBench {
   }
 
   public static int main(List<String> args, PrintStream out) throws Exception {
+    if (!args.isEmpty() && args.get(0).equals("decode")) {
+      return DecodeBench.main(args, out);
+    }
     if (args.isEmpty() || !args.get(0).equals("ingest") || args.size() < 2) {
       out.println("usage: autoglm bench ingest FILE [--batch LINES (5000)] [--unacked BATCHES (64)]"
           + " [--encoding binary|binary-gzip|text]");
+      out.println("       autoglm bench decode FILE [--lines N (500000)] [--rounds N (10)]");
       return 2;
     }
     Path file = Path.of(args.get(1));
@@ -64,7 +68,7 @@ public final class IngestBench {
     return new IngestBench(file, batch, unacked, encoding, out).run() ? 0 : 1;
   }
 
-  private static int intOption(List<String> args, String name, int fallback) {
+  static int intOption(List<String> args, String name, int fallback) {
     int i = args.indexOf(name);
     if (i < 0) {
       return fallback;
@@ -162,7 +166,7 @@ public final class IngestBench {
     return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))];
   }
 
-  private static InputStream open(Path file) throws IOException {
+  static InputStream open(Path file) throws IOException {
     InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20);
     return file.toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
   }

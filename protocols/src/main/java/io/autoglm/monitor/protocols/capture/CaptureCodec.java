@@ -307,11 +307,32 @@ public final class CaptureCodec {
         if (t != JsonToken.START_OBJECT) {
           return fail(null, "not a JSON object, got " + describe(t, p));
         }
-        String name;
-        while ((name = p.nextFieldName()) != null) {
+        // Writers put the fields in schema order, so first compare the next name's raw bytes
+        // with the name expected next (Jackson's nextFieldName(SerializableString)); only
+        // other names are read as Strings and looked up.
+        int expected = 0;
+        while (true) {
+          int field;
+          if (expected < KEYS.length && p.nextFieldName(KEYS[expected])) {
+            field = expected;
+          } else {
+            if (expected == KEYS.length) {
+              p.nextToken();
+            }
+            if (p.currentToken() == JsonToken.END_OBJECT) {
+              break;
+            }
+            if (p.currentToken() != JsonToken.FIELD_NAME) { // the input ended inside the object
+              return fail(null, "malformed JSON: unexpected end of input inside the object");
+            }
+            field = fieldIndex(p.currentName());
+          }
+          if (field >= 0) {
+            expected = field + 1;
+          }
           JsonToken v = p.nextToken();
-          switch (name) {
-            case "ts":
+          switch (field) {
+            case TS:
               hasTs = isLong(v, p);
               if (hasTs) {
                 ts = p.getLongValue();
@@ -320,13 +341,13 @@ public final class CaptureCodec {
                 wrongType(TS, v, p, CaptureRules.TS);
               }
               break;
-            case "endpoint":
+            case ENDPOINT:
               endpoint = string(ENDPOINT, v, p, CaptureRules.ENDPOINT);
               break;
-            case "method":
+            case METHOD:
               method = string(METHOD, v, p, CaptureRules.METHOD);
               break;
-            case "status":
+            case STATUS:
               hasStatus = false;
               if (isLong(v, p)) {
                 long s = p.getLongValue();
@@ -341,7 +362,7 @@ public final class CaptureCodec {
                 wrongType(STATUS, v, p, CaptureRules.STATUS);
               }
               break;
-            case "latency_ms":
+            case LATENCY:
               hasLatency = isNumber(v);
               if (hasLatency) {
                 latency = p.getDoubleValue();
@@ -350,25 +371,25 @@ public final class CaptureCodec {
                 wrongType(LATENCY, v, p, CaptureRules.DURATION);
               }
               break;
-            case "src_ip":
+            case SRC_IP:
               srcIp = string(SRC_IP, v, p, CaptureRules.SRC_IP);
               break;
-            case "bytes_in":
+            case BYTES_IN:
               bytesIn = count(BYTES_IN, v, p);
               break;
-            case "bytes_out":
+            case BYTES_OUT:
               bytesOut = count(BYTES_OUT, v, p);
               break;
-            case "model":
+            case MODEL:
               model = string(MODEL, v, p, CaptureRules.MODEL);
               break;
-            case "prompt_tokens":
+            case PROMPT:
               prompt = count(PROMPT, v, p);
               break;
-            case "completion_tokens":
+            case COMPLETION:
               completion = count(COMPLETION, v, p);
               break;
-            case "ttft_ms":
+            case TTFT:
               ttft = Double.NaN;
               if (isNumber(v)) {
                 ttft = p.getDoubleValue();
@@ -377,19 +398,19 @@ public final class CaptureCodec {
                 wrongType(TTFT, v, p, CaptureRules.DURATION);
               }
               break;
-            case "service":
+            case SERVICE:
               service = string(SERVICE, v, p, CaptureRules.SERVICE);
               break;
-            case "api_key_id":
+            case API_KEY:
               apiKeyId = string(API_KEY, v, p, CaptureRules.ID);
               break;
-            case "tenant":
+            case TENANT:
               tenant = string(TENANT, v, p, CaptureRules.ID);
               break;
-            case "trace_id":
+            case TRACE:
               traceId = string(TRACE, v, p, CaptureRules.ID);
               break;
-            case "host":
+            case HOST:
               host = string(HOST, v, p, CaptureRules.ID);
               break;
             default:
@@ -451,6 +472,30 @@ public final class CaptureCodec {
           return srcIp == null;
         default:
           return false;
+      }
+    }
+
+    /** The schema index of a field name, or -1 for a name the schema does not know. */
+    private static int fieldIndex(String name) {
+      switch (name) {
+        case "ts": return TS;
+        case "endpoint": return ENDPOINT;
+        case "method": return METHOD;
+        case "status": return STATUS;
+        case "latency_ms": return LATENCY;
+        case "src_ip": return SRC_IP;
+        case "bytes_in": return BYTES_IN;
+        case "bytes_out": return BYTES_OUT;
+        case "model": return MODEL;
+        case "prompt_tokens": return PROMPT;
+        case "completion_tokens": return COMPLETION;
+        case "ttft_ms": return TTFT;
+        case "service": return SERVICE;
+        case "api_key_id": return API_KEY;
+        case "tenant": return TENANT;
+        case "trace_id": return TRACE;
+        case "host": return HOST;
+        default: return -1;
       }
     }
 
