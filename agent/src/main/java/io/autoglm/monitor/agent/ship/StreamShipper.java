@@ -232,9 +232,11 @@ public final class StreamShipper implements AutoCloseable {
     try {
       socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
           .buildAsync(uri, new Listener()).get(10, TimeUnit.SECONDS);
+      long sentBefore = sentUpTo;
       sentUpTo = ackedSeq.get(); // a new connection starts from the oldest unacked batch
-      options.log().accept("connected to " + node + (unacked.isEmpty() ? ""
-          : "; sending " + unacked.size() + " unacked batch(es) again from seq " + unacked.firstKey()));
+      boolean resending = !unacked.isEmpty() && unacked.firstKey() <= sentBefore;
+      options.log().accept("connected to " + node + (resending
+          ? "; sending " + unacked.size() + " unacked batch(es) again from seq " + unacked.firstKey() : ""));
     } catch (Exception e) {
       options.log().accept("cannot reach " + node + ": " + rootMessage(e));
       nodeIndex++;

@@ -2,25 +2,38 @@ package io.autoglm.monitor.node.ingest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.sharding.stats.BatchPart;
 import io.autoglm.monitor.sharding.stats.DeltaAggregator;
 import io.autoglm.monitor.sharding.stats.EndpointDelta;
+import io.autoglm.monitor.sharding.stats.EndpointKey;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * The last step of every ingest path: pre-aggregates a group of batches per endpoint (one
- * part per batch, so entities can drop replays) and sends one delta to each endpoint entity,
- * completing once every entity has persisted its share. At most one write per entity per call.
+ * The last step of every ingest path. Each batch is first pre-aggregated on its own, where it
+ * was decoded ({@link #aggregate}): one part per endpoint, so entities can drop replays. Then
+ * {@link #write} sends one delta per endpoint for a whole group of batches to the endpoint's
+ * entity and completes once every entity has persisted its share: at most one write per
+ * entity per call.
  */
 public final class EntityWriter {
-  /** One agent batch; {@code agentId} null for records without an agent identity. */
-  public record Batch(String agentId, long epoch, long seq, List<CaptureRecord> records) {}
+  /**
+   * One agent batch, pre-aggregated: a delta per endpoint, each holding this batch's one part.
+   *
+   * @param records the records the batch holds (all of them count, valid or late)
+   */
+  public record Batch(long seq, long records, List<EndpointDelta> deltas) {}
 
   public record Totals(long received, long accepted, long late, long duplicates, int endpoints) {
     /** Adds what the entities made of the records to an answer (the HTTP body, a stream ack). */
@@ -42,15 +55,32 @@ public final class EntityWriter {
     this.timeout = timeout;
   }
 
-  public CompletionStage<Totals> write(List<Batch> batches, String defaultService) {
+  /**
+   * Pre-aggregates one batch: {@code decode} is handed the consumer to feed its records to and
+   * returns how many it fed. Any thread may call this.
+   *
+   * @param agentId null for records without an agent identity
+   */
+  public Batch aggregate(String agentId, long epoch, long seq, String defaultService,
+      ToLongFunction<Consumer<CaptureRecord>> decode) {
     DeltaAggregator aggregator = new DeltaAggregator(stats, defaultService);
+    aggregator.beginBatch(agentId, epoch, seq);
+    long records = decode.applyAsLong(aggregator::add);
+    return new Batch(seq, records, aggregator.drain());
+  }
+
+  /** Sends the batches' deltas, one per endpoint with the parts in batch order, to the entities. */
+  public CompletionStage<Totals> write(List<Batch> batches) {
+    Map<EndpointKey, List<BatchPart>> parts = new LinkedHashMap<>();
     long received = 0;
     for (Batch b : batches) {
-      aggregator.beginBatch(b.agentId(), b.epoch(), b.seq());
-      b.records().forEach(aggregator::add);
-      received += b.records().size();
+      for (EndpointDelta d : b.deltas()) {
+        parts.computeIfAbsent(d.key(), k -> new ArrayList<>(batches.size())).addAll(d.parts());
+      }
+      received += b.records();
     }
-    List<EndpointDelta> deltas = aggregator.drain();
+    List<EndpointDelta> deltas = new ArrayList<>(parts.size());
+    parts.forEach((key, list) -> deltas.add(new EndpointDelta(key, list)));
     List<CompletableFuture<EndpointStatsEntity.IngestAck>> acks = deltas.stream()
         .map(d -> sharding.entityRefFor(EndpointStatsEntity.ENTITY_TYPE_KEY, d.key().entityId())
             .<EndpointStatsEntity.IngestAck>askWithStatus(replyTo -> new EndpointStatsEntity.Ingest(d, replyTo), timeout)

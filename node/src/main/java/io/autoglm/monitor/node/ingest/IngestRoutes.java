@@ -135,9 +135,14 @@ public final class IngestRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> ingest(ByteString bytes, String defaultService, AgentHeaders agent) {
-    List<CaptureRecord> records;
+    EntityWriter.Batch batch;
     try {
-      records = CaptureCodec.decodeAll(bytes.toArrayUnsafe());
+      // strict: one bad line refuses the whole body, so nothing is counted before it is checked
+      List<CaptureRecord> records = CaptureCodec.decodeAll(bytes.toArrayUnsafe());
+      batch = writer.aggregate(agent.agentId(), agent.epoch(), agent.seq(), defaultService, sink -> {
+        records.forEach(sink);
+        return records.size();
+      });
     } catch (CaptureFormatException e) {
       ObjectNode body = error("invalid capture record: " + e.getMessage());
       body.put("line", e.line());
@@ -149,10 +154,9 @@ public final class IngestRoutes extends AllDirectives {
       body.put("reason", e.reason());
       return CompletableFuture.completedFuture(json(StatusCodes.BAD_REQUEST, body));
     }
-    EntityWriter.Batch batch = new EntityWriter.Batch(agent.agentId(), agent.epoch(), agent.seq(), records);
-    return writer.write(List.of(batch), defaultService).handle((totals, failure) -> {
+    return writer.write(List.of(batch)).handle((totals, failure) -> {
       if (failure != null) {
-        system.log().warn("Ingest of {} records did not complete: {}", records.size(), failure.toString());
+        system.log().warn("Ingest of {} records did not complete: {}", batch.records(), failure.toString());
         return JsonSupport.error(StatusCodes.SERVICE_UNAVAILABLE,
             "the records could not all be persisted in time; send the request again"
                 + (agent.agentId() == null ? "" : " (with the same X-Agent-Seq: nothing is counted twice)")

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.monitor.node.api.JsonSupport;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureFormatException;
-import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.capture.DecodeReport;
 import io.autoglm.monitor.protocols.wire.BatchFrame;
 import java.nio.charset.StandardCharsets;
@@ -82,15 +81,15 @@ public final class StreamIngest {
         // decoding and validating is most of the work: spread the frames of one connection
         // over the cores, keeping their order
         .mapAsync(settings.decodeParallelism(), in -> in instanceof WebSocketFrames.Data
-            ? CompletableFuture.supplyAsync(() -> toItem(agentId, epoch, in), system.executionContext())
-            : CompletableFuture.completedFuture(toItem(agentId, epoch, in)))
+            ? CompletableFuture.supplyAsync(() -> toItem(agentId, epoch, defaultService, in), system.executionContext())
+            : CompletableFuture.completedFuture(toItem(agentId, epoch, defaultService, in)))
         .map(item -> hold(held, item))
         .statefulMap(() -> new long[] {-1},
-            (lastSeq, item) -> Pair.create(lastSeq, checkOrder(lastSeq, item)),
+            (lastSeq, item) -> Pair.create(lastSeq, checkOrder(lastSeq, item, epoch)),
             lastSeq -> java.util.Optional.empty())
         .takeWhile(item -> !(item instanceof ProtocolError || item instanceof PeerClosed), true)
         .groupedWeightedWithin(settings.maxRecordsPerFlush(), StreamIngest::weight, settings.flushInterval())
-        .mapAsync(settings.flushesInFlight(), group -> flush(group, defaultService, held))
+        .mapAsync(settings.flushesInFlight(), group -> flush(group, held))
         .mapConcat(frames -> frames)
         // a connection that ends early (dropped, failed) leaves nothing counted as held
         .watchTermination((mat, done) -> {
@@ -99,7 +98,7 @@ public final class StreamIngest {
         });
   }
 
-  private Item toItem(String agentId, long epoch, WebSocketFrames.Inbound in) {
+  private Item toItem(String agentId, long epoch, String defaultService, WebSocketFrames.Inbound in) {
     if (in instanceof WebSocketFrames.Ping ping) {
       return new Reply(WebSocketFrames.pong(ping.payload()));
     }
@@ -116,7 +115,7 @@ public final class StreamIngest {
       return new ProtocolError(frame.error().startsWith("the first line") ? "header" : "frame", frame.error(),
           frame.error().contains("limit") ? WebSocketFrames.CLOSE_TOO_BIG : WebSocketFrames.CLOSE_PROTOCOL_ERROR);
     }
-    return decode(agentId, epoch, frame);
+    return decode(agentId, epoch, defaultService, frame);
   }
 
   private Frame binaryFrame(byte[] bytes) {
@@ -129,7 +128,7 @@ public final class StreamIngest {
   }
 
   private static long weight(Item item) {
-    return item instanceof Decoded d ? Math.max(1, d.batch().records().size()) : 1;
+    return item instanceof Decoded d ? Math.max(1, d.batch().records()) : 1;
   }
 
   /** A text frame: a {@code {"seq": N}} line, then NDJSON. */
@@ -150,28 +149,30 @@ public final class StreamIngest {
     }
   }
 
-  private Item decode(String agentId, long epoch, Frame frame) {
-    List<CaptureRecord> records = new ArrayList<>();
+  /** Decodes a frame's records straight into the batch's pre-aggregated deltas. */
+  private Item decode(String agentId, long epoch, String defaultService, Frame frame) {
     byte[] bytes = frame.ndjson();
     // line numbers count from the frame's first line (the header line of a text frame is line 1)
     long firstLine = frame.offset() == 0 ? 1 : 2;
-    DecodeReport report = CaptureCodec.decodeLenient(bytes, frame.offset(), bytes.length - frame.offset(), firstLine,
-        records::add);
+    DecodeReport[] report = new DecodeReport[1];
     long seq = frame.seq();
-    if (records.size() > settings.maxBatchRecords()) {
-      return new ProtocolError("batch", "batch " + seq + " holds " + records.size() + " records; at most "
+    EntityWriter.Batch batch = writer.aggregate(agentId, epoch, seq, defaultService, sink -> {
+      report[0] = CaptureCodec.decodeLenient(bytes, frame.offset(), bytes.length - frame.offset(), firstLine, sink);
+      return report[0].accepted();
+    });
+    if (batch.records() > settings.maxBatchRecords()) {
+      return new ProtocolError("batch", "batch " + seq + " holds " + batch.records() + " records; at most "
           + settings.maxBatchRecords() + " per frame");
     }
-    CaptureFormatException first = report.firstError();
-    return new Decoded(new EntityWriter.Batch(agentId, epoch, seq, records), report.rejected(),
-        first == null ? null : "batch " + seq + ", " + first.getMessage());
+    CaptureFormatException first = report[0].firstError();
+    return new Decoded(batch, report[0].rejected(), first == null ? null : "batch " + seq + ", " + first.getMessage());
   }
 
-  private static Item checkOrder(long[] lastSeq, Item item) {
+  private static Item checkOrder(long[] lastSeq, Item item, long epoch) {
     if (item instanceof Decoded d) {
       long seq = d.batch().seq();
       if (seq <= lastSeq[0]) {
-        return new ProtocolError("seq", "seq went backwards within epoch " + d.batch().epoch() + ": got " + seq
+        return new ProtocolError("seq", "seq went backwards within epoch " + epoch + ": got " + seq
             + " after " + lastSeq[0] + "; a new connection may start again from the oldest unacked batch");
       }
       lastSeq[0] = seq;
@@ -182,8 +183,8 @@ public final class StreamIngest {
   /** Counts decoded records as held by this node, on this connection, until they are acked. */
   private Item hold(AtomicLong held, Item item) {
     if (item instanceof Decoded d) {
-      held.addAndGet(d.batch().records().size());
-      counters.add(d.batch().records().size());
+      held.addAndGet(d.batch().records());
+      counters.add(d.batch().records());
     }
     return item;
   }
@@ -194,7 +195,7 @@ public final class StreamIngest {
     counters.remove(Math.min(before, records));
   }
 
-  private CompletionStage<List<FrameEvent>> flush(List<Item> group, String defaultService, AtomicLong held) {
+  private CompletionStage<List<FrameEvent>> flush(List<Item> group, AtomicLong held) {
     List<EntityWriter.Batch> batches = new ArrayList<>(group.size());
     long buffered = 0;
     List<FrameEvent> replies = new ArrayList<>(1);
@@ -204,7 +205,7 @@ public final class StreamIngest {
     for (Item item : group) {
       if (item instanceof Decoded d) {
         batches.add(d.batch());
-        buffered += d.batch().records().size();
+        buffered += d.batch().records();
         rejected += d.rejected();
         firstError = firstError != null ? firstError : d.firstError();
       } else if (item instanceof Reply r) {
@@ -221,7 +222,7 @@ public final class StreamIngest {
       long rejectedRecords = rejected;
       String firstRejection = firstError;
       long release = buffered;
-      written = writer.write(batches, defaultService)
+      written = writer.write(batches)
           .whenComplete((totals, failure) -> release(held, release))
           .thenApply(totals -> {
         ObjectNode ack = JsonSupport.object();
