@@ -65,7 +65,9 @@ class AgentSpoolTest {
     }
     assertTrue(segments > 0, "the batches beyond memory wait on disk; agent said: " + err);
 
-    try (Node node = Node.start(ConfigFactory.parseMap(Map.of("autoglm.http.port", port))
+    // short flush ticks: with 4 small batches in flight, the 1 s default would pace the test
+    try (Node node = Node.start(ConfigFactory.parseMap(Map.of("autoglm.http.port", port,
+            "autoglm.ingest.stream.flush-interval", "100ms"))
         .withFallback(NodeFixture.freshConfig(Map.of())))) {
       int exit;
       try {

@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.agent.ship.NdjsonBatchReader;
 import io.autoglm.monitor.agent.ship.StreamShipper;
 import io.autoglm.monitor.node.Node;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
+import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,8 +22,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * {@code autoglm bench ingest FILE}: the whole ingest path on this machine, measured end to
@@ -57,7 +64,7 @@ public final class IngestBench {
       return DecodeBench.main(args, out);
     }
     if (args.isEmpty() || !args.get(0).equals("ingest") || args.size() < 2) {
-      out.println("usage: autoglm bench ingest FILE [--batch LINES (5000)] [--unacked BATCHES (64)]"
+      out.println("usage: autoglm bench ingest FILE [--batch LINES (5000)] [--unacked BATCHES (128)]"
           + " [--warmup RECORDS (1000000, 0: none)] [--encoding binary|binary-gzip|text]");
       out.println("       autoglm bench decode FILE [--lines N (500000)] [--rounds N (10)]");
       return 2;
@@ -68,7 +75,7 @@ public final class IngestBench {
       return 2;
     }
     int batch = intOption(args, "--batch", 5000);
-    int unacked = intOption(args, "--unacked", 64);
+    int unacked = intOption(args, "--unacked", 128);
     int warmup = intOption(args, "--warmup", 1_000_000);
     int e = args.indexOf("--encoding");
     StreamShipper.Encoding encoding = e < 0 || e + 1 >= args.size() ? StreamShipper.Encoding.BINARY
@@ -123,9 +130,14 @@ public final class IngestBench {
       out.printf("throughput          %,.0f records/s%n", measured.records / measured.seconds);
       out.printf("ack latency         p50 %.0f ms, p99 %.0f ms%n", percentile(measured.latencies, 0.50) / 1e6,
           percentile(measured.latencies, 0.99) / 1e6);
-      out.printf("cassandra writes    %,d journal writes (%,.1f/s), %,d events; %.4f writes per record%n",
-          measured.writes, measured.writes / measured.seconds, measured.events,
-          (double) measured.writes / Math.max(1, measured.records));
+      long intervalMs = config.getDuration("autoglm.ingest.stream.flush-interval").toMillis();
+      int[] perInterval = ingestWritesPerInterval(node, "default", intervalMs);
+      out.printf("cassandra writes    %,d journal writes (%,.1f/s), %.5f per record%n", measured.writes,
+          measured.writes / measured.seconds, (double) measured.writes / Math.max(1, measured.records));
+      out.printf("flush ticks         %d in %.2f s (flush interval %d ms); %d ingest writes by %d endpoint entities ="
+              + " %.2f per entity per tick; closest: %d write(s) of one entity within %d ms%n",
+          measured.flushes, measured.seconds, intervalMs, perInterval[2], perInterval[0],
+          perInterval[2] / (double) Math.max(1, (long) perInterval[0] * measured.flushes), perInterval[1], intervalMs);
       out.printf("records             accepted %,d, rejected %,d, late %,d, duplicates %,d%n",
           measured.totals.get("accepted"), measured.totals.get("rejected"), measured.totals.get("late"),
           measured.totals.get("duplicates"));
@@ -135,9 +147,39 @@ public final class IngestBench {
     }
   }
 
+  /**
+   * Reads back from the journal every ingest event of the endpoint entities of {@code service}
+   * and returns {entities, the most such events one entity wrote within any {@code intervalMs},
+   * all such events}.
+   */
+  private static int[] ingestWritesPerInterval(Node node, String service, long intervalMs) throws Exception {
+    CassandraReadJournal journal = PersistenceQuery.get(node.system())
+        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    String prefix = EndpointStatsEntity.ENTITY_TYPE_KEY.name() + "|" + service;
+    List<String> ids = journal.currentPersistenceIds().filter(pid -> pid.startsWith(prefix))
+        .runWith(Sink.seq(), node.system()).toCompletableFuture().get(1, TimeUnit.MINUTES);
+    int most = 0;
+    int total = 0;
+    for (String id : ids) {
+      List<Long> at = journal.currentEventsByPersistenceId(id, 0, Long.MAX_VALUE)
+          .filter(e -> e.event() instanceof EndpointStatsEvent.StatsIngested)
+          .map(EventEnvelope::timestamp)
+          .runWith(Sink.seq(), node.system()).toCompletableFuture().get(1, TimeUnit.MINUTES);
+      long[] sorted = at.stream().mapToLong(Long::longValue).sorted().toArray();
+      total += sorted.length;
+      for (int i = 0, j = 0; i < sorted.length; i++) { // sliding window [sorted[j], sorted[i]]
+        while (sorted[i] - sorted[j] >= intervalMs) {
+          j++;
+        }
+        most = Math.max(most, i - j + 1);
+      }
+    }
+    return new int[] {ids.size(), most, total};
+  }
+
   /** What one pass over the file measured. */
   private record Pass(long records, long batches, double seconds, long[] latencies, long writes, long events,
-      Map<String, Long> totals, long heapHighWater) {}
+      long flushes, Map<String, Long> totals, long heapHighWater) {}
 
   /**
    * Streams the file (up to {@code maxRecords}) as agent {@code agentId}, with records that
@@ -169,6 +211,7 @@ public final class IngestBench {
         }, encoding));
     long writesBefore = node.counters().journalWrites.sum();
     long eventsBefore = node.counters().eventsPersisted.sum();
+    long flushesBefore = node.ingestCounters().flushes();
     long records = 0;
     long batches = 0;
     long started = System.nanoTime();
@@ -198,7 +241,8 @@ public final class IngestBench {
     long[] sorted = Arrays.copyOf(latencies, n);
     Arrays.sort(sorted);
     return new Pass(records, batches, seconds, sorted, node.counters().journalWrites.sum() - writesBefore,
-        node.counters().eventsPersisted.sum() - eventsBefore, agent.totals(), heap.maxUsed());
+        node.counters().eventsPersisted.sum() - eventsBefore, node.ingestCounters().flushes() - flushesBefore,
+        agent.totals(), heap.maxUsed());
   }
 
   private static double percentile(long[] sorted, double q) {

@@ -222,6 +222,7 @@ public final class StreamIngest {
       long rejectedRecords = rejected;
       String firstRejection = firstError;
       long release = buffered;
+      counters.flushed();
       written = writer.write(batches)
           .whenComplete((totals, failure) -> release(held, release))
           .thenApply(totals -> {
