@@ -31,7 +31,7 @@ public final class EntityWriter {
   /**
    * One agent batch, pre-aggregated: a delta per endpoint, each holding this batch's one part.
    *
-   * @param records the records the batch holds (all of them count, valid or late)
+   * @param records the valid records the batch holds (late ones included; rejected lines are not)
    */
   public record Batch(long seq, long records, List<EndpointDelta> deltas) {}
 
