@@ -7,8 +7,8 @@ import io.autoglm.monitor.protocols.capture.CaptureBatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -90,7 +90,7 @@ public final class StreamCommand {
       if (spoolDir.isPresent()) {
         spool = new DiskSpool(spoolDir.get(), SPOOL_MEMORY_BATCHES, spoolMaxMb << 20, SPOOL_SEGMENT_BYTES,
             msg -> err.println("agent: " + msg));
-        source = spooled(reader, spool, err);
+        source = spooled(reader, spool);
       } else {
         source = () -> {
           byte[] batch = reader.next();
@@ -134,7 +134,7 @@ public final class StreamCommand {
   private static final int SPOOL_MEMORY_BATCHES = 16;
   private static final long SPOOL_SEGMENT_BYTES = 64L << 20;
 
-  /** A batch of NDJSON lines. Spooled batches are counted again when taken. */
+  /** A batch of NDJSON lines (the spool keeps bytes only: its batches are counted when taken). */
   private record Batch(byte[] ndjson, long lines) {}
 
   private interface BatchSource {
@@ -145,7 +145,7 @@ public final class StreamCommand {
    * Reads the input on its own thread into the spool, so the producer never waits for the
    * cluster; the returned source takes batches out of the spool in order.
    */
-  private static BatchSource spooled(NdjsonBatchReader reader, DiskSpool spool, PrintStream err) {
+  private static BatchSource spooled(NdjsonBatchReader reader, DiskSpool spool) {
     AtomicReference<IOException> readFailure = new AtomicReference<>();
     Thread readerThread = new Thread(() -> {
       try {

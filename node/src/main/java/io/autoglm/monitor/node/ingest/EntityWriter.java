@@ -2,6 +2,7 @@ package io.autoglm.monitor.node.ingest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.protocols.capture.DecodeReport;
 import io.autoglm.monitor.sharding.stats.BatchPart;
 import io.autoglm.monitor.sharding.stats.DeltaAggregator;
 import io.autoglm.monitor.sharding.stats.EndpointDelta;
@@ -16,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
-import java.util.function.ToLongFunction;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -29,11 +30,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  */
 public final class EntityWriter {
   /**
-   * One agent batch, pre-aggregated: a delta per endpoint, each holding this batch's one part.
-   *
-   * @param records the valid records the batch holds (late ones included; rejected lines are not)
+   * One agent batch, pre-aggregated: a delta per endpoint, each holding this batch's one part,
+   * and what decoding made of its lines.
    */
-  public record Batch(long seq, long records, List<EndpointDelta> deltas) {}
+  public record Batch(long seq, DecodeReport report, List<EndpointDelta> deltas) {
+    /** The valid records the batch holds (late ones included; rejected lines are not). */
+    public long records() {
+      return report.accepted();
+    }
+  }
 
   public record Totals(long received, long accepted, long late, long duplicates, int endpoints) {
     /** Adds what the entities made of the records to an answer (the HTTP body, a stream ack). */
@@ -56,17 +61,18 @@ public final class EntityWriter {
   }
 
   /**
-   * Pre-aggregates one batch: {@code decode} is handed the consumer to feed its records to and
-   * returns how many it fed. Any thread may call this.
+   * Pre-aggregates one batch: {@code decode} is handed the consumer to feed the batch's records
+   * to (e.g. {@link io.autoglm.monitor.protocols.capture.CaptureCodec#decodeLenient}). Any
+   * thread may call this.
    *
    * @param agentId null for records without an agent identity
    */
   public Batch aggregate(String agentId, long epoch, long seq, String defaultService,
-      ToLongFunction<Consumer<CaptureRecord>> decode) {
+      Function<Consumer<CaptureRecord>, DecodeReport> decode) {
     DeltaAggregator aggregator = new DeltaAggregator(stats, defaultService);
     aggregator.beginBatch(agentId, epoch, seq);
-    long records = decode.applyAsLong(aggregator::add);
-    return new Batch(seq, records, aggregator.drain());
+    DecodeReport report = decode.apply(aggregator::add);
+    return new Batch(seq, report, aggregator.drain());
   }
 
   /** Sends the batches' deltas, one per endpoint with the parts in batch order, to the entities. */

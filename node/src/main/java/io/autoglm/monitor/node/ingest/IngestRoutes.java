@@ -135,15 +135,11 @@ public final class IngestRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> ingest(ByteString bytes, String defaultService, AgentHeaders agent) {
-    EntityWriter.Batch batch;
-    try {
-      // strict: one bad line refuses the whole body, so nothing is counted before it is checked
-      List<CaptureRecord> records = CaptureCodec.decodeAll(bytes.toArrayUnsafe());
-      batch = writer.aggregate(agent.agentId(), agent.epoch(), agent.seq(), defaultService, sink -> {
-        records.forEach(sink);
-        return records.size();
-      });
-    } catch (CaptureFormatException e) {
+    EntityWriter.Batch batch = writer.aggregate(agent.agentId(), agent.epoch(), agent.seq(), defaultService,
+        sink -> CaptureCodec.decodeLenient(bytes.toArrayUnsafe(), sink));
+    // one bad line refuses the whole body: nothing of it is written
+    CaptureFormatException e = batch.report().firstError();
+    if (e != null) {
       ObjectNode body = error("invalid capture record: " + e.getMessage());
       body.put("line", e.line());
       if (e.field() != null) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.monitor.node.api.JsonSupport;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureFormatException;
-import io.autoglm.monitor.protocols.capture.DecodeReport;
 import io.autoglm.monitor.protocols.wire.BatchFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -47,7 +46,8 @@ public final class StreamIngest {
   /** What one frame turned into: a batch, or the reason the stream ends. */
   private sealed interface Item {}
 
-  private record Decoded(EntityWriter.Batch batch, long rejected, String firstError) implements Item {}
+  /** A decoded batch; {@code firstError} names the batch and its first rejected line, if any. */
+  private record Decoded(EntityWriter.Batch batch, String firstError) implements Item {}
 
   /** Ends the stream: an error message, then a close frame with {@code closeCode}. */
   private record ProtocolError(String code, String message, int closeCode) implements Item {
@@ -154,18 +154,15 @@ public final class StreamIngest {
     byte[] bytes = frame.ndjson();
     // line numbers count from the frame's first line (the header line of a text frame is line 1)
     long firstLine = frame.offset() == 0 ? 1 : 2;
-    DecodeReport[] report = new DecodeReport[1];
     long seq = frame.seq();
-    EntityWriter.Batch batch = writer.aggregate(agentId, epoch, seq, defaultService, sink -> {
-      report[0] = CaptureCodec.decodeLenient(bytes, frame.offset(), bytes.length - frame.offset(), firstLine, sink);
-      return report[0].accepted();
-    });
+    EntityWriter.Batch batch = writer.aggregate(agentId, epoch, seq, defaultService,
+        sink -> CaptureCodec.decodeLenient(bytes, frame.offset(), bytes.length - frame.offset(), firstLine, sink));
     if (batch.records() > settings.maxBatchRecords()) {
       return new ProtocolError("batch", "batch " + seq + " holds " + batch.records() + " records; at most "
           + settings.maxBatchRecords() + " per frame");
     }
-    CaptureFormatException first = report[0].firstError();
-    return new Decoded(batch, report[0].rejected(), first == null ? null : "batch " + seq + ", " + first.getMessage());
+    CaptureFormatException first = batch.report().firstError();
+    return new Decoded(batch, first == null ? null : "batch " + seq + ", " + first.getMessage());
   }
 
   private static Item checkOrder(long[] lastSeq, Item item, long epoch) {
@@ -206,7 +203,7 @@ public final class StreamIngest {
       if (item instanceof Decoded d) {
         batches.add(d.batch());
         buffered += d.batch().records();
-        rejected += d.rejected();
+        rejected += d.batch().report().rejected();
         firstError = firstError != null ? firstError : d.firstError();
       } else if (item instanceof Reply r) {
         replies.add(r.frame());
