@@ -10,7 +10,7 @@ import java.util.List;
 /** Builds capture traffic and deltas for tests. */
 public final class TestTraffic {
   public static final StatsSettings SETTINGS =
-      new StatsSettings(10_000, 5_000, 360, Duration.ofMillis(200), 100, Duration.ofSeconds(10));
+      new StatsSettings(10_000, 5_000, 360, Duration.ofMillis(200), 100, Duration.ofSeconds(10), Duration.ZERO);
   public static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z, a window boundary
 
   private TestTraffic() {}

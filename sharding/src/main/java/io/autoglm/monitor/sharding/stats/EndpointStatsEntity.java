@@ -12,6 +12,7 @@ import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.detect.ThresholdEvaluator;
 import io.autoglm.monitor.sharding.rules.RuleCache;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -43,7 +45,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * event-sourced in Cassandra.
  *
  * <p>It receives pre-aggregated {@link EndpointDelta}s (never single records) and persists
- * one {@link StatsIngested} per delta. Windows are by event time: the watermark is the newest
+ * them as {@link StatsIngested} events, at most one per {@code minWriteInterval} (in slots of
+ * that length from the entity's first write): deltas that arrive when the current slot has
+ * had its write (from other agent connections, other nodes, HTTP posts) are queued and share
+ * the next slot's write, so Cassandra sees at most one write per active endpoint per interval
+ * however many agents there are. Windows are by event time: the watermark is the newest
  * record's {@code ts} minus the allowed lateness; windows ending at or before it close and
  * the rules run on them. While no data arrives the watermark also moves with the wall clock
  * (from the newest {@code ts}, by the wall time since it arrived), so replays of past traffic
@@ -74,6 +80,11 @@ public final class EndpointStatsEntity
     INSTANCE
   }
 
+  /** The timer that writes the deltas queued since the last write. */
+  private enum WritePending implements Command {
+    INSTANCE
+  }
+
   /** What every endpoint entity on a node shares. */
   public record Dependencies(StatsSettings settings, RuleCache rules, ActorRef<Topic.Command<Alert>> alertTopic,
       LongSupplier wallClock, StatsCounters counters) {}
@@ -82,9 +93,19 @@ public final class EndpointStatsEntity
   private final Dependencies deps;
   private final StatsSettings settings;
   private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
   // Wall-clock time the newest data arrived. Not persisted: after recovery it counts from the
   // recovery, which only delays wall-clock closing by the downtime.
   private long lastArrivalWallMs;
+  // Deltas waiting for the next write. Not persisted: an entity that stops with deltas queued
+  // never acks them, so their senders send them again.
+  private final List<Ingest> pending = new ArrayList<>();
+  private boolean writeScheduled;
+  // Write slots: minWriteInterval-long stretches of System.nanoTime() from the first write;
+  // at most one ingest write per slot.
+  private boolean writtenYet;
+  private long slotOrigin;
+  private long lastWriteSlot;
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
     ClusterSharding.get(system).init(
@@ -96,13 +117,15 @@ public final class EndpointStatsEntity
   public static Behavior<Command> create(String entityId, Dependencies deps) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, deps.settings().tick());
-      return new EndpointStatsEntity(ctx, EndpointKey.fromEntityId(entityId), deps);
+      return new EndpointStatsEntity(ctx, timers, EndpointKey.fromEntityId(entityId), deps);
     }));
   }
 
-  private EndpointStatsEntity(ActorContext<Command> context, EndpointKey key, Dependencies deps) {
+  private EndpointStatsEntity(ActorContext<Command> context, TimerScheduler<Command> timers, EndpointKey key,
+      Dependencies deps) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), key.entityId()));
     this.context = context;
+    this.timers = timers;
     this.key = key;
     this.deps = deps;
     this.settings = deps.settings();
@@ -133,44 +156,84 @@ public final class EndpointStatsEntity
         .onCommand(Ingest.class, this::onIngest)
         .onCommand(GetStats.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
         .onCommand(Tick.class, this::onTick)
+        .onCommand(WritePending.class, (state, cmd) -> writePending(state))
         .build();
   }
 
+  /**
+   * Queues the delta and writes at once unless this entity has already written in the current
+   * write slot ({@code minWriteInterval} long, counted from its first write); then a timer
+   * writes every delta queued by the start of the next slot in one event.
+   */
   private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onIngest(EndpointStatsState state, Ingest cmd) {
     lastArrivalWallMs = deps.wallClock().getAsLong();
+    pending.add(cmd);
+    if (writeScheduled) {
+      return Effect().noReply();
+    }
+    long interval = settings.minWriteInterval().toNanos();
+    long now = System.nanoTime();
+    if (interval == 0 || !writtenYet || Math.floorDiv(now - slotOrigin, interval) > lastWriteSlot) {
+      return writePending(state);
+    }
+    long waitNanos = slotOrigin + (lastWriteSlot + 1) * interval - now;
+    timers.startSingleTimer(WritePending.INSTANCE, Duration.ofNanos(waitNanos));
+    writeScheduled = true;
+    return Effect().noReply();
+  }
+
+  /**
+   * Merges the queued deltas into one {@link StatsIngested} (plus any alert changes), persists
+   * it, then answers each delta's sender with what became of its own records.
+   */
+  private ReplyEffect<EndpointStatsEvent, EndpointStatsState> writePending(EndpointStatsState state) {
+    writeScheduled = false;
+    List<Ingest> cmds = List.copyOf(pending);
+    pending.clear();
     TreeMap<Long, WindowStats> onTime = new TreeMap<>();
     Map<String, Long> appliedSeqs = new HashMap<>();
-    long accepted = 0;
-    long late = 0;
-    long duplicates = 0;
+    List<IngestAck> acks = new ArrayList<>(cmds.size());
     long maxEventTs = EndpointStatsState.NONE;
-    for (BatchPart part : cmd.delta().parts()) {
-      if (part.identified()) {
-        String source = part.sourceKey();
-        long applied = Math.max(state.appliedSeq(source), appliedSeqs.getOrDefault(source, -1L));
-        if (part.seq() <= applied) {
-          duplicates += part.records(); // a replay of a batch already counted
-          continue;
+    for (Ingest cmd : cmds) {
+      long accepted = 0;
+      long late = 0;
+      long duplicates = 0;
+      for (BatchPart part : cmd.delta().parts()) {
+        if (part.identified()) {
+          String source = part.sourceKey();
+          long applied = Math.max(state.appliedSeq(source), appliedSeqs.getOrDefault(source, -1L));
+          if (part.seq() <= applied) {
+            duplicates += part.records(); // a replay of a batch already counted
+            continue;
+          }
+          appliedSeqs.put(source, part.seq());
         }
-        appliedSeqs.put(source, part.seq());
-      }
-      for (WindowStats w : part.windows()) {
-        if (w.end() <= state.watermark()) {
-          late += w.count();
-        } else {
-          accepted += w.count();
-          onTime.merge(w.start(), w, WindowStats::merge);
+        for (WindowStats w : part.windows()) {
+          if (w.end() <= state.watermark()) {
+            late += w.count();
+          } else {
+            accepted += w.count();
+            onTime.merge(w.start(), w, WindowStats::merge);
+          }
         }
+        maxEventTs = Math.max(maxEventTs, part.maxEventTs());
       }
-      maxEventTs = Math.max(maxEventTs, part.maxEventTs());
+      acks.add(new IngestAck(accepted, late, duplicates));
+      deps.counters().recordsAccepted.add(accepted);
+      deps.counters().recordsLate.add(late);
+      deps.counters().recordsDuplicate.add(duplicates);
     }
-    IngestAck ack = new IngestAck(accepted, late, duplicates);
-    deps.counters().recordsAccepted.add(accepted);
-    deps.counters().recordsLate.add(late);
-    deps.counters().recordsDuplicate.add(duplicates);
+    Runnable reply = () -> {
+      for (int i = 0; i < cmds.size(); i++) {
+        cmds.get(i).replyTo().tell(StatusReply.success(acks.get(i)));
+      }
+    };
+    long accepted = acks.stream().mapToLong(IngestAck::accepted).sum();
+    long late = acks.stream().mapToLong(IngestAck::late).sum();
     if (accepted + late == 0 && appliedSeqs.isEmpty()) {
-      return Effect().reply(cmd.replyTo(), StatusReply.success(ack)); // nothing new: write nothing
+      return Effect().none().thenRun(after -> reply.run()).thenNoReply(); // nothing new: write nothing
     }
+    markWrite();
     long watermark = maxEventTs == EndpointStatsState.NONE ? state.watermark()
         : Math.max(state.watermark(), maxEventTs - settings.allowedLatenessMs());
     StatsIngested ingested = new StatsIngested(key.entityId(), List.copyOf(onTime.values()), accepted, late,
@@ -181,8 +244,11 @@ public final class EndpointStatsEntity
     events.addAll(ThresholdEvaluator.evaluate(key, state.alerts(), advance.closedNow(), deps.rules().rules()));
     return Effect()
         .persist(events)
-        .thenRun(after -> afterPersist(events))
-        .thenReply(cmd.replyTo(), after -> StatusReply.success(ack));
+        .thenRun(after -> {
+          afterPersist(events);
+          reply.run();
+        })
+        .thenNoReply();
   }
 
   private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onTick(EndpointStatsState state, Tick tick) {
@@ -213,6 +279,17 @@ public final class EndpointStatsEntity
     boolean alertActive = state.alerts().values().stream().anyMatch(a -> a.phase() != RuleAlertState.Phase.OK);
     return alertActive || deps.rules().rules().stream()
         .anyMatch(r -> r.metric() == Metric.QPS && r.appliesTo(key.service(), key.path()));
+  }
+
+  /** Notes that an ingest write happens now, in the current write slot. */
+  private void markWrite() {
+    long interval = settings.minWriteInterval().toNanos();
+    long now = System.nanoTime();
+    if (!writtenYet) {
+      writtenYet = true;
+      slotOrigin = now;
+    }
+    lastWriteSlot = interval == 0 ? 0 : Math.floorDiv(now - slotOrigin, interval);
   }
 
   private void afterPersist(List<EndpointStatsEvent> events) {

@@ -11,9 +11,13 @@ import java.time.Duration;
  * @param historyWindows how many closed windows an entity keeps in memory (and snapshots)
  * @param tick how often an entity checks whether the wall clock closes windows
  * @param snapshotEvery events between snapshots
+ * @param minWriteInterval an entity writes ingested data at most once per this interval (in
+ *     back-to-back slots from its first write): deltas that arrive when the slot has had its
+ *     write (from other connections, other nodes, HTTP posts) wait for the next slot and share
+ *     its write; zero writes every delta at once
  */
 public record StatsSettings(long windowMs, long allowedLatenessMs, int historyWindows, Duration tick,
-    int snapshotEvery, Duration askTimeout) {
+    int snapshotEvery, Duration askTimeout, Duration minWriteInterval) {
 
   public StatsSettings {
     if (windowMs < 100) {
@@ -21,6 +25,9 @@ public record StatsSettings(long windowMs, long allowedLatenessMs, int historyWi
     }
     if (allowedLatenessMs < 0) {
       throw new IllegalArgumentException("autoglm.stats.allowed-lateness must not be negative");
+    }
+    if (minWriteInterval.isNegative()) {
+      throw new IllegalArgumentException("autoglm.stats.min-write-interval must not be negative");
     }
     if (historyWindows < 1) {
       throw new IllegalArgumentException("autoglm.stats.history-windows must be at least 1");
@@ -35,7 +42,8 @@ public record StatsSettings(long windowMs, long allowedLatenessMs, int historyWi
         c.getInt("history-windows"),
         c.getDuration("watermark-tick"),
         c.getInt("snapshot-every"),
-        c.getDuration("ask-timeout"));
+        c.getDuration("ask-timeout"),
+        c.getDuration("min-write-interval"));
   }
 
   public long windowStartOf(long ts) {

@@ -22,11 +22,14 @@ import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -169,6 +172,46 @@ class EndpointStatsEntityTest {
     assertEquals(EndpointStatsState.EPOCHS_PER_AGENT, state.appliedSeqs().size());
     assertEquals(-1, state.appliedSeq("restarting-agent#3"), "the oldest epochs are forgotten");
     assertEquals(1, state.appliedSeq("restarting-agent#11"));
+  }
+
+  @Test
+  void deltasArrivingWithinTheWriteIntervalShareOneWriteAndEachSenderGetsItsOwnCounts() {
+    StatsSettings oncePerSecond = new StatsSettings(SETTINGS.windowMs(), SETTINGS.allowedLatenessMs(),
+        SETTINGS.historyWindows(), SETTINGS.tick(), SETTINGS.snapshotEvery(), SETTINGS.askTimeout(),
+        Duration.ofSeconds(1));
+    StatsCounters counters = new StatsCounters();
+    ActorRef<EndpointStatsEntity.Command> entity = testKit.spawn(EndpointStatsEntity.create("default/v1/coalesce",
+        new EndpointStatsEntity.Dependencies(oncePerSecond, rules, alerts.ref(), clock::get, counters)));
+    String path = "/v1/coalesce";
+
+    TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> first = testKit.createTestProbe();
+    entity.tell(new EndpointStatsEntity.Ingest(batches("gw-a", path, 1, 2), first.ref()));
+    assertEquals(new EndpointStatsEntity.IngestAck(200, 0, 0), first.receiveMessage().getValue(),
+        "the first delta is written at once");
+    assertEquals(1, counters.journalWrites.sum());
+
+    // within the next second: two more agents, and a replay of gw-a's batches 3..4 that arrives
+    // in the same interval as the batches themselves
+    List<EndpointDelta> deltas = List.of(batches("gw-a", path, 3, 4), batches("gw-b", path, 1, 3),
+        batches("gw-a", path, 3, 5), batches("gw-c", path, 1, 1));
+    List<TestProbe<StatusReply<EndpointStatsEntity.IngestAck>>> probes = new ArrayList<>();
+    for (EndpointDelta d : deltas) {
+      TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> probe = testKit.createTestProbe();
+      probes.add(probe);
+      entity.tell(new EndpointStatsEntity.Ingest(d, probe.ref()));
+    }
+    List<EndpointStatsEntity.IngestAck> acks = probes.stream()
+        .map(p -> p.receiveMessage(Duration.ofSeconds(5)).getValue()).toList();
+    assertEquals(List.of(new EndpointStatsEntity.IngestAck(200, 0, 0), new EndpointStatsEntity.IngestAck(300, 0, 0),
+        new EndpointStatsEntity.IngestAck(100, 0, 200), new EndpointStatsEntity.IngestAck(100, 0, 0)), acks);
+    assertEquals(2, counters.journalWrites.sum(), "four deltas within the interval: one more write");
+
+    TestProbe<EndpointStatsState> stats = testKit.createTestProbe();
+    entity.tell(new EndpointStatsEntity.GetStats(stats.ref()));
+    EndpointStatsState state = stats.receiveMessage();
+    assertEquals(900, state.accepted());
+    assertEquals(5, state.appliedSeq("gw-a#1"));
+    assertEquals(3, state.appliedSeq("gw-b#1"));
   }
 
   @Test
