@@ -67,7 +67,7 @@ class AgentSpoolTest {
 
     // short flush ticks: with 4 small batches in flight, the 1 s default would pace the test
     try (Node node = Node.start(ConfigFactory.parseMap(Map.of("autoglm.http.port", port,
-            "autoglm.ingest.stream.flush-interval", "100ms"))
+            "autoglm.ingest.stream.flush-interval", "100ms", "autoglm.stats.min-write-interval", "100ms"))
         .withFallback(NodeFixture.freshConfig(Map.of())))) {
       int exit;
       try {

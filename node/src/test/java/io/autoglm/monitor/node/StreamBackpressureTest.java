@@ -27,7 +27,7 @@ class StreamBackpressureTest {
         "pekko.persistence.journal.plugin", "slow-journal",
         "slow-journal.class", SlowJournal.class.getName(),
         "slow-journal.delay", "300ms",
-        "autoglm.ingest.stream.flush-interval", "100ms",
+        "autoglm.ingest.stream.flush-interval", "100ms", "autoglm.stats.min-write-interval", "100ms",
         "autoglm.ingest.stream.max-records-per-flush", 10_000,
         "autoglm.ingest.stream.flushes-in-flight", 2,
         "autoglm.ingest.stream.decode-parallelism", 2)));

@@ -35,7 +35,7 @@ class StreamIngestTest {
   static void start() {
     node = Node.start(NodeFixture.freshConfig(Map.of(
         "autoglm.ingest.stream.max-frame-bytes", "64k",
-        "autoglm.ingest.stream.flush-interval", "200ms")));
+        "autoglm.ingest.stream.flush-interval", "200ms", "autoglm.stats.min-write-interval", "200ms")));
     http = new TestHttp(node.baseUrl());
   }
 
