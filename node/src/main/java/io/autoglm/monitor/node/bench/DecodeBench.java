@@ -31,6 +31,12 @@ final class DecodeBench {
     Path file = Path.of(args.get(1));
     int maxLines = IngestBench.intOption(args, "--lines", 500_000);
     int rounds = IngestBench.intOption(args, "--rounds", 10);
+    if (maxLines < 1 || rounds < 2) {
+      throw new IllegalArgumentException("--lines must be at least 1 and --rounds at least 2");
+    }
+    if (!java.nio.file.Files.isReadable(file)) {
+      throw new IllegalArgumentException("cannot read " + file);
+    }
     List<byte[]> batches = new ArrayList<>();
     long lines = 0;
     try (InputStream in = IngestBench.open(file); NdjsonBatchReader reader = new NdjsonBatchReader(in, 5000)) {

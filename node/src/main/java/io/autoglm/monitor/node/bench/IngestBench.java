@@ -62,6 +62,15 @@ public final class IngestBench {
   }
 
   public static int main(List<String> args, PrintStream out) throws Exception {
+    try {
+      return dispatch(args, out);
+    } catch (IllegalArgumentException e) {
+      out.println("autoglm bench: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private static int dispatch(List<String> args, PrintStream out) throws Exception {
     if (!args.isEmpty() && args.get(0).equals("decode")) {
       return DecodeBench.main(args, out);
     }
@@ -80,13 +89,23 @@ public final class IngestBench {
     int unacked = intOption(args, "--unacked", 128);
     int warmup = intOption(args, "--warmup", 1_000_000);
     int agents = intOption(args, "--agents", 1);
+    if (batch < 1 || unacked < 1 || warmup < 0) {
+      throw new IllegalArgumentException("--batch and --unacked must be at least 1, --warmup at least 0");
+    }
     if (agents < 1 || agents > unacked) {
       out.println("autoglm bench: --agents must be between 1 and --unacked (" + unacked + ")");
       return 2;
     }
     int e = args.indexOf("--encoding");
-    StreamShipper.Encoding encoding = e < 0 || e + 1 >= args.size() ? StreamShipper.Encoding.BINARY
-        : StreamShipper.Encoding.valueOf(args.get(e + 1).toUpperCase().replace('-', '_'));
+    StreamShipper.Encoding encoding = StreamShipper.Encoding.BINARY;
+    if (e >= 0) {
+      String name = e + 1 < args.size() ? args.get(e + 1) : "";
+      try {
+        encoding = StreamShipper.Encoding.valueOf(name.toUpperCase().replace('-', '_'));
+      } catch (IllegalArgumentException unknown) {
+        throw new IllegalArgumentException("--encoding must be binary, binary-gzip or text, got '" + name + "'");
+      }
+    }
     return new IngestBench(file, batch, unacked, warmup, agents, encoding, out).run() ? 0 : 1;
   }
 
@@ -98,7 +117,11 @@ public final class IngestBench {
     if (i + 1 >= args.size()) {
       throw new IllegalArgumentException(name + " needs a value");
     }
-    return Integer.parseInt(args.get(i + 1));
+    try {
+      return Integer.parseInt(args.get(i + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a whole number, got '" + args.get(i + 1) + "'");
+    }
   }
 
   public boolean run() throws Exception {
