@@ -14,7 +14,6 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -171,14 +170,15 @@ public final class IngestBench {
       out.printf("ack latency         p50 %.0f ms, p99 %.0f ms%n", percentile(measured.latencies, 0.50) / 1e6,
           percentile(measured.latencies, 0.99) / 1e6);
       long intervalMs = config.getDuration("autoglm.ingest.stream.flush-interval").toMillis();
-      int[] perInterval = ingestWritesPerInterval(node, "default", intervalMs);
+      EntityWrites ingestWrites = ingestWrites(node, "default", intervalMs);
       out.printf("cassandra writes    %,d journal writes (%,.1f/s), %.5f per record%n", measured.writes,
           measured.writes / measured.seconds, (double) measured.writes / Math.max(1, measured.records));
       out.printf("flush ticks         %d in %.2f s over %d connection(s) (flush interval %d ms)%n", measured.flushes,
           measured.seconds, agents, intervalMs);
       out.printf("entity writes       %d ingest writes by %d endpoint entities: %.2f per entity per second;"
-              + " closest: %d write(s) of one entity within %d ms%n", perInterval[2], perInterval[0],
-          perInterval[2] / (double) Math.max(1, perInterval[0]) / measured.seconds, perInterval[1], intervalMs);
+              + " closest: %d write(s) of one entity within %d ms%n", ingestWrites.total(), ingestWrites.entities(),
+          ingestWrites.total() / (double) Math.max(1, ingestWrites.entities()) / measured.seconds,
+          ingestWrites.closest(), intervalMs);
       out.printf("records             accepted %,d, rejected %,d, late %,d, duplicates %,d%n",
           measured.totals.get("accepted"), measured.totals.get("rejected"), measured.totals.get("late"),
           measured.totals.get("duplicates"));
@@ -189,11 +189,13 @@ public final class IngestBench {
   }
 
   /**
-   * Reads back from the journal every ingest event of the endpoint entities of {@code service}
-   * and returns {entities, the most such events one entity wrote within any {@code intervalMs},
-   * all such events}.
+   * The ingest events of a service's endpoint entities, read back from the journal.
+   *
+   * @param closest the most such events one entity wrote within any {@code intervalMs}
    */
-  private static int[] ingestWritesPerInterval(Node node, String service, long intervalMs) throws Exception {
+  private record EntityWrites(int entities, int total, int closest) {}
+
+  private static EntityWrites ingestWrites(Node node, String service, long intervalMs) throws Exception {
     CassandraReadJournal journal = PersistenceQuery.get(node.system())
         .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
     String prefix = EndpointStatsEntity.ENTITY_TYPE_KEY.name() + "|" + service;
@@ -215,7 +217,7 @@ public final class IngestBench {
         most = Math.max(most, i - j + 1);
       }
     }
-    return new int[] {ids.size(), most, total};
+    return new EntityWrites(ids.size(), total, most);
   }
 
   /** What one pass over the file measured. */
