@@ -518,16 +518,17 @@ public final class CaptureCodec {
     }
 
     private long count(int field, JsonToken v, JsonParser p) throws IOException {
+      String rule = CaptureRules.countRule(FIELDS[field]);
       if (isLong(v, p)) {
         long n = p.getLongValue();
-        if (n >= 0) {
+        if (n >= 0 && n <= CaptureRules.countMax(FIELDS[field])) {
           pending[field] = null;
           return n;
         }
-        pending[field] = CaptureRules.COUNT + ", got " + n;
+        pending[field] = rule + ", got " + n;
         return ABSENT;
       }
-      wrongType(field, v, p, CaptureRules.COUNT);
+      wrongType(field, v, p, rule);
       return ABSENT;
     }
 

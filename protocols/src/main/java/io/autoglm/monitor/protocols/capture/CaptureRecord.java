@@ -26,9 +26,10 @@ import io.autoglm.monitor.protocols.CborSerializable;
  * <p><b>Validation.</b> The constructor enforces every rule of the schema and throws a {@link
  * CaptureFieldException} (an {@link IllegalArgumentException}) naming the first bad field in schema
  * order: {@code ts} in [2000-01-01, 2100-01-01) epoch millis; {@code endpoint} starts with '/', 1..512
- * chars, no whitespace or control characters; {@code method} 1..16 uppercase letters; {@code status}
- * 100..599; {@code latencyMs} finite and {@code >= 0}; {@code srcIp} an IPv4 or IPv6 literal (IPv6 is
- * stored in RFC 5952 canonical form, see {@link IpAddresses}); counts {@code >= 0} or absent; {@code
+ * chars, no whitespace, control or format (Unicode Cf) characters; {@code method} 1..16 uppercase
+ * letters; {@code status} 100..599; {@code latencyMs} and {@code ttftMs} from 0 to 1 day; {@code
+ * srcIp} an IPv4 or IPv6 literal (IPv6 is stored in RFC 5952 canonical form, see {@link
+ * IpAddresses}); tokens 0..10 M and bytes 0..1 TB per request, or absent; {@code
  * model} at most 128 chars; {@code service} 1..64 chars of {@code [A-Za-z0-9._-]}; identifiers at
  * most 256 chars; no string holds an unpaired UTF-16 surrogate. A constructed record is therefore
  * always encodable (as JSON and as CBOR) and decodes back equal.
@@ -113,8 +114,8 @@ public record CaptureRecord(
   }
 
   private static void checkCount(String field, long value) {
-    if (value < ABSENT) {
-      throw invalid(field, COUNT + " (or -1 for absent)", Long.toString(value));
+    if (value < ABSENT || value > countMax(field)) {
+      throw invalid(field, countRule(field) + " (or -1 for absent)", Long.toString(value));
     }
   }
 

@@ -1,5 +1,7 @@
 package io.autoglm.monitor.protocols.capture;
 
+import io.autoglm.monitor.protocols.TextChecks;
+
 /**
  * The validation rules of capture schema v1, in one place: the record constructor enforces them
  * and the codec uses the same wording for JSON type errors.
@@ -15,18 +17,23 @@ final class CaptureRules {
   static final int MODEL_MAX = 128;
   static final int SERVICE_MAX = 64;
   static final int ID_MAX = 256;
+  /** Per-request maxima: far above any real request, low enough that sums cannot overflow. */
+  static final double LATENCY_MAX_MS = 86_400_000; // 1 day
+  static final long TOKENS_MAX = 10_000_000;
+  static final long BYTES_MAX = 1_000_000_000_000L; // 1 TB
 
   static final String TS =
       "must be an integer epoch-millisecond timestamp in [946684800000, 4102444800000)"
           + " (2000-01-01 to 2100-01-01)";
   static final String ENDPOINT =
-      "must be a string starting with '/', 1 to 512 characters, without whitespace or control"
-          + " characters";
+      "must be a string starting with '/', 1 to 512 characters, without whitespace, control"
+          + " or invisible formatting characters (Unicode Cf such as U+202E, U+200B, U+FEFF)";
   static final String METHOD = "must be a string of 1 to 16 uppercase letters (an HTTP method)";
   static final String STATUS = "must be an integer between 100 and 599";
-  static final String DURATION = "must be a finite number >= 0";
+  static final String DURATION = "must be a number of milliseconds from 0 to 86400000 (1 day)";
   static final String SRC_IP = "must be a string holding an IPv4 or IPv6 address";
-  static final String COUNT = "must be an integer >= 0";
+  static final String TOKENS = "must be an integer from 0 to 10000000 (10 M tokens)";
+  static final String BYTES = "must be an integer from 0 to 1000000000000 (1 TB)";
   static final String MODEL = "must be a string of at most 128 characters";
   static final String SERVICE = "must be a string of 1 to 64 characters from [A-Za-z0-9._-]";
   static final String ID = "must be a string of at most 256 characters";
@@ -73,7 +80,8 @@ final class CaptureRules {
         return false;
       }
       if (c >= 0x80
-          && (Character.isISOControl(c) || Character.isWhitespace(c) || Character.isSpaceChar(c))) {
+          && (Character.isISOControl(c) || Character.isWhitespace(c) || Character.isSpaceChar(c)
+              || TextChecks.isInvisible(s.codePointAt(i)))) {
         return false;
       }
     }
@@ -145,7 +153,16 @@ final class CaptureRules {
 
 
   static boolean isValidDuration(double v) {
-    return v >= 0 && v != Double.POSITIVE_INFINITY; // NaN fails the first test
+    return v >= 0 && v <= LATENCY_MAX_MS; // NaN fails the first test
+  }
+
+  /** The rule text of a count field, by its wire name. */
+  static String countRule(String field) {
+    return field.startsWith("bytes") ? BYTES : TOKENS;
+  }
+
+  static long countMax(String field) {
+    return field.startsWith("bytes") ? BYTES_MAX : TOKENS_MAX;
   }
 
   /** Optional strings: null and "" both mean absent. */

@@ -3,6 +3,7 @@ package io.autoglm.monitor.protocols.rule;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.autoglm.monitor.protocols.TextChecks;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,7 +71,7 @@ public final class RuleCodec {
     }
     String description = optionalText(body, "description", "");
     return new ThresholdRule(pathId, metric, comparison, threshold, forMs, cooldownMs, severity,
-        service, endpoint, description);
+        Glob.of(service), Glob.of(endpoint), description);
   }
 
   public static ObjectNode toJson(ThresholdRule rule) {
@@ -82,8 +83,8 @@ public final class RuleCodec {
     node.put("for", formatDuration(rule.forMs()));
     node.put("cooldown", formatDuration(rule.cooldownMs()));
     node.put("severity", rule.severity().wireName());
-    node.put("service", rule.serviceSelector());
-    node.put("endpoint", rule.endpointSelector());
+    node.put("service", rule.serviceSelector().pattern());
+    node.put("endpoint", rule.endpointSelector().pattern());
     node.put("description", rule.description());
     node.put("expression", rule.expression());
     return node;
@@ -181,6 +182,12 @@ public final class RuleCodec {
     }
     if (text.isBlank() && !field.equals("description")) {
       throw new RuleValidationException(field, "must not be blank");
+    }
+    int hidden = TextChecks.indexOfInvisible(text, field.equals("description"));
+    if (hidden >= 0) {
+      throw new RuleValidationException(field, String.format(
+          "must not hold control or invisible formatting characters (U+%04X at index %d)",
+          text.codePointAt(hidden), hidden));
     }
     return text;
   }

@@ -7,7 +7,8 @@ import io.autoglm.monitor.protocols.CborSerializable;
  * consecutive closed windows for at least {@code forMs}, for every endpoint whose service
  * and path match the selectors; after a resolve, stay quiet for {@code cooldownMs}.
  *
- * <p>Built by {@link RuleCodec#parse}, which validates every field.
+ * <p>Built by {@link RuleCodec#parse}, which validates every field. The selectors are globs
+ * compiled once, here; they are stored as their pattern strings.
  */
 public record ThresholdRule(
     String id,
@@ -17,14 +18,13 @@ public record ThresholdRule(
     long forMs,
     long cooldownMs,
     Severity severity,
-    String serviceSelector,
-    String endpointSelector,
+    Glob serviceSelector,
+    Glob endpointSelector,
     String description)
     implements CborSerializable {
 
   public boolean appliesTo(String service, String path) {
-    return EndpointSelector.matches(serviceSelector, service)
-        && EndpointSelector.matches(endpointSelector, path);
+    return serviceSelector.matches(service) && endpointSelector.matches(path);
   }
 
   public boolean breached(double value) {

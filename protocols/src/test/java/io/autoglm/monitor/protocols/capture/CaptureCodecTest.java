@@ -47,7 +47,7 @@ class CaptureCodecTest {
         List.of(
             full(),
             CaptureRecord.of(946684800000L, "/", 100, 0, "0.0.0.0"),
-            CaptureRecord.of(4102444799999L, "/v1/models?x=1&y=%20", 599, 1e9, "2001:db8::7")
+            CaptureRecord.of(4102444799999L, "/v1/models?x=1&y=%20", 599, 86_400_000, "2001:db8::7")
                 .withMethod("GET")
                 .withLlm("模型-\"quoted\"\\", 0, 0, 0.0)
                 .withTraceId("tab\there")

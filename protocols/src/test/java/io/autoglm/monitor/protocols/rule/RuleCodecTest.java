@@ -24,7 +24,7 @@ class RuleCodecTest {
         {"metric": "p99_latency_ms", "op": ">=", "threshold": 2500, "for": "1m", "cooldown": 300,
          "severity": "critical", "service": "edge-*", "endpoint": "/v1/chat/*", "description": "slow"}"""), "slow-chat");
     assertEquals(new ThresholdRule("slow-chat", Metric.P99_LATENCY_MS, Comparison.GE, 2500, 60_000, 300_000,
-        Severity.CRITICAL, "edge-*", "/v1/chat/*", "slow"), rule);
+        Severity.CRITICAL, Glob.of("edge-*"), Glob.of("/v1/chat/*"), "slow"), rule);
     assertEquals("p99_latency_ms >= 2500 for 1m", rule.expression());
     assertEquals(rule, RuleCodec.parse(RuleCodec.toJson(rule), "slow-chat"), "toJson is parseable to the same rule");
   }
@@ -55,6 +55,9 @@ class RuleCodecTest {
       "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"severity\": \"page\"} | severity",
       "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"endpoint\": \"v1\"} | endpoint",
       "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"service\": \"\"}  | service",
+      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"endpoint\": \"/v1/chat\\u202e*\"} | endpoint",
+      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"service\": \"a\\u200bb\"} | service",
+      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"description\": \"x\\u0007\"} | description",
       "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"id\": \"other\"}  | id",
       "[1, 2]                                                                   | $",
   })
@@ -81,6 +84,6 @@ class RuleCodecTest {
       "/v1/?mbeddings,/v1/embeddings,true", "/v1/chat/completions,/v1/chat/completions,true",
       "/v1/chat.completions,/v1/chat/completions,false", "/v1/(a)*,/v1/(a)b,true"})
   void selectors(String glob, String path, boolean matches) {
-    assertEquals(matches, EndpointSelector.matches(glob, path));
+    assertEquals(matches, Glob.of(glob).matches(path));
   }
 }
