@@ -46,7 +46,7 @@ public final class Guardian {
 
   private static Route ingestRoutes(ActorSystem<?> system, StatsSettings stats, NodeSettings node,
       IngestCounters ingestCounters) {
-    EntityWriter writer = new EntityWriter(system, stats, node.ingestTimeout());
+    EntityWriter writer = new EntityWriter(system, stats, node.ingestTimeout(), System::currentTimeMillis);
     StreamIngest stream = new StreamIngest(system, writer, StreamSettings.fromConfig(system.settings().config()),
         ingestCounters);
     return new IngestRoutes(system, writer, stream, node).route();

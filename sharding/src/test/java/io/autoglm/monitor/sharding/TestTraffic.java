@@ -10,8 +10,10 @@ import java.util.List;
 /** Builds capture traffic and deltas for tests. */
 public final class TestTraffic {
   public static final StatsSettings SETTINGS =
-      new StatsSettings(10_000, 5_000, 360, Duration.ofMillis(200), 100, Duration.ofSeconds(10), Duration.ZERO);
+      new StatsSettings(10_000, 5_000, 300_000, 360, Duration.ofMillis(200), 100, Duration.ofSeconds(10), Duration.ZERO);
   public static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z, a window boundary
+  /** The wall clock the test traffic is aggregated at: an hour after T0. */
+  public static final long NOW = T0 + 3_600_000;
 
   private TestTraffic() {}
 
@@ -20,7 +22,7 @@ public final class TestTraffic {
    * of {@code path}: batch n holds second n after T0.
    */
   public static EndpointDelta batches(String agent, String path, int fromSeq, int toSeq) {
-    DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default");
+    DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", NOW);
     for (int seq = fromSeq; seq <= toSeq; seq++) {
       agg.beginBatch(agent, 1, seq);
       for (int i = 0; i < 100; i++) {
@@ -36,7 +38,7 @@ public final class TestTraffic {
    */
   public static EndpointDelta traffic(String path, int fromSec, int toSec, int perSecond, double errorShare,
       double latencyMs) {
-    DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default");
+    DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", NOW);
     for (int s = fromSec; s < toSec; s++) {
       int errors = (int) Math.round(perSecond * errorShare);
       for (int i = 0; i < perSecond; i++) {

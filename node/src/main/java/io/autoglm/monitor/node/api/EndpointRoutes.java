@@ -103,6 +103,7 @@ public final class EndpointRoutes extends AllDirectives {
     body.put("path", key.path());
     body.put("accepted", s.accepted());
     body.put("late", s.late());
+    body.put("future", s.future());
     putTime(body, "watermark", s.watermark());
     putTime(body, "newestEvent", s.maxEventTs());
     ArrayNode open = body.putArray("open");

@@ -59,7 +59,7 @@ final class DecodeBench {
       long t1 = System.nanoTime();
       long aggregated = 0;
       for (int i = 0; i < batches.size(); i++) {
-        DeltaAggregator aggregator = new DeltaAggregator(stats, "default");
+        DeltaAggregator aggregator = new DeltaAggregator(stats, "default", System.currentTimeMillis());
         aggregator.beginBatch("bench", 1, i);
         aggregated += CaptureCodec.decodeLenient(batches.get(i), aggregator::add).accepted();
         aggregator.drain();

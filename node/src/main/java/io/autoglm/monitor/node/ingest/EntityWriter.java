@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -40,12 +41,13 @@ public final class EntityWriter {
     }
   }
 
-  public record Totals(long received, long accepted, long late, long duplicates, int endpoints) {
+  public record Totals(long received, long accepted, long late, long duplicates, long future, int endpoints) {
     /** Adds what the entities made of the records to an answer (the HTTP body, a stream ack). */
     public ObjectNode putCounts(ObjectNode answer) {
       answer.put("accepted", accepted);
       answer.put("late", late);
       answer.put("duplicates", duplicates);
+      answer.put("future", future);
       return answer;
     }
   }
@@ -53,11 +55,13 @@ public final class EntityWriter {
   private final ClusterSharding sharding;
   private final StatsSettings stats;
   private final Duration timeout;
+  private final LongSupplier wallClock;
 
-  public EntityWriter(ActorSystem<?> system, StatsSettings stats, Duration timeout) {
+  public EntityWriter(ActorSystem<?> system, StatsSettings stats, Duration timeout, LongSupplier wallClock) {
     this.sharding = ClusterSharding.get(system);
     this.stats = stats;
     this.timeout = timeout;
+    this.wallClock = wallClock;
   }
 
   /**
@@ -69,7 +73,7 @@ public final class EntityWriter {
    */
   public Batch aggregate(String agentId, long epoch, long seq, String defaultService,
       Function<Consumer<CaptureRecord>, DecodeReport> decode) {
-    DeltaAggregator aggregator = new DeltaAggregator(stats, defaultService);
+    DeltaAggregator aggregator = new DeltaAggregator(stats, defaultService, wallClock.getAsLong());
     aggregator.beginBatch(agentId, epoch, seq);
     DecodeReport report = decode.apply(aggregator::add);
     return new Batch(seq, report, aggregator.drain());
@@ -97,13 +101,15 @@ public final class EntityWriter {
       long accepted = 0;
       long late = 0;
       long duplicates = 0;
+      long future = 0;
       for (CompletableFuture<EndpointStatsEntity.IngestAck> f : acks) {
         EndpointStatsEntity.IngestAck ack = f.join();
         accepted += ack.accepted();
         late += ack.late();
         duplicates += ack.duplicates();
+        future += ack.future();
       }
-      return new Totals(total, accepted, late, duplicates, deltas.size());
+      return new Totals(total, accepted, late, duplicates, future, deltas.size());
     });
   }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Comparison;
+import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
@@ -31,7 +32,7 @@ class WebhookChannelTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final ThresholdRule RULE = new ThresholdRule("chat-errors", Metric.ERROR_RATE, Comparison.GT, 0.2,
-      0, 0, Severity.CRITICAL, "*", "/v1/chat/*", "chat failing");
+      0, 0, Severity.CRITICAL, Glob.of("*"), Glob.of("/v1/chat/*"), "chat failing");
   private static final Alert FIRING = Alert.firing(RULE, "default", "/v1/chat/completions", 0.5,
       1_767_225_620_000L, 1_767_225_630_000L);
 

@@ -15,13 +15,22 @@ public sealed interface EndpointStatsEvent extends CborSerializable {
 
   /**
    * One aggregate of ingested records (never one event per record): the partial windows to
-   * merge, how many records arrived too late to count, the watermark after this delta, and the
-   * highest batch seq now
-   * applied per agent source ({@code agentId#epoch}). Windows ending at or before the
-   * watermark are closed by applying this event.
+   * merge, how many records arrived too late to count, how many were dated too far ahead of the
+   * clock to count ({@code future}; 0 in events written before it existed), the watermark after
+   * this delta, and the highest batch seq now applied per agent source ({@code agentId#epoch}).
+   * Windows ending at or before the watermark are closed by applying this event.
    */
   record StatsIngested(String endpointId, List<WindowStats> windows, long accepted, long late,
-      long maxEventTs, long watermark, Map<String, Long> appliedSeqs)
+      long maxEventTs, long watermark, Map<String, Long> appliedSeqs, long future)
+      implements EndpointStatsEvent {}
+
+  /**
+   * The endpoint's event time had run ahead of the wall clock (data dated in the future, kept
+   * before future timestamps were bounded, or a clock stepped back): recomputed from the wall
+   * clock. Windows starting at or after {@code horizon} are dropped and their records counted as
+   * future; the watermark and newest event time are set to the given values.
+   */
+  record WatermarkReset(String endpointId, long watermark, long maxEventTs, long horizon)
       implements EndpointStatsEvent {}
 
   /** The watermark moved with the wall clock while no data arrived, closing windows. */

@@ -1,8 +1,12 @@
 package io.autoglm.monitor.persistence.stats;
 
+import static io.autoglm.monitor.persistence.stats.Saturating.add;
+
 /**
  * The statistics of one tumbling event-time window {@code [start, end)} of one endpoint.
- * Immutable; {@link #merge} combines partial windows (from several ingest deltas) exactly.
+ * Immutable; {@link #merge} combines partial windows (from several ingest deltas) exactly, with
+ * counters that saturate instead of wrapping ({@link Saturating}).
+
  *
  * @param errors requests answered 5xx or 429 (what {@code error_rate} counts)
  * @param latencySumMs sum of latencies, for the mean
@@ -33,10 +37,11 @@ public record WindowStats(
       throw new IllegalArgumentException("cannot merge window [" + o.start + "," + o.end
           + ") into [" + start + "," + end + ")");
     }
-    return new WindowStats(start, end, count + o.count, status1xx + o.status1xx, status2xx + o.status2xx,
-        status3xx + o.status3xx, status4xx + o.status4xx, status5xx + o.status5xx, errors + o.errors,
-        latencySumMs + o.latencySumMs, latency.merge(o.latency), promptTokens + o.promptTokens,
-        completionTokens + o.completionTokens, bytesIn + o.bytesIn, bytesOut + o.bytesOut);
+    return new WindowStats(start, end, add(count, o.count), add(status1xx, o.status1xx),
+        add(status2xx, o.status2xx), add(status3xx, o.status3xx), add(status4xx, o.status4xx),
+        add(status5xx, o.status5xx), add(errors, o.errors), latencySumMs + o.latencySumMs,
+        latency.merge(o.latency), add(promptTokens, o.promptTokens), add(completionTokens, o.completionTokens),
+        add(bytesIn, o.bytesIn), add(bytesOut, o.bytesOut));
   }
 
   public long durationMs() {
@@ -61,6 +66,6 @@ public record WindowStats(
   }
 
   public double tokensPerSecond() {
-    return (promptTokens + completionTokens) * 1000.0 / durationMs();
+    return ((double) promptTokens + completionTokens) * 1000.0 / durationMs();
   }
 }

@@ -38,4 +38,14 @@ public record RuleAlertState(String ruleId, Phase phase, long activeSince, Alert
   public RuleAlertState resolved(long quietUntilMs) {
     return new RuleAlertState(ruleId, Phase.OK, 0L, null, quietUntilMs);
   }
+
+  /**
+   * This state with the times that lie at or after {@code horizon} (from data dated in the
+   * future) undone: such a pending breach is cleared, such a quiet period ends. A firing alert
+   * stays firing: it resolves on the next window that does not breach, as usual.
+   */
+  public RuleAlertState withoutTimesAfter(long horizon) {
+    RuleAlertState s = phase == Phase.PENDING && activeSince >= horizon ? cleared() : this;
+    return s.quietUntil >= horizon ? new RuleAlertState(ruleId, s.phase, s.activeSince, s.alert, 0L) : s;
+  }
 }

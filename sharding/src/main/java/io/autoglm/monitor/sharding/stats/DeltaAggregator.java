@@ -2,6 +2,7 @@ package io.autoglm.monitor.sharding.stats;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.autoglm.monitor.persistence.stats.LatencySketch;
+import io.autoglm.monitor.persistence.stats.Saturating;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import java.util.ArrayList;
@@ -14,10 +15,16 @@ import java.util.TreeMap;
  * Pre-aggregates capture records per endpoint, per agent batch and per window on the ingest
  * side. Not thread safe: one instance per ingest request (or per flush tick of a stream), then
  * {@link #drain}. Records added before any {@link #beginBatch} belong to one anonymous batch.
+ *
+ * <p>A record dated more than {@code max-future} ahead of the wall clock (as read when the
+ * aggregator is made) goes into no window: it is only counted as {@code future}, so it cannot
+ * move an endpoint's watermark.
  */
 public final class DeltaAggregator {
   private final StatsSettings settings;
   private final String defaultService;
+  private final long futureLimit;
+  private long future;
   // per endpoint, one part per batch, in the order the batches began
   private final Map<EndpointKey, List<PartAccumulator>> byEndpoint = new HashMap<>();
   private String agentId;
@@ -25,9 +32,11 @@ public final class DeltaAggregator {
   private long seq;
   private int batchNumber;
 
-  public DeltaAggregator(StatsSettings settings, String defaultService) {
+  /** @param nowMs the wall clock now, epoch ms: records beyond it + {@code max-future} are future */
+  public DeltaAggregator(StatsSettings settings, String defaultService, long nowMs) {
     this.settings = settings;
     this.defaultService = defaultService;
+    this.futureLimit = settings.futureLimit(nowMs);
   }
 
   /** Records added from now on belong to batch {@code seq} of {@code agentId} (null: anonymous). */
@@ -47,7 +56,18 @@ public final class DeltaAggregator {
       part = new PartAccumulator(batchNumber, agentId, epoch, seq);
       parts.add(part);
     }
-    part.add(r, settings);
+    if (r.ts() > futureLimit) {
+      part.future++;
+      part.records++;
+      future++;
+    } else {
+      part.add(r, settings);
+    }
+  }
+
+  /** Records added so far that were too far in the future to count. */
+  public long future() {
+    return future;
   }
 
   public boolean isEmpty() {
@@ -70,6 +90,7 @@ public final class DeltaAggregator {
     private final long seq;
     private final TreeMap<Long, WindowAccumulator> windows = new TreeMap<>();
     private long records;
+    private long future;
     private long maxEventTs = Long.MIN_VALUE;
 
     PartAccumulator(int batchNumber, String agentId, long epoch, long seq) {
@@ -94,7 +115,7 @@ public final class DeltaAggregator {
     BatchPart toPart() {
       List<WindowStats> stats = new ArrayList<>(windows.size());
       windows.values().forEach(w -> stats.add(w.toStats()));
-      return new BatchPart(agentId, epoch, seq, List.copyOf(stats), records, maxEventTs);
+      return new BatchPart(agentId, epoch, seq, List.copyOf(stats), records, future, maxEventTs);
     }
   }
 
@@ -124,10 +145,10 @@ public final class DeltaAggregator {
       }
       latencySum += r.latencyMs();
       latency.accept(r.latencyMs());
-      promptTokens += Math.max(0, r.promptTokens());
-      completionTokens += Math.max(0, r.completionTokens());
-      bytesIn += Math.max(0, r.bytesIn());
-      bytesOut += Math.max(0, r.bytesOut());
+      promptTokens = Saturating.add(promptTokens, Math.max(0, r.promptTokens()));
+      completionTokens = Saturating.add(completionTokens, Math.max(0, r.completionTokens()));
+      bytesIn = Saturating.add(bytesIn, Math.max(0, r.bytesIn()));
+      bytesOut = Saturating.add(bytesOut, Math.max(0, r.bytesOut()));
     }
 
     WindowStats toStats() {

@@ -5,6 +5,7 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkAdvanced;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkReset;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.alert.Alert;
@@ -13,6 +14,7 @@ import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.detect.ThresholdEvaluator;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,7 +55,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * record's {@code ts} minus the allowed lateness; windows ending at or before it close and
  * the rules run on them. While no data arrives the watermark also moves with the wall clock
  * (from the newest {@code ts}, by the wall time since it arrived), so replays of past traffic
- * and live traffic both work and a quiet endpoint still closes its windows. Alert changes
+ * and live traffic both work and a quiet endpoint still closes its windows. Event time never
+ * runs further ahead of the wall clock than {@code max-future}: windows beyond it are counted
+ * as future, and an endpoint found ahead of the clock (on recovery, or after the clock stepped
+ * back) is reset to it by a persisted {@link WatermarkReset}. Alert changes
  * are persisted in the same write as the windows that caused them, and only then published
  * on the alert topic.
  */
@@ -71,10 +76,11 @@ public final class EndpointStatsEntity
   public record GetStats(ActorRef<EndpointStatsState> replyTo) implements Command {}
 
   /**
-   * Records counted ({@code accepted}), dropped as behind the watermark ({@code late}) and
-   * dropped as replays of batches already applied ({@code duplicates}).
+   * Records counted ({@code accepted}), dropped as behind the watermark ({@code late}), dropped
+   * as replays of batches already applied ({@code duplicates}) and dropped as dated too far ahead
+   * of the clock ({@code future}).
    */
-  public record IngestAck(long accepted, long late, long duplicates) implements CborSerializable {}
+  public record IngestAck(long accepted, long late, long duplicates, long future) implements CborSerializable {}
 
   private enum Tick implements Command {
     INSTANCE
@@ -186,10 +192,19 @@ public final class EndpointStatsEntity
    * Merges the queued deltas into one {@link StatsIngested} (plus any alert changes), persists
    * it, then answers each delta's sender with what became of its own records.
    */
-  private ReplyEffect<EndpointStatsEvent, EndpointStatsState> writePending(EndpointStatsState state) {
+  private ReplyEffect<EndpointStatsEvent, EndpointStatsState> writePending(EndpointStatsState current) {
     writeScheduled = false;
     List<Ingest> cmds = List.copyOf(pending);
     pending.clear();
+    long now = deps.wallClock().getAsLong();
+    long horizon = settings.futureLimit(now);
+    List<EndpointStatsEvent> events = new ArrayList<>();
+    EndpointStatsState state = current;
+    if (current.aheadOf(now, settings)) {
+      WatermarkReset reset = current.resetTo(now, settings);
+      events.add(reset);
+      state = current.apply(reset, settings);
+    }
     TreeMap<Long, WindowStats> onTime = new TreeMap<>();
     Map<String, Long> appliedSeqs = new HashMap<>();
     List<IngestAck> acks = new ArrayList<>(cmds.size());
@@ -198,6 +213,7 @@ public final class EndpointStatsEntity
       long accepted = 0;
       long late = 0;
       long duplicates = 0;
+      long future = 0;
       for (BatchPart part : cmd.delta().parts()) {
         if (part.identified()) {
           String source = part.sourceKey();
@@ -208,20 +224,24 @@ public final class EndpointStatsEntity
           }
           appliedSeqs.put(source, part.seq());
         }
+        future += part.future();
         for (WindowStats w : part.windows()) {
-          if (w.end() <= state.watermark()) {
+          if (w.start() >= horizon) {
+            future += w.count(); // aggregated by a node whose clock runs ahead of this one
+          } else if (w.end() <= state.watermark()) {
             late += w.count();
           } else {
             accepted += w.count();
             onTime.merge(w.start(), w, WindowStats::merge);
           }
         }
-        maxEventTs = Math.max(maxEventTs, part.maxEventTs());
+        maxEventTs = Math.max(maxEventTs, Math.min(part.maxEventTs(), horizon));
       }
-      acks.add(new IngestAck(accepted, late, duplicates));
+      acks.add(new IngestAck(accepted, late, duplicates, future));
       deps.counters().recordsAccepted.add(accepted);
       deps.counters().recordsLate.add(late);
       deps.counters().recordsDuplicate.add(duplicates);
+      deps.counters().recordsFuture.add(future);
     }
     Runnable reply = () -> {
       for (int i = 0; i < cmds.size(); i++) {
@@ -230,16 +250,16 @@ public final class EndpointStatsEntity
     };
     long accepted = acks.stream().mapToLong(IngestAck::accepted).sum();
     long late = acks.stream().mapToLong(IngestAck::late).sum();
-    if (accepted + late == 0 && appliedSeqs.isEmpty()) {
+    long future = acks.stream().mapToLong(IngestAck::future).sum();
+    if (accepted + late + future == 0 && appliedSeqs.isEmpty() && events.isEmpty()) {
       return Effect().none().thenRun(after -> reply.run()).thenNoReply(); // nothing new: write nothing
     }
     markWrite();
     long watermark = maxEventTs == EndpointStatsState.NONE ? state.watermark()
         : Math.max(state.watermark(), maxEventTs - settings.allowedLatenessMs());
     StatsIngested ingested = new StatsIngested(key.entityId(), List.copyOf(onTime.values()), accepted, late,
-        maxEventTs, watermark, Map.copyOf(appliedSeqs));
+        maxEventTs, watermark, Map.copyOf(appliedSeqs), future);
     EndpointStatsState.Advance advance = state.withIngested(ingested).advance(watermark, settings);
-    List<EndpointStatsEvent> events = new ArrayList<>();
     events.add(ingested);
     events.addAll(ThresholdEvaluator.evaluate(key, state.alerts(), advance.closedNow(), deps.rules().rules()));
     return Effect()
@@ -255,7 +275,15 @@ public final class EndpointStatsEntity
     if (!state.hasData()) {
       return Effect().noReply();
     }
-    long idleMs = deps.wallClock().getAsLong() - lastArrivalWallMs;
+    long now = deps.wallClock().getAsLong();
+    if (state.aheadOf(now, settings)) {
+      WatermarkReset reset = state.resetTo(now, settings);
+      context.getLog().warn("Endpoint {} was ahead of the clock (newest event {}, watermark {}): reset to {}",
+          key.entityId(), Instant.ofEpochMilli(state.maxEventTs()), Instant.ofEpochMilli(state.watermark()),
+          Instant.ofEpochMilli(reset.watermark()));
+      return Effect().persist(reset).thenRun(after -> afterPersist(List.of(reset))).thenNoReply();
+    }
+    long idleMs = now - lastArrivalWallMs;
     long wallWatermark = state.maxEventTs() - settings.allowedLatenessMs() + Math.max(0, idleMs);
     long nextClose = state.nextCloseAt(settings);
     if (nextClose == EndpointStatsState.NONE || wallWatermark < nextClose || !worthAdvancing(state)) {

@@ -1,5 +1,7 @@
 package io.autoglm.monitor.sharding.stats;
 
+import static io.autoglm.monitor.persistence.stats.Saturating.add;
+
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPending;
@@ -7,6 +9,7 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPendingClear
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkAdvanced;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkReset;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
@@ -24,6 +27,7 @@ import java.util.Map;
  * @param lastClosedEnd end of the newest closed window, or {@link Long#MIN_VALUE}
  * @param open open windows, oldest first
  * @param closed closed windows, oldest first, at most {@code historyWindows}
+ * @param future records dated too far ahead of the wall clock to count (see {@code max-future})
  * @param appliedSeqs the highest applied batch seq per agent source ({@code agentId#epoch})
  */
 public record EndpointStatsState(
@@ -33,6 +37,7 @@ public record EndpointStatsState(
     long lastClosedEnd,
     long accepted,
     long late,
+    long future,
     List<WindowStats> open,
     List<WindowStats> closed,
     Map<String, RuleAlertState> alerts,
@@ -42,7 +47,7 @@ public record EndpointStatsState(
   public static final long NONE = Long.MIN_VALUE;
 
   public static EndpointStatsState empty(String endpointId) {
-    return new EndpointStatsState(endpointId, NONE, NONE, NONE, 0, 0, List.of(), List.of(), Map.of(), Map.of());
+    return new EndpointStatsState(endpointId, NONE, NONE, NONE, 0, 0, 0, List.of(), List.of(), Map.of(), Map.of());
   }
 
   public boolean hasData() {
@@ -55,6 +60,8 @@ public record EndpointStatsState(
       return withIngested(e).advance(e.watermark(), settings).state();
     } else if (event instanceof WatermarkAdvanced e) {
       return advance(e.watermark(), settings).state();
+    } else if (event instanceof WatermarkReset e) {
+      return reset(e);
     } else if (event instanceof AlertPending e) {
       return withAlert(alertState(e.ruleId()).pending(e.activeSince()));
     } else if (event instanceof AlertPendingCleared e) {
@@ -96,7 +103,8 @@ public record EndpointStatsState(
       seqs = Map.copyOf(keepNewestEpochs(next));
     }
     return new EndpointStatsState(endpointId, watermark, Math.max(maxEventTs, e.maxEventTs()), lastClosedEnd,
-        accepted + e.accepted(), late + e.late(), List.copyOf(merged), closed, alerts, seqs);
+        add(accepted, e.accepted()), add(late, e.late()), add(future, e.future()), List.copyOf(merged), closed,
+        alerts, seqs);
   }
 
   /** The result of moving the watermark: the new state and the windows that closed, oldest first. */
@@ -119,7 +127,7 @@ public record EndpointStatsState(
     List<WindowStats> closedNow = withEmptyGaps(closing, newWatermark, settings);
     if (closedNow.isEmpty()) {
       return new Advance(new EndpointStatsState(endpointId, newWatermark, maxEventTs, lastClosedEnd, accepted,
-          late, open, closed, alerts, appliedSeqs), List.of());
+          late, future, open, closed, alerts, appliedSeqs), List.of());
     }
     List<WindowStats> history = new ArrayList<>(closed.size() + closedNow.size());
     history.addAll(closed);
@@ -129,8 +137,42 @@ public record EndpointStatsState(
     }
     long newLastClosedEnd = closedNow.get(closedNow.size() - 1).end();
     EndpointStatsState next = new EndpointStatsState(endpointId, newWatermark, maxEventTs, newLastClosedEnd,
-        accepted, late, List.copyOf(stillOpen), List.copyOf(history), alerts, appliedSeqs);
+        accepted, late, future, List.copyOf(stillOpen), List.copyOf(history), alerts, appliedSeqs);
     return new Advance(next, List.copyOf(closedNow));
+  }
+
+  /**
+   * Whether this endpoint's event time is further ahead of the wall clock ({@code nowMs}) than
+   * any record may be: its data or watermark lie beyond {@code nowMs + max-future}.
+   */
+  public boolean aheadOf(long nowMs, StatsSettings settings) {
+    long limit = settings.futureLimit(nowMs);
+    return maxEventTs > limit || watermark > limit - settings.allowedLatenessMs();
+  }
+
+  /** The reset that brings an endpoint that is {@link #aheadOf} the clock back to it. */
+  public WatermarkReset resetTo(long nowMs, StatsSettings settings) {
+    long newest = Math.min(maxEventTs, nowMs);
+    return new WatermarkReset(endpointId, Math.min(watermark, newest - settings.allowedLatenessMs()), newest,
+        settings.futureLimit(nowMs));
+  }
+
+  /** Drops the windows at or beyond the reset's horizon (counting their records as future). */
+  private EndpointStatsState reset(WatermarkReset e) {
+    List<WindowStats> keptOpen = open.stream().filter(w -> w.start() < e.horizon()).toList();
+    List<WindowStats> keptClosed = closed.stream().filter(w -> w.start() < e.horizon()).toList();
+    long dropped = 0;
+    for (List<WindowStats> all : List.of(open, closed)) {
+      for (WindowStats w : all) {
+        dropped = w.start() < e.horizon() ? dropped : add(dropped, w.count());
+      }
+    }
+    long newLastClosedEnd = keptClosed.isEmpty() ? NONE : keptClosed.get(keptClosed.size() - 1).end();
+    Map<String, RuleAlertState> keptAlerts = new HashMap<>();
+    alerts.forEach((rule, s) -> keptAlerts.put(rule, s.withoutTimesAfter(e.horizon())));
+    return new EndpointStatsState(endpointId, e.watermark(), e.maxEventTs(), newLastClosedEnd,
+        Math.max(0, accepted - dropped), late, add(future, dropped), keptOpen, keptClosed, Map.copyOf(keptAlerts),
+        appliedSeqs);
   }
 
   /** The earliest watermark at which another window would close, or NONE if none would. */
@@ -194,7 +236,8 @@ public record EndpointStatsState(
   private EndpointStatsState withAlert(RuleAlertState s) {
     Map<String, RuleAlertState> next = new HashMap<>(alerts);
     next.put(s.ruleId(), s);
-    return new EndpointStatsState(endpointId, watermark, maxEventTs, lastClosedEnd, accepted, late, open, closed,
+    return new EndpointStatsState(endpointId, watermark, maxEventTs, lastClosedEnd, accepted, late, future, open,
+        closed,
         Map.copyOf(next), appliedSeqs);
   }
 

@@ -10,4 +10,5 @@ public final class StatsCounters {
   public final LongAdder recordsAccepted = new LongAdder();
   public final LongAdder recordsDuplicate = new LongAdder();
   public final LongAdder recordsLate = new LongAdder();
+  public final LongAdder recordsFuture = new LongAdder();
 }

@@ -8,6 +8,9 @@ import java.time.Duration;
  *
  * @param windowMs tumbling window length
  * @param allowedLatenessMs how far behind the newest event a record may arrive and still count
+ * @param maxFutureMs how far ahead of the node's wall clock a record's {@code ts} may be; records
+ *     beyond are counted as {@code future} and never move a watermark (a gateway with a broken
+ *     clock, or one record from the year 2099, must not make every later record late)
  * @param historyWindows how many closed windows an entity keeps in memory (and snapshots)
  * @param tick how often an entity checks whether the wall clock closes windows
  * @param snapshotEvery events between snapshots
@@ -16,8 +19,8 @@ import java.time.Duration;
  *     write (from other connections, other nodes, HTTP posts) wait for the next slot and share
  *     its write; zero writes every delta at once
  */
-public record StatsSettings(long windowMs, long allowedLatenessMs, int historyWindows, Duration tick,
-    int snapshotEvery, Duration askTimeout, Duration minWriteInterval) {
+public record StatsSettings(long windowMs, long allowedLatenessMs, long maxFutureMs, int historyWindows,
+    Duration tick, int snapshotEvery, Duration askTimeout, Duration minWriteInterval) {
 
   public StatsSettings {
     if (windowMs < 100) {
@@ -25,6 +28,9 @@ public record StatsSettings(long windowMs, long allowedLatenessMs, int historyWi
     }
     if (allowedLatenessMs < 0) {
       throw new IllegalArgumentException("autoglm.stats.allowed-lateness must not be negative");
+    }
+    if (maxFutureMs < 0) {
+      throw new IllegalArgumentException("autoglm.stats.max-future must not be negative");
     }
     if (minWriteInterval.isNegative()) {
       throw new IllegalArgumentException("autoglm.stats.min-write-interval must not be negative");
@@ -39,11 +45,22 @@ public record StatsSettings(long windowMs, long allowedLatenessMs, int historyWi
     return new StatsSettings(
         c.getDuration("window").toMillis(),
         c.getDuration("allowed-lateness").toMillis(),
+        c.getDuration("max-future").toMillis(),
         c.getInt("history-windows"),
         c.getDuration("watermark-tick"),
         c.getInt("snapshot-every"),
         c.getDuration("ask-timeout"),
         c.getDuration("min-write-interval"));
+  }
+
+  public StatsSettings withMinWriteInterval(Duration interval) {
+    return new StatsSettings(windowMs, allowedLatenessMs, maxFutureMs, historyWindows, tick, snapshotEvery,
+        askTimeout, interval);
+  }
+
+  /** The newest {@code ts} a record may carry when the wall clock reads {@code nowMs}. */
+  public long futureLimit(long nowMs) {
+    return nowMs + maxFutureMs;
   }
 
   public long windowStartOf(long ts) {

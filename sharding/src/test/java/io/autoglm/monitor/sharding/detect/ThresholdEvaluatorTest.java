@@ -13,6 +13,7 @@ import io.autoglm.monitor.persistence.stats.LatencySketch;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.alert.AlertStatus;
 import io.autoglm.monitor.protocols.rule.Comparison;
+import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
@@ -28,7 +29,7 @@ class ThresholdEvaluatorTest {
 
   private static ThresholdRule errorRule(long forMs, long cooldownMs) {
     return new ThresholdRule("errors", Metric.ERROR_RATE, Comparison.GT, 0.1, forMs, cooldownMs,
-        Severity.CRITICAL, "*", "/v1/chat/*", "");
+        Severity.CRITICAL, Glob.of("*"), Glob.of("/v1/chat/*"), "");
   }
 
   /** A 10 s window starting {@code index} windows after T0 with the given error share. */
@@ -105,7 +106,7 @@ class ThresholdEvaluatorTest {
   @Test
   void qpsDropToZeroFires() {
     ThresholdRule lowQps = new ThresholdRule("low-qps", Metric.QPS, Comparison.LT, 1.0, 0, 0, Severity.WARNING,
-        "*", "*", "");
+        Glob.of("*"), Glob.of("*"), "");
     List<EndpointStatsEvent> events = run(List.of(lowQps), window(0, 500, 0), window(1, 0, 0));
     assertEquals(1, events.size());
     AlertFired fired = assertInstanceOf(AlertFired.class, events.get(0));
@@ -115,7 +116,7 @@ class ThresholdEvaluatorTest {
   @Test
   void rulesForOtherEndpointsAreIgnoredAndADeletedRuleResolves() {
     ThresholdRule other = new ThresholdRule("other", Metric.ERROR_RATE, Comparison.GT, 0.1, 0, 0, Severity.INFO,
-        "*", "/v1/embeddings", "");
+        Glob.of("*"), Glob.of("/v1/embeddings"), "");
     assertTrue(run(List.of(other), window(0, 100, 50)).isEmpty());
 
     EndpointStatsState state = EndpointStatsState.empty(KEY.entityId());

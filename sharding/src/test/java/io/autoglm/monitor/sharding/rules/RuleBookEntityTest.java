@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.persistence.event.RuleBookEvent;
 import io.autoglm.monitor.protocols.rule.Comparison;
+import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
@@ -21,7 +22,7 @@ class RuleBookEntityTest {
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
   private static final ThresholdRule RULE = new ThresholdRule("r1", Metric.QPS, Comparison.LT, 1, 0, 0,
-      Severity.WARNING, "*", "*", "");
+      Severity.WARNING, Glob.of("*"), Glob.of("*"), "");
 
   @AfterAll
   static void shutdown() {

@@ -4,6 +4,7 @@ import static io.autoglm.monitor.sharding.TestTraffic.SETTINGS;
 import static io.autoglm.monitor.sharding.TestTraffic.T0;
 import static io.autoglm.monitor.sharding.TestTraffic.batches;
 import static io.autoglm.monitor.sharding.TestTraffic.traffic;
+import io.autoglm.monitor.sharding.TestTraffic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,7 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkAdvanced
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Comparison;
+import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
@@ -42,7 +44,7 @@ class EndpointStatsEntityTest {
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
   private static final String ID = "default/v1/chat/completions";
 
-  private final AtomicLong clock = new AtomicLong(1_000_000);
+  private final AtomicLong clock = new AtomicLong(TestTraffic.NOW);
   private final RuleCache rules = new RuleCache();
   private TestProbe<Topic.Command<Alert>> alerts;
   private EventSourcedBehaviorTestKit<EndpointStatsEntity.Command, EndpointStatsEvent, EndpointStatsState> kit;
@@ -56,7 +58,7 @@ class EndpointStatsEntityTest {
   void setUp() {
     alerts = testKit.createTestProbe();
     rules.offer(RuleSet.EMPTY.with(new ThresholdRule("chat-errors", Metric.ERROR_RATE, Comparison.GT, 0.2, 0, 0,
-        Severity.CRITICAL, "*", "/v1/chat/*", "")));
+        Severity.CRITICAL, Glob.of("*"), Glob.of("/v1/chat/*"), "")));
     EndpointStatsEntity.Dependencies deps =
         new EndpointStatsEntity.Dependencies(SETTINGS, rules, alerts.ref(), clock::get, new StatsCounters());
     kit = EventSourcedBehaviorTestKit.create(testKit.system(), EndpointStatsEntity.create(ID, deps));
@@ -85,14 +87,100 @@ class EndpointStatsEntityTest {
     assertEquals(T0, first.start());
     assertEquals(1000, first.count());
     assertEquals(200.0, first.latencyQuantileMs(0.95), 200 * 0.02);
-    assertEquals(new EndpointStatsEntity.IngestAck(400, 0, 0), later.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(400, 0, 0, 0), later.reply().getValue());
+  }
+
+  /** The year-2099 record a probe sent: valid by the schema, far ahead of any clock. */
+  private static final long YEAR_2099 = 4_102_444_799_000L;
+
+  private static EndpointDelta withRecordAt(long ts, String agent, long seq) {
+    DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", T0 + 3_600_000);
+    agg.beginBatch(agent, 1, seq);
+    agg.add(io.autoglm.monitor.protocols.capture.CaptureRecord.of(ts, "/v1/chat/completions", 200, 10, "10.0.0.1"));
+    return agg.drain().get(0);
+  }
+
+  @Test
+  void aRecordFromTheFutureIsCountedAsFutureAndDoesNotMoveTheWatermark() {
+    ingest(traffic("/v1/chat/completions", 0, 12, 10, 0.0, 100));
+    long watermark = kit.getState().watermark();
+    var poison = ingest(withRecordAt(YEAR_2099, "gw", 1));
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 0, 1), poison.reply().getValue());
+    assertEquals(watermark, poison.state().watermark(), "the watermark stays where the real traffic put it");
+    assertEquals(1, poison.state().future());
+    assertEquals(1, poison.state().appliedSeq("gw#1"), "the batch is applied: a replay is a duplicate");
+
+    // live records after it are on time and reach the rules
+    var after = ingest(traffic("/v1/chat/completions", 12, 30, 10, 0.5, 100));
+    assertEquals(new EndpointStatsEntity.IngestAck(180, 0, 0, 0), after.reply().getValue());
+    assertTrue(after.events().stream().anyMatch(e -> e instanceof AlertFired), after.events().toString());
+
+    // a gateway a minute ahead is within max-future (5 min): counted
+    var skewed = ingest(withRecordAt(clock.get() + 60_000, "gw", 2));
+    assertEquals(new EndpointStatsEntity.IngestAck(1, 0, 0, 0), skewed.reply().getValue());
+  }
+
+  @Test
+  void windowsBeyondTheHorizonInADeltaFromAnotherNodeAreFuture() {
+    // a node whose clock runs a year ahead aggregated this delta: the entity bounds it by its own clock
+    DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", YEAR_2099);
+    agg.add(io.autoglm.monitor.protocols.capture.CaptureRecord.of(YEAR_2099 - 1_000, "/v1/chat/completions", 200, 1,
+        "10.0.0.1"));
+    var result = ingest(agg.drain().get(0));
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 0, 1), result.reply().getValue());
+    assertTrue(result.state().watermark() <= clock.get() + SETTINGS.maxFutureMs());
+  }
+
+  /** What the code before max-future persisted for the year-2099 record: a watermark at 2099. */
+  private static StatsIngested poisonedEvent() {
+    DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", YEAR_2099); // no bound back then
+    agg.add(io.autoglm.monitor.protocols.capture.CaptureRecord.of(YEAR_2099, "/v1/chat/completions", 200, 1,
+        "10.0.0.1"));
+    List<WindowStats> windows = agg.drain().get(0).parts().get(0).windows();
+    return new StatsIngested(ID, windows, 1, 0, YEAR_2099, YEAR_2099 - SETTINGS.allowedLatenessMs(), Map.of(), 0);
+  }
+
+  @Test
+  void aWatermarkPoisonedByStoredDataHealsAfterRecoverySoLiveRecordsCountAgain() {
+    kit.initialize(traffic("/v1/chat/completions", 0, 10, 10, 0, 100).parts().stream()
+        .map(p -> (Object) new StatsIngested(ID, p.windows(), 100, 0, p.maxEventTs(), p.maxEventTs() - 5_000,
+            Map.of(), 0)).findFirst().orElseThrow(), poisonedEvent());
+    assertEquals(YEAR_2099 - 5_000, kit.getState().watermark(), "stored as the old code wrote it");
+
+    clock.set(T0 + 20_000); // the traffic below is live
+    var live = ingest(traffic("/v1/chat/completions", 10, 20, 10, 0, 100));
+    assertEquals(new EndpointStatsEntity.IngestAck(100, 0, 0, 0), live.reply().getValue(),
+        "live records are on time again, not late");
+    EndpointStatsState healed = live.state();
+    assertEquals(T0 + 20_000 - 5_000, healed.watermark(), "recomputed from the wall clock");
+    assertEquals(200, healed.accepted(), "the 2099 record moved from accepted to future");
+    assertEquals(1, healed.future());
+    assertTrue(healed.open().stream().allMatch(w -> w.start() < clock.get()), healed.open().toString());
+    assertEquals(List.of(), healed.closed(),
+        "the poison's empty windows up to 2100 are gone (they had pushed the real ones out of the history)");
+    assertEquals(List.of(100L), healed.open().stream().map(WindowStats::count).toList(), "the live window");
+
+    kit.restart();
+    assertEquals(healed, kit.getState(), "the reset is persisted: recovery rebuilds the healed state");
+  }
+
+  @Test
+  void aWatermarkPoisonedByStoredDataHealsFromTheWallClockWithoutNewData() {
+    kit.initialize(poisonedEvent());
+    testKit.createTestProbe().awaitAssert(() -> {
+      EndpointStatsState s = kit.getState();
+      assertTrue(s.watermark() <= clock.get(), "watermark " + s.watermark());
+      assertEquals(1, s.future());
+      assertTrue(s.open().isEmpty() && s.closed().isEmpty(), s.toString());
+      return null;
+    });
   }
 
   @Test
   void recordsBehindTheWatermarkAreCountedLateNotMerged() {
     ingest(traffic("/v1/chat/completions", 0, 30, 10, 0.0, 100));
     var result = ingest(traffic("/v1/chat/completions", 2, 3, 10, 0.0, 100));
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 10, 0), result.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 10, 0, 0), result.reply().getValue());
     assertEquals(10, result.state().late());
     assertEquals(100, result.state().closed().get(0).count(), "the closed window did not change");
   }
@@ -135,15 +223,15 @@ class EndpointStatsEntityTest {
   @Test
   void replayedBatchesAreDroppedExactlyEvenWhenTheyArriveRegrouped() {
     var first = ingest(batches("agent-a", "/v1/chat/completions", 5, 9));
-    assertEquals(new EndpointStatsEntity.IngestAck(500, 0, 0), first.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(500, 0, 0, 0), first.reply().getValue());
 
     var replay = ingest(batches("agent-a", "/v1/chat/completions", 5, 9));
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 500), replay.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 500, 0), replay.reply().getValue());
     assertTrue(replay.hasNoEvents(), "a pure replay writes nothing");
 
     // another node grouped the replay differently: 5..12, of which 10..12 are new
     var regrouped = ingest(batches("agent-a", "/v1/chat/completions", 5, 12));
-    assertEquals(new EndpointStatsEntity.IngestAck(300, 0, 500), regrouped.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(300, 0, 500, 0), regrouped.reply().getValue());
     assertEquals(800, regrouped.state().accepted());
     assertEquals(12, regrouped.state().appliedSeq("agent-a#1"));
     long counted = regrouped.state().open().stream().mapToLong(WindowStats::count).sum()
@@ -151,18 +239,18 @@ class EndpointStatsEntityTest {
     assertEquals(800, counted, "every record counted once");
 
     // another agent's batches with the same seqs are not duplicates
-    assertEquals(new EndpointStatsEntity.IngestAck(500, 0, 0),
+    assertEquals(new EndpointStatsEntity.IngestAck(500, 0, 0, 0),
         ingest(batches("agent-b", "/v1/chat/completions", 5, 9)).reply().getValue());
     kit.restart();
     assertEquals(12, kit.getState().appliedSeq("agent-a#1"), "the applied seqs survive recovery");
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 300),
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 300, 0),
         ingest(batches("agent-a", "/v1/chat/completions", 10, 12)).reply().getValue());
   }
 
   @Test
   void onlyTheNewestEpochsOfAnAgentAreRemembered() {
     for (long epoch = 1; epoch <= EndpointStatsState.EPOCHS_PER_AGENT + 3; epoch++) {
-      DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default");
+      DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", T0);
       agg.beginBatch("restarting-agent", epoch, 1);
       agg.add(io.autoglm.monitor.protocols.capture.CaptureRecord.of(T0 + epoch * 1000, "/v1/chat/completions", 200,
           10, "10.0.0.1"));
@@ -176,9 +264,7 @@ class EndpointStatsEntityTest {
 
   @Test
   void deltasArrivingWithinTheWriteIntervalShareOneWriteAndEachSenderGetsItsOwnCounts() {
-    StatsSettings oncePerSecond = new StatsSettings(SETTINGS.windowMs(), SETTINGS.allowedLatenessMs(),
-        SETTINGS.historyWindows(), SETTINGS.tick(), SETTINGS.snapshotEvery(), SETTINGS.askTimeout(),
-        Duration.ofSeconds(1));
+    StatsSettings oncePerSecond = SETTINGS.withMinWriteInterval(Duration.ofSeconds(1));
     StatsCounters counters = new StatsCounters();
     ActorRef<EndpointStatsEntity.Command> entity = testKit.spawn(EndpointStatsEntity.create("default/v1/coalesce",
         new EndpointStatsEntity.Dependencies(oncePerSecond, rules, alerts.ref(), clock::get, counters)));
@@ -186,7 +272,7 @@ class EndpointStatsEntityTest {
 
     TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> first = testKit.createTestProbe();
     entity.tell(new EndpointStatsEntity.Ingest(batches("gw-a", path, 1, 2), first.ref()));
-    assertEquals(new EndpointStatsEntity.IngestAck(200, 0, 0), first.receiveMessage().getValue(),
+    assertEquals(new EndpointStatsEntity.IngestAck(200, 0, 0, 0), first.receiveMessage().getValue(),
         "the first delta is written at once");
     assertEquals(1, counters.journalWrites.sum());
 
@@ -202,8 +288,8 @@ class EndpointStatsEntityTest {
     }
     List<EndpointStatsEntity.IngestAck> acks = probes.stream()
         .map(p -> p.receiveMessage(Duration.ofSeconds(5)).getValue()).toList();
-    assertEquals(List.of(new EndpointStatsEntity.IngestAck(200, 0, 0), new EndpointStatsEntity.IngestAck(300, 0, 0),
-        new EndpointStatsEntity.IngestAck(100, 0, 200), new EndpointStatsEntity.IngestAck(100, 0, 0)), acks);
+    assertEquals(List.of(new EndpointStatsEntity.IngestAck(200, 0, 0, 0), new EndpointStatsEntity.IngestAck(300, 0, 0, 0),
+        new EndpointStatsEntity.IngestAck(100, 0, 200, 0), new EndpointStatsEntity.IngestAck(100, 0, 0, 0)), acks);
     assertEquals(2, counters.journalWrites.sum(), "four deltas within the interval: one more write");
 
     TestProbe<EndpointStatsState> stats = testKit.createTestProbe();
@@ -227,7 +313,7 @@ class EndpointStatsEntityTest {
     // a WatermarkAdvanced event applied to a state closes exactly the windows it closed live
     EndpointStatsState s = EndpointStatsState.empty(ID)
         .apply(new StatsIngested(ID, traffic("/v1/x", 0, 3, 10, 0, 1).parts().get(0).windows(), 30, 0,
-            T0 + 2_900, T0 - 2_100, Map.of()), SETTINGS)
+            T0 + 2_900, T0 - 2_100, Map.of(), 0), SETTINGS)
         .apply(new WatermarkAdvanced(ID, T0 + 35_000), SETTINGS);
     assertEquals(List.of(30L, 0L, 0L), s.closed().stream().map(WindowStats::count).toList());
   }
