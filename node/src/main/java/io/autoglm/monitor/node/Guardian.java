@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.autoglm.monitor.node.api.AlertRoutes;
 import io.autoglm.monitor.node.api.ApiRoutes;
 import io.autoglm.monitor.node.api.EndpointRoutes;
+import io.autoglm.monitor.node.api.OriginGuard;
 import io.autoglm.monitor.node.api.RuleRoutes;
 import io.autoglm.monitor.node.feed.AlertFeed;
 import io.autoglm.monitor.node.ingest.EntityWriter;
@@ -81,7 +82,7 @@ public final class Guardian {
       CompletableFuture<RuleSet> rulesLoaded = new CompletableFuture<>();
       ctx.spawn(RuleCacheUpdater.create(ruleTopic, rules, stats.askTimeout(), rulesLoaded), "rule-cache");
 
-      Route route = new ApiRoutes(system,
+      Route route = new ApiRoutes(system, new OriginGuard(node.allowedOrigins()),
           ingestRoutes(system, stats, node, ingestCounters),
           new RuleRoutes(system, rules, stats.askTimeout()).route(),
           new EndpointRoutes(system, stats.askTimeout()).route(),

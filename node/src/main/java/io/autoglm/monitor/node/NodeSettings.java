@@ -2,10 +2,11 @@ package io.autoglm.monitor.node;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.util.List;
 
 /** {@code autoglm.http} and {@code autoglm.node}: what the node's HTTP side needs. */
 public record NodeSettings(String httpInterface, int httpPort, long maxIngestBytes, Duration ingestTimeout,
-    int recentAlerts, int feedBuffer, String defaultService) {
+    int recentAlerts, int feedBuffer, String defaultService, List<String> allowedOrigins) {
 
   public static NodeSettings fromConfig(Config root) {
     Config http = root.getConfig("autoglm.http");
@@ -16,6 +17,7 @@ public record NodeSettings(String httpInterface, int httpPort, long maxIngestByt
         http.getDuration("ingest-timeout"),
         http.getInt("recent-alerts"),
         http.getInt("feed-buffer"),
-        root.getString("autoglm.node.default-service"));
+        root.getString("autoglm.node.default-service"),
+        http.getStringList("allowed-origins"));
   }
 }

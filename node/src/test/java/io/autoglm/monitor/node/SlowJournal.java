@@ -18,18 +18,29 @@ import org.apache.pekko.persistence.journal.japi.AsyncWriteJournal;
 import scala.concurrent.Future;
 import scala.concurrent.duration.FiniteDuration;
 
-/** An in-memory journal whose every write takes {@code delay}: a slow Cassandra, for backpressure tests. */
+/**
+ * An in-memory journal whose every write takes {@code delay}: a slow Cassandra, for backpressure
+ * tests. With {@code only-ids-containing} set, only the writes of persistence ids containing that
+ * text are slow (one slow endpoint among fast ones).
+ */
 public final class SlowJournal extends AsyncWriteJournal {
   private final Map<String, TreeMap<Long, PersistentRepr>> store = new ConcurrentHashMap<>();
   private final Duration delay;
+  private final String onlyIdsContaining;
 
   public SlowJournal(Config config) {
     this.delay = config.getDuration("delay");
+    this.onlyIdsContaining = config.hasPath("only-ids-containing") ? config.getString("only-ids-containing") : "";
   }
 
   @Override
   public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
-    return Patterns.after(FiniteDuration.create(delay.toMillis(), TimeUnit.MILLISECONDS), context().system().scheduler(),
+    boolean slow = false;
+    for (AtomicWrite write : messages) {
+      slow |= write.persistenceId().contains(onlyIdsContaining);
+    }
+    long delayMs = slow ? delay.toMillis() : 0;
+    return Patterns.after(FiniteDuration.create(delayMs, TimeUnit.MILLISECONDS), context().system().scheduler(),
         context().dispatcher(), () -> {
       List<Optional<Exception>> results = new ArrayList<>();
       for (AtomicWrite write : messages) {

@@ -20,7 +20,7 @@ public final class TestHttp {
     this.base = base;
   }
 
-  public record Reply(int status, String body, String contentType) {
+  public record Reply(int status, String body, String contentType, java.net.http.HttpHeaders headers) {
     public JsonNode json() {
       try {
         return MAPPER.readTree(body);
@@ -43,9 +43,22 @@ public final class TestHttp {
         .PUT(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  /** A POST; {@code Content-Type: application/x-ndjson} unless {@code headers} name another. */
   public Reply post(String path, byte[] body, String... headers) {
+    return send("POST", path, body, headers);
+  }
+
+  /** Any method, with the given headers (name, value, ...); NDJSON unless a Content-Type is given. */
+  public Reply send(String method, String path, byte[] body, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    boolean typed = false;
+    for (int i = 0; i < headers.length; i += 2) {
+      typed |= headers[i].equalsIgnoreCase("Content-Type");
+    }
+    if (!typed && !method.equals("GET")) {
+      b.header("Content-Type", "application/x-ndjson");
+    }
     if (headers.length > 0) {
       b.headers(headers);
     }
@@ -56,7 +69,7 @@ public final class TestHttp {
     try {
       HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofString());
-      return new Reply(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+      return new Reply(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""), r.headers());
     } catch (IOException e) {
       throw new AssertionError("request failed: " + e, e);
     } catch (InterruptedException e) {

@@ -7,6 +7,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
 import org.apache.pekko.stream.StreamLimitReachedException;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -21,20 +22,26 @@ import org.apache.pekko.http.javadsl.server.UnsupportedRequestEncodingRejection;
 
 /**
  * All HTTP routes of a node, with JSON answers for every error: unknown routes 404, wrong
- * methods 405, bodies over their limit 413, anything unexpected 500 — never a bare text page.
+ * methods 405, bodies over their limit 413, bodies that do not decode 400, anything unexpected
+ * 500 — never a bare text page.
  */
 public final class ApiRoutes extends AllDirectives {
   private final ActorSystem<?> system;
-  private final Route[] routes;
+  private final OriginGuard origins;
+  private final Route first;
+  private final Route[] more;
 
-  public ApiRoutes(ActorSystem<?> system, Route... routes) {
+  /** {@code /health}, then the given routes behind the {@link OriginGuard}. */
+  public ApiRoutes(ActorSystem<?> system, OriginGuard origins, Route first, Route... more) {
     this.system = system;
-    this.routes = routes;
+    this.origins = origins;
+    this.first = first;
+    this.more = more;
   }
 
   public Route route() {
     return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () ->
-        concat(health(), routes)));
+        concat(health(), origins.guard(() -> concat(first, more)))));
   }
 
   private Route health() {
@@ -77,6 +84,10 @@ public final class ApiRoutes extends AllDirectives {
           if (cause instanceof StreamLimitReachedException e) {
             return complete(JsonSupport.error(StatusCodes.PAYLOAD_TOO_LARGE,
                 "request body exceeds the limit of " + e.n() + " bytes after decoding"));
+          }
+          if (cause instanceof IllegalRequestException e) {
+            // e.g. a body that is not what its Content-Encoding says: "The request's encoding is corrupt: ..."
+            return complete(JsonSupport.error(e.status(), e.info().formatPretty()));
           }
           system.log().error("Unexpected error answering a request", cause);
           return complete(JsonSupport.error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error: " + cause));

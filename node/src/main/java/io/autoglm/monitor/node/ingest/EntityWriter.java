@@ -79,8 +79,56 @@ public final class EntityWriter {
     return new Batch(seq, report, aggregator.drain());
   }
 
-  /** Sends the batches' deltas, one per endpoint with the parts in batch order, to the entities. */
+  /** An endpoint whose share was sent but not confirmed persisted: it may or may not count. */
+  public record Unconfirmed(String endpoint, long records, String reason) {}
+
+  /**
+   * What {@link #writeAll} achieved: {@code counted} sums the endpoints that confirmed (listed in
+   * {@code confirmed}); the {@code unconfirmed} ones timed out or failed.
+   */
+  public record Outcome(Totals counted, List<String> confirmed, List<Unconfirmed> unconfirmed) {
+    public boolean complete() {
+      return unconfirmed.isEmpty();
+    }
+
+    public long unconfirmedRecords() {
+      return unconfirmed.stream().mapToLong(Unconfirmed::records).sum();
+    }
+  }
+
+  /** A write that did not complete: some endpoints did not confirm. */
+  public static final class IncompleteWriteException extends RuntimeException {
+    private final transient Outcome outcome;
+
+    IncompleteWriteException(Outcome outcome) {
+      super(outcome.unconfirmed().size() + " endpoint(s) did not confirm persisting "
+          + outcome.unconfirmedRecords() + " record(s): " + outcome.unconfirmed().get(0).reason());
+      this.outcome = outcome;
+    }
+
+    public Outcome outcome() {
+      return outcome;
+    }
+  }
+
+  /**
+   * Sends the batches' deltas and completes with the totals once every entity has persisted its
+   * share; fails with {@link IncompleteWriteException} when one did not (in time).
+   */
   public CompletionStage<Totals> write(List<Batch> batches) {
+    return writeAll(batches).thenApply(outcome -> {
+      if (!outcome.complete()) {
+        throw new IncompleteWriteException(outcome);
+      }
+      return outcome.counted();
+    });
+  }
+
+  /**
+   * Sends the batches' deltas, one per endpoint with the parts in batch order, to the entities,
+   * and tells per endpoint whether its share was confirmed persisted. Never fails.
+   */
+  public CompletionStage<Outcome> writeAll(List<Batch> batches) {
     Map<EndpointKey, List<BatchPart>> parts = new LinkedHashMap<>();
     long received = 0;
     for (Batch b : batches) {
@@ -97,19 +145,35 @@ public final class EntityWriter {
             .toCompletableFuture())
         .toList();
     long total = received;
-    return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).thenApply(done -> {
+    CompletableFuture<?>[] settled = acks.stream().map(f -> f.handle((ack, failure) -> null))
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(settled).thenApply(done -> {
       long accepted = 0;
       long late = 0;
       long duplicates = 0;
       long future = 0;
-      for (CompletableFuture<EndpointStatsEntity.IngestAck> f : acks) {
+      List<String> confirmed = new ArrayList<>(deltas.size());
+      List<Unconfirmed> unconfirmed = new ArrayList<>();
+      for (int i = 0; i < acks.size(); i++) {
+        CompletableFuture<EndpointStatsEntity.IngestAck> f = acks.get(i);
+        EndpointDelta delta = deltas.get(i);
+        if (f.isCompletedExceptionally()) {
+          Throwable cause = f.handle((ack, failure) -> failure).join();
+          cause = cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null
+              ? cause.getCause() : cause;
+          unconfirmed.add(new Unconfirmed(delta.key().entityId(),
+              delta.parts().stream().mapToLong(BatchPart::records).sum(), String.valueOf(cause.getMessage())));
+          continue;
+        }
         EndpointStatsEntity.IngestAck ack = f.join();
+        confirmed.add(delta.key().entityId());
         accepted += ack.accepted();
         late += ack.late();
         duplicates += ack.duplicates();
         future += ack.future();
       }
-      return new Totals(total, accepted, late, duplicates, future, deltas.size());
+      return new Outcome(new Totals(total, accepted, late, duplicates, future, confirmed.size()),
+          List.copyOf(confirmed), List.copyOf(unconfirmed));
     });
   }
 }

@@ -5,6 +5,7 @@ import static io.autoglm.monitor.node.api.JsonSupport.json;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.monitor.node.NodeSettings;
+import io.autoglm.monitor.node.api.ContentTypeCheck;
 import io.autoglm.monitor.node.api.JsonSupport;
 import io.autoglm.monitor.protocols.capture.CaptureBatch;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
@@ -43,6 +44,9 @@ import org.apache.pekko.util.ByteString;
  * batch {@code seq} of that agent: sent again, to any node, it changes no count.
  */
 public final class IngestRoutes extends AllDirectives {
+  /** NDJSON under the names clients use for it; a browser cannot send these cross-site unasked. */
+  private static final ContentTypeCheck NDJSON_BODY =
+      new ContentTypeCheck("application/x-ndjson", "application/jsonl", "application/json");
   private final ActorSystem<?> system;
   private final EntityWriter writer;
   private final StreamIngest stream;
@@ -100,7 +104,7 @@ public final class IngestRoutes extends AllDirectives {
 
   private Route postRoute() {
     return path(PathMatchers.segment("api").slash("v1").slash("ingest"), () ->
-        post(() -> parameterOptional("service", service -> {
+        post(() -> NDJSON_BODY.require(() -> parameterOptional("service", service -> {
           Optional<String> invalid = service.filter(s -> !CaptureRecord.isValidServiceName(s));
           if (invalid.isPresent()) {
             ObjectNode body = error("invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]");
@@ -131,7 +135,7 @@ public final class IngestRoutes extends AllDirectives {
                         response -> complete(response)));
               })));
           })));
-        })));
+        }))));
   }
 
   private CompletionStage<HttpResponse> ingest(ByteString bytes, String defaultService, AgentHeaders agent) {
@@ -150,13 +154,12 @@ public final class IngestRoutes extends AllDirectives {
       body.put("reason", e.reason());
       return CompletableFuture.completedFuture(json(StatusCodes.BAD_REQUEST, body));
     }
-    return writer.write(List.of(batch)).handle((totals, failure) -> {
-      if (failure != null) {
-        system.log().warn("Ingest of {} records did not complete: {}", batch.records(), failure.toString());
-        return JsonSupport.error(StatusCodes.SERVICE_UNAVAILABLE,
-            "the records could not all be persisted in time; send the request again"
-                + (agent.agentId() == null ? "" : " (with the same X-Agent-Seq: nothing is counted twice)")
-                + ": " + failure.getMessage());
+    return writer.writeAll(List.of(batch)).thenApply(outcome -> {
+      EntityWriter.Totals totals = outcome.counted();
+      if (!outcome.complete()) {
+        system.log().warn("Ingest of {} records did not complete: {}", batch.records(),
+            outcome.unconfirmed().get(0).reason());
+        return incomplete(outcome, agent);
       }
       ObjectNode body = JsonSupport.object();
       body.put("received", totals.received());
@@ -164,6 +167,33 @@ public final class IngestRoutes extends AllDirectives {
       body.put("endpoints", totals.endpoints());
       return JsonSupport.ok(body);
     });
+  }
+
+  /**
+   * 503 for a body whose records were not all confirmed persisted (within the ingest timeout):
+   * says exactly which endpoints' records are counted and which may or may not be, and how to
+   * send again without counting anything twice.
+   */
+  private static HttpResponse incomplete(EntityWriter.Outcome outcome, AgentHeaders agent) {
+    String retry = agent.agentId() != null
+        ? "send the same body again with the same X-Agent-Id, X-Agent-Epoch and X-Agent-Seq: records already"
+            + " counted are dropped as duplicates, the rest are counted once"
+        : "a body sent without X-Agent-Id/X-Agent-Epoch/X-Agent-Seq is counted again when resent, so"
+            + " sending it again counts the 'counted' records twice; send only the records of the 'unconfirmed'"
+            + " endpoints, or send bodies with those headers (each with its own increasing X-Agent-Seq) to make"
+            + " retries safe";
+    ObjectNode body = JsonSupport.error("the records of " + outcome.unconfirmed().size() + " endpoint(s) were not"
+        + " confirmed persisted in time; they may or may not be counted");
+    ObjectNode counted = body.putObject("counted");
+    outcome.counted().putCounts(counted);
+    counted.set("endpoints", JsonSupport.MAPPER.valueToTree(outcome.confirmed()));
+    ObjectNode unconfirmed = body.putObject("unconfirmed");
+    unconfirmed.put("records", outcome.unconfirmedRecords());
+    unconfirmed.set("endpoints", JsonSupport.MAPPER.valueToTree(
+        outcome.unconfirmed().stream().map(EntityWriter.Unconfirmed::endpoint).toList()));
+    unconfirmed.put("reason", outcome.unconfirmed().get(0).reason());
+    body.put("retry", retry);
+    return JsonSupport.json(StatusCodes.SERVICE_UNAVAILABLE, body);
   }
 
   /** Who sent a batch: an agent, its epoch and the batch's seq; {@link #NONE} for anonymous records. */

@@ -1,0 +1,61 @@
+package io.autoglm.monitor.node.api;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Keeps web pages from driving the node through a browser. A browser marks every cross-site
+ * request, WebSocket handshakes included, with an {@code Origin} header; a request that carries
+ * one is answered only when the origin is on {@code autoglm.http.allowed-origins} (empty by
+ * default): otherwise 403, whatever the method or route. Agents, curl and other programs send no
+ * {@code Origin} and pass. An allowed origin gets the CORS headers a browser needs, and its
+ * preflight {@code OPTIONS} is answered here.
+ *
+ * <p>This is not authentication (that comes with API tokens); it closes the hole where any page
+ * open in a browser on the monitoring host could post records or rules.
+ */
+public final class OriginGuard extends AllDirectives {
+  private static final int MAX_ECHO = 200;
+  private final Set<String> allowed;
+
+  public OriginGuard(List<String> allowedOrigins) {
+    this.allowed = Set.copyOf(allowedOrigins);
+  }
+
+  public Route guard(Supplier<Route> inner) {
+    return optionalHeaderValueByName("Origin", origin -> origin.map(String::trim)
+        .map(o -> allowed.contains(o) ? allowedRoute(o, inner) : refused(o))
+        .orElseGet(inner));
+  }
+
+  private Route refused(String origin) {
+    String shown = origin.length() > MAX_ECHO ? origin.substring(0, MAX_ECHO) + "..." : origin;
+    return complete(JsonSupport.error(StatusCodes.FORBIDDEN, "cross-origin request from '" + shown
+        + "' refused: that origin is not in autoglm.http.allowed-origins"));
+  }
+
+  private Route allowedRoute(String origin, Supplier<Route> inner) {
+    List<HttpHeader> cors = List.of(RawHeader.create("Access-Control-Allow-Origin", origin),
+        RawHeader.create("Vary", "Origin"));
+    return respondWithHeaders(cors, () -> concat(
+        options(() -> optionalHeaderValueByName("Access-Control-Request-Method", method ->
+            complete(preflight(method)))),
+        inner.get()));
+  }
+
+  private static HttpResponse preflight(Optional<String> method) {
+    return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT).addHeaders(List.of(
+        RawHeader.create("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE"),
+        RawHeader.create("Access-Control-Allow-Headers",
+            "Content-Type, Content-Encoding, Authorization, X-Agent-Id, X-Agent-Epoch, X-Agent-Seq"),
+        RawHeader.create("Access-Control-Max-Age", "600")));
+  }
+}
