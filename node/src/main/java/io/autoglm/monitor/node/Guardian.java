@@ -50,7 +50,7 @@ public final class Guardian {
     EntityWriter writer = new EntityWriter(system, stats, node.ingestTimeout(), System::currentTimeMillis);
     StreamIngest stream = new StreamIngest(system, writer, StreamSettings.fromConfig(system.settings().config()),
         ingestCounters);
-    return new IngestRoutes(system, writer, stream, node).route();
+    return new IngestRoutes(system, writer, stream, node, System::currentTimeMillis).route();
   }
 
   public static Behavior<Void> create(CompletableFuture<ServerBinding> bound, StatsCounters counters,

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * An HTTP ingest whose records are not all persisted within the ingest timeout (one endpoint's
  * journal writes take 3 s, the timeout is 1 s) answers 503 saying exactly which endpoints' records
- * are counted and which may or may not be, and how to send again safely.
+ * are counted and which may or may not be, and the node-issued key under which the same body
+ * can be sent again without counting anything twice.
  */
 class IngestTimeoutTest {
 
@@ -40,8 +41,9 @@ class IngestTimeoutTest {
       assertEquals("[\"default/v1/fast\"]", answer.at("/counted/endpoints").toString());
       assertEquals(20, answer.at("/unconfirmed/records").asLong(), r.body());
       assertEquals("[\"default/v1/slow\"]", answer.at("/unconfirmed/endpoints").toString());
-      assertTrue(answer.get("retry").asText().contains("X-Agent-Seq"), r.body());
-      assertTrue(answer.get("retry").asText().contains("counts the 'counted' records twice"), r.body());
+      JsonNode retryWith = answer.get("retryWith");
+      assertTrue(retryWith.get("X-Agent-Id").asText().startsWith("~http."), r.body());
+      assertEquals("0", retryWith.get("X-Agent-Seq").asText(), r.body());
 
       // the unconfirmed share was still on its way: it lands once the slow write is done
       // (asked of the entity: the endpoint listing reads the Cassandra journal, not this one)
@@ -53,11 +55,22 @@ class IngestTimeoutTest {
         return null;
       });
 
-      // with agent headers the answer says that sending again is safe
+      // sent again under the node's key: nothing is counted twice
+      TestHttp.Reply again = http.post("/api/v1/ingest", body.toByteArray(),
+          "X-Agent-Id", retryWith.get("X-Agent-Id").asText(),
+          "X-Agent-Epoch", retryWith.get("X-Agent-Epoch").asText(),
+          "X-Agent-Seq", retryWith.get("X-Agent-Seq").asText());
+      assertEquals(200, again.status(), again.body());
+      assertEquals(0, again.json().get("accepted").asLong(), again.body());
+      assertEquals(50, again.json().get("duplicates").asLong(), again.body());
+
+      // with the client's own agent headers the answer says to send them again
       TestHttp.Reply identified = http.post("/api/v1/ingest", NodeFixture.traffic("/v1/slow", 2, 3, 10, 0),
           "X-Agent-Id", "gw-1", "X-Agent-Seq", "1");
       assertEquals(503, identified.status(), identified.body());
-      assertTrue(identified.json().get("retry").asText().startsWith("send the same body again"), identified.body());
+      assertTrue(identified.json().get("retry").asText().startsWith("send the same body again with the same"),
+          identified.body());
+      assertEquals("gw-1", identified.json().at("/retryWith/X-Agent-Id").asText(), identified.body());
     }
   }
 }

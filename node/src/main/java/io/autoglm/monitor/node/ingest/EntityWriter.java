@@ -41,13 +41,17 @@ public final class EntityWriter {
     }
   }
 
-  public record Totals(long received, long accepted, long late, long duplicates, long future, int endpoints) {
+  public record Totals(long received, long accepted, long late, long duplicates, long future, long expired,
+      int endpoints) {
     /** Adds what the entities made of the records to an answer (the HTTP body, a stream ack). */
     public ObjectNode putCounts(ObjectNode answer) {
       answer.put("accepted", accepted);
       answer.put("late", late);
       answer.put("duplicates", duplicates);
       answer.put("future", future);
+      if (expired > 0) {
+        answer.put("expired", expired);
+      }
       return answer;
     }
   }
@@ -152,6 +156,7 @@ public final class EntityWriter {
       long late = 0;
       long duplicates = 0;
       long future = 0;
+      long expired = 0;
       List<String> confirmed = new ArrayList<>(deltas.size());
       List<Unconfirmed> unconfirmed = new ArrayList<>();
       for (int i = 0; i < acks.size(); i++) {
@@ -171,8 +176,9 @@ public final class EntityWriter {
         late += ack.late();
         duplicates += ack.duplicates();
         future += ack.future();
+        expired += ack.expired();
       }
-      return new Outcome(new Totals(total, accepted, late, duplicates, future, confirmed.size()),
+      return new Outcome(new Totals(total, accepted, late, duplicates, future, expired, confirmed.size()),
           List.copyOf(confirmed), List.copyOf(unconfirmed));
     });
   }

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.impl.engine.ws.FrameEvent;
@@ -41,7 +43,9 @@ import org.apache.pekko.util.ByteString;
  *
  * <p>{@code ?service=NAME} sets the service of records that carry none. With the headers
  * {@code X-Agent-Id}, {@code X-Agent-Seq} (and optionally {@code X-Agent-Epoch}) the body is
- * batch {@code seq} of that agent: sent again, to any node, it changes no count.
+ * batch {@code seq} of that agent: sent again, to any node, it changes no count. A body without
+ * them gets an identity from the node ({@link ServerKeys}); should it not complete in time, the
+ * 503 answer names that identity, under which it can be sent again just as safely.
  */
 public final class IngestRoutes extends AllDirectives {
   /** NDJSON under the names clients use for it; a browser cannot send these cross-site unasked. */
@@ -51,12 +55,16 @@ public final class IngestRoutes extends AllDirectives {
   private final EntityWriter writer;
   private final StreamIngest stream;
   private final NodeSettings node;
+  private final ServerKeys keys;
 
-  public IngestRoutes(ActorSystem<?> system, EntityWriter writer, StreamIngest stream, NodeSettings node) {
+  public IngestRoutes(ActorSystem<?> system, EntityWriter writer, StreamIngest stream, NodeSettings node,
+      LongSupplier wallClock) {
     this.system = system;
     this.writer = writer;
     this.stream = stream;
     this.node = node;
+    org.apache.pekko.actor.Address self = Cluster.get(system).selfMember().address();
+    this.keys = new ServerKeys(self.getHost().orElse("local") + "-" + self.getPort().orElse(0), wallClock);
   }
 
   public Route route() {
@@ -78,7 +86,7 @@ public final class IngestRoutes extends AllDirectives {
               AgentHeaders a;
               try {
                 a = AgentHeaders.parse(agent, epoch, Optional.of("0"), "query parameter 'agent'",
-                    "query parameter 'epoch'", "seq");
+                    "query parameter 'epoch'", "seq", false);
               } catch (IllegalArgumentException e) {
                 return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, e.getMessage()));
               }
@@ -117,7 +125,7 @@ public final class IngestRoutes extends AllDirectives {
                   optionalHeaderValueByName("X-Agent-Seq", seq -> {
             AgentHeaders agent;
             try {
-              agent = AgentHeaders.parse(agentId, epoch, seq, "X-Agent-Id", "X-Agent-Epoch", "X-Agent-Seq");
+              agent = AgentHeaders.parse(agentId, epoch, seq, "X-Agent-Id", "X-Agent-Epoch", "X-Agent-Seq", true);
             } catch (IllegalArgumentException e) {
               return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, e.getMessage()));
             }
@@ -138,7 +146,8 @@ public final class IngestRoutes extends AllDirectives {
         }))));
   }
 
-  private CompletionStage<HttpResponse> ingest(ByteString bytes, String defaultService, AgentHeaders agent) {
+  private CompletionStage<HttpResponse> ingest(ByteString bytes, String defaultService, AgentHeaders sender) {
+    AgentHeaders agent = sender == AgentHeaders.NONE ? AgentHeaders.issued(keys.next()) : sender;
     EntityWriter.Batch batch = writer.aggregate(agent.agentId(), agent.epoch(), agent.seq(), defaultService,
         sink -> CaptureCodec.decodeLenient(bytes.toArrayUnsafe(), sink));
     // one bad line refuses the whole body: nothing of it is written
@@ -175,13 +184,11 @@ public final class IngestRoutes extends AllDirectives {
    * send again without counting anything twice.
    */
   private static HttpResponse incomplete(EntityWriter.Outcome outcome, AgentHeaders agent) {
-    String retry = agent.agentId() != null
-        ? "send the same body again with the same X-Agent-Id, X-Agent-Epoch and X-Agent-Seq: records already"
-            + " counted are dropped as duplicates, the rest are counted once"
-        : "a body sent without X-Agent-Id/X-Agent-Epoch/X-Agent-Seq is counted again when resent, so"
-            + " sending it again counts the 'counted' records twice; send only the records of the 'unconfirmed'"
-            + " endpoints, or send bodies with those headers (each with its own increasing X-Agent-Seq) to make"
-            + " retries safe";
+    String retry = agent.issued()
+        ? "send the same body again with the headers in 'retryWith' (this node's key for this request): records"
+            + " already counted are dropped as duplicates, the rest are counted once"
+        : "send the same body again with the same X-Agent-Id, X-Agent-Epoch and X-Agent-Seq: records already"
+            + " counted are dropped as duplicates, the rest are counted once";
     ObjectNode body = JsonSupport.error("the records of " + outcome.unconfirmed().size() + " endpoint(s) were not"
         + " confirmed persisted in time; they may or may not be counted");
     ObjectNode counted = body.putObject("counted");
@@ -193,19 +200,31 @@ public final class IngestRoutes extends AllDirectives {
         outcome.unconfirmed().stream().map(EntityWriter.Unconfirmed::endpoint).toList()));
     unconfirmed.put("reason", outcome.unconfirmed().get(0).reason());
     body.put("retry", retry);
+    ObjectNode retryWith = body.putObject("retryWith");
+    retryWith.put("X-Agent-Id", agent.agentId());
+    retryWith.put("X-Agent-Epoch", Long.toString(agent.epoch()));
+    retryWith.put("X-Agent-Seq", Long.toString(agent.seq()));
     return JsonSupport.json(StatusCodes.SERVICE_UNAVAILABLE, body);
   }
 
-  /** Who sent a batch: an agent, its epoch and the batch's seq; {@link #NONE} for anonymous records. */
-  private record AgentHeaders(String agentId, long epoch, long seq) {
-    static final AgentHeaders NONE = new AgentHeaders(null, 0, 0);
+  /**
+   * Who sent a batch: an agent, its epoch and the batch's seq; {@link #NONE} for a request without
+   * them, which the node then gives a key of its own ({@code issued}).
+   */
+  private record AgentHeaders(String agentId, long epoch, long seq, boolean issued) {
+    static final AgentHeaders NONE = new AgentHeaders(null, 0, 0, false);
+
+    static AgentHeaders issued(ServerKeys.Key key) {
+      return new AgentHeaders(key.agentId(), key.epoch(), 0, true);
+    }
 
     /**
      * Parses the three values (all or none; the epoch may be left out, 0); the names are how the
-     * caller calls them in error messages.
+     * caller calls them in error messages. {@code serverKeys}: whether a node-issued id
+     * ({@code ~...}, from a 503 answer) is accepted too.
      */
     static AgentHeaders parse(Optional<String> id, Optional<String> epoch, Optional<String> seq, String idName,
-        String epochName, String seqName) {
+        String epochName, String seqName, boolean serverKeys) {
       if (id.isEmpty() && epoch.isEmpty() && seq.isEmpty()) {
         return NONE;
       }
@@ -213,10 +232,12 @@ public final class IngestRoutes extends AllDirectives {
         throw new IllegalArgumentException(idName + " and " + seqName + " go together (" + epochName
             + " optional, default 0)");
       }
-      if (!CaptureBatch.isValidAgentId(id.get())) {
-        throw new IllegalArgumentException(idName + " must be 1..128 of [A-Za-z0-9._:-]");
+      if (!CaptureBatch.isValidAgentId(id.get()) && !(serverKeys && CaptureBatch.isServerKey(id.get()))) {
+        throw new IllegalArgumentException(idName + " must be 1..128 of [A-Za-z0-9._:-]"
+            + (serverKeys ? " (or a key from a node's answer, starting with '~')" : ""));
       }
-      return new AgentHeaders(id.get(), nonNegative(epoch.orElse("0"), epochName), nonNegative(seq.get(), seqName));
+      return new AgentHeaders(id.get(), nonNegative(epoch.orElse("0"), epochName), nonNegative(seq.get(), seqName),
+          false);
     }
 
     private static long nonNegative(String value, String name) {

@@ -50,6 +50,16 @@ public record CaptureBatch(String agentId, long epoch, long seq, List<CaptureRec
     return CaptureRules.isToken(id, MAX_AGENT_ID_LENGTH, "._:-");
   }
 
+  /**
+   * Marks the identities a node hands out to HTTP ingest requests sent without one ({@code ~}
+   * is not allowed in an agent's own id, so the two never collide).
+   */
+  public static final String SERVER_KEY_PREFIX = "~";
+
+  /** Whether {@code id} is an identity handed out by a node: {@code ~} and an agent id. */
+  public static boolean isServerKey(String id) {
+    return id != null && id.startsWith(SERVER_KEY_PREFIX) && isValidAgentId(id.substring(1));
+  }
 
   public int size() {
     return records.size();

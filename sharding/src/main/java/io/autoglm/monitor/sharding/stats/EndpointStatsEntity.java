@@ -78,9 +78,11 @@ public final class EndpointStatsEntity
   /**
    * Records counted ({@code accepted}), dropped as behind the watermark ({@code late}), dropped
    * as replays of batches already applied ({@code duplicates}) and dropped as dated too far ahead
-   * of the clock ({@code future}).
+   * of the clock ({@code future}), and not counted because they came with a node-issued key too
+   * old to tell whether they already were ({@code expired}).
    */
-  public record IngestAck(long accepted, long late, long duplicates, long future) implements CborSerializable {}
+  public record IngestAck(long accepted, long late, long duplicates, long future, long expired)
+      implements CborSerializable {}
 
   private enum Tick implements Command {
     INSTANCE
@@ -214,12 +216,17 @@ public final class EndpointStatsEntity
       long late = 0;
       long duplicates = 0;
       long future = 0;
+      long expired = 0;
       for (BatchPart part : cmd.delta().parts()) {
         if (part.identified()) {
           String source = part.sourceKey();
           long applied = Math.max(state.appliedSeq(source), appliedSeqs.getOrDefault(source, -1L));
           if (part.seq() <= applied) {
             duplicates += part.records(); // a replay of a batch already counted
+            continue;
+          }
+          if (applied < 0 && state.forgotten(part.agentId(), part.epoch())) {
+            expired += part.records(); // may have been counted: refuse rather than count twice
             continue;
           }
           appliedSeqs.put(source, part.seq());
@@ -237,7 +244,7 @@ public final class EndpointStatsEntity
         }
         maxEventTs = Math.max(maxEventTs, Math.min(part.maxEventTs(), horizon));
       }
-      acks.add(new IngestAck(accepted, late, duplicates, future));
+      acks.add(new IngestAck(accepted, late, duplicates, future, expired));
       deps.counters().recordsAccepted.add(accepted);
       deps.counters().recordsLate.add(late);
       deps.counters().recordsDuplicate.add(duplicates);

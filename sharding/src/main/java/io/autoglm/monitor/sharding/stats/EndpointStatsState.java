@@ -12,6 +12,7 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkAdvanced
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkReset;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.CborSerializable;
+import io.autoglm.monitor.protocols.capture.CaptureBatch;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -216,13 +217,50 @@ public record EndpointStatsState(
   /** Epochs remembered per agent: an agent replays only its recent epochs, so older ones go. */
   public static final int EPOCHS_PER_AGENT = 8;
 
-  /** Drops all but the {@link #EPOCHS_PER_AGENT} highest epochs of each agent, so the map stays bounded. */
+  /**
+   * Node-issued keys ({@link CaptureBatch#isServerKey}) remembered per endpoint, all nodes
+   * together. A node gives each HTTP request sent without an identity a key of its own, whose
+   * epoch grows with the wall clock (ms × 1000 + a counter), so these are the endpoint's most
+   * recent such requests, and a retry is recognised as long as fewer than this many newer ones
+   * reached the endpoint since.
+   */
+  public static final int SERVER_KEYS_REMEMBERED = 1024;
+
+  /**
+   * Whether a batch under a node-issued key is too old to tell whether it was applied: its epoch
+   * is below every remembered one while a full set is remembered. Such a batch is refused, never
+   * counted a second time. (An agent's own older epochs are simply counted: an agent replays only
+   * its current epoch.)
+   */
+  public boolean forgotten(String agentId, long epoch) {
+    if (!CaptureBatch.isServerKey(agentId)) {
+      return false;
+    }
+    int remembered = 0;
+    long oldest = Long.MAX_VALUE;
+    for (String source : appliedSeqs.keySet()) {
+      if (CaptureBatch.isServerKey(agentOf(source))) {
+        remembered++;
+        oldest = Math.min(oldest, epochOf(source));
+      }
+    }
+    return remembered >= SERVER_KEYS_REMEMBERED && epoch < oldest;
+  }
+
+  /**
+   * Drops all but the {@link #EPOCHS_PER_AGENT} highest epochs of each agent, and all but the
+   * {@link #SERVER_KEYS_REMEMBERED} highest epochs of node-issued keys, so the map stays bounded.
+   */
   static Map<String, Long> keepNewestEpochs(Map<String, Long> seqs) {
     Map<String, java.util.TreeSet<Long>> epochsByAgent = new HashMap<>();
+    List<String> serverKeys = new ArrayList<>();
     for (String source : seqs.keySet()) {
-      int hash = source.lastIndexOf('#');
-      epochsByAgent.computeIfAbsent(source.substring(0, hash), a -> new java.util.TreeSet<>())
-          .add(Long.parseLong(source.substring(hash + 1)));
+      String agent = agentOf(source);
+      if (CaptureBatch.isServerKey(agent)) {
+        serverKeys.add(source);
+      } else {
+        epochsByAgent.computeIfAbsent(agent, a -> new java.util.TreeSet<>()).add(epochOf(source));
+      }
     }
     Map<String, Long> kept = new HashMap<>(seqs);
     epochsByAgent.forEach((agent, epochs) -> {
@@ -230,7 +268,19 @@ public record EndpointStatsState(
         kept.remove(BatchPart.sourceKey(agent, epochs.pollFirst()));
       }
     });
+    if (serverKeys.size() > SERVER_KEYS_REMEMBERED) {
+      serverKeys.sort(java.util.Comparator.comparingLong(EndpointStatsState::epochOf));
+      serverKeys.subList(0, serverKeys.size() - SERVER_KEYS_REMEMBERED).forEach(kept::remove);
+    }
     return kept;
+  }
+
+  private static String agentOf(String source) {
+    return source.substring(0, source.lastIndexOf('#'));
+  }
+
+  private static long epochOf(String source) {
+    return Long.parseLong(source.substring(source.lastIndexOf('#') + 1));
   }
 
   private EndpointStatsState withAlert(RuleAlertState s) {

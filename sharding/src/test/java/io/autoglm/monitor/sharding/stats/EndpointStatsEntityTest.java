@@ -87,7 +87,7 @@ class EndpointStatsEntityTest {
     assertEquals(T0, first.start());
     assertEquals(1000, first.count());
     assertEquals(200.0, first.latencyQuantileMs(0.95), 200 * 0.02);
-    assertEquals(new EndpointStatsEntity.IngestAck(400, 0, 0, 0), later.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(400, 0, 0, 0, 0), later.reply().getValue());
   }
 
   /** The year-2099 record a probe sent: valid by the schema, far ahead of any clock. */
@@ -105,19 +105,19 @@ class EndpointStatsEntityTest {
     ingest(traffic("/v1/chat/completions", 0, 12, 10, 0.0, 100));
     long watermark = kit.getState().watermark();
     var poison = ingest(withRecordAt(YEAR_2099, "gw", 1));
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 0, 1), poison.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 0, 1, 0), poison.reply().getValue());
     assertEquals(watermark, poison.state().watermark(), "the watermark stays where the real traffic put it");
     assertEquals(1, poison.state().future());
     assertEquals(1, poison.state().appliedSeq("gw#1"), "the batch is applied: a replay is a duplicate");
 
     // live records after it are on time and reach the rules
     var after = ingest(traffic("/v1/chat/completions", 12, 30, 10, 0.5, 100));
-    assertEquals(new EndpointStatsEntity.IngestAck(180, 0, 0, 0), after.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(180, 0, 0, 0, 0), after.reply().getValue());
     assertTrue(after.events().stream().anyMatch(e -> e instanceof AlertFired), after.events().toString());
 
     // a gateway a minute ahead is within max-future (5 min): counted
     var skewed = ingest(withRecordAt(clock.get() + 60_000, "gw", 2));
-    assertEquals(new EndpointStatsEntity.IngestAck(1, 0, 0, 0), skewed.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(1, 0, 0, 0, 0), skewed.reply().getValue());
   }
 
   @Test
@@ -127,7 +127,7 @@ class EndpointStatsEntityTest {
     agg.add(io.autoglm.monitor.protocols.capture.CaptureRecord.of(YEAR_2099 - 1_000, "/v1/chat/completions", 200, 1,
         "10.0.0.1"));
     var result = ingest(agg.drain().get(0));
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 0, 1), result.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 0, 1, 0), result.reply().getValue());
     assertTrue(result.state().watermark() <= clock.get() + SETTINGS.maxFutureMs());
   }
 
@@ -149,7 +149,7 @@ class EndpointStatsEntityTest {
 
     clock.set(T0 + 20_000); // the traffic below is live
     var live = ingest(traffic("/v1/chat/completions", 10, 20, 10, 0, 100));
-    assertEquals(new EndpointStatsEntity.IngestAck(100, 0, 0, 0), live.reply().getValue(),
+    assertEquals(new EndpointStatsEntity.IngestAck(100, 0, 0, 0, 0), live.reply().getValue(),
         "live records are on time again, not late");
     EndpointStatsState healed = live.state();
     assertEquals(T0 + 20_000 - 5_000, healed.watermark(), "recomputed from the wall clock");
@@ -180,7 +180,7 @@ class EndpointStatsEntityTest {
   void recordsBehindTheWatermarkAreCountedLateNotMerged() {
     ingest(traffic("/v1/chat/completions", 0, 30, 10, 0.0, 100));
     var result = ingest(traffic("/v1/chat/completions", 2, 3, 10, 0.0, 100));
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 10, 0, 0), result.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 10, 0, 0, 0), result.reply().getValue());
     assertEquals(10, result.state().late());
     assertEquals(100, result.state().closed().get(0).count(), "the closed window did not change");
   }
@@ -223,15 +223,15 @@ class EndpointStatsEntityTest {
   @Test
   void replayedBatchesAreDroppedExactlyEvenWhenTheyArriveRegrouped() {
     var first = ingest(batches("agent-a", "/v1/chat/completions", 5, 9));
-    assertEquals(new EndpointStatsEntity.IngestAck(500, 0, 0, 0), first.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(500, 0, 0, 0, 0), first.reply().getValue());
 
     var replay = ingest(batches("agent-a", "/v1/chat/completions", 5, 9));
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 500, 0), replay.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 500, 0, 0), replay.reply().getValue());
     assertTrue(replay.hasNoEvents(), "a pure replay writes nothing");
 
     // another node grouped the replay differently: 5..12, of which 10..12 are new
     var regrouped = ingest(batches("agent-a", "/v1/chat/completions", 5, 12));
-    assertEquals(new EndpointStatsEntity.IngestAck(300, 0, 500, 0), regrouped.reply().getValue());
+    assertEquals(new EndpointStatsEntity.IngestAck(300, 0, 500, 0, 0), regrouped.reply().getValue());
     assertEquals(800, regrouped.state().accepted());
     assertEquals(12, regrouped.state().appliedSeq("agent-a#1"));
     long counted = regrouped.state().open().stream().mapToLong(WindowStats::count).sum()
@@ -239,11 +239,11 @@ class EndpointStatsEntityTest {
     assertEquals(800, counted, "every record counted once");
 
     // another agent's batches with the same seqs are not duplicates
-    assertEquals(new EndpointStatsEntity.IngestAck(500, 0, 0, 0),
+    assertEquals(new EndpointStatsEntity.IngestAck(500, 0, 0, 0, 0),
         ingest(batches("agent-b", "/v1/chat/completions", 5, 9)).reply().getValue());
     kit.restart();
     assertEquals(12, kit.getState().appliedSeq("agent-a#1"), "the applied seqs survive recovery");
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 300, 0),
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 300, 0, 0),
         ingest(batches("agent-a", "/v1/chat/completions", 10, 12)).reply().getValue());
   }
 
@@ -262,6 +262,34 @@ class EndpointStatsEntityTest {
     assertEquals(1, state.appliedSeq("restarting-agent#11"));
   }
 
+  /** One record each under node-issued keys {@code ~http.n1} with the given epochs. */
+  private static EndpointDelta underServerKeys(long... epochs) {
+    DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", TestTraffic.NOW);
+    for (long epoch : epochs) {
+      agg.beginBatch("~http.n1", epoch, 0);
+      agg.add(io.autoglm.monitor.protocols.capture.CaptureRecord.of(T0 + 1_000, "/v1/chat/completions", 200, 10,
+          "10.0.0.1"));
+    }
+    return agg.drain().get(0);
+  }
+
+  @Test
+  void nodeIssuedKeysAreRememberedUpToABudgetAndAnOlderRetryIsRefusedNotCountedTwice() {
+    int budget = EndpointStatsState.SERVER_KEYS_REMEMBERED;
+    long[] epochs = java.util.stream.LongStream.rangeClosed(1, budget + 1).toArray();
+    assertEquals(new EndpointStatsEntity.IngestAck(budget + 1, 0, 0, 0, 0),
+        ingest(underServerKeys(epochs)).reply().getValue());
+    assertEquals(budget, kit.getState().appliedSeqs().size(), "only the newest keys are remembered");
+
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 1, 0, 0), ingest(underServerKeys(2)).reply().getValue(),
+        "a retry of a remembered request is a duplicate");
+    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 0, 0, 1), ingest(underServerKeys(1)).reply().getValue(),
+        "a retry older than every remembered key cannot be told apart: refused as expired");
+    assertEquals(new EndpointStatsEntity.IngestAck(1, 0, 0, 0, 0),
+        ingest(underServerKeys(budget + 5)).reply().getValue(), "a new request counts");
+    assertEquals(budget + 2, kit.getState().accepted());
+  }
+
   @Test
   void deltasArrivingWithinTheWriteIntervalShareOneWriteAndEachSenderGetsItsOwnCounts() {
     StatsSettings oncePerSecond = SETTINGS.withMinWriteInterval(Duration.ofSeconds(1));
@@ -272,7 +300,7 @@ class EndpointStatsEntityTest {
 
     TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> first = testKit.createTestProbe();
     entity.tell(new EndpointStatsEntity.Ingest(batches("gw-a", path, 1, 2), first.ref()));
-    assertEquals(new EndpointStatsEntity.IngestAck(200, 0, 0, 0), first.receiveMessage().getValue(),
+    assertEquals(new EndpointStatsEntity.IngestAck(200, 0, 0, 0, 0), first.receiveMessage().getValue(),
         "the first delta is written at once");
     assertEquals(1, counters.journalWrites.sum());
 
@@ -288,8 +316,8 @@ class EndpointStatsEntityTest {
     }
     List<EndpointStatsEntity.IngestAck> acks = probes.stream()
         .map(p -> p.receiveMessage(Duration.ofSeconds(5)).getValue()).toList();
-    assertEquals(List.of(new EndpointStatsEntity.IngestAck(200, 0, 0, 0), new EndpointStatsEntity.IngestAck(300, 0, 0, 0),
-        new EndpointStatsEntity.IngestAck(100, 0, 200, 0), new EndpointStatsEntity.IngestAck(100, 0, 0, 0)), acks);
+    assertEquals(List.of(new EndpointStatsEntity.IngestAck(200, 0, 0, 0, 0), new EndpointStatsEntity.IngestAck(300, 0, 0, 0, 0),
+        new EndpointStatsEntity.IngestAck(100, 0, 200, 0, 0), new EndpointStatsEntity.IngestAck(100, 0, 0, 0, 0)), acks);
     assertEquals(2, counters.journalWrites.sum(), "four deltas within the interval: one more write");
 
     TestProbe<EndpointStatsState> stats = testKit.createTestProbe();
