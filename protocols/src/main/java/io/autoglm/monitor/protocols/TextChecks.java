@@ -11,8 +11,9 @@ public final class TextChecks {
   private TextChecks() {}
 
   /**
-   * The index of the first control character (C0, DEL, C1) or format character (Cf, also outside
-   * the BMP), or -1 when there is none.
+   * The index of the first control character (C0, DEL, C1), format character (Cf, also outside
+   * the BMP) or unpaired UTF-16 surrogate (which JSON's {@code \ud800} escape can produce and
+   * the CBOR serializer refuses to write), or -1 when there is none.
    *
    * @param allowLineBreaks whether {@code \n}, {@code \r} and {@code \t} are allowed (free text)
    */
@@ -20,7 +21,8 @@ public final class TextChecks {
     int n = s.length();
     for (int i = 0; i < n; ) {
       int c = s.codePointAt(i);
-      if (isInvisible(c) && !(allowLineBreaks && (c == '\n' || c == '\r' || c == '\t'))) {
+      boolean unpaired = Character.getType(c) == Character.SURROGATE; // a pair is one code point
+      if (unpaired || isInvisible(c) && !(allowLineBreaks && (c == '\n' || c == '\r' || c == '\t'))) {
         return i;
       }
       i += Character.charCount(c);

@@ -171,15 +171,16 @@ public final class CaptureCodec {
         if (!isBlank(buf, pos, end)) {
           CaptureRecord r = null;
           boolean decoded = false;
-          if (end - pos <= MAX_LINE_BYTES) {
+          if (end - pos <= MAX_LINE_BYTES && !looksWide(buf, pos, end - pos)) {
             try {
               if (shared == null) {
                 shared = JSON.createParser(buf, pos, to - pos);
                 sharedBase = pos;
               }
               r = d.decode(shared, false);
-              int objectEnd = sharedBase + (int) shared.currentLocation().getByteOffset();
-              decoded = d.lastObjectComplete && objectEnd <= end && isBlank(buf, objectEnd, end);
+              long offset = shared.currentLocation().getByteOffset(); // -1 from a char-based parser
+              int objectEnd = sharedBase + (int) offset;
+              decoded = offset >= 0 && d.lastObjectComplete && objectEnd <= end && isBlank(buf, objectEnd, end);
             } catch (IOException e) {
               decoded = false;
             }
@@ -220,6 +221,21 @@ public final class CaptureCodec {
     }
   }
 
+  /**
+   * Whether Jackson would read these bytes as UTF-16 or UTF-32: it guesses so from NUL bytes or a
+   * UTF-16 byte-order mark among the first four. Neither can start a line of UTF-8 JSON.
+   */
+  private static boolean looksWide(byte[] buf, int off, int len) {
+    int n = Math.min(4, len);
+    for (int i = 0; i < n; i++) {
+      if (buf[off + i] == 0) {
+        return true;
+      }
+    }
+    return n >= 2 && ((buf[off] == (byte) 0xFE && buf[off + 1] == (byte) 0xFF)
+        || (buf[off] == (byte) 0xFF && buf[off + 1] == (byte) 0xFE));
+  }
+
   private static boolean isBlank(byte[] buf, int from, int to) {
     for (int i = from; i < to; i++) {
       byte b = buf[i];
@@ -251,6 +267,9 @@ public final class CaptureCodec {
     CaptureRecord decode(byte[] buf, int off, int len) {
       if (len > MAX_LINE_BYTES) {
         return fail(null, "line is longer than " + MAX_LINE_BYTES + " bytes");
+      }
+      if (looksWide(buf, off, len)) {
+        return fail(null, "not UTF-8 text (NUL bytes or a UTF-16 byte-order mark); capture records are UTF-8");
       }
       try (JsonParser p = JSON.createParser(buf, off, len)) {
         return decode(p, true);

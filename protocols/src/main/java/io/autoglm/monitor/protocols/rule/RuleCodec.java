@@ -184,6 +184,10 @@ public final class RuleCodec {
       throw new RuleValidationException(field, "must not be blank");
     }
     int hidden = TextChecks.indexOfInvisible(text, field.equals("description"));
+    if (hidden >= 0 && Character.isSurrogate(text.charAt(hidden))) {
+      throw new RuleValidationException(field,
+          "must be valid Unicode text (no unpaired surrogates), got an unpaired surrogate at index " + hidden);
+    }
     if (hidden >= 0) {
       throw new RuleValidationException(field, String.format(
           "must not hold control or invisible formatting characters (U+%04X at index %d)",

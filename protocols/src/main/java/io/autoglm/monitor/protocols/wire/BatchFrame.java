@@ -63,11 +63,17 @@ public final class BatchFrame {
     return frame.array();
   }
 
+  /** The largest byte array a JVM can allocate (a little below Integer.MAX_VALUE). */
+  private static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
+
   /**
    * Reads a frame. {@code maxNdjsonBytes} bounds the payload after decompression, so a small
    * gzip bomb cannot inflate past the limit.
    */
   public static Decoded decode(byte[] frame, int maxNdjsonBytes) {
+    if (maxNdjsonBytes < 0) {
+      throw new IllegalArgumentException("maxNdjsonBytes must be >= 0, got " + maxNdjsonBytes);
+    }
     if (frame.length < HEADER_BYTES) {
       throw new FrameException("binary frame of " + frame.length + " bytes is shorter than its "
           + HEADER_BYTES + "-byte header");
@@ -100,8 +106,9 @@ public final class BatchFrame {
       return new Decoded(seq, ndjson);
     }
     try (InputStream z = new GZIPInputStream(new ByteArrayInputStream(frame, HEADER_BYTES, length))) {
-      byte[] ndjson = z.readNBytes(maxNdjsonBytes + 1);
-      if (ndjson.length > maxNdjsonBytes) {
+      // read up to the limit, then one byte more tells whether the payload goes on past it
+      byte[] ndjson = z.readNBytes(Math.min(maxNdjsonBytes, MAX_ARRAY_BYTES));
+      if (z.read() != -1) {
         throw new FrameException("batch inflates past the limit of " + maxNdjsonBytes + " bytes");
       }
       return new Decoded(seq, ndjson);
