@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.pekko.dispatch.Futures;
 import org.apache.pekko.pattern.Patterns;
@@ -21,16 +22,19 @@ import scala.concurrent.duration.FiniteDuration;
 /**
  * An in-memory journal whose every write takes {@code delay}: a slow Cassandra, for backpressure
  * tests. With {@code only-ids-containing} set, only the writes of persistence ids containing that
- * text are slow (one slow endpoint among fast ones).
+ * text are slow, and with {@code failing-writes = N} the first N of those fail instead (a
+ * Cassandra write timing out for one endpoint among healthy ones).
  */
 public final class SlowJournal extends AsyncWriteJournal {
   private final Map<String, TreeMap<Long, PersistentRepr>> store = new ConcurrentHashMap<>();
   private final Duration delay;
   private final String onlyIdsContaining;
+  private final AtomicInteger failuresLeft;
 
   public SlowJournal(Config config) {
     this.delay = config.getDuration("delay");
     this.onlyIdsContaining = config.hasPath("only-ids-containing") ? config.getString("only-ids-containing") : "";
+    this.failuresLeft = new AtomicInteger(config.hasPath("failing-writes") ? config.getInt("failing-writes") : 0);
   }
 
   @Override
@@ -38,6 +42,9 @@ public final class SlowJournal extends AsyncWriteJournal {
     boolean slow = false;
     for (AtomicWrite write : messages) {
       slow |= write.persistenceId().contains(onlyIdsContaining);
+    }
+    if (slow && failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return Futures.failed(new java.io.IOException("write timed out (test journal)"));
     }
     long delayMs = slow ? delay.toMillis() : 0;
     return Patterns.after(FiniteDuration.create(delayMs, TimeUnit.MILLISECONDS), context().system().scheduler(),
