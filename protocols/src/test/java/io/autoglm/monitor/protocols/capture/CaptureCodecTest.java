@@ -224,6 +224,25 @@ class CaptureCodecTest {
   }
 
   @Test
+  void aLineOfExactlyTheLimitIsParsedAndOneByteMoreIsNot() {
+    CaptureRecord r = CaptureRecord.of(1_767_225_600_000L, "/v1/x", 200, 5, "10.0.0.1");
+    String head = CaptureCodec.encode(r);
+    String shell = head.substring(0, head.length() - 1) + ",\"pad\":\"\"}";
+    String atLimit = shell.replace("\"pad\":\"\"", "\"pad\":\"" + "p".repeat(CaptureCodec.MAX_LINE_BYTES - shell.length()) + "\"");
+    assertEquals(CaptureCodec.MAX_LINE_BYTES, atLimit.length());
+    byte[] ok = atLimit.getBytes(UTF_8);
+    assertEquals(r, CaptureCodec.decodeLine(atLimit, 1));
+    assertEquals(r, CaptureCodec.decodeLine(ok, 0, ok.length, 1));
+    assertEquals(new DecodeReport(1, 0, null), CaptureCodec.decodeLenient(ok, x -> {}));
+
+    byte[] over = atLimit.replace("\"pad\":\"", "\"pad\":\"p").getBytes(UTF_8);
+    DecodeReport report = CaptureCodec.decodeLenient(over, x -> fail("nothing is accepted"));
+    assertEquals(1, report.rejected());
+    assertNull(report.firstError().field());
+    assertEquals("line is longer than " + CaptureCodec.MAX_LINE_BYTES + " bytes", report.firstError().reason());
+  }
+
+  @Test
   void decodeLineHonoursOffsetAndLength() {
     byte[] buf = ("garbage" + MINIMAL + "garbage").getBytes(UTF_8);
     assertEquals(CaptureCodec.decodeLine(MINIMAL, 1),
