@@ -22,6 +22,7 @@ import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
 import io.autoglm.monitor.sharding.stats.StatsCounters;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -45,12 +46,15 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class Guardian {
   private Guardian() {}
 
+  /** The one wall clock of a node's statistics: record timestamps are judged against it. */
+  private static final LongSupplier WALL_CLOCK = System::currentTimeMillis;
+
   private static Route ingestRoutes(ActorSystem<?> system, StatsSettings stats, NodeSettings node,
       IngestCounters ingestCounters) {
-    EntityWriter writer = new EntityWriter(system, stats, node.ingestTimeout(), System::currentTimeMillis);
+    EntityWriter writer = new EntityWriter(system, stats, node.ingestTimeout(), WALL_CLOCK);
     StreamIngest stream = new StreamIngest(system, writer, StreamSettings.fromConfig(system.settings().config()),
         ingestCounters);
-    return new IngestRoutes(system, writer, stream, node, System::currentTimeMillis).route();
+    return new IngestRoutes(system, writer, stream, node, WALL_CLOCK).route();
   }
 
   public static Behavior<Void> create(CompletableFuture<ServerBinding> bound, StatsCounters counters,
@@ -72,7 +76,7 @@ public final class Guardian {
       RuleCache rules = new RuleCache();
       RuleBookEntity.init(system, ruleTopic);
       EndpointStatsEntity.init(system,
-          new EndpointStatsEntity.Dependencies(stats, rules, alertTopic, System::currentTimeMillis, counters));
+          new EndpointStatsEntity.Dependencies(stats, rules, alertTopic, WALL_CLOCK, counters));
       ClusterSingleton.get(system).init(SingletonActor.of(
           Behaviors.supervise(Notifier.create(alertTopic, WebhookSettings.fromConfig(config)))
               .onFailure(SupervisorStrategy.restart()),

@@ -1,7 +1,6 @@
 package io.autoglm.monitor.node.api;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -46,12 +45,11 @@ public final class OriginGuard extends AllDirectives {
     List<HttpHeader> cors = List.of(RawHeader.create("Access-Control-Allow-Origin", origin),
         RawHeader.create("Vary", "Origin"));
     return respondWithHeaders(cors, () -> concat(
-        options(() -> optionalHeaderValueByName("Access-Control-Request-Method", method ->
-            complete(preflight(method)))),
+        options(() -> complete(preflight())),
         inner.get()));
   }
 
-  private static HttpResponse preflight(Optional<String> method) {
+  private static HttpResponse preflight() {
     return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT).addHeaders(List.of(
         RawHeader.create("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE"),
         RawHeader.create("Access-Control-Allow-Headers",

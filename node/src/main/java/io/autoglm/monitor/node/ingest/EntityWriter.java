@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -102,18 +103,14 @@ public final class EntityWriter {
 
   /** A write that did not complete: some endpoints did not confirm. */
   public static final class IncompleteWriteException extends RuntimeException {
-    private final transient Outcome outcome;
-
     IncompleteWriteException(Outcome outcome) {
       super(outcome.unconfirmed().size() + " endpoint(s) did not confirm persisting "
           + outcome.unconfirmedRecords() + " record(s): " + outcome.unconfirmed().get(0).reason());
-      this.outcome = outcome;
-    }
-
-    public Outcome outcome() {
-      return outcome;
     }
   }
+
+  /** What one endpoint's entity answered: its ack, or why there was none. */
+  private record Reply(EndpointDelta delta, EndpointStatsEntity.IngestAck ack, Throwable failure) {}
 
   /**
    * Sends the batches' deltas and completes with the totals once every entity has persisted its
@@ -143,15 +140,14 @@ public final class EntityWriter {
     }
     List<EndpointDelta> deltas = new ArrayList<>(parts.size());
     parts.forEach((key, list) -> deltas.add(new EndpointDelta(key, list)));
-    List<CompletableFuture<EndpointStatsEntity.IngestAck>> acks = deltas.stream()
+    List<CompletableFuture<Reply>> replies = deltas.stream()
         .map(d -> sharding.entityRefFor(EndpointStatsEntity.ENTITY_TYPE_KEY, d.key().entityId())
             .<EndpointStatsEntity.IngestAck>askWithStatus(replyTo -> new EndpointStatsEntity.Ingest(d, replyTo), timeout)
+            .handle((ack, failure) -> new Reply(d, ack, failure))
             .toCompletableFuture())
         .toList();
     long total = received;
-    CompletableFuture<?>[] settled = acks.stream().map(f -> f.handle((ack, failure) -> null))
-        .toArray(CompletableFuture[]::new);
-    return CompletableFuture.allOf(settled).thenApply(done -> {
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(done -> {
       long accepted = 0;
       long late = 0;
       long duplicates = 0;
@@ -159,19 +155,18 @@ public final class EntityWriter {
       long expired = 0;
       List<String> confirmed = new ArrayList<>(deltas.size());
       List<Unconfirmed> unconfirmed = new ArrayList<>();
-      for (int i = 0; i < acks.size(); i++) {
-        CompletableFuture<EndpointStatsEntity.IngestAck> f = acks.get(i);
-        EndpointDelta delta = deltas.get(i);
-        if (f.isCompletedExceptionally()) {
-          Throwable cause = f.handle((ack, failure) -> failure).join();
-          cause = cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null
-              ? cause.getCause() : cause;
-          unconfirmed.add(new Unconfirmed(delta.key().entityId(),
-              delta.parts().stream().mapToLong(BatchPart::records).sum(), String.valueOf(cause.getMessage())));
+      for (CompletableFuture<Reply> f : replies) {
+        Reply reply = f.join();
+        String endpoint = reply.delta().key().entityId();
+        EndpointStatsEntity.IngestAck ack = reply.ack();
+        if (ack == null) {
+          Throwable cause = reply.failure() instanceof CompletionException c && c.getCause() != null
+              ? c.getCause() : reply.failure();
+          unconfirmed.add(new Unconfirmed(endpoint, reply.delta().parts().stream().mapToLong(BatchPart::records).sum(),
+              String.valueOf(cause.getMessage())));
           continue;
         }
-        EndpointStatsEntity.IngestAck ack = f.join();
-        confirmed.add(delta.key().entityId());
+        confirmed.add(endpoint);
         accepted += ack.accepted();
         late += ack.late();
         duplicates += ack.duplicates();

@@ -24,7 +24,6 @@ public final class DeltaAggregator {
   private final StatsSettings settings;
   private final String defaultService;
   private final long futureLimit;
-  private long future;
   // per endpoint, one part per batch, in the order the batches began
   private final Map<EndpointKey, List<PartAccumulator>> byEndpoint = new HashMap<>();
   private String agentId;
@@ -59,15 +58,9 @@ public final class DeltaAggregator {
     if (r.ts() > futureLimit) {
       part.future++;
       part.records++;
-      future++;
     } else {
       part.add(r, settings);
     }
-  }
-
-  /** Records added so far that were too far in the future to count. */
-  public long future() {
-    return future;
   }
 
   public boolean isEmpty() {
