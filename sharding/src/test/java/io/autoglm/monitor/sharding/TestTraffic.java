@@ -2,6 +2,7 @@ package io.autoglm.monitor.sharding;
 
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.sharding.stats.DeltaAggregator;
+import io.autoglm.monitor.sharding.RestartBackoff;
 import io.autoglm.monitor.sharding.stats.EndpointDelta;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.time.Duration;
@@ -10,7 +11,8 @@ import java.util.List;
 /** Builds capture traffic and deltas for tests. */
 public final class TestTraffic {
   public static final StatsSettings SETTINGS =
-      new StatsSettings(10_000, 5_000, 300_000, 360, Duration.ofMillis(200), 100, Duration.ofSeconds(10), Duration.ZERO);
+      new StatsSettings(10_000, 5_000, 300_000, 360, Duration.ofMillis(200), 100, Duration.ofSeconds(10), Duration.ZERO,
+          new RestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0));
   public static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z, a window boundary
   /** The wall clock the test traffic is aggregated at: an hour after T0. */
   public static final long NOW = T0 + 3_600_000;

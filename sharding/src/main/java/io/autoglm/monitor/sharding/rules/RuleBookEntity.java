@@ -5,6 +5,7 @@ import io.autoglm.monitor.persistence.event.RuleBookEvent.RuleDeleted;
 import io.autoglm.monitor.persistence.event.RuleBookEvent.RuleUpserted;
 import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.RestartBackoff;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -45,19 +46,23 @@ public final class RuleBookEntity
   private final ActorRef<Topic.Command<RuleSet>> topic;
 
   public static void init(ActorSystem<?> system, ActorRef<Topic.Command<RuleSet>> topic) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), topic)));
+    RestartBackoff backoff = RestartBackoff.fromConfig(system.settings().config());
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), topic, backoff)));
   }
 
   public static EntityRef<Command> ref(ActorSystem<?> system) {
     return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, ENTITY_ID);
   }
 
-  public static Behavior<Command> create(String entityId, ActorRef<Topic.Command<RuleSet>> topic) {
-    return Behaviors.setup(ctx -> new RuleBookEntity(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId), topic));
+  public static Behavior<Command> create(String entityId, ActorRef<Topic.Command<RuleSet>> topic,
+      RestartBackoff backoff) {
+    return Behaviors.setup(ctx ->
+        new RuleBookEntity(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId), topic, backoff));
   }
 
-  private RuleBookEntity(PersistenceId persistenceId, ActorRef<Topic.Command<RuleSet>> topic) {
-    super(persistenceId);
+  private RuleBookEntity(PersistenceId persistenceId, ActorRef<Topic.Command<RuleSet>> topic,
+      RestartBackoff backoff) {
+    super(persistenceId, backoff.strategy());
     this.topic = topic;
   }
 

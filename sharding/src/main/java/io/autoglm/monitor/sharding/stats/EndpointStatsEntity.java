@@ -33,6 +33,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -114,6 +115,13 @@ public final class EndpointStatsEntity
   private boolean writtenYet;
   private long slotOrigin;
   private long lastWriteSlot;
+  // Exactly-once across a failed write. The entity restarts with backoff and keeps the commands
+  // that arrived meanwhile; a later batch of a source among them must not be applied before the
+  // batch the failed write lost, or the replay of that batch would look like a duplicate.
+  // inFlight: per source, the lowest seq the write being persisted applies; lostFrom: per source,
+  // the lowest seq a failed write lost, until a batch at or below it is applied again.
+  private final Map<String, Long> inFlight = new HashMap<>();
+  private final Map<String, Long> lostFrom = new HashMap<>();
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
     ClusterSharding.get(system).init(
@@ -131,7 +139,7 @@ public final class EndpointStatsEntity
 
   private EndpointStatsEntity(ActorContext<Command> context, TimerScheduler<Command> timers, EndpointKey key,
       Dependencies deps) {
-    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), key.entityId()));
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), key.entityId()), deps.settings().restartBackoff().strategy());
     this.context = context;
     this.timers = timers;
     this.key = key;
@@ -154,6 +162,10 @@ public final class EndpointStatsEntity
   public SignalHandler<EndpointStatsState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> lastArrivalWallMs = deps.wallClock().getAsLong())
+        .onSignal(PreRestart.instance(), state -> {
+          inFlight.forEach((source, seq) -> lostFrom.merge(source, seq, Math::min));
+          inFlight.clear();
+        })
         .build();
   }
 
@@ -196,7 +208,15 @@ public final class EndpointStatsEntity
    */
   private ReplyEffect<EndpointStatsEvent, EndpointStatsState> writePending(EndpointStatsState current) {
     writeScheduled = false;
-    List<Ingest> cmds = List.copyOf(pending);
+    List<Ingest> cmds = new ArrayList<>(pending.size());
+    for (Ingest cmd : pending) {
+      String refusal = followsALostBatch(cmd);
+      if (refusal == null) {
+        cmds.add(cmd);
+      } else {
+        cmd.replyTo().tell(StatusReply.error(refusal));
+      }
+    }
     pending.clear();
     long now = deps.wallClock().getAsLong();
     long horizon = settings.futureLimit(now);
@@ -230,6 +250,8 @@ public final class EndpointStatsEntity
             continue;
           }
           appliedSeqs.put(source, part.seq());
+          inFlight.merge(source, part.seq(), Math::min);
+          lostFrom.remove(source); // this is the replay from at or before the lost batch
         }
         future += part.future();
         for (WindowStats w : part.windows()) {
@@ -259,6 +281,7 @@ public final class EndpointStatsEntity
     long late = acks.stream().mapToLong(IngestAck::late).sum();
     long future = acks.stream().mapToLong(IngestAck::future).sum();
     if (accepted + late + future == 0 && appliedSeqs.isEmpty() && events.isEmpty()) {
+      inFlight.clear();
       return Effect().none().thenRun(after -> reply.run()).thenNoReply(); // nothing new: write nothing
     }
     markWrite();
@@ -272,10 +295,32 @@ public final class EndpointStatsEntity
     return Effect()
         .persist(events)
         .thenRun(after -> {
+          inFlight.clear();
           afterPersist(events);
           reply.run();
         })
         .thenNoReply();
+  }
+
+  /**
+   * Why {@code cmd} must wait for a replay (a part of it comes after a batch of the same source
+   * that a failed write lost, and no part before it in the command resends that batch), or null
+   * when it may be applied. A command's parts are in seq order per source.
+   */
+  private String followsALostBatch(Ingest cmd) {
+    java.util.Set<String> resent = new java.util.HashSet<>();
+    for (BatchPart part : cmd.delta().parts()) {
+      Long lost = part.identified() ? lostFrom.get(part.sourceKey()) : null;
+      if (lost == null || resent.contains(part.sourceKey())) {
+        continue;
+      }
+      if (part.seq() > lost) {
+        return "batch " + part.seq() + " of " + part.sourceKey() + " comes after batch " + lost
+            + ", which a failed journal write lost: send again from batch " + lost;
+      }
+      resent.add(part.sourceKey());
+    }
+    return null;
   }
 
   private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onTick(EndpointStatsState state, Tick tick) {

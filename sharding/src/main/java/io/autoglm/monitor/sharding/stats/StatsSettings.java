@@ -1,6 +1,7 @@
 package io.autoglm.monitor.sharding.stats;
 
 import com.typesafe.config.Config;
+import io.autoglm.monitor.sharding.RestartBackoff;
 import java.time.Duration;
 
 /**
@@ -18,9 +19,10 @@ import java.time.Duration;
  *     back-to-back slots from its first write): deltas that arrive when the slot has had its
  *     write (from other connections, other nodes, HTTP posts) wait for the next slot and share
  *     its write; zero writes every delta at once
+ * @param restartBackoff how an entity restarts after a failed journal write
  */
 public record StatsSettings(long windowMs, long allowedLatenessMs, long maxFutureMs, int historyWindows,
-    Duration tick, int snapshotEvery, Duration askTimeout, Duration minWriteInterval) {
+    Duration tick, int snapshotEvery, Duration askTimeout, Duration minWriteInterval, RestartBackoff restartBackoff) {
 
   public StatsSettings {
     if (windowMs < 100) {
@@ -50,12 +52,13 @@ public record StatsSettings(long windowMs, long allowedLatenessMs, long maxFutur
         c.getDuration("watermark-tick"),
         c.getInt("snapshot-every"),
         c.getDuration("ask-timeout"),
-        c.getDuration("min-write-interval"));
+        c.getDuration("min-write-interval"),
+        RestartBackoff.fromConfig(root));
   }
 
   public StatsSettings withMinWriteInterval(Duration interval) {
     return new StatsSettings(windowMs, allowedLatenessMs, maxFutureMs, historyWindows, tick, snapshotEvery,
-        askTimeout, interval);
+        askTimeout, interval, restartBackoff);
   }
 
   /** The newest {@code ts} a record may carry when the wall clock reads {@code nowMs}. */

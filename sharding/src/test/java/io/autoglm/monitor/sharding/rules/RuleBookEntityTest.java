@@ -1,5 +1,7 @@
 package io.autoglm.monitor.sharding.rules;
 
+import io.autoglm.monitor.sharding.TestTraffic;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,7 +35,7 @@ class RuleBookEntityTest {
   void upsertsAndDeletesArePersistedVersionedAndPublished() {
     TestProbe<Topic.Command<RuleSet>> topic = testKit.createTestProbe();
     var kit = EventSourcedBehaviorTestKit.<RuleBookEntity.Command, RuleBookEvent, RuleSet>create(
-        testKit.system(), RuleBookEntity.create("global", topic.ref()));
+        testKit.system(), RuleBookEntity.create("global", topic.ref(), TestTraffic.SETTINGS.restartBackoff()));
 
     var added = kit.<StatusReply<RuleSet>>runCommand(replyTo -> new RuleBookEntity.Upsert(RULE, replyTo));
     assertEquals(new RuleBookEvent.RuleUpserted(RULE), added.event());

@@ -35,6 +35,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -326,6 +328,42 @@ class EndpointStatsEntityTest {
     assertEquals(900, state.accepted());
     assertEquals(5, state.appliedSeq("gw-a#1"));
     assertEquals(3, state.appliedSeq("gw-b#1"));
+  }
+
+  /**
+   * A failed journal write: its sender gets no ack, the entity restarts with backoff and recovers,
+   * a later batch of the same agent that arrived meanwhile is refused (applying it first would make
+   * the lost batch's replay look like a duplicate), and the agent's replay counts every record once.
+   */
+  @Test
+  void aFailedWriteIsNotAckedAndItsReplayCountsOnceAfterTheEntityRestarts() {
+    String id = "default/v1/failing";
+    String path = "/v1/failing";
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    StatsCounters counters = new StatsCounters();
+    ActorRef<EndpointStatsEntity.Command> entity = testKit.spawn(EndpointStatsEntity.create(id,
+        new EndpointStatsEntity.Dependencies(SETTINGS, rules, alerts.ref(), clock::get, counters)));
+    TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> lost = testKit.createTestProbe();
+    TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> later = testKit.createTestProbe();
+    TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> replay = testKit.createTestProbe();
+
+    journal.failNextPersisted(PersistenceId.of(EndpointStatsEntity.ENTITY_TYPE_KEY.name(), id).id());
+    entity.tell(new EndpointStatsEntity.Ingest(batches("gw", path, 1, 2), lost.ref()));
+    entity.tell(new EndpointStatsEntity.Ingest(batches("gw", path, 3, 4), later.ref()));
+    StatusReply<EndpointStatsEntity.IngestAck> refused = later.receiveMessage(Duration.ofSeconds(5));
+    assertTrue(refused.isError() && refused.getError().getMessage().contains("send again from batch 1"),
+        refused.toString());
+    lost.expectNoMessage(Duration.ofMillis(200));
+
+    entity.tell(new EndpointStatsEntity.Ingest(batches("gw", path, 1, 4), replay.ref()));
+    assertEquals(new EndpointStatsEntity.IngestAck(400, 0, 0, 0, 0), replay.receiveMessage(Duration.ofSeconds(5))
+        .getValue(), "the agent's replay from its oldest unacked batch counts every record once");
+    TestProbe<EndpointStatsState> stats = testKit.createTestProbe();
+    entity.tell(new EndpointStatsEntity.GetStats(stats.ref()));
+    EndpointStatsState state = stats.receiveMessage();
+    assertEquals(400, state.accepted());
+    assertEquals(4, state.appliedSeq("gw#1"));
+    lost.expectNoMessage(Duration.ofMillis(100));
   }
 
   @Test
