@@ -112,9 +112,9 @@ public final class StreamCommand {
       }
       boolean acked = shipper.awaitAcked(Duration.ofMinutes(5));
       Map<String, Long> t = shipper.totals();
-      out.printf("streamed %,d records in %.1f s: accepted %,d, duplicates %,d, late %,d, rejected %,d%s%s%n", lines,
-          (System.nanoTime() - started) / 1e9, t.get("accepted"), t.get("duplicates"), t.get("late"),
-          t.get("rejected"), spool == null || spool.spilledTotal() == 0 ? ""
+      out.printf("streamed %,d records in %.1f s: accepted %,d, duplicates %,d, late %,d, future %,d, rejected %,d%s%s%n",
+          lines, (System.nanoTime() - started) / 1e9, t.get("accepted"), t.get("duplicates"), t.get("late"),
+          t.get("future"), t.get("rejected"), spool == null || spool.spilledTotal() == 0 ? ""
               : String.format("; %,d batches went through the disk spool", spool.spilledTotal()),
           acked ? "" : "; NOT ALL ACKED (" + shipper.unackedBatches() + " batches)");
       if (!acked) {

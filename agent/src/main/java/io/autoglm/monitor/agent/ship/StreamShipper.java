@@ -3,6 +3,7 @@ package io.autoglm.monitor.agent.ship;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.wire.BatchFrame;
+import io.autoglm.monitor.protocols.wire.StreamReply;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,8 +22,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Streams capture batches to the cluster over the agent WebSocket protocol
@@ -36,8 +35,6 @@ import java.util.regex.Pattern;
  * to what the cluster persists, and memory stays bounded.
  */
 public final class StreamShipper implements AutoCloseable {
-  private static final Pattern ACK_SEQ = Pattern.compile("\"type\":\"ack\",\"seq\":(\\d+)");
-  private static final Pattern FIELD = Pattern.compile("\"(accepted|duplicates|rejected|late)\":(\\d+)");
 
   /** How the shipper behaves. {@code epoch} separates this run's seqs from earlier runs'. */
   public record Options(List<String> nodes, String agentId, long epoch, String service, int maxUnacked,
@@ -71,6 +68,7 @@ public final class StreamShipper implements AutoCloseable {
   private final ConcurrentSkipListMap<Long, byte[]> unacked = new ConcurrentSkipListMap<>();
   private final Object lock = new Object();
   private final AtomicLong accepted = new AtomicLong();
+  private final AtomicLong future = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong late = new AtomicLong();
@@ -159,10 +157,13 @@ public final class StreamShipper implements AutoCloseable {
     return ackedSeq.get();
   }
 
-  /** Records the cluster counted / dropped as replays / refused as invalid / found too late. */
+  /**
+   * Records the cluster counted / dropped as replays / refused as invalid / found too late / found
+   * dated too far ahead of its clock, and how often the agent reconnected.
+   */
   public Map<String, Long> totals() {
     return Map.of("accepted", accepted.get(), "duplicates", duplicates.get(), "rejected", rejected.get(),
-        "late", late.get(), "reconnects", reconnects.get());
+        "late", late.get(), "future", future.get(), "reconnects", reconnects.get());
   }
 
   @Override
@@ -249,24 +250,24 @@ public final class StreamShipper implements AutoCloseable {
   }
 
   private void onAck(String json) {
-    Matcher m = ACK_SEQ.matcher(json);
-    if (!m.find()) {
-      if (json.contains("\"type\":\"error\"")) {
-        options.log().accept("node refused the stream: " + json);
-      }
+    StreamReply reply;
+    try {
+      reply = StreamReply.parse(json);
+    } catch (UncheckedIOException e) {
+      options.log().accept("ignoring a message the node sent: " + e.getMessage());
       return;
     }
-    long seq = Long.parseLong(m.group(1));
-    Matcher f = FIELD.matcher(json);
-    while (f.find()) {
-      long n = Long.parseLong(f.group(2));
-      switch (f.group(1)) {
-        case "accepted" -> accepted.addAndGet(n);
-        case "duplicates" -> duplicates.addAndGet(n);
-        case "rejected" -> rejected.addAndGet(n);
-        default -> late.addAndGet(n);
-      }
+    if (reply instanceof StreamReply.Error error) {
+      options.log().accept("node refused the stream (" + error.code() + "): " + error.error());
+      return;
     }
+    StreamReply.Ack ack = (StreamReply.Ack) reply;
+    long seq = ack.seq();
+    accepted.addAndGet(ack.accepted());
+    duplicates.addAndGet(ack.duplicates());
+    rejected.addAndGet(ack.rejected());
+    late.addAndGet(ack.late());
+    future.addAndGet(ack.future());
     ackedSeq.accumulateAndGet(seq, Math::max);
     unacked.headMap(seq, true).clear();
     options.onAck().accept(seq);

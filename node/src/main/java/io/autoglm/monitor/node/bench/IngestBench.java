@@ -179,9 +179,9 @@ public final class IngestBench {
               + " closest: %d write(s) of one entity within %d ms%n", ingestWrites.total(), ingestWrites.entities(),
           ingestWrites.total() / (double) Math.max(1, ingestWrites.entities()) / measured.seconds,
           ingestWrites.closest(), intervalMs);
-      out.printf("records             accepted %,d, rejected %,d, late %,d, duplicates %,d%n",
+      out.printf("records             accepted %,d, rejected %,d, late %,d, duplicates %,d, future %,d%n",
           measured.totals.get("accepted"), measured.totals.get("rejected"), measured.totals.get("late"),
-          measured.totals.get("duplicates"));
+          measured.totals.get("duplicates"), measured.totals.get("future"));
       out.printf("heap high-water     %,d MB (node and agent in one JVM, -Xmx %,d MB)%n",
           measured.heapHighWater >> 20, Runtime.getRuntime().maxMemory() >> 20);
       return true;

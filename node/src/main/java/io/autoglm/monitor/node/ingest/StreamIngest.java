@@ -1,11 +1,11 @@
 package io.autoglm.monitor.node.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.monitor.node.api.JsonSupport;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureFormatException;
 import io.autoglm.monitor.protocols.wire.BatchFrame;
+import io.autoglm.monitor.protocols.wire.StreamReply;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -223,27 +223,17 @@ public final class StreamIngest {
       written = writer.write(batches)
           .whenComplete((totals, failure) -> release(held, release))
           .thenApply(totals -> {
-        ObjectNode ack = JsonSupport.object();
-        ack.put("type", "ack");
-        ack.put("seq", seq);
-        totals.putCounts(ack);
-        ack.put("rejected", rejectedRecords);
-        if (firstRejection != null) {
-          ack.put("firstError", firstRejection);
-        }
+        StreamReply ack = new StreamReply.Ack(seq, totals.accepted(), totals.late(), totals.duplicates(),
+            totals.future(), rejectedRecords, firstRejection);
         List<FrameEvent> out = new ArrayList<>(replies);
-        out.add(WebSocketFrames.text(ack.toString()));
+        out.add(WebSocketFrames.text(ack.toJson()));
         return out;
       });
     }
     Item last = end;
     return written.thenApply(frames -> {
       if (last instanceof ProtocolError e) {
-        ObjectNode json = JsonSupport.object();
-        json.put("type", "error");
-        json.put("code", e.code());
-        json.put("error", e.message());
-        frames.add(WebSocketFrames.text(json.toString()));
+        frames.add(WebSocketFrames.text(new StreamReply.Error(e.code(), e.message()).toJson()));
         frames.add(WebSocketFrames.close(e.closeCode(), e.message()));
       } else if (last instanceof PeerClosed) {
         frames.add(WebSocketFrames.close(WebSocketFrames.CLOSE_NORMAL, ""));

@@ -1,0 +1,52 @@
+package io.autoglm.monitor.protocols.wire;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.UncheckedIOException;
+
+/**
+ * What a node answers on the agent stream ({@code /api/v1/ingest/stream}): one JSON text message
+ * each, {@code {"type":"ack",...}} or {@code {"type":"error",...}}. Both sides use this record, the
+ * node to write and the agent to read, so neither depends on the order of the keys.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = StreamReply.Ack.class, name = "ack"),
+  @JsonSubTypes.Type(value = StreamReply.Error.class, name = "error")
+})
+public sealed interface StreamReply {
+  /** Fields a newer node adds are ignored by an older agent. */
+  ObjectMapper MAPPER = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /**
+   * Every batch up to {@code seq} is persisted (cumulative). The counts cover the batches since
+   * the previous ack: counted, behind the watermark, replays already counted, dated too far ahead
+   * of the node's clock, and lines that failed validation ({@code firstError} names the first).
+   */
+  record Ack(long seq, long accepted, long late, long duplicates, long future, long rejected,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String firstError) implements StreamReply {}
+
+  /** Sent right before the node closes the stream with a close frame of the same reason. */
+  record Error(String code, String error) implements StreamReply {}
+
+  default String toJson() {
+    try {
+      return MAPPER.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a stream reply always serializes", e);
+    }
+  }
+
+  /** Reads one message. */
+  static StreamReply parse(String json) {
+    try {
+      return MAPPER.readValue(json, StreamReply.class);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("not a stream reply: " + e.getOriginalMessage(), e);
+    }
+  }
+}
