@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
-import io.autoglm.monitor.sharding.stats.EndpointStatsState;
+import io.autoglm.monitor.sharding.stats.EndpointStatsView;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.Map;
@@ -71,9 +71,10 @@ class IngestTimeoutTest {
   }
 
   private static long accepted(Node node, String endpointId) {
-    EndpointStatsState stats = ClusterSharding.get(node.system())
+    EndpointStatsView stats = ClusterSharding.get(node.system())
         .entityRefFor(EndpointStatsEntity.ENTITY_TYPE_KEY, endpointId)
-        .ask(EndpointStatsEntity.GetStats::new, Duration.ofSeconds(5)).toCompletableFuture().join();
+        .<EndpointStatsView>ask(replyTo -> new EndpointStatsEntity.GetStats(0, replyTo), Duration.ofSeconds(5))
+        .toCompletableFuture().join();
     return stats.accepted();
   }
 }

@@ -18,6 +18,7 @@ import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.rules.RuleSet;
 import io.autoglm.monitor.sharding.stats.EndpointStatsState;
+import io.autoglm.monitor.sharding.stats.EndpointStatsView;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,17 @@ class PersistedTypesTest {
     serialization.verifySerialization(state, true);
     serialization.verifySerialization(EndpointStatsState.empty(ID), true);
     serialization.verifySerialization(RuleSet.EMPTY.with(RULE), true);
+  }
+
+  /** Not stored, but sent between nodes: the answer to a stats request. */
+  @Test
+  void theStatsViewRoundTrips() {
+    EndpointStatsState state = new EndpointStatsState(ID, T0 + 6_950, T0 + 11_950, T0, 240, 3, 2,
+        windows(), windows(), Map.of(RULE.id(), RuleAlertState.ok(RULE.id()).pending(T0)), Map.of("gw-1#7", 42L));
+    EndpointStatsView view = EndpointStatsView.of(state, 1);
+    assertEquals(1, view.closed().size());
+    assertEquals(List.of(RuleAlertState.ok(RULE.id()).pending(T0)), view.alerts());
+    serialization.verifySerialization(view, true);
   }
 
   /** A {@code StatsIngested} persisted before {@code future} existed reads back with 0 future records. */

@@ -7,6 +7,7 @@ import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.stats.EndpointKey;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
 import io.autoglm.monitor.sharding.stats.EndpointStatsState;
+import io.autoglm.monitor.sharding.stats.EndpointStatsView;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -64,10 +65,10 @@ public final class EndpointRoutes extends AllDirectives {
             if (!ids.contains(key.entityId())) {
               return complete(JsonSupport.error(StatusCodes.NOT_FOUND, "no data for endpoint '" + key.entityId() + "'"));
             }
-            CompletionStage<EndpointStatsState> stats = sharding
+            CompletionStage<EndpointStatsView> stats = sharding
                 .entityRefFor(EndpointStatsEntity.ENTITY_TYPE_KEY, key.entityId())
-                .ask(EndpointStatsEntity.GetStats::new, timeout);
-            return onSuccess(stats, s -> complete(JsonSupport.ok(statsJson(key, s, n))));
+                .ask(replyTo -> new EndpointStatsEntity.GetStats(n, replyTo), timeout);
+            return onSuccess(stats, s -> complete(JsonSupport.ok(statsJson(key, s))));
           });
         })))));
   }
@@ -96,7 +97,7 @@ public final class EndpointRoutes extends AllDirectives {
     return body;
   }
 
-  static ObjectNode statsJson(EndpointKey key, EndpointStatsState s, int limit) {
+  static ObjectNode statsJson(EndpointKey key, EndpointStatsView s) {
     ObjectNode body = JsonSupport.object();
     body.put("id", key.entityId());
     body.put("service", key.service());
@@ -105,17 +106,13 @@ public final class EndpointRoutes extends AllDirectives {
     body.put("late", s.late());
     body.put("future", s.future());
     putTime(body, "watermark", s.watermark());
-    putTime(body, "newestEvent", s.maxEventTs());
+    putTime(body, "newestEvent", s.newestEvent());
     ArrayNode open = body.putArray("open");
     s.open().forEach(w -> open.add(windowJson(w)));
     ArrayNode closed = body.putArray("closed");
-    List<WindowStats> all = s.closed();
-    all.subList(Math.max(0, all.size() - limit), all.size()).forEach(w -> closed.add(windowJson(w)));
+    s.closed().forEach(w -> closed.add(windowJson(w)));
     ArrayNode alerts = body.putArray("alerts");
-    for (RuleAlertState a : s.alerts().values()) {
-      if (a.phase() == RuleAlertState.Phase.OK) {
-        continue;
-      }
+    for (RuleAlertState a : s.alerts()) {
       ObjectNode n = alerts.addObject();
       n.put("rule", a.ruleId());
       n.put("phase", a.phase().name().toLowerCase());

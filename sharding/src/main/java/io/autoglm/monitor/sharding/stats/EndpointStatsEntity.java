@@ -74,7 +74,8 @@ public final class EndpointStatsEntity
   /** Merge a delta; the reply comes once it is persisted. */
   public record Ingest(EndpointDelta delta, ActorRef<StatusReply<IngestAck>> replyTo) implements Command {}
 
-  public record GetStats(ActorRef<EndpointStatsState> replyTo) implements Command {}
+  /** Asks for the {@link EndpointStatsView} with the newest {@code closedWindows} closed windows. */
+  public record GetStats(int closedWindows, ActorRef<EndpointStatsView> replyTo) implements Command {}
 
   /**
    * Records counted ({@code accepted}), dropped as behind the watermark ({@code late}), dropped
@@ -174,7 +175,8 @@ public final class EndpointStatsEntity
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Ingest.class, this::onIngest)
-        .onCommand(GetStats.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
+        .onCommand(GetStats.class,
+            (state, cmd) -> Effect().reply(cmd.replyTo(), EndpointStatsView.of(state, cmd.closedWindows())))
         .onCommand(Tick.class, this::onTick)
         .onCommand(WritePending.class, (state, cmd) -> writePending(state))
         .build();
