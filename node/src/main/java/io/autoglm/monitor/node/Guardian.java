@@ -84,12 +84,12 @@ public final class Guardian {
       AlertFeed.Live feed = AlertFeed.spawn(ctx, alertTopic, node.recentAlerts(), node.feedBuffer());
 
       CompletableFuture<RuleSet> rulesLoaded = new CompletableFuture<>();
-      ctx.spawn(RuleCacheUpdater.create(ruleTopic, rules, stats.askTimeout(), rulesLoaded), "rule-cache");
+      ctx.spawn(RuleCacheUpdater.create(ruleTopic, rules, stats.askTimeout(), node.ruleLoadRetry(), rulesLoaded), "rule-cache");
 
       Route route = new ApiRoutes(system, new OriginGuard(node.allowedOrigins()),
           ingestRoutes(system, stats, node, ingestCounters),
-          new RuleRoutes(system, rules, stats.askTimeout()).route(),
-          new EndpointRoutes(system, stats.askTimeout()).route(),
+          new RuleRoutes(system, rules, stats.askTimeout(), node.maxRuleBytes()).route(),
+          new EndpointRoutes(system, stats.askTimeout(), node.statsWindows()).route(),
           new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout()).route()).route();
 
       rulesLoaded

@@ -19,7 +19,6 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * start several in one JVM.
  */
 public final class Node implements AutoCloseable {
-  private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final CassandraBootstrap.Prepared cassandra;
@@ -44,7 +43,8 @@ public final class Node implements AutoCloseable {
     ActorSystem<Void> system = ActorSystem.create(Guardian.create(bound, counters, ingestCounters), "autoglm",
         cassandra.applyTo(config));
     try {
-      return new Node(system, bound.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS), cassandra, counters,
+      Duration startTimeout = NodeSettings.fromConfig(config).startTimeout();
+      return new Node(system, bound.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS), cassandra, counters,
           ingestCounters);
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
       system.terminate();

@@ -6,7 +6,8 @@ import java.util.List;
 
 /** {@code autoglm.http} and {@code autoglm.node}: what the node's HTTP side needs. */
 public record NodeSettings(String httpInterface, int httpPort, long maxIngestBytes, Duration ingestTimeout,
-    int recentAlerts, int feedBuffer, String defaultService, List<String> allowedOrigins) {
+    int recentAlerts, int feedBuffer, String defaultService, List<String> allowedOrigins, long maxRuleBytes,
+    int statsWindows, Duration startTimeout, Duration ruleLoadRetry) {
 
   public static NodeSettings fromConfig(Config root) {
     Config http = root.getConfig("autoglm.http");
@@ -18,6 +19,10 @@ public record NodeSettings(String httpInterface, int httpPort, long maxIngestByt
         http.getInt("recent-alerts"),
         http.getInt("feed-buffer"),
         root.getString("autoglm.node.default-service"),
-        http.getStringList("allowed-origins"));
+        http.getStringList("allowed-origins"),
+        http.getBytes("max-rule-bytes"),
+        http.getInt("stats-windows"),
+        root.getDuration("autoglm.node.start-timeout"),
+        root.getDuration("autoglm.node.rule-load-retry"));
   }
 }

@@ -29,7 +29,7 @@ final class RuleCacheUpdater {
   private RuleCacheUpdater() {}
 
   static Behavior<Void> create(ActorRef<Topic.Command<RuleSet>> topic, RuleCache cache, Duration askTimeout,
-      CompletableFuture<RuleSet> loaded) {
+      Duration retry, CompletableFuture<RuleSet> loaded) {
     return Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers -> {
       topic.tell(Topic.subscribe(ctx.messageAdapter(RuleSet.class, Updated::new)));
       ctx.getSelf().tell(Load.INSTANCE);
@@ -42,7 +42,7 @@ final class RuleCacheUpdater {
               (set, failure) -> failure == null ? new Updated(set) : new LoadFailed(failure));
         } else if (msg instanceof LoadFailed f) {
           c.getLog().info("Rule book not reachable yet ({}); retrying", f.cause().toString());
-          timers.startSingleTimer(Load.INSTANCE, Duration.ofSeconds(1));
+          timers.startSingleTimer(Load.INSTANCE, retry);
         }
         return Behaviors.same();
       });

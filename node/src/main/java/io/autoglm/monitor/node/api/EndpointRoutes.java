@@ -27,7 +27,8 @@ import org.apache.pekko.stream.javadsl.Sink;
 /**
  * {@code GET /api/v1/endpoints}: every endpoint that ever received data (from the journal, so
  * it survives restarts). {@code GET /api/v1/endpoints/{id}/stats[?limit=N]}: an endpoint's
- * open windows, its newest N closed windows (default 60) and its alert states. The id is
+ * open windows, its newest N closed windows (default {@code autoglm.http.stats-windows}, 60) and
+ * its alert states. The id is
  * {@code service + path}, URL-encoded as one segment, e.g.
  * {@code default%2Fv1%2Fchat%2Fcompletions}.
  */
@@ -37,10 +38,14 @@ public final class EndpointRoutes extends AllDirectives {
   private final ClusterSharding sharding;
   private final Duration timeout;
 
-  public EndpointRoutes(ActorSystem<?> system, Duration timeout) {
+  private final int defaultWindows;
+
+  /** @param defaultWindows closed windows shown when the request names no {@code ?limit=} */
+  public EndpointRoutes(ActorSystem<?> system, Duration timeout, int defaultWindows) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.timeout = timeout;
+    this.defaultWindows = defaultWindows;
   }
 
   public Route route() {
@@ -51,7 +56,7 @@ public final class EndpointRoutes extends AllDirectives {
           int n;
           try {
             key = EndpointKey.fromEntityId(id);
-            n = limit.map(Integer::parseInt).orElse(60);
+            n = limit.map(Integer::parseInt).orElse(defaultWindows);
             if (n < 0) {
               throw new NumberFormatException();
             }

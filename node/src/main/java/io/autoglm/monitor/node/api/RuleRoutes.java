@@ -27,16 +27,17 @@ import org.apache.pekko.pattern.StatusReply;
 
 /** {@code GET/PUT/DELETE /api/v1/rules[/{id}]}: the rule book, in {@link RuleCodec}'s JSON form. */
 public final class RuleRoutes extends AllDirectives {
-  private static final long MAX_RULE_BYTES = 64 * 1024;
   private static final ContentTypeCheck JSON_BODY = new ContentTypeCheck("application/json");
   private final ActorSystem<?> system;
   private final RuleCache cache;
   private final Duration timeout;
+  private final long maxRuleBytes;
 
-  public RuleRoutes(ActorSystem<?> system, RuleCache cache, Duration timeout) {
+  public RuleRoutes(ActorSystem<?> system, RuleCache cache, Duration timeout, long maxRuleBytes) {
     this.system = system;
     this.cache = cache;
     this.timeout = timeout;
+    this.maxRuleBytes = maxRuleBytes;
   }
 
   public Route route() {
@@ -47,7 +48,7 @@ public final class RuleRoutes extends AllDirectives {
               ThresholdRule rule = set.rules().get(id);
               return complete(rule == null ? notFound(id) : JsonSupport.ok(RuleCodec.toJson(rule)));
             })),
-            put(() -> JSON_BODY.require(() -> withSizeLimit(MAX_RULE_BYTES, () ->
+            put(() -> JSON_BODY.require(() -> withSizeLimit(maxRuleBytes, () ->
                 entity(Unmarshaller.entityToString(), body -> upsert(id, body))))),
             delete(() -> onSuccess(delete(id), response -> complete(response)))))));
   }

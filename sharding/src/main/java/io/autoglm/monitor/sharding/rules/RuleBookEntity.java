@@ -44,10 +44,13 @@ public final class RuleBookEntity
   public record Get(ActorRef<RuleSet> replyTo) implements Command {}
 
   private final ActorRef<Topic.Command<RuleSet>> topic;
+  private final int snapshotEvery;
 
   public static void init(ActorSystem<?> system, ActorRef<Topic.Command<RuleSet>> topic) {
     RestartBackoff backoff = RestartBackoff.fromConfig(system.settings().config());
-    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), topic, backoff)));
+    int snapshotEvery = system.settings().config().getInt("autoglm.rules.snapshot-every");
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
+        ctx -> create(ctx.getEntityId(), topic, backoff, snapshotEvery)));
   }
 
   public static EntityRef<Command> ref(ActorSystem<?> system) {
@@ -55,14 +58,15 @@ public final class RuleBookEntity
   }
 
   public static Behavior<Command> create(String entityId, ActorRef<Topic.Command<RuleSet>> topic,
-      RestartBackoff backoff) {
+      RestartBackoff backoff, int snapshotEvery) {
     return Behaviors.setup(ctx ->
-        new RuleBookEntity(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId), topic, backoff));
+        new RuleBookEntity(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId), topic, backoff, snapshotEvery));
   }
 
   private RuleBookEntity(PersistenceId persistenceId, ActorRef<Topic.Command<RuleSet>> topic,
-      RestartBackoff backoff) {
+      RestartBackoff backoff, int snapshotEvery) {
     super(persistenceId, backoff.strategy());
+    this.snapshotEvery = snapshotEvery;
     this.topic = topic;
   }
 
@@ -73,7 +77,7 @@ public final class RuleBookEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(100, 2);
+    return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
   }
 
   @Override

@@ -214,7 +214,13 @@ public record EndpointStatsState(
     return out;
   }
 
-  /** Epochs remembered per agent: an agent replays only its recent epochs, so older ones go. */
+  /**
+   * Epochs remembered per agent: an agent replays only its recent epochs, so older ones go.
+   *
+   * <p>This and {@link #SERVER_KEYS_REMEMBERED} are constants, not configuration, because they
+   * are applied while events replay: a node with another value would recover a different state
+   * from the same journal.
+   */
   public static final int EPOCHS_PER_AGENT = 8;
 
   /**

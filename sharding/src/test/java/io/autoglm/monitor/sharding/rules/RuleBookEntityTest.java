@@ -35,7 +35,7 @@ class RuleBookEntityTest {
   void upsertsAndDeletesArePersistedVersionedAndPublished() {
     TestProbe<Topic.Command<RuleSet>> topic = testKit.createTestProbe();
     var kit = EventSourcedBehaviorTestKit.<RuleBookEntity.Command, RuleBookEvent, RuleSet>create(
-        testKit.system(), RuleBookEntity.create("global", topic.ref(), TestTraffic.SETTINGS.restartBackoff()));
+        testKit.system(), RuleBookEntity.create("global", topic.ref(), TestTraffic.SETTINGS.restartBackoff(), 100));
 
     var added = kit.<StatusReply<RuleSet>>runCommand(replyTo -> new RuleBookEntity.Upsert(RULE, replyTo));
     assertEquals(new RuleBookEvent.RuleUpserted(RULE), added.event());
