@@ -16,7 +16,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * published on the rule topic afterwards.
  */
 final class RuleCacheUpdater {
-  private sealed interface Command {}
+  sealed interface Command {}
 
   private record Updated(RuleSet set) implements Command {}
 
@@ -28,24 +28,28 @@ final class RuleCacheUpdater {
 
   private RuleCacheUpdater() {}
 
-  static Behavior<Void> create(ActorRef<Topic.Command<RuleSet>> topic, RuleCache cache, Duration askTimeout,
+  static Behavior<Command> create(ActorRef<Topic.Command<RuleSet>> topic, RuleCache cache, Duration askTimeout,
       Duration retry, CompletableFuture<RuleSet> loaded) {
-    return Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers -> {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       topic.tell(Topic.subscribe(ctx.messageAdapter(RuleSet.class, Updated::new)));
       ctx.getSelf().tell(Load.INSTANCE);
-      return Behaviors.<Command>receive((c, msg) -> {
-        if (msg instanceof Updated u) {
-          cache.offer(u.set());
-          loaded.complete(cache.current());
-        } else if (msg instanceof Load) {
-          c.pipeToSelf(RuleBookEntity.ref(c.getSystem()).ask(RuleBookEntity.Get::new, askTimeout),
-              (set, failure) -> failure == null ? new Updated(set) : new LoadFailed(failure));
-        } else if (msg instanceof LoadFailed f) {
-          c.getLog().info("Rule book not reachable yet ({}); retrying", f.cause().toString());
-          timers.startSingleTimer(Load.INSTANCE, retry);
-        }
-        return Behaviors.same();
-      });
-    })).unsafeCast();
+      return Behaviors.receive(Command.class)
+          .onMessage(Updated.class, u -> {
+            cache.offer(u.set());
+            loaded.complete(cache.current());
+            return Behaviors.same();
+          })
+          .onMessage(Load.class, load -> {
+            ctx.pipeToSelf(RuleBookEntity.ref(ctx.getSystem()).ask(RuleBookEntity.Get::new, askTimeout),
+                (set, failure) -> failure == null ? new Updated(set) : new LoadFailed(failure));
+            return Behaviors.same();
+          })
+          .onMessage(LoadFailed.class, f -> {
+            ctx.getLog().info("Rule book not reachable yet ({}); retrying", f.cause().toString());
+            timers.startSingleTimer(Load.INSTANCE, retry);
+            return Behaviors.same();
+          })
+          .build();
+    }));
   }
 }
