@@ -1,5 +1,10 @@
 package io.autoglm.monitor.sharding.detect;
 
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPending;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPendingCleared;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
 import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.alert.Alert;
 
@@ -37,6 +42,34 @@ public record RuleAlertState(String ruleId, Phase phase, long activeSince, Alert
 
   public RuleAlertState resolved(long quietUntilMs) {
     return new RuleAlertState(ruleId, Phase.OK, 0L, null, quietUntilMs);
+  }
+
+  /** The rule an alert event is about, or null for an event that is not about one. */
+  public static String ruleIdOf(EndpointStatsEvent event) {
+    if (event instanceof AlertPending e) {
+      return e.ruleId();
+    } else if (event instanceof AlertPendingCleared e) {
+      return e.ruleId();
+    } else if (event instanceof AlertFired e) {
+      return e.alert().ruleId();
+    } else if (event instanceof AlertResolved e) {
+      return e.alert().ruleId();
+    }
+    return null;
+  }
+
+  /** This state after an alert event about its rule: the one place alert events are applied. */
+  public RuleAlertState after(EndpointStatsEvent event) {
+    if (event instanceof AlertPending e) {
+      return pending(e.activeSince());
+    } else if (event instanceof AlertPendingCleared) {
+      return cleared();
+    } else if (event instanceof AlertFired e) {
+      return pending(e.alert().startsAt()).firing(e.alert());
+    } else if (event instanceof AlertResolved e) {
+      return resolved(e.quietUntil());
+    }
+    throw new IllegalArgumentException("not an alert event: " + event);
   }
 
   /**

@@ -65,7 +65,7 @@ public final class ThresholdEvaluator {
         EndpointStatsEvent event = step(id, key, rule, s, w, value);
         if (event != null) {
           events.add(event);
-          states.put(rule.id(), next(s, event));
+          states.put(rule.id(), s.after(event));
         }
       }
     }
@@ -114,18 +114,5 @@ public final class ThresholdEvaluator {
       }
       default -> throw new IllegalStateException("unknown phase " + s.phase());
     }
-  }
-
-  private static RuleAlertState next(RuleAlertState s, EndpointStatsEvent event) {
-    if (event instanceof AlertPending e) {
-      return s.pending(e.activeSince());
-    } else if (event instanceof AlertFired e) {
-      return s.pending(e.alert().startsAt()).firing(e.alert());
-    } else if (event instanceof AlertResolved e) {
-      return s.resolved(e.quietUntil());
-    } else if (event instanceof AlertPendingCleared) {
-      return s.cleared();
-    }
-    throw new IllegalArgumentException("not an alert event: " + event);
   }
 }

@@ -3,10 +3,6 @@ package io.autoglm.monitor.sharding.stats;
 import static io.autoglm.monitor.persistence.stats.Saturating.add;
 
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
-import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
-import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPending;
-import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPendingCleared;
-import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkAdvanced;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkReset;
@@ -63,14 +59,10 @@ public record EndpointStatsState(
       return advance(e.watermark(), settings).state();
     } else if (event instanceof WatermarkReset e) {
       return reset(e);
-    } else if (event instanceof AlertPending e) {
-      return withAlert(alertState(e.ruleId()).pending(e.activeSince()));
-    } else if (event instanceof AlertPendingCleared e) {
-      return withAlert(alertState(e.ruleId()).cleared());
-    } else if (event instanceof AlertFired e) {
-      return withAlert(alertState(e.alert().ruleId()).pending(e.alert().startsAt()).firing(e.alert()));
-    } else if (event instanceof AlertResolved e) {
-      return withAlert(alertState(e.alert().ruleId()).resolved(e.quietUntil()));
+    }
+    String ruleId = RuleAlertState.ruleIdOf(event);
+    if (ruleId != null) {
+      return withAlert(alertState(ruleId).after(event));
     }
     throw new IllegalArgumentException("unknown event " + event);
   }
