@@ -9,6 +9,20 @@ public record NodeSettings(String httpInterface, int httpPort, long maxIngestByt
     int recentAlerts, int feedBuffer, String defaultService, List<String> allowedOrigins, long maxRuleBytes,
     int statsWindows, Duration startTimeout, Duration ruleLoadRetry) {
 
+  public NodeSettings {
+    positive("autoglm.http.max-ingest-bytes", maxIngestBytes);
+    positive("autoglm.http.max-rule-bytes", maxRuleBytes);
+    if (statsWindows < 0) {
+      throw new IllegalArgumentException("autoglm.http.stats-windows must not be negative, got " + statsWindows);
+    }
+  }
+
+  private static void positive(String key, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(key + " must be more than 0 bytes, got " + value);
+    }
+  }
+
   public static NodeSettings fromConfig(Config root) {
     Config http = root.getConfig("autoglm.http");
     return new NodeSettings(

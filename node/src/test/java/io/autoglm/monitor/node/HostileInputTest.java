@@ -163,6 +163,19 @@ class HostileInputTest {
     assertEquals("latency_ms", latency.json().get("field").asText(), latency.body());
   }
 
+  /** A client may send a node-issued key back ({@code ~...}), but only one that is a valid id. */
+  @Test
+  void aForgedNodeKeyIsCheckedLikeAnyAgentId() {
+    byte[] body = line(NodeFixture.T0, "/v1/keys").getBytes(UTF_8);
+    TestHttp.Reply bad = http.post("/api/v1/ingest?service=keys", body, "X-Agent-Id", "~http. bad", "X-Agent-Seq", "0");
+    assertJsonError(bad, 400, "X-Agent-Id");
+    assertEquals(200, http.post("/api/v1/ingest?service=keys", body, "X-Agent-Id", "~http.elsewhere-1",
+        "X-Agent-Epoch", "5", "X-Agent-Seq", "0").status());
+    TestHttp.Reply again = http.post("/api/v1/ingest?service=keys", body, "X-Agent-Id", "~http.elsewhere-1",
+        "X-Agent-Epoch", "5", "X-Agent-Seq", "0");
+    assertEquals(1, again.json().get("duplicates").asLong(), again.body());
+  }
+
   // 6. Cross-site requests
 
   @Test
