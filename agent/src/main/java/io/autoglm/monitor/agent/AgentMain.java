@@ -21,8 +21,8 @@ public final class AgentMain {
   /**
    * Runs one command.
    *
-   * @return the exit status: 0 success, 1 failure, 2 bad arguments, 3 (send) some input lines
-   *     were invalid and skipped
+   * @return the exit status: 0 success, 1 failure, 2 bad arguments, 3 (send) some input lines were
+   *     invalid and skipped
    */
   public static int run(String[] args, InputStream stdin, PrintStream stdout, PrintStream stderr) {
     return Commands.run(args, stdin, stdout, stderr);

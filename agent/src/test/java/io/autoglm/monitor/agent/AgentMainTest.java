@@ -28,8 +28,12 @@ class AgentMainTest {
   static Run run(byte[] stdin, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = AgentMain.run(args, new ByteArrayInputStream(stdin),
-        new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8));
+    int status =
+        AgentMain.run(
+            args,
+            new ByteArrayInputStream(stdin),
+            new PrintStream(out, true, UTF_8),
+            new PrintStream(err, true, UTF_8));
     return new Run(status, out.toString(UTF_8), err.toString(UTF_8), out.toByteArray());
   }
 
@@ -38,33 +42,35 @@ class AgentMainTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource(delimiter = '|', value = {
-    "''|no command given",
-    "frobnicate|unknown command 'frobnicate'",
-    "generate --seconds|option --seconds needs a value",
-    "generate --seconds abc|option --seconds needs an integer, got 'abc'",
-    "generate --seconds -5|option --seconds must be between 0 and",
-    "generate --rate 1.5|option --rate needs an integer, got '1.5'",
-    "generate --scenario burst|option --scenario: unknown scenario 'burst', expected one of steady",
-    "generate --diurnal 2|option --diurnal must be between 0.0 and 0.9",
-    "generate --start-ms 5|option --start-ms: startMs must put the run inside",
-    "generate --colour red|unknown option --colour for generate",
-    "generate --seed 1 --seed 2|option --seed is given twice",
-    "generate extra|unexpected argument 'extra' for generate",
-    "send --file x.ndjson|send needs --node HOST:PORT",
-    "send --node localhost|option --node needs HOST:PORT, got 'localhost'",
-    "send --node localhost:http --stdin|option --node: port must be 1..65535, got 'http'",
-    "send --node localhost:70000 --stdin|option --node: port must be 1..65535, got '70000'",
-    "send --node ::1:8080 --stdin|option --node: write an IPv6 address in brackets",
-    "send --node ftp://host:21 --stdin|option --node needs HOST:PORT or an http(s) URL",
-    "send --node localhost:8080|send needs exactly one of --file F and --stdin",
-    "send --node localhost:8080 --stdin --file x|send needs exactly one of --file F and --stdin",
-    "send --node localhost:8080 --stdin --batch 0|option --batch must be between 1 and 1000000",
-    "send --node localhost:8080 --stdin --gzip=yes|option --gzip takes no value",
-    "send --node localhost:8080 --stdin --agent-id 'a b'|option --agent-id must be 1 to 128",
-    "send --node localhost:8080 --stdin --epoch 3|option --epoch needs --agent-id",
-    "send --node localhost:8080 --file /nonexistent/x.ndjson|option --file: no such file",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "''|no command given",
+        "frobnicate|unknown command 'frobnicate'",
+        "generate --seconds|option --seconds needs a value",
+        "generate --seconds abc|option --seconds needs an integer, got 'abc'",
+        "generate --seconds -5|option --seconds must be between 0 and",
+        "generate --rate 1.5|option --rate needs an integer, got '1.5'",
+        "generate --scenario burst|option --scenario: unknown scenario 'burst', expected one of steady",
+        "generate --diurnal 2|option --diurnal must be between 0.0 and 0.9",
+        "generate --start-ms 5|option --start-ms: startMs must put the run inside",
+        "generate --colour red|unknown option --colour for generate",
+        "generate --seed 1 --seed 2|option --seed is given twice",
+        "generate extra|unexpected argument 'extra' for generate",
+        "send --file x.ndjson|send needs --node HOST:PORT",
+        "send --node localhost|option --node needs HOST:PORT, got 'localhost'",
+        "send --node localhost:http --stdin|option --node: port must be 1..65535, got 'http'",
+        "send --node localhost:70000 --stdin|option --node: port must be 1..65535, got '70000'",
+        "send --node ::1:8080 --stdin|option --node: write an IPv6 address in brackets",
+        "send --node ftp://host:21 --stdin|option --node needs HOST:PORT or an http(s) URL",
+        "send --node localhost:8080|send needs exactly one of --file F and --stdin",
+        "send --node localhost:8080 --stdin --file x|send needs exactly one of --file F and --stdin",
+        "send --node localhost:8080 --stdin --batch 0|option --batch must be between 1 and 1000000",
+        "send --node localhost:8080 --stdin --gzip=yes|option --gzip takes no value",
+        "send --node localhost:8080 --stdin --agent-id 'a b'|option --agent-id must be 1 to 128",
+        "send --node localhost:8080 --stdin --epoch 3|option --epoch needs --agent-id",
+        "send --node localhost:8080 --file /nonexistent/x.ndjson|option --file: no such file",
+      })
   void badArgumentsExitWith2NamingTheProblemAndShowingUsage(String argLine, String message) {
     String[] args = argLine.isEmpty() ? new String[0] : splitArgs(argLine);
     Run r = run(args);
@@ -93,16 +99,30 @@ class AgentMainTest {
 
   @Test
   void generateWritesDecodableNdjsonToStdout() {
-    Run r = run("generate", "--seconds", "3", "--rate", "200", "--scenario", "ip-flood",
-        "--seed", "11", "--start-ms", "1767225600000");
+    Run r =
+        run(
+            "generate",
+            "--seconds",
+            "3",
+            "--rate",
+            "200",
+            "--scenario",
+            "ip-flood",
+            "--seed",
+            "11",
+            "--start-ms",
+            "1767225600000");
     assertEquals(0, r.status(), r.err());
     List<CaptureRecord> records = CaptureCodec.decodeAll(r.outBytes());
     assertEquals(3 * 200, records.size() - countFlood(records), "normal traffic");
     assertEquals(2 * 50, countFlood(records), "ip-flood from second 1 for 10 s, rate/4 a second");
     assertEquals(1767225600000L / 1000, records.get(0).ts() / 1000);
     assertTrue(r.err().contains("generated " + records.size() + " records"), r.err());
-    assertEquals(r.out(), run("generate", "--seconds", "3", "--rate", "200", "--scenario",
-        "ip-flood", "--seed", "11").out(), "deterministic");
+    assertEquals(
+        r.out(),
+        run("generate", "--seconds", "3", "--rate", "200", "--scenario", "ip-flood", "--seed", "11")
+            .out(),
+        "deterministic");
   }
 
   static long countFlood(List<CaptureRecord> records) {
@@ -113,15 +133,26 @@ class AgentMainTest {
   void generateWritesToAFileWithItsGroundTruth() throws Exception {
     Path out = dir.resolve("capture.ndjson");
     Path truth = dir.resolve("truth.json");
-    Run r = run("generate", "--seconds=60", "--rate=50", "--scenario=mixed", "--out",
-        out.toString(), "--truth", truth.toString());
+    Run r =
+        run(
+            "generate",
+            "--seconds=60",
+            "--rate=50",
+            "--scenario=mixed",
+            "--out",
+            out.toString(),
+            "--truth",
+            truth.toString());
     assertEquals(0, r.status(), r.err());
     assertEquals("", r.out());
     List<CaptureRecord> records = CaptureCodec.decodeAll(Files.readAllBytes(out));
     assertTrue(records.size() >= 3000, "size " + records.size());
     String json = Files.readString(truth);
-    assertTrue(json.contains("{\"kind\": \"error-burst\", \"target\": \"/v1/chat/completions\","
-        + " \"start_ms\": 1767225610000, \"end_ms\": 1767225620000}"), json);
+    assertTrue(
+        json.contains(
+            "{\"kind\": \"error-burst\", \"target\": \"/v1/chat/completions\","
+                + " \"start_ms\": 1767225610000, \"end_ms\": 1767225620000}"),
+        json);
     assertTrue(json.contains("\"kind\": \"qps-surge\""), json);
   }
 
@@ -132,8 +163,20 @@ class AgentMainTest {
     assertEquals(0, gen.status());
     List<CaptureRecord> expected = CaptureCodec.decodeAll(Files.readAllBytes(file));
     try (RecordingNode node = new RecordingNode()) {
-      Run r = run("send", "--node", node.hostPort(), "--file", file.toString(), "--batch", "10",
-          "--gzip", "--agent-id", "edge-1", "--epoch", "5");
+      Run r =
+          run(
+              "send",
+              "--node",
+              node.hostPort(),
+              "--file",
+              file.toString(),
+              "--batch",
+              "10",
+              "--gzip",
+              "--agent-id",
+              "edge-1",
+              "--epoch",
+              "5");
       assertEquals(0, r.status(), r.err());
       assertEquals(3, node.requests().size());
       List<CaptureRecord> received = new ArrayList<>();
@@ -147,23 +190,28 @@ class AgentMainTest {
         received.addAll(CaptureCodec.decodeAll(req.body()));
       }
       assertEquals(expected, received);
-      assertTrue(r.out().startsWith("sent 25 records in 3 batches to " + node.baseUri()
-          + "/api/v1/ingest"), r.out());
+      assertTrue(
+          r.out()
+              .startsWith("sent 25 records in 3 batches to " + node.baseUri() + "/api/v1/ingest"),
+          r.out());
       assertTrue(r.out().contains("records/s"), r.out());
     }
   }
 
   @Test
   void sendReadsStdinSkipsInvalidLinesAndSaysWhich() throws Exception {
-    String good = CaptureCodec.encode(
-        CaptureRecord.of(1767225600000L, "/v1/generate", 200, 10, "10.0.0.1"));
+    String good =
+        CaptureCodec.encode(CaptureRecord.of(1767225600000L, "/v1/generate", 200, 10, "10.0.0.1"));
     String stdin = good + "\r\n\n" + good.replace("200", "\"ok\"") + "\n" + good + "\n";
     try (RecordingNode node = new RecordingNode()) {
       Run r = run(stdin.getBytes(UTF_8), "send", "--node", node.hostPort(), "--stdin");
       assertEquals(3, r.status(), r.err());
-      assertTrue(r.err().contains(
-          "skipping invalid stdin line 3: field 'status': must be an integer between 100 and 599,"
-              + " got \"ok\""), r.err());
+      assertTrue(
+          r.err()
+              .contains(
+                  "skipping invalid stdin line 3: field 'status': must be an integer between 100 and 599,"
+                      + " got \"ok\""),
+          r.err());
       assertEquals(1, node.requests().size());
       assertNull(node.requests().get(0).header("X-agent-id"));
       assertEquals(2, CaptureCodec.decodeAll(node.requests().get(0).body()).size());
@@ -174,16 +222,24 @@ class AgentMainTest {
 
   @Test
   void sendStopsAtTheFirstRefusedBatchAndPrintsTheNodesError() throws Exception {
-    String good = CaptureCodec.encode(
-        CaptureRecord.of(1767225600000L, "/v1/generate", 200, 10, "10.0.0.1"));
+    String good =
+        CaptureCodec.encode(CaptureRecord.of(1767225600000L, "/v1/generate", 200, 10, "10.0.0.1"));
     String error = "{\"error\":\"ingest is paused\"}";
     try (RecordingNode node = new RecordingNode().answering(503, error)) {
-      Run r = run((good + "\n").repeat(5).getBytes(UTF_8), "send", "--node",
-          node.baseUri().toString(), "--stdin", "--batch", "2");
+      Run r =
+          run(
+              (good + "\n").repeat(5).getBytes(UTF_8),
+              "send",
+              "--node",
+              node.baseUri().toString(),
+              "--stdin",
+              "--batch",
+              "2");
       assertEquals(1, r.status());
       assertEquals(1, node.requests().size(), "no more batches after a refusal");
-      assertTrue(r.err().contains("error: node answered HTTP 503 to batch 1 (records 1..2): "
-          + error), r.err());
+      assertTrue(
+          r.err().contains("error: node answered HTTP 503 to batch 1 (records 1..2): " + error),
+          r.err());
     }
   }
 
@@ -193,12 +249,17 @@ class AgentMainTest {
     try (RecordingNode node = new RecordingNode()) {
       hostPort = node.hostPort();
     }
-    String good = CaptureCodec.encode(
-        CaptureRecord.of(1767225600000L, "/v1/generate", 200, 10, "10.0.0.1"));
-    Run r = run((good + "\n").getBytes(UTF_8), "send", "--node", hostPort, "--stdin",
-        "--timeout", "5");
+    String good =
+        CaptureCodec.encode(CaptureRecord.of(1767225600000L, "/v1/generate", 200, 10, "10.0.0.1"));
+    Run r =
+        run((good + "\n").getBytes(UTF_8), "send", "--node", hostPort, "--stdin", "--timeout", "5");
     assertEquals(1, r.status());
-    assertTrue(r.err().startsWith("error: cannot send batch 1 to http://" + hostPort
-        + "/api/v1/ingest: ConnectException: "), r.err());
+    assertTrue(
+        r.err()
+            .startsWith(
+                "error: cannot send batch 1 to http://"
+                    + hostPort
+                    + "/api/v1/ingest: ConnectException: "),
+        r.err());
   }
 }

@@ -27,8 +27,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.Join;
@@ -38,10 +38,10 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The root actor of a node. Joins the cluster (itself, when no seed nodes are configured),
- * starts the pub-sub topics, the sharded rule book and endpoint entities, the notifier
- * singleton and the alert feed, loads the rules, and only then binds HTTP, completing
- * {@code bound} with the binding (or the failure).
+ * The root actor of a node. Joins the cluster (itself, when no seed nodes are configured), starts
+ * the pub-sub topics, the sharded rule book and endpoint entities, the notifier singleton and the
+ * alert feed, loads the rules, and only then binds HTTP, completing {@code bound} with the binding
+ * (or the failure).
  */
 public final class Guardian {
   private Guardian() {}
@@ -49,62 +49,86 @@ public final class Guardian {
   /** The one wall clock of a node's statistics: record timestamps are judged against it. */
   private static final LongSupplier WALL_CLOCK = System::currentTimeMillis;
 
-  private static Route ingestRoutes(ActorSystem<?> system, StatsSettings stats, NodeSettings node,
+  private static Route ingestRoutes(
+      ActorSystem<?> system,
+      StatsSettings stats,
+      NodeSettings node,
       IngestCounters ingestCounters) {
     EntityWriter writer = new EntityWriter(system, stats, node.ingestTimeout(), WALL_CLOCK);
-    StreamIngest stream = new StreamIngest(system, writer, StreamSettings.fromConfig(system.settings().config()),
-        ingestCounters);
+    StreamIngest stream =
+        new StreamIngest(
+            system, writer, StreamSettings.fromConfig(system.settings().config()), ingestCounters);
     return new IngestRoutes(system, writer, stream, node, WALL_CLOCK).route();
   }
 
-  public static Behavior<Void> create(CompletableFuture<ServerBinding> bound, StatsCounters counters,
+  public static Behavior<Void> create(
+      CompletableFuture<ServerBinding> bound,
+      StatsCounters counters,
       IngestCounters ingestCounters) {
-    return Behaviors.setup(ctx -> {
-      ActorSystem<Void> system = ctx.getSystem();
-      Config config = system.settings().config();
-      Cluster cluster = Cluster.get(system);
-      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      }
-      StatsSettings stats = StatsSettings.fromConfig(config);
-      NodeSettings node = NodeSettings.fromConfig(config);
+    return Behaviors.setup(
+        ctx -> {
+          ActorSystem<Void> system = ctx.getSystem();
+          Config config = system.settings().config();
+          Cluster cluster = Cluster.get(system);
+          if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+          }
+          StatsSettings stats = StatsSettings.fromConfig(config);
+          NodeSettings node = NodeSettings.fromConfig(config);
 
-      ActorRef<Topic.Command<Alert>> alertTopic =
-          ctx.spawn(Topic.create(Alert.class, EndpointStatsEntity.ALERT_TOPIC), "alert-topic");
-      ActorRef<Topic.Command<RuleSet>> ruleTopic =
-          ctx.spawn(Topic.create(RuleSet.class, RuleBookEntity.TOPIC), "rule-topic");
-      RuleCache rules = new RuleCache();
-      RuleBookEntity.init(system, ruleTopic);
-      EndpointStatsEntity.init(system,
-          new EndpointStatsEntity.Dependencies(stats, rules, alertTopic, WALL_CLOCK, counters));
-      ClusterSingleton.get(system).init(SingletonActor.of(
-          Behaviors.supervise(Notifier.create(alertTopic, WebhookSettings.fromConfig(config)))
-              .onFailure(SupervisorStrategy.restart()),
-          "notifier"));
-      AlertFeed.Live feed = AlertFeed.spawn(ctx, alertTopic, node.recentAlerts(), node.feedBuffer());
+          ActorRef<Topic.Command<Alert>> alertTopic =
+              ctx.spawn(Topic.create(Alert.class, EndpointStatsEntity.ALERT_TOPIC), "alert-topic");
+          ActorRef<Topic.Command<RuleSet>> ruleTopic =
+              ctx.spawn(Topic.create(RuleSet.class, RuleBookEntity.TOPIC), "rule-topic");
+          RuleCache rules = new RuleCache();
+          RuleBookEntity.init(system, ruleTopic);
+          EndpointStatsEntity.init(
+              system,
+              new EndpointStatsEntity.Dependencies(stats, rules, alertTopic, WALL_CLOCK, counters));
+          ClusterSingleton.get(system)
+              .init(
+                  SingletonActor.of(
+                      Behaviors.supervise(
+                              Notifier.create(alertTopic, WebhookSettings.fromConfig(config)))
+                          .onFailure(SupervisorStrategy.restart()),
+                      "notifier"));
+          AlertFeed.Live feed =
+              AlertFeed.spawn(ctx, alertTopic, node.recentAlerts(), node.feedBuffer());
 
-      CompletableFuture<RuleSet> rulesLoaded = new CompletableFuture<>();
-      ctx.spawn(RuleCacheUpdater.create(ruleTopic, rules, stats.askTimeout(), node.ruleLoadRetry(), rulesLoaded), "rule-cache");
+          CompletableFuture<RuleSet> rulesLoaded = new CompletableFuture<>();
+          ctx.spawn(
+              RuleCacheUpdater.create(
+                  ruleTopic, rules, stats.askTimeout(), node.ruleLoadRetry(), rulesLoaded),
+              "rule-cache");
 
-      Route route = new ApiRoutes(system, new OriginGuard(node.allowedOrigins()),
-          ingestRoutes(system, stats, node, ingestCounters),
-          new RuleRoutes(system, rules, stats.askTimeout(), node.maxRuleBytes()).route(),
-          new EndpointRoutes(system, stats.askTimeout(), node.statsWindows()).route(),
-          new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout()).route()).route();
+          Route route =
+              new ApiRoutes(
+                      system,
+                      new OriginGuard(node.allowedOrigins()),
+                      ingestRoutes(system, stats, node, ingestCounters),
+                      new RuleRoutes(system, rules, stats.askTimeout(), node.maxRuleBytes())
+                          .route(),
+                      new EndpointRoutes(system, stats.askTimeout(), node.statsWindows()).route(),
+                      new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout()).route())
+                  .route();
 
-      rulesLoaded
-          .thenCompose(set -> {
-            system.log().info("Loaded {} rule(s)", set.rules().size());
-            return Http.get(system).newServerAt(node.httpInterface(), node.httpPort()).bind(route);
-          })
-          .whenComplete((binding, failure) -> {
-            if (failure != null) {
-              bound.completeExceptionally(failure);
-            } else {
-              bound.complete(binding);
-            }
-          });
-      return Behaviors.empty();
-    });
+          rulesLoaded
+              .thenCompose(
+                  set -> {
+                    system.log().info("Loaded {} rule(s)", set.rules().size());
+                    return Http.get(system)
+                        .newServerAt(node.httpInterface(), node.httpPort())
+                        .bind(route);
+                  })
+              .whenComplete(
+                  (binding, failure) -> {
+                    if (failure != null) {
+                      bound.completeExceptionally(failure);
+                    } else {
+                      bound.complete(binding);
+                    }
+                  });
+          return Behaviors.empty();
+        });
   }
 }

@@ -9,7 +9,8 @@ import java.util.concurrent.CountDownLatch;
 
 /** Command line entry point: {@code autoglm start | demo | help}. */
 public final class Main {
-  private static final String USAGE = """
+  private static final String USAGE =
+      """
       usage: autoglm <command> [options]
 
       commands:
@@ -46,7 +47,9 @@ public final class Main {
         System.out.println("The node keeps running; press Ctrl-C to stop it.");
         runUntilStopped(node);
       }
-      case "bench" -> System.exit(io.autoglm.monitor.node.bench.IngestBench.main(Arrays.asList(rest), System.out));
+      case "bench" ->
+          System.exit(
+              io.autoglm.monitor.node.bench.IngestBench.main(Arrays.asList(rest), System.out));
       case "help", "--help", "-h" -> System.out.print(USAGE);
       default -> {
         System.err.println("autoglm: unknown command '" + command + "'\n");
@@ -82,17 +85,23 @@ public final class Main {
     System.out.println("  endpoints    " + base + "/api/v1/endpoints");
     System.out.println("  alerts       " + base + "/api/v1/alerts");
     System.out.println("  alert feed   " + ws + "/api/v1/alerts/feed   (WebSocket)");
-    System.out.println("  cassandra    " + String.join(",", node.cassandra().contactPoints())
-        + (node.cassandra().embedded().isPresent() ? " (embedded)" : ""));
+    System.out.println(
+        "  cassandra    "
+            + String.join(",", node.cassandra().contactPoints())
+            + (node.cassandra().embedded().isPresent() ? " (embedded)" : ""));
     System.out.println();
   }
 
   private static void runUntilStopped(Node node) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stop(node);
-      stopped.countDown();
-    }, "autoglm-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stop(node);
+                  stopped.countDown();
+                },
+                "autoglm-shutdown"));
     stopped.await();
   }
 

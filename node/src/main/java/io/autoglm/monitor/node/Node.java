@@ -1,22 +1,22 @@
 package io.autoglm.monitor.node;
 
 import com.typesafe.config.Config;
+import io.autoglm.monitor.node.ingest.IngestCounters;
 import io.autoglm.monitor.persistence.cassandra.CassandraBootstrap;
+import io.autoglm.monitor.sharding.stats.StatsCounters;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import io.autoglm.monitor.node.ingest.IngestCounters;
-import io.autoglm.monitor.sharding.stats.StatsCounters;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
- * A running node: Cassandra prepared (embedded or external, schema in place), the actor
- * system with its {@link Guardian}, and HTTP bound. Used by {@link Main} and by tests, which
- * start several in one JVM.
+ * A running node: Cassandra prepared (embedded or external, schema in place), the actor system with
+ * its {@link Guardian}, and HTTP bound. Used by {@link Main} and by tests, which start several in
+ * one JVM.
  */
 public final class Node implements AutoCloseable {
   private final ActorSystem<Void> system;
@@ -25,8 +25,12 @@ public final class Node implements AutoCloseable {
   private final StatsCounters counters;
   private final IngestCounters ingestCounters;
 
-  private Node(ActorSystem<Void> system, ServerBinding binding, CassandraBootstrap.Prepared cassandra,
-      StatsCounters counters, IngestCounters ingestCounters) {
+  private Node(
+      ActorSystem<Void> system,
+      ServerBinding binding,
+      CassandraBootstrap.Prepared cassandra,
+      StatsCounters counters,
+      IngestCounters ingestCounters) {
     this.system = system;
     this.binding = binding;
     this.cassandra = cassandra;
@@ -40,11 +44,16 @@ public final class Node implements AutoCloseable {
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
     StatsCounters counters = new StatsCounters();
     IngestCounters ingestCounters = new IngestCounters();
-    ActorSystem<Void> system = ActorSystem.create(Guardian.create(bound, counters, ingestCounters), "autoglm",
-        cassandra.applyTo(config));
+    ActorSystem<Void> system =
+        ActorSystem.create(
+            Guardian.create(bound, counters, ingestCounters), "autoglm", cassandra.applyTo(config));
     try {
       Duration startTimeout = NodeSettings.fromConfig(config).startTimeout();
-      return new Node(system, bound.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS), cassandra, counters,
+      return new Node(
+          system,
+          bound.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS),
+          cassandra,
+          counters,
           ingestCounters);
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
       system.terminate();

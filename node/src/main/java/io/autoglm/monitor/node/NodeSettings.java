@@ -5,15 +5,26 @@ import java.time.Duration;
 import java.util.List;
 
 /** {@code autoglm.http} and {@code autoglm.node}: what the node's HTTP side needs. */
-public record NodeSettings(String httpInterface, int httpPort, long maxIngestBytes, Duration ingestTimeout,
-    int recentAlerts, int feedBuffer, String defaultService, List<String> allowedOrigins, long maxRuleBytes,
-    int statsWindows, Duration startTimeout, Duration ruleLoadRetry) {
+public record NodeSettings(
+    String httpInterface,
+    int httpPort,
+    long maxIngestBytes,
+    Duration ingestTimeout,
+    int recentAlerts,
+    int feedBuffer,
+    String defaultService,
+    List<String> allowedOrigins,
+    long maxRuleBytes,
+    int statsWindows,
+    Duration startTimeout,
+    Duration ruleLoadRetry) {
 
   public NodeSettings {
     positive("autoglm.http.max-ingest-bytes", maxIngestBytes);
     positive("autoglm.http.max-rule-bytes", maxRuleBytes);
     if (statsWindows < 0) {
-      throw new IllegalArgumentException("autoglm.http.stats-windows must not be negative, got " + statsWindows);
+      throw new IllegalArgumentException(
+          "autoglm.http.stats-windows must not be negative, got " + statsWindows);
     }
   }
 

@@ -22,40 +22,61 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * An agent streams generated traffic to node B of a two-node cluster; B dies abruptly (no
- * leave, in-flight writes cut) part-way; the agent fails over to node A and replays what was
- * not acked; A takes over B's entities from the journal. Afterwards every endpoint's request
- * count, summed over its windows, equals the generator's count: nothing lost, nothing twice.
+ * An agent streams generated traffic to node B of a two-node cluster; B dies abruptly (no leave,
+ * in-flight writes cut) part-way; the agent fails over to node A and replays what was not acked; A
+ * takes over B's entities from the journal. Afterwards every endpoint's request count, summed over
+ * its windows, equals the generator's count: nothing lost, nothing twice.
  */
 class AgentFailoverTest {
 
   @Test
   void noRecordIsLostOrCountedTwiceWhenTheAgentsNodeDies() throws Exception {
-    Config base = ConfigFactory.parseMap(Map.of(
-            // the outage must not make replayed records late: this test is about loss and duplicates
-            "autoglm.stats.allowed-lateness", "10m",
-            "pekko.cluster.split-brain-resolver.stable-after", "2s"))
-        .withFallback(NodeFixture.freshConfig(Map.of()));
+    Config base =
+        ConfigFactory.parseMap(
+                Map.of(
+                    // the outage must not make replayed records late: this test is about loss and
+                    // duplicates
+                    "autoglm.stats.allowed-lateness", "10m",
+                    "pekko.cluster.split-brain-resolver.stable-after", "2s"))
+            .withFallback(NodeFixture.freshConfig(Map.of()));
     int portA = EmbeddedCassandra.freePort();
     int portB = EmbeddedCassandra.freePort();
     int low = Math.min(portA, portB);
     int high = Math.max(portA, portB);
     // with two nodes, keep-majority keeps the side with the lowest address: A must be that one
     Node a = Node.start(NodeFixture.clusterMember(base, low, low));
-    Node b = Node.start(NodeFixture.clusterMember(ConfigFactory.parseMap(Map.of(
-            "pekko.coordinated-shutdown.run-by-actor-system-terminate", "off",
-            "pekko.cluster.run-coordinated-shutdown-when-down", "off"))
-        .withFallback(base), low, high));
+    Node b =
+        Node.start(
+            NodeFixture.clusterMember(
+                ConfigFactory.parseMap(
+                        Map.of(
+                            "pekko.coordinated-shutdown.run-by-actor-system-terminate", "off",
+                            "pekko.cluster.run-coordinated-shutdown-when-down", "off"))
+                    .withFallback(base),
+                low,
+                high));
     try {
       List<CaptureRecord> records = new ArrayList<>();
-      new CaptureGenerator(CaptureGenerator.Options.defaults().withSeconds(60).withRate(500)
-          .withScenario(Scenario.MIXED)).generate(records::add);
+      new CaptureGenerator(
+              CaptureGenerator.Options.defaults()
+                  .withSeconds(60)
+                  .withRate(500)
+                  .withScenario(Scenario.MIXED))
+          .generate(records::add);
       Map<String, Long> expected = new TreeMap<>();
       records.forEach(r -> expected.merge(r.endpoint(), 1L, Long::sum));
 
       List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
-      StreamShipper agent = new StreamShipper(new StreamShipper.Options(
-          List.of(hostPort(b), hostPort(a)), "gw-failover", 42, null, 16, Duration.ofMillis(500), log::add));
+      StreamShipper agent =
+          new StreamShipper(
+              new StreamShipper.Options(
+                  List.of(hostPort(b), hostPort(a)),
+                  "gw-failover",
+                  42,
+                  null,
+                  16,
+                  Duration.ofMillis(500),
+                  log::add));
       List<List<CaptureRecord>> batches = StreamShipper.batches(records, 300);
       int crashAfter = batches.size() / 3;
       for (int i = 0; i < batches.size(); i++) {
@@ -65,21 +86,27 @@ class AgentFailoverTest {
           b.system().terminate(); // abrupt: no cluster leave, no coordinated shutdown
         }
       }
-      assertTrue(agent.awaitAcked(Duration.ofSeconds(120)), "every batch acked in the end; log: " + log);
+      assertTrue(
+          agent.awaitAcked(Duration.ofSeconds(120)), "every batch acked in the end; log: " + log);
       agent.close();
       assertTrue(agent.totals().get("reconnects") >= 1, "the agent failed over: " + log);
 
       TestHttp http = new TestHttp(a.baseUrl());
       Map<String, Long> counted = new TreeMap<>();
       for (String endpoint : expected.keySet()) {
-        JsonNode stats = http.get("/api/v1/endpoints/" + URLEncoder.encode("default" + endpoint, StandardCharsets.UTF_8)
-            + "/stats?limit=10000").json();
+        JsonNode stats =
+            http.get(
+                    "/api/v1/endpoints/"
+                        + URLEncoder.encode("default" + endpoint, StandardCharsets.UTF_8)
+                        + "/stats?limit=10000")
+                .json();
         assertEquals(0, stats.get("late").asLong(), endpoint + " had late records");
         counted.put(endpoint, NodeFixture.countInWindows(stats));
       }
       assertEquals(expected, counted);
-      System.out.printf("failover: %d records in %d batches, agent totals %s%n", records.size(), batches.size(),
-          agent.totals());
+      System.out.printf(
+          "failover: %d records in %d batches, agent totals %s%n",
+          records.size(), batches.size(), agent.totals());
     } finally {
       a.close();
       b.system().getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);

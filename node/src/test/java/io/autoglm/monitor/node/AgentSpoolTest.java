@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code agent stream --stdin --spool DIR} while no node is up: the program writing to the
- * agent's stdin is never held up (the batches the in-flight window cannot take go to segment
- * files), and once a node starts every record is counted exactly once and the spool is empty.
+ * {@code agent stream --stdin --spool DIR} while no node is up: the program writing to the agent's
+ * stdin is never held up (the batches the in-flight window cannot take go to segment files), and
+ * once a node starts every record is counted exactly once and the spool is empty.
  */
 class AgentSpoolTest {
   @TempDir Path spoolDir;
@@ -41,8 +41,12 @@ class AgentSpoolTest {
   @Test
   void aProducerOnStdinIsNeverHeldUpWhileNoNodeIsReachable() throws Exception {
     List<CaptureRecord> records = new ArrayList<>();
-    new CaptureGenerator(CaptureGenerator.Options.defaults().withSeconds(40).withRate(500)
-        .withScenario(Scenario.MIXED)).generate(records::add);
+    new CaptureGenerator(
+            CaptureGenerator.Options.defaults()
+                .withSeconds(40)
+                .withRate(500)
+                .withScenario(Scenario.MIXED))
+        .generate(records::add);
     Map<String, Long> expected = new TreeMap<>();
     records.forEach(r -> expected.merge(r.endpoint(), 1L, Long::sum));
 
@@ -51,10 +55,27 @@ class AgentSpoolTest {
     PipedOutputStream producer = new PipedOutputStream(stdin);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CompletableFuture<Integer> agent = CompletableFuture.supplyAsync(() -> Commands.run(new String[] {
-        "stream", "--stdin", "--nodes", "127.0.0.1:" + port, "--agent-id", "gw-spool", "--batch", "200",
-        "--max-unacked", "4", "--spool", spoolDir.toString()}, stdin, new PrintStream(out, true),
-        new PrintStream(err, true)));
+    CompletableFuture<Integer> agent =
+        CompletableFuture.supplyAsync(
+            () ->
+                Commands.run(
+                    new String[] {
+                      "stream",
+                      "--stdin",
+                      "--nodes",
+                      "127.0.0.1:" + port,
+                      "--agent-id",
+                      "gw-spool",
+                      "--batch",
+                      "200",
+                      "--max-unacked",
+                      "4",
+                      "--spool",
+                      spoolDir.toString()
+                    },
+                    stdin,
+                    new PrintStream(out, true),
+                    new PrintStream(err, true)));
 
     // the whole input goes in although no node has acked (or even accepted a connection)
     CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> write(records, producer));
@@ -66,9 +87,17 @@ class AgentSpoolTest {
     assertTrue(segments > 0, "the batches beyond memory wait on disk; agent said: " + err);
 
     // short flush ticks: with 4 small batches in flight, the 1 s default would pace the test
-    try (Node node = Node.start(ConfigFactory.parseMap(Map.of("autoglm.http.port", port,
-            "autoglm.ingest.stream.flush-interval", "100ms", "autoglm.stats.min-write-interval", "100ms"))
-        .withFallback(NodeFixture.freshConfig(Map.of())))) {
+    try (Node node =
+        Node.start(
+            ConfigFactory.parseMap(
+                    Map.of(
+                        "autoglm.http.port",
+                        port,
+                        "autoglm.ingest.stream.flush-interval",
+                        "100ms",
+                        "autoglm.stats.min-write-interval",
+                        "100ms"))
+                .withFallback(NodeFixture.freshConfig(Map.of())))) {
       int exit;
       try {
         exit = agent.get(120, TimeUnit.SECONDS);
@@ -80,14 +109,19 @@ class AgentSpoolTest {
       assertTrue(summary.contains("accepted " + String.format("%,d", records.size())), summary);
       assertTrue(summary.contains("went through the disk spool"), summary);
       try (Stream<Path> files = Files.list(spoolDir)) {
-        assertEquals(0, files.filter(p -> p.toString().endsWith(".seg")).count(), "the spool is drained");
+        assertEquals(
+            0, files.filter(p -> p.toString().endsWith(".seg")).count(), "the spool is drained");
       }
 
       TestHttp http = new TestHttp(node.baseUrl());
       Map<String, Long> counted = new TreeMap<>();
       for (String endpoint : expected.keySet()) {
-        JsonNode stats = http.get("/api/v1/endpoints/" + URLEncoder.encode("default" + endpoint, StandardCharsets.UTF_8)
-            + "/stats?limit=10000").json();
+        JsonNode stats =
+            http.get(
+                    "/api/v1/endpoints/"
+                        + URLEncoder.encode("default" + endpoint, StandardCharsets.UTF_8)
+                        + "/stats?limit=10000")
+                .json();
         counted.put(endpoint, NodeFixture.countInWindows(stats));
       }
       assertEquals(expected, counted);

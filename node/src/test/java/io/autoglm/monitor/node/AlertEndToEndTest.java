@@ -28,7 +28,8 @@ class AlertEndToEndTest {
   @BeforeAll
   static void start() throws Exception {
     webhook = new WebhookReceiver();
-    node = Node.start(NodeFixture.freshConfig(Map.of("autoglm.notifier.webhook.url", webhook.url())));
+    node =
+        Node.start(NodeFixture.freshConfig(Map.of("autoglm.notifier.webhook.url", webhook.url())));
     http = new TestHttp(node.baseUrl());
   }
 
@@ -47,7 +48,10 @@ class AlertEndToEndTest {
 
   @Test
   void anErrorBurstRaisesAnAlertOnTheFeedAndWebhookAndResolvesAfterwards() throws Exception {
-    TestHttp.Reply rule = http.put("/api/v1/rules/chat-errors", """
+    TestHttp.Reply rule =
+        http.put(
+            "/api/v1/rules/chat-errors",
+            """
         {"metric": "error_rate", "op": ">", "threshold": 0.2, "for": "0s", "severity": "critical",
          "endpoint": "/v1/chat/*", "description": "chat completions failing"}""");
     assertEquals(201, rule.status(), rule.body());
@@ -74,8 +78,9 @@ class AlertEndToEndTest {
 
     WebhookReceiver.Received hook = webhook.next(WITHIN.minusNanos(System.nanoTime() - closedAt));
     assertNotNull(hook, "the webhook receives the alert within 2 s of its window closing");
-    System.out.printf("alert latency after the window closed: feed %d ms, webhook %d ms%n", feedMs,
-        (System.nanoTime() - closedAt) / 1_000_000);
+    System.out.printf(
+        "alert latency after the window closed: feed %d ms, webhook %d ms%n",
+        feedMs, (System.nanoTime() - closedAt) / 1_000_000);
     assertEquals("POST", hook.method());
     assertTrue(hook.contentType().startsWith("application/json"), hook.contentType());
     assertEquals("4", hook.body().get("version").asText());
@@ -92,12 +97,14 @@ class AlertEndToEndTest {
     JsonNode resolved = feed.next(WITHIN);
     assertNotNull(resolved, "the resolved alert follows on the feed");
     assertEquals("resolved", resolved.get("alert").get("status").asText());
-    assertEquals(alert.get("fingerprint").asText(), resolved.get("alert").get("fingerprint").asText());
+    assertEquals(
+        alert.get("fingerprint").asText(), resolved.get("alert").get("fingerprint").asText());
     assertEquals("2026-01-01T00:00:40Z", resolved.get("alert").get("endsAt").asText());
     WebhookReceiver.Received resolvedHook = webhook.next(WITHIN);
     assertNotNull(resolvedHook, "the resolved alert follows on the webhook");
     assertEquals("resolved", resolvedHook.body().get("status").asText());
-    assertEquals("2026-01-01T00:00:40Z", resolvedHook.body().get("alerts").get(0).get("endsAt").asText());
+    assertEquals(
+        "2026-01-01T00:00:40Z", resolvedHook.body().get("alerts").get(0).get("endsAt").asText());
 
     JsonNode recent = http.get("/api/v1/alerts").json().get("alerts");
     assertEquals(2, recent.size());

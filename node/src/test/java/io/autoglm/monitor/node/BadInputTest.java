@@ -13,7 +13,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Bad input gets a clear JSON answer and changes nothing; good input in every accepted form works. */
+/**
+ * Bad input gets a clear JSON answer and changes nothing; good input in every accepted form works.
+ */
 class BadInputTest {
   private static final String STATS = "/api/v1/endpoints/default%2Fv1%2Fgenerate/stats";
   private static Node node;
@@ -47,8 +49,10 @@ class BadInputTest {
   void aMalformedLineIsRejectedWithItsLineAndFieldAndNothingIsCounted() {
     long before = acceptedOnGenerate();
     String good = new String(traffic("/v1/generate", 0, 1, 3, 0), StandardCharsets.UTF_8);
-    String body = good + "\n{\"ts\": 1767225601000, \"endpoint\": \"/v1/generate\", \"status\": \"abc\", "
-        + "\"latency_ms\": 3, \"src_ip\": \"10.0.0.1\"}\n";
+    String body =
+        good
+            + "\n{\"ts\": 1767225601000, \"endpoint\": \"/v1/generate\", \"status\": \"abc\", "
+            + "\"latency_ms\": 3, \"src_ip\": \"10.0.0.1\"}\n";
     TestHttp.Reply r = http.post("/api/v1/ingest", body.getBytes(StandardCharsets.UTF_8));
     assertJsonError(r, 400);
     JsonNode err = r.json();
@@ -57,7 +61,8 @@ class BadInputTest {
     assertTrue(err.get("reason").asText().contains("integer"), err.toString());
     assertEquals(before, acceptedOnGenerate(), "the good lines of a rejected body are not counted");
 
-    TestHttp.Reply notJson = http.post("/api/v1/ingest", "hello\n".getBytes(StandardCharsets.UTF_8));
+    TestHttp.Reply notJson =
+        http.post("/api/v1/ingest", "hello\n".getBytes(StandardCharsets.UTF_8));
     assertJsonError(notJson, 400);
     assertEquals(1, notJson.json().get("line").asLong());
     assertTrue(notJson.json().get("field").isNull());
@@ -91,31 +96,48 @@ class BadInputTest {
 
   @Test
   void invalidRulesNameTheField() {
-    TestHttp.Reply unknownMetric = http.put("/api/v1/rules/r1",
-        "{\"metric\": \"latency\", \"op\": \">\", \"threshold\": 1}");
+    TestHttp.Reply unknownMetric =
+        http.put("/api/v1/rules/r1", "{\"metric\": \"latency\", \"op\": \">\", \"threshold\": 1}");
     assertJsonError(unknownMetric, 400);
     assertEquals("metric", unknownMetric.json().get("field").asText());
     assertTrue(unknownMetric.json().get("reason").asText().contains("p95_latency_ms"));
 
-    TestHttp.Reply negativeFor = http.put("/api/v1/rules/r1",
-        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"for\": \"-5s\"}");
+    TestHttp.Reply negativeFor =
+        http.put(
+            "/api/v1/rules/r1",
+            "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"for\": \"-5s\"}");
     assertJsonError(negativeFor, 400);
     assertEquals("for", negativeFor.json().get("field").asText());
 
-    TestHttp.Reply badCooldown = http.put("/api/v1/rules/r1",
-        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"cooldown\": \"soon\"}");
+    TestHttp.Reply badCooldown =
+        http.put(
+            "/api/v1/rules/r1",
+            "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"cooldown\": \"soon\"}");
     assertJsonError(badCooldown, 400);
     assertEquals("cooldown", badCooldown.json().get("field").asText());
 
     assertJsonError(http.put("/api/v1/rules/r1", "{not json"), 400);
-    assertJsonError(http.put("/api/v1/rules/bad%20id", "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1}"), 400);
+    assertJsonError(
+        http.put(
+            "/api/v1/rules/bad%20id", "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1}"),
+        400);
     assertEquals(404, http.get("/api/v1/rules/r1").status(), "no invalid rule was stored");
   }
 
   @Test
   void rulesCanBeReadReplacedAndDeleted() {
-    assertEquals(201, http.put("/api/v1/rules/slow", "{\"metric\": \"p99_latency_ms\", \"op\": \">\", \"threshold\": 2000, \"for\": \"30s\"}").status());
-    assertEquals(200, http.put("/api/v1/rules/slow", "{\"metric\": \"p99_latency_ms\", \"op\": \">\", \"threshold\": 3000, \"for\": \"1m\"}").status());
+    assertEquals(
+        201,
+        http.put(
+                "/api/v1/rules/slow",
+                "{\"metric\": \"p99_latency_ms\", \"op\": \">\", \"threshold\": 2000, \"for\": \"30s\"}")
+            .status());
+    assertEquals(
+        200,
+        http.put(
+                "/api/v1/rules/slow",
+                "{\"metric\": \"p99_latency_ms\", \"op\": \">\", \"threshold\": 3000, \"for\": \"1m\"}")
+            .status());
     JsonNode rule = http.get("/api/v1/rules/slow").json();
     assertEquals(3000, rule.get("threshold").asDouble());
     assertEquals("1m", rule.get("for").asText());

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a probe as an attacker or a broken gateway found, replayed over real sockets against a
- * node with the default limits (16 MiB ingest bodies, 5 min of future): each must get a clear
- * answer and leave every endpoint working.
+ * What a probe as an attacker or a broken gateway found, replayed over real sockets against a node
+ * with the default limits (16 MiB ingest bodies, 5 min of future): each must get a clear answer and
+ * leave every endpoint working.
  */
 class HostileInputTest {
   private static final String CONSOLE = "http://console.example:3000";
@@ -39,7 +39,10 @@ class HostileInputTest {
 
   @BeforeAll
   static void start() {
-    node = Node.start(NodeFixture.freshConfig(Map.of("autoglm.http.allowed-origins", java.util.List.of(CONSOLE))));
+    node =
+        Node.start(
+            NodeFixture.freshConfig(
+                Map.of("autoglm.http.allowed-origins", java.util.List.of(CONSOLE))));
     http = new TestHttp(node.baseUrl());
   }
 
@@ -55,7 +58,8 @@ class HostileInputTest {
   }
 
   private static JsonNode stats(String service, String path) {
-    TestHttp.Reply r = http.get("/api/v1/endpoints/" + URLEncoder.encode(service + path, UTF_8) + "/stats");
+    TestHttp.Reply r =
+        http.get("/api/v1/endpoints/" + URLEncoder.encode(service + path, UTF_8) + "/stats");
     assertEquals(200, r.status(), r.body());
     return r.json();
   }
@@ -71,21 +75,29 @@ class HostileInputTest {
   @Test
   void aRecordFromTheYear2099IsCountedAsFutureAndLiveRecordsStayOnTime() {
     long now = System.currentTimeMillis();
-    TestHttp.Reply poisoned = http.post("/api/v1/ingest?service=probe",
-        (line(YEAR_2099, "/v1/future") + line(now, "/v1/future")).getBytes(UTF_8));
+    TestHttp.Reply poisoned =
+        http.post(
+            "/api/v1/ingest?service=probe",
+            (line(YEAR_2099, "/v1/future") + line(now, "/v1/future")).getBytes(UTF_8));
     assertEquals(200, poisoned.status(), poisoned.body());
     assertEquals(1, poisoned.json().get("future").asLong(), poisoned.body());
     assertEquals(1, poisoned.json().get("accepted").asLong(), poisoned.body());
 
-    TestHttp.Reply live = http.post("/api/v1/ingest?service=probe", line(System.currentTimeMillis(), "/v1/future")
-        .getBytes(UTF_8));
+    TestHttp.Reply live =
+        http.post(
+            "/api/v1/ingest?service=probe",
+            line(System.currentTimeMillis(), "/v1/future").getBytes(UTF_8));
     assertEquals(200, live.status(), live.body());
-    assertEquals(1, live.json().get("accepted").asLong(), "a live record after the poison is not late: " + live.body());
+    assertEquals(
+        1,
+        live.json().get("accepted").asLong(),
+        "a live record after the poison is not late: " + live.body());
     assertEquals(0, live.json().get("late").asLong(), live.body());
 
     JsonNode stats = stats("probe", "/v1/future");
     assertEquals(1, stats.get("future").asLong(), stats.toString());
-    assertTrue(java.time.Instant.parse(stats.get("watermark").asText()).toEpochMilli() < now + 60_000,
+    assertTrue(
+        java.time.Instant.parse(stats.get("watermark").asText()).toEpochMilli() < now + 60_000,
         "the watermark follows the clock: " + stats.get("watermark"));
   }
 
@@ -93,14 +105,23 @@ class HostileInputTest {
 
   @Test
   void aPathologicalRuleGlobDoesNotStopIngestOrStats() {
-    assertEquals(201, http.put("/api/v1/rules/redos", """
-        {"metric": "error_rate", "op": ">", "threshold": 0.5, "endpoint": "*a*a*a*a*a*b"}""").status());
+    assertEquals(
+        201,
+        http.put(
+                "/api/v1/rules/redos",
+                """
+        {"metric": "error_rate", "op": ">", "threshold": 0.5, "endpoint": "*a*a*a*a*a*b"}""")
+            .status());
     try {
       String path = "/" + "a".repeat(200);
       // replayed traffic: each post closes the windows before it, so the rule runs on them
       for (int s = 0; s < 60; s += 20) {
-        TestHttp.Reply r = http.post("/api/v1/ingest?service=redos",
-            (line(NodeFixture.T0 + s * 1000L, path) + line(NodeFixture.T0 + s * 1000L + 19_000, path)).getBytes(UTF_8));
+        TestHttp.Reply r =
+            http.post(
+                "/api/v1/ingest?service=redos",
+                (line(NodeFixture.T0 + s * 1000L, path)
+                        + line(NodeFixture.T0 + s * 1000L + 19_000, path))
+                    .getBytes(UTF_8));
         assertEquals(200, r.status(), r.body());
       }
       assertEquals(6, NodeFixture.countInWindows(stats("redos", path)));
@@ -133,18 +154,25 @@ class HostileInputTest {
     byte[] atLimit = bodyOf(limit, "/v1/edge");
     byte[] overLimit = bodyOf(limit + 1, "/v1/edge");
     assertEquals(200, http.post("/api/v1/ingest?service=plain", atLimit).status());
-    TestHttp.Reply gzAtLimit = http.post("/api/v1/ingest?service=gz", gzip(atLimit), "Content-Encoding", "gzip");
+    TestHttp.Reply gzAtLimit =
+        http.post("/api/v1/ingest?service=gz", gzip(atLimit), "Content-Encoding", "gzip");
     assertEquals(200, gzAtLimit.status(), gzAtLimit.body());
     assertEquals(2, gzAtLimit.json().get("accepted").asLong());
     assertJsonError(http.post("/api/v1/ingest?service=plain", overLimit), 413, "16777216");
-    assertJsonError(http.post("/api/v1/ingest?service=gz", gzip(overLimit), "Content-Encoding", "gzip"), 413,
+    assertJsonError(
+        http.post("/api/v1/ingest?service=gz", gzip(overLimit), "Content-Encoding", "gzip"),
+        413,
         "16777216 bytes after decoding");
   }
 
   @Test
   void aBodyThatIsNotWhatItsContentEncodingSaysIs400() {
-    TestHttp.Reply r = http.post("/api/v1/ingest", line(NodeFixture.T0, "/v1/x").getBytes(UTF_8),
-        "Content-Encoding", "gzip");
+    TestHttp.Reply r =
+        http.post(
+            "/api/v1/ingest",
+            line(NodeFixture.T0, "/v1/x").getBytes(UTF_8),
+            "Content-Encoding",
+            "gzip");
     assertJsonError(r, 400, "encoding is corrupt: Not in GZIP format");
     assertFalse(r.body().contains("Exception"), "no internal exception names: " + r.body());
   }
@@ -153,13 +181,18 @@ class HostileInputTest {
 
   @Test
   void valuesOverThePerRequestMaximaAre400NamingTheField() {
-    String huge = "{\"ts\": 1767225600000, \"endpoint\": \"/v1/tokens\", \"status\": 200, \"latency_ms\": 5, "
-        + "\"src_ip\": \"10.0.0.1\", \"completion_tokens\": 9223372036854775807}\n";
+    String huge =
+        "{\"ts\": 1767225600000, \"endpoint\": \"/v1/tokens\", \"status\": 200, \"latency_ms\": 5, "
+            + "\"src_ip\": \"10.0.0.1\", \"completion_tokens\": 9223372036854775807}\n";
     TestHttp.Reply tokens = http.post("/api/v1/ingest", (huge + huge).getBytes(UTF_8));
     assertJsonError(tokens, 400, "completion_tokens");
     assertEquals("completion_tokens", tokens.json().get("field").asText());
-    TestHttp.Reply latency = http.post("/api/v1/ingest", ("{\"ts\": 1767225600000, \"endpoint\": \"/v1/tokens\","
-        + " \"status\": 200, \"latency_ms\": 1e308, \"src_ip\": \"10.0.0.1\"}\n").getBytes(UTF_8));
+    TestHttp.Reply latency =
+        http.post(
+            "/api/v1/ingest",
+            ("{\"ts\": 1767225600000, \"endpoint\": \"/v1/tokens\","
+                    + " \"status\": 200, \"latency_ms\": 1e308, \"src_ip\": \"10.0.0.1\"}\n")
+                .getBytes(UTF_8));
     assertEquals("latency_ms", latency.json().get("field").asText(), latency.body());
   }
 
@@ -167,12 +200,32 @@ class HostileInputTest {
   @Test
   void aForgedNodeKeyIsCheckedLikeAnyAgentId() {
     byte[] body = line(NodeFixture.T0, "/v1/keys").getBytes(UTF_8);
-    TestHttp.Reply bad = http.post("/api/v1/ingest?service=keys", body, "X-Agent-Id", "~http. bad", "X-Agent-Seq", "0");
+    TestHttp.Reply bad =
+        http.post(
+            "/api/v1/ingest?service=keys", body, "X-Agent-Id", "~http. bad", "X-Agent-Seq", "0");
     assertJsonError(bad, 400, "X-Agent-Id");
-    assertEquals(200, http.post("/api/v1/ingest?service=keys", body, "X-Agent-Id", "~http.elsewhere-1",
-        "X-Agent-Epoch", "5", "X-Agent-Seq", "0").status());
-    TestHttp.Reply again = http.post("/api/v1/ingest?service=keys", body, "X-Agent-Id", "~http.elsewhere-1",
-        "X-Agent-Epoch", "5", "X-Agent-Seq", "0");
+    assertEquals(
+        200,
+        http.post(
+                "/api/v1/ingest?service=keys",
+                body,
+                "X-Agent-Id",
+                "~http.elsewhere-1",
+                "X-Agent-Epoch",
+                "5",
+                "X-Agent-Seq",
+                "0")
+            .status());
+    TestHttp.Reply again =
+        http.post(
+            "/api/v1/ingest?service=keys",
+            body,
+            "X-Agent-Id",
+            "~http.elsewhere-1",
+            "X-Agent-Epoch",
+            "5",
+            "X-Agent-Seq",
+            "0");
     assertEquals(1, again.json().get("duplicates").asLong(), again.body());
   }
 
@@ -181,35 +234,82 @@ class HostileInputTest {
   @Test
   void ingestAndRuleWritesTakeOnlyTheirContentTypes() {
     byte[] body = line(NodeFixture.T0, "/v1/types").getBytes(UTF_8);
-    assertJsonError(http.post("/api/v1/ingest?service=types", body, "Content-Type", "text/plain"), 415,
+    assertJsonError(
+        http.post("/api/v1/ingest?service=types", body, "Content-Type", "text/plain"),
+        415,
         "application/x-ndjson");
-    assertJsonError(http.post("/api/v1/ingest?service=types", body, "Content-Type",
-        "application/x-www-form-urlencoded"), 415, "application/x-ndjson");
-    assertEquals(200, http.post("/api/v1/ingest?service=types", body, "Content-Type", "application/jsonl").status());
-    assertEquals(200, http.post("/api/v1/ingest?service=types", body, "Content-Type",
-        "application/json; charset=utf-8").status());
-    assertJsonError(http.send("PUT", "/api/v1/rules/typed", "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1}"
-        .getBytes(UTF_8), "Content-Type", "text/plain"), 415, "application/json");
+    assertJsonError(
+        http.post(
+            "/api/v1/ingest?service=types",
+            body,
+            "Content-Type",
+            "application/x-www-form-urlencoded"),
+        415,
+        "application/x-ndjson");
+    assertEquals(
+        200,
+        http.post("/api/v1/ingest?service=types", body, "Content-Type", "application/jsonl")
+            .status());
+    assertEquals(
+        200,
+        http.post(
+                "/api/v1/ingest?service=types",
+                body,
+                "Content-Type",
+                "application/json; charset=utf-8")
+            .status());
+    assertJsonError(
+        http.send(
+            "PUT",
+            "/api/v1/rules/typed",
+            "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1}".getBytes(UTF_8),
+            "Content-Type",
+            "text/plain"),
+        415,
+        "application/json");
     assertEquals(404, http.get("/api/v1/rules/typed").status(), "no rule was stored");
   }
 
   @Test
   void requestsFromAnOriginNotOnTheAllowListAreRefused() {
     byte[] body = line(NodeFixture.T0, "/v1/cors").getBytes(UTF_8);
-    assertJsonError(http.post("/api/v1/ingest?service=cors", body, "Origin", EVIL), 403, "evil.example");
-    assertJsonError(http.send("PUT", "/api/v1/rules/cors", "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1}"
-        .getBytes(UTF_8), "Content-Type", "application/json", "Origin", EVIL), 403, "allowed-origins");
-    assertJsonError(http.send("GET", "/api/v1/rules", new byte[0], "Origin", "null"), 403, "refused");
-    assertEquals(404, http.get("/api/v1/endpoints/cors%2Fv1%2Fcors/stats").status(), "nothing was counted");
+    assertJsonError(
+        http.post("/api/v1/ingest?service=cors", body, "Origin", EVIL), 403, "evil.example");
+    assertJsonError(
+        http.send(
+            "PUT",
+            "/api/v1/rules/cors",
+            "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1}".getBytes(UTF_8),
+            "Content-Type",
+            "application/json",
+            "Origin",
+            EVIL),
+        403,
+        "allowed-origins");
+    assertJsonError(
+        http.send("GET", "/api/v1/rules", new byte[0], "Origin", "null"), 403, "refused");
+    assertEquals(
+        404, http.get("/api/v1/endpoints/cors%2Fv1%2Fcors/stats").status(), "nothing was counted");
 
     TestHttp.Reply allowed = http.post("/api/v1/ingest?service=cors", body, "Origin", CONSOLE);
     assertEquals(200, allowed.status(), allowed.body());
     assertEquals(CONSOLE, allowed.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
-    TestHttp.Reply preflight = http.send("OPTIONS", "/api/v1/rules/x", new byte[0], "Origin", CONSOLE,
-        "Access-Control-Request-Method", "PUT");
+    TestHttp.Reply preflight =
+        http.send(
+            "OPTIONS",
+            "/api/v1/rules/x",
+            new byte[0],
+            "Origin",
+            CONSOLE,
+            "Access-Control-Request-Method",
+            "PUT");
     assertEquals(204, preflight.status(), preflight.body());
-    assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("PUT"));
-    assertEquals(200, http.send("GET", "/health", new byte[0], "Origin", EVIL).status(), "health stays open");
+    assertTrue(
+        preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("PUT"));
+    assertEquals(
+        200,
+        http.send("GET", "/health", new byte[0], "Origin", EVIL).status(),
+        "health stays open");
   }
 
   private static WebSocket openWebSocket(String pathAndQuery, String origin) throws Exception {
@@ -217,18 +317,28 @@ class HostileInputTest {
     if (origin != null) {
       builder.header("Origin", origin);
     }
-    return builder.buildAsync(URI.create(node.baseUrl().replaceFirst("^http", "ws") + pathAndQuery),
-        new WebSocket.Listener() { }).get(10, TimeUnit.SECONDS);
+    return builder
+        .buildAsync(
+            URI.create(node.baseUrl().replaceFirst("^http", "ws") + pathAndQuery),
+            new WebSocket.Listener() {})
+        .get(10, TimeUnit.SECONDS);
   }
 
   @Test
   void bothWebSocketHandshakesCheckTheOrigin() throws Exception {
-    for (String path : new String[] {"/api/v1/alerts/feed", "/api/v1/ingest/stream?agent=gw-cors"}) {
-      ExecutionException refused = assertThrows(ExecutionException.class, () -> openWebSocket(path, EVIL), path);
-      WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class, refused.getCause());
+    for (String path :
+        new String[] {"/api/v1/alerts/feed", "/api/v1/ingest/stream?agent=gw-cors"}) {
+      ExecutionException refused =
+          assertThrows(ExecutionException.class, () -> openWebSocket(path, EVIL), path);
+      WebSocketHandshakeException handshake =
+          assertInstanceOf(WebSocketHandshakeException.class, refused.getCause());
       assertEquals(403, handshake.getResponse().statusCode(), path);
-      openWebSocket(path, CONSOLE).sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
-      openWebSocket(path, null).sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+      openWebSocket(path, CONSOLE)
+          .sendClose(WebSocket.NORMAL_CLOSURE, "bye")
+          .get(10, TimeUnit.SECONDS);
+      openWebSocket(path, null)
+          .sendClose(WebSocket.NORMAL_CLOSURE, "bye")
+          .get(10, TimeUnit.SECONDS);
     }
   }
 
@@ -236,13 +346,21 @@ class HostileInputTest {
 
   @Test
   void endpointsWithInvisibleFormattingCharactersAreRefused() {
-    for (String escaped : new String[] {"/v1/chat\\u202esnoitelpmoc", "/v1/chat\\u200b/completions",
-        "/\\ufeffv1/generate"}) {
-      TestHttp.Reply r = http.post("/api/v1/ingest?service=lookalike", ("{\"ts\": 1767225600000, \"endpoint\": \""
-          + escaped + "\", \"status\": 200, \"latency_ms\": 5, \"src_ip\": \"10.0.0.1\"}\n").getBytes(UTF_8));
+    for (String escaped :
+        new String[] {
+          "/v1/chat\\u202esnoitelpmoc", "/v1/chat\\u200b/completions", "/\\ufeffv1/generate"
+        }) {
+      TestHttp.Reply r =
+          http.post(
+              "/api/v1/ingest?service=lookalike",
+              ("{\"ts\": 1767225600000, \"endpoint\": \""
+                      + escaped
+                      + "\", \"status\": 200, \"latency_ms\": 5, \"src_ip\": \"10.0.0.1\"}\n")
+                  .getBytes(UTF_8));
       assertJsonError(r, 400, "endpoint");
       assertEquals("endpoint", r.json().get("field").asText(), r.body());
     }
-    assertFalse(http.get("/api/v1/endpoints").body().contains("lookalike"), "nothing was stored or listed");
+    assertFalse(
+        http.get("/api/v1/endpoints").body().contains("lookalike"), "nothing was stored or listed");
   }
 }

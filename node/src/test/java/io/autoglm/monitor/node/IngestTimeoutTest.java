@@ -13,22 +13,25 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.Test;
 
 /**
- * An HTTP ingest whose records are not all persisted within the ingest timeout (the journal
- * fails the first writes of one endpoint) answers 503 saying exactly which endpoints' records are
- * counted and which may or may not be, and the key under which the same body can be sent again
- * without counting anything twice.
+ * An HTTP ingest whose records are not all persisted within the ingest timeout (the journal fails
+ * the first writes of one endpoint) answers 503 saying exactly which endpoints' records are counted
+ * and which may or may not be, and the key under which the same body can be sent again without
+ * counting anything twice.
  */
 class IngestTimeoutTest {
 
   @Test
   void aPartlyPersistedBodyIsReportedEndpointByEndpointAndCanBeSentAgainSafely() throws Exception {
-    try (Node node = Node.start(NodeFixture.freshConfig(Map.of(
-        "pekko.persistence.journal.plugin", "slow-journal",
-        "slow-journal.class", SlowJournal.class.getName(),
-        "slow-journal.delay", "0s",
-        "slow-journal.only-ids-containing", "/v1/slow",
-        "slow-journal.failing-writes", 2,
-        "autoglm.http.ingest-timeout", "2s")))) {
+    try (Node node =
+        Node.start(
+            NodeFixture.freshConfig(
+                Map.of(
+                    "pekko.persistence.journal.plugin", "slow-journal",
+                    "slow-journal.class", SlowJournal.class.getName(),
+                    "slow-journal.delay", "0s",
+                    "slow-journal.only-ids-containing", "/v1/slow",
+                    "slow-journal.failing-writes", 2,
+                    "autoglm.http.ingest-timeout", "2s")))) {
       TestHttp http = new TestHttp(node.baseUrl());
       ByteArrayOutputStream body = new ByteArrayOutputStream();
       body.write(NodeFixture.traffic("/v1/fast", 0, 3, 10, 0));
@@ -47,21 +50,35 @@ class IngestTimeoutTest {
 
       // with the client's own agent headers, the answer names them for the retry
       byte[] more = NodeFixture.traffic("/v1/slow", 2, 3, 10, 0);
-      TestHttp.Reply identified = http.post("/api/v1/ingest", more, "X-Agent-Id", "gw-1", "X-Agent-Seq", "1");
+      TestHttp.Reply identified =
+          http.post("/api/v1/ingest", more, "X-Agent-Id", "gw-1", "X-Agent-Seq", "1");
       assertEquals(503, identified.status(), identified.body());
-      assertTrue(identified.json().get("retry").asText().startsWith("send the same body again with the same"),
+      assertTrue(
+          identified
+              .json()
+              .get("retry")
+              .asText()
+              .startsWith("send the same body again with the same"),
           identified.body());
-      assertEquals("gw-1", identified.json().at("/retryWith/X-Agent-Id").asText(), identified.body());
+      assertEquals(
+          "gw-1", identified.json().at("/retryWith/X-Agent-Id").asText(), identified.body());
 
       // sent again under the node's key: the counted part is a duplicate, the rest counts once
-      TestHttp.Reply again = http.post("/api/v1/ingest", body.toByteArray(),
-          "X-Agent-Id", retryWith.get("X-Agent-Id").asText(),
-          "X-Agent-Epoch", retryWith.get("X-Agent-Epoch").asText(),
-          "X-Agent-Seq", retryWith.get("X-Agent-Seq").asText());
+      TestHttp.Reply again =
+          http.post(
+              "/api/v1/ingest",
+              body.toByteArray(),
+              "X-Agent-Id",
+              retryWith.get("X-Agent-Id").asText(),
+              "X-Agent-Epoch",
+              retryWith.get("X-Agent-Epoch").asText(),
+              "X-Agent-Seq",
+              retryWith.get("X-Agent-Seq").asText());
       assertEquals(200, again.status(), again.body());
       assertEquals(20, again.json().get("accepted").asLong(), again.body());
       assertEquals(30, again.json().get("duplicates").asLong(), again.body());
-      TestHttp.Reply identifiedAgain = http.post("/api/v1/ingest", more, "X-Agent-Id", "gw-1", "X-Agent-Seq", "1");
+      TestHttp.Reply identifiedAgain =
+          http.post("/api/v1/ingest", more, "X-Agent-Id", "gw-1", "X-Agent-Seq", "1");
       assertEquals(10, identifiedAgain.json().get("accepted").asLong(), identifiedAgain.body());
 
       // (asked of the entities: the endpoint listing reads the Cassandra journal, not this one)
@@ -71,10 +88,13 @@ class IngestTimeoutTest {
   }
 
   private static long accepted(Node node, String endpointId) {
-    EndpointStatsView stats = ClusterSharding.get(node.system())
-        .entityRefFor(EndpointStatsEntity.ENTITY_TYPE_KEY, endpointId)
-        .<EndpointStatsView>ask(replyTo -> new EndpointStatsEntity.GetStats(0, replyTo), Duration.ofSeconds(5))
-        .toCompletableFuture().join();
+    EndpointStatsView stats =
+        ClusterSharding.get(node.system())
+            .entityRefFor(EndpointStatsEntity.ENTITY_TYPE_KEY, endpointId)
+            .<EndpointStatsView>ask(
+                replyTo -> new EndpointStatsEntity.GetStats(0, replyTo), Duration.ofSeconds(5))
+            .toCompletableFuture()
+            .join();
     return stats.accepted();
   }
 }

@@ -20,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,17 +28,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real nginx on loopback as a reverse proxy in front of a small backend, writing the
- * documented JSON access log. The agent tails it, the log is rotated (rename + reopen) in the
- * middle, and the agent itself is stopped and started again from its state file — once
- * while it could not reach any node, so batches were pending; every request made through
- * nginx is counted exactly once.
+ * A real nginx on loopback as a reverse proxy in front of a small backend, writing the documented
+ * JSON access log. The agent tails it, the log is rotated (rename + reopen) in the middle, and the
+ * agent itself is stopped and started again from its state file — once while it could not reach any
+ * node, so batches were pending; every request made through nginx is counted exactly once.
  */
 class NginxTailTest {
   private static final Path NGINX = Path.of("/usr/sbin/nginx");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void everyRequestThroughNginxIsCountedOnceAcrossRotationAndAgentRestart() throws Exception {
@@ -50,23 +47,29 @@ class NginxTailTest {
       Assumptions.assumeTrue(false, "nginx is not installed (apt-get install nginx)");
     }
     HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    backend.createContext("/", exchange -> {
-      boolean fails = exchange.getRequestURI().getPath().equals("/v1/generate");
-      exchange.getResponseHeaders().add("X-Model", "glm-4");
-      exchange.getResponseHeaders().add("X-Prompt-Tokens", "12");
-      exchange.getResponseHeaders().add("X-Completion-Tokens", "34");
-      exchange.sendResponseHeaders(fails ? 503 : 200, 2);
-      exchange.getResponseBody().write("ok".getBytes());
-      exchange.close();
-    });
+    backend.createContext(
+        "/",
+        exchange -> {
+          boolean fails = exchange.getRequestURI().getPath().equals("/v1/generate");
+          exchange.getResponseHeaders().add("X-Model", "glm-4");
+          exchange.getResponseHeaders().add("X-Prompt-Tokens", "12");
+          exchange.getResponseHeaders().add("X-Completion-Tokens", "34");
+          exchange.sendResponseHeaders(fails ? 503 : 200, 2);
+          exchange.getResponseBody().write("ok".getBytes());
+          exchange.close();
+        });
     backend.start();
     int nginxPort = EmbeddedCassandra.freePort();
     Path log = dir.resolve("llm-access.log");
     Path conf = dir.resolve("nginx.conf");
     Files.writeString(conf, nginxConf(nginxPort, backend.getAddress().getPort(), log));
-    Process nginx = new ProcessBuilder(NGINX.toString(), "-c", conf.toString(), "-p", dir.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
-    Node node = Node.start(NodeFixture.freshConfig(Map.of("autoglm.stats.allowed-lateness", "10m")));
+    Process nginx =
+        new ProcessBuilder(NGINX.toString(), "-c", conf.toString(), "-p", dir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("nginx.out").toFile())
+            .start();
+    Node node =
+        Node.start(NodeFixture.freshConfig(Map.of("autoglm.stats.allowed-lateness", "10m")));
     try {
       awaitPort(nginxPort);
       HttpClient client = HttpClient.newHttpClient();
@@ -98,7 +101,9 @@ class NginxTailTest {
       awaitRead(stranded, 40);
       assertTrue(stranded.shipper().unackedBatches() > 0, "nothing could be acked");
       stranded.close();
-      assertTrue(Files.readString(state).contains("\"pending\":[{"), "the pending batches are in the state file");
+      assertTrue(
+          Files.readString(state).contains("\"pending\":[{"),
+          "the pending batches are in the state file");
 
       LogShipper second = startAgent(node, log, state);
       for (int i = 0; i < 20; i++) {
@@ -109,7 +114,10 @@ class NginxTailTest {
       second.close();
 
       TestHttp http = new TestHttp(node.baseUrl());
-      assertEquals(chat, NodeFixture.countInWindows(http.get("/api/v1/endpoints/nginx-gw%2Fv1%2Fchat%2Fcompletions/stats").json()));
+      assertEquals(
+          chat,
+          NodeFixture.countInWindows(
+              http.get("/api/v1/endpoints/nginx-gw%2Fv1%2Fchat%2Fcompletions/stats").json()));
       JsonNode gen = http.get("/api/v1/endpoints/nginx-gw%2Fv1%2Fgenerate/stats").json();
       assertEquals(generate, NodeFixture.countInWindows(gen));
       long fiveXx = 0;
@@ -117,7 +125,9 @@ class NginxTailTest {
         for (JsonNode w : gen.get(part)) {
           fiveXx += w.get("status").get("5xx").asLong();
           if (w.get("count").asLong() > 0) {
-            assertEquals(34 * w.get("count").asLong(), w.get("tokens").get("completion").asLong(),
+            assertEquals(
+                34 * w.get("count").asLong(),
+                w.get("tokens").get("completion").asLong(),
                 "tokens from the upstream headers");
           }
         }
@@ -136,19 +146,37 @@ class NginxTailTest {
   }
 
   private LogShipper startAgent(Path log, Path state, String nodeAddress) throws IOException {
-    LogShipper agent = new LogShipper(
-        new LogShipper.Options(log, AccessLogFormat.NGINX, state, "nginx-gw", 25, Duration.ofMillis(200),
-            Duration.ofMillis(20)),
-        epoch -> new StreamShipper(new StreamShipper.Options(List.of(nodeAddress), "nginx-agent",
-            epoch, null, 16, Duration.ofMillis(200), msg -> { })),
-        msg -> System.out.println("agent: " + msg));
-    Thread t = new Thread(() -> {
-      try {
-        agent.run();
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    }, "log-shipper");
+    LogShipper agent =
+        new LogShipper(
+            new LogShipper.Options(
+                log,
+                AccessLogFormat.NGINX,
+                state,
+                "nginx-gw",
+                25,
+                Duration.ofMillis(200),
+                Duration.ofMillis(20)),
+            epoch ->
+                new StreamShipper(
+                    new StreamShipper.Options(
+                        List.of(nodeAddress),
+                        "nginx-agent",
+                        epoch,
+                        null,
+                        16,
+                        Duration.ofMillis(200),
+                        msg -> {})),
+            msg -> System.out.println("agent: " + msg));
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                agent.run();
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            },
+            "log-shipper");
     t.setDaemon(true);
     t.start();
     return agent;
@@ -171,13 +199,23 @@ class NginxTailTest {
       }
       java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
     }
-    fail("the agent read " + agent.linesRead() + " of " + lines + " lines, "
-        + agent.shipper().unackedBatches() + " batches unacked");
+    fail(
+        "the agent read "
+            + agent.linesRead()
+            + " of "
+            + lines
+            + " lines, "
+            + agent.shipper().unackedBatches()
+            + " batches unacked");
   }
 
   private static void request(HttpClient client, int port, String path) throws Exception {
-    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"glm-4\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"glm-4\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertTrue(r.statusCode() == 200 || r.statusCode() == 503, "nginx answered " + r.statusCode());
   }
 
@@ -227,6 +265,7 @@ class NginxTailTest {
             location / { proxy_pass http://127.0.0.1:%4$d; }
           }
         }
-        """.formatted(d, port, log, backendPort);
+        """
+        .formatted(d, port, log, backendPort);
   }
 }

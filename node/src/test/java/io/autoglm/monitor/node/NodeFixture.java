@@ -17,9 +17,10 @@ public final class NodeFixture {
 
   /** A config on a fresh keyspace with free ports; {@code overrides} are config paths. */
   public static Config freshConfig(Map<String, Object> overrides) {
-    return ConfigFactory.parseMap(Map.of(
-            "autoglm.http.port", 0,
-            "pekko.remote.artery.canonical.port", 0))
+    return ConfigFactory.parseMap(
+            Map.of(
+                "autoglm.http.port", 0,
+                "pekko.remote.artery.canonical.port", 0))
         .withFallback(ConfigFactory.parseMap(overrides))
         .withFallback(TestCassandra.shared().testConfig())
         .resolve();
@@ -27,9 +28,12 @@ public final class NodeFixture {
 
   /** {@code base} for a member of a cluster whose seed listens on {@code seedPort}. */
   public static Config clusterMember(Config base, int seedPort, int ownPort) {
-    return ConfigFactory.parseMap(Map.of(
-            "pekko.remote.artery.canonical.port", ownPort,
-            "pekko.cluster.seed-nodes", java.util.List.of("pekko://autoglm@127.0.0.1:" + seedPort)))
+    return ConfigFactory.parseMap(
+            Map.of(
+                "pekko.remote.artery.canonical.port",
+                ownPort,
+                "pekko.cluster.seed-nodes",
+                java.util.List.of("pekko://autoglm@127.0.0.1:" + seedPort)))
         .withFallback(base);
   }
 
@@ -45,16 +49,19 @@ public final class NodeFixture {
   }
 
   /**
-   * NDJSON of {@code perSecond} requests a second on {@code path} over [fromSec, toSec) after
-   * T0, a share {@code errorShare} of them answered 500.
+   * NDJSON of {@code perSecond} requests a second on {@code path} over [fromSec, toSec) after T0, a
+   * share {@code errorShare} of them answered 500.
    */
-  public static byte[] traffic(String path, int fromSec, int toSec, int perSecond, double errorShare) {
+  public static byte[] traffic(
+      String path, int fromSec, int toSec, int perSecond, double errorShare) {
     StringBuilder sb = new StringBuilder();
     int errors = (int) Math.round(perSecond * errorShare);
     for (int s = fromSec; s < toSec; s++) {
       for (int i = 0; i < perSecond; i++) {
         long ts = T0 + s * 1000L + i * (1000L / perSecond);
-        CaptureRecord r = CaptureRecord.of(ts, path, i < errors ? 500 : 200, 120.0 + i % 50, "10.1.0." + (i % 200 + 1));
+        CaptureRecord r =
+            CaptureRecord.of(
+                ts, path, i < errors ? 500 : 200, 120.0 + i % 50, "10.1.0." + (i % 200 + 1));
         sb.append(CaptureCodec.encode(r)).append('\n');
       }
     }

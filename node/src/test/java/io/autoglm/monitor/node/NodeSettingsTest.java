@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class NodeSettingsTest {
 
   private static NodeSettings with(Map<String, Object> overrides) {
-    return NodeSettings.fromConfig(ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load()).resolve());
+    return NodeSettings.fromConfig(
+        ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load()).resolve());
   }
 
   @Test
@@ -26,9 +27,17 @@ class NodeSettingsTest {
 
   @Test
   void aBadValueNamesItsKey() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> with(Map.of("autoglm.http.max-rule-bytes", "0")))
-        .getMessage().contains("autoglm.http.max-rule-bytes"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> with(Map.of("autoglm.http.stats-windows", -1)))
-        .getMessage().contains("autoglm.http.stats-windows"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> with(Map.of("autoglm.http.max-rule-bytes", "0")))
+            .getMessage()
+            .contains("autoglm.http.max-rule-bytes"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> with(Map.of("autoglm.http.stats-windows", -1)))
+            .getMessage()
+            .contains("autoglm.http.stats-windows"));
   }
 }

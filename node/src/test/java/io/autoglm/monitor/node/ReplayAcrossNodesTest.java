@@ -12,8 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two nodes of one cluster on one Cassandra: an agent's batches sent to one node and then
- * again to the other (as after a failover) are counted once.
+ * Two nodes of one cluster on one Cassandra: an agent's batches sent to one node and then again to
+ * the other (as after a failover) are counted once.
  */
 class ReplayAcrossNodesTest {
   private static final String STATS = "/api/v1/endpoints/default%2Fv1%2Fgenerate/stats?limit=1000";
@@ -40,8 +40,16 @@ class ReplayAcrossNodesTest {
 
   private static TestHttp.Reply send(Node node, int seq) {
     byte[] body = traffic("/v1/generate", seq * 2, seq * 2 + 2, 25, 0.1); // 50 records a batch
-    return new TestHttp(node.baseUrl()).post("/api/v1/ingest", body,
-        "X-Agent-Id", "gw-1", "X-Agent-Epoch", "7", "X-Agent-Seq", Integer.toString(seq));
+    return new TestHttp(node.baseUrl())
+        .post(
+            "/api/v1/ingest",
+            body,
+            "X-Agent-Id",
+            "gw-1",
+            "X-Agent-Epoch",
+            "7",
+            "X-Agent-Seq",
+            Integer.toString(seq));
   }
 
   @Test
@@ -71,10 +79,28 @@ class ReplayAcrossNodesTest {
   @Test
   void agentHeadersAreValidated() {
     TestHttp http = new TestHttp(first.baseUrl());
-    assertEquals(400, http.post("/api/v1/ingest", traffic("/v1/x", 0, 1, 1, 0), "X-Agent-Id", "gw-1").status());
-    assertEquals(400, http.post("/api/v1/ingest", traffic("/v1/x", 0, 1, 1, 0),
-        "X-Agent-Id", "gw-1", "X-Agent-Seq", "-3").status());
-    assertEquals(400, http.post("/api/v1/ingest", traffic("/v1/x", 0, 1, 1, 0),
-        "X-Agent-Id", "bad id", "X-Agent-Seq", "3").status());
+    assertEquals(
+        400,
+        http.post("/api/v1/ingest", traffic("/v1/x", 0, 1, 1, 0), "X-Agent-Id", "gw-1").status());
+    assertEquals(
+        400,
+        http.post(
+                "/api/v1/ingest",
+                traffic("/v1/x", 0, 1, 1, 0),
+                "X-Agent-Id",
+                "gw-1",
+                "X-Agent-Seq",
+                "-3")
+            .status());
+    assertEquals(
+        400,
+        http.post(
+                "/api/v1/ingest",
+                traffic("/v1/x", 0, 1, 1, 0),
+                "X-Agent-Id",
+                "bad id",
+                "X-Agent-Seq",
+                "3")
+            .status());
   }
 }

@@ -9,9 +9,13 @@ import com.typesafe.config.Config;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A new node on the same Cassandra recovers every endpoint's windows and the rules from the journal. */
+/**
+ * A new node on the same Cassandra recovers every endpoint's windows and the rules from the
+ * journal.
+ */
 class RestartTest {
-  private static final String STATS = "/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats?limit=1000";
+  private static final String STATS =
+      "/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats?limit=1000";
 
   @Test
   void windowsAndRulesSurviveARestart() {
@@ -21,14 +25,27 @@ class RestartTest {
     JsonNode endpointsBefore;
     try (Node first = Node.start(config)) {
       TestHttp http = new TestHttp(first.baseUrl());
-      assertEquals(201, http.put("/api/v1/rules/chat-errors",
-          "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.3, \"for\": \"20s\", \"cooldown\": \"5m\"}").status());
-      assertEquals(201, http.put("/api/v1/rules/slow",
-          "{\"metric\": \"p95_latency_ms\", \"op\": \">=\", \"threshold\": 900, \"endpoint\": \"/v1/gen*\"}").status());
+      assertEquals(
+          201,
+          http.put(
+                  "/api/v1/rules/chat-errors",
+                  "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.3, \"for\": \"20s\", \"cooldown\": \"5m\"}")
+              .status());
+      assertEquals(
+          201,
+          http.put(
+                  "/api/v1/rules/slow",
+                  "{\"metric\": \"p95_latency_ms\", \"op\": \">=\", \"threshold\": 900, \"endpoint\": \"/v1/gen*\"}")
+              .status());
       for (int s = 0; s < 60; s += 7) {
-        assertEquals(200, http.post("/api/v1/ingest", traffic("/v1/chat/completions", s, s + 7, 30, 0.1)).status());
+        assertEquals(
+            200,
+            http.post("/api/v1/ingest", traffic("/v1/chat/completions", s, s + 7, 30, 0.1))
+                .status());
       }
-      assertEquals(200, http.post("/api/v1/ingest?service=edge", traffic("/v1/generate", 0, 5, 10, 0)).status());
+      assertEquals(
+          200,
+          http.post("/api/v1/ingest?service=edge", traffic("/v1/generate", 0, 5, 10, 0)).status());
       statsBefore = http.get(STATS).json();
       rulesBefore = http.get("/api/v1/rules").json();
       endpointsBefore = http.get("/api/v1/endpoints").json();

@@ -22,8 +22,8 @@ import scala.concurrent.duration.FiniteDuration;
 /**
  * An in-memory journal whose every write takes {@code delay}: a slow Cassandra, for backpressure
  * tests. With {@code only-ids-containing} set, only the writes of persistence ids containing that
- * text are slow, and with {@code failing-writes = N} the first N of those fail instead (a
- * Cassandra write timing out for one endpoint among healthy ones).
+ * text are slow, and with {@code failing-writes = N} the first N of those fail instead (a Cassandra
+ * write timing out for one endpoint among healthy ones).
  */
 public final class SlowJournal extends AsyncWriteJournal {
   private final Map<String, TreeMap<Long, PersistentRepr>> store = new ConcurrentHashMap<>();
@@ -33,12 +33,15 @@ public final class SlowJournal extends AsyncWriteJournal {
 
   public SlowJournal(Config config) {
     this.delay = config.getDuration("delay");
-    this.onlyIdsContaining = config.hasPath("only-ids-containing") ? config.getString("only-ids-containing") : "";
-    this.failuresLeft = new AtomicInteger(config.hasPath("failing-writes") ? config.getInt("failing-writes") : 0);
+    this.onlyIdsContaining =
+        config.hasPath("only-ids-containing") ? config.getString("only-ids-containing") : "";
+    this.failuresLeft =
+        new AtomicInteger(config.hasPath("failing-writes") ? config.getInt("failing-writes") : 0);
   }
 
   @Override
-  public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
+  public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(
+      Iterable<AtomicWrite> messages) {
     boolean slow = false;
     for (AtomicWrite write : messages) {
       slow |= write.persistenceId().contains(onlyIdsContaining);
@@ -47,16 +50,23 @@ public final class SlowJournal extends AsyncWriteJournal {
       return Futures.failed(new java.io.IOException("write timed out (test journal)"));
     }
     long delayMs = slow ? delay.toMillis() : 0;
-    return Patterns.after(FiniteDuration.create(delayMs, TimeUnit.MILLISECONDS), context().system().scheduler(),
-        context().dispatcher(), () -> {
-      List<Optional<Exception>> results = new ArrayList<>();
-      for (AtomicWrite write : messages) {
-        scala.jdk.javaapi.CollectionConverters.asJava(write.payload()).forEach(repr ->
-            store.computeIfAbsent(repr.persistenceId(), id -> new TreeMap<>()).put(repr.sequenceNr(), repr));
-        results.add(Optional.empty());
-      }
-      return Futures.successful((Iterable<Optional<Exception>>) results);
-    });
+    return Patterns.after(
+        FiniteDuration.create(delayMs, TimeUnit.MILLISECONDS),
+        context().system().scheduler(),
+        context().dispatcher(),
+        () -> {
+          List<Optional<Exception>> results = new ArrayList<>();
+          for (AtomicWrite write : messages) {
+            scala.jdk.javaapi.CollectionConverters.asJava(write.payload())
+                .forEach(
+                    repr ->
+                        store
+                            .computeIfAbsent(repr.persistenceId(), id -> new TreeMap<>())
+                            .put(repr.sequenceNr(), repr));
+            results.add(Optional.empty());
+          }
+          return Futures.successful((Iterable<Optional<Exception>>) results);
+        });
   }
 
   @Override
@@ -71,8 +81,8 @@ public final class SlowJournal extends AsyncWriteJournal {
   }
 
   @Override
-  public Future<Void> doAsyncReplayMessages(String persistenceId, long from, long to, long max,
-      Consumer<PersistentRepr> replay) {
+  public Future<Void> doAsyncReplayMessages(
+      String persistenceId, long from, long to, long max, Consumer<PersistentRepr> replay) {
     TreeMap<Long, PersistentRepr> events = store.getOrDefault(persistenceId, new TreeMap<>());
     long n = 0;
     for (PersistentRepr repr : events.subMap(from, true, to, true).values()) {

@@ -14,60 +14,93 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
- * With persistence slowed to 300 ms a write, the node stops reading the agent's socket: the
- * records it holds stay within what its stream settings allow, the agent's sends block (it
- * reads no further input) well before its own limit of unacked batches, and nothing is
- * dropped: every record is counted in the end.
+ * With persistence slowed to 300 ms a write, the node stops reading the agent's socket: the records
+ * it holds stay within what its stream settings allow, the agent's sends block (it reads no further
+ * input) well before its own limit of unacked batches, and nothing is dropped: every record is
+ * counted in the end.
  */
 class StreamBackpressureTest {
 
   @Test
   void aSlowJournalSlowsTheAgentInsteadOfFillingTheNode() throws Exception {
-    Node node = Node.start(NodeFixture.freshConfig(Map.of(
-        "pekko.persistence.journal.plugin", "slow-journal",
-        "slow-journal.class", SlowJournal.class.getName(),
-        "slow-journal.delay", "300ms",
-        "autoglm.ingest.stream.flush-interval", "100ms", "autoglm.stats.min-write-interval", "100ms",
-        "autoglm.ingest.stream.max-records-per-flush", 10_000,
-        "autoglm.ingest.stream.flushes-in-flight", 2,
-        "autoglm.ingest.stream.decode-parallelism", 2)));
+    Node node =
+        Node.start(
+            NodeFixture.freshConfig(
+                Map.of(
+                    "pekko.persistence.journal.plugin",
+                    "slow-journal",
+                    "slow-journal.class",
+                    SlowJournal.class.getName(),
+                    "slow-journal.delay",
+                    "300ms",
+                    "autoglm.ingest.stream.flush-interval",
+                    "100ms",
+                    "autoglm.stats.min-write-interval",
+                    "100ms",
+                    "autoglm.ingest.stream.max-records-per-flush",
+                    10_000,
+                    "autoglm.ingest.stream.flushes-in-flight",
+                    2,
+                    "autoglm.ingest.stream.decode-parallelism",
+                    2)));
     try {
       int batches = 240;
       int perBatch = 2_000;
-      StreamShipper agent = new StreamShipper(new StreamShipper.Options(List.of("127.0.0.1:" + node.httpPort()),
-          "gw-slow", 1, null, batches, Duration.ofMillis(200), msg -> { }));
+      StreamShipper agent =
+          new StreamShipper(
+              new StreamShipper.Options(
+                  List.of("127.0.0.1:" + node.httpPort()),
+                  "gw-slow",
+                  1,
+                  null,
+                  batches,
+                  Duration.ofMillis(200),
+                  msg -> {}));
       AtomicReference<Throwable> producerFailure = new AtomicReference<>();
-      Thread producer = new Thread(() -> {
-        try {
-          for (int b = 0; b < batches; b++) {
-            List<CaptureRecord> records = new ArrayList<>(perBatch);
-            for (int i = 0; i < perBatch; i++) {
-              records.add(CaptureRecord.of(NodeFixture.T0 + b * 100L + i % 100, "/v1/chat/completions", 200,
-                  300, "10.3.0." + (i % 200 + 1)));
-            }
-            agent.send(records);
-          }
-        } catch (Throwable t) {
-          producerFailure.set(t);
-        }
-      }, "agent-producer");
+      Thread producer =
+          new Thread(
+              () -> {
+                try {
+                  for (int b = 0; b < batches; b++) {
+                    List<CaptureRecord> records = new ArrayList<>(perBatch);
+                    for (int i = 0; i < perBatch; i++) {
+                      records.add(
+                          CaptureRecord.of(
+                              NodeFixture.T0 + b * 100L + i % 100,
+                              "/v1/chat/completions",
+                              200,
+                              300,
+                              "10.3.0." + (i % 200 + 1)));
+                    }
+                    agent.send(records);
+                  }
+                } catch (Throwable t) {
+                  producerFailure.set(t);
+                }
+              },
+              "agent-producer");
       producer.start();
 
       // every write takes 300 ms and at most 2 ticks of 10 000 records persist at once, so the
       // node takes in far fewer batches a second than the agent offers
       long[] onTheWire = new long[40];
       for (int sample = 0; sample < onTheWire.length; sample++) {
-        LockSupport.parkNanos(150_000_000L); // sampling what the agent sees, not waiting for a state
+        LockSupport.parkNanos(
+            150_000_000L); // sampling what the agent sees, not waiting for a state
         onTheWire[sample] = agent.sentSeq() - agent.ackedSeq();
       }
       long maxOnTheWire = java.util.Arrays.stream(onTheWire).max().orElseThrow();
       long nodeHeld = node.ingestCounters().maxRecordsBuffered();
-      System.out.printf("backpressure: at most %d batches on the wire (socket buffers included), the node held at "
-          + "most %,d records; %d of %d acked after 6 s%n", maxOnTheWire, nodeHeld, agent.ackedSeq(), batches);
+      System.out.printf(
+          "backpressure: at most %d batches on the wire (socket buffers included), the node held at "
+              + "most %,d records; %d of %d acked after 6 s%n",
+          maxOnTheWire, nodeHeld, agent.ackedSeq(), batches);
       // The agent is held back by the socket, not by its own window: its send blocks while far
       // fewer than its 240 allowed batches are unacked.
       assertTrue(producer.isAlive(), "the agent has not been able to send everything");
-      assertTrue(agent.unackedBatches() < batches, "the agent is blocked before its own limit of " + batches);
+      assertTrue(
+          agent.unackedBatches() < batches,
+          "the agent is blocked before its own limit of " + batches);
       // The node holds at most the ticks being persisted, the tick being gathered and one batch
       // that did not fit in it: (2 + 1) x 10 000 + 2 000 records, however much the agent offers.
       // (What sits in the kernel's socket buffers is bounded by the kernel, not counted here.)

@@ -33,9 +33,16 @@ class StreamIngestTest {
 
   @BeforeAll
   static void start() {
-    node = Node.start(NodeFixture.freshConfig(Map.of(
-        "autoglm.ingest.stream.max-frame-bytes", "64k",
-        "autoglm.ingest.stream.flush-interval", "200ms", "autoglm.stats.min-write-interval", "200ms")));
+    node =
+        Node.start(
+            NodeFixture.freshConfig(
+                Map.of(
+                    "autoglm.ingest.stream.max-frame-bytes",
+                    "64k",
+                    "autoglm.ingest.stream.flush-interval",
+                    "200ms",
+                    "autoglm.stats.min-write-interval",
+                    "200ms")));
     http = new TestHttp(node.baseUrl());
   }
 
@@ -56,9 +63,16 @@ class StreamIngestTest {
 
     static RawClient connect(String query) throws Exception {
       RawClient c = new RawClient();
-      c.ws = HttpClient.newHttpClient().newWebSocketBuilder()
-          .buildAsync(URI.create(node.baseUrl().replaceFirst("^http", "ws") + "/api/v1/ingest/stream?" + query), c)
-          .get(10, TimeUnit.SECONDS);
+      c.ws =
+          HttpClient.newHttpClient()
+              .newWebSocketBuilder()
+              .buildAsync(
+                  URI.create(
+                      node.baseUrl().replaceFirst("^http", "ws")
+                          + "/api/v1/ingest/stream?"
+                          + query),
+                  c)
+              .get(10, TimeUnit.SECONDS);
       return c;
     }
 
@@ -110,7 +124,10 @@ class StreamIngestTest {
   }
 
   private static String batch(long seq, String path, int fromSec, int toSec) {
-    return "{\"seq\":" + seq + "}\n" + new String(NodeFixture.traffic(path, fromSec, toSec, 10, 0), StandardCharsets.UTF_8);
+    return "{\"seq\":"
+        + seq
+        + "}\n"
+        + new String(NodeFixture.traffic(path, fromSec, toSec, 10, 0), StandardCharsets.UTF_8);
   }
 
   @Test
@@ -118,12 +135,22 @@ class StreamIngestTest {
     List<CaptureRecord> records = new ArrayList<>();
     for (int s = 0; s < 30; s++) {
       for (int i = 0; i < 20; i++) {
-        records.add(CaptureRecord.of(NodeFixture.T0 + s * 1000L + i * 50, "/v1/embeddings", 200, 40, "10.9.0.1"));
+        records.add(
+            CaptureRecord.of(
+                NodeFixture.T0 + s * 1000L + i * 50, "/v1/embeddings", 200, 40, "10.9.0.1"));
       }
     }
     List<String> log = new ArrayList<>();
-    try (StreamShipper agent = new StreamShipper(new StreamShipper.Options(List.of("127.0.0.1:" + node.httpPort()),
-        "gw-stream", 1, "edge", 4, Duration.ofMillis(200), log::add))) {
+    try (StreamShipper agent =
+        new StreamShipper(
+            new StreamShipper.Options(
+                List.of("127.0.0.1:" + node.httpPort()),
+                "gw-stream",
+                1,
+                "edge",
+                4,
+                Duration.ofMillis(200),
+                log::add))) {
       for (List<CaptureRecord> b : StreamShipper.batches(records, 50)) {
         agent.send(b);
       }
@@ -132,8 +159,16 @@ class StreamIngestTest {
       assertEquals(600L, agent.totals().get("accepted"));
     }
     // the same agent epoch again from seq 1 on a new connection: all replays
-    try (StreamShipper again = new StreamShipper(new StreamShipper.Options(List.of("127.0.0.1:" + node.httpPort()),
-        "gw-stream", 1, "edge", 4, Duration.ofMillis(200), log::add))) {
+    try (StreamShipper again =
+        new StreamShipper(
+            new StreamShipper.Options(
+                List.of("127.0.0.1:" + node.httpPort()),
+                "gw-stream",
+                1,
+                "edge",
+                4,
+                Duration.ofMillis(200),
+                log::add))) {
       for (List<CaptureRecord> b : StreamShipper.batches(records, 50)) {
         again.send(b);
       }
@@ -149,7 +184,9 @@ class StreamIngestTest {
   void malformedRecordsAreCountedAndReportedWithoutStoppingTheStream() throws Exception {
     RawClient c = RawClient.connect("agent=gw-bad&epoch=1");
     String good = batch(1, "/v1/models", 0, 2);
-    c.sendText(good + "{\"ts\": 1767225600000, \"endpoint\": \"/v1/models\", \"status\": 200, \"latency_ms\": 1, \"src_ip\": \"not-an-ip\"}\nnot json\n");
+    c.sendText(
+        good
+            + "{\"ts\": 1767225600000, \"endpoint\": \"/v1/models\", \"status\": 200, \"latency_ms\": 1, \"src_ip\": \"not-an-ip\"}\nnot json\n");
     JsonNode ack = c.next();
     assertEquals("ack", ack.get("type").asText(), ack.toString());
     assertEquals(1, ack.get("seq").asLong());
@@ -186,13 +223,18 @@ class StreamIngestTest {
     assertTrue(error.get("error").asText().contains("larger than 65536"), error.toString());
     assertEquals(1009, c.closed.get(10, TimeUnit.SECONDS), "closed with 1009 (message too big)");
     assertTrue(c.closeReason.contains("larger than 65536"), c.closeReason);
-    assertEquals(404, http.get("/api/v1/endpoints/default%2Fv1%2Fbig/stats").status(), "nothing was counted");
+    assertEquals(
+        404,
+        http.get("/api/v1/endpoints/default%2Fv1%2Fbig/stats").status(),
+        "nothing was counted");
   }
 
   @Test
   void headerAndHandshakeErrors() throws Exception {
     RawClient c = RawClient.connect("agent=gw-hdr&epoch=1");
-    c.sendText("{\"sequence\": 1}\n" + CaptureCodec.encode(CaptureRecord.of(NodeFixture.T0, "/v1/x", 200, 1, "10.0.0.1")));
+    c.sendText(
+        "{\"sequence\": 1}\n"
+            + CaptureCodec.encode(CaptureRecord.of(NodeFixture.T0, "/v1/x", 200, 1, "10.0.0.1")));
     assertEquals("header", c.next().get("code").asText());
 
     RawClient binary = RawClient.connect("agent=gw-bin&epoch=1");
@@ -202,14 +244,26 @@ class StreamIngestTest {
 
     RawClient gzipBomb = RawClient.connect("agent=gw-bomb&epoch=1");
     byte[] zeros = new byte[5_000_000];
-    gzipBomb.ws.sendBinary(ByteBuffer.wrap(io.autoglm.monitor.protocols.wire.BatchFrame.encode(1, zeros, 0,
-        zeros.length, true)), true).get(10, TimeUnit.SECONDS);
+    gzipBomb
+        .ws
+        .sendBinary(
+            ByteBuffer.wrap(
+                io.autoglm.monitor.protocols.wire.BatchFrame.encode(
+                    1, zeros, 0, zeros.length, true)),
+            true)
+        .get(10, TimeUnit.SECONDS);
     assertTrue(gzipBomb.next().get("error").asText().contains("inflates past the limit"));
-    assertEquals(1009, gzipBomb.closed.get(10, TimeUnit.SECONDS), "a batch that inflates too far is too big");
+    assertEquals(
+        1009,
+        gzipBomb.closed.get(10, TimeUnit.SECONDS),
+        "a batch that inflates too far is too big");
 
     RawClient ping = RawClient.connect("agent=gw-ping&epoch=1");
-    ping.ws.sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
-    assertEquals("are you there", ping.pong.get(10, TimeUnit.SECONDS), "a ping is answered with a pong");
+    ping.ws
+        .sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8)))
+        .get(10, TimeUnit.SECONDS);
+    assertEquals(
+        "are you there", ping.pong.get(10, TimeUnit.SECONDS), "a ping is answered with a pong");
     ping.ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
     assertEquals(1000, ping.closed.get(10, TimeUnit.SECONDS), "a close is answered with a close");
 
@@ -217,7 +271,8 @@ class StreamIngestTest {
     assertEquals(400, http.get("/api/v1/ingest/stream?agent=bad%20id").status());
     TestHttp.Reply badEpoch = http.get("/api/v1/ingest/stream?agent=gw&epoch=-1");
     assertEquals(400, badEpoch.status());
-    assertTrue(badEpoch.json().get("error").asText().contains("query parameter 'epoch'"), badEpoch.body());
+    assertTrue(
+        badEpoch.json().get("error").asText().contains("query parameter 'epoch'"), badEpoch.body());
     TestHttp.Reply notWs = http.get("/api/v1/ingest/stream?agent=gw&epoch=1");
     assertEquals(400, notWs.status(), "a plain GET is not a WebSocket upgrade");
     assertTrue(notWs.contentType().startsWith("application/json"));

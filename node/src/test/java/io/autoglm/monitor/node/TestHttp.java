@@ -13,14 +13,16 @@ import java.time.Duration;
 /** A plain JDK HTTP and WebSocket client for talking to a node over real sockets. */
 public final class TestHttp {
   public static final ObjectMapper MAPPER = new ObjectMapper();
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
 
   public TestHttp(String base) {
     this.base = base;
   }
 
-  public record Reply(int status, String body, String contentType, java.net.http.HttpHeaders headers) {
+  public record Reply(
+      int status, String body, String contentType, java.net.http.HttpHeaders headers) {
     public JsonNode json() {
       try {
         return MAPPER.readTree(body);
@@ -39,8 +41,10 @@ public final class TestHttp {
   }
 
   public Reply put(String path, String json) {
-    return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   /** A POST; {@code Content-Type: application/x-ndjson} unless {@code headers} name another. */
@@ -48,10 +52,13 @@ public final class TestHttp {
     return send("POST", path, body, headers);
   }
 
-  /** Any method, with the given headers (name, value, ...); NDJSON unless a Content-Type is given. */
+  /**
+   * Any method, with the given headers (name, value, ...); NDJSON unless a Content-Type is given.
+   */
   public Reply send(String method, String path, byte[] body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
     boolean typed = false;
     for (int i = 0; i < headers.length; i += 2) {
       typed |= headers[i].equalsIgnoreCase("Content-Type");
@@ -67,9 +74,12 @@ public final class TestHttp {
 
   private Reply send(HttpRequest.Builder request) {
     try {
-      HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return new Reply(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""), r.headers());
+      HttpResponse<String> r =
+          client.send(
+              request.timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      return new Reply(
+          r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""), r.headers());
     } catch (IOException e) {
       throw new AssertionError("request failed: " + e, e);
     } catch (InterruptedException e) {

@@ -18,15 +18,19 @@ public final class WebhookReceiver implements AutoCloseable {
 
   public WebhookReceiver() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/hook", exchange -> {
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      received.add(new Received(exchange.getRequestMethod(),
-          exchange.getRequestHeaders().getFirst("Content-Type"),
-          exchange.getRequestHeaders().getFirst("X-AutoGLM-Delivery-Id"),
-          TestHttp.MAPPER.readTree(body)));
-      exchange.sendResponseHeaders(200, -1);
-      exchange.close();
-    });
+    server.createContext(
+        "/hook",
+        exchange -> {
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          received.add(
+              new Received(
+                  exchange.getRequestMethod(),
+                  exchange.getRequestHeaders().getFirst("Content-Type"),
+                  exchange.getRequestHeaders().getFirst("X-AutoGLM-Delivery-Id"),
+                  TestHttp.MAPPER.readTree(body)));
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
     server.start();
   }
 

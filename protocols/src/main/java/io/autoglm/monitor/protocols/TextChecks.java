@@ -11,9 +11,9 @@ public final class TextChecks {
   private TextChecks() {}
 
   /**
-   * The index of the first control character (C0, DEL, C1), format character (Cf, also outside
-   * the BMP) or unpaired UTF-16 surrogate (which JSON's {@code \ud800} escape can produce and
-   * the CBOR serializer refuses to write), or -1 when there is none.
+   * The index of the first control character (C0, DEL, C1), format character (Cf, also outside the
+   * BMP) or unpaired UTF-16 surrogate (which JSON's {@code \ud800} escape can produce and the CBOR
+   * serializer refuses to write), or -1 when there is none.
    *
    * @param allowLineBreaks whether {@code \n}, {@code \r} and {@code \t} are allowed (free text)
    */
@@ -22,7 +22,8 @@ public final class TextChecks {
     for (int i = 0; i < n; ) {
       int c = s.codePointAt(i);
       boolean unpaired = Character.getType(c) == Character.SURROGATE; // a pair is one code point
-      if (unpaired || isInvisible(c) && !(allowLineBreaks && (c == '\n' || c == '\r' || c == '\t'))) {
+      if (unpaired
+          || isInvisible(c) && !(allowLineBreaks && (c == '\n' || c == '\r' || c == '\t'))) {
         return i;
       }
       i += Character.charCount(c);

@@ -25,8 +25,8 @@ class FuzzFindingsTest {
   /**
    * Jackson guesses UTF-16/32 from NUL bytes or a byte-order mark; CaptureCodec.scan then got a
    * char-based parser whose byte offset is -1 and threw ArrayIndexOutOfBoundsException from
-   * decodeLenient (used by the HTTP and stream ingest) and decodeAll. Such lines are not UTF-8:
-   * now each is rejected like any other bad line.
+   * decodeLenient (used by the HTTP and stream ingest) and decodeAll. Such lines are not UTF-8: now
+   * each is rejected like any other bad line.
    */
   @Test
   void decodeLenientNeverThrowsOnUtf16Input() {
@@ -34,8 +34,10 @@ class FuzzFindingsTest {
     DecodeReport report = assertDoesNotThrow(() -> CaptureCodec.decodeLenient(utf16, r -> {}));
     assertEquals(1, report.accepted() + report.rejected());
     assertThrows(CaptureFormatException.class, () -> CaptureCodec.decodeAll(utf16));
-    byte[] line = ("{\"ts\":1767225600000,\"endpoint\":\"/x\",\"status\":200,\"latency_ms\":1,"
-        + "\"src_ip\":\"10.0.0.1\"}").getBytes(StandardCharsets.UTF_16LE);
+    byte[] line =
+        ("{\"ts\":1767225600000,\"endpoint\":\"/x\",\"status\":200,\"latency_ms\":1,"
+                + "\"src_ip\":\"10.0.0.1\"}")
+            .getBytes(StandardCharsets.UTF_16LE);
     DecodeReport wide = assertDoesNotThrow(() -> CaptureCodec.decodeLenient(line, r -> {}));
     assertEquals(0, wide.accepted(), "a UTF-16 record is not UTF-8 JSON");
     assertTrue(wide.firstError().reason().contains("not UTF-8"), wide.firstError().getMessage());
@@ -43,18 +45,22 @@ class FuzzFindingsTest {
 
   /**
    * RuleCodec refused control and format characters in selectors and descriptions but let an
-   * unpaired UTF-16 surrogate through (Character.getType is SURROGATE, neither CONTROL nor
-   * FORMAT). JSON's {@code \ud800} escape produces one; the rule then parses, but Jackson's CBOR
-   * writer (the Pekko serializer of CborSerializable) refuses it: "Unmatched surrogate pair", so
-   * the rule could not be persisted. Now refused like control characters, naming the field.
+   * unpaired UTF-16 surrogate through (Character.getType is SURROGATE, neither CONTROL nor FORMAT).
+   * JSON's {@code \ud800} escape produces one; the rule then parses, but Jackson's CBOR writer (the
+   * Pekko serializer of CborSerializable) refuses it: "Unmatched surrogate pair", so the rule could
+   * not be persisted. Now refused like control characters, naming the field.
    */
   @Test
   void ruleTextWithAnUnpairedSurrogateIsRejected() throws Exception {
     ObjectMapper json = new ObjectMapper();
     for (String field : new String[] {"description", "service", "endpoint"}) {
-      String body = "{\"metric\":\"qps\",\"op\":\">\",\"threshold\":1,\"" + field + "\":\"/x\\ud800\"}";
-      RuleValidationException e = assertThrows(RuleValidationException.class,
-          () -> RuleCodec.parse(json.readTree(body), "r1"), body);
+      String body =
+          "{\"metric\":\"qps\",\"op\":\">\",\"threshold\":1,\"" + field + "\":\"/x\\ud800\"}";
+      RuleValidationException e =
+          assertThrows(
+              RuleValidationException.class,
+              () -> RuleCodec.parse(json.readTree(body), "r1"),
+              body);
       assertEquals(field, e.field());
     }
   }

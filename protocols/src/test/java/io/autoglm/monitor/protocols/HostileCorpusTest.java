@@ -43,26 +43,39 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Replays every probe of {@code src/test/resources/hostile/} (one hostile input per file, seen
- * in a probe of the running node) through the matching codec and checks the outcome the file
- * states. The format is described in that directory's README.md: header lines {@code # key:
- * value} ({@code expect}, and optionally {@code reason}, {@code message}, {@code payload}; any
- * other {@code #} line is a comment), then the payload.
+ * Replays every probe of {@code src/test/resources/hostile/} (one hostile input per file, seen in a
+ * probe of the running node) through the matching codec and checks the outcome the file states. The
+ * format is described in that directory's README.md: header lines {@code # key: value} ({@code
+ * expect}, and optionally {@code reason}, {@code message}, {@code payload}; any other {@code #}
+ * line is a comment), then the payload.
  */
 class HostileCorpusTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int DEFAULT_MAX = 1 << 20;
 
   /** The probes the issue names; the corpus may hold more. */
-  private static final Set<String> REQUIRED = Set.of(
-      "capture-ts-year-2099.txt", "capture-completion-tokens-long-max.txt", "capture-latency-1e308.txt",
-      "capture-endpoint-rlo.txt", "capture-endpoint-zero-width-space.txt", "capture-endpoint-bom.txt",
-      "capture-deep-nesting-unknown-field.txt", "capture-json-array-line.txt",
-      "rule-glob-five-stars.txt", "rule-endpoint-bidi.txt",
-      "frame-bad-magic.txt", "frame-length-larger-than-payload.txt", "frame-gzip-flag-but-not-gzip.txt");
+  private static final Set<String> REQUIRED =
+      Set.of(
+          "capture-ts-year-2099.txt",
+          "capture-completion-tokens-long-max.txt",
+          "capture-latency-1e308.txt",
+          "capture-endpoint-rlo.txt",
+          "capture-endpoint-zero-width-space.txt",
+          "capture-endpoint-bom.txt",
+          "capture-deep-nesting-unknown-field.txt",
+          "capture-json-array-line.txt",
+          "rule-glob-five-stars.txt",
+          "rule-endpoint-bidi.txt",
+          "frame-bad-magic.txt",
+          "frame-length-larger-than-payload.txt",
+          "frame-gzip-flag-but-not-gzip.txt");
 
   /** One file of the corpus. */
-  record Probe(String name, String kind, Map<String, String> args, Map<String, String> headers,
+  record Probe(
+      String name,
+      String kind,
+      Map<String, String> args,
+      Map<String, String> headers,
       byte[] payload) {
     String arg(String key, String defaultValue) {
       return args.getOrDefault(key, defaultValue);
@@ -149,10 +162,20 @@ class HostileCorpusTest {
   @Test
   void theCorpusHoldsTheProbesOfTheIssueAndOnlyKnownKinds() throws Exception {
     List<Probe> probes = corpus();
-    Set<String> names = probes.stream().map(Probe::name).collect(Collectors.toCollection(TreeSet::new));
-    assertTrue(names.containsAll(REQUIRED), "missing: " + REQUIRED.stream().filter(n -> !names.contains(n)).toList());
-    Set<String> kinds = Set.of("capture-accepted", "capture-rejected", "rule-accepted", "rule-rejected",
-        "glob-fast", "frame-accepted", "frame-rejected");
+    Set<String> names =
+        probes.stream().map(Probe::name).collect(Collectors.toCollection(TreeSet::new));
+    assertTrue(
+        names.containsAll(REQUIRED),
+        "missing: " + REQUIRED.stream().filter(n -> !names.contains(n)).toList());
+    Set<String> kinds =
+        Set.of(
+            "capture-accepted",
+            "capture-rejected",
+            "rule-accepted",
+            "rule-rejected",
+            "glob-fast",
+            "frame-accepted",
+            "frame-rejected");
     for (Probe p : probes) {
       assertTrue(kinds.contains(p.kind()), p.name() + ": unknown kind " + p.kind());
       assertTrue(p.payload().length < 16 * 1024, p.name() + ": keep probes small");
@@ -161,13 +184,18 @@ class HostileCorpusTest {
 
   @TestFactory
   Stream<DynamicTest> everyProbeHasTheStatedOutcome() throws Exception {
-    return corpus().stream().map(p -> DynamicTest.dynamicTest(p.name() + " (" + p.kind() + ")",
-        () -> TimeBox.run(p.name(), () -> replay(p))));
+    return corpus().stream()
+        .map(
+            p ->
+                DynamicTest.dynamicTest(
+                    p.name() + " (" + p.kind() + ")",
+                    () -> TimeBox.run(p.name(), () -> replay(p))));
   }
 
   static void replay(Probe p) {
     switch (p.kind()) {
-      case "capture-accepted", "capture-rejected" -> replayCapture(p, p.kind().endsWith("accepted"));
+      case "capture-accepted", "capture-rejected" ->
+          replayCapture(p, p.kind().endsWith("accepted"));
       case "rule-accepted", "rule-rejected" -> replayRule(p, p.kind().endsWith("accepted"));
       case "glob-fast" -> replayGlob(p);
       case "frame-accepted", "frame-rejected" -> replayFrame(p, p.kind().endsWith("accepted"));
@@ -200,15 +228,19 @@ class HostileCorpusTest {
       assertEquals(List.of(r), CaptureCodec.decodeAll(doc));
       for (boolean gzip : new boolean[] {false, true}) {
         byte[] frame = BatchFrame.encode(5, doc, 0, doc.length, gzip);
-        assertEquals(List.of(r), CaptureCodec.decodeAll(BatchFrame.decode(frame, DEFAULT_MAX).ndjson()));
+        assertEquals(
+            List.of(r), CaptureCodec.decodeAll(BatchFrame.decode(frame, DEFAULT_MAX).ndjson()));
       }
-      assertEquals(r, CaptureCodec.decodeLine(CaptureCodec.encode(r), 1), "an accepted record round-trips");
+      assertEquals(
+          r, CaptureCodec.decodeLine(CaptureCodec.encode(r), 1), "an accepted record round-trips");
       JsonNode written = readJson(CaptureCodec.encode(r).getBytes(UTF_8));
-      p.args().forEach((field, value) -> {
-        JsonNode v = written.get(field);
-        assertNotNull(v, p.name() + ": no field " + field + " in " + written);
-        assertEquals(value, v.asText(), p.name() + ": field " + field);
-      });
+      p.args()
+          .forEach(
+              (field, value) -> {
+                JsonNode v = written.get(field);
+                assertNotNull(v, p.name() + ": no field " + field + " in " + written);
+                assertEquals(value, v.asText(), p.name() + ": field " + field);
+              });
       return;
     }
     String field = p.arg("field", null);
@@ -216,16 +248,25 @@ class HostileCorpusTest {
     String expectedField = field.equals("none") ? null : field;
     String reason = p.headers().get("reason");
 
-    CaptureFormatException e = assertThrows(CaptureFormatException.class,
-        () -> CaptureCodec.decodeLine(line, 0, line.length, 1), p.name());
+    CaptureFormatException e =
+        assertThrows(
+            CaptureFormatException.class,
+            () -> CaptureCodec.decodeLine(line, 0, line.length, 1),
+            p.name());
     checkRejection(p, e, 1, expectedField, reason);
     if (text != null && text.indexOf('\0') < 0 && !text.startsWith("\uFEFF")) {
-      checkRejection(p, assertThrows(CaptureFormatException.class, () -> CaptureCodec.decodeLine(text, 1)),
-          1, expectedField, null);
+      checkRejection(
+          p,
+          assertThrows(CaptureFormatException.class, () -> CaptureCodec.decodeLine(text, 1)),
+          1,
+          expectedField,
+          null);
     }
     // after a good line, as line 2 of a document
-    byte[] good = (CaptureCodec.encode(CaptureRecord.of(1_767_225_600_000L, "/ok", 200, 1, "10.0.0.1"))
-        + "\n").getBytes(UTF_8);
+    byte[] good =
+        (CaptureCodec.encode(CaptureRecord.of(1_767_225_600_000L, "/ok", 200, 1, "10.0.0.1"))
+                + "\n")
+            .getBytes(UTF_8);
     byte[] two = new byte[good.length + doc.length];
     System.arraycopy(good, 0, two, 0, good.length);
     System.arraycopy(doc, 0, two, good.length, doc.length);
@@ -235,22 +276,34 @@ class HostileCorpusTest {
       assertEquals(lineNumber - 1, report.accepted(), p.name());
       assertEquals(1, report.rejected(), p.name());
       checkRejection(p, report.firstError(), lineNumber, expectedField, reason);
-      checkRejection(p, assertThrows(CaptureFormatException.class, () -> CaptureCodec.decodeAll(d)),
-          lineNumber, expectedField, reason);
+      checkRejection(
+          p,
+          assertThrows(CaptureFormatException.class, () -> CaptureCodec.decodeAll(d)),
+          lineNumber,
+          expectedField,
+          reason);
       for (boolean gzip : new boolean[] {false, true}) {
-        byte[] ndjson = BatchFrame.decode(BatchFrame.encode(5, d, 0, d.length, gzip), DEFAULT_MAX).ndjson();
-        checkRejection(p, CaptureCodec.decodeLenient(ndjson, r -> {}).firstError(), lineNumber,
-            expectedField, reason);
+        byte[] ndjson =
+            BatchFrame.decode(BatchFrame.encode(5, d, 0, d.length, gzip), DEFAULT_MAX).ndjson();
+        checkRejection(
+            p,
+            CaptureCodec.decodeLenient(ndjson, r -> {}).firstError(),
+            lineNumber,
+            expectedField,
+            reason);
       }
     }
   }
 
-  static void checkRejection(Probe p, CaptureFormatException e, long line, String field, String reason) {
+  static void checkRejection(
+      Probe p, CaptureFormatException e, long line, String field, String reason) {
     assertNotNull(e, p.name());
     assertEquals(line, e.line(), p.name());
     assertEquals(field, e.field(), p.name() + ": " + e.getMessage());
     if (reason != null) {
-      assertTrue(e.reason().startsWith(reason), p.name() + ": reason '" + e.reason() + "' should start with '" + reason + "'");
+      assertTrue(
+          e.reason().startsWith(reason),
+          p.name() + ": reason '" + e.reason() + "' should start with '" + reason + "'");
     }
   }
 
@@ -268,18 +321,21 @@ class HostileCorpusTest {
     }
     String field = p.arg("field", null);
     assertNotNull(field, p.name() + ": rule-rejected needs field=<name>");
-    RuleValidationException e = assertThrows(RuleValidationException.class, () -> parseRule(p), p.name());
+    RuleValidationException e =
+        assertThrows(RuleValidationException.class, () -> parseRule(p), p.name());
     assertSame(RuleValidationException.class, e.getClass());
     assertEquals(field, e.field(), p.name() + ": " + e.getMessage());
     String reason = p.headers().get("reason");
     if (reason != null) {
-      assertTrue(e.reason().startsWith(reason), p.name() + ": reason '" + e.reason() + "' should start with '" + reason + "'");
+      assertTrue(
+          e.reason().startsWith(reason),
+          p.name() + ": reason '" + e.reason() + "' should start with '" + reason + "'");
     }
   }
 
   /**
-   * The rule parses, and its endpoint glob answers for a long path in far less than a
-   * millisecond: the median of several timed batches, after a warm-up, per match.
+   * The rule parses, and its endpoint glob answers for a long path in far less than a millisecond:
+   * the median of several timed batches, after a warm-up, per match.
    */
   static void replayGlob(Probe p) {
     ThresholdRule rule = parseRule(p);
@@ -309,7 +365,9 @@ class HostileCorpusTest {
     }
     Arrays.sort(perMatch);
     double median = perMatch[batches / 2];
-    assertTrue(median < maxMicros, p.name() + ": one match takes " + median + " µs (limit " + maxMicros + ")");
+    assertTrue(
+        median < maxMicros,
+        p.name() + ": one match takes " + median + " µs (limit " + maxMicros + ")");
   }
 
   // ------------------------------------------------------------------------------- frames
@@ -330,14 +388,16 @@ class HostileCorpusTest {
       assertEquals(Long.parseLong(p.arg("rejected", "0")), report.rejected(), p.name());
       return;
     }
-    BatchFrame.FrameException e = assertThrows(BatchFrame.FrameException.class,
-        () -> BatchFrame.decode(frame, max), p.name());
+    BatchFrame.FrameException e =
+        assertThrows(
+            BatchFrame.FrameException.class, () -> BatchFrame.decode(frame, max), p.name());
     assertSame(BatchFrame.FrameException.class, e.getClass());
     assertArrayEquals(copy, frame);
     String message = p.headers().get("message");
     if (message != null) {
-      assertTrue(e.getMessage().startsWith(message), p.name() + ": message '" + e.getMessage()
-          + "' should start with '" + message + "'");
+      assertTrue(
+          e.getMessage().startsWith(message),
+          p.name() + ": message '" + e.getMessage() + "' should start with '" + message + "'");
     }
   }
 
@@ -353,8 +413,12 @@ class HostileCorpusTest {
 
   static String strictUtf8(byte[] b) {
     try {
-      return UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+      return UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(b))
+          .toString();
     } catch (CharacterCodingException e) {
       return null;
     }

@@ -18,11 +18,13 @@ public final class TimeBox {
   /** Far above what any single try needs, far below a build timeout. */
   public static final Duration DEFAULT = Duration.ofSeconds(5);
 
-  private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "timebox");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService POOL =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "timebox");
+            t.setDaemon(true);
+            return t;
+          });
 
   private TimeBox() {}
 
@@ -31,10 +33,13 @@ public final class TimeBox {
   }
 
   public static void run(String what, Runnable body) {
-    call(DEFAULT, what, () -> {
-      body.run();
-      return null;
-    });
+    call(
+        DEFAULT,
+        what,
+        () -> {
+          body.run();
+          return null;
+        });
   }
 
   public static <T> T call(Duration limit, String what, Callable<T> body) {

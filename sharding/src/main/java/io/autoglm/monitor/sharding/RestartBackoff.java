@@ -15,7 +15,8 @@ public record RestartBackoff(Duration min, Duration max, double randomFactor) {
 
   public static RestartBackoff fromConfig(Config root) {
     Config c = root.getConfig("autoglm.entities.restart-backoff");
-    return new RestartBackoff(c.getDuration("min"), c.getDuration("max"), c.getDouble("random-factor"));
+    return new RestartBackoff(
+        c.getDuration("min"), c.getDuration("max"), c.getDouble("random-factor"));
   }
 
   public BackoffSupervisorStrategy strategy() {

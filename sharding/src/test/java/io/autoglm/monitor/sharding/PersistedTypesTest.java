@@ -41,19 +41,33 @@ import org.junit.jupiter.api.Test;
  */
 class PersistedTypesTest {
   private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load());
-  private static final SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+  private static final SerializationTestKit serialization =
+      new SerializationTestKit(testKit.system());
 
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();
   }
 
-  private static final ThresholdRule RULE = new ThresholdRule("chat-errors", Metric.ERROR_RATE, Comparison.GT, 0.05,
-      30_000, 300_000, Severity.CRITICAL, Glob.of("edge-*"), Glob.of("/v1/chat/*"), "chat failing");
+  private static final ThresholdRule RULE =
+      new ThresholdRule(
+          "chat-errors",
+          Metric.ERROR_RATE,
+          Comparison.GT,
+          0.05,
+          30_000,
+          300_000,
+          Severity.CRITICAL,
+          Glob.of("edge-*"),
+          Glob.of("/v1/chat/*"),
+          "chat failing");
   private static final String ID = "default/v1/chat/completions";
 
   private static List<WindowStats> windows() {
-    return TestTraffic.traffic("/v1/chat/completions", 0, 12, 20, 0.25, 180).parts().get(0).windows();
+    return TestTraffic.traffic("/v1/chat/completions", 0, 12, 20, 0.25, 180)
+        .parts()
+        .get(0)
+        .windows();
   }
 
   private static Alert alert() {
@@ -62,17 +76,26 @@ class PersistedTypesTest {
 
   @Test
   void everyEventRoundTrips() {
-    List<Object> events = List.of(
-        new EndpointStatsEvent.StatsIngested(ID, windows(), 240, 3, T0 + 11_950, T0 + 6_950,
-            Map.of("gw-1#7", 42L, "~http.10.0.0.5-25520#1764640000000123", 0L), 2),
-        new EndpointStatsEvent.WatermarkAdvanced(ID, T0 + 20_000),
-        new EndpointStatsEvent.WatermarkReset(ID, T0 + 15_000, T0 + 20_000, T0 + 320_000),
-        new EndpointStatsEvent.AlertPending(ID, RULE.id(), T0),
-        new EndpointStatsEvent.AlertPendingCleared(ID, RULE.id()),
-        new EndpointStatsEvent.AlertFired(ID, alert()),
-        new EndpointStatsEvent.AlertResolved(ID, alert().resolved(0.01, T0 + 60_000, T0 + 60_000), T0 + 360_000),
-        new RuleBookEvent.RuleUpserted(RULE),
-        new RuleBookEvent.RuleDeleted(RULE.id()));
+    List<Object> events =
+        List.of(
+            new EndpointStatsEvent.StatsIngested(
+                ID,
+                windows(),
+                240,
+                3,
+                T0 + 11_950,
+                T0 + 6_950,
+                Map.of("gw-1#7", 42L, "~http.10.0.0.5-25520#1764640000000123", 0L),
+                2),
+            new EndpointStatsEvent.WatermarkAdvanced(ID, T0 + 20_000),
+            new EndpointStatsEvent.WatermarkReset(ID, T0 + 15_000, T0 + 20_000, T0 + 320_000),
+            new EndpointStatsEvent.AlertPending(ID, RULE.id(), T0),
+            new EndpointStatsEvent.AlertPendingCleared(ID, RULE.id()),
+            new EndpointStatsEvent.AlertFired(ID, alert()),
+            new EndpointStatsEvent.AlertResolved(
+                ID, alert().resolved(0.01, T0 + 60_000, T0 + 60_000), T0 + 360_000),
+            new RuleBookEvent.RuleUpserted(RULE),
+            new RuleBookEvent.RuleDeleted(RULE.id()));
     for (Object event : events) {
       serialization.verifySerialization(event, true);
     }
@@ -80,9 +103,19 @@ class PersistedTypesTest {
 
   @Test
   void everySnapshotStateRoundTrips() {
-    EndpointStatsState state = new EndpointStatsState(ID, T0 + 6_950, T0 + 11_950, T0, 240, 3, 2,
-        windows(), windows(), Map.of(RULE.id(), RuleAlertState.ok(RULE.id()).pending(T0).firing(alert())),
-        Map.of("gw-1#7", 42L));
+    EndpointStatsState state =
+        new EndpointStatsState(
+            ID,
+            T0 + 6_950,
+            T0 + 11_950,
+            T0,
+            240,
+            3,
+            2,
+            windows(),
+            windows(),
+            Map.of(RULE.id(), RuleAlertState.ok(RULE.id()).pending(T0).firing(alert())),
+            Map.of("gw-1#7", 42L));
     serialization.verifySerialization(state, true);
     serialization.verifySerialization(EndpointStatsState.empty(ID), true);
     serialization.verifySerialization(RuleSet.EMPTY.with(RULE), true);
@@ -91,25 +124,40 @@ class PersistedTypesTest {
   /** Not stored, but sent between nodes: the answer to a stats request. */
   @Test
   void theStatsViewRoundTrips() {
-    EndpointStatsState state = new EndpointStatsState(ID, T0 + 6_950, T0 + 11_950, T0, 240, 3, 2,
-        windows(), windows(), Map.of(RULE.id(), RuleAlertState.ok(RULE.id()).pending(T0)), Map.of("gw-1#7", 42L));
+    EndpointStatsState state =
+        new EndpointStatsState(
+            ID,
+            T0 + 6_950,
+            T0 + 11_950,
+            T0,
+            240,
+            3,
+            2,
+            windows(),
+            windows(),
+            Map.of(RULE.id(), RuleAlertState.ok(RULE.id()).pending(T0)),
+            Map.of("gw-1#7", 42L));
     EndpointStatsView view = EndpointStatsView.of(state, 1);
     assertEquals(1, view.closed().size());
     assertEquals(List.of(RuleAlertState.ok(RULE.id()).pending(T0)), view.alerts());
     serialization.verifySerialization(view, true);
   }
 
-  /** A {@code StatsIngested} persisted before {@code future} existed reads back with 0 future records. */
+  /**
+   * A {@code StatsIngested} persisted before {@code future} existed reads back with 0 future
+   * records.
+   */
   @Test
   void anEventWrittenBeforeAFieldExistedStillReads() throws Exception {
-    EndpointStatsEvent.StatsIngested current = new EndpointStatsEvent.StatsIngested(ID, List.of(), 5, 1, T0, T0 - 5_000,
-        Map.of(), 0);
+    EndpointStatsEvent.StatsIngested current =
+        new EndpointStatsEvent.StatsIngested(ID, List.of(), 5, 1, T0, T0 - 5_000, Map.of(), 0);
     Serialization ext = SerializationExtension.get(testKit.system());
     Serializer serializer = ext.findSerializerFor(current);
     String manifest = Serializers.manifestFor(serializer, current);
 
-    ObjectMapper cbor = JacksonObjectMapperProvider.get(testKit.system())
-        .getOrCreate("jackson-cbor", Optional.of(new CBORFactory()));
+    ObjectMapper cbor =
+        JacksonObjectMapperProvider.get(testKit.system())
+            .getOrCreate("jackson-cbor", Optional.of(new CBORFactory()));
     Map<String, Object> old = new LinkedHashMap<>();
     old.put("endpointId", ID);
     old.put("windows", List.of());
@@ -118,7 +166,8 @@ class PersistedTypesTest {
     old.put("maxEventTs", T0);
     old.put("watermark", T0 - 5_000);
     old.put("appliedSeqs", Map.of());
-    Object read = ext.deserialize(cbor.writeValueAsBytes(old), serializer.identifier(), manifest).get();
+    Object read =
+        ext.deserialize(cbor.writeValueAsBytes(old), serializer.identifier(), manifest).get();
     assertEquals(current, read);
   }
 }

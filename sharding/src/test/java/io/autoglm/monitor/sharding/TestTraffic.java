@@ -2,7 +2,6 @@ package io.autoglm.monitor.sharding;
 
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.sharding.stats.DeltaAggregator;
-import io.autoglm.monitor.sharding.RestartBackoff;
 import io.autoglm.monitor.sharding.stats.EndpointDelta;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.time.Duration;
@@ -11,17 +10,26 @@ import java.util.List;
 /** Builds capture traffic and deltas for tests. */
 public final class TestTraffic {
   public static final StatsSettings SETTINGS =
-      new StatsSettings(10_000, 5_000, 300_000, 360, Duration.ofMillis(200), 100, Duration.ofSeconds(10), Duration.ZERO,
+      new StatsSettings(
+          10_000,
+          5_000,
+          300_000,
+          360,
+          Duration.ofMillis(200),
+          100,
+          Duration.ofSeconds(10),
+          Duration.ZERO,
           new RestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0));
   public static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z, a window boundary
+
   /** The wall clock the test traffic is aggregated at: an hour after T0. */
   public static final long NOW = T0 + 3_600_000;
 
   private TestTraffic() {}
 
   /**
-   * Batches {@code fromSeq..toSeq} of {@code agent} (epoch 1), each 100 records on one second
-   * of {@code path}: batch n holds second n after T0.
+   * Batches {@code fromSeq..toSeq} of {@code agent} (epoch 1), each 100 records on one second of
+   * {@code path}: batch n holds second n after T0.
    */
   public static EndpointDelta batches(String agent, String path, int fromSeq, int toSeq) {
     DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", NOW);
@@ -35,17 +43,19 @@ public final class TestTraffic {
   }
 
   /**
-   * {@code perSecond} requests a second on {@code path} over [fromSec, toSec) after T0, of
-   * which a share {@code errorShare} answered 500; latency {@code latencyMs}.
+   * {@code perSecond} requests a second on {@code path} over [fromSec, toSec) after T0, of which a
+   * share {@code errorShare} answered 500; latency {@code latencyMs}.
    */
-  public static EndpointDelta traffic(String path, int fromSec, int toSec, int perSecond, double errorShare,
-      double latencyMs) {
+  public static EndpointDelta traffic(
+      String path, int fromSec, int toSec, int perSecond, double errorShare, double latencyMs) {
     DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", NOW);
     for (int s = fromSec; s < toSec; s++) {
       int errors = (int) Math.round(perSecond * errorShare);
       for (int i = 0; i < perSecond; i++) {
         long ts = T0 + s * 1000L + i * (1000L / perSecond);
-        agg.add(CaptureRecord.of(ts, path, i < errors ? 500 : 200, latencyMs, "10.0.0." + (i % 250 + 1)));
+        agg.add(
+            CaptureRecord.of(
+                ts, path, i < errors ? 500 : 200, latencyMs, "10.0.0." + (i % 250 + 1)));
       }
     }
     List<EndpointDelta> deltas = agg.drain();

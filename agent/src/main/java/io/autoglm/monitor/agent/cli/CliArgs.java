@@ -1,15 +1,10 @@
 package io.autoglm.monitor.agent.cli;
 
-import java.nio.file.Path;
-
-import java.nio.file.NoSuchFileException;
-
-import java.nio.file.Files;
-
-import java.io.InputStream;
-
 import java.io.IOException;
-
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -94,8 +89,7 @@ public final class CliArgs {
     return Optional.ofNullable(values.get(name));
   }
 
-  public long longValue(String name, long defaultValue, long min, long max)
-      throws UsageException {
+  public long longValue(String name, long defaultValue, long min, long max) throws UsageException {
     String raw = values.get(name);
     if (raw == null) {
       return defaultValue;
@@ -136,7 +130,10 @@ public final class CliArgs {
     return v;
   }
 
-  /** The input named by {@code --file F}, or {@code stdin} with {@code --stdin} (exactly one is given). */
+  /**
+   * The input named by {@code --file F}, or {@code stdin} with {@code --stdin} (exactly one is
+   * given).
+   */
   public InputStream input(InputStream stdin) throws UsageException {
     if (has("file") == flag("stdin")) {
       throw new UsageException(command + " needs exactly one of --file F and --stdin");

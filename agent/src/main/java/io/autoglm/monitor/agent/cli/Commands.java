@@ -16,7 +16,13 @@ public final class Commands {
 
   public static final String USAGE =
       "usage: autoglm-agent <command> [options]\n\n"
-          + GenerateCommand.USAGE + "\n" + SendCommand.USAGE + "\n" + StreamCommand.USAGE + "\n" + TailCommand.USAGE;
+          + GenerateCommand.USAGE
+          + "\n"
+          + SendCommand.USAGE
+          + "\n"
+          + StreamCommand.USAGE
+          + "\n"
+          + TailCommand.USAGE;
 
   private Commands() {}
 

@@ -26,7 +26,9 @@ public final class GenerateCommand {
           + "    Writes deterministic capture records (NDJSON, schema v1) to FILE or stdout.\n"
           + "    --seconds N    simulated seconds of traffic (default 600)\n"
           + "    --rate N       normal requests per simulated second (default 1000)\n"
-          + "    --scenario S   " + Scenario.names() + " (default steady)\n"
+          + "    --scenario S   "
+          + Scenario.names()
+          + " (default steady)\n"
           + "    --seed N       random seed (default 7)\n"
           + "    --start-ms N   first timestamp, epoch ms (default 1767225600000 = 2026-01-01)\n"
           + "    --ips N        distinct client IPs in normal traffic (default 20000)\n"
@@ -51,14 +53,15 @@ public final class GenerateCommand {
     }
     Options options;
     try {
-      options = new Options(
-          args.intValue("seconds", defaults.seconds(), 0, Options.MAX_SECONDS),
-          args.intValue("rate", defaults.rate(), 0, Options.MAX_RATE),
-          args.longValue("start-ms", defaults.startMs(), 0, Long.MAX_VALUE / 2),
-          args.intValue("ips", defaults.ips(), 1, Options.MAX_IPS),
-          scenario,
-          args.longValue("seed", defaults.seed(), Long.MIN_VALUE, Long.MAX_VALUE),
-          args.doubleValue("diurnal", defaults.diurnal(), 0, 0.9));
+      options =
+          new Options(
+              args.intValue("seconds", defaults.seconds(), 0, Options.MAX_SECONDS),
+              args.intValue("rate", defaults.rate(), 0, Options.MAX_RATE),
+              args.longValue("start-ms", defaults.startMs(), 0, Long.MAX_VALUE / 2),
+              args.intValue("ips", defaults.ips(), 1, Options.MAX_IPS),
+              scenario,
+              args.longValue("seed", defaults.seed(), Long.MIN_VALUE, Long.MAX_VALUE),
+              args.doubleValue("diurnal", defaults.diurnal(), 0, 0.9));
     } catch (IllegalArgumentException e) {
       // the only cross-option rule: --start-ms and --seconds must keep the run in range
       throw new UsageException("option --start-ms: " + e.getMessage());
@@ -79,8 +82,13 @@ public final class GenerateCommand {
     if (truthPath != null) {
       Files.writeString(truthPath, truthJson(generator.truth()), StandardCharsets.UTF_8);
     }
-    err.printf("generated %d records (%s, %d s at %d/s, seed %d)%s%n", written,
-        scenario.cliName(), options.seconds(), options.rate(), options.seed(),
+    err.printf(
+        "generated %d records (%s, %d s at %d/s, seed %d)%s%n",
+        written,
+        scenario.cliName(),
+        options.seconds(),
+        options.rate(),
+        options.seed(),
         outPath == null ? "" : " to " + outPath);
     return 0;
   }
@@ -91,10 +99,15 @@ public final class GenerateCommand {
     for (int i = 0; i < truth.size(); i++) {
       Anomaly a = truth.get(i);
       sb.append(i == 0 ? "\n" : ",\n")
-          .append(" {\"kind\": \"").append(a.kind())
-          .append("\", \"target\": \"").append(a.target())
-          .append("\", \"start_ms\": ").append(a.startMs())
-          .append(", \"end_ms\": ").append(a.endMs()).append('}');
+          .append(" {\"kind\": \"")
+          .append(a.kind())
+          .append("\", \"target\": \"")
+          .append(a.target())
+          .append("\", \"start_ms\": ")
+          .append(a.startMs())
+          .append(", \"end_ms\": ")
+          .append(a.endMs())
+          .append('}');
     }
     return sb.append(truth.isEmpty() ? "]\n" : "\n]\n").toString();
   }

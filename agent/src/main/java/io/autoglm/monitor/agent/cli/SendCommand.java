@@ -49,14 +49,17 @@ public final class SendCommand {
   static int run(List<String> argv, InputStream stdin, PrintStream out, PrintStream err)
       throws UsageException, IOException {
     CliArgs args = CliArgs.parse("send", argv, VALUED, FLAGS);
-    URI node = nodeUri(args.string("node")
-        .orElseThrow(() -> new UsageException("send needs --node HOST:PORT")));
+    URI node =
+        nodeUri(
+            args.string("node")
+                .orElseThrow(() -> new UsageException("send needs --node HOST:PORT")));
     int batchSize = args.intValue("batch", 5000, 1, 1_000_000);
     int timeoutSeconds = args.intValue("timeout", 30, 1, 3600);
     String agentId = args.string("agent-id").orElse(null);
     if (agentId != null && !CaptureBatch.isValidAgentId(agentId)) {
       throw new UsageException(
-          "option --agent-id must be 1 to 128 characters from [A-Za-z0-9._:-], got '" + agentId
+          "option --agent-id must be 1 to 128 characters from [A-Za-z0-9._:-], got '"
+              + agentId
               + "'");
     }
     if (args.has("epoch") && agentId == null) {
@@ -79,11 +82,14 @@ public final class SendCommand {
         }
         try {
           if (lines.overlong()) {
-            throw new CaptureFormatException(lines.lineNumber(), null,
+            throw new CaptureFormatException(
+                lines.lineNumber(),
+                null,
                 "line is longer than " + CaptureCodec.MAX_LINE_BYTES + " bytes");
           }
-          batch.add(CaptureCodec.decodeLine(
-              lines.buffer(), lines.lineOffset(), lines.lineLength(), lines.lineNumber()));
+          batch.add(
+              CaptureCodec.decodeLine(
+                  lines.buffer(), lines.lineOffset(), lines.lineLength(), lines.lineNumber()));
         } catch (CaptureFormatException e) {
           if (skipped++ < MAX_WARNINGS) {
             err.println("skipping invalid " + source + " " + e.getMessage());
@@ -105,10 +111,12 @@ public final class SendCommand {
       }
     }
     double secs = Math.max(1e-3, (System.nanoTime() - sender.startNanos) / 1e9);
-    out.printf("sent %d records in %d batches to %s in %.1f s (%.0f records/s)%n",
+    out.printf(
+        "sent %d records in %d batches to %s in %.1f s (%.0f records/s)%n",
         sender.records, sender.batches, client.ingestUri(), secs, sender.records / secs);
     if (skipped > 0) {
-      out.printf("skipped %d invalid lines of %s; the first: %s%n",
+      out.printf(
+          "skipped %d invalid lines of %s; the first: %s%n",
           skipped, source, firstSkip.getMessage());
       return EXIT_SKIPPED_LINES;
     }
@@ -123,8 +131,8 @@ public final class SendCommand {
         String scheme = uri.getScheme();
         if (uri.getHost() == null
             || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
-          throw new UsageException("option --node needs HOST:PORT or an http(s) URL, got '"
-              + value + "'");
+          throw new UsageException(
+              "option --node needs HOST:PORT or an http(s) URL, got '" + value + "'");
         }
         return uri;
       } catch (URISyntaxException e) {
@@ -196,16 +204,18 @@ public final class SendCommand {
       long seq = batches + 1;
       IngestResponse response;
       try {
-        response = agentId == null
-            ? client.post(batch)
-            : client.post(new CaptureBatch(agentId, epoch, seq, batch));
+        response =
+            agentId == null
+                ? client.post(batch)
+                : client.post(new CaptureBatch(agentId, epoch, seq, batch));
       } catch (IOException e) {
         err.println(
             "error: cannot send batch " + seq + " to " + client.ingestUri() + ": " + describe(e));
         return false;
       }
       if (!response.isSuccess()) {
-        err.printf("error: node answered HTTP %d to batch %d (records %d..%d): %s%n",
+        err.printf(
+            "error: node answered HTTP %d to batch %d (records %d..%d): %s%n",
             response.status(), seq, records + 1, records + batch.size(), response.body());
         return false;
       }
@@ -214,8 +224,8 @@ public final class SendCommand {
       long now = System.nanoTime();
       if (now - lastProgressNanos >= 1_000_000_000L) {
         lastProgressNanos = now;
-        err.printf("sent %d records (%.0f records/s)%n", records,
-            records / ((now - startNanos) / 1e9));
+        err.printf(
+            "sent %d records (%.0f records/s)%n", records, records / ((now - startNanos) / 1e9));
       }
       return true;
     }

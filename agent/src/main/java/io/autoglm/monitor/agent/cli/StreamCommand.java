@@ -45,7 +45,16 @@ public final class StreamCommand {
           + "    node rejected some lines.\n";
 
   private static final Set<String> VALUED =
-      Set.of("nodes", "file", "batch", "agent-id", "epoch", "service", "max-unacked", "spool", "spool-max-mb");
+      Set.of(
+          "nodes",
+          "file",
+          "batch",
+          "agent-id",
+          "epoch",
+          "service",
+          "max-unacked",
+          "spool",
+          "spool-max-mb");
   private static final Set<String> FLAGS = Set.of("stdin", "gzip");
 
   private StreamCommand() {}
@@ -53,10 +62,15 @@ public final class StreamCommand {
   static int run(List<String> argv, InputStream stdin, PrintStream out, PrintStream err)
       throws UsageException, IOException {
     CliArgs args = CliArgs.parse("stream", argv, VALUED, FLAGS);
-    List<String> nodes = Arrays.stream(args.string("nodes")
-            .orElseThrow(() -> new UsageException("stream needs --nodes HOST:PORT[,HOST:PORT...]"))
-            .split(","))
-        .map(String::trim).filter(s -> !s.isEmpty()).toList();
+    List<String> nodes =
+        Arrays.stream(
+                args.string("nodes")
+                    .orElseThrow(
+                        () -> new UsageException("stream needs --nodes HOST:PORT[,HOST:PORT...]"))
+                    .split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .toList();
     for (String node : nodes) {
       if (!node.matches("[^\\s/:]+:\\d{1,5}|\\[[0-9a-fA-F:.]+\\]:\\d{1,5}")) {
         throw new UsageException("option --nodes: '" + node + "' is not HOST:PORT");
@@ -69,8 +83,10 @@ public final class StreamCommand {
     int maxUnacked = args.intValue("max-unacked", 64, 1, 100_000);
     String agentId = args.string("agent-id").orElse(defaultAgentId());
     if (!CaptureBatch.isValidAgentId(agentId)) {
-      throw new UsageException("option --agent-id must be 1 to 128 characters from [A-Za-z0-9._:-], got '"
-          + agentId + "'");
+      throw new UsageException(
+          "option --agent-id must be 1 to 128 characters from [A-Za-z0-9._:-], got '"
+              + agentId
+              + "'");
     }
     long epoch = args.longValue("epoch", System.currentTimeMillis(), 0, Long.MAX_VALUE);
     String service = args.string("service").orElse(null);
@@ -80,22 +96,40 @@ public final class StreamCommand {
       throw new UsageException("option --spool-max-mb needs --spool DIR");
     }
     InputStream in = args.input(stdin);
-    StreamShipper shipper = new StreamShipper(new StreamShipper.Options(nodes, agentId, epoch, service, maxUnacked,
-        Duration.ofSeconds(1), msg -> err.println("agent: " + msg), seq -> { },
-        args.flag("gzip") ? StreamShipper.Encoding.BINARY_GZIP : StreamShipper.Encoding.BINARY));
+    StreamShipper shipper =
+        new StreamShipper(
+            new StreamShipper.Options(
+                nodes,
+                agentId,
+                epoch,
+                service,
+                maxUnacked,
+                Duration.ofSeconds(1),
+                msg -> err.println("agent: " + msg),
+                seq -> {},
+                args.flag("gzip")
+                    ? StreamShipper.Encoding.BINARY_GZIP
+                    : StreamShipper.Encoding.BINARY));
     long started = System.nanoTime();
     DiskSpool spool = null;
-    try (NdjsonBatchReader reader = new NdjsonBatchReader(in, batchLines); shipper) {
+    try (NdjsonBatchReader reader = new NdjsonBatchReader(in, batchLines);
+        shipper) {
       BatchSource source;
       if (spoolDir.isPresent()) {
-        spool = new DiskSpool(spoolDir.get(), SPOOL_MEMORY_BATCHES, spoolMaxMb << 20, SPOOL_SEGMENT_BYTES,
-            msg -> err.println("agent: " + msg));
+        spool =
+            new DiskSpool(
+                spoolDir.get(),
+                SPOOL_MEMORY_BATCHES,
+                spoolMaxMb << 20,
+                SPOOL_SEGMENT_BYTES,
+                msg -> err.println("agent: " + msg));
         source = spooled(reader, spool);
       } else {
-        source = () -> {
-          byte[] batch = reader.next();
-          return batch == null ? null : new Batch(batch, reader.lines());
-        };
+        source =
+            () -> {
+              byte[] batch = reader.next();
+              return batch == null ? null : new Batch(batch, reader.lines());
+            };
       }
       long lines = 0;
       long lastReport = started;
@@ -105,16 +139,31 @@ public final class StreamCommand {
         long now = System.nanoTime();
         if (now - lastReport > 2_000_000_000L) {
           lastReport = now;
-          err.printf("streamed %,d records, acked up to batch %d (%,.0f records/s)%s%n", lines, shipper.ackedSeq(),
-              lines / ((now - started) / 1e9), spool == null ? ""
-                  : String.format("; spool: %,d batches waiting, %,d MB on disk", spool.size(), spool.diskBytes() >> 20));
+          err.printf(
+              "streamed %,d records, acked up to batch %d (%,.0f records/s)%s%n",
+              lines,
+              shipper.ackedSeq(),
+              lines / ((now - started) / 1e9),
+              spool == null
+                  ? ""
+                  : String.format(
+                      "; spool: %,d batches waiting, %,d MB on disk",
+                      spool.size(), spool.diskBytes() >> 20));
         }
       }
       boolean acked = shipper.awaitAcked(Duration.ofMinutes(5));
       Map<String, Long> t = shipper.totals();
-      out.printf("streamed %,d records in %.1f s: accepted %,d, duplicates %,d, late %,d, future %,d, rejected %,d%s%s%n",
-          lines, (System.nanoTime() - started) / 1e9, t.get("accepted"), t.get("duplicates"), t.get("late"),
-          t.get("future"), t.get("rejected"), spool == null || spool.spilledTotal() == 0 ? ""
+      out.printf(
+          "streamed %,d records in %.1f s: accepted %,d, duplicates %,d, late %,d, future %,d, rejected %,d%s%s%n",
+          lines,
+          (System.nanoTime() - started) / 1e9,
+          t.get("accepted"),
+          t.get("duplicates"),
+          t.get("late"),
+          t.get("future"),
+          t.get("rejected"),
+          spool == null || spool.spilledTotal() == 0
+              ? ""
               : String.format("; %,d batches went through the disk spool", spool.spilledTotal()),
           acked ? "" : "; NOT ALL ACKED (" + shipper.unackedBatches() + " batches)");
       if (!acked) {
@@ -142,24 +191,27 @@ public final class StreamCommand {
   }
 
   /**
-   * Reads the input on its own thread into the spool, so the producer never waits for the
-   * cluster; the returned source takes batches out of the spool in order.
+   * Reads the input on its own thread into the spool, so the producer never waits for the cluster;
+   * the returned source takes batches out of the spool in order.
    */
   private static BatchSource spooled(NdjsonBatchReader reader, DiskSpool spool) {
     AtomicReference<IOException> readFailure = new AtomicReference<>();
-    Thread readerThread = new Thread(() -> {
-      try {
-        for (byte[] batch = reader.next(); batch != null; batch = reader.next()) {
-          spool.put(batch);
-        }
-      } catch (IOException e) {
-        readFailure.set(e);
-      } catch (InterruptedException | IllegalStateException e) {
-        // the command is ending
-      } finally {
-        spool.finish();
-      }
-    }, "agent-input-reader");
+    Thread readerThread =
+        new Thread(
+            () -> {
+              try {
+                for (byte[] batch = reader.next(); batch != null; batch = reader.next()) {
+                  spool.put(batch);
+                }
+              } catch (IOException e) {
+                readFailure.set(e);
+              } catch (InterruptedException | IllegalStateException e) {
+                // the command is ending
+              } finally {
+                spool.finish();
+              }
+            },
+            "agent-input-reader");
     readerThread.setDaemon(true);
     readerThread.start();
     return () -> {

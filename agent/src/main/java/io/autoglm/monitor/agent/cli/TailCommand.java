@@ -33,16 +33,22 @@ public final class TailCommand {
 
   private TailCommand() {}
 
-  static int run(List<String> argv, PrintStream out, PrintStream err) throws UsageException, IOException {
+  static int run(List<String> argv, PrintStream out, PrintStream err)
+      throws UsageException, IOException {
     if (argv.isEmpty() || argv.get(0).startsWith("--")) {
       throw new UsageException("tail needs the log FILE first");
     }
     Path file = Path.of(argv.get(0));
     CliArgs args = CliArgs.parse("tail", argv.subList(1, argv.size()), VALUED, FLAGS);
-    List<String> nodes = Arrays.stream(args.string("nodes")
-            .orElseThrow(() -> new UsageException("tail needs --nodes HOST:PORT[,HOST:PORT...]"))
-            .split(","))
-        .map(String::trim).filter(s -> !s.isEmpty()).toList();
+    List<String> nodes =
+        Arrays.stream(
+                args.string("nodes")
+                    .orElseThrow(
+                        () -> new UsageException("tail needs --nodes HOST:PORT[,HOST:PORT...]"))
+                    .split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .toList();
     if (nodes.isEmpty()) {
       throw new UsageException("option --nodes: no node given");
     }
@@ -52,23 +58,47 @@ public final class TailCommand {
     } catch (IllegalArgumentException e) {
       throw new UsageException("option --format: " + e.getMessage());
     }
-    String agentId = args.string("agent-id").orElse(InetAddress.getLocalHost().getHostName()
-        .replaceAll("[^A-Za-z0-9._:-]", "-") + ":" + file.getFileName());
+    String agentId =
+        args.string("agent-id")
+            .orElse(
+                InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._:-]", "-")
+                    + ":"
+                    + file.getFileName());
     if (!CaptureBatch.isValidAgentId(agentId)) {
-      throw new UsageException("option --agent-id must be 1 to 128 characters from [A-Za-z0-9._:-]");
+      throw new UsageException(
+          "option --agent-id must be 1 to 128 characters from [A-Za-z0-9._:-]");
     }
     Path state = Path.of(args.string("state").orElse(file + ".autoglm-state"));
     int batch = args.intValue("batch", 2000, 1, 20_000);
-    StreamShipper.Encoding encoding = args.flag("gzip") ? StreamShipper.Encoding.BINARY_GZIP
-        : StreamShipper.Encoding.BINARY;
-    LogShipper shipper = new LogShipper(
-        new LogShipper.Options(file, format, state, args.string("service").orElse(null), batch, Duration.ofSeconds(1),
-            Duration.ofMillis(100)),
-        epoch -> new StreamShipper(new StreamShipper.Options(nodes, agentId, epoch, null, 64, Duration.ofSeconds(1),
-            msg -> err.println("agent: " + msg), seq -> { }, encoding)),
-        msg -> err.println("agent: " + msg));
+    StreamShipper.Encoding encoding =
+        args.flag("gzip") ? StreamShipper.Encoding.BINARY_GZIP : StreamShipper.Encoding.BINARY;
+    LogShipper shipper =
+        new LogShipper(
+            new LogShipper.Options(
+                file,
+                format,
+                state,
+                args.string("service").orElse(null),
+                batch,
+                Duration.ofSeconds(1),
+                Duration.ofMillis(100)),
+            epoch ->
+                new StreamShipper(
+                    new StreamShipper.Options(
+                        nodes,
+                        agentId,
+                        epoch,
+                        null,
+                        64,
+                        Duration.ofSeconds(1),
+                        msg -> err.println("agent: " + msg),
+                        seq -> {},
+                        encoding)),
+            msg -> err.println("agent: " + msg));
     Runtime.getRuntime().addShutdownHook(new Thread(shipper::close, "tail-stop"));
-    err.printf("agent: tailing %s (%s format) to %s; state in %s%n", file, format.name().toLowerCase(), nodes, state);
+    err.printf(
+        "agent: tailing %s (%s format) to %s; state in %s%n",
+        file, format.name().toLowerCase(), nodes, state);
     try {
       shipper.run();
     } catch (InterruptedException e) {

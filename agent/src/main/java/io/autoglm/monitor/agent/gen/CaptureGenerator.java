@@ -10,12 +10,12 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
- * Deterministic synthetic LLM API traffic with injected anomalies: the Java port of the
- * benchmark generator {@code capture-gen.py}, so that the product's demo needs no Python.
+ * Deterministic synthetic LLM API traffic with injected anomalies: the Java port of the benchmark
+ * generator {@code capture-gen.py}, so that the product's demo needs no Python.
  *
- * <p>Each simulated second has {@code rate} normal requests (times {@code 1 - diurnal *
- * cos(2 pi hour/24)}, lowest at midnight UTC) at uniformly random offsets, plus the extra requests
- * of the anomalies active in that second. Endpoints follow a weighted table, client IPs a Zipf
+ * <p>Each simulated second has {@code rate} normal requests (times {@code 1 - diurnal * cos(2 pi
+ * hour/24)}, lowest at midnight UTC) at uniformly random offsets, plus the extra requests of the
+ * anomalies active in that second. Endpoints follow a weighted table, client IPs a Zipf
  * distribution (exponent 1.1) over {@code ips} addresses in 100.64.0.0/10, statuses a table with
  * about 1.2% errors (429, 500, 503) and 0.3% 400s, latencies a lognormal per endpoint. The same
  * options and seed always give the same records (not the same as the Python script's, which uses
@@ -52,8 +52,8 @@ public final class CaptureGenerator {
    *
    * @param seconds simulated seconds of traffic, 0..31,622,400 (a leap year)
    * @param rate normal requests per simulated second, 0..10,000,000
-   * @param startMs the first second's timestamp (epoch ms); the whole run must lie in
-   *     [2000-01-01, 2100-01-01)
+   * @param startMs the first second's timestamp (epoch ms); the whole run must lie in [2000-01-01,
+   *     2100-01-01)
    * @param ips distinct client IPs in normal traffic, 1..4,194,304 (the size of 100.64.0.0/10)
    * @param scenario which anomalies to inject
    * @param seed random seed
@@ -79,12 +79,16 @@ public final class CaptureGenerator {
             "rate must be between 0 and " + MAX_RATE + ", got " + rate);
       }
       if (startMs < TS_MIN || startMs + seconds * 1000L > TS_MAX) {
-        throw new IllegalArgumentException("startMs must put the run inside [" + TS_MIN + ", "
-            + TS_MAX + ") (2000-01-01 to 2100-01-01), got " + startMs);
+        throw new IllegalArgumentException(
+            "startMs must put the run inside ["
+                + TS_MIN
+                + ", "
+                + TS_MAX
+                + ") (2000-01-01 to 2100-01-01), got "
+                + startMs);
       }
       if (ips < 1 || ips > MAX_IPS) {
-        throw new IllegalArgumentException(
-            "ips must be between 1 and " + MAX_IPS + ", got " + ips);
+        throw new IllegalArgumentException("ips must be between 1 and " + MAX_IPS + ", got " + ips);
       }
       if (scenario == null) {
         throw new IllegalArgumentException("scenario is required");
@@ -153,8 +157,12 @@ public final class CaptureGenerator {
   public List<Anomaly> truth() {
     List<Anomaly> out = new ArrayList<>(events.size());
     for (Event e : events) {
-      out.add(new Anomaly(e.kind().cliName(), e.target(),
-          options.startMs() + e.start() * 1000L, options.startMs() + e.end() * 1000L));
+      out.add(
+          new Anomaly(
+              e.kind().cliName(),
+              e.target(),
+              options.startMs() + e.start() * 1000L,
+              options.startMs() + e.end() * 1000L));
     }
     return List.copyOf(out);
   }
@@ -261,8 +269,10 @@ public final class CaptureGenerator {
         }
       }
       double dayPhase = Math.floorMod(base / 1000, 86_400L) / 86_400.0;
-      int normal = (int) Math.round(
-          options.rate() * (1.0 - options.diurnal() * Math.cos(2 * Math.PI * dayPhase)));
+      int normal =
+          (int)
+              Math.round(
+                  options.rate() * (1.0 - options.diurnal() * Math.cos(2 * Math.PI * dayPhase)));
       // slot i holds -1 for a normal request, else the index in `active` of its anomaly
       int extra = 0;
       for (Event e : active) {
@@ -311,9 +321,10 @@ public final class CaptureGenerator {
     private CaptureRecord request(long ts, Event tag, List<Event> active) {
       seq++;
       Scenario kind = tag == null ? null : tag.kind();
-      Endpoint ep = kind == Scenario.QPS_SURGE || kind == Scenario.IP_SPRAY
-          ? endpoint(tag.target())
-          : weightedEndpoint();
+      Endpoint ep =
+          kind == Scenario.QPS_SURGE || kind == Scenario.IP_SPRAY
+              ? endpoint(tag.target())
+              : weightedEndpoint();
       String ip;
       if (kind == Scenario.IP_FLOOD) {
         ip = tag.target();
@@ -352,8 +363,24 @@ public final class CaptureGenerator {
         ttft = round2(Math.min(lat, 50 + lat * 0.1));
       }
       String traceId = seq % 7 == 0 ? hex16(rng.nextLong()) : null;
-      return new CaptureRecord(ts, ep.path(), simple ? "GET" : "POST", status, round2(lat), ip,
-          bytesIn, bytesOut, model, prompt, completion, ttft, null, null, null, traceId, null);
+      return new CaptureRecord(
+          ts,
+          ep.path(),
+          simple ? "GET" : "POST",
+          status,
+          round2(lat),
+          ip,
+          bytesIn,
+          bytesOut,
+          model,
+          prompt,
+          completion,
+          ttft,
+          null,
+          null,
+          null,
+          traceId,
+          null);
     }
 
     private Endpoint weightedEndpoint() {

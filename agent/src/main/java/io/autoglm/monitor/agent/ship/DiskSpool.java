@@ -17,23 +17,21 @@ import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
- * A first-in first-out queue of batches between a producer that must not block (a program
- * writing capture lines to the agent's stdin) and the shipper, which can only send as fast as
- * the cluster acks. Up to {@code memoryBatches} wait in memory; beyond that, batches go to
- * segment files in a directory, up to {@code maxDiskBytes}. Only when both are full does
- * {@link #put} block.
+ * A first-in first-out queue of batches between a producer that must not block (a program writing
+ * capture lines to the agent's stdin) and the shipper, which can only send as fast as the cluster
+ * acks. Up to {@code memoryBatches} wait in memory; beyond that, batches go to segment files in a
+ * directory, up to {@code maxDiskBytes}. Only when both are full does {@link #put} block.
  *
- * <p>Order is kept: once anything is on disk, new batches go to disk behind it until the disk
- * part is drained. A segment file is deleted once every batch in it has been taken.
+ * <p>Order is kept: once anything is on disk, new batches go to disk behind it until the disk part
+ * is drained. A segment file is deleted once every batch in it has been taken.
  *
  * <p>Segment files survive the process: a spool opened on a directory with segments left by an
- * earlier run (a crash, a kill) hands out first the batches that run had not taken yet; a
- * {@code cursor} file, rewritten on every take from disk, says where that was, so no batch is
- * handed out twice. (Batches held in memory when a process dies are lost: memory is the
- * price of not writing every batch to disk. For crash-proof shipping, tail a log file.) Each
- * record in a segment is {@code length (4 bytes) | CRC32C (4 bytes) | bytes}; a record cut
- * short by a crash, or whose checksum does not match, ends that segment's recovery with a
- * warning.
+ * earlier run (a crash, a kill) hands out first the batches that run had not taken yet; a {@code
+ * cursor} file, rewritten on every take from disk, says where that was, so no batch is handed out
+ * twice. (Batches held in memory when a process dies are lost: memory is the price of not writing
+ * every batch to disk. For crash-proof shipping, tail a log file.) Each record in a segment is
+ * {@code length (4 bytes) | CRC32C (4 bytes) | bytes}; a record cut short by a crash, or whose
+ * checksum does not match, ends that segment's recovery with a warning.
  *
  * <p>Thread safe: one or more producers and one consumer.
  */
@@ -50,7 +48,8 @@ public final class DiskSpool implements Closeable {
   private final Consumer<String> log;
 
   private final Deque<byte[]> memory = new ArrayDeque<>();
-  private final Deque<Segment> segments = new ArrayDeque<>(); // oldest first; the last one is written to
+  private final Deque<Segment> segments =
+      new ArrayDeque<>(); // oldest first; the last one is written to
   private long diskBytes; // bytes of batches on disk not yet taken, headers included
   private long diskBatches;
   private long nextSegment;
@@ -79,7 +78,8 @@ public final class DiskSpool implements Closeable {
    *
    * @param segmentBytes a segment file is closed for writing once it holds this many bytes
    */
-  public DiskSpool(Path dir, int memoryBatches, long maxDiskBytes, long segmentBytes, Consumer<String> log)
+  public DiskSpool(
+      Path dir, int memoryBatches, long maxDiskBytes, long segmentBytes, Consumer<String> log)
       throws IOException {
     if (memoryBatches < 1) {
       throw new IllegalArgumentException("memoryBatches must be at least 1");
@@ -117,7 +117,8 @@ public final class DiskSpool implements Closeable {
           try {
             append(batch);
           } catch (IOException e) {
-            throw new UncheckedIOException("cannot write to the spool in " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                "cannot write to the spool in " + dir + ": " + e.getMessage(), e);
           }
           spilledTotal++;
           break;
@@ -193,7 +194,8 @@ public final class DiskSpool implements Closeable {
     }
     CRC32C crc = new CRC32C();
     crc.update(batch);
-    ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER).putInt(batch.length).putInt((int) crc.getValue()).flip();
+    ByteBuffer header =
+        ByteBuffer.allocate(RECORD_HEADER).putInt(batch.length).putInt((int) crc.getValue()).flip();
     long pos = s.writePos;
     pos += writeFully(s.channel, header, pos);
     pos += writeFully(s.channel, ByteBuffer.wrap(batch), pos);
@@ -231,8 +233,15 @@ public final class DiskSpool implements Closeable {
   private Segment openSegment() throws IOException {
     long number = nextSegment++;
     Path path = dir.resolve(String.format("%s%020d%s", PREFIX, number, SUFFIX));
-    Segment s = new Segment(number, path, FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-        StandardOpenOption.WRITE));
+    Segment s =
+        new Segment(
+            number,
+            path,
+            FileChannel.open(
+                path,
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE));
     segments.addLast(s);
     return s;
   }
@@ -246,14 +255,19 @@ public final class DiskSpool implements Closeable {
     found.sort(null); // zero-padded numbers: name order is age order
     long[] cursor = readCursor();
     for (Path path : found) {
-      long number = Long.parseLong(path.getFileName().toString()
-          .substring(PREFIX.length(), path.getFileName().toString().length() - SUFFIX.length()));
+      long number =
+          Long.parseLong(
+              path.getFileName()
+                  .toString()
+                  .substring(
+                      PREFIX.length(), path.getFileName().toString().length() - SUFFIX.length()));
       nextSegment = Math.max(nextSegment, number + 1);
       if (number < cursor[0]) { // taken entirely before the cursor moved on
         Files.deleteIfExists(path);
         continue;
       }
-      FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      FileChannel channel =
+          FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
       Segment s = new Segment(number, path, channel);
       long size = channel.size();
       long taken = number == cursor[0] ? cursor[1] : 0; // records before this were handed out
@@ -283,8 +297,12 @@ public final class DiskSpool implements Closeable {
         }
       }
       if (pos < size) {
-        log.accept("spool: " + path.getFileName() + " ends in " + (size - pos)
-            + " unreadable byte(s) (cut short when the agent stopped?); the batches before them are kept");
+        log.accept(
+            "spool: "
+                + path.getFileName()
+                + " ends in "
+                + (size - pos)
+                + " unreadable byte(s) (cut short when the agent stopped?); the batches before them are kept");
         channel.truncate(pos);
       }
       s.writePos = pos;
@@ -298,8 +316,14 @@ public final class DiskSpool implements Closeable {
       diskBytes += pos - s.readPos;
     }
     if (diskBatches > 0) {
-      log.accept("spool: " + diskBatches + " batch(es) (" + diskBytes + " bytes) left by an earlier run in " + dir
-          + " go first");
+      log.accept(
+          "spool: "
+              + diskBatches
+              + " batch(es) ("
+              + diskBytes
+              + " bytes) left by an earlier run in "
+              + dir
+              + " go first");
     }
   }
 
@@ -312,12 +336,14 @@ public final class DiskSpool implements Closeable {
     } catch (java.nio.file.NoSuchFileException e) {
       return new long[] {0, 0};
     } catch (IOException | RuntimeException e) {
-      log.accept("spool: cannot read " + path + " (" + e.getMessage() + "); sending every batch on disk");
+      log.accept(
+          "spool: cannot read " + path + " (" + e.getMessage() + "); sending every batch on disk");
       return new long[] {0, 0};
     }
   }
 
-  private static int writeFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+  private static int writeFully(FileChannel channel, ByteBuffer buffer, long position)
+      throws IOException {
     int written = 0;
     while (buffer.hasRemaining()) {
       written += channel.write(buffer, position + written);
@@ -325,7 +351,8 @@ public final class DiskSpool implements Closeable {
     return written;
   }
 
-  private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+  private static void readFully(FileChannel channel, ByteBuffer buffer, long position)
+      throws IOException {
     long pos = position;
     while (buffer.hasRemaining()) {
       int n = channel.read(buffer, pos);

@@ -31,6 +31,7 @@ public final class HttpIngestClient {
   public static final String AGENT_ID_HEADER = "X-Agent-Id";
   public static final String AGENT_EPOCH_HEADER = "X-Agent-Epoch";
   public static final String AGENT_SEQ_HEADER = "X-Agent-Seq";
+
   /** Longer answers are cut: the node's answers are small JSON documents. */
   public static final int MAX_RESPONSE_CHARS = 64 * 1024;
 
@@ -64,11 +65,12 @@ public final class HttpIngestClient {
     this.ingestUri = baseUri.resolve(path + INGEST_PATH);
     this.timeout = timeout;
     this.gzip = gzip;
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   /** Where the records go. */
@@ -94,16 +96,18 @@ public final class HttpIngestClient {
   private IngestResponse send(List<CaptureRecord> records, CaptureBatch envelope)
       throws IOException {
     byte[] body = CaptureCodec.encodeAll(records);
-    HttpRequest.Builder request = HttpRequest.newBuilder(ingestUri)
-        .timeout(timeout)
-        .header("Content-Type", NDJSON)
-        .header("Accept", "application/json");
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(ingestUri)
+            .timeout(timeout)
+            .header("Content-Type", NDJSON)
+            .header("Accept", "application/json");
     if (gzip) {
       body = gzip(body);
       request.header("Content-Encoding", "gzip");
     }
     if (envelope != null) {
-      request.header(AGENT_ID_HEADER, envelope.agentId())
+      request
+          .header(AGENT_ID_HEADER, envelope.agentId())
           .header(AGENT_EPOCH_HEADER, Long.toString(envelope.epoch()))
           .header(AGENT_SEQ_HEADER, Long.toString(envelope.seq()));
     }

@@ -6,9 +6,9 @@ import java.io.InputStream;
 import java.util.Arrays;
 
 /**
- * Cuts an NDJSON stream into batches of whole lines without looking inside them: the agent
- * only counts newlines, the node decodes and validates (and reports bad lines in its acks).
- * A final line without a newline is still one line.
+ * Cuts an NDJSON stream into batches of whole lines without looking inside them: the agent only
+ * counts newlines, the node decodes and validates (and reports bad lines in its acks). A final line
+ * without a newline is still one line.
  */
 public final class NdjsonBatchReader implements Closeable {
   private final InputStream in;

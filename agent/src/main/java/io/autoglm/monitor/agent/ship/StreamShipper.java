@@ -24,24 +24,47 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Streams capture batches to the cluster over the agent WebSocket protocol
- * ({@code /api/v1/ingest/stream}) with at-least-once delivery: every batch gets the next seq
- * of this agent's epoch and stays in an unacked buffer until a node acks it (acks are
- * cumulative and come only once the records are persisted). When the connection drops, the
- * shipper moves to the next node in its list and sends every unacked batch again; the
- * cluster drops the ones it had already counted, so each record is counted exactly once.
+ * Streams capture batches to the cluster over the agent WebSocket protocol ({@code
+ * /api/v1/ingest/stream}) with at-least-once delivery: every batch gets the next seq of this
+ * agent's epoch and stays in an unacked buffer until a node acks it (acks are cumulative and come
+ * only once the records are persisted). When the connection drops, the shipper moves to the next
+ * node in its list and sends every unacked batch again; the cluster drops the ones it had already
+ * counted, so each record is counted exactly once.
  *
- * <p>{@link #send} blocks while {@code maxUnacked} batches are unacked: the agent slows down
- * to what the cluster persists, and memory stays bounded.
+ * <p>{@link #send} blocks while {@code maxUnacked} batches are unacked: the agent slows down to
+ * what the cluster persists, and memory stays bounded.
  */
 public final class StreamShipper implements AutoCloseable {
 
   /** How the shipper behaves. {@code epoch} separates this run's seqs from earlier runs'. */
-  public record Options(List<String> nodes, String agentId, long epoch, String service, int maxUnacked,
-      Duration reconnectBackoff, Consumer<String> log, java.util.function.LongConsumer onAck, Encoding encoding) {
-    public Options(List<String> nodes, String agentId, long epoch, String service, int maxUnacked,
-        Duration reconnectBackoff, Consumer<String> log) {
-      this(nodes, agentId, epoch, service, maxUnacked, reconnectBackoff, log, seq -> { }, Encoding.BINARY);
+  public record Options(
+      List<String> nodes,
+      String agentId,
+      long epoch,
+      String service,
+      int maxUnacked,
+      Duration reconnectBackoff,
+      Consumer<String> log,
+      java.util.function.LongConsumer onAck,
+      Encoding encoding) {
+    public Options(
+        List<String> nodes,
+        String agentId,
+        long epoch,
+        String service,
+        int maxUnacked,
+        Duration reconnectBackoff,
+        Consumer<String> log) {
+      this(
+          nodes,
+          agentId,
+          epoch,
+          service,
+          maxUnacked,
+          reconnectBackoff,
+          log,
+          seq -> {},
+          Encoding.BINARY);
     }
 
     public Options {
@@ -57,6 +80,7 @@ public final class StreamShipper implements AutoCloseable {
 
   private final Options options;
   private final HttpClient http = HttpClient.newHttpClient();
+
   /** How batches travel: text frames, or binary {@link BatchFrame}s, plain or gzip-compressed. */
   public enum Encoding {
     TEXT,
@@ -74,7 +98,8 @@ public final class StreamShipper implements AutoCloseable {
   private final AtomicLong late = new AtomicLong();
   private final AtomicLong reconnects = new AtomicLong();
   // guards sending: socket, sentUpTo, nodeIndex; never held while waiting for acks
-  private final java.util.concurrent.locks.ReentrantLock sendLock = new java.util.concurrent.locks.ReentrantLock();
+  private final java.util.concurrent.locks.ReentrantLock sendLock =
+      new java.util.concurrent.locks.ReentrantLock();
   private final AtomicLong ackedSeq = new AtomicLong();
   private long nextSeq = 1; // guarded by lock
   private int nodeIndex;
@@ -108,8 +133,8 @@ public final class StreamShipper implements AutoCloseable {
   }
 
   /**
-   * Queues one batch of NDJSON capture lines as they are (the node validates them; bad lines
-   * come back as rejected counts in the acks). Blocks while the unacked buffer is full.
+   * Queues one batch of NDJSON capture lines as they are (the node validates them; bad lines come
+   * back as rejected counts in the acks). Blocks while the unacked buffer is full.
    */
   public long sendNdjson(byte[] ndjson) throws InterruptedException {
     long seq;
@@ -162,8 +187,19 @@ public final class StreamShipper implements AutoCloseable {
    * dated too far ahead of its clock, and how often the agent reconnected.
    */
   public Map<String, Long> totals() {
-    return Map.of("accepted", accepted.get(), "duplicates", duplicates.get(), "rejected", rejected.get(),
-        "late", late.get(), "future", future.get(), "reconnects", reconnects.get());
+    return Map.of(
+        "accepted",
+        accepted.get(),
+        "duplicates",
+        duplicates.get(),
+        "rejected",
+        rejected.get(),
+        "late",
+        late.get(),
+        "future",
+        future.get(),
+        "reconnects",
+        reconnects.get());
   }
 
   @Override
@@ -183,8 +219,8 @@ public final class StreamShipper implements AutoCloseable {
   }
 
   /**
-   * Connects if needed (failing over along the node list) and sends, in seq order, every
-   * unacked batch the current connection has not carried yet.
+   * Connects if needed (failing over along the node list) and sends, in seq order, every unacked
+   * batch the current connection has not carried yet.
    */
   private void pump() {
     if (closed) {
@@ -209,10 +245,23 @@ public final class StreamShipper implements AutoCloseable {
           long seq = e.getKey();
           byte[] ndjson = e.getValue();
           (switch (options.encoding()) {
-            case TEXT -> socket.sendText("{\"seq\":" + seq + "}\n" + new String(ndjson, StandardCharsets.UTF_8), true);
-            case BINARY -> socket.sendBinary(ByteBuffer.wrap(BatchFrame.encode(seq, ndjson, 0, ndjson.length, false)), true);
-            case BINARY_GZIP -> socket.sendBinary(ByteBuffer.wrap(BatchFrame.encode(seq, ndjson, 0, ndjson.length, true)), true);
-          }).get(2, TimeUnit.MINUTES); // a node that persists slowly stops reading: wait, do not churn
+                case TEXT ->
+                    socket.sendText(
+                        "{\"seq\":" + seq + "}\n" + new String(ndjson, StandardCharsets.UTF_8),
+                        true);
+                case BINARY ->
+                    socket.sendBinary(
+                        ByteBuffer.wrap(BatchFrame.encode(seq, ndjson, 0, ndjson.length, false)),
+                        true);
+                case BINARY_GZIP ->
+                    socket.sendBinary(
+                        ByteBuffer.wrap(BatchFrame.encode(seq, ndjson, 0, ndjson.length, true)),
+                        true);
+              })
+              .get(
+                  2,
+                  TimeUnit
+                      .MINUTES); // a node that persists slowly stops reading: wait, do not churn
           sentUpTo = e.getKey();
         } catch (Exception failure) {
           options.log().accept("send of batch " + e.getKey() + " failed: " + rootMessage(failure));
@@ -227,17 +276,37 @@ public final class StreamShipper implements AutoCloseable {
 
   private void connect() {
     String node = options.nodes().get(nodeIndex % options.nodes().size());
-    URI uri = URI.create("ws://" + node + "/api/v1/ingest/stream?agent="
-        + URLEncoder.encode(options.agentId(), StandardCharsets.UTF_8) + "&epoch=" + options.epoch()
-        + (options.service() == null ? "" : "&service=" + URLEncoder.encode(options.service(), StandardCharsets.UTF_8)));
+    URI uri =
+        URI.create(
+            "ws://"
+                + node
+                + "/api/v1/ingest/stream?agent="
+                + URLEncoder.encode(options.agentId(), StandardCharsets.UTF_8)
+                + "&epoch="
+                + options.epoch()
+                + (options.service() == null
+                    ? ""
+                    : "&service=" + URLEncoder.encode(options.service(), StandardCharsets.UTF_8)));
     try {
-      socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-          .buildAsync(uri, new Listener()).get(10, TimeUnit.SECONDS);
+      socket =
+          http.newWebSocketBuilder()
+              .connectTimeout(Duration.ofSeconds(5))
+              .buildAsync(uri, new Listener())
+              .get(10, TimeUnit.SECONDS);
       long sentBefore = sentUpTo;
       sentUpTo = ackedSeq.get(); // a new connection starts from the oldest unacked batch
       boolean resending = !unacked.isEmpty() && unacked.firstKey() <= sentBefore;
-      options.log().accept("connected to " + node + (resending
-          ? "; sending " + unacked.size() + " unacked batch(es) again from seq " + unacked.firstKey() : ""));
+      options
+          .log()
+          .accept(
+              "connected to "
+                  + node
+                  + (resending
+                      ? "; sending "
+                          + unacked.size()
+                          + " unacked batch(es) again from seq "
+                          + unacked.firstKey()
+                      : ""));
     } catch (Exception e) {
       options.log().accept("cannot reach " + node + ": " + rootMessage(e));
       nodeIndex++;

@@ -6,9 +6,9 @@ import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import java.util.Locale;
 
 /**
- * Turns one gateway access-log line (JSON) into a capture record. The field names are the
- * ones the documented {@code log_format} (nginx) and {@code json_format} (Envoy) write; see
- * README "Tailing gateway logs".
+ * Turns one gateway access-log line (JSON) into a capture record. The field names are the ones the
+ * documented {@code log_format} (nginx) and {@code json_format} (Envoy) write; see README "Tailing
+ * gateway logs".
  */
 public enum AccessLogFormat {
   /** nginx with the {@code autoglm} JSON log_format: msec, uri, request_time in seconds. */
@@ -24,7 +24,8 @@ public enum AccessLogFormat {
     try {
       return valueOf(name.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown log format '" + name + "', expected nginx, envoy or capture");
+      throw new IllegalArgumentException(
+          "unknown log format '" + name + "', expected nginx, envoy or capture");
     }
   }
 
@@ -63,13 +64,17 @@ public enum AccessLogFormat {
     if (q >= 0) {
       path = path.substring(0, q);
     }
-    CaptureRecord r = CaptureRecord.of(ts, path, (int) number(j, "status"), latencyMs, text(j, "remote_addr"))
-        .withMethod(optionalText(j, "method"))
-        .withBytes(optionalLong(j, "bytes_in"), optionalLong(j, "bytes_out"))
-        .withLlm(optionalText(j, "model"), optionalLong(j, "prompt_tokens"), optionalLong(j, "completion_tokens"),
-            Double.NaN)
-        .withHost(optionalText(j, "host"))
-        .withTraceId(optionalText(j, "request_id"));
+    CaptureRecord r =
+        CaptureRecord.of(ts, path, (int) number(j, "status"), latencyMs, text(j, "remote_addr"))
+            .withMethod(optionalText(j, "method"))
+            .withBytes(optionalLong(j, "bytes_in"), optionalLong(j, "bytes_out"))
+            .withLlm(
+                optionalText(j, "model"),
+                optionalLong(j, "prompt_tokens"),
+                optionalLong(j, "completion_tokens"),
+                Double.NaN)
+            .withHost(optionalText(j, "host"))
+            .withTraceId(optionalText(j, "request_id"));
     return service == null ? r : r.withService(service);
   }
 
@@ -84,7 +89,8 @@ public enum AccessLogFormat {
     try {
       return Double.parseDouble(n.asText().trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("field '" + field + "' is not a number: '" + n.asText() + "'");
+      throw new IllegalArgumentException(
+          "field '" + field + "' is not a number: '" + n.asText() + "'");
     }
   }
 

@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Follows a log file like {@code tail -F}: yields complete lines, survives rotation by rename
- * (it finishes the old file once the new one exists, since the writer reopens only then) and by
- * truncation (it starts again at 0), and can resume at a {@link Position} — also in a file that
- * has since been rotated away, found by its file key (inode) in the same folder.
+ * Follows a log file like {@code tail -F}: yields complete lines, survives rotation by rename (it
+ * finishes the old file once the new one exists, since the writer reopens only then) and by
+ * truncation (it starts again at 0), and can resume at a {@link Position} — also in a file that has
+ * since been rotated away, found by its file key (inode) in the same folder.
  */
 public final class FileTailer implements Closeable {
   /** A place in a file: its key (inode) and a byte offset just after a complete line. */
@@ -53,7 +53,9 @@ public final class FileTailer implements Closeable {
     return key == null ? file.toRealPath().toString() : key.toString();
   }
 
-  /** The file in {@code path}'s folder whose key is {@code key}: the path itself or a rotated copy. */
+  /**
+   * The file in {@code path}'s folder whose key is {@code key}: the path itself or a rotated copy.
+   */
   public static Optional<Path> findByKey(Path path, String key) throws IOException {
     if (Files.exists(path) && fileKey(path).equals(key)) {
       return Optional.of(path);
@@ -101,7 +103,9 @@ public final class FileTailer implements Closeable {
     return key == null ? null : new Position(key, offset);
   }
 
-  /** Reads on and adds complete lines (at most up to {@code maxLines}); returns how many it added. */
+  /**
+   * Reads on and adds complete lines (at most up to {@code maxLines}); returns how many it added.
+   */
   private int readLines(List<Line> lines, int maxLines) throws IOException {
     int before = lines.size();
     buffer.clear();
@@ -118,8 +122,10 @@ public final class FileTailer implements Closeable {
       if (data[i] == '\n') {
         int end = i > start && data[i - 1] == '\r' ? i - 1 : i;
         offset += i + 1 - start;
-        lines.add(new Line(new String(data, start, end - start, java.nio.charset.StandardCharsets.UTF_8),
-            new Position(key, offset)));
+        lines.add(
+            new Line(
+                new String(data, start, end - start, java.nio.charset.StandardCharsets.UTF_8),
+                new Position(key, offset)));
         start = i + 1;
       }
     }

@@ -22,18 +22,24 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Tails a gateway access log and streams it to the cluster, exactly once across node
- * failures and agent restarts. Each batch is a byte range of one log file; before it is sent,
- * its (seq, file, range) is written to the state file, and it leaves the state once acked.
- * After a restart the agent sends the pending ranges again with the same seqs of the same
- * epoch — the cluster drops the ones it already counted — and then goes on tailing after them.
- * The log file itself is the replay buffer, so memory stays bounded by the unacked window.
+ * Tails a gateway access log and streams it to the cluster, exactly once across node failures and
+ * agent restarts. Each batch is a byte range of one log file; before it is sent, its (seq, file,
+ * range) is written to the state file, and it leaves the state once acked. After a restart the
+ * agent sends the pending ranges again with the same seqs of the same epoch — the cluster drops the
+ * ones it already counted — and then goes on tailing after them. The log file itself is the replay
+ * buffer, so memory stays bounded by the unacked window.
  */
 public final class LogShipper implements AutoCloseable {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  public record Options(Path log, AccessLogFormat format, Path stateFile, String service, int batchLines,
-      Duration maxBatchDelay, Duration poll) {}
+  public record Options(
+      Path log,
+      AccessLogFormat format,
+      Path stateFile,
+      String service,
+      int batchLines,
+      Duration maxBatchDelay,
+      Duration poll) {}
 
   /** What is persisted in the state file. */
   public record State(long epoch, long nextSeq, FileTailer.Position acked, List<Pending> pending) {}
@@ -45,19 +51,26 @@ public final class LogShipper implements AutoCloseable {
   private final Consumer<String> log;
   private final AtomicLong linesRead = new AtomicLong();
   private final AtomicLong linesSkipped = new AtomicLong();
-  private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+  private final java.util.concurrent.CountDownLatch finished =
+      new java.util.concurrent.CountDownLatch(1);
   private State state;
   private volatile boolean started;
   private volatile boolean stopped;
 
-  /** Loads (or starts) the state and prepares the shipper; {@code shipper} is built from the epoch. */
-  public LogShipper(Options options, java.util.function.LongFunction<StreamShipper> shipperForEpoch,
-      Consumer<String> log) throws IOException {
+  /**
+   * Loads (or starts) the state and prepares the shipper; {@code shipper} is built from the epoch.
+   */
+  public LogShipper(
+      Options options,
+      java.util.function.LongFunction<StreamShipper> shipperForEpoch,
+      Consumer<String> log)
+      throws IOException {
     this.options = options;
     this.log = log;
-    this.state = Files.exists(options.stateFile())
-        ? MAPPER.readValue(options.stateFile().toFile(), State.class)
-        : new State(System.currentTimeMillis(), 1, null, List.of());
+    this.state =
+        Files.exists(options.stateFile())
+            ? MAPPER.readValue(options.stateFile().toFile(), State.class)
+            : new State(System.currentTimeMillis(), 1, null, List.of());
     this.shipper = shipperForEpoch.apply(state.epoch());
     shipper.startAt(state.pending().isEmpty() ? state.nextSeq() : state.pending().get(0).seq());
   }
@@ -93,11 +106,22 @@ public final class LogShipper implements AutoCloseable {
         shipper.sendNdjson(new byte[0]); // keep the seqs in step
         continue;
       }
-      log.accept("sending batch " + p.seq() + " again (" + file.get() + " bytes " + p.start() + ".." + p.end() + ")");
+      log.accept(
+          "sending batch "
+              + p.seq()
+              + " again ("
+              + file.get()
+              + " bytes "
+              + p.start()
+              + ".."
+              + p.end()
+              + ")");
       shipper.sendNdjson(encode(readRange(file.get(), p.start(), p.end())));
     }
-    FileTailer.Position from = state.pending().isEmpty() ? state.acked()
-        : new FileTailer.Position(last(state.pending()).fileKey(), last(state.pending()).end());
+    FileTailer.Position from =
+        state.pending().isEmpty()
+            ? state.acked()
+            : new FileTailer.Position(last(state.pending()).fileKey(), last(state.pending()).end());
     try (FileTailer tailer = new FileTailer(options.log(), from)) {
       List<String> batch = new ArrayList<>();
       FileTailer.Position prev = from; // just after the last line read
@@ -111,14 +135,17 @@ public final class LogShipper implements AutoCloseable {
             flush(batch, batchStart, prev); // a batch never spans two files
           }
           if (batch.isEmpty()) {
-            batchStart = prev != null && prev.fileKey().equals(key) ? prev : new FileTailer.Position(key, 0);
+            batchStart =
+                prev != null && prev.fileKey().equals(key) ? prev : new FileTailer.Position(key, 0);
             firstLineAt = System.nanoTime();
           }
           batch.add(line.text());
           prev = line.end();
         }
         boolean full = batch.size() >= options.batchLines();
-        boolean due = !batch.isEmpty() && System.nanoTime() - firstLineAt >= options.maxBatchDelay().toNanos();
+        boolean due =
+            !batch.isEmpty()
+                && System.nanoTime() - firstLineAt >= options.maxBatchDelay().toNanos();
         if (full || due) {
           flush(batch, batchStart, prev);
         }
@@ -204,7 +231,11 @@ public final class LogShipper implements AutoCloseable {
   private void save(State next) throws IOException {
     Path tmp = options.stateFile().resolveSibling(options.stateFile().getFileName() + ".tmp");
     MAPPER.writeValue(tmp.toFile(), next);
-    Files.move(tmp, options.stateFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp,
+        options.stateFile(),
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
     state = next;
   }
 
@@ -213,8 +244,8 @@ public final class LogShipper implements AutoCloseable {
   }
 
   /**
-   * Stops tailing and waits (up to 10 s) until the state file is final. Batches not acked by
-   * then stay pending in it and go again at the next start.
+   * Stops tailing and waits (up to 10 s) until the state file is final. Batches not acked by then
+   * stay pending in it and go again at the next start.
    */
   @Override
   public void close() {

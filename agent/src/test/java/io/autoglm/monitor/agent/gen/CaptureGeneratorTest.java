@@ -68,13 +68,14 @@ class CaptureGeneratorTest {
     assertEquals(7, byEndpoint.size());
     assertEquals(0.012, rs.stream().filter(CaptureRecord::isError).count() / n, 0.003);
     for (CaptureRecord r : rs) {
-      boolean llm = Set.of("/v1/chat/completions", "/v1/generate", "/v1/completions")
-          .contains(r.endpoint());
+      boolean llm =
+          Set.of("/v1/chat/completions", "/v1/generate", "/v1/completions").contains(r.endpoint());
       assertEquals(llm, r.model() != null, r.toString());
       assertEquals(llm, r.hasTtft());
       assertTrue(r.hasBytesIn() && r.hasBytesOut());
-      assertEquals(r.endpoint().equals("/health") || r.endpoint().equals("/v1/models")
-          ? "GET" : "POST", r.method());
+      assertEquals(
+          r.endpoint().equals("/health") || r.endpoint().equals("/v1/models") ? "GET" : "POST",
+          r.method());
       assertTrue(r.srcIp().startsWith("100."), r.srcIp());
       if (llm && r.status() != 200) {
         assertEquals(0, r.completionTokens());
@@ -99,20 +100,22 @@ class CaptureGeneratorTest {
   void errorBurstRaisesTheChatErrorRateOnlyInsideTheTruthWindow() {
     CaptureGenerator g = new CaptureGenerator(small(Scenario.ERROR_BURST));
     Anomaly burst = g.truth().get(0);
-    assertEquals(new Anomaly("error-burst", "/v1/chat/completions", T0 + 40_000, T0 + 70_000),
-        burst);
+    assertEquals(
+        new Anomaly("error-burst", "/v1/chat/completions", T0 + 40_000, T0 + 70_000), burst);
     long[] inside = new long[2];
     long[] outside = new long[2];
     long[] otherInside = new long[2];
-    g.generate(r -> {
-      long[] c = r.endpoint().equals("/v1/chat/completions")
-          ? (burst.covers(r.ts()) ? inside : outside)
-          : (burst.covers(r.ts()) ? otherInside : new long[2]);
-      c[0]++;
-      if (r.isError()) {
-        c[1]++;
-      }
-    });
+    g.generate(
+        r -> {
+          long[] c =
+              r.endpoint().equals("/v1/chat/completions")
+                  ? (burst.covers(r.ts()) ? inside : outside)
+                  : (burst.covers(r.ts()) ? otherInside : new long[2]);
+          c[0]++;
+          if (r.isError()) {
+            c[1]++;
+          }
+        });
     double in = (double) inside[1] / inside[0];
     double out = (double) outside[1] / outside[0];
     double other = (double) otherInside[1] / otherInside[0];
@@ -131,8 +134,8 @@ class CaptureGeneratorTest {
     double in = median(rs, r -> r.endpoint().equals("/v1/generate") && spike.covers(r.ts()));
     double out = median(rs, r -> r.endpoint().equals("/v1/generate") && !spike.covers(r.ts()));
     assertEquals(4.0, in / out, 0.5);
-    double chat = median(rs, r -> r.endpoint().equals("/v1/chat/completions")
-        && spike.covers(r.ts()));
+    double chat =
+        median(rs, r -> r.endpoint().equals("/v1/chat/completions") && spike.covers(r.ts()));
     assertEquals(800, chat, 60);
   }
 
@@ -142,15 +145,16 @@ class CaptureGeneratorTest {
     Anomaly flood = g.truth().get(0);
     assertEquals("203.0.113.66", flood.target());
     List<CaptureRecord> fromFlood = new ArrayList<>();
-    g.generate(r -> {
-      if (r.srcIp().equals("203.0.113.66")) {
-        fromFlood.add(r);
-      }
-    });
+    g.generate(
+        r -> {
+          if (r.srcIp().equals("203.0.113.66")) {
+            fromFlood.add(r);
+          }
+        });
     assertTrue(fromFlood.stream().allMatch(r -> flood.covers(r.ts())));
     assertEquals(30 * (500 / 4), fromFlood.size());
-    double limited = fromFlood.stream().filter(r -> r.status() == 429).count()
-        / (double) fromFlood.size();
+    double limited =
+        fromFlood.stream().filter(r -> r.status() == 429).count() / (double) fromFlood.size();
     assertEquals(0.5, limited, 0.06);
   }
 
@@ -160,11 +164,12 @@ class CaptureGeneratorTest {
     Anomaly surge = g.truth().get(0);
     long[] in = new long[1];
     long[] out = new long[1];
-    g.generate(r -> {
-      if (r.endpoint().equals("/v1/embeddings")) {
-        (surge.covers(r.ts()) ? in : out)[0]++;
-      }
-    });
+    g.generate(
+        r -> {
+          if (r.endpoint().equals("/v1/embeddings")) {
+            (surge.covers(r.ts()) ? in : out)[0]++;
+          }
+        });
     double perSecondIn = in[0] / 30.0;
     double perSecondOut = out[0] / 90.0;
     assertEquals(500 * 0.15, perSecondOut, 8);
@@ -177,29 +182,32 @@ class CaptureGeneratorTest {
     Anomaly spray = g.truth().get(0);
     Set<String> sprayIps = new HashSet<>();
     long[] count = new long[1];
-    g.generate(r -> {
-      if (r.srcIp().startsWith("198.18.") || r.srcIp().startsWith("198.19.")) {
-        assertTrue(spray.covers(r.ts()));
-        assertEquals("/v1/chat/completions", r.endpoint());
-        sprayIps.add(r.srcIp());
-        count[0]++;
-      }
-    });
+    g.generate(
+        r -> {
+          if (r.srcIp().startsWith("198.18.") || r.srcIp().startsWith("198.19.")) {
+            assertTrue(spray.covers(r.ts()));
+            assertEquals("/v1/chat/completions", r.endpoint());
+            sprayIps.add(r.srcIp());
+            count[0]++;
+          }
+        });
     assertEquals(30 * 500, count[0]);
     assertTrue(sprayIps.size() > 13_000, "distinct " + sprayIps.size());
   }
 
   @Test
   void truthWindowsFollowTheBenchmarkTiming() {
-    List<Anomaly> mixed = new CaptureGenerator(
-        Options.defaults().withScenario(Scenario.MIXED).withRate(1)).truth();
-    assertEquals(List.of(
-        new Anomaly("error-burst", "/v1/chat/completions", T0 + 100_000, T0 + 175_000),
-        new Anomaly("latency-spike", "/v1/generate", T0 + 200_000, T0 + 275_000),
-        new Anomaly("ip-flood", "203.0.113.66", T0 + 300_000, T0 + 375_000),
-        new Anomaly("qps-surge", "/v1/embeddings", T0 + 400_000, T0 + 475_000)), mixed);
-    assertEquals(List.of(new Anomaly("ip-spray", "/v1/chat/completions", T0 + 200_000,
-            T0 + 320_000)),
+    List<Anomaly> mixed =
+        new CaptureGenerator(Options.defaults().withScenario(Scenario.MIXED).withRate(1)).truth();
+    assertEquals(
+        List.of(
+            new Anomaly("error-burst", "/v1/chat/completions", T0 + 100_000, T0 + 175_000),
+            new Anomaly("latency-spike", "/v1/generate", T0 + 200_000, T0 + 275_000),
+            new Anomaly("ip-flood", "203.0.113.66", T0 + 300_000, T0 + 375_000),
+            new Anomaly("qps-surge", "/v1/embeddings", T0 + 400_000, T0 + 475_000)),
+        mixed);
+    assertEquals(
+        List.of(new Anomaly("ip-spray", "/v1/chat/completions", T0 + 200_000, T0 + 320_000)),
         new CaptureGenerator(Options.defaults().withScenario(Scenario.IP_SPRAY)).truth());
     assertEquals(List.of(), new CaptureGenerator(Options.defaults()).truth());
   }
@@ -226,8 +234,15 @@ class CaptureGeneratorTest {
 
   @Test
   void scenarioNamesAreTheCommandLineNames() {
-    for (String name : List.of("steady", "error-burst", "latency-spike", "ip-flood", "qps-surge",
-        "ip-spray", "mixed")) {
+    for (String name :
+        List.of(
+            "steady",
+            "error-burst",
+            "latency-spike",
+            "ip-flood",
+            "qps-surge",
+            "ip-spray",
+            "mixed")) {
       assertEquals(name, Scenario.fromName(name).cliName());
     }
     IllegalArgumentException e =
@@ -236,8 +251,7 @@ class CaptureGeneratorTest {
   }
 
   static double median(List<CaptureRecord> rs, Predicate<CaptureRecord> which) {
-    double[] v = rs.stream().filter(which).mapToDouble(CaptureRecord::latencyMs).sorted()
-        .toArray();
+    double[] v = rs.stream().filter(which).mapToDouble(CaptureRecord::latencyMs).sorted().toArray();
     assertTrue(v.length > 100, "enough samples: " + v.length);
     return v[v.length / 2];
   }

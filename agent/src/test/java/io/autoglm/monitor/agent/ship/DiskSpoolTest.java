@@ -68,14 +68,19 @@ class DiskSpoolTest {
       for (int i = 0; i < 5; i++) {
         spool.put(b); // 2 in memory, 3 on disk = the allowance
       }
-      CompletableFuture<Void> sixth = CompletableFuture.runAsync(() -> {
-        try {
-          spool.put(b);
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      assertThrows(TimeoutException.class, () -> sixth.get(300, TimeUnit.MILLISECONDS), "full: the producer waits");
+      CompletableFuture<Void> sixth =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  spool.put(b);
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      assertThrows(
+          TimeoutException.class,
+          () -> sixth.get(300, TimeUnit.MILLISECONDS),
+          "full: the producer waits");
       spool.take(); // from memory: the disk is still full
       assertThrows(TimeoutException.class, () -> sixth.get(300, TimeUnit.MILLISECONDS));
       spool.take();
@@ -101,7 +106,8 @@ class DiskSpoolTest {
       for (byte[] b = again.take(); b != null; b = again.take()) {
         recovered.add(b);
       }
-      assertArrayEquals(batch(99), recovered.get(recovered.size() - 1), "new batches queue behind the old ones");
+      assertArrayEquals(
+          batch(99), recovered.get(recovered.size() - 1), "new batches queue behind the old ones");
       List<byte[]> old = recovered.subList(0, recovered.size() - 1);
       assertEquals(18, old.size(), "exactly the batches not taken before: 2..19");
       for (int i = 0; i < old.size(); i++) {

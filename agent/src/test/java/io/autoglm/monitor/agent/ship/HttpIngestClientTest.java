@@ -18,10 +18,12 @@ import org.junit.jupiter.api.Test;
 
 class HttpIngestClientTest {
 
-  static final List<CaptureRecord> RECORDS = List.of(
-      CaptureRecord.of(1767225600000L, "/v1/chat/completions", 200, 812.5, "100.64.0.1")
-          .withLlm("glm-4", 10, 20, 90.5).withTraceId("abc"),
-      CaptureRecord.of(1767225600001L, "/health", 503, 1.0, "2001:db8::1").withMethod("GET"));
+  static final List<CaptureRecord> RECORDS =
+      List.of(
+          CaptureRecord.of(1767225600000L, "/v1/chat/completions", 200, 812.5, "100.64.0.1")
+              .withLlm("glm-4", 10, 20, 90.5)
+              .withTraceId("abc"),
+          CaptureRecord.of(1767225600001L, "/health", 503, 1.0, "2001:db8::1").withMethod("GET"));
 
   static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -38,8 +40,9 @@ class HttpIngestClientTest {
       assertNull(req.header("Content-encoding"));
       assertNull(req.header("X-agent-id"));
       assertNull(req.header("X-agent-seq"));
-      assertEquals(CaptureCodec.encode(RECORDS.get(0)) + "\n" + CaptureCodec.encode(RECORDS.get(1))
-          + "\n", req.bodyText());
+      assertEquals(
+          CaptureCodec.encode(RECORDS.get(0)) + "\n" + CaptureCodec.encode(RECORDS.get(1)) + "\n",
+          req.bodyText());
       assertEquals(RECORDS, CaptureCodec.decodeAll(req.body()));
     }
   }
@@ -107,14 +110,16 @@ class HttpIngestClientTest {
   void aNodeThatDoesNotAnswerInTimeIsAnIOException() throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     CountDownLatch release = new CountDownLatch(1);
-    server.createContext("/", exchange -> {
-      try {
-        release.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          try {
+            release.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.close();
+        });
     server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.start();
     try {
@@ -129,9 +134,11 @@ class HttpIngestClientTest {
 
   @Test
   void rejectsBadConfiguration() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new HttpIngestClient(URI.create("ftp://x:1"), TIMEOUT, false));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new HttpIngestClient(URI.create("http://127.0.0.1:1"), Duration.ZERO, false));
   }
 }

@@ -34,7 +34,8 @@ class NdjsonBatchReaderTest {
   @Test
   void cutsWholeLinesIntoBatches() throws Exception {
     assertEquals(List.of("a\nbb\n|2", "ccc\nd\n|2", "e\n|1"), batches("a\nbb\nccc\nd\ne\n", 2));
-    assertEquals(List.of("a\nb\n|2", "c\n|1"), batches("a\nb\nc", 2), "a last line without newline counts");
+    assertEquals(
+        List.of("a\nb\n|2", "c\n|1"), batches("a\nb\nc", 2), "a last line without newline counts");
     assertEquals(List.of(), batches("", 5));
     try (NdjsonBatchReader r = new NdjsonBatchReader(trickle("x\n"), 10)) {
       assertEquals("x\n", new String(r.next(), StandardCharsets.UTF_8));

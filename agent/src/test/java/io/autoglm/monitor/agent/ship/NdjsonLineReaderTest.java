@@ -25,9 +25,13 @@ class NdjsonLineReaderTest {
   static List<String> lines(NdjsonLineReader r) throws IOException {
     List<String> out = new ArrayList<>();
     while (r.next()) {
-      out.add(r.lineNumber() + ":" + (r.overlong() ? "<overlong>"
-          : new String(r.buffer(), r.lineOffset(), r.lineLength(), UTF_8)) + (r.blank() ? "|blank"
-          : ""));
+      out.add(
+          r.lineNumber()
+              + ":"
+              + (r.overlong()
+                  ? "<overlong>"
+                  : new String(r.buffer(), r.lineOffset(), r.lineLength(), UTF_8))
+              + (r.blank() ? "|blank" : ""));
     }
     return out;
   }
@@ -36,8 +40,8 @@ class NdjsonLineReaderTest {
   void splitsOnNewlinesDropsCarriageReturnsAndKeepsAnUnterminatedLastLine() throws Exception {
     String doc = "a\r\n\nbb\n  \r\nccc";
     List<String> expected = List.of("1:a", "2:|blank", "3:bb", "4:  |blank", "5:ccc");
-    assertEquals(expected, lines(new NdjsonLineReader(new ByteArrayInputStream(
-        doc.getBytes(UTF_8)))));
+    assertEquals(
+        expected, lines(new NdjsonLineReader(new ByteArrayInputStream(doc.getBytes(UTF_8)))));
     assertEquals(expected, lines(new NdjsonLineReader(trickle(doc))));
     assertEquals(List.of("1:x"), lines(new NdjsonLineReader(trickle("x\n"))));
     assertEquals(List.of(), lines(new NdjsonLineReader(trickle(""))));
@@ -46,9 +50,11 @@ class NdjsonLineReaderTest {
   @Test
   void skipsOverlongLinesWithBoundedMemory() throws Exception {
     String doc = "short\n" + "y".repeat(50) + "\nok\r\n" + "z".repeat(40);
-    assertEquals(List.of("1:short", "2:<overlong>", "3:ok", "4:<overlong>"),
+    assertEquals(
+        List.of("1:short", "2:<overlong>", "3:ok", "4:<overlong>"),
         lines(new NdjsonLineReader(trickle(doc), 10)));
-    assertEquals(List.of("1:0123456789", "2:<overlong>"),
+    assertEquals(
+        List.of("1:0123456789", "2:<overlong>"),
         lines(new NdjsonLineReader(trickle("0123456789\r\n0123456789ab"), 10)));
   }
 }

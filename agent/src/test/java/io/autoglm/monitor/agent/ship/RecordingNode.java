@@ -19,8 +19,8 @@ import java.util.zip.GZIPInputStream;
 public final class RecordingNode implements AutoCloseable {
 
   /** What the node saw. {@code body} is gunzipped when the request says Content-Encoding: gzip. */
-  public record Request(String method, String path, Map<String, List<String>> headers,
-      byte[] rawBody, byte[] body) {
+  public record Request(
+      String method, String path, Map<String, List<String>> headers, byte[] rawBody, byte[] body) {
     public String header(String name) {
       List<String> v = headers.get(name);
       return v == null || v.isEmpty() ? null : v.get(0);
@@ -60,8 +60,13 @@ public final class RecordingNode implements AutoCloseable {
           body = z.readAllBytes();
         }
       }
-      requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-          Map.copyOf(exchange.getRequestHeaders()), raw, body));
+      requests.add(
+          new Request(
+              exchange.getRequestMethod(),
+              exchange.getRequestURI().getPath(),
+              Map.copyOf(exchange.getRequestHeaders()),
+              raw,
+              body));
       byte[] out = answer.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", "application/json");
       exchange.sendResponseHeaders(status, out.length);

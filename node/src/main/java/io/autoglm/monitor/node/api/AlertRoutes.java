@@ -22,10 +22,10 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * {@code GET /api/v1/alerts}: the alerts this node has seen, newest first.
- * {@code GET /api/v1/alerts/feed}: a WebSocket that sends {@code {"type":"hello"}} once
- * connected, then one {@code {"type":"alert","alert":{...}}} text message per alert, firing
- * and resolved, as they happen anywhere in the cluster. What the client sends is ignored.
+ * {@code GET /api/v1/alerts}: the alerts this node has seen, newest first. {@code GET
+ * /api/v1/alerts/feed}: a WebSocket that sends {@code {"type":"hello"}} once connected, then one
+ * {@code {"type":"alert","alert":{...}}} text message per alert, firing and resolved, as they
+ * happen anywhere in the cluster. What the client sends is ignored.
  */
 public final class AlertRoutes extends AllDirectives {
   private final ActorSystem<?> system;
@@ -33,7 +33,8 @@ public final class AlertRoutes extends AllDirectives {
   private final int clientBuffer;
   private final Duration timeout;
 
-  public AlertRoutes(ActorSystem<?> system, AlertFeed.Live feed, int clientBuffer, Duration timeout) {
+  public AlertRoutes(
+      ActorSystem<?> system, AlertFeed.Live feed, int clientBuffer, Duration timeout) {
     this.system = system;
     this.feed = feed;
     this.clientBuffer = clientBuffer;
@@ -41,9 +42,18 @@ public final class AlertRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return pathPrefix(PathMatchers.segment("api").slash("v1").slash("alerts"), () -> concat(
-        pathEnd(() -> get(() -> onSuccess(recent(), alerts -> complete(JsonSupport.ok(listJson(alerts)))))),
-        path("feed", () -> get(() -> handleWebSocketMessages(feedFlow())))));
+    return pathPrefix(
+        PathMatchers.segment("api").slash("v1").slash("alerts"),
+        () ->
+            concat(
+                pathEnd(
+                    () ->
+                        get(
+                            () ->
+                                onSuccess(
+                                    recent(),
+                                    alerts -> complete(JsonSupport.ok(listJson(alerts)))))),
+                path("feed", () -> get(() -> handleWebSocketMessages(feedFlow())))));
   }
 
   private CompletionStage<List<Alert>> recent() {
@@ -53,11 +63,14 @@ public final class AlertRoutes extends AllDirectives {
   private Flow<Message, Message, NotUsed> feedFlow() {
     ObjectNode hello = JsonSupport.object();
     hello.put("type", "hello");
-    Source<Message, NotUsed> out = Source.single(text(hello))
-        .concat(feed.source()
-            // a slow client loses its oldest alerts rather than slowing the feed for everyone
-            .buffer(clientBuffer, OverflowStrategy.dropHead())
-            .map(alert -> text(AlertJson.feedMessage(alert))));
+    Source<Message, NotUsed> out =
+        Source.single(text(hello))
+            .concat(
+                feed.source()
+                    // a slow client loses its oldest alerts rather than slowing the feed for
+                    // everyone
+                    .buffer(clientBuffer, OverflowStrategy.dropHead())
+                    .map(alert -> text(AlertJson.feedMessage(alert))));
     return Flow.fromSinkAndSourceCoupled(Sink.ignore(), out);
   }
 

@@ -6,9 +6,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
-import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
-import org.apache.pekko.stream.StreamLimitReachedException;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -19,11 +16,14 @@ import org.apache.pekko.http.javadsl.server.MethodRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.server.UnsupportedRequestEncodingRejection;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
+import org.apache.pekko.stream.StreamLimitReachedException;
 
 /**
- * All HTTP routes of a node, with JSON answers for every error: unknown routes 404, wrong
- * methods 405, bodies over their limit 413, bodies that do not decode 400, anything unexpected
- * 500 — never a bare text page.
+ * All HTTP routes of a node, with JSON answers for every error: unknown routes 404, wrong methods
+ * 405, bodies over their limit 413, bodies that do not decode 400, anything unexpected 500 — never
+ * a bare text page.
  */
 public final class ApiRoutes extends AllDirectives {
   private final ActorSystem<?> system;
@@ -40,58 +40,93 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () ->
-        concat(health(), origins.guard(() -> concat(first, more)))));
+    return handleExceptions(
+        exceptionHandler(),
+        () ->
+            handleRejections(
+                rejectionHandler(),
+                () -> concat(health(), origins.guard(() -> concat(first, more)))));
   }
 
   private Route health() {
-    return path("health", () -> get(() -> {
-      Cluster cluster = Cluster.get(system);
-      boolean up = cluster.selfMember().status() == MemberStatus.up();
-      ObjectNode body = JsonSupport.object();
-      body.put("status", up ? "ok" : "starting");
-      body.put("node", cluster.selfMember().address().toString());
-      body.put("memberStatus", cluster.selfMember().status().toString());
-      body.put("members", cluster.state().getMembers().spliterator().getExactSizeIfKnown());
-      return complete(JsonSupport.json(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body));
-    }));
+    return path(
+        "health",
+        () ->
+            get(
+                () -> {
+                  Cluster cluster = Cluster.get(system);
+                  boolean up = cluster.selfMember().status() == MemberStatus.up();
+                  ObjectNode body = JsonSupport.object();
+                  body.put("status", up ? "ok" : "starting");
+                  body.put("node", cluster.selfMember().address().toString());
+                  body.put("memberStatus", cluster.selfMember().status().toString());
+                  body.put(
+                      "members", cluster.state().getMembers().spliterator().getExactSizeIfKnown());
+                  return complete(
+                      JsonSupport.json(
+                          up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body));
+                }));
   }
 
   private RejectionHandler rejectionHandler() {
     return RejectionHandler.newBuilder()
-        .handle(MalformedRequestContentRejection.class, r -> tooLarge(r.getCause())
-            ? complete(JsonSupport.error(StatusCodes.PAYLOAD_TOO_LARGE, r.message()))
-            : complete(JsonSupport.error(StatusCodes.BAD_REQUEST, r.message())))
-        .handleAll(MethodRejection.class, rs -> complete(JsonSupport.error(StatusCodes.METHOD_NOT_ALLOWED,
-            "method not allowed here; supported: " + rs.stream().map(r -> r.supported().name()).toList())))
-        .handle(UnsupportedRequestEncodingRejection.class, r -> complete(JsonSupport.error(
-            StatusCodes.BAD_REQUEST, "unsupported Content-Encoding; use gzip, deflate or none")))
-        .handleNotFound(extractUnmatchedPath(p -> complete(JsonSupport.error(StatusCodes.NOT_FOUND,
-            "no such route: " + p))))
+        .handle(
+            MalformedRequestContentRejection.class,
+            r ->
+                tooLarge(r.getCause())
+                    ? complete(JsonSupport.error(StatusCodes.PAYLOAD_TOO_LARGE, r.message()))
+                    : complete(JsonSupport.error(StatusCodes.BAD_REQUEST, r.message())))
+        .handleAll(
+            MethodRejection.class,
+            rs ->
+                complete(
+                    JsonSupport.error(
+                        StatusCodes.METHOD_NOT_ALLOWED,
+                        "method not allowed here; supported: "
+                            + rs.stream().map(r -> r.supported().name()).toList())))
+        .handle(
+            UnsupportedRequestEncodingRejection.class,
+            r ->
+                complete(
+                    JsonSupport.error(
+                        StatusCodes.BAD_REQUEST,
+                        "unsupported Content-Encoding; use gzip, deflate or none")))
+        .handleNotFound(
+            extractUnmatchedPath(
+                p -> complete(JsonSupport.error(StatusCodes.NOT_FOUND, "no such route: " + p))))
         .build()
-        .withFallback(RejectionHandler.defaultHandler().mapRejectionResponse(ApiRoutes::asJsonError))
+        .withFallback(
+            RejectionHandler.defaultHandler().mapRejectionResponse(ApiRoutes::asJsonError))
         .seal();
   }
 
   private ExceptionHandler exceptionHandler() {
     return ExceptionHandler.newBuilder()
-        .match(Throwable.class, t -> {
-          Throwable cause = unwrap(t);
-          if (cause instanceof EntityStreamSizeException e) {
-            return complete(JsonSupport.error(StatusCodes.PAYLOAD_TOO_LARGE,
-                "request body exceeds the limit of " + e.limit() + " bytes"));
-          }
-          if (cause instanceof StreamLimitReachedException e) {
-            return complete(JsonSupport.error(StatusCodes.PAYLOAD_TOO_LARGE,
-                "request body exceeds the limit of " + e.n() + " bytes after decoding"));
-          }
-          if (cause instanceof IllegalRequestException e) {
-            // e.g. a body that is not what its Content-Encoding says: "The request's encoding is corrupt: ..."
-            return complete(JsonSupport.error(e.status(), e.info().formatPretty()));
-          }
-          system.log().error("Unexpected error answering a request", cause);
-          return complete(JsonSupport.error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error: " + cause));
-        })
+        .match(
+            Throwable.class,
+            t -> {
+              Throwable cause = unwrap(t);
+              if (cause instanceof EntityStreamSizeException e) {
+                return complete(
+                    JsonSupport.error(
+                        StatusCodes.PAYLOAD_TOO_LARGE,
+                        "request body exceeds the limit of " + e.limit() + " bytes"));
+              }
+              if (cause instanceof StreamLimitReachedException e) {
+                return complete(
+                    JsonSupport.error(
+                        StatusCodes.PAYLOAD_TOO_LARGE,
+                        "request body exceeds the limit of " + e.n() + " bytes after decoding"));
+              }
+              if (cause instanceof IllegalRequestException e) {
+                // e.g. a body that is not what its Content-Encoding says: "The request's encoding
+                // is corrupt: ..."
+                return complete(JsonSupport.error(e.status(), e.info().formatPretty()));
+              }
+              system.log().error("Unexpected error answering a request", cause);
+              return complete(
+                  JsonSupport.error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error: " + cause));
+            })
         .build();
   }
 
@@ -101,7 +136,8 @@ public final class ApiRoutes extends AllDirectives {
 
   private static Throwable unwrap(Throwable t) {
     Throwable c = t;
-    while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
+    while ((c instanceof CompletionException
+            || c instanceof java.util.concurrent.ExecutionException)
         && c.getCause() != null) {
       c = c.getCause();
     }

@@ -25,12 +25,11 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
- * {@code GET /api/v1/endpoints}: every endpoint that ever received data (from the journal, so
- * it survives restarts). {@code GET /api/v1/endpoints/{id}/stats[?limit=N]}: an endpoint's
- * open windows, its newest N closed windows (default {@code autoglm.http.stats-windows}, 60) and
- * its alert states. The id is
- * {@code service + path}, URL-encoded as one segment, e.g.
- * {@code default%2Fv1%2Fchat%2Fcompletions}.
+ * {@code GET /api/v1/endpoints}: every endpoint that ever received data (from the journal, so it
+ * survives restarts). {@code GET /api/v1/endpoints/{id}/stats[?limit=N]}: an endpoint's open
+ * windows, its newest N closed windows (default {@code autoglm.http.stats-windows}, 60) and its
+ * alert states. The id is {@code service + path}, URL-encoded as one segment, e.g. {@code
+ * default%2Fv1%2Fchat%2Fcompletions}.
  */
 public final class EndpointRoutes extends AllDirectives {
   private static final String PREFIX = EndpointStatsEntity.ENTITY_TYPE_KEY.name() + "|";
@@ -40,7 +39,9 @@ public final class EndpointRoutes extends AllDirectives {
 
   private final int defaultWindows;
 
-  /** @param defaultWindows closed windows shown when the request names no {@code ?limit=} */
+  /**
+   * @param defaultWindows closed windows shown when the request names no {@code ?limit=}
+   */
   public EndpointRoutes(ActorSystem<?> system, Duration timeout, int defaultWindows) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
@@ -49,39 +50,79 @@ public final class EndpointRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return pathPrefix(PathMatchers.segment("api").slash("v1").slash("endpoints"), () -> concat(
-        pathEnd(() -> get(() -> onSuccess(endpointIds(), ids -> complete(JsonSupport.ok(listJson(ids)))))),
-        path(PathMatchers.segment().slash("stats"), id -> get(() -> parameterOptional("limit", limit -> {
-          EndpointKey key;
-          int n;
-          try {
-            key = EndpointKey.fromEntityId(id);
-            n = limit.map(Integer::parseInt).orElse(defaultWindows);
-            if (n < 0) {
-              throw new NumberFormatException();
-            }
-          } catch (NumberFormatException e) {
-            return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, "query parameter 'limit' must be a non-negative integer"));
-          } catch (IllegalArgumentException e) {
-            return complete(JsonSupport.error(StatusCodes.BAD_REQUEST,
-                "not an endpoint id (service + path, URL-encoded, e.g. default%2Fv1%2Fchat%2Fcompletions): " + e.getMessage()));
-          }
-          return onSuccess(endpointIds(), ids -> {
-            if (!ids.contains(key.entityId())) {
-              return complete(JsonSupport.error(StatusCodes.NOT_FOUND, "no data for endpoint '" + key.entityId() + "'"));
-            }
-            CompletionStage<EndpointStatsView> stats = sharding
-                .entityRefFor(EndpointStatsEntity.ENTITY_TYPE_KEY, key.entityId())
-                .ask(replyTo -> new EndpointStatsEntity.GetStats(n, replyTo), timeout);
-            return onSuccess(stats, s -> complete(JsonSupport.ok(statsJson(key, s))));
-          });
-        })))));
+    return pathPrefix(
+        PathMatchers.segment("api").slash("v1").slash("endpoints"),
+        () ->
+            concat(
+                pathEnd(
+                    () ->
+                        get(
+                            () ->
+                                onSuccess(
+                                    endpointIds(),
+                                    ids -> complete(JsonSupport.ok(listJson(ids)))))),
+                path(
+                    PathMatchers.segment().slash("stats"),
+                    id ->
+                        get(
+                            () ->
+                                parameterOptional(
+                                    "limit",
+                                    limit -> {
+                                      EndpointKey key;
+                                      int n;
+                                      try {
+                                        key = EndpointKey.fromEntityId(id);
+                                        n = limit.map(Integer::parseInt).orElse(defaultWindows);
+                                        if (n < 0) {
+                                          throw new NumberFormatException();
+                                        }
+                                      } catch (NumberFormatException e) {
+                                        return complete(
+                                            JsonSupport.error(
+                                                StatusCodes.BAD_REQUEST,
+                                                "query parameter 'limit' must be a non-negative integer"));
+                                      } catch (IllegalArgumentException e) {
+                                        return complete(
+                                            JsonSupport.error(
+                                                StatusCodes.BAD_REQUEST,
+                                                "not an endpoint id (service + path, URL-encoded, e.g. default%2Fv1%2Fchat%2Fcompletions): "
+                                                    + e.getMessage()));
+                                      }
+                                      return onSuccess(
+                                          endpointIds(),
+                                          ids -> {
+                                            if (!ids.contains(key.entityId())) {
+                                              return complete(
+                                                  JsonSupport.error(
+                                                      StatusCodes.NOT_FOUND,
+                                                      "no data for endpoint '"
+                                                          + key.entityId()
+                                                          + "'"));
+                                            }
+                                            CompletionStage<EndpointStatsView> stats =
+                                                sharding
+                                                    .entityRefFor(
+                                                        EndpointStatsEntity.ENTITY_TYPE_KEY,
+                                                        key.entityId())
+                                                    .ask(
+                                                        replyTo ->
+                                                            new EndpointStatsEntity.GetStats(
+                                                                n, replyTo),
+                                                        timeout);
+                                            return onSuccess(
+                                                stats,
+                                                s -> complete(JsonSupport.ok(statsJson(key, s))));
+                                          });
+                                    })))));
   }
 
   private CompletionStage<List<String>> endpointIds() {
-    CassandraReadJournal journal = PersistenceQuery.get(system)
-        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
-    return journal.currentPersistenceIds()
+    CassandraReadJournal journal =
+        PersistenceQuery.get(system)
+            .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    return journal
+        .currentPersistenceIds()
         .filter(pid -> pid.startsWith(PREFIX))
         .map(pid -> pid.substring(PREFIX.length()))
         .runWith(Sink.seq(), system)
@@ -97,7 +138,8 @@ public final class EndpointRoutes extends AllDirectives {
       e.put("id", id);
       e.put("service", key.service());
       e.put("path", key.path());
-      e.put("stats", "/api/v1/endpoints/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/stats");
+      e.put(
+          "stats", "/api/v1/endpoints/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/stats");
     }
     return body;
   }

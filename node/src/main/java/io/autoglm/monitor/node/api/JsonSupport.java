@@ -21,7 +21,8 @@ public final class JsonSupport {
 
   public static HttpResponse json(StatusCode status, JsonNode body) {
     try {
-      return HttpResponse.create().withStatus(status)
+      return HttpResponse.create()
+          .withStatus(status)
           .withEntity(ContentTypes.APPLICATION_JSON, MAPPER.writeValueAsBytes(body));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a JSON tree always serializes", e);

@@ -12,11 +12,11 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * Keeps web pages from driving the node through a browser. A browser marks every cross-site
- * request, WebSocket handshakes included, with an {@code Origin} header; a request that carries
- * one is answered only when the origin is on {@code autoglm.http.allowed-origins} (empty by
- * default): otherwise 403, whatever the method or route. Agents, curl and other programs send no
- * {@code Origin} and pass. An allowed origin gets the CORS headers a browser needs, and its
- * preflight {@code OPTIONS} is answered here.
+ * request, WebSocket handshakes included, with an {@code Origin} header; a request that carries one
+ * is answered only when the origin is on {@code autoglm.http.allowed-origins} (empty by default):
+ * otherwise 403, whatever the method or route. Agents, curl and other programs send no {@code
+ * Origin} and pass. An allowed origin gets the CORS headers a browser needs, and its preflight
+ * {@code OPTIONS} is answered here.
  *
  * <p>This is not authentication (that comes with API tokens); it closes the hole where any page
  * open in a browser on the monitoring host could post records or rules.
@@ -30,30 +30,43 @@ public final class OriginGuard extends AllDirectives {
   }
 
   public Route guard(Supplier<Route> inner) {
-    return optionalHeaderValueByName("Origin", origin -> origin.map(String::trim)
-        .map(o -> allowed.contains(o) ? allowedRoute(o, inner) : refused(o))
-        .orElseGet(inner));
+    return optionalHeaderValueByName(
+        "Origin",
+        origin ->
+            origin
+                .map(String::trim)
+                .map(o -> allowed.contains(o) ? allowedRoute(o, inner) : refused(o))
+                .orElseGet(inner));
   }
 
   private Route refused(String origin) {
     String shown = origin.length() > MAX_ECHO ? origin.substring(0, MAX_ECHO) + "..." : origin;
-    return complete(JsonSupport.error(StatusCodes.FORBIDDEN, "cross-origin request from '" + shown
-        + "' refused: that origin is not in autoglm.http.allowed-origins"));
+    return complete(
+        JsonSupport.error(
+            StatusCodes.FORBIDDEN,
+            "cross-origin request from '"
+                + shown
+                + "' refused: that origin is not in autoglm.http.allowed-origins"));
   }
 
   private Route allowedRoute(String origin, Supplier<Route> inner) {
-    List<HttpHeader> cors = List.of(RawHeader.create("Access-Control-Allow-Origin", origin),
-        RawHeader.create("Vary", "Origin"));
-    return respondWithHeaders(cors, () -> concat(
-        options(() -> complete(preflight())),
-        inner.get()));
+    List<HttpHeader> cors =
+        List.of(
+            RawHeader.create("Access-Control-Allow-Origin", origin),
+            RawHeader.create("Vary", "Origin"));
+    return respondWithHeaders(
+        cors, () -> concat(options(() -> complete(preflight())), inner.get()));
   }
 
   private static HttpResponse preflight() {
-    return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT).addHeaders(List.of(
-        RawHeader.create("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE"),
-        RawHeader.create("Access-Control-Allow-Headers",
-            "Content-Type, Content-Encoding, Authorization, X-Agent-Id, X-Agent-Epoch, X-Agent-Seq"),
-        RawHeader.create("Access-Control-Max-Age", "600")));
+    return HttpResponse.create()
+        .withStatus(StatusCodes.NO_CONTENT)
+        .addHeaders(
+            List.of(
+                RawHeader.create("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE"),
+                RawHeader.create(
+                    "Access-Control-Allow-Headers",
+                    "Content-Type, Content-Encoding, Authorization, X-Agent-Id, X-Agent-Epoch, X-Agent-Seq"),
+                RawHeader.create("Access-Control-Max-Age", "600")));
   }
 }

@@ -41,16 +41,42 @@ public final class RuleRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return pathPrefix(PathMatchers.segment("api").slash("v1").slash("rules"), () -> concat(
-        pathEnd(() -> get(() -> onSuccess(rules(), set -> complete(JsonSupport.ok(listJson(set)))))),
-        path(PathMatchers.segment(), id -> concat(
-            get(() -> onSuccess(rules(), set -> {
-              ThresholdRule rule = set.rules().get(id);
-              return complete(rule == null ? notFound(id) : JsonSupport.ok(RuleCodec.toJson(rule)));
-            })),
-            put(() -> JSON_BODY.require(() -> withSizeLimit(maxRuleBytes, () ->
-                entity(Unmarshaller.entityToString(), body -> upsert(id, body))))),
-            delete(() -> onSuccess(delete(id), response -> complete(response)))))));
+    return pathPrefix(
+        PathMatchers.segment("api").slash("v1").slash("rules"),
+        () ->
+            concat(
+                pathEnd(
+                    () ->
+                        get(
+                            () ->
+                                onSuccess(
+                                    rules(), set -> complete(JsonSupport.ok(listJson(set)))))),
+                path(
+                    PathMatchers.segment(),
+                    id ->
+                        concat(
+                            get(
+                                () ->
+                                    onSuccess(
+                                        rules(),
+                                        set -> {
+                                          ThresholdRule rule = set.rules().get(id);
+                                          return complete(
+                                              rule == null
+                                                  ? notFound(id)
+                                                  : JsonSupport.ok(RuleCodec.toJson(rule)));
+                                        })),
+                            put(
+                                () ->
+                                    JSON_BODY.require(
+                                        () ->
+                                            withSizeLimit(
+                                                maxRuleBytes,
+                                                () ->
+                                                    entity(
+                                                        Unmarshaller.entityToString(),
+                                                        body -> upsert(id, body))))),
+                            delete(() -> onSuccess(delete(id), response -> complete(response)))))));
   }
 
   private CompletionStage<RuleSet> rules() {
@@ -63,8 +89,9 @@ public final class RuleRoutes extends AllDirectives {
       JsonNode json = JsonSupport.MAPPER.readTree(body);
       rule = RuleCodec.parse(json, id);
     } catch (JsonProcessingException e) {
-      return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, "the body is not valid JSON: "
-          + e.getOriginalMessage()));
+      return complete(
+          JsonSupport.error(
+              StatusCodes.BAD_REQUEST, "the body is not valid JSON: " + e.getOriginalMessage()));
     } catch (RuleValidationException e) {
       ObjectNode err = error("invalid rule: " + e.getMessage());
       err.put("field", e.field());
@@ -72,24 +99,29 @@ public final class RuleRoutes extends AllDirectives {
       return complete(json(StatusCodes.BAD_REQUEST, err));
     }
     boolean existed = cache.current().rules().containsKey(id);
-    CompletionStage<RuleSet> stored = RuleBookEntity.ref(system)
-        .askWithStatus(replyTo -> new RuleBookEntity.Upsert(rule, replyTo), timeout);
-    return onSuccess(stored, set -> {
-      cache.offer(set);
-      return complete(json(existed ? StatusCodes.OK : StatusCodes.CREATED, RuleCodec.toJson(rule)));
-    });
+    CompletionStage<RuleSet> stored =
+        RuleBookEntity.ref(system)
+            .askWithStatus(replyTo -> new RuleBookEntity.Upsert(rule, replyTo), timeout);
+    return onSuccess(
+        stored,
+        set -> {
+          cache.offer(set);
+          return complete(
+              json(existed ? StatusCodes.OK : StatusCodes.CREATED, RuleCodec.toJson(rule)));
+        });
   }
 
   private CompletionStage<HttpResponse> delete(String id) {
-    CompletionStage<StatusReply<RuleSet>> reply = RuleBookEntity.ref(system)
-        .ask(replyTo -> new RuleBookEntity.Delete(id, replyTo), timeout);
-    return reply.thenApply(r -> {
-      if (r.isError()) {
-        return notFound(id);
-      }
-      cache.offer(r.getValue());
-      return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
-    });
+    CompletionStage<StatusReply<RuleSet>> reply =
+        RuleBookEntity.ref(system).ask(replyTo -> new RuleBookEntity.Delete(id, replyTo), timeout);
+    return reply.thenApply(
+        r -> {
+          if (r.isError()) {
+            return notFound(id);
+          }
+          cache.offer(r.getValue());
+          return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
+        });
   }
 
   private static HttpResponse notFound(String id) {
@@ -100,7 +132,8 @@ public final class RuleRoutes extends AllDirectives {
     ObjectNode body = JsonSupport.object();
     body.put("version", set.version());
     ArrayNode rules = body.putArray("rules");
-    set.rules().values().stream().sorted(Comparator.comparing(ThresholdRule::id))
+    set.rules().values().stream()
+        .sorted(Comparator.comparing(ThresholdRule::id))
         .forEach(r -> rules.add(RuleCodec.toJson(r)));
     return body;
   }

@@ -30,15 +30,15 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
- * {@code autoglm bench ingest FILE}: the whole ingest path on this machine, measured end to
- * end. An agent-side reader sends the NDJSON file as batch frames over the agent WebSocket to
- * a node (in this JVM) with embedded Cassandra and a fresh keyspace; the run ends when the last
- * batch is acked, i.e. persisted. Prints records/s (first send to last ack), ack latency
- * p50/p99, journal writes, and the heap high-water mark.
+ * {@code autoglm bench ingest FILE}: the whole ingest path on this machine, measured end to end. An
+ * agent-side reader sends the NDJSON file as batch frames over the agent WebSocket to a node (in
+ * this JVM) with embedded Cassandra and a fresh keyspace; the run ends when the last batch is
+ * acked, i.e. persisted. Prints records/s (first send to last ack), ack latency p50/p99, journal
+ * writes, and the heap high-water mark.
  *
- * <p>A long-running node has its hot code compiled; by default a warm-up pass of the file's
- * first million records goes through the same path first, as another service (so other
- * entities), and is reported on its own. {@code --warmup 0} measures a cold JVM.
+ * <p>A long-running node has its hot code compiled; by default a warm-up pass of the file's first
+ * million records goes through the same path first, as another service (so other entities), and is
+ * reported on its own. {@code --warmup 0} measures a cold JVM.
  */
 public final class IngestBench {
   private final Path file;
@@ -49,8 +49,14 @@ public final class IngestBench {
   private final StreamShipper.Encoding encoding;
   private final PrintStream out;
 
-  public IngestBench(Path file, int batchLines, int unacked, long warmupRecords, int agents,
-      StreamShipper.Encoding encoding, PrintStream out) {
+  public IngestBench(
+      Path file,
+      int batchLines,
+      int unacked,
+      long warmupRecords,
+      int agents,
+      StreamShipper.Encoding encoding,
+      PrintStream out) {
     this.file = file;
     this.batchLines = batchLines;
     this.unacked = unacked;
@@ -74,8 +80,9 @@ public final class IngestBench {
       return DecodeBench.main(args, out);
     }
     if (args.isEmpty() || !args.get(0).equals("ingest") || args.size() < 2) {
-      out.println("usage: autoglm bench ingest FILE [--batch LINES (5000)] [--unacked BATCHES (128)]"
-          + " [--warmup RECORDS (1000000, 0: none)] [--agents N (1)] [--encoding binary|binary-gzip|text]");
+      out.println(
+          "usage: autoglm bench ingest FILE [--batch LINES (5000)] [--unacked BATCHES (128)]"
+              + " [--warmup RECORDS (1000000, 0: none)] [--agents N (1)] [--encoding binary|binary-gzip|text]");
       out.println("       autoglm bench decode FILE [--lines N (500000)] [--rounds N (10)]");
       return 2;
     }
@@ -89,7 +96,8 @@ public final class IngestBench {
     int warmup = intOption(args, "--warmup", 1_000_000);
     int agents = intOption(args, "--agents", 1);
     if (batch < 1 || unacked < 1 || warmup < 0) {
-      throw new IllegalArgumentException("--batch and --unacked must be at least 1, --warmup at least 0");
+      throw new IllegalArgumentException(
+          "--batch and --unacked must be at least 1, --warmup at least 0");
     }
     if (agents < 1 || agents > unacked) {
       out.println("autoglm bench: --agents must be between 1 and --unacked (" + unacked + ")");
@@ -102,7 +110,8 @@ public final class IngestBench {
       try {
         encoding = StreamShipper.Encoding.valueOf(name.toUpperCase().replace('-', '_'));
       } catch (IllegalArgumentException unknown) {
-        throw new IllegalArgumentException("--encoding must be binary, binary-gzip or text, got '" + name + "'");
+        throw new IllegalArgumentException(
+            "--encoding must be binary, binary-gzip or text, got '" + name + "'");
       }
     }
     return new IngestBench(file, batch, unacked, warmup, agents, encoding, out).run() ? 0 : 1;
@@ -119,28 +128,39 @@ public final class IngestBench {
     try {
       return Integer.parseInt(args.get(i + 1));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a whole number, got '" + args.get(i + 1) + "'");
+      throw new IllegalArgumentException(
+          name + " must be a whole number, got '" + args.get(i + 1) + "'");
     }
   }
 
   public boolean run() throws Exception {
     String keyspace = "bench_" + System.currentTimeMillis() / 1000;
-    Config config = ConfigFactory.parseMap(Map.of(
-            "pekko.persistence.cassandra.journal.keyspace", keyspace + "_j",
-            "pekko.persistence.cassandra.snapshot.keyspace", keyspace + "_s",
-            "autoglm.http.port", 0,
-            "pekko.remote.artery.canonical.port", 0))
-        // one time-ordered file dealt over several connections arrives out of event-time order
-        // by up to the agents' in-flight windows (each batch is a second of traffic): let
-        // every record count rather than measure the lateness rule
-        .withFallback(agents > 1 ? ConfigFactory.parseMap(Map.of("autoglm.stats.allowed-lateness", "10m"))
-            : ConfigFactory.empty())
-        .withFallback(ConfigFactory.load())
-        .resolve();
+    Config config =
+        ConfigFactory.parseMap(
+                Map.of(
+                    "pekko.persistence.cassandra.journal.keyspace",
+                    keyspace + "_j",
+                    "pekko.persistence.cassandra.snapshot.keyspace",
+                    keyspace + "_s",
+                    "autoglm.http.port",
+                    0,
+                    "pekko.remote.artery.canonical.port",
+                    0))
+            // one time-ordered file dealt over several connections arrives out of event-time order
+            // by up to the agents' in-flight windows (each batch is a second of traffic): let
+            // every record count rather than measure the lateness rule
+            .withFallback(
+                agents > 1
+                    ? ConfigFactory.parseMap(Map.of("autoglm.stats.allowed-lateness", "10m"))
+                    : ConfigFactory.empty())
+            .withFallback(ConfigFactory.load())
+            .resolve();
     out.printf("bench: starting a node with embedded Cassandra (keyspace %s_j)%n", keyspace);
     if (agents > 1) {
-      out.println("bench: allowed lateness 10 min: the file's batches reach the node out of order over "
-          + agents + " connections");
+      out.println(
+          "bench: allowed lateness 10 min: the file's batches reach the node out of order over "
+              + agents
+              + " connections");
     }
     try (Node node = Node.start(config)) {
       if (warmupRecords > 0) {
@@ -160,29 +180,52 @@ public final class IngestBench {
       }
       out.println();
       out.printf("file                %s%n", file);
-      out.printf("records             %,d in %,d %s batches of %,d (%d agent connection(s), unacked window %d"
-              + " batches in all)%n", measured.records, measured.batches, encoding.name().toLowerCase(), batchLines,
-          agents, unacked);
-      out.printf("warm-up             %s%n", warmupRecords > 0
-          ? String.format("%,d records before the measured pass (JIT)", warmupRecords) : "none (a cold JVM)");
+      out.printf(
+          "records             %,d in %,d %s batches of %,d (%d agent connection(s), unacked window %d"
+              + " batches in all)%n",
+          measured.records,
+          measured.batches,
+          encoding.name().toLowerCase(),
+          batchLines,
+          agents,
+          unacked);
+      out.printf(
+          "warm-up             %s%n",
+          warmupRecords > 0
+              ? String.format("%,d records before the measured pass (JIT)", warmupRecords)
+              : "none (a cold JVM)");
       out.printf("end to end          %.2f s, first send to last ack%n", measured.seconds);
       out.printf("throughput          %,.0f records/s%n", measured.records / measured.seconds);
-      out.printf("ack latency         p50 %.0f ms, p99 %.0f ms%n", percentile(measured.latencies, 0.50) / 1e6,
-          percentile(measured.latencies, 0.99) / 1e6);
+      out.printf(
+          "ack latency         p50 %.0f ms, p99 %.0f ms%n",
+          percentile(measured.latencies, 0.50) / 1e6, percentile(measured.latencies, 0.99) / 1e6);
       long intervalMs = config.getDuration("autoglm.ingest.stream.flush-interval").toMillis();
       EntityWrites ingestWrites = ingestWrites(node, "default", intervalMs);
-      out.printf("cassandra writes    %,d journal writes (%,.1f/s), %.5f per record%n", measured.writes,
-          measured.writes / measured.seconds, (double) measured.writes / Math.max(1, measured.records));
-      out.printf("flush ticks         %d in %.2f s over %d connection(s) (flush interval %d ms)%n", measured.flushes,
-          measured.seconds, agents, intervalMs);
-      out.printf("entity writes       %d ingest writes by %d endpoint entities: %.2f per entity per second;"
-              + " closest: %d write(s) of one entity within %d ms%n", ingestWrites.total(), ingestWrites.entities(),
+      out.printf(
+          "cassandra writes    %,d journal writes (%,.1f/s), %.5f per record%n",
+          measured.writes,
+          measured.writes / measured.seconds,
+          (double) measured.writes / Math.max(1, measured.records));
+      out.printf(
+          "flush ticks         %d in %.2f s over %d connection(s) (flush interval %d ms)%n",
+          measured.flushes, measured.seconds, agents, intervalMs);
+      out.printf(
+          "entity writes       %d ingest writes by %d endpoint entities: %.2f per entity per second;"
+              + " closest: %d write(s) of one entity within %d ms%n",
+          ingestWrites.total(),
+          ingestWrites.entities(),
           ingestWrites.total() / (double) Math.max(1, ingestWrites.entities()) / measured.seconds,
-          ingestWrites.closest(), intervalMs);
-      out.printf("records             accepted %,d, rejected %,d, late %,d, duplicates %,d, future %,d%n",
-          measured.totals.get("accepted"), measured.totals.get("rejected"), measured.totals.get("late"),
-          measured.totals.get("duplicates"), measured.totals.get("future"));
-      out.printf("heap high-water     %,d MB (node and agent in one JVM, -Xmx %,d MB)%n",
+          ingestWrites.closest(),
+          intervalMs);
+      out.printf(
+          "records             accepted %,d, rejected %,d, late %,d, duplicates %,d, future %,d%n",
+          measured.totals.get("accepted"),
+          measured.totals.get("rejected"),
+          measured.totals.get("late"),
+          measured.totals.get("duplicates"),
+          measured.totals.get("future"));
+      out.printf(
+          "heap high-water     %,d MB (node and agent in one JVM, -Xmx %,d MB)%n",
           measured.heapHighWater >> 20, Runtime.getRuntime().maxMemory() >> 20);
       return true;
     }
@@ -195,19 +238,30 @@ public final class IngestBench {
    */
   private record EntityWrites(int entities, int total, int closest) {}
 
-  private static EntityWrites ingestWrites(Node node, String service, long intervalMs) throws Exception {
-    CassandraReadJournal journal = PersistenceQuery.get(node.system())
-        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+  private static EntityWrites ingestWrites(Node node, String service, long intervalMs)
+      throws Exception {
+    CassandraReadJournal journal =
+        PersistenceQuery.get(node.system())
+            .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
     String prefix = EndpointStatsEntity.ENTITY_TYPE_KEY.name() + "|" + service;
-    List<String> ids = journal.currentPersistenceIds().filter(pid -> pid.startsWith(prefix))
-        .runWith(Sink.seq(), node.system()).toCompletableFuture().get(1, TimeUnit.MINUTES);
+    List<String> ids =
+        journal
+            .currentPersistenceIds()
+            .filter(pid -> pid.startsWith(prefix))
+            .runWith(Sink.seq(), node.system())
+            .toCompletableFuture()
+            .get(1, TimeUnit.MINUTES);
     int most = 0;
     int total = 0;
     for (String id : ids) {
-      List<Long> at = journal.currentEventsByPersistenceId(id, 0, Long.MAX_VALUE)
-          .filter(e -> e.event() instanceof EndpointStatsEvent.StatsIngested)
-          .map(EventEnvelope::timestamp)
-          .runWith(Sink.seq(), node.system()).toCompletableFuture().get(1, TimeUnit.MINUTES);
+      List<Long> at =
+          journal
+              .currentEventsByPersistenceId(id, 0, Long.MAX_VALUE)
+              .filter(e -> e.event() instanceof EndpointStatsEvent.StatsIngested)
+              .map(EventEnvelope::timestamp)
+              .runWith(Sink.seq(), node.system())
+              .toCompletableFuture()
+              .get(1, TimeUnit.MINUTES);
       long[] sorted = at.stream().mapToLong(Long::longValue).sorted().toArray();
       total += sorted.length;
       for (int i = 0, j = 0; i < sorted.length; i++) { // sliding window [sorted[j], sorted[i]]
@@ -221,8 +275,16 @@ public final class IngestBench {
   }
 
   /** What one pass over the file measured. */
-  private record Pass(long records, long batches, double seconds, long[] latencies, long writes, long events,
-      long flushes, Map<String, Long> totals, long heapHighWater) {}
+  private record Pass(
+      long records,
+      long batches,
+      double seconds,
+      long[] latencies,
+      long writes,
+      long events,
+      long flushes,
+      Map<String, Long> totals,
+      long heapHighWater) {}
 
   /** One agent connection of a pass: its shipper and the send times of its unacked batches. */
   private final class BenchAgent {
@@ -232,18 +294,27 @@ public final class IngestBench {
     long batches;
 
     BenchAgent(Node node, String agentId, String service, int window, Latencies latencies) {
-      shipper = new StreamShipper(new StreamShipper.Options(
-          List.of("127.0.0.1:" + node.httpPort()), agentId, System.currentTimeMillis(), service, window,
-          Duration.ofMillis(500), msg -> out.println("agent " + agentId + ": " + msg), seq -> {
-            long now = System.nanoTime();
-            for (long s = lastAcked.get() + 1; s <= seq; s++) {
-              Long t = sentAt.remove(s);
-              if (t != null) {
-                latencies.add(now - t, now);
-              }
-            }
-            lastAcked.accumulateAndGet(seq, Math::max);
-          }, encoding));
+      shipper =
+          new StreamShipper(
+              new StreamShipper.Options(
+                  List.of("127.0.0.1:" + node.httpPort()),
+                  agentId,
+                  System.currentTimeMillis(),
+                  service,
+                  window,
+                  Duration.ofMillis(500),
+                  msg -> out.println("agent " + agentId + ": " + msg),
+                  seq -> {
+                    long now = System.nanoTime();
+                    for (long s = lastAcked.get() + 1; s <= seq; s++) {
+                      Long t = sentAt.remove(s);
+                      if (t != null) {
+                        latencies.add(now - t, now);
+                      }
+                    }
+                    lastAcked.accumulateAndGet(seq, Math::max);
+                  },
+                  encoding));
     }
 
     void send(byte[] frame) throws InterruptedException {
@@ -278,9 +349,9 @@ public final class IngestBench {
 
   /**
    * Streams the file (up to {@code maxRecords}) over {@code agents} connections, batches dealt
-   * round-robin, as agents {@code agentId-1..N} (or {@code agentId} alone), with records that
-   * name no service counted under {@code service} (null: the node's default); null on failure.
-   * The unacked window is shared out among the agents.
+   * round-robin, as agents {@code agentId-1..N} (or {@code agentId} alone), with records that name
+   * no service counted under {@code service} (null: the node's default); null on failure. The
+   * unacked window is shared out among the agents.
    */
   private Pass pass(Node node, String agentId, String service, long maxRecords) throws Exception {
     HeapWatch heap = new HeapWatch();
@@ -288,8 +359,13 @@ public final class IngestBench {
     Latencies latencies = new Latencies();
     List<BenchAgent> connections = new java.util.ArrayList<>();
     for (int i = 1; i <= agents; i++) {
-      connections.add(new BenchAgent(node, agents == 1 ? agentId : agentId + "-" + i, service,
-          Math.max(1, unacked / agents), latencies));
+      connections.add(
+          new BenchAgent(
+              node,
+              agents == 1 ? agentId : agentId + "-" + i,
+              service,
+              Math.max(1, unacked / agents),
+              latencies));
     }
     long writesBefore = node.counters().journalWrites.sum();
     long eventsBefore = node.counters().eventsPersisted.sum();
@@ -299,15 +375,20 @@ public final class IngestBench {
     long started = System.nanoTime();
     long lastReport = started;
     try (NdjsonBatchReader reader = new NdjsonBatchReader(open(file), batchLines)) {
-      for (byte[] frame = reader.next(); frame != null && records < maxRecords; frame = reader.next()) {
+      for (byte[] frame = reader.next();
+          frame != null && records < maxRecords;
+          frame = reader.next()) {
         connections.get((int) (batches % agents)).send(frame);
         batches++;
         records += reader.lines();
         long now = System.nanoTime();
         if (now - lastReport > 2_000_000_000L) {
           lastReport = now;
-          out.printf("bench: %,d records sent, %,d batches acked, %,.0f records/s so far%n", records,
-              connections.stream().mapToLong(c -> c.lastAcked.get()).sum(), records / ((now - started) / 1e9));
+          out.printf(
+              "bench: %,d records sent, %,d batches acked, %,.0f records/s so far%n",
+              records,
+              connections.stream().mapToLong(c -> c.lastAcked.get()).sum(),
+              records / ((now - started) / 1e9));
         }
       }
     }
@@ -324,13 +405,22 @@ public final class IngestBench {
       c.shipper.close();
       c.shipper.totals().forEach((k, v) -> totals.merge(k, v, Long::sum));
     }
-    return new Pass(records, batches, seconds, latencies.sorted(), node.counters().journalWrites.sum() - writesBefore,
-        node.counters().eventsPersisted.sum() - eventsBefore, node.ingestCounters().flushes() - flushesBefore,
-        totals, heap.maxUsed());
+    return new Pass(
+        records,
+        batches,
+        seconds,
+        latencies.sorted(),
+        node.counters().journalWrites.sum() - writesBefore,
+        node.counters().eventsPersisted.sum() - eventsBefore,
+        node.ingestCounters().flushes() - flushesBefore,
+        totals,
+        heap.maxUsed());
   }
 
   private static double percentile(long[] sorted, double q) {
-    return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))];
+    return sorted.length == 0
+        ? Double.NaN
+        : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))];
   }
 
   static InputStream open(Path file) throws IOException {
@@ -350,8 +440,10 @@ public final class IngestBench {
 
     @Override
     public void run() {
-      List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
-          .filter(p -> p.getType() == MemoryType.HEAP).toList();
+      List<MemoryPoolMXBean> pools =
+          ManagementFactory.getMemoryPoolMXBeans().stream()
+              .filter(p -> p.getType() == MemoryType.HEAP)
+              .toList();
       while (running) {
         long used = pools.stream().mapToLong(p -> p.getUsage().getUsed()).sum();
         synchronized (this) {

@@ -22,17 +22,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@code autoglm demo} script, against a running node over its public API only: installs
- * a rule, listens on the WebSocket alert feed, replays three minutes of generated traffic
- * (ending now) with an error burst on {@code /v1/chat/completions}, and prints the alerts as
- * they arrive.
+ * The {@code autoglm demo} script, against a running node over its public API only: installs a
+ * rule, listens on the WebSocket alert feed, replays three minutes of generated traffic (ending
+ * now) with an error burst on {@code /v1/chat/completions}, and prints the alerts as they arrive.
  */
 public final class Demo {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int SECONDS = 180;
   private static final int RATE = 200;
   private static final int BATCH = 5_000;
-  private static final String RULE = """
+  private static final String RULE =
+      """
       {"metric": "error_rate", "op": ">", "threshold": 0.15, "for": "10s", "cooldown": "1m",
        "severity": "critical", "endpoint": "/v1/chat/completions",
        "description": "More than 15% of chat completions fail (5xx or 429)"}""";
@@ -48,28 +48,48 @@ public final class Demo {
 
   /** Runs the demo; true when the burst's alert fired and resolved. */
   public boolean run() throws Exception {
-    out.println("== Demo: installing rule 'demo-chat-errors': error_rate > 0.15 for 10s on /v1/chat/completions");
-    HttpResponse<String> rule = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/rules/demo-chat-errors"))
-        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(RULE)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    out.println(
+        "== Demo: installing rule 'demo-chat-errors': error_rate > 0.15 for 10s on /v1/chat/completions");
+    HttpResponse<String> rule =
+        http.send(
+            HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/rules/demo-chat-errors"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(RULE))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (rule.statusCode() / 100 != 2) {
       out.println("   the node refused the rule: " + rule.statusCode() + " " + rule.body());
       return false;
     }
     FeedClient feed = FeedClient.connect(http, baseUrl);
-    out.println("== Demo: listening on the alert feed " + baseUrl.replaceFirst("^http", "ws") + "/api/v1/alerts/feed");
+    out.println(
+        "== Demo: listening on the alert feed "
+            + baseUrl.replaceFirst("^http", "ws")
+            + "/api/v1/alerts/feed");
 
     long end = Instant.now().toEpochMilli() / 10_000 * 10_000;
-    CaptureGenerator generator = new CaptureGenerator(CaptureGenerator.Options.defaults()
-        .withSeconds(SECONDS).withRate(RATE).withIps(2_000).withScenario(Scenario.ERROR_BURST)
-        .withStartMs(end - SECONDS * 1000L));
+    CaptureGenerator generator =
+        new CaptureGenerator(
+            CaptureGenerator.Options.defaults()
+                .withSeconds(SECONDS)
+                .withRate(RATE)
+                .withIps(2_000)
+                .withScenario(Scenario.ERROR_BURST)
+                .withStartMs(end - SECONDS * 1000L));
     for (Anomaly a : generator.truth()) {
-      out.printf("== Demo: replaying %d s of traffic at %d req/s; injected %s on %s from %s to %s%n", SECONDS, RATE,
-          a.kind(), a.target(), Instant.ofEpochMilli(a.startMs()), Instant.ofEpochMilli(a.endMs()));
+      out.printf(
+          "== Demo: replaying %d s of traffic at %d req/s; injected %s on %s from %s to %s%n",
+          SECONDS,
+          RATE,
+          a.kind(),
+          a.target(),
+          Instant.ofEpochMilli(a.startMs()),
+          Instant.ofEpochMilli(a.endMs()));
     }
     boolean fired = false;
     boolean resolved = false;
-    HttpIngestClient ingest = new HttpIngestClient(URI.create(baseUrl), Duration.ofSeconds(30), true);
+    HttpIngestClient ingest =
+        new HttpIngestClient(URI.create(baseUrl), Duration.ofSeconds(30), true);
     Iterator<CaptureRecord> records = generator.records();
     long sent = 0;
     long started = System.nanoTime();
@@ -84,15 +104,18 @@ public final class Demo {
         return false;
       }
       sent += batch.size();
-      out.printf("   sent %,d records (up to %s)%n", sent, Instant.ofEpochMilli(batch.get(batch.size() - 1).ts()));
+      out.printf(
+          "   sent %,d records (up to %s)%n",
+          sent, Instant.ofEpochMilli(batch.get(batch.size() - 1).ts()));
       for (JsonNode m = feed.poll(); m != null; m = feed.poll()) {
         String status = printAlert(m);
         fired |= "firing".equals(status);
         resolved |= "resolved".equals(status);
       }
     }
-    out.printf("== Demo: replayed %,d records in %.1f s; waiting for the last windows to close%n", sent,
-        (System.nanoTime() - started) / 1e9);
+    out.printf(
+        "== Demo: replayed %,d records in %.1f s; waiting for the last windows to close%n",
+        sent, (System.nanoTime() - started) / 1e9);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!(fired && resolved) && System.nanoTime() < deadline) {
       JsonNode m = feed.next(Duration.ofSeconds(1));
@@ -104,10 +127,14 @@ public final class Demo {
     }
     feed.close();
     printStats();
-    out.println(fired && resolved
-        ? "== Demo: done. The burst raised an alert on the feed and it resolved when the burst ended."
-        : "== Demo: FAILED: expected a firing and a resolved alert on the feed (fired=" + fired
-            + ", resolved=" + resolved + ")");
+    out.println(
+        fired && resolved
+            ? "== Demo: done. The burst raised an alert on the feed and it resolved when the burst ended."
+            : "== Demo: FAILED: expected a firing and a resolved alert on the feed (fired="
+                + fired
+                + ", resolved="
+                + resolved
+                + ")");
     return fired && resolved;
   }
 
@@ -117,26 +144,43 @@ public final class Demo {
     }
     JsonNode a = message.get("alert");
     String status = a.get("status").asText();
-    out.printf("%n   >>> ALERT (%s) %s%n       rule=%s endpoint=%s value=%.3f startsAt=%s%s%n%n",
-        status, a.get("summary").asText(), a.get("rule").asText(), a.get("endpoint").asText(),
-        a.get("value").asDouble(), a.get("startsAt").asText(),
+    out.printf(
+        "%n   >>> ALERT (%s) %s%n       rule=%s endpoint=%s value=%.3f startsAt=%s%s%n%n",
+        status,
+        a.get("summary").asText(),
+        a.get("rule").asText(),
+        a.get("endpoint").asText(),
+        a.get("value").asDouble(),
+        a.get("startsAt").asText(),
         a.get("endsAt").isNull() ? "" : " endsAt=" + a.get("endsAt").asText());
     return status;
   }
 
   private void printStats() throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-        URI.create(baseUrl + "/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats?limit=18")).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        baseUrl
+                            + "/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats?limit=18"))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       return;
     }
     JsonNode stats = MAPPER.readTree(r.body());
-    out.println("== /v1/chat/completions, last closed windows (GET /api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats):");
+    out.println(
+        "== /v1/chat/completions, last closed windows (GET /api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats):");
     out.println("   window start           count   qps  error%   p95 ms   p99 ms");
     for (JsonNode w : stats.get("closed")) {
-      out.printf("   %-22s %5d %5.0f %6.1f %8.0f %8.0f%n", w.get("start").asText(), w.get("count").asLong(),
-          w.get("qps").asDouble(), 100 * w.get("errorRate").asDouble(), w.get("latencyMs").get("p95").asDouble(),
+      out.printf(
+          "   %-22s %5d %5.0f %6.1f %8.0f %8.0f%n",
+          w.get("start").asText(),
+          w.get("count").asLong(),
+          w.get("qps").asDouble(),
+          100 * w.get("errorRate").asDouble(),
+          w.get("latencyMs").get("p95").asDouble(),
           w.get("latencyMs").get("p99").asDouble());
     }
   }

@@ -13,8 +13,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A client of the alert feed ({@code GET /api/v1/alerts/feed}) on the JDK's WebSocket:
- * collects every message as JSON. Used by the demo and the tests.
+ * A client of the alert feed ({@code GET /api/v1/alerts/feed}) on the JDK's WebSocket: collects
+ * every message as JSON. Used by the demo and the tests.
  */
 public final class FeedClient implements WebSocket.Listener, AutoCloseable {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -24,12 +24,16 @@ public final class FeedClient implements WebSocket.Listener, AutoCloseable {
 
   private FeedClient() {}
 
-  /** Connects to the feed of the node at {@code httpBaseUrl} (e.g. {@code http://127.0.0.1:8080}). */
+  /**
+   * Connects to the feed of the node at {@code httpBaseUrl} (e.g. {@code http://127.0.0.1:8080}).
+   */
   public static FeedClient connect(HttpClient http, String httpBaseUrl) throws Exception {
     FeedClient client = new FeedClient();
-    client.socket = http.newWebSocketBuilder()
-        .buildAsync(URI.create(httpBaseUrl.replaceFirst("^http", "ws") + "/api/v1/alerts/feed"), client)
-        .get(10, TimeUnit.SECONDS);
+    client.socket =
+        http.newWebSocketBuilder()
+            .buildAsync(
+                URI.create(httpBaseUrl.replaceFirst("^http", "ws") + "/api/v1/alerts/feed"), client)
+            .get(10, TimeUnit.SECONDS);
     return client;
   }
 
@@ -40,7 +44,8 @@ public final class FeedClient implements WebSocket.Listener, AutoCloseable {
       try {
         messages.add(MAPPER.readTree(partial.toString()));
       } catch (IOException e) {
-        messages.add(MAPPER.createObjectNode().put("type", "unreadable").put("text", partial.toString()));
+        messages.add(
+            MAPPER.createObjectNode().put("type", "unreadable").put("text", partial.toString()));
       }
       partial.setLength(0);
     }

@@ -8,11 +8,11 @@ import java.util.List;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.javadsl.BroadcastHub;
@@ -21,9 +21,9 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * This node's view of the cluster's alerts: subscribes to the alert topic, keeps the most
- * recent ones for {@code GET /api/v1/alerts}, and broadcasts each to every live WebSocket
- * client through a {@link BroadcastHub}.
+ * This node's view of the cluster's alerts: subscribes to the alert topic, keeps the most recent
+ * ones for {@code GET /api/v1/alerts}, and broadcasts each to every live WebSocket client through a
+ * {@link BroadcastHub}.
  */
 public final class AlertFeed extends AbstractBehavior<AlertFeed.Command> {
 
@@ -41,22 +41,25 @@ public final class AlertFeed extends AbstractBehavior<AlertFeed.Command> {
   private final BoundedSourceQueue<Alert> queue;
 
   /** Spawns the feed under {@code ctx} and returns it with its live source. */
-  public static Live spawn(ActorContext<?> ctx, ActorRef<Topic.Command<Alert>> topic, int keep, int buffer) {
-    Pair<BoundedSourceQueue<Alert>, Source<Alert, NotUsed>> hub = Source.<Alert>queue(buffer)
-        .toMat(BroadcastHub.of(Alert.class, buffer), Keep.both())
-        .run(ctx.getSystem());
+  public static Live spawn(
+      ActorContext<?> ctx, ActorRef<Topic.Command<Alert>> topic, int keep, int buffer) {
+    Pair<BoundedSourceQueue<Alert>, Source<Alert, NotUsed>> hub =
+        Source.<Alert>queue(buffer)
+            .toMat(BroadcastHub.of(Alert.class, buffer), Keep.both())
+            .run(ctx.getSystem());
     // a permanent consumer keeps the hub draining, so a new client never gets stale alerts
     hub.second().runWith(Sink.ignore(), ctx.getSystem());
     ActorRef<Command> feed = ctx.spawn(create(topic, keep, hub.first()), "alert-feed");
     return new Live(feed, hub.second());
   }
 
-  private static Behavior<Command> create(ActorRef<Topic.Command<Alert>> topic, int keep,
-      BoundedSourceQueue<Alert> queue) {
-    return Behaviors.setup(ctx -> {
-      topic.tell(Topic.subscribe(ctx.messageAdapter(Alert.class, Received::new)));
-      return new AlertFeed(ctx, keep, queue);
-    });
+  private static Behavior<Command> create(
+      ActorRef<Topic.Command<Alert>> topic, int keep, BoundedSourceQueue<Alert> queue) {
+    return Behaviors.setup(
+        ctx -> {
+          topic.tell(Topic.subscribe(ctx.messageAdapter(Alert.class, Received::new)));
+          return new AlertFeed(ctx, keep, queue);
+        });
   }
 
   private AlertFeed(ActorContext<Command> ctx, int keep, BoundedSourceQueue<Alert> queue) {

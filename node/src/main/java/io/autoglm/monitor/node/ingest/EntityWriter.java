@@ -24,16 +24,15 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * The last step of every ingest path. Each batch is first pre-aggregated on its own, where it
- * was decoded ({@link #aggregate}): one part per endpoint, so entities can drop replays. Then
- * {@link #write} sends one delta per endpoint for a whole group of batches to the endpoint's
- * entity and completes once every entity has persisted its share: at most one write per
- * entity per call.
+ * The last step of every ingest path. Each batch is first pre-aggregated on its own, where it was
+ * decoded ({@link #aggregate}): one part per endpoint, so entities can drop replays. Then {@link
+ * #write} sends one delta per endpoint for a whole group of batches to the endpoint's entity and
+ * completes once every entity has persisted its share: at most one write per entity per call.
  */
 public final class EntityWriter {
   /**
-   * One agent batch, pre-aggregated: a delta per endpoint, each holding this batch's one part,
-   * and what decoding made of its lines.
+   * One agent batch, pre-aggregated: a delta per endpoint, each holding this batch's one part, and
+   * what decoding made of its lines.
    */
   public record Batch(long seq, DecodeReport report, List<EndpointDelta> deltas) {
     /** The valid records the batch holds (late ones included; rejected lines are not). */
@@ -42,7 +41,13 @@ public final class EntityWriter {
     }
   }
 
-  public record Totals(long received, long accepted, long late, long duplicates, long future, long expired,
+  public record Totals(
+      long received,
+      long accepted,
+      long late,
+      long duplicates,
+      long future,
+      long expired,
       int endpoints) {
     /** Adds what the entities made of the records to an answer (the HTTP body, a stream ack). */
     public ObjectNode putCounts(ObjectNode answer) {
@@ -62,7 +67,8 @@ public final class EntityWriter {
   private final Duration timeout;
   private final LongSupplier wallClock;
 
-  public EntityWriter(ActorSystem<?> system, StatsSettings stats, Duration timeout, LongSupplier wallClock) {
+  public EntityWriter(
+      ActorSystem<?> system, StatsSettings stats, Duration timeout, LongSupplier wallClock) {
     this.sharding = ClusterSharding.get(system);
     this.stats = stats;
     this.timeout = timeout;
@@ -70,13 +76,17 @@ public final class EntityWriter {
   }
 
   /**
-   * Pre-aggregates one batch: {@code decode} is handed the consumer to feed the batch's records
-   * to (e.g. {@link io.autoglm.monitor.protocols.capture.CaptureCodec#decodeLenient}). Any
-   * thread may call this.
+   * Pre-aggregates one batch: {@code decode} is handed the consumer to feed the batch's records to
+   * (e.g. {@link io.autoglm.monitor.protocols.capture.CaptureCodec#decodeLenient}). Any thread may
+   * call this.
    *
    * @param agentId null for records without an agent identity
    */
-  public Batch aggregate(String agentId, long epoch, long seq, String defaultService,
+  public Batch aggregate(
+      String agentId,
+      long epoch,
+      long seq,
+      String defaultService,
       Function<Consumer<CaptureRecord>, DecodeReport> decode) {
     DeltaAggregator aggregator = new DeltaAggregator(stats, defaultService, wallClock.getAsLong());
     aggregator.beginBatch(agentId, epoch, seq);
@@ -104,8 +114,12 @@ public final class EntityWriter {
   /** A write that did not complete: some endpoints did not confirm. */
   public static final class IncompleteWriteException extends RuntimeException {
     IncompleteWriteException(Outcome outcome) {
-      super(outcome.unconfirmed().size() + " endpoint(s) did not confirm persisting "
-          + outcome.unconfirmedRecords() + " record(s): " + outcome.unconfirmed().get(0).reason());
+      super(
+          outcome.unconfirmed().size()
+              + " endpoint(s) did not confirm persisting "
+              + outcome.unconfirmedRecords()
+              + " record(s): "
+              + outcome.unconfirmed().get(0).reason());
     }
   }
 
@@ -117,17 +131,19 @@ public final class EntityWriter {
    * share; fails with {@link IncompleteWriteException} when one did not (in time).
    */
   public CompletionStage<Totals> write(List<Batch> batches) {
-    return writeAll(batches).thenApply(outcome -> {
-      if (!outcome.complete()) {
-        throw new IncompleteWriteException(outcome);
-      }
-      return outcome.counted();
-    });
+    return writeAll(batches)
+        .thenApply(
+            outcome -> {
+              if (!outcome.complete()) {
+                throw new IncompleteWriteException(outcome);
+              }
+              return outcome.counted();
+            });
   }
 
   /**
-   * Sends the batches' deltas, one per endpoint with the parts in batch order, to the entities,
-   * and tells per endpoint whether its share was confirmed persisted. Never fails.
+   * Sends the batches' deltas, one per endpoint with the parts in batch order, to the entities, and
+   * tells per endpoint whether its share was confirmed persisted. Never fails.
    */
   public CompletionStage<Outcome> writeAll(List<Batch> batches) {
     Map<EndpointKey, List<BatchPart>> parts = new LinkedHashMap<>();
@@ -140,41 +156,55 @@ public final class EntityWriter {
     }
     List<EndpointDelta> deltas = new ArrayList<>(parts.size());
     parts.forEach((key, list) -> deltas.add(new EndpointDelta(key, list)));
-    List<CompletableFuture<Reply>> replies = deltas.stream()
-        .map(d -> sharding.entityRefFor(EndpointStatsEntity.ENTITY_TYPE_KEY, d.key().entityId())
-            .<EndpointStatsEntity.IngestAck>askWithStatus(replyTo -> new EndpointStatsEntity.Ingest(d, replyTo), timeout)
-            .handle((ack, failure) -> new Reply(d, ack, failure))
-            .toCompletableFuture())
-        .toList();
+    List<CompletableFuture<Reply>> replies =
+        deltas.stream()
+            .map(
+                d ->
+                    sharding
+                        .entityRefFor(EndpointStatsEntity.ENTITY_TYPE_KEY, d.key().entityId())
+                        .<EndpointStatsEntity.IngestAck>askWithStatus(
+                            replyTo -> new EndpointStatsEntity.Ingest(d, replyTo), timeout)
+                        .handle((ack, failure) -> new Reply(d, ack, failure))
+                        .toCompletableFuture())
+            .toList();
     long total = received;
-    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      long accepted = 0;
-      long late = 0;
-      long duplicates = 0;
-      long future = 0;
-      long expired = 0;
-      List<String> confirmed = new ArrayList<>(deltas.size());
-      List<Unconfirmed> unconfirmed = new ArrayList<>();
-      for (CompletableFuture<Reply> f : replies) {
-        Reply reply = f.join();
-        String endpoint = reply.delta().key().entityId();
-        EndpointStatsEntity.IngestAck ack = reply.ack();
-        if (ack == null) {
-          Throwable cause = reply.failure() instanceof CompletionException c && c.getCause() != null
-              ? c.getCause() : reply.failure();
-          unconfirmed.add(new Unconfirmed(endpoint, reply.delta().parts().stream().mapToLong(BatchPart::records).sum(),
-              String.valueOf(cause.getMessage())));
-          continue;
-        }
-        confirmed.add(endpoint);
-        accepted += ack.accepted();
-        late += ack.late();
-        duplicates += ack.duplicates();
-        future += ack.future();
-        expired += ack.expired();
-      }
-      return new Outcome(new Totals(total, accepted, late, duplicates, future, expired, confirmed.size()),
-          List.copyOf(confirmed), List.copyOf(unconfirmed));
-    });
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              long accepted = 0;
+              long late = 0;
+              long duplicates = 0;
+              long future = 0;
+              long expired = 0;
+              List<String> confirmed = new ArrayList<>(deltas.size());
+              List<Unconfirmed> unconfirmed = new ArrayList<>();
+              for (CompletableFuture<Reply> f : replies) {
+                Reply reply = f.join();
+                String endpoint = reply.delta().key().entityId();
+                EndpointStatsEntity.IngestAck ack = reply.ack();
+                if (ack == null) {
+                  Throwable cause =
+                      reply.failure() instanceof CompletionException c && c.getCause() != null
+                          ? c.getCause()
+                          : reply.failure();
+                  unconfirmed.add(
+                      new Unconfirmed(
+                          endpoint,
+                          reply.delta().parts().stream().mapToLong(BatchPart::records).sum(),
+                          String.valueOf(cause.getMessage())));
+                  continue;
+                }
+                confirmed.add(endpoint);
+                accepted += ack.accepted();
+                late += ack.late();
+                duplicates += ack.duplicates();
+                future += ack.future();
+                expired += ack.expired();
+              }
+              return new Outcome(
+                  new Totals(total, accepted, late, duplicates, future, expired, confirmed.size()),
+                  List.copyOf(confirmed),
+                  List.copyOf(unconfirmed));
+            });
   }
 }

@@ -3,10 +3,10 @@ package io.autoglm.monitor.node.ingest;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What this node's agent streams hold in memory: records decoded but not yet acked, and the
- * most there ever were. Bounded by the stream settings, whatever the agents send, because a
- * connection stops reading while its flushes are persisting. Also counts the flush ticks
- * that wrote to the entities (each writes an endpoint's entity at most once).
+ * What this node's agent streams hold in memory: records decoded but not yet acked, and the most
+ * there ever were. Bounded by the stream settings, whatever the agents send, because a connection
+ * stops reading while its flushes are persisting. Also counts the flush ticks that wrote to the
+ * entities (each writes an endpoint's entity at most once).
  */
 public final class IngestCounters {
   private final AtomicLong recordsBuffered = new AtomicLong();

@@ -16,55 +16,61 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.impl.engine.ws.FrameEvent;
 import org.apache.pekko.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
-import org.apache.pekko.stream.FlowShape;
-import org.apache.pekko.stream.Graph;
-import org.apache.pekko.stream.javadsl.Flow;
-import scala.Option;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.FlowShape;
+import org.apache.pekko.stream.Graph;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
+import scala.Option;
 
 /**
  * {@code POST /api/v1/ingest}: a body of capture records as NDJSON (optionally gzip or deflate
- * encoded, {@code Content-Encoding}), at most {@code autoglm.http.max-ingest-bytes} after
- * decoding. The body is all-or-nothing: one invalid line answers 400 naming the line and
- * field, and nothing is counted. Otherwise the records are pre-aggregated per endpoint and
- * window and the reply (200) comes once every endpoint entity has persisted its share.
+ * encoded, {@code Content-Encoding}), at most {@code autoglm.http.max-ingest-bytes} after decoding.
+ * The body is all-or-nothing: one invalid line answers 400 naming the line and field, and nothing
+ * is counted. Otherwise the records are pre-aggregated per endpoint and window and the reply (200)
+ * comes once every endpoint entity has persisted its share.
  *
- * <p>{@code ?service=NAME} sets the service of records that carry none. With the headers
- * {@code X-Agent-Id}, {@code X-Agent-Seq} (and optionally {@code X-Agent-Epoch}) the body is
- * batch {@code seq} of that agent: sent again, to any node, it changes no count. A body without
- * them gets an identity from the node ({@link ServerKeys}); should it not complete in time, the
- * 503 answer names that identity, under which it can be sent again just as safely.
+ * <p>{@code ?service=NAME} sets the service of records that carry none. With the headers {@code
+ * X-Agent-Id}, {@code X-Agent-Seq} (and optionally {@code X-Agent-Epoch}) the body is batch {@code
+ * seq} of that agent: sent again, to any node, it changes no count. A body without them gets an
+ * identity from the node ({@link ServerKeys}); should it not complete in time, the 503 answer names
+ * that identity, under which it can be sent again just as safely.
  */
 public final class IngestRoutes extends AllDirectives {
   /** NDJSON under the names clients use for it; a browser cannot send these cross-site unasked. */
   private static final ContentTypeCheck NDJSON_BODY =
       new ContentTypeCheck("application/x-ndjson", "application/jsonl", "application/json");
+
   private final ActorSystem<?> system;
   private final EntityWriter writer;
   private final StreamIngest stream;
   private final NodeSettings node;
   private final ServerKeys keys;
 
-  public IngestRoutes(ActorSystem<?> system, EntityWriter writer, StreamIngest stream, NodeSettings node,
+  public IngestRoutes(
+      ActorSystem<?> system,
+      EntityWriter writer,
+      StreamIngest stream,
+      NodeSettings node,
       LongSupplier wallClock) {
     this.system = system;
     this.writer = writer;
     this.stream = stream;
     this.node = node;
     org.apache.pekko.actor.Address self = Cluster.get(system).selfMember().address();
-    this.keys = new ServerKeys(self.getHost().orElse("local") + "-" + self.getPort().orElse(0), wallClock);
+    this.keys =
+        new ServerKeys(self.getHost().orElse("local") + "-" + self.getPort().orElse(0), wallClock);
   }
 
   public Route route() {
@@ -77,79 +83,192 @@ public final class IngestRoutes extends AllDirectives {
    * tokens and not checked yet.
    */
   private Route streamRoute() {
-    return path(PathMatchers.segment("api").slash("v1").slash("ingest").slash("stream"), () -> get(() ->
-        parameterOptional("agent", agent -> parameterOptional("epoch", epoch ->
-            parameterOptional("service", service -> {
-              if (agent.isEmpty()) {
-                return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, "query parameter 'agent' is required"));
-              }
-              AgentHeaders a;
-              try {
-                a = AgentHeaders.parse(agent, epoch, Optional.of("0"), "query parameter 'agent'",
-                    "query parameter 'epoch'", "seq", false);
-              } catch (IllegalArgumentException e) {
-                return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, e.getMessage()));
-              }
-              if (service.isPresent() && !CaptureRecord.isValidServiceName(service.get())) {
-                return complete(JsonSupport.error(StatusCodes.BAD_REQUEST,
-                    "invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]"));
-              }
-              return extractRequest(request -> {
-                Optional<WebSocketUpgrade> upgrade = request.getAttribute(AttributeKeys.webSocketUpgrade);
-                if (upgrade.isEmpty() || !(upgrade.get() instanceof UpgradeToWebSocketLowLevel lowLevel)) {
-                  return complete(JsonSupport.error(StatusCodes.BAD_REQUEST,
-                      "expected a WebSocket upgrade request (the agent stream)"));
-                }
-                Flow<FrameEvent, FrameEvent, NotUsed> frames =
-                    stream.frameFlow(a.agentId(), a.epoch(), service.orElse(node.defaultService()));
-                @SuppressWarnings("unchecked")
-                Graph<FlowShape<FrameEvent, FrameEvent>, Object> graph =
-                    (Graph<FlowShape<FrameEvent, FrameEvent>, Object>) (Graph<?, ?>) frames;
-                return complete(lowLevel.handleFrames(graph, Option.empty()));
-              });
-            })))));
+    return path(
+        PathMatchers.segment("api").slash("v1").slash("ingest").slash("stream"),
+        () ->
+            get(
+                () ->
+                    parameterOptional(
+                        "agent",
+                        agent ->
+                            parameterOptional(
+                                "epoch",
+                                epoch ->
+                                    parameterOptional(
+                                        "service",
+                                        service -> {
+                                          if (agent.isEmpty()) {
+                                            return complete(
+                                                JsonSupport.error(
+                                                    StatusCodes.BAD_REQUEST,
+                                                    "query parameter 'agent' is required"));
+                                          }
+                                          AgentHeaders a;
+                                          try {
+                                            a =
+                                                AgentHeaders.parse(
+                                                    agent,
+                                                    epoch,
+                                                    Optional.of("0"),
+                                                    "query parameter 'agent'",
+                                                    "query parameter 'epoch'",
+                                                    "seq",
+                                                    false);
+                                          } catch (IllegalArgumentException e) {
+                                            return complete(
+                                                JsonSupport.error(
+                                                    StatusCodes.BAD_REQUEST, e.getMessage()));
+                                          }
+                                          if (service.isPresent()
+                                              && !CaptureRecord.isValidServiceName(service.get())) {
+                                            return complete(
+                                                JsonSupport.error(
+                                                    StatusCodes.BAD_REQUEST,
+                                                    "invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]"));
+                                          }
+                                          return extractRequest(
+                                              request -> {
+                                                Optional<WebSocketUpgrade> upgrade =
+                                                    request.getAttribute(
+                                                        AttributeKeys.webSocketUpgrade);
+                                                if (upgrade.isEmpty()
+                                                    || !(upgrade.get()
+                                                        instanceof
+                                                        UpgradeToWebSocketLowLevel lowLevel)) {
+                                                  return complete(
+                                                      JsonSupport.error(
+                                                          StatusCodes.BAD_REQUEST,
+                                                          "expected a WebSocket upgrade request (the agent stream)"));
+                                                }
+                                                Flow<FrameEvent, FrameEvent, NotUsed> frames =
+                                                    stream.frameFlow(
+                                                        a.agentId(),
+                                                        a.epoch(),
+                                                        service.orElse(node.defaultService()));
+                                                @SuppressWarnings("unchecked")
+                                                Graph<FlowShape<FrameEvent, FrameEvent>, Object>
+                                                    graph =
+                                                        (Graph<
+                                                                FlowShape<FrameEvent, FrameEvent>,
+                                                                Object>)
+                                                            (Graph<?, ?>) frames;
+                                                return complete(
+                                                    lowLevel.handleFrames(graph, Option.empty()));
+                                              });
+                                        })))));
   }
 
   private Route postRoute() {
-    return path(PathMatchers.segment("api").slash("v1").slash("ingest"), () ->
-        post(() -> NDJSON_BODY.require(() -> parameterOptional("service", service -> {
-          Optional<String> invalid = service.filter(s -> !CaptureRecord.isValidServiceName(s));
-          if (invalid.isPresent()) {
-            ObjectNode body = error("invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]");
-            body.put("field", "service");
-            return complete(json(StatusCodes.BAD_REQUEST, body));
-          }
-          String defaultService = service.orElse(node.defaultService());
-          return optionalHeaderValueByName("X-Agent-Id", agentId ->
-              optionalHeaderValueByName("X-Agent-Epoch", epoch ->
-                  optionalHeaderValueByName("X-Agent-Seq", seq -> {
-            AgentHeaders agent;
-            try {
-              agent = AgentHeaders.parse(agentId, epoch, seq, "X-Agent-Id", "X-Agent-Epoch", "X-Agent-Seq", true);
-            } catch (IllegalArgumentException e) {
-              return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, e.getMessage()));
-            }
-            return withSizeLimit(node.maxIngestBytes(), () -> decodeRequest(() ->
-              extractDataBytes(data -> {
-                // the limit applies again after decoding: a small gzip body may inflate past it
-                CompletionStage<ByteString> body = data
-                    .limitWeighted(node.maxIngestBytes(), chunk -> (long) chunk.size())
-                    .runFold(ByteString.emptyByteString(), ByteString::concat, system);
-                return onComplete(body.thenCompose(bytes -> ingest(bytes, defaultService, agent)),
-                    done -> done.fold(
-                        failure -> {
-                          throw failure instanceof RuntimeException re ? re : new IllegalStateException(failure);
-                        },
-                        response -> complete(response)));
-              })));
-          })));
-        }))));
+    return path(
+        PathMatchers.segment("api").slash("v1").slash("ingest"),
+        () ->
+            post(
+                () ->
+                    NDJSON_BODY.require(
+                        () ->
+                            parameterOptional(
+                                "service",
+                                service -> {
+                                  Optional<String> invalid =
+                                      service.filter(s -> !CaptureRecord.isValidServiceName(s));
+                                  if (invalid.isPresent()) {
+                                    ObjectNode body =
+                                        error(
+                                            "invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]");
+                                    body.put("field", "service");
+                                    return complete(json(StatusCodes.BAD_REQUEST, body));
+                                  }
+                                  String defaultService = service.orElse(node.defaultService());
+                                  return optionalHeaderValueByName(
+                                      "X-Agent-Id",
+                                      agentId ->
+                                          optionalHeaderValueByName(
+                                              "X-Agent-Epoch",
+                                              epoch ->
+                                                  optionalHeaderValueByName(
+                                                      "X-Agent-Seq",
+                                                      seq -> {
+                                                        AgentHeaders agent;
+                                                        try {
+                                                          agent =
+                                                              AgentHeaders.parse(
+                                                                  agentId,
+                                                                  epoch,
+                                                                  seq,
+                                                                  "X-Agent-Id",
+                                                                  "X-Agent-Epoch",
+                                                                  "X-Agent-Seq",
+                                                                  true);
+                                                        } catch (IllegalArgumentException e) {
+                                                          return complete(
+                                                              JsonSupport.error(
+                                                                  StatusCodes.BAD_REQUEST,
+                                                                  e.getMessage()));
+                                                        }
+                                                        return withSizeLimit(
+                                                            node.maxIngestBytes(),
+                                                            () ->
+                                                                decodeRequest(
+                                                                    () ->
+                                                                        extractDataBytes(
+                                                                            data -> {
+                                                                              // the limit applies
+                                                                              // again after
+                                                                              // decoding: a small
+                                                                              // gzip body may
+                                                                              // inflate past it
+                                                                              CompletionStage<
+                                                                                      ByteString>
+                                                                                  body =
+                                                                                      data.limitWeighted(
+                                                                                              node
+                                                                                                  .maxIngestBytes(),
+                                                                                              chunk ->
+                                                                                                  (long)
+                                                                                                      chunk
+                                                                                                          .size())
+                                                                                          .runFold(
+                                                                                              ByteString
+                                                                                                  .emptyByteString(),
+                                                                                              ByteString
+                                                                                                  ::concat,
+                                                                                              system);
+                                                                              return onComplete(
+                                                                                  body.thenCompose(
+                                                                                      bytes ->
+                                                                                          ingest(
+                                                                                              bytes,
+                                                                                              defaultService,
+                                                                                              agent)),
+                                                                                  done ->
+                                                                                      done.fold(
+                                                                                          failure -> {
+                                                                                            throw failure
+                                                                                                    instanceof
+                                                                                                    RuntimeException
+                                                                                                        re
+                                                                                                ? re
+                                                                                                : new IllegalStateException(
+                                                                                                    failure);
+                                                                                          },
+                                                                                          response ->
+                                                                                              complete(
+                                                                                                  response)));
+                                                                            })));
+                                                      })));
+                                }))));
   }
 
-  private CompletionStage<HttpResponse> ingest(ByteString bytes, String defaultService, AgentHeaders sender) {
+  private CompletionStage<HttpResponse> ingest(
+      ByteString bytes, String defaultService, AgentHeaders sender) {
     AgentHeaders agent = sender == AgentHeaders.NONE ? AgentHeaders.issued(keys.next()) : sender;
-    EntityWriter.Batch batch = writer.aggregate(agent.agentId(), agent.epoch(), agent.seq(), defaultService,
-        sink -> CaptureCodec.decodeLenient(bytes.toArrayUnsafe(), sink));
+    EntityWriter.Batch batch =
+        writer.aggregate(
+            agent.agentId(),
+            agent.epoch(),
+            agent.seq(),
+            defaultService,
+            sink -> CaptureCodec.decodeLenient(bytes.toArrayUnsafe(), sink));
     // one bad line refuses the whole body: nothing of it is written
     CaptureFormatException e = batch.report().firstError();
     if (e != null) {
@@ -163,41 +282,55 @@ public final class IngestRoutes extends AllDirectives {
       body.put("reason", e.reason());
       return CompletableFuture.completedFuture(json(StatusCodes.BAD_REQUEST, body));
     }
-    return writer.writeAll(List.of(batch)).thenApply(outcome -> {
-      EntityWriter.Totals totals = outcome.counted();
-      if (!outcome.complete()) {
-        system.log().warn("Ingest of {} records did not complete: {}", batch.records(),
-            outcome.unconfirmed().get(0).reason());
-        return incomplete(outcome, agent);
-      }
-      ObjectNode body = JsonSupport.object();
-      body.put("received", totals.received());
-      totals.putCounts(body);
-      body.put("endpoints", totals.endpoints());
-      return JsonSupport.ok(body);
-    });
+    return writer
+        .writeAll(List.of(batch))
+        .thenApply(
+            outcome -> {
+              EntityWriter.Totals totals = outcome.counted();
+              if (!outcome.complete()) {
+                system
+                    .log()
+                    .warn(
+                        "Ingest of {} records did not complete: {}",
+                        batch.records(),
+                        outcome.unconfirmed().get(0).reason());
+                return incomplete(outcome, agent);
+              }
+              ObjectNode body = JsonSupport.object();
+              body.put("received", totals.received());
+              totals.putCounts(body);
+              body.put("endpoints", totals.endpoints());
+              return JsonSupport.ok(body);
+            });
   }
 
   /**
-   * 503 for a body whose records were not all confirmed persisted (within the ingest timeout):
-   * says exactly which endpoints' records are counted and which may or may not be, and how to
-   * send again without counting anything twice.
+   * 503 for a body whose records were not all confirmed persisted (within the ingest timeout): says
+   * exactly which endpoints' records are counted and which may or may not be, and how to send again
+   * without counting anything twice.
    */
   private static HttpResponse incomplete(EntityWriter.Outcome outcome, AgentHeaders agent) {
-    String retry = agent.issued()
-        ? "send the same body again with the headers in 'retryWith' (this node's key for this request): records"
-            + " already counted are dropped as duplicates, the rest are counted once"
-        : "send the same body again with the same X-Agent-Id, X-Agent-Epoch and X-Agent-Seq: records already"
-            + " counted are dropped as duplicates, the rest are counted once";
-    ObjectNode body = JsonSupport.error("the records of " + outcome.unconfirmed().size() + " endpoint(s) were not"
-        + " confirmed persisted in time; they may or may not be counted");
+    String retry =
+        agent.issued()
+            ? "send the same body again with the headers in 'retryWith' (this node's key for this request): records"
+                + " already counted are dropped as duplicates, the rest are counted once"
+            : "send the same body again with the same X-Agent-Id, X-Agent-Epoch and X-Agent-Seq: records already"
+                + " counted are dropped as duplicates, the rest are counted once";
+    ObjectNode body =
+        JsonSupport.error(
+            "the records of "
+                + outcome.unconfirmed().size()
+                + " endpoint(s) were not"
+                + " confirmed persisted in time; they may or may not be counted");
     ObjectNode counted = body.putObject("counted");
     outcome.counted().putCounts(counted);
     counted.set("endpoints", JsonSupport.MAPPER.valueToTree(outcome.confirmed()));
     ObjectNode unconfirmed = body.putObject("unconfirmed");
     unconfirmed.put("records", outcome.unconfirmedRecords());
-    unconfirmed.set("endpoints", JsonSupport.MAPPER.valueToTree(
-        outcome.unconfirmed().stream().map(EntityWriter.Unconfirmed::endpoint).toList()));
+    unconfirmed.set(
+        "endpoints",
+        JsonSupport.MAPPER.valueToTree(
+            outcome.unconfirmed().stream().map(EntityWriter.Unconfirmed::endpoint).toList()));
     unconfirmed.put("reason", outcome.unconfirmed().get(0).reason());
     body.put("retry", retry);
     ObjectNode retryWith = body.putObject("retryWith");
@@ -220,23 +353,35 @@ public final class IngestRoutes extends AllDirectives {
 
     /**
      * Parses the three values (all or none; the epoch may be left out, 0); the names are how the
-     * caller calls them in error messages. {@code serverKeys}: whether a node-issued id
-     * ({@code ~...}, from a 503 answer) is accepted too.
+     * caller calls them in error messages. {@code serverKeys}: whether a node-issued id ({@code
+     * ~...}, from a 503 answer) is accepted too.
      */
-    static AgentHeaders parse(Optional<String> id, Optional<String> epoch, Optional<String> seq, String idName,
-        String epochName, String seqName, boolean serverKeys) {
+    static AgentHeaders parse(
+        Optional<String> id,
+        Optional<String> epoch,
+        Optional<String> seq,
+        String idName,
+        String epochName,
+        String seqName,
+        boolean serverKeys) {
       if (id.isEmpty() && epoch.isEmpty() && seq.isEmpty()) {
         return NONE;
       }
       if (id.isEmpty() || seq.isEmpty()) {
-        throw new IllegalArgumentException(idName + " and " + seqName + " go together (" + epochName
-            + " optional, default 0)");
+        throw new IllegalArgumentException(
+            idName + " and " + seqName + " go together (" + epochName + " optional, default 0)");
       }
-      if (!CaptureBatch.isValidAgentId(id.get()) && !(serverKeys && CaptureBatch.isServerKey(id.get()))) {
-        throw new IllegalArgumentException(idName + " must be 1..128 of [A-Za-z0-9._:-]"
-            + (serverKeys ? " (or a key from a node's answer, starting with '~')" : ""));
+      if (!CaptureBatch.isValidAgentId(id.get())
+          && !(serverKeys && CaptureBatch.isServerKey(id.get()))) {
+        throw new IllegalArgumentException(
+            idName
+                + " must be 1..128 of [A-Za-z0-9._:-]"
+                + (serverKeys ? " (or a key from a node's answer, starting with '~')" : ""));
       }
-      return new AgentHeaders(id.get(), nonNegative(epoch.orElse("0"), epochName), nonNegative(seq.get(), seqName),
+      return new AgentHeaders(
+          id.get(),
+          nonNegative(epoch.orElse("0"), epochName),
+          nonNegative(seq.get(), seqName),
           false);
     }
 

@@ -19,16 +19,16 @@ import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Flow;
 
 /**
- * The agent stream on one WebSocket connection ({@code /api/v1/ingest/stream}): decode and
- * validate each batch frame, gather batches for one flush tick, write one delta per endpoint
- * (with per-batch parts, so replays are dropped) and, once every entity has persisted, answer
- * with a cumulative ack. Backpressure reaches the socket: while {@code flushesInFlight} ticks
- * are being persisted, no further frame is read.
+ * The agent stream on one WebSocket connection ({@code /api/v1/ingest/stream}): decode and validate
+ * each batch frame, gather batches for one flush tick, write one delta per endpoint (with per-batch
+ * parts, so replays are dropped) and, once every entity has persisted, answer with a cumulative
+ * ack. Backpressure reaches the socket: while {@code flushesInFlight} ticks are being persisted, no
+ * further frame is read.
  *
- * <p>Frames: text, a header line {@code {"seq": N}} then NDJSON capture records; or binary,
- * a {@link BatchFrame} (17-byte header with the seq, then NDJSON, optionally gzip). Answers
- * (text): {@code {"type":"ack","seq":N,...}} covering every batch up to N, or
- * {@code {"type":"error","error":...}} just before the node ends the stream.
+ * <p>Frames: text, a header line {@code {"seq": N}} then NDJSON capture records; or binary, a
+ * {@link BatchFrame} (17-byte header with the seq, then NDJSON, optionally gzip). Answers (text):
+ * {@code {"type":"ack","seq":N,...}} covering every batch up to N, or {@code
+ * {"type":"error","error":...}} just before the node ends the stream.
  */
 public final class StreamIngest {
   private final ActorSystem<?> system;
@@ -36,7 +36,11 @@ public final class StreamIngest {
   private final StreamSettings settings;
   private final IngestCounters counters;
 
-  public StreamIngest(ActorSystem<?> system, EntityWriter writer, StreamSettings settings, IngestCounters counters) {
+  public StreamIngest(
+      ActorSystem<?> system,
+      EntityWriter writer,
+      StreamSettings settings,
+      IngestCounters counters) {
     this.system = system;
     this.writer = writer;
     this.settings = settings;
@@ -73,32 +77,41 @@ public final class StreamIngest {
    * The stream of one connection at the frame level (see {@link WebSocketFrames}): frames in,
    * frames out.
    */
-  public Flow<FrameEvent, FrameEvent, NotUsed> frameFlow(String agentId, long epoch, String defaultService) {
+  public Flow<FrameEvent, FrameEvent, NotUsed> frameFlow(
+      String agentId, long epoch, String defaultService) {
     int maxMessage = settings.maxFrameBytes() + BatchFrame.HEADER_BYTES;
     AtomicLong held = new AtomicLong(); // records of this connection decoded and not yet acked
     return Flow.<FrameEvent>create()
         .statefulMapConcat(() -> new WebSocketFrames.Assembler(maxMessage)::apply)
         // decoding and validating is most of the work: spread the frames of one connection
         // over the cores, keeping their order
-        .mapAsync(settings.decodeParallelism(), in -> in instanceof WebSocketFrames.Data
-            ? CompletableFuture.supplyAsync(() -> toItem(agentId, epoch, defaultService, in), system.executionContext())
-            : CompletableFuture.completedFuture(toItem(agentId, epoch, defaultService, in)))
+        .mapAsync(
+            settings.decodeParallelism(),
+            in ->
+                in instanceof WebSocketFrames.Data
+                    ? CompletableFuture.supplyAsync(
+                        () -> toItem(agentId, epoch, defaultService, in), system.executionContext())
+                    : CompletableFuture.completedFuture(toItem(agentId, epoch, defaultService, in)))
         .map(item -> hold(held, item))
-        .statefulMap(() -> new long[] {-1},
+        .statefulMap(
+            () -> new long[] {-1},
             (lastSeq, item) -> Pair.create(lastSeq, checkOrder(lastSeq, item, epoch)),
             lastSeq -> java.util.Optional.empty())
         .takeWhile(item -> !(item instanceof ProtocolError || item instanceof PeerClosed), true)
-        .groupedWeightedWithin(settings.maxRecordsPerFlush(), StreamIngest::weight, settings.flushInterval())
+        .groupedWeightedWithin(
+            settings.maxRecordsPerFlush(), StreamIngest::weight, settings.flushInterval())
         .mapAsync(settings.flushesInFlight(), group -> flush(group, held))
         .mapConcat(frames -> frames)
         // a connection that ends early (dropped, failed) leaves nothing counted as held
-        .watchTermination((mat, done) -> {
-          done.whenComplete((ok, failure) -> release(held, held.get()));
-          return mat;
-        });
+        .watchTermination(
+            (mat, done) -> {
+              done.whenComplete((ok, failure) -> release(held, held.get()));
+              return mat;
+            });
   }
 
-  private Item toItem(String agentId, long epoch, String defaultService, WebSocketFrames.Inbound in) {
+  private Item toItem(
+      String agentId, long epoch, String defaultService, WebSocketFrames.Inbound in) {
     if (in instanceof WebSocketFrames.Ping ping) {
       return new Reply(WebSocketFrames.pong(ping.payload()));
     }
@@ -106,14 +119,24 @@ public final class StreamIngest {
       return new PeerClosed();
     }
     if (in instanceof WebSocketFrames.TooBig big) {
-      return new ProtocolError("frame", "frame of " + big.bytes() + " bytes is larger than "
-          + settings.maxFrameBytes() + " bytes", WebSocketFrames.CLOSE_TOO_BIG);
+      return new ProtocolError(
+          "frame",
+          "frame of "
+              + big.bytes()
+              + " bytes is larger than "
+              + settings.maxFrameBytes()
+              + " bytes",
+          WebSocketFrames.CLOSE_TOO_BIG);
     }
     WebSocketFrames.Data data = (WebSocketFrames.Data) in;
     Frame frame = data.text() ? textFrame(data.payload()) : binaryFrame(data.payload());
     if (frame.error() != null) {
-      return new ProtocolError(frame.error().startsWith("the first line") ? "header" : "frame", frame.error(),
-          frame.error().contains("limit") ? WebSocketFrames.CLOSE_TOO_BIG : WebSocketFrames.CLOSE_PROTOCOL_ERROR);
+      return new ProtocolError(
+          frame.error().startsWith("the first line") ? "header" : "frame",
+          frame.error(),
+          frame.error().contains("limit")
+              ? WebSocketFrames.CLOSE_TOO_BIG
+              : WebSocketFrames.CLOSE_PROTOCOL_ERROR);
     }
     return decode(agentId, epoch, defaultService, frame);
   }
@@ -138,14 +161,16 @@ public final class StreamIngest {
       newline++;
     }
     try {
-      JsonNode header = JsonSupport.MAPPER.readTree(new String(bytes, 0, newline, StandardCharsets.UTF_8));
+      JsonNode header =
+          JsonSupport.MAPPER.readTree(new String(bytes, 0, newline, StandardCharsets.UTF_8));
       JsonNode seqNode = header == null ? null : header.get("seq");
       if (seqNode == null || !seqNode.canConvertToLong() || seqNode.asLong() < 0) {
         return Frame.refused("the first line of a text frame must be {\"seq\": N} with N >= 0");
       }
       return new Frame(seqNode.asLong(), bytes, Math.min(bytes.length, newline + 1), null);
     } catch (java.io.IOException e) {
-      return Frame.refused("the first line of a text frame must be {\"seq\": N}: " + e.getMessage());
+      return Frame.refused(
+          "the first line of a text frame must be {\"seq\": N}: " + e.getMessage());
     }
   }
 
@@ -155,11 +180,25 @@ public final class StreamIngest {
     // line numbers count from the frame's first line (the header line of a text frame is line 1)
     long firstLine = frame.offset() == 0 ? 1 : 2;
     long seq = frame.seq();
-    EntityWriter.Batch batch = writer.aggregate(agentId, epoch, seq, defaultService,
-        sink -> CaptureCodec.decodeLenient(bytes, frame.offset(), bytes.length - frame.offset(), firstLine, sink));
+    EntityWriter.Batch batch =
+        writer.aggregate(
+            agentId,
+            epoch,
+            seq,
+            defaultService,
+            sink ->
+                CaptureCodec.decodeLenient(
+                    bytes, frame.offset(), bytes.length - frame.offset(), firstLine, sink));
     if (batch.records() > settings.maxBatchRecords()) {
-      return new ProtocolError("batch", "batch " + seq + " holds " + batch.records() + " records; at most "
-          + settings.maxBatchRecords() + " per frame");
+      return new ProtocolError(
+          "batch",
+          "batch "
+              + seq
+              + " holds "
+              + batch.records()
+              + " records; at most "
+              + settings.maxBatchRecords()
+              + " per frame");
     }
     CaptureFormatException first = batch.report().firstError();
     return new Decoded(batch, first == null ? null : "batch " + seq + ", " + first.getMessage());
@@ -169,8 +208,15 @@ public final class StreamIngest {
     if (item instanceof Decoded d) {
       long seq = d.batch().seq();
       if (seq <= lastSeq[0]) {
-        return new ProtocolError("seq", "seq went backwards within epoch " + epoch + ": got " + seq
-            + " after " + lastSeq[0] + "; a new connection may start again from the oldest unacked batch");
+        return new ProtocolError(
+            "seq",
+            "seq went backwards within epoch "
+                + epoch
+                + ": got "
+                + seq
+                + " after "
+                + lastSeq[0]
+                + "; a new connection may start again from the oldest unacked batch");
       }
       lastSeq[0] = seq;
     }
@@ -186,7 +232,10 @@ public final class StreamIngest {
     return item;
   }
 
-  /** Stops counting up to {@code records} (a flush that ends after its connection did finds none left). */
+  /**
+   * Stops counting up to {@code records} (a flush that ends after its connection did finds none
+   * left).
+   */
   private void release(AtomicLong held, long records) {
     long before = held.getAndUpdate(h -> Math.max(0, h - records));
     counters.remove(Math.min(before, records));
@@ -220,26 +269,36 @@ public final class StreamIngest {
       String firstRejection = firstError;
       long release = buffered;
       counters.flushed();
-      written = writer.write(batches)
-          .whenComplete((totals, failure) -> release(held, release))
-          .thenApply(totals -> {
-        StreamReply ack = new StreamReply.Ack(seq, totals.accepted(), totals.late(), totals.duplicates(),
-            totals.future(), rejectedRecords, firstRejection);
-        List<FrameEvent> out = new ArrayList<>(replies);
-        out.add(WebSocketFrames.text(ack.toJson()));
-        return out;
-      });
+      written =
+          writer
+              .write(batches)
+              .whenComplete((totals, failure) -> release(held, release))
+              .thenApply(
+                  totals -> {
+                    StreamReply ack =
+                        new StreamReply.Ack(
+                            seq,
+                            totals.accepted(),
+                            totals.late(),
+                            totals.duplicates(),
+                            totals.future(),
+                            rejectedRecords,
+                            firstRejection);
+                    List<FrameEvent> out = new ArrayList<>(replies);
+                    out.add(WebSocketFrames.text(ack.toJson()));
+                    return out;
+                  });
     }
     Item last = end;
-    return written.thenApply(frames -> {
-      if (last instanceof ProtocolError e) {
-        frames.add(WebSocketFrames.text(new StreamReply.Error(e.code(), e.message()).toJson()));
-        frames.add(WebSocketFrames.close(e.closeCode(), e.message()));
-      } else if (last instanceof PeerClosed) {
-        frames.add(WebSocketFrames.close(WebSocketFrames.CLOSE_NORMAL, ""));
-      }
-      return frames;
-    });
+    return written.thenApply(
+        frames -> {
+          if (last instanceof ProtocolError e) {
+            frames.add(WebSocketFrames.text(new StreamReply.Error(e.code(), e.message()).toJson()));
+            frames.add(WebSocketFrames.close(e.closeCode(), e.message()));
+          } else if (last instanceof PeerClosed) {
+            frames.add(WebSocketFrames.close(WebSocketFrames.CLOSE_NORMAL, ""));
+          }
+          return frames;
+        });
   }
-
 }

@@ -10,12 +10,17 @@ import java.time.Duration;
  * @param maxBatchRecords most records in one batch frame
  * @param flushInterval how long batches are gathered before they go to the entities (the "tick")
  * @param maxRecordsPerFlush a tick ends early once it holds this many records
- * @param flushesInFlight ticks being persisted at once per connection; beyond that the node
- *     stops reading from the socket (backpressure)
+ * @param flushesInFlight ticks being persisted at once per connection; beyond that the node stops
+ *     reading from the socket (backpressure)
  * @param decodeParallelism frames of one connection decoded at once (0 in the config: one per core)
  */
-public record StreamSettings(int maxFrameBytes, int maxBatchRecords, Duration flushInterval, int maxRecordsPerFlush,
-    int flushesInFlight, int decodeParallelism) {
+public record StreamSettings(
+    int maxFrameBytes,
+    int maxBatchRecords,
+    Duration flushInterval,
+    int maxRecordsPerFlush,
+    int flushesInFlight,
+    int decodeParallelism) {
 
   public static StreamSettings fromConfig(Config root) {
     Config c = root.getConfig("autoglm.ingest.stream");
@@ -25,7 +30,8 @@ public record StreamSettings(int maxFrameBytes, int maxBatchRecords, Duration fl
         c.getDuration("flush-interval"),
         c.getInt("max-records-per-flush"),
         c.getInt("flushes-in-flight"),
-        c.getInt("decode-parallelism") > 0 ? c.getInt("decode-parallelism")
+        c.getInt("decode-parallelism") > 0
+            ? c.getInt("decode-parallelism")
             : Runtime.getRuntime().availableProcessors());
   }
 }

@@ -17,11 +17,11 @@ import org.apache.pekko.util.ByteString;
 import scala.Option;
 
 /**
- * The agent stream at the level of WebSocket frames (RFC 6455), below Pekko HTTP's message
- * API, for two things that API does not give: closing with a chosen status code (1009 for an
- * oversized frame) and unmasking client frames eight bytes at a time (Pekko's own unmasking
- * goes byte by byte and was the largest single cost of the ingest path). Control frames are
- * answered here: a ping with a pong, a close with a close.
+ * The agent stream at the level of WebSocket frames (RFC 6455), below Pekko HTTP's message API, for
+ * two things that API does not give: closing with a chosen status code (1009 for an oversized
+ * frame) and unmasking client frames eight bytes at a time (Pekko's own unmasking goes byte by byte
+ * and was the largest single cost of the ingest path). Control frames are answered here: a ping
+ * with a pong, a close with a close.
  *
  * <p>Pekko's frame types are internal API ({@code org.apache.pekko.http.impl.engine.ws}); this
  * class is the one place that touches them.
@@ -114,7 +114,7 @@ final class WebSocketFrames {
       switch (frameOpcode) {
         case PING -> out.add(new Ping(ByteString.fromArray(buffer, 0, size)));
         case CLOSE -> out.add(new PeerClose());
-        case PONG -> { }
+        case PONG -> {}
         default -> {
           if (frameFin && !discarding) {
             out.add(new Data(messageOpcode == TEXT, java.util.Arrays.copyOf(buffer, size)));
@@ -138,8 +138,8 @@ final class WebSocketFrames {
   }
 
   /**
-   * XORs {@code len} bytes at {@code off} with the 4-byte masking key, starting
-   * {@code keyOffset} bytes into the frame's payload; eight bytes a step.
+   * XORs {@code len} bytes at {@code off} with the 4-byte masking key, starting {@code keyOffset}
+   * bytes into the frame's payload; eight bytes a step.
    */
   static void unmask(byte[] data, int off, int len, int key, long keyOffset) {
     int rotated = Integer.rotateLeft(key, (int) (keyOffset & 3) * 8);
@@ -156,19 +156,26 @@ final class WebSocketFrames {
   }
 
   static FrameEvent text(String json) {
-    return FrameEvent$.MODULE$.fullFrame(Protocol$Opcode$Text$.MODULE$, Option.empty(), ByteString.fromString(json),
-        true, false, false, false);
+    return FrameEvent$.MODULE$.fullFrame(
+        Protocol$Opcode$Text$.MODULE$,
+        Option.empty(),
+        ByteString.fromString(json),
+        true,
+        false,
+        false,
+        false);
   }
 
   static FrameEvent pong(ByteString payload) {
-    return FrameEvent$.MODULE$.fullFrame(Protocol$Opcode$Pong$.MODULE$, Option.empty(), payload, true, false, false,
-        false);
+    return FrameEvent$.MODULE$.fullFrame(
+        Protocol$Opcode$Pong$.MODULE$, Option.empty(), payload, true, false, false, false);
   }
 
   /** A close frame; the reason is cut to the 123 bytes a close frame can carry. */
   static FrameEvent close(int code, String reason) {
     byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-    String cut = bytes.length <= 123 ? reason : new String(bytes, 0, 120, StandardCharsets.UTF_8) + "...";
+    String cut =
+        bytes.length <= 123 ? reason : new String(bytes, 0, 120, StandardCharsets.UTF_8) + "...";
     while (cut.getBytes(StandardCharsets.UTF_8).length > 123) {
       cut = cut.substring(0, cut.length() - 4) + "...";
     }

@@ -8,12 +8,13 @@ import java.time.Instant;
 import java.util.Locale;
 
 /**
- * The Alertmanager webhook payload (version 4), so any receiver written for Alertmanager
- * (and tools that speak its format) accepts our alerts unchanged. One alert per message.
+ * The Alertmanager webhook payload (version 4), so any receiver written for Alertmanager (and tools
+ * that speak its format) accepts our alerts unchanged. One alert per message.
  */
 public final class AlertmanagerPayload {
   /** Alertmanager's "zero time" for a firing alert's endsAt. */
   static final String ZERO_TIME = "0001-01-01T00:00:00Z";
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private AlertmanagerPayload() {}

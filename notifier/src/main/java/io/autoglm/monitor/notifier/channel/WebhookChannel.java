@@ -18,10 +18,10 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
 /**
- * Delivers alerts to one HTTP endpoint as Alertmanager webhook payloads, one at a time and in
- * order (a resolve never overtakes its firing), retrying failures with exponential backoff.
- * A 2xx answer is success; 408, 429 and 5xx answers and connection errors are retried; other
- * 4xx answers mean the receiver rejects the payload and are not retried.
+ * Delivers alerts to one HTTP endpoint as Alertmanager webhook payloads, one at a time and in order
+ * (a resolve never overtakes its firing), retrying failures with exponential backoff. A 2xx answer
+ * is success; 408, 429 and 5xx answers and connection errors are retried; other 4xx answers mean
+ * the receiver rejects the payload and are not retried.
  */
 public final class WebhookChannel extends AbstractBehavior<WebhookChannel.Command> {
 
@@ -31,7 +31,8 @@ public final class WebhookChannel extends AbstractBehavior<WebhookChannel.Comman
 
   private record Attempt(Alert alert, int attempt) implements Command {}
 
-  private record Answered(Alert alert, int attempt, int status, Throwable failure) implements Command {}
+  private record Answered(Alert alert, int attempt, int status, Throwable failure)
+      implements Command {}
 
   private final WebhookSettings settings;
   private final TimerScheduler<Command> timers;
@@ -39,10 +40,12 @@ public final class WebhookChannel extends AbstractBehavior<WebhookChannel.Comman
   private boolean busy;
 
   public static Behavior<Command> create(WebhookSettings settings) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new WebhookChannel(ctx, timers, settings)));
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new WebhookChannel(ctx, timers, settings)));
   }
 
-  private WebhookChannel(ActorContext<Command> ctx, TimerScheduler<Command> timers, WebhookSettings settings) {
+  private WebhookChannel(
+      ActorContext<Command> ctx, TimerScheduler<Command> timers, WebhookSettings settings) {
     super(ctx);
     this.timers = timers;
     this.settings = settings;
@@ -71,41 +74,69 @@ public final class WebhookChannel extends AbstractBehavior<WebhookChannel.Comman
   }
 
   private Behavior<Command> onAttempt(Attempt a) {
-    byte[] body = AlertmanagerPayload.toBytes(AlertmanagerPayload.of(a.alert(), "webhook", settings.externalUrl()));
-    HttpRequest request = HttpRequest.POST(settings.url())
-        .withEntity(ContentTypes.APPLICATION_JSON, body)
-        .addHeader(RawHeader.create("X-AutoGLM-Delivery-Id", AlertmanagerPayload.idempotencyKey(a.alert())));
-    CompletionStage<HttpResponse> sent = Http.get(getContext().getSystem())
-        .singleRequest(request)
-        .toCompletableFuture()
-        .orTimeout(settings.requestTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    byte[] body =
+        AlertmanagerPayload.toBytes(
+            AlertmanagerPayload.of(a.alert(), "webhook", settings.externalUrl()));
+    HttpRequest request =
+        HttpRequest.POST(settings.url())
+            .withEntity(ContentTypes.APPLICATION_JSON, body)
+            .addHeader(
+                RawHeader.create(
+                    "X-AutoGLM-Delivery-Id", AlertmanagerPayload.idempotencyKey(a.alert())));
+    CompletionStage<HttpResponse> sent =
+        Http.get(getContext().getSystem())
+            .singleRequest(request)
+            .toCompletableFuture()
+            .orTimeout(
+                settings.requestTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     var system = getContext().getSystem();
-    getContext().pipeToSelf(sent, (response, failure) -> {
-      if (response != null) {
-        response.discardEntityBytes(system);
-        return new Answered(a.alert(), a.attempt(), response.status().intValue(), null);
-      }
-      return new Answered(a.alert(), a.attempt(), 0, failure);
-    });
+    getContext()
+        .pipeToSelf(
+            sent,
+            (response, failure) -> {
+              if (response != null) {
+                response.discardEntityBytes(system);
+                return new Answered(a.alert(), a.attempt(), response.status().intValue(), null);
+              }
+              return new Answered(a.alert(), a.attempt(), 0, failure);
+            });
     return this;
   }
 
   private Behavior<Command> onAnswered(Answered r) {
     if (r.failure() == null && r.status() >= 200 && r.status() < 300) {
-      getContext().getLog().info("Webhook delivered {} {} (attempt {})", r.alert().status().wireName(),
-          r.alert().fingerprint(), r.attempt());
+      getContext()
+          .getLog()
+          .info(
+              "Webhook delivered {} {} (attempt {})",
+              r.alert().status().wireName(),
+              r.alert().fingerprint(),
+              r.attempt());
       return next();
     }
     String why = r.failure() != null ? r.failure().toString() : "HTTP " + r.status();
-    boolean retryable = r.failure() != null || r.status() == 408 || r.status() == 429 || r.status() >= 500;
+    boolean retryable =
+        r.failure() != null || r.status() == 408 || r.status() == 429 || r.status() >= 500;
     if (!retryable || r.attempt() >= settings.maxAttempts()) {
-      getContext().getLog().error("Webhook gave up on {} {} after {} attempt(s): {}", r.alert().status().wireName(),
-          r.alert().fingerprint(), r.attempt(), why);
+      getContext()
+          .getLog()
+          .error(
+              "Webhook gave up on {} {} after {} attempt(s): {}",
+              r.alert().status().wireName(),
+              r.alert().fingerprint(),
+              r.attempt(),
+              why);
       return next();
     }
     Duration backoff = settings.backoff(r.attempt() + 1);
-    getContext().getLog().warn("Webhook attempt {} for {} failed ({}); retrying in {} ms", r.attempt(),
-        r.alert().fingerprint(), why, backoff.toMillis());
+    getContext()
+        .getLog()
+        .warn(
+            "Webhook attempt {} for {} failed ({}); retrying in {} ms",
+            r.attempt(),
+            r.alert().fingerprint(),
+            why,
+            backoff.toMillis());
     timers.startSingleTimer(new Attempt(r.alert(), r.attempt() + 1), backoff);
     return this;
   }
@@ -115,5 +146,4 @@ public final class WebhookChannel extends AbstractBehavior<WebhookChannel.Comman
     startNextIfIdle();
     return this;
   }
-
 }

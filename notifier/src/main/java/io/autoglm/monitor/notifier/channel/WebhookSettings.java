@@ -8,8 +8,13 @@ import java.time.Duration;
  *
  * @param url empty when no webhook is configured
  */
-public record WebhookSettings(String url, Duration requestTimeout, int maxAttempts, Duration minBackoff,
-    Duration maxBackoff, String externalUrl) {
+public record WebhookSettings(
+    String url,
+    Duration requestTimeout,
+    int maxAttempts,
+    Duration minBackoff,
+    Duration maxBackoff,
+    String externalUrl) {
 
   public static WebhookSettings fromConfig(Config root) {
     Config c = root.getConfig("autoglm.notifier.webhook");

@@ -31,10 +31,21 @@ import org.junit.jupiter.api.Test;
 class WebhookChannelTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final ThresholdRule RULE = new ThresholdRule("chat-errors", Metric.ERROR_RATE, Comparison.GT, 0.2,
-      0, 0, Severity.CRITICAL, Glob.of("*"), Glob.of("/v1/chat/*"), "chat failing");
-  private static final Alert FIRING = Alert.firing(RULE, "default", "/v1/chat/completions", 0.5,
-      1_767_225_620_000L, 1_767_225_630_000L);
+  private static final ThresholdRule RULE =
+      new ThresholdRule(
+          "chat-errors",
+          Metric.ERROR_RATE,
+          Comparison.GT,
+          0.2,
+          0,
+          0,
+          Severity.CRITICAL,
+          Glob.of("*"),
+          Glob.of("/v1/chat/*"),
+          "chat failing");
+  private static final Alert FIRING =
+      Alert.firing(
+          RULE, "default", "/v1/chat/completions", 0.5, 1_767_225_620_000L, 1_767_225_630_000L);
 
   private record Hit(String deliveryId, JsonNode body) {}
 
@@ -45,13 +56,17 @@ class WebhookChannelTest {
   @BeforeEach
   void startServer() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/hook", exchange -> {
-      hits.add(new Hit(exchange.getRequestHeaders().getFirst("X-AutoGLM-Delivery-Id"),
-          MAPPER.readTree(exchange.getRequestBody().readAllBytes())));
-      Integer status = answers.poll();
-      exchange.sendResponseHeaders(status == null ? 200 : status, -1);
-      exchange.close();
-    });
+    server.createContext(
+        "/hook",
+        exchange -> {
+          hits.add(
+              new Hit(
+                  exchange.getRequestHeaders().getFirst("X-AutoGLM-Delivery-Id"),
+                  MAPPER.readTree(exchange.getRequestBody().readAllBytes())));
+          Integer status = answers.poll();
+          exchange.sendResponseHeaders(status == null ? 200 : status, -1);
+          exchange.close();
+        });
     server.start();
   }
 
@@ -66,8 +81,14 @@ class WebhookChannelTest {
   }
 
   private ActorRef<WebhookChannel.Command> channel(int maxAttempts) {
-    WebhookSettings settings = new WebhookSettings("http://127.0.0.1:" + server.getAddress().getPort() + "/hook",
-        Duration.ofSeconds(2), maxAttempts, Duration.ofMillis(50), Duration.ofMillis(200), "http://monitor:8080");
+    WebhookSettings settings =
+        new WebhookSettings(
+            "http://127.0.0.1:" + server.getAddress().getPort() + "/hook",
+            Duration.ofSeconds(2),
+            maxAttempts,
+            Duration.ofMillis(50),
+            Duration.ofMillis(200),
+            "http://monitor:8080");
     return testKit.spawn(WebhookChannel.create(settings));
   }
 
@@ -106,7 +127,10 @@ class WebhookChannelTest {
     assertEquals(first.deliveryId(), nextHit().deliveryId());
     assertEquals("firing", first.body().get("status").asText());
     Hit after = nextHit();
-    assertEquals("resolved", after.body().get("status").asText(), "the resolve waits until the firing is delivered");
+    assertEquals(
+        "resolved",
+        after.body().get("status").asText(),
+        "the resolve waits until the firing is delivered");
     assertEquals("2026-01-01T00:00:40Z", after.body().get("alerts").get(0).get("endsAt").asText());
     assertNull(hits.poll(300, TimeUnit.MILLISECONDS));
   }

@@ -33,14 +33,14 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code contact-points}: list of {@code "host:port"}; empty means embedded. A
- *       comma-separated string is accepted too, so that
- *       {@code -Dautoglm.cassandra.contact-points=a:9042,b:9042} works.
- *   <li>{@code contact-points-env}: set from {@code AUTOGLM_CASSANDRA_CONTACT_POINTS}; HOCON
- *       cannot split an environment variable into a list, so this comma-separated string is
- *       parsed here, and when non-blank it wins over {@code contact-points}.
+ *       comma-separated string is accepted too, so that {@code
+ *       -Dautoglm.cassandra.contact-points=a:9042,b:9042} works.
+ *   <li>{@code contact-points-env}: set from {@code AUTOGLM_CASSANDRA_CONTACT_POINTS}; HOCON cannot
+ *       split an environment variable into a list, so this comma-separated string is parsed here,
+ *       and when non-blank it wins over {@code contact-points}.
  *   <li>{@code local-datacenter}, {@code replication-factor}, {@code connect-timeout}.
- *   <li>{@code embedded { data-dir, cql-port, storage-port, max-heap, start-timeout }}: see
- *       {@link EmbeddedCassandra.Settings#fromConfig(Config)}.
+ *   <li>{@code embedded { data-dir, cql-port, storage-port, max-heap, start-timeout }}: see {@link
+ *       EmbeddedCassandra.Settings#fromConfig(Config)}.
  * </ul>
  */
 public final class CassandraBootstrap {
@@ -87,8 +87,8 @@ public final class CassandraBootstrap {
 
   /**
    * Starts (or reuses) the embedded Cassandra when {@code autoglm.cassandra.contact-points} is
-   * empty, then creates the journal and snapshot keyspaces named by
-   * {@code pekko.persistence.cassandra.journal.keyspace} and {@code ...snapshot.keyspace}.
+   * empty, then creates the journal and snapshot keyspaces named by {@code
+   * pekko.persistence.cassandra.journal.keyspace} and {@code ...snapshot.keyspace}.
    *
    * @param config the node's full, resolved config
    * @throws CassandraStartException if the embedded Cassandra does not start
@@ -172,10 +172,10 @@ public final class CassandraBootstrap {
 
   /**
    * A session for schema work (the caller closes it), with {@code driverConfig} in front of the
-   * {@code datastax-java-driver} settings of {@code config}, so credentials or TLS configured
-   * there apply, and a 60 s request timeout for DDL. Each attempt fails fast instead of following
-   * the node's {@code reconnect-on-init}; attempts are retried here until {@code connectTimeout},
-   * as Cassandra started next to the node (compose, Kubernetes) may come up later than the node.
+   * {@code datastax-java-driver} settings of {@code config}, so credentials or TLS configured there
+   * apply, and a 60 s request timeout for DDL. Each attempt fails fast instead of following the
+   * node's {@code reconnect-on-init}; attempts are retried here until {@code connectTimeout}, as
+   * Cassandra started next to the node (compose, Kubernetes) may come up later than the node.
    *
    * @throws IllegalStateException if no contact point answers within {@code connectTimeout}
    */

@@ -10,8 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The files an embedded Cassandra lives on: the generated {@code cassandra.yaml} and
- * {@code logback.xml}, its log, and its pid file, all directly under one data directory.
+ * The files an embedded Cassandra lives on: the generated {@code cassandra.yaml} and {@code
+ * logback.xml}, its log, and its pid file, all directly under one data directory.
  */
 final class CassandraFiles {
 

@@ -12,16 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The keyspaces and tables pekko-persistence-cassandra 1.1.0 reads and writes, created
- * explicitly and idempotently ({@code IF NOT EXISTS}) instead of by the plugin's
- * {@code keyspace-autocreate}/{@code tables-autocreate}, which its docs warn against outside
- * development because concurrent schema changes from several nodes make Cassandra report column
- * family id mismatches.
+ * The keyspaces and tables pekko-persistence-cassandra 1.1.0 reads and writes, created explicitly
+ * and idempotently ({@code IF NOT EXISTS}) instead of by the plugin's {@code
+ * keyspace-autocreate}/{@code tables-autocreate}, which its docs warn against outside development
+ * because concurrent schema changes from several nodes make Cassandra report column family id
+ * mismatches.
  *
- * <p>The table definitions are the plugin's defaults (its journal.md and snapshots.md, and
- * {@code CassandraJournalStatements}/{@code CassandraSnapshotStatements} in 1.1.0). The tag
- * tables are created even though this project does not tag events, so that turning
- * {@code events-by-tag} on later needs no schema step.
+ * <p>The table definitions are the plugin's defaults (its journal.md and snapshots.md, and {@code
+ * CassandraJournalStatements}/{@code CassandraSnapshotStatements} in 1.1.0). The tag tables are
+ * created even though this project does not tag events, so that turning {@code events-by-tag} on
+ * later needs no schema step.
  */
 public final class CassandraSchema {
 
@@ -53,8 +53,8 @@ public final class CassandraSchema {
   /**
    * Creates the journal keyspace (messages, metadata, all_persistence_ids, tag_views,
    * tag_write_progress, tag_scanning) and the snapshot keyspace (snapshots) if they do not exist,
-   * with {@code SimpleStrategy} and the given replication factor. Existing keyspaces and tables
-   * are left as they are (their replication is not altered).
+   * with {@code SimpleStrategy} and the given replication factor. Existing keyspaces and tables are
+   * left as they are (their replication is not altered).
    */
   public static void create(
       CqlSession session, String journalKeyspace, String snapshotKeyspace, int replicationFactor) {

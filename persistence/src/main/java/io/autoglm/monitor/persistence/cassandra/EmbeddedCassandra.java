@@ -22,18 +22,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A single-node Cassandra for development and tests, run as a child JVM so that none of
- * Cassandra's jars share our classpath.
+ * A single-node Cassandra for development and tests, run as a child JVM so that none of Cassandra's
+ * jars share our classpath.
  *
  * <p>{@link #start} writes a minimal {@code cassandra.yaml} (loopback, every directory under the
  * data dir), launches {@code org.apache.cassandra.service.CassandraDaemon} with the JDK 17 module
  * flags Cassandra itself uses, sends its output to {@code <data-dir>/cassandra.log}, and returns
- * once the CQL port answers the native protocol. If a CQL server already answers on the port, it
- * is reused instead: no child is started and {@link #close()} leaves it alone.
+ * once the CQL port answers the native protocol. If a CQL server already answers on the port, it is
+ * reused instead: no child is started and {@link #close()} leaves it alone.
  *
- * <p>A child started here is stopped by {@link #close()} or, failing that, by a JVM shutdown
- * hook. If this JVM is killed with SIGKILL the child survives; the next start on the same port
- * then simply reuses it.
+ * <p>A child started here is stopped by {@link #close()} or, failing that, by a JVM shutdown hook.
+ * If this JVM is killed with SIGKILL the child survives; the next start on the same port then
+ * simply reuses it.
  */
 public final class EmbeddedCassandra implements AutoCloseable {
 
@@ -330,8 +330,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
   }
 
   /**
-   * Stops a child started here: SIGTERM, up to 30 s for it to drain and exit, then SIGKILL.
-   * Does nothing for a reused instance or when already closed.
+   * Stops a child started here: SIGTERM, up to 30 s for it to drain and exit, then SIGKILL. Does
+   * nothing for a reused instance or when already closed.
    */
   @Override
   public synchronized void close() {
@@ -348,9 +348,9 @@ public final class EmbeddedCassandra implements AutoCloseable {
   }
 
   /**
-   * Takes away the JVM shutdown hook that would stop the child on exit: the caller promises to
-   * call {@link #close()} itself, e.g. after the actor system that writes to Cassandra has
-   * stopped (hooks run in no defined order, so the node's own hook does both, in order).
+   * Takes away the JVM shutdown hook that would stop the child on exit: the caller promises to call
+   * {@link #close()} itself, e.g. after the actor system that writes to Cassandra has stopped
+   * (hooks run in no defined order, so the node's own hook does both, in order).
    */
   public synchronized void detachShutdownHook() {
     if (process == null || closed) {
@@ -480,8 +480,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     boolean cassandraAlive =
         owner
             .filter(ProcessHandle::isAlive)
-            .filter(
-                p -> p.info().commandLine().map(cmd -> cmd.contains(MAIN_CLASS)).orElse(true))
+            .filter(p -> p.info().commandLine().map(cmd -> cmd.contains(MAIN_CLASS)).orElse(true))
             .isPresent();
     if (cassandraAlive) {
       throw new CassandraStartException(

@@ -7,21 +7,28 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Events of one endpoint's statistics entity, persisted in the Cassandra journal. This
- * package never moves: Jackson stores the class names. Every event carries the entity id.
+ * Events of one endpoint's statistics entity, persisted in the Cassandra journal. This package
+ * never moves: Jackson stores the class names. Every event carries the entity id.
  */
 public sealed interface EndpointStatsEvent extends CborSerializable {
   String endpointId();
 
   /**
-   * One aggregate of ingested records (never one event per record): the partial windows to
-   * merge, how many records arrived too late to count, how many were dated too far ahead of the
-   * clock to count ({@code future}; 0 in events written before it existed), the watermark after
-   * this delta, and the highest batch seq now applied per agent source ({@code agentId#epoch}).
-   * Windows ending at or before the watermark are closed by applying this event.
+   * One aggregate of ingested records (never one event per record): the partial windows to merge,
+   * how many records arrived too late to count, how many were dated too far ahead of the clock to
+   * count ({@code future}; 0 in events written before it existed), the watermark after this delta,
+   * and the highest batch seq now applied per agent source ({@code agentId#epoch}). Windows ending
+   * at or before the watermark are closed by applying this event.
    */
-  record StatsIngested(String endpointId, List<WindowStats> windows, long accepted, long late,
-      long maxEventTs, long watermark, Map<String, Long> appliedSeqs, long future)
+  record StatsIngested(
+      String endpointId,
+      List<WindowStats> windows,
+      long accepted,
+      long late,
+      long maxEventTs,
+      long watermark,
+      Map<String, Long> appliedSeqs,
+      long future)
       implements EndpointStatsEvent {}
 
   /**
@@ -37,7 +44,8 @@ public sealed interface EndpointStatsEvent extends CborSerializable {
   record WatermarkAdvanced(String endpointId, long watermark) implements EndpointStatsEvent {}
 
   /** A rule's condition started to hold; it fires once it has held for the rule's {@code for}. */
-  record AlertPending(String endpointId, String ruleId, long activeSince) implements EndpointStatsEvent {}
+  record AlertPending(String endpointId, String ruleId, long activeSince)
+      implements EndpointStatsEvent {}
 
   /** A pending condition stopped holding before it fired. */
   record AlertPendingCleared(String endpointId, String ruleId) implements EndpointStatsEvent {}
@@ -45,6 +53,9 @@ public sealed interface EndpointStatsEvent extends CborSerializable {
   /** Persisted before the alert is published or sent anywhere. */
   record AlertFired(String endpointId, Alert alert) implements EndpointStatsEvent {}
 
-  /** The firing alert's condition stopped holding; the rule stays quiet until {@code quietUntil}. */
-  record AlertResolved(String endpointId, Alert alert, long quietUntil) implements EndpointStatsEvent {}
+  /**
+   * The firing alert's condition stopped holding; the rule stays quiet until {@code quietUntil}.
+   */
+  record AlertResolved(String endpointId, Alert alert, long quietUntil)
+      implements EndpointStatsEvent {}
 }

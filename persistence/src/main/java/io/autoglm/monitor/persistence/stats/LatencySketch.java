@@ -11,15 +11,14 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 /**
- * An immutable latency distribution: a DDSketch with 1% relative accuracy on every quantile
- * and at most {@value #MAX_BINS} bins (about 16 KB worst case, a few hundred bytes for a
- * typical window).
+ * An immutable latency distribution: a DDSketch with 1% relative accuracy on every quantile and at
+ * most {@value #MAX_BINS} bins (about 16 KB worst case, a few hundred bytes for a typical window).
  *
- * <p>Why DDSketch rather than HdrHistogram: LLM latencies span from a millisecond
- * ({@code /v1/models}) to minutes (long generations); DDSketch keeps the same relative error
- * over that whole range with a small, sparse encoding, and sketches merge exactly, so
- * per-tick deltas from ingest merge into entity windows without loss. HdrHistogram needs its
- * range fixed up front and serializes larger.
+ * <p>Why DDSketch rather than HdrHistogram: LLM latencies span from a millisecond ({@code
+ * /v1/models}) to minutes (long generations); DDSketch keeps the same relative error over that
+ * whole range with a small, sparse encoding, and sketches merge exactly, so per-tick deltas from
+ * ingest merge into entity windows without loss. HdrHistogram needs its range fixed up front and
+ * serializes larger.
  *
  * <p>Persisted as its protobuf-compatible DDSketch encoding.
  */
@@ -107,7 +106,9 @@ public final class LatencySketch {
 
   @Override
   public String toString() {
-    return isEmpty() ? "LatencySketch[empty]"
-        : String.format("LatencySketch[n=%d, p50=%.1f, p99=%.1f]", count(), quantile(0.5), quantile(0.99));
+    return isEmpty()
+        ? "LatencySketch[empty]"
+        : String.format(
+            "LatencySketch[n=%d, p50=%.1f, p99=%.1f]", count(), quantile(0.5), quantile(0.99));
   }
 }

@@ -2,8 +2,8 @@ package io.autoglm.monitor.persistence.stats;
 
 /**
  * Counter arithmetic that never wraps: a sum past {@link Long#MAX_VALUE} stays there. Every
- * statistic that adds up client-supplied numbers (tokens, bytes, request counts) goes through
- * it, so no input, however many records it takes, can turn a total negative.
+ * statistic that adds up client-supplied numbers (tokens, bytes, request counts) goes through it,
+ * so no input, however many records it takes, can turn a total negative.
  */
 public final class Saturating {
   private Saturating() {}

@@ -3,10 +3,9 @@ package io.autoglm.monitor.persistence.stats;
 import static io.autoglm.monitor.persistence.stats.Saturating.add;
 
 /**
- * The statistics of one tumbling event-time window {@code [start, end)} of one endpoint.
- * Immutable; {@link #merge} combines partial windows (from several ingest deltas) exactly, with
- * counters that saturate instead of wrapping ({@link Saturating}).
-
+ * The statistics of one tumbling event-time window {@code [start, end)} of one endpoint. Immutable;
+ * {@link #merge} combines partial windows (from several ingest deltas) exactly, with counters that
+ * saturate instead of wrapping ({@link Saturating}).
  *
  * @param errors requests answered 5xx or 429 (what {@code error_rate} counts)
  * @param latencySumMs sum of latencies, for the mean
@@ -34,14 +33,25 @@ public record WindowStats(
 
   public WindowStats merge(WindowStats o) {
     if (o.start != start || o.end != end) {
-      throw new IllegalArgumentException("cannot merge window [" + o.start + "," + o.end
-          + ") into [" + start + "," + end + ")");
+      throw new IllegalArgumentException(
+          "cannot merge window [" + o.start + "," + o.end + ") into [" + start + "," + end + ")");
     }
-    return new WindowStats(start, end, add(count, o.count), add(status1xx, o.status1xx),
-        add(status2xx, o.status2xx), add(status3xx, o.status3xx), add(status4xx, o.status4xx),
-        add(status5xx, o.status5xx), add(errors, o.errors), latencySumMs + o.latencySumMs,
-        latency.merge(o.latency), add(promptTokens, o.promptTokens), add(completionTokens, o.completionTokens),
-        add(bytesIn, o.bytesIn), add(bytesOut, o.bytesOut));
+    return new WindowStats(
+        start,
+        end,
+        add(count, o.count),
+        add(status1xx, o.status1xx),
+        add(status2xx, o.status2xx),
+        add(status3xx, o.status3xx),
+        add(status4xx, o.status4xx),
+        add(status5xx, o.status5xx),
+        add(errors, o.errors),
+        latencySumMs + o.latencySumMs,
+        latency.merge(o.latency),
+        add(promptTokens, o.promptTokens),
+        add(completionTokens, o.completionTokens),
+        add(bytesIn, o.bytesIn),
+        add(bytesOut, o.bytesOut));
   }
 
   public long durationMs() {

@@ -103,8 +103,7 @@ class EmbeddedCassandraTest {
     Path dataDir = tempDir.resolve("storage-port-taken");
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       Settings settings =
-          freePortSettings(dataDir)
-              .withPorts(EmbeddedCassandra.freePort(), taken.getLocalPort());
+          freePortSettings(dataDir).withPorts(EmbeddedCassandra.freePort(), taken.getLocalPort());
 
       CassandraStartException failure =
           assertTimeoutPreemptively(

@@ -11,9 +11,9 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
- * A minimal event-sourced entity for exercising the Cassandra journal and snapshot store:
- * events and state go through the project's jackson-cbor binding, and a snapshot is taken every
- * two events.
+ * A minimal event-sourced entity for exercising the Cassandra journal and snapshot store: events
+ * and state go through the project's jackson-cbor binding, and a snapshot is taken every two
+ * events.
  */
 final class TestCounter
     extends EventSourcedBehavior<TestCounter.Command, TestCounter.Added, TestCounter.State> {

@@ -17,15 +17,33 @@ class SaturatingTest {
   /** The probe's sum: two windows near the maximum made "completion": -2 and a negative rate. */
   @Test
   void mergedWindowsNeverTurnNegative() {
-    WindowStats big = new WindowStats(0, 10_000, Long.MAX_VALUE - 1, 0, Long.MAX_VALUE - 1, 0, 0, 0, 0, 1.0,
-        LatencySketch.empty(), Long.MAX_VALUE - 1, Long.MAX_VALUE - 1, Long.MAX_VALUE, 0);
+    WindowStats big =
+        new WindowStats(
+            0,
+            10_000,
+            Long.MAX_VALUE - 1,
+            0,
+            Long.MAX_VALUE - 1,
+            0,
+            0,
+            0,
+            0,
+            1.0,
+            LatencySketch.empty(),
+            Long.MAX_VALUE - 1,
+            Long.MAX_VALUE - 1,
+            Long.MAX_VALUE,
+            0);
     WindowStats merged = big.merge(big);
     assertEquals(Long.MAX_VALUE, merged.count());
     assertEquals(Long.MAX_VALUE, merged.status2xx());
     assertEquals(Long.MAX_VALUE, merged.promptTokens());
     assertEquals(Long.MAX_VALUE, merged.completionTokens());
     assertEquals(Long.MAX_VALUE, merged.bytesIn());
-    assertEquals(2.0 * Long.MAX_VALUE * 1000 / 10_000, merged.tokensPerSecond(), 1e6,
+    assertEquals(
+        2.0 * Long.MAX_VALUE * 1000 / 10_000,
+        merged.tokensPerSecond(),
+        1e6,
         "the rate adds as doubles: no overflow");
   }
 }

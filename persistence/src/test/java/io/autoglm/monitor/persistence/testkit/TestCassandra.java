@@ -20,14 +20,14 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * One Cassandra per test JVM, shared by every test class in it, with a fresh pair of keyspaces
- * per test (or per ActorSystem) so tests never see each other's events.
+ * One Cassandra per test JVM, shared by every test class in it, with a fresh pair of keyspaces per
+ * test (or per ActorSystem) so tests never see each other's events.
  *
- * <p>By default it starts an {@link EmbeddedCassandra} lazily, on first use, on free ports with
- * its data under {@code target/test-cassandra-<random>} (768m heap); a shutdown hook stops it and
+ * <p>By default it starts an {@link EmbeddedCassandra} lazily, on first use, on free ports with its
+ * data under {@code target/test-cassandra-<random>} (768m heap); a shutdown hook stops it and
  * deletes that directory when the JVM exits. When the environment variable {@value #EXTERNAL_ENV}
- * is set ({@code host:port}), that Cassandra is used instead (its datacenter from
- * {@value #EXTERNAL_DC_ENV}, default {@code datacenter1}).
+ * is set ({@code host:port}), that Cassandra is used instead (its datacenter from {@value
+ * #EXTERNAL_DC_ENV}, default {@code datacenter1}).
  *
  * <pre>{@code
  * static final ActorTestKit testKit =
@@ -116,11 +116,11 @@ public final class TestCassandra {
   }
 
   /**
-   * Creates two new keyspaces (journal {@code t_<caller>_<random>_j}, snapshot {@code ..._s})
-   * with {@link CassandraSchema} and returns an unresolved overlay pointing the persistence
-   * plugin and the driver at them and at this Cassandra. It also sets
-   * {@code autoglm.cassandra.contact-points}, so a {@link CassandraBootstrap} run by a node under
-   * test uses this Cassandra rather than starting another.
+   * Creates two new keyspaces (journal {@code t_<caller>_<random>_j}, snapshot {@code ..._s}) with
+   * {@link CassandraSchema} and returns an unresolved overlay pointing the persistence plugin and
+   * the driver at them and at this Cassandra. It also sets {@code
+   * autoglm.cassandra.contact-points}, so a {@link CassandraBootstrap} run by a node under test
+   * uses this Cassandra rather than starting another.
    */
   public Config freshKeyspaceConfig() {
     String prefix = "t_" + callerName() + "_" + UUID.randomUUID().toString().substring(0, 8);
@@ -143,9 +143,9 @@ public final class TestCassandra {
   }
 
   /**
-   * A complete, resolved config for an ActorSystem under test: {@link #freshKeyspaceConfig()}
-   * over {@value #PERSISTENCE_CONF} over {@code ConfigFactory.load()}. Resolved only at the end,
-   * so substitutions in {@value #PERSISTENCE_CONF} (the local datacenter) see the overlay.
+   * A complete, resolved config for an ActorSystem under test: {@link #freshKeyspaceConfig()} over
+   * {@value #PERSISTENCE_CONF} over {@code ConfigFactory.load()}. Resolved only at the end, so
+   * substitutions in {@value #PERSISTENCE_CONF} (the local datacenter) see the overlay.
    */
   public Config testConfig() {
     return freshKeyspaceConfig()

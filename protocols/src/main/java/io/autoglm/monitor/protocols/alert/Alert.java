@@ -11,9 +11,9 @@ import java.util.Locale;
 
 /**
  * One alert as it leaves the cluster: to the WebSocket feed, the recent-alerts list and the
- * notifier. A firing alert has {@code endsAt == 0}; the resolved one repeats the same
- * {@code fingerprint} and {@code startsAt} and sets {@code endsAt}. Times are epoch millis in
- * event time (the capture records' {@code ts}).
+ * notifier. A firing alert has {@code endsAt == 0}; the resolved one repeats the same {@code
+ * fingerprint} and {@code startsAt} and sets {@code endsAt}. Times are epoch millis in event time
+ * (the capture records' {@code ts}).
  *
  * @param fingerprint stable id of the (rule, service, endpoint) series, as in Alertmanager
  * @param value the observed metric value in the window that caused this transition
@@ -37,30 +37,94 @@ public record Alert(
     String description)
     implements CborSerializable {
 
-  public static Alert firing(ThresholdRule rule, String service, String endpoint, double value,
-      long startsAt, long windowEnd) {
+  public static Alert firing(
+      ThresholdRule rule,
+      String service,
+      String endpoint,
+      double value,
+      long startsAt,
+      long windowEnd) {
     String metric = rule.metric().wireName();
     String comparison = rule.comparison().symbol();
-    return new Alert(fingerprint(rule.id(), service, endpoint), AlertStatus.FIRING, rule.id(), service,
-        endpoint, metric, comparison, rule.threshold(), value, rule.severity(), startsAt, 0L, windowEnd,
-        summary(AlertStatus.FIRING, rule.severity(), service, endpoint, metric, comparison, rule.threshold(), value),
+    return new Alert(
+        fingerprint(rule.id(), service, endpoint),
+        AlertStatus.FIRING,
+        rule.id(),
+        service,
+        endpoint,
+        metric,
+        comparison,
+        rule.threshold(),
+        value,
+        rule.severity(),
+        startsAt,
+        0L,
+        windowEnd,
+        summary(
+            AlertStatus.FIRING,
+            rule.severity(),
+            service,
+            endpoint,
+            metric,
+            comparison,
+            rule.threshold(),
+            value),
         rule.description());
   }
 
-  /** The same alert, resolved: {@code lastValue} is the value in the window that no longer breached. */
+  /**
+   * The same alert, resolved: {@code lastValue} is the value in the window that no longer breached.
+   */
   public Alert resolved(double lastValue, long resolvedAt, long resolvedWindowEnd) {
-    return new Alert(fingerprint, AlertStatus.RESOLVED, ruleId, service, endpoint, metric, comparison,
-        threshold, lastValue, severity, startsAt, resolvedAt, resolvedWindowEnd,
-        summary(AlertStatus.RESOLVED, severity, service, endpoint, metric, comparison, threshold, lastValue),
+    return new Alert(
+        fingerprint,
+        AlertStatus.RESOLVED,
+        ruleId,
+        service,
+        endpoint,
+        metric,
+        comparison,
+        threshold,
+        lastValue,
+        severity,
+        startsAt,
+        resolvedAt,
+        resolvedWindowEnd,
+        summary(
+            AlertStatus.RESOLVED,
+            severity,
+            service,
+            endpoint,
+            metric,
+            comparison,
+            threshold,
+            lastValue),
         description);
   }
 
-  /** e.g. {@code CRITICAL on /v1/chat/completions: error_rate = 0.3222 (> 0.15)}; resolved ones say so. */
-  private static String summary(AlertStatus status, Severity severity, String service, String endpoint,
-      String metric, String comparison, double threshold, double value) {
-    return String.format("%s%s on %s%s: %s = %s (%s %s)", status == AlertStatus.RESOLVED ? "RESOLVED " : "",
-        severity.wireName().toUpperCase(), service.equals("default") ? "" : service + " ", endpoint, metric,
-        formatValue(value), comparison, formatValue(threshold));
+  /**
+   * e.g. {@code CRITICAL on /v1/chat/completions: error_rate = 0.3222 (> 0.15)}; resolved ones say
+   * so.
+   */
+  private static String summary(
+      AlertStatus status,
+      Severity severity,
+      String service,
+      String endpoint,
+      String metric,
+      String comparison,
+      double threshold,
+      double value) {
+    return String.format(
+        "%s%s on %s%s: %s = %s (%s %s)",
+        status == AlertStatus.RESOLVED ? "RESOLVED " : "",
+        severity.wireName().toUpperCase(),
+        service.equals("default") ? "" : service + " ",
+        endpoint,
+        metric,
+        formatValue(value),
+        comparison,
+        formatValue(threshold));
   }
 
   public boolean isFiring() {
@@ -70,7 +134,8 @@ public record Alert(
   public static String fingerprint(String ruleId, String service, String endpoint) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      byte[] digest = sha.digest((ruleId + '\0' + service + '\0' + endpoint).getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          sha.digest((ruleId + '\0' + service + '\0' + endpoint).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JRE", e);
@@ -81,6 +146,8 @@ public record Alert(
     if (v == Math.rint(v) && Math.abs(v) < 1e12) {
       return Long.toString((long) v);
     }
-    return Math.abs(v) < 10 ? String.format(Locale.ROOT, "%.4f", v) : String.format(Locale.ROOT, "%.1f", v);
+    return Math.abs(v) < 10
+        ? String.format(Locale.ROOT, "%.4f", v)
+        : String.format(Locale.ROOT, "%.1f", v);
   }
 }

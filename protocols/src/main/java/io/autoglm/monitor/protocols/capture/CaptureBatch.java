@@ -51,8 +51,8 @@ public record CaptureBatch(String agentId, long epoch, long seq, List<CaptureRec
   }
 
   /**
-   * Marks the identities a node hands out to HTTP ingest requests sent without one ({@code ~}
-   * is not allowed in an agent's own id, so the two never collide).
+   * Marks the identities a node hands out to HTTP ingest requests sent without one ({@code ~} is
+   * not allowed in an agent's own id, so the two never collide).
    */
   public static final String SERVER_KEY_PREFIX = "~";
 

@@ -25,20 +25,20 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * NDJSON codec for capture schema v1: one JSON object per line, UTF-8, lines separated by
- * {@code \n} or {@code \r\n}; the last line may lack its newline; blank lines are skipped but
- * counted for line numbers (which are 1-based).
+ * NDJSON codec for capture schema v1: one JSON object per line, UTF-8, lines separated by {@code
+ * \n} or {@code \r\n}; the last line may lack its newline; blank lines are skipped but counted for
+ * line numbers (which are 1-based).
  *
  * <p>Decoding uses Jackson's streaming parser over the raw bytes (no tree, no data binding) and
  * validates every field (the rules are listed on {@link CaptureRecord}). Unknown fields, including
  * nested objects and arrays, are skipped. JSON {@code null} or {@code ""} for an optional field
  * means absent; {@code null} for a required field is reported as "is required". When a key occurs
  * twice the last occurrence wins. Integer fields reject fractions ({@code 200.0}); number fields
- * accept integers. Anything after the object on the same line is an error. Lines longer than
- * {@link #MAX_LINE_BYTES} are rejected without parsing.
+ * accept integers. Anything after the object on the same line is an error. Lines longer than {@link
+ * #MAX_LINE_BYTES} are rejected without parsing.
  *
- * <p>Encoding writes the fields in schema order with the schema's snake_case names and omits
- * absent optional fields; {@code decode(encode(r)).equals(r)} holds for every record.
+ * <p>Encoding writes the fields in schema order with the schema's snake_case names and omits absent
+ * optional fields; {@code decode(encode(r)).equals(r)} holds for every record.
  *
  * <p>All methods are thread-safe.
  */
@@ -62,13 +62,41 @@ public final class CaptureCodec {
           .build();
 
   static final String[] FIELDS = {
-    "ts", "endpoint", "method", "status", "latency_ms", "src_ip", "bytes_in", "bytes_out",
-    "model", "prompt_tokens", "completion_tokens", "ttft_ms", "service", "api_key_id", "tenant",
-    "trace_id", "host"
+    "ts",
+    "endpoint",
+    "method",
+    "status",
+    "latency_ms",
+    "src_ip",
+    "bytes_in",
+    "bytes_out",
+    "model",
+    "prompt_tokens",
+    "completion_tokens",
+    "ttft_ms",
+    "service",
+    "api_key_id",
+    "tenant",
+    "trace_id",
+    "host"
   };
-  private static final int TS = 0, ENDPOINT = 1, METHOD = 2, STATUS = 3, LATENCY = 4, SRC_IP = 5,
-      BYTES_IN = 6, BYTES_OUT = 7, MODEL = 8, PROMPT = 9, COMPLETION = 10, TTFT = 11, SERVICE = 12,
-      API_KEY = 13, TENANT = 14, TRACE = 15, HOST = 16;
+  private static final int TS = 0,
+      ENDPOINT = 1,
+      METHOD = 2,
+      STATUS = 3,
+      LATENCY = 4,
+      SRC_IP = 5,
+      BYTES_IN = 6,
+      BYTES_OUT = 7,
+      MODEL = 8,
+      PROMPT = 9,
+      COMPLETION = 10,
+      TTFT = 11,
+      SERVICE = 12,
+      API_KEY = 13,
+      TENANT = 14,
+      TRACE = 15,
+      HOST = 16;
   private static final SerializableString[] KEYS = new SerializableString[FIELDS.length];
 
   static {
@@ -141,10 +169,10 @@ public final class CaptureCodec {
   }
 
   /**
-   * Decodes the lines in {@code [from, to)}. Fast path: one parser reads the objects of many
-   * lines in a row (creating a parser per line costs more than parsing a typical line). Any
-   * line that does not hold exactly one JSON object on its own goes through its own parser,
-   * which gives exactly the per-line answer, and the fast path starts again after it.
+   * Decodes the lines in {@code [from, to)}. Fast path: one parser reads the objects of many lines
+   * in a row (creating a parser per line costs more than parsing a typical line). Any line that
+   * does not hold exactly one JSON object on its own goes through its own parser, which gives
+   * exactly the per-line answer, and the fast path starts again after it.
    */
   private static DecodeReport scan(
       byte[] buf, int from, int to, long firstLine, Consumer<CaptureRecord> sink, boolean strict) {
@@ -180,7 +208,11 @@ public final class CaptureCodec {
               r = d.decode(shared, false);
               long offset = shared.currentLocation().getByteOffset(); // -1 from a char-based parser
               int objectEnd = sharedBase + (int) offset;
-              decoded = offset >= 0 && d.lastObjectComplete && objectEnd <= end && isBlank(buf, objectEnd, end);
+              decoded =
+                  offset >= 0
+                      && d.lastObjectComplete
+                      && objectEnd <= end
+                      && isBlank(buf, objectEnd, end);
             } catch (IOException e) {
               decoded = false;
             }
@@ -232,8 +264,9 @@ public final class CaptureCodec {
         return true;
       }
     }
-    return n >= 2 && ((buf[off] == (byte) 0xFE && buf[off + 1] == (byte) 0xFF)
-        || (buf[off] == (byte) 0xFF && buf[off + 1] == (byte) 0xFE));
+    return n >= 2
+        && ((buf[off] == (byte) 0xFE && buf[off + 1] == (byte) 0xFF)
+            || (buf[off] == (byte) 0xFF && buf[off + 1] == (byte) 0xFE));
   }
 
   private static boolean isBlank(byte[] buf, int from, int to) {
@@ -251,7 +284,11 @@ public final class CaptureCodec {
     private String errorField;
     private String errorReason;
     private final String[] pending = new String[FIELDS.length];
-    /** Whether the last {@link #decode(JsonParser, boolean)} read its object up to the closing brace. */
+
+    /**
+     * Whether the last {@link #decode(JsonParser, boolean)} read its object up to the closing
+     * brace.
+     */
     boolean lastObjectComplete;
 
     CaptureFormatException error(long line) {
@@ -269,7 +306,9 @@ public final class CaptureCodec {
         return fail(null, "line is longer than " + MAX_LINE_BYTES + " bytes");
       }
       if (looksWide(buf, off, len)) {
-        return fail(null, "not UTF-8 text (NUL bytes or a UTF-16 byte-order mark); capture records are UTF-8");
+        return fail(
+            null,
+            "not UTF-8 text (NUL bytes or a UTF-16 byte-order mark); capture records are UTF-8");
       }
       try (JsonParser p = JSON.createParser(buf, off, len)) {
         return decode(p, true);
@@ -290,8 +329,8 @@ public final class CaptureCodec {
     }
 
     /**
-     * Reads one object from {@code p}. With {@code wholeInput} the object must be all the input
-     * (a line's own parser); otherwise the caller checks where the object ended.
+     * Reads one object from {@code p}. With {@code wholeInput} the object must be all the input (a
+     * line's own parser); otherwise the caller checks where the object ended.
      */
     private CaptureRecord decode(JsonParser p, boolean wholeInput) throws IOException {
       java.util.Arrays.fill(pending, null);
@@ -458,26 +497,61 @@ public final class CaptureCodec {
       }
       try {
         if (first >= 0) {
-          new CaptureRecord(hasTs ? ts : CaptureRules.TS_MIN, endpoint == null ? "/" : endpoint,
-              method, hasStatus ? status : 200, hasLatency ? latency : 0,
-              srcIp == null ? "0.0.0.0" : srcIp, bytesIn, bytesOut, model, prompt, completion,
-              ttft, service, apiKeyId, tenant, traceId, host);
-          return fail(FIELDS[first],
-              pending[first] != null ? pending[first] : CaptureRules.REQUIRED);
+          new CaptureRecord(
+              hasTs ? ts : CaptureRules.TS_MIN,
+              endpoint == null ? "/" : endpoint,
+              method,
+              hasStatus ? status : 200,
+              hasLatency ? latency : 0,
+              srcIp == null ? "0.0.0.0" : srcIp,
+              bytesIn,
+              bytesOut,
+              model,
+              prompt,
+              completion,
+              ttft,
+              service,
+              apiKeyId,
+              tenant,
+              traceId,
+              host);
+          return fail(
+              FIELDS[first], pending[first] != null ? pending[first] : CaptureRules.REQUIRED);
         }
-        return new CaptureRecord(ts, endpoint, method, status, latency, srcIp, bytesIn, bytesOut,
-            model, prompt, completion, ttft, service, apiKeyId, tenant, traceId, host);
+        return new CaptureRecord(
+            ts,
+            endpoint,
+            method,
+            status,
+            latency,
+            srcIp,
+            bytesIn,
+            bytesOut,
+            model,
+            prompt,
+            completion,
+            ttft,
+            service,
+            apiKeyId,
+            tenant,
+            traceId,
+            host);
       } catch (CaptureFieldException e) {
         if (first >= 0 && indexOf(e.field()) > first) {
-          return fail(FIELDS[first],
-              pending[first] != null ? pending[first] : CaptureRules.REQUIRED);
+          return fail(
+              FIELDS[first], pending[first] != null ? pending[first] : CaptureRules.REQUIRED);
         }
         return fail(e.field(), e.reason());
       }
     }
 
-    private static boolean isMissing(int field, boolean hasTs, String endpoint, boolean hasStatus,
-        boolean hasLatency, String srcIp) {
+    private static boolean isMissing(
+        int field,
+        boolean hasTs,
+        String endpoint,
+        boolean hasStatus,
+        boolean hasLatency,
+        String srcIp) {
       switch (field) {
         case TS:
           return !hasTs;
@@ -497,24 +571,42 @@ public final class CaptureCodec {
     /** The schema index of a field name, or -1 for a name the schema does not know. */
     private static int fieldIndex(String name) {
       switch (name) {
-        case "ts": return TS;
-        case "endpoint": return ENDPOINT;
-        case "method": return METHOD;
-        case "status": return STATUS;
-        case "latency_ms": return LATENCY;
-        case "src_ip": return SRC_IP;
-        case "bytes_in": return BYTES_IN;
-        case "bytes_out": return BYTES_OUT;
-        case "model": return MODEL;
-        case "prompt_tokens": return PROMPT;
-        case "completion_tokens": return COMPLETION;
-        case "ttft_ms": return TTFT;
-        case "service": return SERVICE;
-        case "api_key_id": return API_KEY;
-        case "tenant": return TENANT;
-        case "trace_id": return TRACE;
-        case "host": return HOST;
-        default: return -1;
+        case "ts":
+          return TS;
+        case "endpoint":
+          return ENDPOINT;
+        case "method":
+          return METHOD;
+        case "status":
+          return STATUS;
+        case "latency_ms":
+          return LATENCY;
+        case "src_ip":
+          return SRC_IP;
+        case "bytes_in":
+          return BYTES_IN;
+        case "bytes_out":
+          return BYTES_OUT;
+        case "model":
+          return MODEL;
+        case "prompt_tokens":
+          return PROMPT;
+        case "completion_tokens":
+          return COMPLETION;
+        case "ttft_ms":
+          return TTFT;
+        case "service":
+          return SERVICE;
+        case "api_key_id":
+          return API_KEY;
+        case "tenant":
+          return TENANT;
+        case "trace_id":
+          return TRACE;
+        case "host":
+          return HOST;
+        default:
+          return -1;
       }
     }
 
@@ -602,7 +694,9 @@ public final class CaptureCodec {
     return w.toString();
   }
 
-  /** Writes the record as one NDJSON line (JSON object and {@code \n}); does not close {@code out}. */
+  /**
+   * Writes the record as one NDJSON line (JSON object and {@code \n}); does not close {@code out}.
+   */
   public static void encode(CaptureRecord record, OutputStream out) throws IOException {
     encodeAll(List.of(record), out);
   }

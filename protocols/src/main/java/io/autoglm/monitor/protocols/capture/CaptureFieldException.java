@@ -2,8 +2,8 @@ package io.autoglm.monitor.protocols.capture;
 
 /**
  * Thrown by the {@link CaptureRecord} and {@link CaptureBatch} constructors for an invalid
- * component. It names the field by its wire (snake_case) name so that {@link CaptureCodec} can
- * turn it into a {@link CaptureFormatException} for the line.
+ * component. It names the field by its wire (snake_case) name so that {@link CaptureCodec} can turn
+ * it into a {@link CaptureFormatException} for the line.
  */
 public final class CaptureFieldException extends IllegalArgumentException {
 

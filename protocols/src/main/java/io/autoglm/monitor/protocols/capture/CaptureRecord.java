@@ -6,8 +6,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.autoglm.monitor.protocols.CborSerializable;
 
 /**
- * One captured LLM API request: a line of capture schema v1 (see {@link CaptureCodec} for the
- * wire format, whose snake_case names the validation errors use).
+ * One captured LLM API request: a line of capture schema v1 (see {@link CaptureCodec} for the wire
+ * format, whose snake_case names the validation errors use).
  *
  * <p><b>Absent optional fields.</b> The record keeps primitives so that millions of them stay
  * cheap, and marks absence with sentinels:
@@ -25,14 +25,14 @@ import io.autoglm.monitor.protocols.CborSerializable;
  *
  * <p><b>Validation.</b> The constructor enforces every rule of the schema and throws a {@link
  * CaptureFieldException} (an {@link IllegalArgumentException}) naming the first bad field in schema
- * order: {@code ts} in [2000-01-01, 2100-01-01) epoch millis; {@code endpoint} starts with '/', 1..512
- * chars, no whitespace, control or format (Unicode Cf) characters; {@code method} 1..16 uppercase
- * letters; {@code status} 100..599; {@code latencyMs} and {@code ttftMs} from 0 to 1 day; {@code
- * srcIp} an IPv4 or IPv6 literal (IPv6 is stored in RFC 5952 canonical form, see {@link
- * IpAddresses}); tokens 0..10 M and bytes 0..1 TB per request, or absent; {@code
- * model} at most 128 chars; {@code service} 1..64 chars of {@code [A-Za-z0-9._-]}; identifiers at
- * most 256 chars; no string holds an unpaired UTF-16 surrogate. A constructed record is therefore
- * always encodable (as JSON and as CBOR) and decodes back equal.
+ * order: {@code ts} in [2000-01-01, 2100-01-01) epoch millis; {@code endpoint} starts with '/',
+ * 1..512 chars, no whitespace, control or format (Unicode Cf) characters; {@code method} 1..16
+ * uppercase letters; {@code status} 100..599; {@code latencyMs} and {@code ttftMs} from 0 to 1 day;
+ * {@code srcIp} an IPv4 or IPv6 literal (IPv6 is stored in RFC 5952 canonical form, see {@link
+ * IpAddresses}); tokens 0..10 M and bytes 0..1 TB per request, or absent; {@code model} at most 128
+ * chars; {@code service} 1..64 chars of {@code [A-Za-z0-9._-]}; identifiers at most 256 chars; no
+ * string holds an unpaired UTF-16 surrogate. A constructed record is therefore always encodable (as
+ * JSON and as CBOR) and decodes back equal.
  */
 public record CaptureRecord(
     long ts,
@@ -137,8 +137,23 @@ public record CaptureRecord(
   public static CaptureRecord of(
       long ts, String endpoint, int status, double latencyMs, String srcIp) {
     return new CaptureRecord(
-        ts, endpoint, null, status, latencyMs, srcIp, ABSENT, ABSENT, null, ABSENT, ABSENT,
-        Double.NaN, null, null, null, null, null);
+        ts,
+        endpoint,
+        null,
+        status,
+        latencyMs,
+        srcIp,
+        ABSENT,
+        ABSENT,
+        null,
+        ABSENT,
+        ABSENT,
+        Double.NaN,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** The status class: 1 for 1xx up to 5 for 5xx. */
@@ -147,9 +162,9 @@ public record CaptureRecord(
   }
 
   /**
-   * Whether the request counts as an error for error-rate statistics and alerts: every 5xx, and
-   * 429 (rate limited: the caller did not get an answer because of the service's capacity). Other
-   * 4xx are the client's fault and do not count.
+   * Whether the request counts as an error for error-rate statistics and alerts: every 5xx, and 429
+   * (rate limited: the caller did not get an answer because of the service's capacity). Other 4xx
+   * are the client's fault and do not count.
    */
   @JsonIgnore
   public boolean isError() {
@@ -182,70 +197,278 @@ public record CaptureRecord(
   }
 
   public CaptureRecord withTs(long ts) {
-    return new CaptureRecord(ts, endpoint, method, status, latencyMs, srcIp, bytesIn, bytesOut,
-        model, promptTokens, completionTokens, ttftMs, service, apiKeyId, tenant, traceId, host);
+    return new CaptureRecord(
+        ts,
+        endpoint,
+        method,
+        status,
+        latencyMs,
+        srcIp,
+        bytesIn,
+        bytesOut,
+        model,
+        promptTokens,
+        completionTokens,
+        ttftMs,
+        service,
+        apiKeyId,
+        tenant,
+        traceId,
+        host);
   }
 
   public CaptureRecord withEndpoint(String endpoint) {
-    return new CaptureRecord(ts, endpoint, method, status, latencyMs, srcIp, bytesIn, bytesOut,
-        model, promptTokens, completionTokens, ttftMs, service, apiKeyId, tenant, traceId, host);
+    return new CaptureRecord(
+        ts,
+        endpoint,
+        method,
+        status,
+        latencyMs,
+        srcIp,
+        bytesIn,
+        bytesOut,
+        model,
+        promptTokens,
+        completionTokens,
+        ttftMs,
+        service,
+        apiKeyId,
+        tenant,
+        traceId,
+        host);
   }
 
   public CaptureRecord withMethod(String method) {
-    return new CaptureRecord(ts, endpoint, method, status, latencyMs, srcIp, bytesIn, bytesOut,
-        model, promptTokens, completionTokens, ttftMs, service, apiKeyId, tenant, traceId, host);
+    return new CaptureRecord(
+        ts,
+        endpoint,
+        method,
+        status,
+        latencyMs,
+        srcIp,
+        bytesIn,
+        bytesOut,
+        model,
+        promptTokens,
+        completionTokens,
+        ttftMs,
+        service,
+        apiKeyId,
+        tenant,
+        traceId,
+        host);
   }
 
   public CaptureRecord withStatus(int status) {
-    return new CaptureRecord(ts, endpoint, method, status, latencyMs, srcIp, bytesIn, bytesOut,
-        model, promptTokens, completionTokens, ttftMs, service, apiKeyId, tenant, traceId, host);
+    return new CaptureRecord(
+        ts,
+        endpoint,
+        method,
+        status,
+        latencyMs,
+        srcIp,
+        bytesIn,
+        bytesOut,
+        model,
+        promptTokens,
+        completionTokens,
+        ttftMs,
+        service,
+        apiKeyId,
+        tenant,
+        traceId,
+        host);
   }
 
   public CaptureRecord withLatencyMs(double latencyMs) {
-    return new CaptureRecord(ts, endpoint, method, status, latencyMs, srcIp, bytesIn, bytesOut,
-        model, promptTokens, completionTokens, ttftMs, service, apiKeyId, tenant, traceId, host);
+    return new CaptureRecord(
+        ts,
+        endpoint,
+        method,
+        status,
+        latencyMs,
+        srcIp,
+        bytesIn,
+        bytesOut,
+        model,
+        promptTokens,
+        completionTokens,
+        ttftMs,
+        service,
+        apiKeyId,
+        tenant,
+        traceId,
+        host);
   }
 
   public CaptureRecord withSrcIp(String srcIp) {
-    return new CaptureRecord(ts, endpoint, method, status, latencyMs, srcIp, bytesIn, bytesOut,
-        model, promptTokens, completionTokens, ttftMs, service, apiKeyId, tenant, traceId, host);
+    return new CaptureRecord(
+        ts,
+        endpoint,
+        method,
+        status,
+        latencyMs,
+        srcIp,
+        bytesIn,
+        bytesOut,
+        model,
+        promptTokens,
+        completionTokens,
+        ttftMs,
+        service,
+        apiKeyId,
+        tenant,
+        traceId,
+        host);
   }
 
   /** Request and response body sizes; {@link #ABSENT} for either leaves it absent. */
   public CaptureRecord withBytes(long bytesIn, long bytesOut) {
-    return new CaptureRecord(ts, endpoint, method, status, latencyMs, srcIp, bytesIn, bytesOut,
-        model, promptTokens, completionTokens, ttftMs, service, apiKeyId, tenant, traceId, host);
+    return new CaptureRecord(
+        ts,
+        endpoint,
+        method,
+        status,
+        latencyMs,
+        srcIp,
+        bytesIn,
+        bytesOut,
+        model,
+        promptTokens,
+        completionTokens,
+        ttftMs,
+        service,
+        apiKeyId,
+        tenant,
+        traceId,
+        host);
   }
 
   /** The LLM fields; null / {@link #ABSENT} / NaN leave a field absent. */
   public CaptureRecord withLlm(
       String model, long promptTokens, long completionTokens, double ttftMs) {
-    return new CaptureRecord(ts, endpoint, method, status, latencyMs, srcIp, bytesIn, bytesOut,
-        model, promptTokens, completionTokens, ttftMs, service, apiKeyId, tenant, traceId, host);
+    return new CaptureRecord(
+        ts,
+        endpoint,
+        method,
+        status,
+        latencyMs,
+        srcIp,
+        bytesIn,
+        bytesOut,
+        model,
+        promptTokens,
+        completionTokens,
+        ttftMs,
+        service,
+        apiKeyId,
+        tenant,
+        traceId,
+        host);
   }
 
   public CaptureRecord withService(String service) {
-    return new CaptureRecord(ts, endpoint, method, status, latencyMs, srcIp, bytesIn, bytesOut,
-        model, promptTokens, completionTokens, ttftMs, service, apiKeyId, tenant, traceId, host);
+    return new CaptureRecord(
+        ts,
+        endpoint,
+        method,
+        status,
+        latencyMs,
+        srcIp,
+        bytesIn,
+        bytesOut,
+        model,
+        promptTokens,
+        completionTokens,
+        ttftMs,
+        service,
+        apiKeyId,
+        tenant,
+        traceId,
+        host);
   }
 
   public CaptureRecord withApiKeyId(String apiKeyId) {
-    return new CaptureRecord(ts, endpoint, method, status, latencyMs, srcIp, bytesIn, bytesOut,
-        model, promptTokens, completionTokens, ttftMs, service, apiKeyId, tenant, traceId, host);
+    return new CaptureRecord(
+        ts,
+        endpoint,
+        method,
+        status,
+        latencyMs,
+        srcIp,
+        bytesIn,
+        bytesOut,
+        model,
+        promptTokens,
+        completionTokens,
+        ttftMs,
+        service,
+        apiKeyId,
+        tenant,
+        traceId,
+        host);
   }
 
   public CaptureRecord withTenant(String tenant) {
-    return new CaptureRecord(ts, endpoint, method, status, latencyMs, srcIp, bytesIn, bytesOut,
-        model, promptTokens, completionTokens, ttftMs, service, apiKeyId, tenant, traceId, host);
+    return new CaptureRecord(
+        ts,
+        endpoint,
+        method,
+        status,
+        latencyMs,
+        srcIp,
+        bytesIn,
+        bytesOut,
+        model,
+        promptTokens,
+        completionTokens,
+        ttftMs,
+        service,
+        apiKeyId,
+        tenant,
+        traceId,
+        host);
   }
 
   public CaptureRecord withTraceId(String traceId) {
-    return new CaptureRecord(ts, endpoint, method, status, latencyMs, srcIp, bytesIn, bytesOut,
-        model, promptTokens, completionTokens, ttftMs, service, apiKeyId, tenant, traceId, host);
+    return new CaptureRecord(
+        ts,
+        endpoint,
+        method,
+        status,
+        latencyMs,
+        srcIp,
+        bytesIn,
+        bytesOut,
+        model,
+        promptTokens,
+        completionTokens,
+        ttftMs,
+        service,
+        apiKeyId,
+        tenant,
+        traceId,
+        host);
   }
 
   public CaptureRecord withHost(String host) {
-    return new CaptureRecord(ts, endpoint, method, status, latencyMs, srcIp, bytesIn, bytesOut,
-        model, promptTokens, completionTokens, ttftMs, service, apiKeyId, tenant, traceId, host);
+    return new CaptureRecord(
+        ts,
+        endpoint,
+        method,
+        status,
+        latencyMs,
+        srcIp,
+        bytesIn,
+        bytesOut,
+        model,
+        promptTokens,
+        completionTokens,
+        ttftMs,
+        service,
+        apiKeyId,
+        tenant,
+        traceId,
+        host);
   }
 }

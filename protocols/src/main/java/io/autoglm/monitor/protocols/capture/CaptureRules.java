@@ -3,8 +3,8 @@ package io.autoglm.monitor.protocols.capture;
 import io.autoglm.monitor.protocols.TextChecks;
 
 /**
- * The validation rules of capture schema v1, in one place: the record constructor enforces them
- * and the codec uses the same wording for JSON type errors.
+ * The validation rules of capture schema v1, in one place: the record constructor enforces them and
+ * the codec uses the same wording for JSON type errors.
  */
 final class CaptureRules {
 
@@ -17,8 +17,10 @@ final class CaptureRules {
   static final int MODEL_MAX = 128;
   static final int SERVICE_MAX = 64;
   static final int ID_MAX = 256;
+
   /** Per-request maxima: far above any real request, low enough that sums cannot overflow. */
   static final double LATENCY_MAX_MS = 86_400_000; // 1 day
+
   static final long TOKENS_MAX = 10_000_000;
   static final long BYTES_MAX = 1_000_000_000_000L; // 1 TB
 
@@ -80,7 +82,9 @@ final class CaptureRules {
         return false;
       }
       if (c >= 0x80
-          && (Character.isISOControl(c) || Character.isWhitespace(c) || Character.isSpaceChar(c)
+          && (Character.isISOControl(c)
+              || Character.isWhitespace(c)
+              || Character.isSpaceChar(c)
               || TextChecks.isInvisible(s.codePointAt(i)))) {
         return false;
       }
@@ -98,7 +102,9 @@ final class CaptureRules {
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
       if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < n
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
           i++;
         } else {
           return i;
@@ -142,15 +148,17 @@ final class CaptureRules {
     }
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || punctuation.indexOf(c) >= 0;
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || punctuation.indexOf(c) >= 0;
       if (!ok) {
         return false;
       }
     }
     return true;
   }
-
 
   static boolean isValidDuration(double v) {
     return v >= 0 && v <= LATENCY_MAX_MS; // NaN fails the first test

@@ -1,8 +1,8 @@
 package io.autoglm.monitor.protocols.capture;
 
 /**
- * The outcome of {@link CaptureCodec#decodeLenient}: how many non-blank lines were decoded and
- * how many rejected, and the first rejection (null when none).
+ * The outcome of {@link CaptureCodec#decodeLenient}: how many non-blank lines were decoded and how
+ * many rejected, and the first rejection (null when none).
  */
 public record DecodeReport(long accepted, long rejected, CaptureFormatException firstError) {
 

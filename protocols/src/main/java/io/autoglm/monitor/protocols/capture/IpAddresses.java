@@ -7,16 +7,16 @@ package io.autoglm.monitor.protocols.capture;
  * not a literal). Accepted forms:
  *
  * <ul>
- *   <li>IPv4 dotted quad {@code a.b.c.d}, each part 0..255 written without leading zeros (so
- *       {@code 010.1.1.1}, which some parsers read as octal, is rejected);
+ *   <li>IPv4 dotted quad {@code a.b.c.d}, each part 0..255 written without leading zeros (so {@code
+ *       010.1.1.1}, which some parsers read as octal, is rejected);
  *   <li>IPv6 text forms of RFC 4291 section 2.2: up to eight 1..4-digit hex groups, one {@code ::},
  *       an optional trailing dotted-quad IPv4 part. Zone ids ({@code %eth0}) and brackets are
  *       rejected.
  * </ul>
  *
  * <p>{@link #canonical(String)} returns IPv6 addresses in the RFC 5952 form (lowercase, no leading
- * zeros, the longest run of two or more zero groups as {@code ::}, IPv4-mapped addresses as
- * {@code ::ffff:a.b.c.d}) so that one address is always one statistics key.
+ * zeros, the longest run of two or more zero groups as {@code ::}, IPv4-mapped addresses as {@code
+ * ::ffff:a.b.c.d}) so that one address is always one statistics key.
  */
 public final class IpAddresses {
 
@@ -170,8 +170,13 @@ public final class IpAddresses {
     StringBuilder sb = new StringBuilder(39);
     if (g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xffff) {
       return sb.append("::ffff:")
-          .append(g[6] >>> 8).append('.').append(g[6] & 0xff).append('.')
-          .append(g[7] >>> 8).append('.').append(g[7] & 0xff)
+          .append(g[6] >>> 8)
+          .append('.')
+          .append(g[6] & 0xff)
+          .append('.')
+          .append(g[7] >>> 8)
+          .append('.')
+          .append(g[7] & 0xff)
           .toString();
     }
     int bestStart = -1;

@@ -6,20 +6,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A compiled glob for service names and endpoint paths: {@code *} matches any run of
- * characters (including '/'), {@code ?} exactly one character, everything else itself. A
- * pattern without wildcards is an exact match.
+ * A compiled glob for service names and endpoint paths: {@code *} matches any run of characters
+ * (including '/'), {@code ?} exactly one character, everything else itself. A pattern without
+ * wildcards is an exact match.
  *
- * <p>Compiled once (when a rule is parsed or read back), then matched without regular
- * expressions or backtracking: the pattern is cut at its {@code *}s into literal segments; the
- * first must match at the start, the last at the end, and each one in between is taken at
- * its leftmost match after the previous one, which is always a correct choice for globs. So a
- * match costs at most (value length × pattern length) character comparisons, however the
- * pattern is built: {@code *a*a*a*a*a*b} against a long run of {@code a}s is as quick as any
- * other pattern (a regex of {@code .*a.*a...} backtracks exponentially there).
+ * <p>Compiled once (when a rule is parsed or read back), then matched without regular expressions
+ * or backtracking: the pattern is cut at its {@code *}s into literal segments; the first must match
+ * at the start, the last at the end, and each one in between is taken at its leftmost match after
+ * the previous one, which is always a correct choice for globs. So a match costs at most (value
+ * length × pattern length) character comparisons, however the pattern is built: {@code
+ * *a*a*a*a*a*b} against a long run of {@code a}s is as quick as any other pattern (a regex of
+ * {@code .*a.*a...} backtracks exponentially there).
  *
- * <p>Stored and sent as its pattern string ({@link #pattern()}), so a rule persisted before
- * this class existed reads back unchanged.
+ * <p>Stored and sent as its pattern string ({@link #pattern()}), so a rule persisted before this
+ * class existed reads back unchanged.
  */
 public final class Glob {
   private static final int ANY_ONE = -1;
@@ -34,14 +34,17 @@ public final class Glob {
     this.exact = pattern.indexOf('*') < 0 && pattern.indexOf('?') < 0;
     List<int[]> parts = new ArrayList<>();
     List<Integer> current = new ArrayList<>();
-    pattern.codePoints().forEach(c -> {
-      if (c == '*') {
-        parts.add(toArray(current));
-        current.clear();
-      } else {
-        current.add(c == '?' ? ANY_ONE : c);
-      }
-    });
+    pattern
+        .codePoints()
+        .forEach(
+            c -> {
+              if (c == '*') {
+                parts.add(toArray(current));
+                current.clear();
+              } else {
+                current.add(c == '?' ? ANY_ONE : c);
+              }
+            });
     parts.add(toArray(current));
     this.segments = parts.toArray(int[][]::new);
   }
@@ -73,7 +76,8 @@ public final class Glob {
     }
     int[] head = segments[0];
     int[] tail = segments[last];
-    if (v.length < head.length + tail.length || !matchesAt(head, v, 0)
+    if (v.length < head.length + tail.length
+        || !matchesAt(head, v, 0)
         || !matchesAt(tail, v, v.length - tail.length)) {
       return false;
     }

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  *  "severity": "critical", "service": "*", "endpoint": "/v1/chat/*", "description": "..."}
  * }</pre>
  *
- * Durations are strings with a unit ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h},
- * {@code 1d}) or a number of seconds.
+ * Durations are strings with a unit ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code
+ * 1d}) or a number of seconds.
  */
 public final class RuleCodec {
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -40,14 +40,31 @@ public final class RuleCodec {
     }
     JsonNode idNode = body.get("id");
     if (idNode != null && !idNode.isNull() && !pathId.equals(idNode.asText())) {
-      throw new RuleValidationException("id", "'" + idNode.asText() + "' differs from the id in the URL '" + pathId + "'");
+      throw new RuleValidationException(
+          "id", "'" + idNode.asText() + "' differs from the id in the URL '" + pathId + "'");
     }
     String metricName = requiredText(body, "metric");
-    Metric metric = Metric.fromWireName(metricName).orElseThrow(() -> new RuleValidationException(
-        "metric", "unknown metric '" + metricName + "', expected one of: " + Metric.allWireNames()));
+    Metric metric =
+        Metric.fromWireName(metricName)
+            .orElseThrow(
+                () ->
+                    new RuleValidationException(
+                        "metric",
+                        "unknown metric '"
+                            + metricName
+                            + "', expected one of: "
+                            + Metric.allWireNames()));
     String op = requiredText(body, "op");
-    Comparison comparison = Comparison.fromSymbol(op).orElseThrow(() -> new RuleValidationException(
-        "op", "unknown comparison '" + op + "', expected one of: " + Comparison.allSymbols()));
+    Comparison comparison =
+        Comparison.fromSymbol(op)
+            .orElseThrow(
+                () ->
+                    new RuleValidationException(
+                        "op",
+                        "unknown comparison '"
+                            + op
+                            + "', expected one of: "
+                            + Comparison.allSymbols()));
     JsonNode thresholdNode = body.get("threshold");
     if (thresholdNode == null || !thresholdNode.isNumber()) {
       throw new RuleValidationException("threshold", "is required and must be a number");
@@ -62,16 +79,33 @@ public final class RuleCodec {
     long forMs = duration(body, "for", 0);
     long cooldownMs = duration(body, "cooldown", 0);
     String severityName = optionalText(body, "severity", "warning");
-    Severity severity = Severity.fromWireName(severityName).orElseThrow(() -> new RuleValidationException(
-        "severity", "unknown severity '" + severityName + "', expected info, warning or critical"));
+    Severity severity =
+        Severity.fromWireName(severityName)
+            .orElseThrow(
+                () ->
+                    new RuleValidationException(
+                        "severity",
+                        "unknown severity '"
+                            + severityName
+                            + "', expected info, warning or critical"));
     String service = optionalText(body, "service", "*");
     String endpoint = optionalText(body, "endpoint", "*");
     if (!endpoint.startsWith("/") && !endpoint.startsWith("*")) {
-      throw new RuleValidationException("endpoint", "must be a path starting with '/' or a glob starting with '*'");
+      throw new RuleValidationException(
+          "endpoint", "must be a path starting with '/' or a glob starting with '*'");
     }
     String description = optionalText(body, "description", "");
-    return new ThresholdRule(pathId, metric, comparison, threshold, forMs, cooldownMs, severity,
-        Glob.of(service), Glob.of(endpoint), description);
+    return new ThresholdRule(
+        pathId,
+        metric,
+        comparison,
+        threshold,
+        forMs,
+        cooldownMs,
+        severity,
+        Glob.of(service),
+        Glob.of(endpoint),
+        description);
   }
 
   public static ObjectNode toJson(ThresholdRule rule) {
@@ -94,16 +128,18 @@ public final class RuleCodec {
   public static long parseDuration(String text) {
     Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
-      throw new IllegalArgumentException("expected a duration like 30s, 500ms, 5m, 1h, got '" + text + "'");
+      throw new IllegalArgumentException(
+          "expected a duration like 30s, 500ms, 5m, 1h, got '" + text + "'");
     }
     double amount = Double.parseDouble(m.group(1));
-    long unit = switch (m.group(2)) {
-      case "ms" -> 1;
-      case "s" -> 1000;
-      case "m" -> 60_000;
-      case "h" -> 3_600_000;
-      default -> 86_400_000;
-    };
+    long unit =
+        switch (m.group(2)) {
+          case "ms" -> 1;
+          case "s" -> 1000;
+          case "m" -> 60_000;
+          case "h" -> 3_600_000;
+          default -> 86_400_000;
+        };
     return Math.round(amount * unit);
   }
 
@@ -149,7 +185,8 @@ public final class RuleCodec {
         throw new RuleValidationException(field, e.getMessage());
       }
     } else {
-      throw new RuleValidationException(field, "must be a duration string like '30s' or a number of seconds");
+      throw new RuleValidationException(
+          field, "must be a duration string like '30s' or a number of seconds");
     }
     if (ms > MAX_DURATION_MS) {
       throw new RuleValidationException(field, "must be at most 7d");
@@ -185,13 +222,17 @@ public final class RuleCodec {
     }
     int hidden = TextChecks.indexOfInvisible(text, field.equals("description"));
     if (hidden >= 0 && Character.isSurrogate(text.charAt(hidden))) {
-      throw new RuleValidationException(field,
-          "must be valid Unicode text (no unpaired surrogates), got an unpaired surrogate at index " + hidden);
+      throw new RuleValidationException(
+          field,
+          "must be valid Unicode text (no unpaired surrogates), got an unpaired surrogate at index "
+              + hidden);
     }
     if (hidden >= 0) {
-      throw new RuleValidationException(field, String.format(
-          "must not hold control or invisible formatting characters (U+%04X at index %d)",
-          text.codePointAt(hidden), hidden));
+      throw new RuleValidationException(
+          field,
+          String.format(
+              "must not hold control or invisible formatting characters (U+%04X at index %d)",
+              text.codePointAt(hidden), hidden));
     }
     return text;
   }

@@ -3,9 +3,9 @@ package io.autoglm.monitor.protocols.rule;
 import io.autoglm.monitor.protocols.CborSerializable;
 
 /**
- * A static threshold rule: fire when {@code metric comparison threshold} has held over
- * consecutive closed windows for at least {@code forMs}, for every endpoint whose service
- * and path match the selectors; after a resolve, stay quiet for {@code cooldownMs}.
+ * A static threshold rule: fire when {@code metric comparison threshold} has held over consecutive
+ * closed windows for at least {@code forMs}, for every endpoint whose service and path match the
+ * selectors; after a resolve, stay quiet for {@code cooldownMs}.
  *
  * <p>Built by {@link RuleCodec#parse}, which validates every field. The selectors are globs
  * compiled once, here; they are stored as their pattern strings.
@@ -33,7 +33,11 @@ public record ThresholdRule(
 
   /** e.g. {@code error_rate > 0.05 for 30s}. */
   public String expression() {
-    return metric.wireName() + " " + comparison.symbol() + " " + RuleCodec.formatNumber(threshold)
+    return metric.wireName()
+        + " "
+        + comparison.symbol()
+        + " "
+        + RuleCodec.formatNumber(threshold)
         + (forMs > 0 ? " for " + RuleCodec.formatDuration(forMs) : "");
   }
 }

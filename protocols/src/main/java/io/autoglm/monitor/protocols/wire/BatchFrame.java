@@ -11,8 +11,8 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The binary batch frame of the agent stream ({@code /api/v1/ingest/stream}). All integers
- * are big-endian:
+ * The binary batch frame of the agent stream ({@code /api/v1/ingest/stream}). All integers are
+ * big-endian:
  *
  * <pre>
  * offset  size  field
@@ -23,8 +23,8 @@ import java.util.zip.GZIPOutputStream;
  *     17     n  payload: capture records as NDJSON (UTF-8), one per line
  * </pre>
  *
- * Compared with a text frame the node skips UTF-8 validation and transcoding of the whole
- * batch, and with gzip a batch travels at about a tenth of its NDJSON size.
+ * Compared with a text frame the node skips UTF-8 validation and transcoding of the whole batch,
+ * and with gzip a batch travels at about a tenth of its NDJSON size.
  */
 public final class BatchFrame {
   public static final int HEADER_BYTES = 17;
@@ -59,7 +59,12 @@ public final class BatchFrame {
       payload = ndjson;
     }
     ByteBuffer frame = ByteBuffer.allocate(HEADER_BYTES + len);
-    frame.put(MAGIC).put((byte) (gzip ? FLAG_GZIP : 0)).putLong(seq).putInt(len).put(payload, off, len);
+    frame
+        .put(MAGIC)
+        .put((byte) (gzip ? FLAG_GZIP : 0))
+        .putLong(seq)
+        .putInt(len)
+        .put(payload, off, len);
     return frame.array();
   }
 
@@ -67,16 +72,20 @@ public final class BatchFrame {
   private static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
 
   /**
-   * Reads a frame. {@code maxNdjsonBytes} bounds the payload after decompression, so a small
-   * gzip bomb cannot inflate past the limit.
+   * Reads a frame. {@code maxNdjsonBytes} bounds the payload after decompression, so a small gzip
+   * bomb cannot inflate past the limit.
    */
   public static Decoded decode(byte[] frame, int maxNdjsonBytes) {
     if (maxNdjsonBytes < 0) {
       throw new IllegalArgumentException("maxNdjsonBytes must be >= 0, got " + maxNdjsonBytes);
     }
     if (frame.length < HEADER_BYTES) {
-      throw new FrameException("binary frame of " + frame.length + " bytes is shorter than its "
-          + HEADER_BYTES + "-byte header");
+      throw new FrameException(
+          "binary frame of "
+              + frame.length
+              + " bytes is shorter than its "
+              + HEADER_BYTES
+              + "-byte header");
     }
     ByteBuffer in = ByteBuffer.wrap(frame);
     for (byte b : MAGIC) {
@@ -94,18 +103,23 @@ public final class BatchFrame {
     }
     int length = in.getInt();
     if (length != frame.length - HEADER_BYTES) {
-      throw new FrameException("binary frame says its payload has " + length + " bytes but carries "
-          + (frame.length - HEADER_BYTES));
+      throw new FrameException(
+          "binary frame says its payload has "
+              + length
+              + " bytes but carries "
+              + (frame.length - HEADER_BYTES));
     }
     if ((flags & FLAG_GZIP) == 0) {
       if (length > maxNdjsonBytes) {
-        throw new FrameException("batch of " + length + " bytes exceeds the limit of " + maxNdjsonBytes);
+        throw new FrameException(
+            "batch of " + length + " bytes exceeds the limit of " + maxNdjsonBytes);
       }
       byte[] ndjson = new byte[length];
       System.arraycopy(frame, HEADER_BYTES, ndjson, 0, length);
       return new Decoded(seq, ndjson);
     }
-    try (InputStream z = new GZIPInputStream(new ByteArrayInputStream(frame, HEADER_BYTES, length))) {
+    try (InputStream z =
+        new GZIPInputStream(new ByteArrayInputStream(frame, HEADER_BYTES, length))) {
       // read up to the limit, then one byte more tells whether the payload goes on past it
       byte[] ndjson = z.readNBytes(Math.min(maxNdjsonBytes, MAX_ARRAY_BYTES));
       if (z.read() != -1) {

@@ -20,15 +20,23 @@ import java.io.UncheckedIOException;
 })
 public sealed interface StreamReply {
   /** Fields a newer node adds are ignored by an older agent. */
-  ObjectMapper MAPPER = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  ObjectMapper MAPPER =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   /**
-   * Every batch up to {@code seq} is persisted (cumulative). The counts cover the batches since
-   * the previous ack: counted, behind the watermark, replays already counted, dated too far ahead
-   * of the node's clock, and lines that failed validation ({@code firstError} names the first).
+   * Every batch up to {@code seq} is persisted (cumulative). The counts cover the batches since the
+   * previous ack: counted, behind the watermark, replays already counted, dated too far ahead of
+   * the node's clock, and lines that failed validation ({@code firstError} names the first).
    */
-  record Ack(long seq, long accepted, long late, long duplicates, long future, long rejected,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String firstError) implements StreamReply {}
+  record Ack(
+      long seq,
+      long accepted,
+      long late,
+      long duplicates,
+      long future,
+      long rejected,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String firstError)
+      implements StreamReply {}
 
   /** Sent right before the node closes the stream with a close frame of the same reason. */
   record Error(String code, String error) implements StreamReply {}

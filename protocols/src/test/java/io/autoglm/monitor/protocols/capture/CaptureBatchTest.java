@@ -38,8 +38,10 @@ class CaptureBatchTest {
     for (Object[] c : cases) {
       @SuppressWarnings("unchecked")
       List<CaptureRecord> records = (List<CaptureRecord>) c[4];
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> new CaptureBatch((String) c[1], (Long) c[2], (Long) c[3], records));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> new CaptureBatch((String) c[1], (Long) c[2], (Long) c[3], records));
       assertTrue(e.getMessage().startsWith("field '" + c[0] + "'"), e.getMessage());
     }
   }

@@ -15,9 +15,24 @@ class CaptureCodecTest {
           + "\"latency_ms\":812.5,\"src_ip\":\"100.64.0.1\"}";
 
   static CaptureRecord full() {
-    return new CaptureRecord(1767225600123L, "/v1/chat/completions", "POST", 200, 812.35,
-        "100.64.1.2", 1234, 5678, "glm-4", 321, 45, 131.24, "chat-api", "key-1", "acme",
-        "00ab12cd34ef5678", "gw-01");
+    return new CaptureRecord(
+        1767225600123L,
+        "/v1/chat/completions",
+        "POST",
+        200,
+        812.35,
+        "100.64.1.2",
+        1234,
+        5678,
+        "glm-4",
+        321,
+        45,
+        131.24,
+        "chat-api",
+        "key-1",
+        "acme",
+        "00ab12cd34ef5678",
+        "gw-01");
   }
 
   @Test
@@ -55,8 +70,13 @@ class CaptureCodecTest {
             full().withLatencyMs(0.1 + 0.2).withLlm(null, 7, CaptureRecord.ABSENT, Double.NaN));
     for (CaptureRecord r : records) {
       assertEquals(r, CaptureCodec.decodeLine(CaptureCodec.encode(r), 1));
-      assertEquals(r, CaptureCodec.decodeLine(CaptureCodec.encode(r).getBytes(UTF_8), 0,
-          CaptureCodec.encode(r).getBytes(UTF_8).length, 1));
+      assertEquals(
+          r,
+          CaptureCodec.decodeLine(
+              CaptureCodec.encode(r).getBytes(UTF_8),
+              0,
+              CaptureCodec.encode(r).getBytes(UTF_8).length,
+              1));
     }
     byte[] ndjson = CaptureCodec.encodeAll(records);
     assertEquals(records, CaptureCodec.decodeAll(ndjson));
@@ -100,16 +120,20 @@ class CaptureCodecTest {
 
   @Test
   void nullOrEmptyOptionalFieldsAreAbsent() {
-    String line = MINIMAL.replace("}", ",\"method\":null,\"bytes_in\":null,\"ttft_ms\":null,"
-        + "\"model\":\"\",\"service\":null,\"tenant\":\"\",\"host\":null}");
+    String line =
+        MINIMAL.replace(
+            "}",
+            ",\"method\":null,\"bytes_in\":null,\"ttft_ms\":null,"
+                + "\"model\":\"\",\"service\":null,\"tenant\":\"\",\"host\":null}");
     assertEquals(CaptureCodec.decodeLine(MINIMAL, 1), CaptureCodec.decodeLine(line, 1));
   }
 
   @Test
   void unknownFieldsAreSkippedWhateverTheirShape() {
-    String line = "{\"x\":{\"a\":[1,{\"b\":[[],{}]}],\"c\":null},\"ts\":1767225600000,"
-        + "\"endpoint\":\"/v1/chat/completions\",\"headers\":[\"a\",\"b\"],\"status\":200,"
-        + "\"flag\":true,\"latency_ms\":812.5,\"n\":1e400,\"src_ip\":\"100.64.0.1\",\"z\":null}";
+    String line =
+        "{\"x\":{\"a\":[1,{\"b\":[[],{}]}],\"c\":null},\"ts\":1767225600000,"
+            + "\"endpoint\":\"/v1/chat/completions\",\"headers\":[\"a\",\"b\"],\"status\":200,"
+            + "\"flag\":true,\"latency_ms\":812.5,\"n\":1e400,\"src_ip\":\"100.64.0.1\",\"z\":null}";
     assertEquals(CaptureCodec.decodeLine(MINIMAL, 1), CaptureCodec.decodeLine(line, 1));
   }
 
@@ -118,29 +142,39 @@ class CaptureCodecTest {
     CaptureRecord r = CaptureCodec.decodeLine(MINIMAL.replace("}", ",\"status\":503}"), 1);
     assertEquals(503, r.status());
     // an earlier bad value is overridden by a later good one ...
-    r = CaptureCodec.decodeLine(
-        "{\"status\":\"abc\",\"bytes_in\":-4," + MINIMAL.substring(1).replace("}", ",\"bytes_in\":9}"), 1);
+    r =
+        CaptureCodec.decodeLine(
+            "{\"status\":\"abc\",\"bytes_in\":-4,"
+                + MINIMAL.substring(1).replace("}", ",\"bytes_in\":9}"),
+            1);
     assertEquals(200, r.status());
     assertEquals(9, r.bytesIn());
     // ... and a later bad value rejects the line
-    CaptureFormatException e = assertThrows(CaptureFormatException.class,
-        () -> CaptureCodec.decodeLine(MINIMAL.replace("}", ",\"status\":\"abc\"}"), 4));
+    CaptureFormatException e =
+        assertThrows(
+            CaptureFormatException.class,
+            () -> CaptureCodec.decodeLine(MINIMAL.replace("}", ",\"status\":\"abc\"}"), 4));
     assertEquals("status", e.field());
     // a later null makes a required field missing
-    e = assertThrows(CaptureFormatException.class,
-        () -> CaptureCodec.decodeLine(MINIMAL.replace("}", ",\"src_ip\":null}"), 4));
+    e =
+        assertThrows(
+            CaptureFormatException.class,
+            () -> CaptureCodec.decodeLine(MINIMAL.replace("}", ",\"src_ip\":null}"), 4));
     assertEquals("src_ip", e.field());
     assertEquals("is required", e.reason());
   }
 
   @Test
   void errorMessageNamesLineFieldRuleAndValue() {
-    CaptureFormatException e = assertThrows(CaptureFormatException.class,
-        () -> CaptureCodec.decodeLine(MINIMAL.replace("200", "\"abc\""), 3));
+    CaptureFormatException e =
+        assertThrows(
+            CaptureFormatException.class,
+            () -> CaptureCodec.decodeLine(MINIMAL.replace("200", "\"abc\""), 3));
     assertEquals(3, e.line());
     assertEquals("status", e.field());
     assertEquals("must be an integer between 100 and 599, got \"abc\"", e.reason());
-    assertEquals("line 3: field 'status': must be an integer between 100 and 599, got \"abc\"",
+    assertEquals(
+        "line 3: field 'status': must be an integer between 100 and 599, got \"abc\"",
         e.getMessage());
   }
 
@@ -150,19 +184,34 @@ class CaptureCodecTest {
       {"{\"ts\":1}", "ts"},
       {"{}", "ts"},
       {"{\"status\":\"abc\",\"endpoint\":\"bad\",\"ts\":1767225600000}", "endpoint"},
-      {"{\"src_ip\":\"x\",\"latency_ms\":-1,\"status\":200,\"endpoint\":\"/a\","
-          + "\"ts\":1767225600000}", "latency_ms"},
-      {"{\"host\":7,\"ts\":1767225600000,\"endpoint\":\"/a\",\"status\":200,"
-          + "\"latency_ms\":1,\"src_ip\":\"x\"}", "src_ip"},
-      {"{\"host\":7,\"model\":\"" + "m".repeat(200) + "\",\"ts\":1767225600000,"
-          + "\"endpoint\":\"/a\",\"status\":200,\"latency_ms\":1}", "src_ip"},
-      {"{\"host\":7,\"model\":\"" + "m".repeat(200) + "\",\"ts\":1767225600000,"
-          + "\"endpoint\":\"/a\",\"status\":200,\"latency_ms\":1,\"src_ip\":\"::1\"}",
-          "model"},
+      {
+        "{\"src_ip\":\"x\",\"latency_ms\":-1,\"status\":200,\"endpoint\":\"/a\","
+            + "\"ts\":1767225600000}",
+        "latency_ms"
+      },
+      {
+        "{\"host\":7,\"ts\":1767225600000,\"endpoint\":\"/a\",\"status\":200,"
+            + "\"latency_ms\":1,\"src_ip\":\"x\"}",
+        "src_ip"
+      },
+      {
+        "{\"host\":7,\"model\":\""
+            + "m".repeat(200)
+            + "\",\"ts\":1767225600000,"
+            + "\"endpoint\":\"/a\",\"status\":200,\"latency_ms\":1}",
+        "src_ip"
+      },
+      {
+        "{\"host\":7,\"model\":\""
+            + "m".repeat(200)
+            + "\",\"ts\":1767225600000,"
+            + "\"endpoint\":\"/a\",\"status\":200,\"latency_ms\":1,\"src_ip\":\"::1\"}",
+        "model"
+      },
     };
     for (String[] c : cases) {
-      CaptureFormatException e = assertThrows(CaptureFormatException.class,
-          () -> CaptureCodec.decodeLine(c[0], 1), c[0]);
+      CaptureFormatException e =
+          assertThrows(CaptureFormatException.class, () -> CaptureCodec.decodeLine(c[0], 1), c[0]);
       assertEquals(c[1], e.field(), e.getMessage());
     }
   }
@@ -186,15 +235,16 @@ class CaptureCodecTest {
       {"{\"x\":" + "[".repeat(100) + "]".repeat(100) + "}", "malformed JSON"},
     };
     for (String[] c : cases) {
-      CaptureFormatException e = assertThrows(CaptureFormatException.class,
-          () -> CaptureCodec.decodeLine(c[0], 9), c[0]);
+      CaptureFormatException e =
+          assertThrows(CaptureFormatException.class, () -> CaptureCodec.decodeLine(c[0], 9), c[0]);
       assertNull(e.field(), c[0]);
       assertEquals(9, e.line());
       assertTrue(e.reason().startsWith(c[1]), c[0] + " -> " + e.reason());
       assertTrue(e.getMessage().startsWith("line 9: " + c[1]), e.getMessage());
       byte[] b = c[0].getBytes(UTF_8);
-      CaptureFormatException eb = assertThrows(CaptureFormatException.class,
-          () -> CaptureCodec.decodeLine(b, 0, b.length, 9), c[0]);
+      CaptureFormatException eb =
+          assertThrows(
+              CaptureFormatException.class, () -> CaptureCodec.decodeLine(b, 0, b.length, 9), c[0]);
       assertNull(eb.field());
       assertTrue(eb.reason().startsWith(c[1]), c[0] + " -> " + eb.reason());
     }
@@ -209,8 +259,9 @@ class CaptureCodecTest {
     System.arraycopy(line, 0, bad, 0, line.length);
     int at = MINIMAL.indexOf("/v1/") + 4;
     bad[at] = (byte) 0xC3; // a lead byte followed by ASCII
-    CaptureFormatException e = assertThrows(CaptureFormatException.class,
-        () -> CaptureCodec.decodeLine(bad, 0, bad.length, 1));
+    CaptureFormatException e =
+        assertThrows(
+            CaptureFormatException.class, () -> CaptureCodec.decodeLine(bad, 0, bad.length, 1));
     assertNull(e.field());
   }
 
@@ -218,8 +269,9 @@ class CaptureCodecTest {
   void overlongLinesAreRejectedWithoutParsing() {
     byte[] big = new byte[CaptureCodec.MAX_LINE_BYTES + 1];
     java.util.Arrays.fill(big, (byte) ' ');
-    CaptureFormatException e = assertThrows(CaptureFormatException.class,
-        () -> CaptureCodec.decodeLine(big, 0, big.length, 1));
+    CaptureFormatException e =
+        assertThrows(
+            CaptureFormatException.class, () -> CaptureCodec.decodeLine(big, 0, big.length, 1));
     assertTrue(e.reason().contains("longer than"), e.reason());
   }
 
@@ -228,7 +280,10 @@ class CaptureCodecTest {
     CaptureRecord r = CaptureRecord.of(1_767_225_600_000L, "/v1/x", 200, 5, "10.0.0.1");
     String head = CaptureCodec.encode(r);
     String shell = head.substring(0, head.length() - 1) + ",\"pad\":\"\"}";
-    String atLimit = shell.replace("\"pad\":\"\"", "\"pad\":\"" + "p".repeat(CaptureCodec.MAX_LINE_BYTES - shell.length()) + "\"");
+    String atLimit =
+        shell.replace(
+            "\"pad\":\"\"",
+            "\"pad\":\"" + "p".repeat(CaptureCodec.MAX_LINE_BYTES - shell.length()) + "\"");
     assertEquals(CaptureCodec.MAX_LINE_BYTES, atLimit.length());
     byte[] ok = atLimit.getBytes(UTF_8);
     assertEquals(r, CaptureCodec.decodeLine(atLimit, 1));
@@ -239,29 +294,37 @@ class CaptureCodecTest {
     DecodeReport report = CaptureCodec.decodeLenient(over, x -> fail("nothing is accepted"));
     assertEquals(1, report.rejected());
     assertNull(report.firstError().field());
-    assertEquals("line is longer than " + CaptureCodec.MAX_LINE_BYTES + " bytes", report.firstError().reason());
+    assertEquals(
+        "line is longer than " + CaptureCodec.MAX_LINE_BYTES + " bytes",
+        report.firstError().reason());
   }
 
   @Test
   void decodeLineHonoursOffsetAndLength() {
     byte[] buf = ("garbage" + MINIMAL + "garbage").getBytes(UTF_8);
-    assertEquals(CaptureCodec.decodeLine(MINIMAL, 1),
-        CaptureCodec.decodeLine(buf, 7, MINIMAL.length(), 1));
-    assertThrows(IndexOutOfBoundsException.class,
-        () -> CaptureCodec.decodeLine(buf, 7, buf.length, 1));
+    assertEquals(
+        CaptureCodec.decodeLine(MINIMAL, 1), CaptureCodec.decodeLine(buf, 7, MINIMAL.length(), 1));
+    assertThrows(
+        IndexOutOfBoundsException.class, () -> CaptureCodec.decodeLine(buf, 7, buf.length, 1));
   }
 
   @Test
   void decodeAllCountsBlankLinesAndHandlesCrlfAndAMissingFinalNewline() {
-    String doc = "\r\n" + MINIMAL + "\r\n\r\n   \n" + MINIMAL.replace("200", "201") + "\n\t\n"
-        + MINIMAL.replace("200", "202");
+    String doc =
+        "\r\n"
+            + MINIMAL
+            + "\r\n\r\n   \n"
+            + MINIMAL.replace("200", "201")
+            + "\n\t\n"
+            + MINIMAL.replace("200", "202");
     List<CaptureRecord> rs = CaptureCodec.decodeAll(doc.getBytes(UTF_8));
     assertEquals(List.of(200, 201, 202), rs.stream().map(CaptureRecord::status).toList());
 
-    String bad = "\r\n" + MINIMAL + "\r\n\r\n" + MINIMAL.replace("200", "99") + "\r\n"
-        + "not json\r\n";
-    CaptureFormatException e = assertThrows(CaptureFormatException.class,
-        () -> CaptureCodec.decodeAll(bad.getBytes(UTF_8)));
+    String bad =
+        "\r\n" + MINIMAL + "\r\n\r\n" + MINIMAL.replace("200", "99") + "\r\n" + "not json\r\n";
+    CaptureFormatException e =
+        assertThrows(
+            CaptureFormatException.class, () -> CaptureCodec.decodeAll(bad.getBytes(UTF_8)));
     assertEquals(4, e.line(), "the first bad line is reported");
     assertEquals("status", e.field());
     assertEquals("must be an integer between 100 and 599, got 99", e.reason());
@@ -275,13 +338,17 @@ class CaptureCodecTest {
 
   @Test
   void lenientDecodeKeepsGoodLinesCountsBadOnesAndKeepsTheFirstError() {
-    String doc = MINIMAL + "\n"
-        + "{\"ts\":1}\n"
-        + "\n"
-        + MINIMAL.replace("200", "500") + "\r\n"
-        + "[]\n"
-        + MINIMAL.replace("100.64.0.1", "not-an-ip") + "\n"
-        + MINIMAL.replace("200", "404");
+    String doc =
+        MINIMAL
+            + "\n"
+            + "{\"ts\":1}\n"
+            + "\n"
+            + MINIMAL.replace("200", "500")
+            + "\r\n"
+            + "[]\n"
+            + MINIMAL.replace("100.64.0.1", "not-an-ip")
+            + "\n"
+            + MINIMAL.replace("200", "404");
     List<CaptureRecord> got = new ArrayList<>();
     DecodeReport report = CaptureCodec.decodeLenient(doc.getBytes(UTF_8), got::add);
     assertEquals(3, report.accepted());
@@ -312,8 +379,9 @@ class CaptureCodecTest {
     CaptureCodec.encode(full().withStatus(503), out);
     out.write("\n".getBytes(UTF_8)); // still open
     String text = out.toString(UTF_8);
-    assertEquals(CaptureCodec.encode(full()) + "\n" + CaptureCodec.encode(full().withStatus(503))
-        + "\n\n", text);
+    assertEquals(
+        CaptureCodec.encode(full()) + "\n" + CaptureCodec.encode(full().withStatus(503)) + "\n\n",
+        text);
     try (CaptureWriter w = new CaptureWriter(out, false)) {
       w.write(full());
       assertEquals(1, w.written());

@@ -13,8 +13,20 @@ class CaptureRecordTest {
 
   @Test
   void statusClassAndErrorClassification() {
-    int[][] cases = {{101, 1, 0}, {200, 2, 0}, {204, 2, 0}, {302, 3, 0}, {400, 4, 0},
-      {404, 4, 0}, {428, 4, 0}, {429, 4, 1}, {430, 4, 0}, {500, 5, 1}, {503, 5, 1}, {599, 5, 1}};
+    int[][] cases = {
+      {101, 1, 0},
+      {200, 2, 0},
+      {204, 2, 0},
+      {302, 3, 0},
+      {400, 4, 0},
+      {404, 4, 0},
+      {428, 4, 0},
+      {429, 4, 1},
+      {430, 4, 0},
+      {500, 5, 1},
+      {503, 5, 1},
+      {599, 5, 1}
+    };
     for (int[] c : cases) {
       CaptureRecord r = CaptureRecord.of(T0, "/v1/x", c[0], 1, "10.0.0.1");
       assertEquals(c[1], r.statusClass(), "status " + c[0]);
@@ -46,8 +58,25 @@ class CaptureRecordTest {
 
   @Test
   void emptyOptionalStringsBecomeAbsentAndEmptyMethodBecomesPost() {
-    CaptureRecord r = new CaptureRecord(T0, "/v1/x", "", 200, 1, "10.0.0.1", -1, -1, "", -1, -1,
-        Double.NaN, "", "", "", "", "");
+    CaptureRecord r =
+        new CaptureRecord(
+            T0,
+            "/v1/x",
+            "",
+            200,
+            1,
+            "10.0.0.1",
+            -1,
+            -1,
+            "",
+            -1,
+            -1,
+            Double.NaN,
+            "",
+            "",
+            "",
+            "",
+            "");
     assertEquals(CaptureRecord.of(T0, "/v1/x", 200, 1, "10.0.0.1"), r);
   }
 
@@ -88,11 +117,35 @@ class CaptureRecordTest {
 
   @Test
   void withersChangeOneFieldAndKeepTheRest() {
-    CaptureRecord r = CaptureRecord.of(T0, "/v1/x", 200, 1, "10.0.0.1")
-        .withMethod("GET").withService("svc").withTenant("acme").withApiKeyId("k")
-        .withTraceId("t").withHost("h").withBytes(1, 2).withLlm("glm-4", 3, 4, 5.5);
-    CaptureRecord expected = new CaptureRecord(T0, "/v1/x", "GET", 200, 1, "10.0.0.1", 1, 2,
-        "glm-4", 3, 4, 5.5, "svc", "k", "acme", "t", "h");
+    CaptureRecord r =
+        CaptureRecord.of(T0, "/v1/x", 200, 1, "10.0.0.1")
+            .withMethod("GET")
+            .withService("svc")
+            .withTenant("acme")
+            .withApiKeyId("k")
+            .withTraceId("t")
+            .withHost("h")
+            .withBytes(1, 2)
+            .withLlm("glm-4", 3, 4, 5.5);
+    CaptureRecord expected =
+        new CaptureRecord(
+            T0,
+            "/v1/x",
+            "GET",
+            200,
+            1,
+            "10.0.0.1",
+            1,
+            2,
+            "glm-4",
+            3,
+            4,
+            5.5,
+            "svc",
+            "k",
+            "acme",
+            "t",
+            "h");
     assertEquals(expected, r);
     assertEquals(503, r.withStatus(503).status());
     assertEquals("GET", r.withStatus(503).method());
@@ -100,11 +153,28 @@ class CaptureRecordTest {
 
   @Test
   void survivesJacksonJsonAndCborDataBinding() throws Exception {
-    CaptureRecord full = new CaptureRecord(T0, "/v1/chat/completions", "POST", 429, 812.35,
-        "100.64.1.2", 1234, 5678, "glm-4", 321, 45, 131.24, "chat-api", "key-1", "acme",
-        "00ab12cd34ef5678", "gw-01");
-    CaptureRecord sparse = CaptureRecord.of(T0, "/health", 200, 0.5, "::1")
-        .withLlm("模型-😀", 1, CaptureRecord.ABSENT, Double.NaN);
+    CaptureRecord full =
+        new CaptureRecord(
+            T0,
+            "/v1/chat/completions",
+            "POST",
+            429,
+            812.35,
+            "100.64.1.2",
+            1234,
+            5678,
+            "glm-4",
+            321,
+            45,
+            131.24,
+            "chat-api",
+            "key-1",
+            "acme",
+            "00ab12cd34ef5678",
+            "gw-01");
+    CaptureRecord sparse =
+        CaptureRecord.of(T0, "/health", 200, 0.5, "::1")
+            .withLlm("模型-😀", 1, CaptureRecord.ABSENT, Double.NaN);
     CaptureBatch batch = new CaptureBatch("edge-1:gw", 3, 17, List.of(full, sparse));
     for (ObjectMapper mapper : List.of(new ObjectMapper(), new CBORMapper())) {
       byte[] bytes = mapper.writeValueAsBytes(batch);

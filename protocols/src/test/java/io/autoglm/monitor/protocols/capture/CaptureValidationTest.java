@@ -32,8 +32,9 @@ class CaptureValidationTest {
       m.put(field, rawValue);
     }
     StringBuilder sb = new StringBuilder("{");
-    m.forEach((k, v) -> sb.append(sb.length() > 1 ? "," : "").append('"').append(k)
-        .append("\":").append(v));
+    m.forEach(
+        (k, v) ->
+            sb.append(sb.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
     return sb.append('}').toString();
   }
 
@@ -77,11 +78,24 @@ class CaptureValidationTest {
         Arguments.of("status", "true", "must be an integer between 100 and 599, got true"),
         Arguments.of("latency_ms", REMOVE, "is required"),
         Arguments.of("latency_ms", "null", "is required"),
-        Arguments.of("latency_ms", "-0.5", "must be a number of milliseconds from 0 to 86400000 (1 day), got -0.5"),
-        Arguments.of("latency_ms", "-3", "must be a number of milliseconds from 0 to 86400000 (1 day)"),
-        Arguments.of("latency_ms", "1e400", "must be a number of milliseconds from 0 to 86400000 (1 day), got Infinity"),
-        Arguments.of("latency_ms", str("5"), "must be a number of milliseconds from 0 to 86400000 (1 day), got \"5\""),
-        Arguments.of("latency_ms", "[5]", "must be a number of milliseconds from 0 to 86400000 (1 day), got an array"),
+        Arguments.of(
+            "latency_ms",
+            "-0.5",
+            "must be a number of milliseconds from 0 to 86400000 (1 day), got -0.5"),
+        Arguments.of(
+            "latency_ms", "-3", "must be a number of milliseconds from 0 to 86400000 (1 day)"),
+        Arguments.of(
+            "latency_ms",
+            "1e400",
+            "must be a number of milliseconds from 0 to 86400000 (1 day), got Infinity"),
+        Arguments.of(
+            "latency_ms",
+            str("5"),
+            "must be a number of milliseconds from 0 to 86400000 (1 day), got \"5\""),
+        Arguments.of(
+            "latency_ms",
+            "[5]",
+            "must be a number of milliseconds from 0 to 86400000 (1 day), got an array"),
         Arguments.of("src_ip", REMOVE, "is required"),
         Arguments.of("src_ip", "null", "is required"),
         Arguments.of("src_ip", "1684275201", "must be a string holding an IPv4 or IPv6 address"),
@@ -94,30 +108,55 @@ class CaptureValidationTest {
         Arguments.of("src_ip", str("fe80::1%eth0"), "must be a string holding an IPv4 or IPv6"),
         Arguments.of("src_ip", str(""), "must be a string holding an IPv4 or IPv6"),
         Arguments.of("bytes_in", "-1", "must be an integer from 0 to 1000000000000 (1 TB), got -1"),
-        Arguments.of("bytes_in", "1.5", "must be an integer from 0 to 1000000000000 (1 TB), got 1.5"),
-        Arguments.of("bytes_in", str("10"), "must be an integer from 0 to 1000000000000 (1 TB), got \"10\""),
-        Arguments.of("bytes_out", "-7", "must be an integer from 0 to 1000000000000 (1 TB), got -7"),
-        Arguments.of("bytes_out", "{}", "must be an integer from 0 to 1000000000000 (1 TB), got an object"),
+        Arguments.of(
+            "bytes_in", "1.5", "must be an integer from 0 to 1000000000000 (1 TB), got 1.5"),
+        Arguments.of(
+            "bytes_in", str("10"), "must be an integer from 0 to 1000000000000 (1 TB), got \"10\""),
+        Arguments.of(
+            "bytes_out", "-7", "must be an integer from 0 to 1000000000000 (1 TB), got -7"),
+        Arguments.of(
+            "bytes_out", "{}", "must be an integer from 0 to 1000000000000 (1 TB), got an object"),
         Arguments.of("prompt_tokens", "-2", "must be an integer from 0 to 10000000 (10 M tokens)"),
-        Arguments.of("prompt_tokens", "false", "must be an integer from 0 to 10000000 (10 M tokens), got false"),
-        Arguments.of("completion_tokens", "-2", "must be an integer from 0 to 10000000 (10 M tokens)"),
-        Arguments.of("completion_tokens", "3.0", "must be an integer from 0 to 10000000 (10 M tokens)"),
-        Arguments.of("ttft_ms", "-0.1", "must be a number of milliseconds from 0 to 86400000 (1 day)"),
-        Arguments.of("ttft_ms", str("fast"), "must be a number of milliseconds from 0 to 86400000 (1 day), got \"fast\""),
+        Arguments.of(
+            "prompt_tokens",
+            "false",
+            "must be an integer from 0 to 10000000 (10 M tokens), got false"),
+        Arguments.of(
+            "completion_tokens", "-2", "must be an integer from 0 to 10000000 (10 M tokens)"),
+        Arguments.of(
+            "completion_tokens", "3.0", "must be an integer from 0 to 10000000 (10 M tokens)"),
+        Arguments.of(
+            "ttft_ms", "-0.1", "must be a number of milliseconds from 0 to 86400000 (1 day)"),
+        Arguments.of(
+            "ttft_ms",
+            str("fast"),
+            "must be a number of milliseconds from 0 to 86400000 (1 day), got \"fast\""),
         // per-request maxima: sums of them cannot overflow
-        Arguments.of("latency_ms", "1e308", "must be a number of milliseconds from 0 to 86400000 (1 day), got 1.0E308"),
-        Arguments.of("latency_ms", "86400000.5", "must be a number of milliseconds from 0 to 86400000 (1 day)"),
-        Arguments.of("ttft_ms", "1e20", "must be a number of milliseconds from 0 to 86400000 (1 day)"),
-        Arguments.of("completion_tokens", "9223372036854775807",
+        Arguments.of(
+            "latency_ms",
+            "1e308",
+            "must be a number of milliseconds from 0 to 86400000 (1 day), got 1.0E308"),
+        Arguments.of(
+            "latency_ms",
+            "86400000.5",
+            "must be a number of milliseconds from 0 to 86400000 (1 day)"),
+        Arguments.of(
+            "ttft_ms", "1e20", "must be a number of milliseconds from 0 to 86400000 (1 day)"),
+        Arguments.of(
+            "completion_tokens",
+            "9223372036854775807",
             "must be an integer from 0 to 10000000 (10 M tokens), got 9223372036854775807"),
         Arguments.of("prompt_tokens", "10000001", "must be an integer from 0 to 10000000"),
         Arguments.of("bytes_out", "1000000000001", "must be an integer from 0 to 1000000000000"),
         // invisible formatting characters: a lookalike of another endpoint's name
-        Arguments.of("endpoint", str("/v1/chat\\u202esnoitelpmoc"), "must be a string starting with '/'"),
-        Arguments.of("endpoint", str("/v1/chat\\u200b/completions"), "must be a string starting with '/'"),
+        Arguments.of(
+            "endpoint", str("/v1/chat\\u202esnoitelpmoc"), "must be a string starting with '/'"),
+        Arguments.of(
+            "endpoint", str("/v1/chat\\u200b/completions"), "must be a string starting with '/'"),
         Arguments.of("endpoint", str("/\\ufeffv1/generate"), "must be a string starting with '/'"),
         Arguments.of("endpoint", str("/v1/\\u2066x\\u2069"), "must be a string starting with '/'"),
-        Arguments.of("endpoint", str("/v1/tag\\udb40\\udc41"), "must be a string starting with '/'"),
+        Arguments.of(
+            "endpoint", str("/v1/tag\\udb40\\udc41"), "must be a string starting with '/'"),
         Arguments.of("service", str("chat\\u200b"), "must be a string of 1 to 64 characters"),
         Arguments.of("model", "7", "must be a string of at most 128 characters, got 7"),
         Arguments.of("model", str("m".repeat(129)), "must be a string of at most 128 characters"),
@@ -127,12 +166,15 @@ class CaptureValidationTest {
         Arguments.of("api_key_id", str("k".repeat(257)), "must be a string of at most 256"),
         Arguments.of("api_key_id", "12", "must be a string of at most 256 characters"),
         Arguments.of("tenant", str("t".repeat(257)), "must be a string of at most 256"),
-        Arguments.of("trace_id", "{\"id\":1}",
-            "must be a string of at most 256 characters, got an object"),
+        Arguments.of(
+            "trace_id", "{\"id\":1}", "must be a string of at most 256 characters, got an object"),
         Arguments.of("host", str("h".repeat(257)), "must be a string of at most 256"),
         // JSON escapes can smuggle in half a character, which CBOR cannot carry
-        Arguments.of("model", str("glm\\ud800"), "must be valid Unicode text (no unpaired"
-            + " surrogates), got an unpaired surrogate at index 3"),
+        Arguments.of(
+            "model",
+            str("glm\\ud800"),
+            "must be valid Unicode text (no unpaired"
+                + " surrogates), got an unpaired surrogate at index 3"),
         Arguments.of("endpoint", str("/v1/\\udc00x"), "must be valid Unicode text"),
         Arguments.of("tenant", str("\\ude00\\ud83d"), "must be valid Unicode text"),
         Arguments.of("trace_id", str("a\\ud83d"), "must be valid Unicode text"));

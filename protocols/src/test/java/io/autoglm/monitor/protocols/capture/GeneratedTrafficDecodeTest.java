@@ -20,16 +20,25 @@ class GeneratedTrafficDecodeTest {
     Assumptions.assumeTrue(python3Works(), "python3 is not available");
     Path out = Path.of("target", "capture-gen-mixed.ndjson");
     Files.createDirectories(out.getParent());
-    Process p = new ProcessBuilder("python3", SCRIPT.toString(), "--seconds", "10", "--rate",
-        "1000", "--scenario", "mixed")
-        .redirectOutput(out.toFile())
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    Process p =
+        new ProcessBuilder(
+                "python3",
+                SCRIPT.toString(),
+                "--seconds",
+                "10",
+                "--rate",
+                "1000",
+                "--scenario",
+                "mixed")
+            .redirectOutput(out.toFile())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "generator finished");
     assertEquals(0, p.exitValue());
 
     List<String> lines = Files.readAllLines(out).subList(0, 10_000);
-    byte[] doc = (String.join("\n", lines) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] doc =
+        (String.join("\n", lines) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
     List<CaptureRecord> records = CaptureCodec.decodeAll(doc);
 
     assertEquals(10_000, records.size());
@@ -49,12 +58,14 @@ class GeneratedTrafficDecodeTest {
 
   static boolean python3Works() {
     try {
-      Process p = new ProcessBuilder("python3", "--version")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder("python3", "--version")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (Exception e) {
       return false;
     }
   }
-
 }

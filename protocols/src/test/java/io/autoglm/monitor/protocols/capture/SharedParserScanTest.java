@@ -9,28 +9,29 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Decoding a whole body (which reads many lines with one parser) must give exactly what
- * decoding each line on its own gives, for every mix of good and bad lines.
+ * Decoding a whole body (which reads many lines with one parser) must give exactly what decoding
+ * each line on its own gives, for every mix of good and bad lines.
  */
 class SharedParserScanTest {
-  private static final String GOOD = "{\"ts\":1767225600000,\"endpoint\":\"/v1/x\",\"status\":200,\"latency_ms\":5,\"src_ip\":\"10.0.0.1\"}";
+  private static final String GOOD =
+      "{\"ts\":1767225600000,\"endpoint\":\"/v1/x\",\"status\":200,\"latency_ms\":5,\"src_ip\":\"10.0.0.1\"}";
   private static final String[] LINES = {
-      GOOD,
-      GOOD.replace("200", "503"),
-      "",
-      "   ",
-      GOOD + " " + GOOD, // two objects on one line
-      GOOD + " trailing",
-      "{\"ts\":1767225600000,\"endpoint\":\"/v1/x\",", // an object that continues on the next line
-      "\"status\":200,\"latency_ms\":5,\"src_ip\":\"10.0.0.1\"}",
-      GOOD.replace("\"10.0.0.1\"", "\"nope\""), // validation failure
-      GOOD.replace("200", "\"abc\""), // type error
-      "not json",
-      "[1,2]",
-      "{\"ts\":1767225600000",
-      "}",
-      GOOD + "\r",
-      "{\"nested\":{\"a\":[1,{\"b\":2}]}," + GOOD.substring(1),
+    GOOD,
+    GOOD.replace("200", "503"),
+    "",
+    "   ",
+    GOOD + " " + GOOD, // two objects on one line
+    GOOD + " trailing",
+    "{\"ts\":1767225600000,\"endpoint\":\"/v1/x\",", // an object that continues on the next line
+    "\"status\":200,\"latency_ms\":5,\"src_ip\":\"10.0.0.1\"}",
+    GOOD.replace("\"10.0.0.1\"", "\"nope\""), // validation failure
+    GOOD.replace("200", "\"abc\""), // type error
+    "not json",
+    "[1,2]",
+    "{\"ts\":1767225600000",
+    "}",
+    GOOD + "\r",
+    "{\"nested\":{\"a\":[1,{\"b\":2}]}," + GOOD.substring(1),
   };
 
   @Test
@@ -64,11 +65,14 @@ class SharedParserScanTest {
         }
       }
       List<CaptureRecord> actual = new ArrayList<>();
-      DecodeReport report = CaptureCodec.decodeLenient(body.getBytes(StandardCharsets.UTF_8), actual::add);
+      DecodeReport report =
+          CaptureCodec.decodeLenient(body.getBytes(StandardCharsets.UTF_8), actual::add);
       assertEquals(expected, actual, body);
       assertEquals(expectedRejected, report.rejected(), body);
-      assertEquals(firstBadLine, report.firstError() == null ? null : report.firstError().line(), body);
-      assertEquals(firstField, report.firstError() == null ? null : report.firstError().field(), body);
+      assertEquals(
+          firstBadLine, report.firstError() == null ? null : report.firstError().line(), body);
+      assertEquals(
+          firstField, report.firstError() == null ? null : report.firstError().field(), body);
     }
   }
 }

@@ -47,12 +47,38 @@ class RuleCodecFuzzTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
   static final long MAX_DURATION_MS = 7L * 24 * 3600 * 1000;
-  static final String ID_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+  static final String ID_CHARS =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+
   /** Every field an error may name. */
-  static final Set<String> ERROR_FIELDS = Set.of("$", "id", "metric", "op", "threshold", "for",
-      "cooldown", "severity", "service", "endpoint", "description");
-  static final List<String> BODY_KEYS = List.of("id", "metric", "op", "threshold", "for", "cooldown",
-      "severity", "service", "endpoint", "description", "expression", "extra");
+  static final Set<String> ERROR_FIELDS =
+      Set.of(
+          "$",
+          "id",
+          "metric",
+          "op",
+          "threshold",
+          "for",
+          "cooldown",
+          "severity",
+          "service",
+          "endpoint",
+          "description");
+
+  static final List<String> BODY_KEYS =
+      List.of(
+          "id",
+          "metric",
+          "op",
+          "threshold",
+          "for",
+          "cooldown",
+          "severity",
+          "service",
+          "endpoint",
+          "description",
+          "expression",
+          "extra");
 
   @FuzzTest
   @Timeout(value = 5, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
@@ -61,8 +87,13 @@ class RuleCodecFuzzTest {
       case ROUND_TRIP -> roundTrip(rule(data, false));
       case CORRUPTED -> { // the edits first: the rule may take the rest of the input
         ObjectNode edits = NODES.objectNode();
-        for (int n = data.consumeInt(1, 4), i = 0; i < n; i++) { // the id less often: it ends the parse at once
-          edits.set(data.consumeInt(0, 12) == 0 ? "id" : data.pickValue(BODY_KEYS.subList(1, BODY_KEYS.size())),
+        for (int n = data.consumeInt(1, 4), i = 0;
+            i < n;
+            i++) { // the id less often: it ends the parse at once
+          edits.set(
+              data.consumeInt(0, 12) == 0
+                  ? "id"
+                  : data.pickValue(BODY_KEYS.subList(1, BODY_KEYS.size())),
               data.consumeInt(0, 4) == 0 ? MissingNode.getInstance() : value(data, 2));
         }
         String otherId = data.consumeInt(0, 9) == 0 ? pathId(data) : null;
@@ -101,18 +132,32 @@ class RuleCodecFuzzTest {
     String id = chars(data, data.consumeInt(1, 64), ID_CHARS);
     Metric metric = data.pickValue(Metric.values());
     double max = fraction || metric == Metric.ERROR_RATE ? 1.0 : Double.MAX_VALUE;
-    double threshold = switch (data.consumeInt(0, 2)) {
-      case 0 -> data.consumeLong(0, (long) (Math.min(max, 100_000) * 10_000)) / 10_000.0;
-      case 1 -> Double.longBitsToDouble(data.consumeLong(0, Double.doubleToLongBits(max)));
-      default -> data.pickValue(new double[] {0.0, -0.0, Double.MIN_VALUE, max, 0.05, 1.0 / 3});
-    };
-    String service = data.consumeInt(0, 3) == 0 ? data.pickValue(new String[] {"*", "chat-api", "edge-*", "?", "*-prod"})
-        : text(data, 512, false);
-    String endpoint = data.consumeInt(0, 3) == 0 ? data.pickValue(new String[] {"*", "/v1/chat/*", "*a*a*a*a*a*b", "/v1/?mbeddings", "/"})
-        : (data.consumeBoolean() ? "/" : "*") + text(data, 511, false);
-    return new ThresholdRule(id, metric, data.pickValue(Comparison.values()), threshold,
-        duration(data), duration(data), data.pickValue(Severity.values()),
-        Glob.of(service.isBlank() ? "*" : service), Glob.of(endpoint), text(data, 512, true));
+    double threshold =
+        switch (data.consumeInt(0, 2)) {
+          case 0 -> data.consumeLong(0, (long) (Math.min(max, 100_000) * 10_000)) / 10_000.0;
+          case 1 -> Double.longBitsToDouble(data.consumeLong(0, Double.doubleToLongBits(max)));
+          default -> data.pickValue(new double[] {0.0, -0.0, Double.MIN_VALUE, max, 0.05, 1.0 / 3});
+        };
+    String service =
+        data.consumeInt(0, 3) == 0
+            ? data.pickValue(new String[] {"*", "chat-api", "edge-*", "?", "*-prod"})
+            : text(data, 512, false);
+    String endpoint =
+        data.consumeInt(0, 3) == 0
+            ? data.pickValue(
+                new String[] {"*", "/v1/chat/*", "*a*a*a*a*a*b", "/v1/?mbeddings", "/"})
+            : (data.consumeBoolean() ? "/" : "*") + text(data, 511, false);
+    return new ThresholdRule(
+        id,
+        metric,
+        data.pickValue(Comparison.values()),
+        threshold,
+        duration(data),
+        duration(data),
+        data.pickValue(Severity.values()),
+        Glob.of(service.isBlank() ? "*" : service),
+        Glob.of(endpoint),
+        text(data, 512, true));
   }
 
   static String chars(FuzzedDataProvider data, int n, String alphabet) {
@@ -129,17 +174,29 @@ class RuleCodecFuzzTest {
    */
   static String text(FuzzedDataProvider data, int max, boolean lineBreaks) {
     StringBuilder sb = new StringBuilder();
-    for (int n = data.consumeInt(0, data.consumeBoolean() ? 8 : max); sb.length() < n && data.remainingBytes() > 0; ) {
-      int c = switch (data.consumeInt(0, 4)) {
-        case 0 -> data.consumeInt(0x21, 0x7e);
-        case 1 -> data.pickValue(new int[] {'*', '?', '/', '"', '\\', ' ', 0xa0, 0x2028, 0x3000, 'é',
-            0x6a21, 0x1f600, 0x10ffff, 0xfffd});
-        case 2 -> lineBreaks ? data.pickValue(new int[] {'\n', '\r', '\t'}) : 'x';
-        case 3 -> data.consumeInt(0x80, 0xffff);
-        default -> data.consumeInt(0x10000, 0x10ffff);
-      };
+    for (int n = data.consumeInt(0, data.consumeBoolean() ? 8 : max);
+        sb.length() < n && data.remainingBytes() > 0; ) {
+      int c =
+          switch (data.consumeInt(0, 4)) {
+            case 0 -> data.consumeInt(0x21, 0x7e);
+            case 1 ->
+                data.pickValue(
+                    new int[] {
+                      '*', '?', '/', '"', '\\', ' ', 0xa0, 0x2028, 0x3000, 'é', 0x6a21, 0x1f600,
+                      0x10ffff, 0xfffd
+                    });
+            case 2 -> lineBreaks ? data.pickValue(new int[] {'\n', '\r', '\t'}) : 'x';
+            case 3 -> data.consumeInt(0x80, 0xffff);
+            default -> data.consumeInt(0x10000, 0x10ffff);
+          };
       int type = Character.getType(c);
-      c = c > 0x20 && (type == Character.CONTROL || type == Character.FORMAT || type == Character.SURROGATE) ? 'x' : c;
+      c =
+          c > 0x20
+                  && (type == Character.CONTROL
+                      || type == Character.FORMAT
+                      || type == Character.SURROGATE)
+              ? 'x'
+              : c;
       if (sb.length() + Character.charCount(c) > max) {
         break;
       }
@@ -168,13 +225,66 @@ class RuleCodecFuzzTest {
   // ==================================================================== hostile bodies
 
   /** Strings a probe sends: valid names, near misses, limits, hidden characters. */
-  static final String[] TEXTS = {"qps", "error_rate", "p95_latency_ms", "p99_latency_ms", "QPS",
-      "latency", "", " ", ">", ">=", "<", "<=", "=>", "==", "info", "warning", "critical", "Critical",
-      "page", "30s", "500ms", "1.5m", "2h", "1d", "7d", "8d", "168h", "169h", "604800000ms",
-      "604800001ms", " 10 s ", "-5s", "5 parsecs", "1e5s", "9".repeat(400) + "d", "0.0000001ms",
-      "\u0661\u0662s", "NaN", "Infinity", "*", "/v1/*", "*a*a*a*a*a*b", "/" + "a".repeat(600), "v1",
-      "/v1/chat\u202e*", "a\u200bb", "\ufeff*", "x\u0007", "line\nbreak", "/x\u0000", "\u00a0",
-      "\u2028", "/x\ud800", "\udc00*", "r1", "other", "true", "5"};
+  static final String[] TEXTS = {
+    "qps",
+    "error_rate",
+    "p95_latency_ms",
+    "p99_latency_ms",
+    "QPS",
+    "latency",
+    "",
+    " ",
+    ">",
+    ">=",
+    "<",
+    "<=",
+    "=>",
+    "==",
+    "info",
+    "warning",
+    "critical",
+    "Critical",
+    "page",
+    "30s",
+    "500ms",
+    "1.5m",
+    "2h",
+    "1d",
+    "7d",
+    "8d",
+    "168h",
+    "169h",
+    "604800000ms",
+    "604800001ms",
+    " 10 s ",
+    "-5s",
+    "5 parsecs",
+    "1e5s",
+    "9".repeat(400) + "d",
+    "0.0000001ms",
+    "\u0661\u0662s",
+    "NaN",
+    "Infinity",
+    "*",
+    "/v1/*",
+    "*a*a*a*a*a*b",
+    "/" + "a".repeat(600),
+    "v1",
+    "/v1/chat\u202e*",
+    "a\u200bb",
+    "\ufeff*",
+    "x\u0007",
+    "line\nbreak",
+    "/x\u0000",
+    "\u00a0",
+    "\u2028",
+    "/x\ud800",
+    "\udc00*",
+    "r1",
+    "other",
+    "true",
+    "5"
+  };
 
   static JsonNode value(FuzzedDataProvider data, int depth) {
     switch (depth == 0 ? 0 : data.consumeInt(0, 7)) {
@@ -198,13 +308,36 @@ class RuleCodecFuzzTest {
           case 1 -> NODES.booleanNode(data.consumeBoolean());
           case 2 -> NODES.numberNode(data.consumeInt());
           case 3 -> NODES.numberNode(data.consumeLong());
-          case 4 -> NODES.numberNode(new BigInteger(1, data.consumeBytes(170)).multiply(BigInteger.valueOf(data.consumeInt(-1, 1))));
-          case 5 -> NODES.numberNode(data.consumeBoolean() ? data.consumeDouble() : data.pickValue(new double[] {Double.NaN,
-              Double.POSITIVE_INFINITY, -0.0, 0.5, 1.0, 1.0000001, 604800.0, 604800.001, Double.MAX_VALUE}));
+          case 4 ->
+              NODES.numberNode(
+                  new BigInteger(1, data.consumeBytes(170))
+                      .multiply(BigInteger.valueOf(data.consumeInt(-1, 1))));
+          case 5 ->
+              NODES.numberNode(
+                  data.consumeBoolean()
+                      ? data.consumeDouble()
+                      : data.pickValue(
+                          new double[] {
+                            Double.NaN,
+                            Double.POSITIVE_INFINITY,
+                            -0.0,
+                            0.5,
+                            1.0,
+                            1.0000001,
+                            604800.0,
+                            604800.001,
+                            Double.MAX_VALUE
+                          }));
           case 6 -> NODES.numberNode(data.consumeFloat());
-          case 7 -> NODES.numberNode(new BigDecimal(data.pickValue(new String[] {"1e400", "-1e400", "1e-400", "0.05", "604800.0005"})));
+          case 7 ->
+              NODES.numberNode(
+                  new BigDecimal(
+                      data.pickValue(
+                          new String[] {"1e400", "-1e400", "1e-400", "0.05", "604800.0005"})));
           case 8 -> NODES.binaryNode(data.consumeBytes(8));
-          default -> NODES.textNode(data.consumeBoolean() ? data.pickValue(TEXTS) : data.consumeString(40));
+          default ->
+              NODES.textNode(
+                  data.consumeBoolean() ? data.pickValue(TEXTS) : data.consumeString(40));
         };
       }
     }
@@ -233,7 +366,8 @@ class RuleCodecFuzzTest {
     } catch (RuleValidationException e) {
       return e;
     } catch (RuntimeException e) {
-      throw new AssertionError("parse threw " + e + " (only RuleValidationException is allowed) for " + body, e);
+      throw new AssertionError(
+          "parse threw " + e + " (only RuleValidationException is allowed) for " + body, e);
     }
   }
 
@@ -257,10 +391,15 @@ class RuleCodecFuzzTest {
   /** Everything RuleCodec promises about a rule it returns. */
   static void assertAcceptedRuleIsValid(ThresholdRule rule, String pathId) {
     assertEquals(pathId, rule.id());
-    assertTrue(Double.isFinite(rule.threshold()) && rule.threshold() >= 0, "threshold " + rule.threshold());
-    assertTrue(rule.metric() != Metric.ERROR_RATE || rule.threshold() <= 1, "error_rate is a fraction");
+    assertTrue(
+        Double.isFinite(rule.threshold()) && rule.threshold() >= 0,
+        "threshold " + rule.threshold());
+    assertTrue(
+        rule.metric() != Metric.ERROR_RATE || rule.threshold() <= 1, "error_rate is a fraction");
     assertTrue(rule.forMs() >= 0 && rule.forMs() <= MAX_DURATION_MS, "for " + rule.forMs());
-    assertTrue(rule.cooldownMs() >= 0 && rule.cooldownMs() <= MAX_DURATION_MS, "cooldown " + rule.cooldownMs());
+    assertTrue(
+        rule.cooldownMs() >= 0 && rule.cooldownMs() <= MAX_DURATION_MS,
+        "cooldown " + rule.cooldownMs());
     String endpoint = rule.endpointSelector().pattern();
     assertTrue(endpoint.startsWith("/") || endpoint.startsWith("*"), endpoint);
     List<String> texts = List.of(rule.serviceSelector().pattern(), endpoint, rule.description());
@@ -269,7 +408,8 @@ class RuleCodecFuzzTest {
       boolean description = i == 2;
       assertTrue(text.length() <= 512 && (description || !text.isBlank()), text);
       assertEquals(-1, TextChecks.indexOfInvisible(text, description), text);
-      assertFalse(text.codePoints().anyMatch(c -> Character.getType(c) == Character.SURROGATE),
+      assertFalse(
+          text.codePoints().anyMatch(c -> Character.getType(c) == Character.SURROGATE),
           "an unpaired surrogate (CBOR cannot write it): " + text);
     }
     assertEquals(rule, RuleCodec.parse(RuleCodec.toJson(rule), pathId), "toJson parses back");
@@ -280,22 +420,37 @@ class RuleCodecFuzzTest {
     }
   }
 
-  /** One field of a valid rule replaced (or removed): named exactly, or accepted as its type allows. */
+  /**
+   * One field of a valid rule replaced (or removed): named exactly, or accepted as its type allows.
+   */
   static void oneBadField(ThresholdRule rule, String key, JsonNode value) {
     ObjectNode body = RuleCodec.toJson(rule);
     set(body, key, value);
     boolean absent = value.isMissingNode() || value.isNull();
     // null: accepted; "?": rejected or accepted, as the value decides; else the reason
-    String expectedReason = switch (key) {
-      case "expression", "extra" -> null;
-      case "id" -> absent || value.asText().equals(rule.id()) ? null
-          : "'" + value.asText() + "' differs from the id in the URL '" + rule.id() + "'";
-      case "metric", "op" -> absent ? "is required" : value.isTextual() ? "?" : "must be a string";
-      case "threshold" -> value.isNumber() ? "?" : "is required and must be a number";
-      case "for", "cooldown" -> absent ? null : value.isTextual() || value.isNumber() ? "?"
-          : "must be a duration string like '30s' or a number of seconds";
-      default -> absent ? null : value.isTextual() ? "?" : "must be a string"; // severity, selectors, description
-    };
+    String expectedReason =
+        switch (key) {
+          case "expression", "extra" -> null;
+          case "id" ->
+              absent || value.asText().equals(rule.id())
+                  ? null
+                  : "'" + value.asText() + "' differs from the id in the URL '" + rule.id() + "'";
+          case "metric", "op" ->
+              absent ? "is required" : value.isTextual() ? "?" : "must be a string";
+          case "threshold" -> value.isNumber() ? "?" : "is required and must be a number";
+          case "for", "cooldown" ->
+              absent
+                  ? null
+                  : value.isTextual() || value.isNumber()
+                      ? "?"
+                      : "must be a duration string like '30s' or a number of seconds";
+          default ->
+              absent
+                  ? null
+                  : value.isTextual()
+                      ? "?"
+                      : "must be a string"; // severity, selectors, description
+        };
     Object outcome = parse(body, rule.id());
     if (outcome instanceof RuleValidationException e) {
       assertEquals(key, e.field(), e.getMessage());
@@ -304,17 +459,26 @@ class RuleCodecFuzzTest {
         assertEquals(expectedReason, e.reason());
       }
     } else {
-      assertTrue(expectedReason == null || expectedReason.equals("?"), "accepted a body that must be refused for: " + expectedReason);
+      assertTrue(
+          expectedReason == null || expectedReason.equals("?"),
+          "accepted a body that must be refused for: " + expectedReason);
       ThresholdRule got = (ThresholdRule) outcome;
       assertAcceptedRuleIsValid(got, rule.id());
       if (expectedReason == null) { // the field was absent or ignored: the defaults
         String k = absent ? key : "";
-        assertEquals(new ThresholdRule(rule.id(), rule.metric(), rule.comparison(), rule.threshold(),
-            k.equals("for") ? 0 : rule.forMs(), k.equals("cooldown") ? 0 : rule.cooldownMs(),
-            k.equals("severity") ? Severity.WARNING : rule.severity(),
-            k.equals("service") ? Glob.ANY : rule.serviceSelector(),
-            k.equals("endpoint") ? Glob.ANY : rule.endpointSelector(),
-            k.equals("description") ? "" : rule.description()), got);
+        assertEquals(
+            new ThresholdRule(
+                rule.id(),
+                rule.metric(),
+                rule.comparison(),
+                rule.threshold(),
+                k.equals("for") ? 0 : rule.forMs(),
+                k.equals("cooldown") ? 0 : rule.cooldownMs(),
+                k.equals("severity") ? Severity.WARNING : rule.severity(),
+                k.equals("service") ? Glob.ANY : rule.serviceSelector(),
+                k.equals("endpoint") ? Glob.ANY : rule.endpointSelector(),
+                k.equals("description") ? "" : rule.description()),
+            got);
       }
     }
   }
@@ -322,12 +486,13 @@ class RuleCodecFuzzTest {
   // ============================================================================= globs
 
   /**
-   * A pattern of '*', '?' and a few characters (outside the BMP too: '?' is one code point) and
-   * a value: any string of the value alphabet, or the pattern with its wildcards filled in.
+   * A pattern of '*', '?' and a few characters (outside the BMP too: '?' is one code point) and a
+   * value: any string of the value alphabet, or the pattern with its wildcards filled in.
    */
   static void glob(FuzzedDataProvider data) {
     boolean unicode = data.consumeBoolean();
-    int[] patternAlphabet = unicode ? new int[] {'*', '?', 'a', 'é', 0x1f600} : new int[] {'*', '?', 'a', '/'};
+    int[] patternAlphabet =
+        unicode ? new int[] {'*', '?', 'a', 'é', 0x1f600} : new int[] {'*', '?', 'a', '/'};
     int[] valueAlphabet = unicode ? new int[] {'a', 'é', 0x1f600, 'b'} : new int[] {'a', '/', 'b'};
     String pattern = codePoints(data, patternAlphabet, 64);
     String value;
@@ -343,8 +508,10 @@ class RuleCodecFuzzTest {
       value = sb.toString();
     }
     Glob glob = Glob.of(pattern);
-    assertEquals(referenceMatch(pattern.codePoints().toArray(), value.codePoints().toArray()),
-        glob.matches(value), "'" + pattern + "' vs '" + value + "'");
+    assertEquals(
+        referenceMatch(pattern.codePoints().toArray(), value.codePoints().toArray()),
+        glob.matches(value),
+        "'" + pattern + "' vs '" + value + "'");
     assertEquals(pattern, glob.pattern());
   }
 

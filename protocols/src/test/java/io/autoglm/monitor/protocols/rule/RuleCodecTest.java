@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class RuleCodecTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -20,18 +20,37 @@ class RuleCodecTest {
 
   @Test
   void parsesAFullRuleAndWritesItBack() throws Exception {
-    ThresholdRule rule = RuleCodec.parse(json("""
+    ThresholdRule rule =
+        RuleCodec.parse(
+            json(
+                """
         {"metric": "p99_latency_ms", "op": ">=", "threshold": 2500, "for": "1m", "cooldown": 300,
-         "severity": "critical", "service": "edge-*", "endpoint": "/v1/chat/*", "description": "slow"}"""), "slow-chat");
-    assertEquals(new ThresholdRule("slow-chat", Metric.P99_LATENCY_MS, Comparison.GE, 2500, 60_000, 300_000,
-        Severity.CRITICAL, Glob.of("edge-*"), Glob.of("/v1/chat/*"), "slow"), rule);
+         "severity": "critical", "service": "edge-*", "endpoint": "/v1/chat/*", "description": "slow"}"""),
+            "slow-chat");
+    assertEquals(
+        new ThresholdRule(
+            "slow-chat",
+            Metric.P99_LATENCY_MS,
+            Comparison.GE,
+            2500,
+            60_000,
+            300_000,
+            Severity.CRITICAL,
+            Glob.of("edge-*"),
+            Glob.of("/v1/chat/*"),
+            "slow"),
+        rule);
     assertEquals("p99_latency_ms >= 2500 for 1m", rule.expression());
-    assertEquals(rule, RuleCodec.parse(RuleCodec.toJson(rule), "slow-chat"), "toJson is parseable to the same rule");
+    assertEquals(
+        rule,
+        RuleCodec.parse(RuleCodec.toJson(rule), "slow-chat"),
+        "toJson is parseable to the same rule");
   }
 
   @Test
   void defaultsAreWarningEverythingAndNoDelay() throws Exception {
-    ThresholdRule rule = RuleCodec.parse(json("{\"metric\": \"qps\", \"op\": \"<\", \"threshold\": 1}"), "quiet");
+    ThresholdRule rule =
+        RuleCodec.parse(json("{\"metric\": \"qps\", \"op\": \"<\", \"threshold\": 1}"), "quiet");
     assertEquals(Severity.WARNING, rule.severity());
     assertEquals(0, rule.forMs());
     assertEquals(0, rule.cooldownMs());
@@ -39,38 +58,48 @@ class RuleCodecTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "{\"op\": \">\", \"threshold\": 1}                                         | metric",
-      "{\"metric\": \"latency\", \"op\": \">\", \"threshold\": 1}                | metric",
-      "{\"metric\": \"qps\", \"op\": \"=>\", \"threshold\": 1}                   | op",
-      "{\"metric\": \"qps\", \"op\": \">\"}                                      | threshold",
-      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": \"5\"}                | threshold",
-      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": -1}                   | threshold",
-      "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 5}             | threshold",
-      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"for\": \"-5s\"}  | for",
-      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"for\": -5}       | for",
-      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"for\": \"5 parsecs\"} | for",
-      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"for\": \"8d\"}   | for",
-      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"cooldown\": true} | cooldown",
-      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"severity\": \"page\"} | severity",
-      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"endpoint\": \"v1\"} | endpoint",
-      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"service\": \"\"}  | service",
-      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"endpoint\": \"/v1/chat\\u202e*\"} | endpoint",
-      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"service\": \"a\\u200bb\"} | service",
-      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"description\": \"x\\u0007\"} | description",
-      "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"id\": \"other\"}  | id",
-      "[1, 2]                                                                   | $",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"op\": \">\", \"threshold\": 1}                                         | metric",
+        "{\"metric\": \"latency\", \"op\": \">\", \"threshold\": 1}                | metric",
+        "{\"metric\": \"qps\", \"op\": \"=>\", \"threshold\": 1}                   | op",
+        "{\"metric\": \"qps\", \"op\": \">\"}                                      | threshold",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": \"5\"}                | threshold",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": -1}                   | threshold",
+        "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 5}             | threshold",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"for\": \"-5s\"}  | for",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"for\": -5}       | for",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"for\": \"5 parsecs\"} | for",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"for\": \"8d\"}   | for",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"cooldown\": true} | cooldown",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"severity\": \"page\"} | severity",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"endpoint\": \"v1\"} | endpoint",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"service\": \"\"}  | service",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"endpoint\": \"/v1/chat\\u202e*\"} | endpoint",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"service\": \"a\\u200bb\"} | service",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"description\": \"x\\u0007\"} | description",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"id\": \"other\"}  | id",
+        "[1, 2]                                                                   | $",
+      })
   void invalidRulesNameTheirField(String body, String field) throws Exception {
-    RuleValidationException e = assertThrows(RuleValidationException.class, () -> RuleCodec.parse(json(body), "r1"));
+    RuleValidationException e =
+        assertThrows(RuleValidationException.class, () -> RuleCodec.parse(json(body), "r1"));
     assertEquals(field, e.field(), e.getMessage());
     assertFalse(e.reason().isBlank());
   }
 
   @Test
   void idsAreChecked() {
-    assertEquals("id", assertThrows(RuleValidationException.class,
-        () -> RuleCodec.parse(json("{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1}"), "has space")).field());
+    assertEquals(
+        "id",
+        assertThrows(
+                RuleValidationException.class,
+                () ->
+                    RuleCodec.parse(
+                        json("{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1}"),
+                        "has space"))
+            .field());
   }
 
   @ParameterizedTest
@@ -80,9 +109,15 @@ class RuleCodecTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"/v1/chat/*,/v1/chat/completions,true", "/v1/chat/*,/v1/generate,false", "*,/x,true",
-      "/v1/?mbeddings,/v1/embeddings,true", "/v1/chat/completions,/v1/chat/completions,true",
-      "/v1/chat.completions,/v1/chat/completions,false", "/v1/(a)*,/v1/(a)b,true"})
+  @CsvSource({
+    "/v1/chat/*,/v1/chat/completions,true",
+    "/v1/chat/*,/v1/generate,false",
+    "*,/x,true",
+    "/v1/?mbeddings,/v1/embeddings,true",
+    "/v1/chat/completions,/v1/chat/completions,true",
+    "/v1/chat.completions,/v1/chat/completions,false",
+    "/v1/(a)*,/v1/(a)b,true"
+  })
   void selectors(String glob, String path, boolean matches) {
     assertEquals(matches, Glob.of(glob).matches(path));
   }

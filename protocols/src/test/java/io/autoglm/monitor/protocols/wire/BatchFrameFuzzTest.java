@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
 /**
  * Fuzz test of {@link BatchFrame} (issue "Hostile input"). A plain {@code mvn test} runs it on the
  * empty input and the seeds in {@code BatchFrameFuzzTestInputs/fuzz}; {@code mvn verify} also
- * fuzzes it for a few seconds (see protocols/pom.xml). The input's last byte picks the property
- * (an ASCII digit names it: '0' is {@link #ROUND_TRIP}); the rest of the input feeds it:
+ * fuzzes it for a few seconds (see protocols/pom.xml). The input's last byte picks the property (an
+ * ASCII digit names it: '0' is {@link #ROUND_TRIP}); the rest of the input feeds it:
  *
  * <ol start="0">
  *   <li>a payload (any seq, plain or gzip, taken from inside a larger buffer) is framed as
@@ -52,7 +52,13 @@ class BatchFrameFuzzTest {
       case BYTES -> checkHostile(data.consumeRemainingAsBytes(), limit(data, 0));
       case MUTATED -> {
         byte[] payload = payload(data);
-        byte[] frame = BatchFrame.encode(data.consumeLong(0, Long.MAX_VALUE), payload, 0, payload.length, data.consumeBoolean());
+        byte[] frame =
+            BatchFrame.encode(
+                data.consumeLong(0, Long.MAX_VALUE),
+                payload,
+                0,
+                payload.length,
+                data.consumeBoolean());
         for (int n = data.consumeInt(1, 4), i = 0; i < n; i++) {
           frame = mutate(frame, data);
         }
@@ -63,8 +69,15 @@ class BatchFrameFuzzTest {
         long seq = data.consumeBoolean() ? data.consumeLong(0, Long.MAX_VALUE) : data.consumeLong();
         int max = limit(data, 0);
         byte[] payload = data.consumeRemainingAsBytes();
-        checkHostile(ByteBuffer.allocate(HEADER_BYTES + payload.length).put(MAGIC).put((byte) flags)
-            .putLong(seq).putInt(payload.length).put(payload).array(), max);
+        checkHostile(
+            ByteBuffer.allocate(HEADER_BYTES + payload.length)
+                .put(MAGIC)
+                .put((byte) flags)
+                .putLong(seq)
+                .putInt(payload.length)
+                .put(payload)
+                .array(),
+            max);
       }
       default -> gzipFlips(data);
     }
@@ -89,8 +102,17 @@ class BatchFrameFuzzTest {
   static int limit(FuzzedDataProvider data, int size) {
     return switch (data.consumeInt(0, 3)) {
       case 0 -> data.consumeInt(0, 4096);
-      case 1 -> data.pickValue(new int[] {0, 1, HEADER_BYTES, 1 << 20, Integer.MAX_VALUE - 8,
-          Integer.MAX_VALUE - 1, Integer.MAX_VALUE});
+      case 1 ->
+          data.pickValue(
+              new int[] {
+                0,
+                1,
+                HEADER_BYTES,
+                1 << 20,
+                Integer.MAX_VALUE - 8,
+                Integer.MAX_VALUE - 1,
+                Integer.MAX_VALUE
+              });
       case 2 -> Math.max(0, size + data.consumeInt(-8, 8));
       default -> data.consumeInt(0, Integer.MAX_VALUE);
     };
@@ -121,10 +143,17 @@ class BatchFrameFuzzTest {
     assertArrayEquals(payload, d.ndjson());
     assertArrayEquals(payload, BatchFrame.decode(frame, Integer.MAX_VALUE).ndjson());
     if (payload.length > 0) {
-      assertEquals(gzip
-          ? "batch inflates past the limit of " + (payload.length - 1) + " bytes"
-          : "batch of " + payload.length + " bytes exceeds the limit of " + (payload.length - 1),
-          assertThrows(BatchFrame.FrameException.class, () -> BatchFrame.decode(frame, payload.length - 1)).getMessage());
+      assertEquals(
+          gzip
+              ? "batch inflates past the limit of " + (payload.length - 1) + " bytes"
+              : "batch of "
+                  + payload.length
+                  + " bytes exceeds the limit of "
+                  + (payload.length - 1),
+          assertThrows(
+                  BatchFrame.FrameException.class,
+                  () -> BatchFrame.decode(frame, payload.length - 1))
+              .getMessage());
     }
   }
 
@@ -134,8 +163,10 @@ class BatchFrameFuzzTest {
     if (size <= max) {
       assertEquals(size, BatchFrame.decode(frame, max).ndjson().length);
     } else {
-      assertEquals("batch inflates past the limit of " + max + " bytes",
-          assertThrows(BatchFrame.FrameException.class, () -> BatchFrame.decode(frame, max)).getMessage());
+      assertEquals(
+          "batch inflates past the limit of " + max + " bytes",
+          assertThrows(BatchFrame.FrameException.class, () -> BatchFrame.decode(frame, max))
+              .getMessage());
     }
   }
 
@@ -151,9 +182,16 @@ class BatchFrameFuzzTest {
     for (int i = 0; i < flips; i++) {
       gz[data.consumeInt(0, gz.length - 1)] ^= (byte) (1 << data.consumeInt(0, 7));
     }
-    byte[] frame = ByteBuffer.allocate(HEADER_BYTES + gz.length).put(MAGIC).put((byte) 1).putLong(seq)
-        .putInt(gz.length).put(gz).array();
-    BatchFrame.Decoded d = checkHostile(frame, data.consumeBoolean() ? Integer.MAX_VALUE : payload.length + 16);
+    byte[] frame =
+        ByteBuffer.allocate(HEADER_BYTES + gz.length)
+            .put(MAGIC)
+            .put((byte) 1)
+            .putLong(seq)
+            .putInt(gz.length)
+            .put(gz)
+            .array();
+    BatchFrame.Decoded d =
+        checkHostile(frame, data.consumeBoolean() ? Integer.MAX_VALUE : payload.length + 16);
     if (flips == 0) {
       assertArrayEquals(payload, d.ndjson());
     }
@@ -161,7 +199,10 @@ class BatchFrameFuzzTest {
 
   // ===================================================================== hostile frames
 
-  /** One edit: a byte (of the header, more often), the length, flags or seq field, truncate, append, delete. */
+  /**
+   * One edit: a byte (of the header, more often), the length, flags or seq field, truncate, append,
+   * delete.
+   */
   static byte[] mutate(byte[] f, FuzzedDataProvider data) {
     int n = f.length;
     int kind = data.consumeInt(0, 7);
@@ -172,14 +213,22 @@ class BatchFrameFuzzTest {
     switch (kind) {
       case 0 -> f[data.consumeInt(0, n - 1)] = data.consumeByte();
       case 1 -> f[data.consumeInt(0, HEADER_BYTES - 1)] = data.consumeByte();
-      case 2 -> b.putInt(13, switch (data.consumeInt(0, 3)) { // near the true length, or anything
-        case 0 -> n - HEADER_BYTES + data.consumeInt(1, 8);
-        case 1 -> n - HEADER_BYTES - data.consumeInt(1, 8);
-        case 2 -> data.pickValue(new int[] {Integer.MIN_VALUE, -1, Integer.MAX_VALUE});
-        default -> data.consumeInt();
-      });
+      case 2 ->
+          b.putInt(
+              13,
+              switch (data.consumeInt(0, 3)) { // near the true length, or anything
+                case 0 -> n - HEADER_BYTES + data.consumeInt(1, 8);
+                case 1 -> n - HEADER_BYTES - data.consumeInt(1, 8);
+                case 2 -> data.pickValue(new int[] {Integer.MIN_VALUE, -1, Integer.MAX_VALUE});
+                default -> data.consumeInt();
+              });
       case 3 -> f[4] = data.consumeByte();
-      case 4 -> b.putLong(5, data.consumeBoolean() ? data.pickValue(new long[] {-1, Long.MIN_VALUE, 0}) : data.consumeLong());
+      case 4 ->
+          b.putLong(
+              5,
+              data.consumeBoolean()
+                  ? data.pickValue(new long[] {-1, Long.MIN_VALUE, 0})
+                  : data.consumeLong());
       case 5 -> f = Arrays.copyOf(f, data.consumeInt(0, Math.max(0, n - 1)));
       case 6 -> {
         byte[] tail = data.consumeBytes(24);
@@ -199,8 +248,8 @@ class BatchFrameFuzzTest {
   }
 
   /**
-   * Decodes a frame that may be anything: the outcome is the reference's, the decoded payload
-   * is within the limit, the only exception is FrameException, and the input is left alone.
+   * Decodes a frame that may be anything: the outcome is the reference's, the decoded payload is
+   * within the limit, the only exception is FrameException, and the input is left alone.
    */
   static BatchFrame.Decoded checkHostile(byte[] frame, int max) {
     byte[] copy = frame.clone();
@@ -211,7 +260,9 @@ class BatchFrameFuzzTest {
     } catch (BatchFrame.FrameException e) {
       assertSame(BatchFrame.FrameException.class, e.getClass());
       if (!(expected instanceof String why)) {
-        throw new AssertionError("decode refused a frame the reference accepts (limit " + max + "): " + e.getMessage(), e);
+        throw new AssertionError(
+            "decode refused a frame the reference accepts (limit " + max + "): " + e.getMessage(),
+            e);
       }
       assertTrue(e.getMessage().startsWith(why), e.getMessage() + " should start with " + why);
     }
@@ -219,7 +270,8 @@ class BatchFrameFuzzTest {
     if (d != null) {
       assertTrue(d.ndjson().length <= max, "never more than the limit");
       if (!(expected instanceof BatchFrame.Decoded want)) {
-        throw new AssertionError("decode accepted a frame the reference refuses (limit " + max + "): " + expected);
+        throw new AssertionError(
+            "decode accepted a frame the reference refuses (limit " + max + "): " + expected);
       }
       assertEquals(want.seq(), d.seq());
       assertArrayEquals(want.ndjson(), d.ndjson());
@@ -230,7 +282,11 @@ class BatchFrameFuzzTest {
   /** The documented layout read step by step: the frame, or the start of the decoder's message. */
   static Object reference(byte[] f, int max) {
     if (f.length < HEADER_BYTES) {
-      return "binary frame of " + f.length + " bytes is shorter than its " + HEADER_BYTES + "-byte header";
+      return "binary frame of "
+          + f.length
+          + " bytes is shorter than its "
+          + HEADER_BYTES
+          + "-byte header";
     }
     if (!Arrays.equals(MAGIC, Arrays.copyOf(f, 4))) {
       return "binary frame does not start with the magic \"AGB1\"";
@@ -246,16 +302,23 @@ class BatchFrameFuzzTest {
     }
     int length = b.getInt(13);
     if (length != f.length - HEADER_BYTES) {
-      return "binary frame says its payload has " + length + " bytes but carries " + (f.length - HEADER_BYTES);
+      return "binary frame says its payload has "
+          + length
+          + " bytes but carries "
+          + (f.length - HEADER_BYTES);
     }
     byte[] payload = Arrays.copyOfRange(f, HEADER_BYTES, f.length);
     if (flags == 0) {
-      return length > max ? "batch of " + length + " bytes exceeds the limit of " + max : new BatchFrame.Decoded(seq, payload);
+      return length > max
+          ? "batch of " + length + " bytes exceeds the limit of " + max
+          : new BatchFrame.Decoded(seq, payload);
     }
     try (GZIPInputStream z = new GZIPInputStream(new ByteArrayInputStream(payload))) {
       // fuzz inputs are small (a few KB), and so is all they can inflate to
       byte[] ndjson = max == Integer.MAX_VALUE ? z.readAllBytes() : z.readNBytes(max + 1);
-      return ndjson.length > max ? "batch inflates past the limit of " + max + " bytes" : new BatchFrame.Decoded(seq, ndjson);
+      return ndjson.length > max
+          ? "batch inflates past the limit of " + max + " bytes"
+          : new BatchFrame.Decoded(seq, ndjson);
     } catch (IOException e) {
       return "binary frame payload is not valid gzip";
     }

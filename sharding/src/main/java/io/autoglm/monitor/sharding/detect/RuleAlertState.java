@@ -15,7 +15,8 @@ import io.autoglm.monitor.protocols.alert.Alert;
  * @param alert the firing alert, null unless firing
  * @param quietUntil after a resolve, the rule does not fire again for windows ending before this
  */
-public record RuleAlertState(String ruleId, Phase phase, long activeSince, Alert alert, long quietUntil)
+public record RuleAlertState(
+    String ruleId, Phase phase, long activeSince, Alert alert, long quietUntil)
     implements CborSerializable {
 
   public enum Phase {
@@ -73,12 +74,14 @@ public record RuleAlertState(String ruleId, Phase phase, long activeSince, Alert
   }
 
   /**
-   * This state with the times that lie at or after {@code horizon} (from data dated in the
-   * future) undone: such a pending breach is cleared, such a quiet period ends. A firing alert
-   * stays firing: it resolves on the next window that does not breach, as usual.
+   * This state with the times that lie at or after {@code horizon} (from data dated in the future)
+   * undone: such a pending breach is cleared, such a quiet period ends. A firing alert stays
+   * firing: it resolves on the next window that does not breach, as usual.
    */
   public RuleAlertState withoutTimesAfter(long horizon) {
     RuleAlertState s = phase == Phase.PENDING && activeSince >= horizon ? cleared() : this;
-    return s.quietUntil >= horizon ? new RuleAlertState(ruleId, s.phase, s.activeSince, s.alert, 0L) : s;
+    return s.quietUntil >= horizon
+        ? new RuleAlertState(ruleId, s.phase, s.activeSince, s.alert, 0L)
+        : s;
   }
 }

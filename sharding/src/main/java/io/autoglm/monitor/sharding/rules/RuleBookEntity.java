@@ -9,8 +9,8 @@ import io.autoglm.monitor.sharding.RestartBackoff;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -24,20 +24,23 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
- * The cluster's rule book: one sharded, event-sourced entity ({@link #ENTITY_ID}) that owns
- * every rule. Each change is persisted, then the whole new {@link RuleSet} is published on
- * the {@link #TOPIC} so every node's {@link RuleCache} follows.
+ * The cluster's rule book: one sharded, event-sourced entity ({@link #ENTITY_ID}) that owns every
+ * rule. Each change is persisted, then the whole new {@link RuleSet} is published on the {@link
+ * #TOPIC} so every node's {@link RuleCache} follows.
  */
 public final class RuleBookEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<RuleBookEntity.Command, RuleBookEvent, RuleSet> {
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        RuleBookEntity.Command, RuleBookEvent, RuleSet> {
 
-  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "RuleBook");
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
+      EntityTypeKey.create(Command.class, "RuleBook");
   public static final String ENTITY_ID = "global";
   public static final String TOPIC = "autoglm-rules";
 
   public sealed interface Command extends CborSerializable {}
 
-  public record Upsert(ThresholdRule rule, ActorRef<StatusReply<RuleSet>> replyTo) implements Command {}
+  public record Upsert(ThresholdRule rule, ActorRef<StatusReply<RuleSet>> replyTo)
+      implements Command {}
 
   public record Delete(String ruleId, ActorRef<StatusReply<RuleSet>> replyTo) implements Command {}
 
@@ -49,22 +52,32 @@ public final class RuleBookEntity
   public static void init(ActorSystem<?> system, ActorRef<Topic.Command<RuleSet>> topic) {
     RestartBackoff backoff = RestartBackoff.fromConfig(system.settings().config());
     int snapshotEvery = system.settings().config().getInt("autoglm.rules.snapshot-every");
-    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
-        ctx -> create(ctx.getEntityId(), topic, backoff, snapshotEvery)));
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), topic, backoff, snapshotEvery)));
   }
 
   public static EntityRef<Command> ref(ActorSystem<?> system) {
     return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, ENTITY_ID);
   }
 
-  public static Behavior<Command> create(String entityId, ActorRef<Topic.Command<RuleSet>> topic,
-      RestartBackoff backoff, int snapshotEvery) {
-    return Behaviors.setup(ctx ->
-        new RuleBookEntity(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId), topic, backoff, snapshotEvery));
+  public static Behavior<Command> create(
+      String entityId,
+      ActorRef<Topic.Command<RuleSet>> topic,
+      RestartBackoff backoff,
+      int snapshotEvery) {
+    return Behaviors.setup(
+        ctx ->
+            new RuleBookEntity(
+                PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId), topic, backoff, snapshotEvery));
   }
 
-  private RuleBookEntity(PersistenceId persistenceId, ActorRef<Topic.Command<RuleSet>> topic,
-      RestartBackoff backoff, int snapshotEvery) {
+  private RuleBookEntity(
+      PersistenceId persistenceId,
+      ActorRef<Topic.Command<RuleSet>> topic,
+      RestartBackoff backoff,
+      int snapshotEvery) {
     super(persistenceId, backoff.strategy());
     this.snapshotEvery = snapshotEvery;
     this.topic = topic;
@@ -99,7 +112,8 @@ public final class RuleBookEntity
 
   private ReplyEffect<RuleBookEvent, RuleSet> onDelete(RuleSet state, Delete cmd) {
     if (!state.rules().containsKey(cmd.ruleId())) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error("no rule with id '" + cmd.ruleId() + "'"));
+      return Effect()
+          .reply(cmd.replyTo(), StatusReply.error("no rule with id '" + cmd.ruleId() + "'"));
     }
     return Effect()
         .persist(new RuleDeleted(cmd.ruleId()))

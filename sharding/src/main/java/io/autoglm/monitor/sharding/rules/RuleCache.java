@@ -5,9 +5,9 @@ import java.util.Collection;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * This node's copy of the rule book, read by every statistics entity when windows close.
- * Holds an immutable {@link RuleSet}; updates (from the rule book's replies and its pub-sub
- * topic) only ever move it to a newer version, so a late, older set is ignored.
+ * This node's copy of the rule book, read by every statistics entity when windows close. Holds an
+ * immutable {@link RuleSet}; updates (from the rule book's replies and its pub-sub topic) only ever
+ * move it to a newer version, so a late, older set is ignored.
  */
 public final class RuleCache {
   private final AtomicReference<RuleSet> current = new AtomicReference<>(RuleSet.EMPTY);

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * All rules at one version of the rule book. Immutable; the version grows by one with every
- * change, so a node can ignore an older set arriving after a newer one.
+ * All rules at one version of the rule book. Immutable; the version grows by one with every change,
+ * so a node can ignore an older set arriving after a newer one.
  */
 public record RuleSet(long version, Map<String, ThresholdRule> rules) implements CborSerializable {
   public static final RuleSet EMPTY = new RuleSet(0, Map.of());

@@ -12,13 +12,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Pre-aggregates capture records per endpoint, per agent batch and per window on the ingest
- * side. Not thread safe: one instance per ingest request (or per flush tick of a stream), then
- * {@link #drain}. Records added before any {@link #beginBatch} belong to one anonymous batch.
+ * Pre-aggregates capture records per endpoint, per agent batch and per window on the ingest side.
+ * Not thread safe: one instance per ingest request (or per flush tick of a stream), then {@link
+ * #drain}. Records added before any {@link #beginBatch} belong to one anonymous batch.
  *
  * <p>A record dated more than {@code max-future} ahead of the wall clock (as read when the
- * aggregator is made) goes into no window: it is only counted as {@code future}, so it cannot
- * move an endpoint's watermark.
+ * aggregator is made) goes into no window: it is only counted as {@code future}, so it cannot move
+ * an endpoint's watermark.
  */
 public final class DeltaAggregator {
   private final StatsSettings settings;
@@ -31,7 +31,9 @@ public final class DeltaAggregator {
   private long seq;
   private int batchNumber;
 
-  /** @param nowMs the wall clock now, epoch ms: records beyond it + {@code max-future} are future */
+  /**
+   * @param nowMs the wall clock now, epoch ms: records beyond it + {@code max-future} are future
+   */
   public DeltaAggregator(StatsSettings settings, String defaultService, long nowMs) {
     this.settings = settings;
     this.defaultService = defaultService;
@@ -70,8 +72,10 @@ public final class DeltaAggregator {
   /** The deltas gathered so far, one per endpoint; the aggregator is empty afterwards. */
   public List<EndpointDelta> drain() {
     List<EndpointDelta> deltas = new ArrayList<>(byEndpoint.size());
-    byEndpoint.forEach((key, parts) ->
-        deltas.add(new EndpointDelta(key, parts.stream().map(PartAccumulator::toPart).toList())));
+    byEndpoint.forEach(
+        (key, parts) ->
+            deltas.add(
+                new EndpointDelta(key, parts.stream().map(PartAccumulator::toPart).toList())));
     byEndpoint.clear();
     return deltas;
   }
@@ -145,9 +149,22 @@ public final class DeltaAggregator {
     }
 
     WindowStats toStats() {
-      return new WindowStats(start, end, count, statusClasses[0], statusClasses[1], statusClasses[2],
-          statusClasses[3], statusClasses[4], errors, latencySum, LatencySketch.wrap(latency),
-          promptTokens, completionTokens, bytesIn, bytesOut);
+      return new WindowStats(
+          start,
+          end,
+          count,
+          statusClasses[0],
+          statusClasses[1],
+          statusClasses[2],
+          statusClasses[3],
+          statusClasses[4],
+          errors,
+          latencySum,
+          LatencySketch.wrap(latency),
+          promptTokens,
+          completionTokens,
+          bytesIn,
+          bytesOut);
     }
   }
 }

@@ -5,15 +5,16 @@ import io.autoglm.monitor.protocols.capture.CaptureRecord;
 
 /**
  * Identity of a monitored endpoint: the service that serves it and the request path, so two
- * gateways serving the same path stay apart. The entity id is {@code service + path}, e.g.
- * {@code default/v1/chat/completions}: service names never contain '/', paths always start
- * with one, so the split is unambiguous.
+ * gateways serving the same path stay apart. The entity id is {@code service + path}, e.g. {@code
+ * default/v1/chat/completions}: service names never contain '/', paths always start with one, so
+ * the split is unambiguous.
  */
 public record EndpointKey(String service, String path) implements CborSerializable {
 
   public EndpointKey {
     if (!CaptureRecord.isValidServiceName(service)) {
-      throw new IllegalArgumentException("service must be 1..64 of [A-Za-z0-9._-], got '" + service + "'");
+      throw new IllegalArgumentException(
+          "service must be 1..64 of [A-Za-z0-9._-], got '" + service + "'");
     }
     if (path == null || !path.startsWith("/")) {
       throw new IllegalArgumentException("path must start with '/', got '" + path + "'");

@@ -24,16 +24,16 @@ import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -47,41 +47,46 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * Live statistics of one endpoint ({@link EndpointKey}), sharded across the cluster and
  * event-sourced in Cassandra.
  *
- * <p>It receives pre-aggregated {@link EndpointDelta}s (never single records) and persists
- * them as {@link StatsIngested} events, at most one per {@code minWriteInterval} (in slots of
- * that length from the entity's first write): deltas that arrive when the current slot has
- * had its write (from other agent connections, other nodes, HTTP posts) are queued and share
- * the next slot's write, so Cassandra sees at most one write per active endpoint per interval
- * however many agents there are. Windows are by event time: the watermark is the newest
- * record's {@code ts} minus the allowed lateness; windows ending at or before it close and
- * the rules run on them. While no data arrives the watermark also moves with the wall clock
- * (from the newest {@code ts}, by the wall time since it arrived), so replays of past traffic
- * and live traffic both work and a quiet endpoint still closes its windows. Event time never
- * runs further ahead of the wall clock than {@code max-future}: windows beyond it are counted
- * as future, and an endpoint found ahead of the clock (on recovery, or after the clock stepped
- * back) is reset to it by a persisted {@link WatermarkReset}. Alert changes
- * are persisted in the same write as the windows that caused them, and only then published
- * on the alert topic.
+ * <p>It receives pre-aggregated {@link EndpointDelta}s (never single records) and persists them as
+ * {@link StatsIngested} events, at most one per {@code minWriteInterval} (in slots of that length
+ * from the entity's first write): deltas that arrive when the current slot has had its write (from
+ * other agent connections, other nodes, HTTP posts) are queued and share the next slot's write, so
+ * Cassandra sees at most one write per active endpoint per interval however many agents there are.
+ * Windows are by event time: the watermark is the newest record's {@code ts} minus the allowed
+ * lateness; windows ending at or before it close and the rules run on them. While no data arrives
+ * the watermark also moves with the wall clock (from the newest {@code ts}, by the wall time since
+ * it arrived), so replays of past traffic and live traffic both work and a quiet endpoint still
+ * closes its windows. Event time never runs further ahead of the wall clock than {@code
+ * max-future}: windows beyond it are counted as future, and an endpoint found ahead of the clock
+ * (on recovery, or after the clock stepped back) is reset to it by a persisted {@link
+ * WatermarkReset}. Alert changes are persisted in the same write as the windows that caused them,
+ * and only then published on the alert topic.
  */
 public final class EndpointStatsEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<EndpointStatsEntity.Command, EndpointStatsEvent, EndpointStatsState> {
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        EndpointStatsEntity.Command, EndpointStatsEvent, EndpointStatsState> {
 
-  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "EndpointStats");
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
+      EntityTypeKey.create(Command.class, "EndpointStats");
   public static final String ALERT_TOPIC = "autoglm-alerts";
 
   public sealed interface Command extends CborSerializable {}
 
   /** Merge a delta; the reply comes once it is persisted. */
-  public record Ingest(EndpointDelta delta, ActorRef<StatusReply<IngestAck>> replyTo) implements Command {}
-
-  /** Asks for the {@link EndpointStatsView} with the newest {@code closedWindows} closed windows. */
-  public record GetStats(int closedWindows, ActorRef<EndpointStatsView> replyTo) implements Command {}
+  public record Ingest(EndpointDelta delta, ActorRef<StatusReply<IngestAck>> replyTo)
+      implements Command {}
 
   /**
-   * Records counted ({@code accepted}), dropped as behind the watermark ({@code late}), dropped
-   * as replays of batches already applied ({@code duplicates}) and dropped as dated too far ahead
-   * of the clock ({@code future}), and not counted because they came with a node-issued key too
-   * old to tell whether they already were ({@code expired}).
+   * Asks for the {@link EndpointStatsView} with the newest {@code closedWindows} closed windows.
+   */
+  public record GetStats(int closedWindows, ActorRef<EndpointStatsView> replyTo)
+      implements Command {}
+
+  /**
+   * Records counted ({@code accepted}), dropped as behind the watermark ({@code late}), dropped as
+   * replays of batches already applied ({@code duplicates}) and dropped as dated too far ahead of
+   * the clock ({@code future}), and not counted because they came with a node-issued key too old to
+   * tell whether they already were ({@code expired}).
    */
   public record IngestAck(long accepted, long late, long duplicates, long future, long expired)
       implements CborSerializable {}
@@ -96,8 +101,12 @@ public final class EndpointStatsEntity
   }
 
   /** What every endpoint entity on a node shares. */
-  public record Dependencies(StatsSettings settings, RuleCache rules, ActorRef<Topic.Command<Alert>> alertTopic,
-      LongSupplier wallClock, StatsCounters counters) {}
+  public record Dependencies(
+      StatsSettings settings,
+      RuleCache rules,
+      ActorRef<Topic.Command<Alert>> alertTopic,
+      LongSupplier wallClock,
+      StatsCounters counters) {}
 
   private final EndpointKey key;
   private final Dependencies deps;
@@ -125,22 +134,32 @@ public final class EndpointStatsEntity
   private final Map<String, Long> lostFrom = new HashMap<>();
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
-    ClusterSharding.get(system).init(
-        Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), deps))
-            // an endpoint must stay alive to close its windows while quiet (a QPS drop to zero)
-            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), deps))
+                // an endpoint must stay alive to close its windows while quiet (a QPS drop to zero)
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
   public static Behavior<Command> create(String entityId, Dependencies deps) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, deps.settings().tick());
-      return new EndpointStatsEntity(ctx, timers, EndpointKey.fromEntityId(entityId), deps);
-    }));
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(Tick.INSTANCE, deps.settings().tick());
+                  return new EndpointStatsEntity(
+                      ctx, timers, EndpointKey.fromEntityId(entityId), deps);
+                }));
   }
 
-  private EndpointStatsEntity(ActorContext<Command> context, TimerScheduler<Command> timers, EndpointKey key,
+  private EndpointStatsEntity(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      EndpointKey key,
       Dependencies deps) {
-    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), key.entityId()), deps.settings().restartBackoff().strategy());
+    super(
+        PersistenceId.of(ENTITY_TYPE_KEY.name(), key.entityId()),
+        deps.settings().restartBackoff().strategy());
     this.context = context;
     this.timers = timers;
     this.key = key;
@@ -162,11 +181,14 @@ public final class EndpointStatsEntity
   @Override
   public SignalHandler<EndpointStatsState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> lastArrivalWallMs = deps.wallClock().getAsLong())
-        .onSignal(PreRestart.instance(), state -> {
-          inFlight.forEach((source, seq) -> lostFrom.merge(source, seq, Math::min));
-          inFlight.clear();
-        })
+        .onSignal(
+            RecoveryCompleted.instance(), state -> lastArrivalWallMs = deps.wallClock().getAsLong())
+        .onSignal(
+            PreRestart.instance(),
+            state -> {
+              inFlight.forEach((source, seq) -> lostFrom.merge(source, seq, Math::min));
+              inFlight.clear();
+            })
         .build();
   }
 
@@ -175,19 +197,22 @@ public final class EndpointStatsEntity
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Ingest.class, this::onIngest)
-        .onCommand(GetStats.class,
-            (state, cmd) -> Effect().reply(cmd.replyTo(), EndpointStatsView.of(state, cmd.closedWindows())))
+        .onCommand(
+            GetStats.class,
+            (state, cmd) ->
+                Effect().reply(cmd.replyTo(), EndpointStatsView.of(state, cmd.closedWindows())))
         .onCommand(Tick.class, this::onTick)
         .onCommand(WritePending.class, (state, cmd) -> writePending(state))
         .build();
   }
 
   /**
-   * Queues the delta and writes at once unless this entity has already written in the current
-   * write slot ({@code minWriteInterval} long, counted from its first write); then a timer
-   * writes every delta queued by the start of the next slot in one event.
+   * Queues the delta and writes at once unless this entity has already written in the current write
+   * slot ({@code minWriteInterval} long, counted from its first write); then a timer writes every
+   * delta queued by the start of the next slot in one event.
    */
-  private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onIngest(EndpointStatsState state, Ingest cmd) {
+  private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onIngest(
+      EndpointStatsState state, Ingest cmd) {
     lastArrivalWallMs = deps.wallClock().getAsLong();
     pending.add(cmd);
     if (writeScheduled) {
@@ -205,10 +230,11 @@ public final class EndpointStatsEntity
   }
 
   /**
-   * Merges the queued deltas into one {@link StatsIngested} (plus any alert changes), persists
-   * it, then answers each delta's sender with what became of its own records.
+   * Merges the queued deltas into one {@link StatsIngested} (plus any alert changes), persists it,
+   * then answers each delta's sender with what became of its own records.
    */
-  private ReplyEffect<EndpointStatsEvent, EndpointStatsState> writePending(EndpointStatsState current) {
+  private ReplyEffect<EndpointStatsEvent, EndpointStatsState> writePending(
+      EndpointStatsState current) {
     writeScheduled = false;
     List<Ingest> cmds = new ArrayList<>(pending.size());
     for (Ingest cmd : pending) {
@@ -274,33 +300,50 @@ public final class EndpointStatsEntity
       deps.counters().recordsDuplicate.add(duplicates);
       deps.counters().recordsFuture.add(future);
     }
-    Runnable reply = () -> {
-      for (int i = 0; i < cmds.size(); i++) {
-        cmds.get(i).replyTo().tell(StatusReply.success(acks.get(i)));
-      }
-    };
+    Runnable reply =
+        () -> {
+          for (int i = 0; i < cmds.size(); i++) {
+            cmds.get(i).replyTo().tell(StatusReply.success(acks.get(i)));
+          }
+        };
     long accepted = acks.stream().mapToLong(IngestAck::accepted).sum();
     long late = acks.stream().mapToLong(IngestAck::late).sum();
     long future = acks.stream().mapToLong(IngestAck::future).sum();
     if (accepted + late + future == 0 && appliedSeqs.isEmpty() && events.isEmpty()) {
       inFlight.clear();
-      return Effect().none().thenRun(after -> reply.run()).thenNoReply(); // nothing new: write nothing
+      return Effect()
+          .none()
+          .thenRun(after -> reply.run())
+          .thenNoReply(); // nothing new: write nothing
     }
     markWrite();
-    long watermark = maxEventTs == EndpointStatsState.NONE ? state.watermark()
-        : Math.max(state.watermark(), maxEventTs - settings.allowedLatenessMs());
-    StatsIngested ingested = new StatsIngested(key.entityId(), List.copyOf(onTime.values()), accepted, late,
-        maxEventTs, watermark, Map.copyOf(appliedSeqs), future);
+    long watermark =
+        maxEventTs == EndpointStatsState.NONE
+            ? state.watermark()
+            : Math.max(state.watermark(), maxEventTs - settings.allowedLatenessMs());
+    StatsIngested ingested =
+        new StatsIngested(
+            key.entityId(),
+            List.copyOf(onTime.values()),
+            accepted,
+            late,
+            maxEventTs,
+            watermark,
+            Map.copyOf(appliedSeqs),
+            future);
     EndpointStatsState.Advance advance = state.withIngested(ingested).advance(watermark, settings);
     events.add(ingested);
-    events.addAll(ThresholdEvaluator.evaluate(key, state.alerts(), advance.closedNow(), deps.rules().rules()));
+    events.addAll(
+        ThresholdEvaluator.evaluate(
+            key, state.alerts(), advance.closedNow(), deps.rules().rules()));
     return Effect()
         .persist(events)
-        .thenRun(after -> {
-          inFlight.clear();
-          afterPersist(events);
-          reply.run();
-        })
+        .thenRun(
+            after -> {
+              inFlight.clear();
+              afterPersist(events);
+              reply.run();
+            })
         .thenNoReply();
   }
 
@@ -317,50 +360,68 @@ public final class EndpointStatsEntity
         continue;
       }
       if (part.seq() > lost) {
-        return "batch " + part.seq() + " of " + part.sourceKey() + " comes after batch " + lost
-            + ", which a failed journal write lost: send again from batch " + lost;
+        return "batch "
+            + part.seq()
+            + " of "
+            + part.sourceKey()
+            + " comes after batch "
+            + lost
+            + ", which a failed journal write lost: send again from batch "
+            + lost;
       }
       resent.add(part.sourceKey());
     }
     return null;
   }
 
-  private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onTick(EndpointStatsState state, Tick tick) {
+  private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onTick(
+      EndpointStatsState state, Tick tick) {
     if (!state.hasData()) {
       return Effect().noReply();
     }
     long now = deps.wallClock().getAsLong();
     if (state.aheadOf(now, settings)) {
       WatermarkReset reset = state.resetTo(now, settings);
-      context.getLog().warn("Endpoint {} was ahead of the clock (newest event {}, watermark {}): reset to {}",
-          key.entityId(), Instant.ofEpochMilli(state.maxEventTs()), Instant.ofEpochMilli(state.watermark()),
-          Instant.ofEpochMilli(reset.watermark()));
+      context
+          .getLog()
+          .warn(
+              "Endpoint {} was ahead of the clock (newest event {}, watermark {}): reset to {}",
+              key.entityId(),
+              Instant.ofEpochMilli(state.maxEventTs()),
+              Instant.ofEpochMilli(state.watermark()),
+              Instant.ofEpochMilli(reset.watermark()));
       return Effect().persist(reset).thenRun(after -> afterPersist(List.of(reset))).thenNoReply();
     }
     long idleMs = now - lastArrivalWallMs;
     long wallWatermark = state.maxEventTs() - settings.allowedLatenessMs() + Math.max(0, idleMs);
     long nextClose = state.nextCloseAt(settings);
-    if (nextClose == EndpointStatsState.NONE || wallWatermark < nextClose || !worthAdvancing(state)) {
+    if (nextClose == EndpointStatsState.NONE
+        || wallWatermark < nextClose
+        || !worthAdvancing(state)) {
       return Effect().noReply();
     }
     EndpointStatsState.Advance advance = state.advance(wallWatermark, settings);
     List<EndpointStatsEvent> events = new ArrayList<>();
     events.add(new WatermarkAdvanced(key.entityId(), wallWatermark));
-    events.addAll(ThresholdEvaluator.evaluate(key, state.alerts(), advance.closedNow(), deps.rules().rules()));
+    events.addAll(
+        ThresholdEvaluator.evaluate(
+            key, state.alerts(), advance.closedNow(), deps.rules().rules()));
     return Effect().persist(events).thenRun(after -> afterPersist(events)).thenNoReply();
   }
 
   /**
-   * Open windows always close. Past them, a quiet endpoint keeps closing empty windows only
-   * while that can change an alert: a rule is pending or firing, or a QPS rule watches it.
+   * Open windows always close. Past them, a quiet endpoint keeps closing empty windows only while
+   * that can change an alert: a rule is pending or firing, or a QPS rule watches it.
    */
   private boolean worthAdvancing(EndpointStatsState state) {
     if (!state.open().isEmpty()) {
       return true;
     }
-    boolean alertActive = state.alerts().values().stream().anyMatch(a -> a.phase() != RuleAlertState.Phase.OK);
-    return alertActive || deps.rules().rules().stream()
-        .anyMatch(r -> r.metric() == Metric.QPS && r.appliesTo(key.service(), key.path()));
+    boolean alertActive =
+        state.alerts().values().stream().anyMatch(a -> a.phase() != RuleAlertState.Phase.OK);
+    return alertActive
+        || deps.rules().rules().stream()
+            .anyMatch(r -> r.metric() == Metric.QPS && r.appliesTo(key.service(), key.path()));
   }
 
   /** Notes that an ingest write happens now, in the current write slot. */

@@ -44,7 +44,8 @@ public record EndpointStatsState(
   public static final long NONE = Long.MIN_VALUE;
 
   public static EndpointStatsState empty(String endpointId) {
-    return new EndpointStatsState(endpointId, NONE, NONE, NONE, 0, 0, 0, List.of(), List.of(), Map.of(), Map.of());
+    return new EndpointStatsState(
+        endpointId, NONE, NONE, NONE, 0, 0, 0, List.of(), List.of(), Map.of(), Map.of());
   }
 
   public boolean hasData() {
@@ -95,18 +96,29 @@ public record EndpointStatsState(
       e.appliedSeqs().forEach((source, seq) -> next.merge(source, seq, Math::max));
       seqs = Map.copyOf(keepNewestEpochs(next));
     }
-    return new EndpointStatsState(endpointId, watermark, Math.max(maxEventTs, e.maxEventTs()), lastClosedEnd,
-        add(accepted, e.accepted()), add(late, e.late()), add(future, e.future()), List.copyOf(merged), closed,
-        alerts, seqs);
+    return new EndpointStatsState(
+        endpointId,
+        watermark,
+        Math.max(maxEventTs, e.maxEventTs()),
+        lastClosedEnd,
+        add(accepted, e.accepted()),
+        add(late, e.late()),
+        add(future, e.future()),
+        List.copyOf(merged),
+        closed,
+        alerts,
+        seqs);
   }
 
-  /** The result of moving the watermark: the new state and the windows that closed, oldest first. */
+  /**
+   * The result of moving the watermark: the new state and the windows that closed, oldest first.
+   */
   public record Advance(EndpointStatsState state, List<WindowStats> closedNow) {}
 
   /**
-   * Moves the watermark to {@code newWatermark} (never backwards) and closes every window that
-   * ends at or before it. Windows without any record between the last closed window and the
-   * watermark close too, as empty windows, so a QPS drop to zero is visible to the rules.
+   * Moves the watermark to {@code newWatermark} (never backwards) and closes every window that ends
+   * at or before it. Windows without any record between the last closed window and the watermark
+   * close too, as empty windows, so a QPS drop to zero is visible to the rules.
    */
   public Advance advance(long newWatermark, StatsSettings settings) {
     if (newWatermark <= watermark) {
@@ -119,8 +131,20 @@ public record EndpointStatsState(
     }
     List<WindowStats> closedNow = withEmptyGaps(closing, newWatermark, settings);
     if (closedNow.isEmpty()) {
-      return new Advance(new EndpointStatsState(endpointId, newWatermark, maxEventTs, lastClosedEnd, accepted,
-          late, future, open, closed, alerts, appliedSeqs), List.of());
+      return new Advance(
+          new EndpointStatsState(
+              endpointId,
+              newWatermark,
+              maxEventTs,
+              lastClosedEnd,
+              accepted,
+              late,
+              future,
+              open,
+              closed,
+              alerts,
+              appliedSeqs),
+          List.of());
     }
     List<WindowStats> history = new ArrayList<>(closed.size() + closedNow.size());
     history.addAll(closed);
@@ -129,14 +153,25 @@ public record EndpointStatsState(
       history = history.subList(history.size() - settings.historyWindows(), history.size());
     }
     long newLastClosedEnd = closedNow.get(closedNow.size() - 1).end();
-    EndpointStatsState next = new EndpointStatsState(endpointId, newWatermark, maxEventTs, newLastClosedEnd,
-        accepted, late, future, List.copyOf(stillOpen), List.copyOf(history), alerts, appliedSeqs);
+    EndpointStatsState next =
+        new EndpointStatsState(
+            endpointId,
+            newWatermark,
+            maxEventTs,
+            newLastClosedEnd,
+            accepted,
+            late,
+            future,
+            List.copyOf(stillOpen),
+            List.copyOf(history),
+            alerts,
+            appliedSeqs);
     return new Advance(next, List.copyOf(closedNow));
   }
 
   /**
-   * Whether this endpoint's event time is further ahead of the wall clock ({@code nowMs}) than
-   * any record may be: its data or watermark lie beyond {@code nowMs + max-future}.
+   * Whether this endpoint's event time is further ahead of the wall clock ({@code nowMs}) than any
+   * record may be: its data or watermark lie beyond {@code nowMs + max-future}.
    */
   public boolean aheadOf(long nowMs, StatsSettings settings) {
     long limit = settings.futureLimit(nowMs);
@@ -146,7 +181,10 @@ public record EndpointStatsState(
   /** The reset that brings an endpoint that is {@link #aheadOf} the clock back to it. */
   public WatermarkReset resetTo(long nowMs, StatsSettings settings) {
     long newest = Math.min(maxEventTs, nowMs);
-    return new WatermarkReset(endpointId, Math.min(watermark, newest - settings.allowedLatenessMs()), newest,
+    return new WatermarkReset(
+        endpointId,
+        Math.min(watermark, newest - settings.allowedLatenessMs()),
+        newest,
         settings.futureLimit(nowMs));
   }
 
@@ -160,11 +198,21 @@ public record EndpointStatsState(
         dropped = w.start() < e.horizon() ? dropped : add(dropped, w.count());
       }
     }
-    long newLastClosedEnd = keptClosed.isEmpty() ? NONE : keptClosed.get(keptClosed.size() - 1).end();
+    long newLastClosedEnd =
+        keptClosed.isEmpty() ? NONE : keptClosed.get(keptClosed.size() - 1).end();
     Map<String, RuleAlertState> keptAlerts = new HashMap<>();
     alerts.forEach((rule, s) -> keptAlerts.put(rule, s.withoutTimesAfter(e.horizon())));
-    return new EndpointStatsState(endpointId, e.watermark(), e.maxEventTs(), newLastClosedEnd,
-        Math.max(0, accepted - dropped), late, add(future, dropped), keptOpen, keptClosed, Map.copyOf(keptAlerts),
+    return new EndpointStatsState(
+        endpointId,
+        e.watermark(),
+        e.maxEventTs(),
+        newLastClosedEnd,
+        Math.max(0, accepted - dropped),
+        late,
+        add(future, dropped),
+        keptOpen,
+        keptClosed,
+        Map.copyOf(keptAlerts),
         appliedSeqs);
   }
 
@@ -176,7 +224,8 @@ public record EndpointStatsState(
     return lastClosedEnd == NONE ? NONE : lastClosedEnd + settings.windowMs();
   }
 
-  private List<WindowStats> withEmptyGaps(List<WindowStats> closing, long newWatermark, StatsSettings settings) {
+  private List<WindowStats> withEmptyGaps(
+      List<WindowStats> closing, long newWatermark, StatsSettings settings) {
     long size = settings.windowMs();
     long limit = settings.historyWindows();
     List<WindowStats> out = new ArrayList<>();
@@ -209,24 +258,24 @@ public record EndpointStatsState(
   /**
    * Epochs remembered per agent: an agent replays only its recent epochs, so older ones go.
    *
-   * <p>This and {@link #SERVER_KEYS_REMEMBERED} are constants, not configuration, because they
-   * are applied while events replay: a node with another value would recover a different state
-   * from the same journal.
+   * <p>This and {@link #SERVER_KEYS_REMEMBERED} are constants, not configuration, because they are
+   * applied while events replay: a node with another value would recover a different state from the
+   * same journal.
    */
   public static final int EPOCHS_PER_AGENT = 8;
 
   /**
    * Node-issued keys ({@link CaptureBatch#isServerKey}) remembered per endpoint, all nodes
-   * together. A node gives each HTTP request sent without an identity a key of its own, whose
-   * epoch grows with the wall clock (ms × 1000 + a counter), so these are the endpoint's most
-   * recent such requests, and a retry is recognised as long as fewer than this many newer ones
-   * reached the endpoint since.
+   * together. A node gives each HTTP request sent without an identity a key of its own, whose epoch
+   * grows with the wall clock (ms × 1000 + a counter), so these are the endpoint's most recent such
+   * requests, and a retry is recognised as long as fewer than this many newer ones reached the
+   * endpoint since.
    */
   public static final int SERVER_KEYS_REMEMBERED = 1024;
 
   /**
-   * Whether a batch under a node-issued key is too old to tell whether it was applied: its epoch
-   * is below every remembered one while a full set is remembered. Such a batch is refused, never
+   * Whether a batch under a node-issued key is too old to tell whether it was applied: its epoch is
+   * below every remembered one while a full set is remembered. Such a batch is refused, never
    * counted a second time. (An agent's own older epochs are simply counted: an agent replays only
    * its current epoch.)
    */
@@ -261,11 +310,12 @@ public record EndpointStatsState(
       }
     }
     Map<String, Long> kept = new HashMap<>(seqs);
-    epochsByAgent.forEach((agent, epochs) -> {
-      while (epochs.size() > EPOCHS_PER_AGENT) {
-        kept.remove(BatchPart.sourceKey(agent, epochs.pollFirst()));
-      }
-    });
+    epochsByAgent.forEach(
+        (agent, epochs) -> {
+          while (epochs.size() > EPOCHS_PER_AGENT) {
+            kept.remove(BatchPart.sourceKey(agent, epochs.pollFirst()));
+          }
+        });
     if (serverKeys.size() > SERVER_KEYS_REMEMBERED) {
       serverKeys.sort(java.util.Comparator.comparingLong(EndpointStatsState::epochOf));
       serverKeys.subList(0, serverKeys.size() - SERVER_KEYS_REMEMBERED).forEach(kept::remove);
@@ -284,9 +334,18 @@ public record EndpointStatsState(
   private EndpointStatsState withAlert(RuleAlertState s) {
     Map<String, RuleAlertState> next = new HashMap<>(alerts);
     next.put(s.ruleId(), s);
-    return new EndpointStatsState(endpointId, watermark, maxEventTs, lastClosedEnd, accepted, late, future, open,
+    return new EndpointStatsState(
+        endpointId,
+        watermark,
+        maxEventTs,
+        lastClosedEnd,
+        accepted,
+        late,
+        future,
+        open,
         closed,
-        Map.copyOf(next), appliedSeqs);
+        Map.copyOf(next),
+        appliedSeqs);
   }
 
   private static int indexOfStart(List<WindowStats> windows, long start) {

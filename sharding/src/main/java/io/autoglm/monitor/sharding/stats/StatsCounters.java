@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class StatsCounters {
   /** Atomic journal writes: one per persist, however many events it holds. */
   public final LongAdder journalWrites = new LongAdder();
+
   public final LongAdder eventsPersisted = new LongAdder();
   public final LongAdder recordsAccepted = new LongAdder();
   public final LongAdder recordsDuplicate = new LongAdder();

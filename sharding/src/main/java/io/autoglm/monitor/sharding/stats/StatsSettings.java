@@ -16,13 +16,21 @@ import java.time.Duration;
  * @param tick how often an entity checks whether the wall clock closes windows
  * @param snapshotEvery events between snapshots
  * @param minWriteInterval an entity writes ingested data at most once per this interval (in
- *     back-to-back slots from its first write): deltas that arrive when the slot has had its
- *     write (from other connections, other nodes, HTTP posts) wait for the next slot and share
- *     its write; zero writes every delta at once
+ *     back-to-back slots from its first write): deltas that arrive when the slot has had its write
+ *     (from other connections, other nodes, HTTP posts) wait for the next slot and share its write;
+ *     zero writes every delta at once
  * @param restartBackoff how an entity restarts after a failed journal write
  */
-public record StatsSettings(long windowMs, long allowedLatenessMs, long maxFutureMs, int historyWindows,
-    Duration tick, int snapshotEvery, Duration askTimeout, Duration minWriteInterval, RestartBackoff restartBackoff) {
+public record StatsSettings(
+    long windowMs,
+    long allowedLatenessMs,
+    long maxFutureMs,
+    int historyWindows,
+    Duration tick,
+    int snapshotEvery,
+    Duration askTimeout,
+    Duration minWriteInterval,
+    RestartBackoff restartBackoff) {
 
   public StatsSettings {
     if (windowMs < 100) {
@@ -57,8 +65,16 @@ public record StatsSettings(long windowMs, long allowedLatenessMs, long maxFutur
   }
 
   public StatsSettings withMinWriteInterval(Duration interval) {
-    return new StatsSettings(windowMs, allowedLatenessMs, maxFutureMs, historyWindows, tick, snapshotEvery,
-        askTimeout, interval, restartBackoff);
+    return new StatsSettings(
+        windowMs,
+        allowedLatenessMs,
+        maxFutureMs,
+        historyWindows,
+        tick,
+        snapshotEvery,
+        askTimeout,
+        interval,
+        restartBackoff);
   }
 
   /** The newest {@code ts} a record may carry when the wall clock reads {@code nowMs}. */

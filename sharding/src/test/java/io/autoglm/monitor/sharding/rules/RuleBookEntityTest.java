@@ -1,7 +1,5 @@
 package io.autoglm.monitor.sharding.rules;
 
-import io.autoglm.monitor.sharding.TestTraffic;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +10,7 @@ import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.TestTraffic;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -21,10 +20,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class RuleBookEntityTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(
-      EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  private static final ThresholdRule RULE = new ThresholdRule("r1", Metric.QPS, Comparison.LT, 1, 0, 0,
-      Severity.WARNING, Glob.of("*"), Glob.of("*"), "");
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  private static final ThresholdRule RULE =
+      new ThresholdRule(
+          "r1",
+          Metric.QPS,
+          Comparison.LT,
+          1,
+          0,
+          0,
+          Severity.WARNING,
+          Glob.of("*"),
+          Glob.of("*"),
+          "");
 
   @AfterAll
   static void shutdown() {
@@ -34,19 +43,25 @@ class RuleBookEntityTest {
   @Test
   void upsertsAndDeletesArePersistedVersionedAndPublished() {
     TestProbe<Topic.Command<RuleSet>> topic = testKit.createTestProbe();
-    var kit = EventSourcedBehaviorTestKit.<RuleBookEntity.Command, RuleBookEvent, RuleSet>create(
-        testKit.system(), RuleBookEntity.create("global", topic.ref(), TestTraffic.SETTINGS.restartBackoff(), 100));
+    var kit =
+        EventSourcedBehaviorTestKit.<RuleBookEntity.Command, RuleBookEvent, RuleSet>create(
+            testKit.system(),
+            RuleBookEntity.create(
+                "global", topic.ref(), TestTraffic.SETTINGS.restartBackoff(), 100));
 
-    var added = kit.<StatusReply<RuleSet>>runCommand(replyTo -> new RuleBookEntity.Upsert(RULE, replyTo));
+    var added =
+        kit.<StatusReply<RuleSet>>runCommand(replyTo -> new RuleBookEntity.Upsert(RULE, replyTo));
     assertEquals(new RuleBookEvent.RuleUpserted(RULE), added.event());
     assertEquals(1, added.reply().getValue().version());
     topic.expectMessageClass(Topic.publish(added.state()).getClass());
 
-    var missing = kit.<StatusReply<RuleSet>>runCommand(replyTo -> new RuleBookEntity.Delete("nope", replyTo));
+    var missing =
+        kit.<StatusReply<RuleSet>>runCommand(replyTo -> new RuleBookEntity.Delete("nope", replyTo));
     assertTrue(missing.reply().isError());
     assertTrue(missing.hasNoEvents());
 
-    var deleted = kit.<StatusReply<RuleSet>>runCommand(replyTo -> new RuleBookEntity.Delete("r1", replyTo));
+    var deleted =
+        kit.<StatusReply<RuleSet>>runCommand(replyTo -> new RuleBookEntity.Delete("r1", replyTo));
     assertEquals(2, deleted.reply().getValue().version());
     assertTrue(deleted.state().rules().isEmpty());
 

@@ -4,7 +4,6 @@ import static io.autoglm.monitor.sharding.TestTraffic.SETTINGS;
 import static io.autoglm.monitor.sharding.TestTraffic.T0;
 import static io.autoglm.monitor.sharding.TestTraffic.batches;
 import static io.autoglm.monitor.sharding.TestTraffic.traffic;
-import io.autoglm.monitor.sharding.TestTraffic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +21,7 @@ import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.TestTraffic;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
 import java.time.Duration;
@@ -42,14 +42,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class EndpointStatsEntityTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(
-      EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
   private static final String ID = "default/v1/chat/completions";
 
   private final AtomicLong clock = new AtomicLong(TestTraffic.NOW);
   private final RuleCache rules = new RuleCache();
   private TestProbe<Topic.Command<Alert>> alerts;
-  private EventSourcedBehaviorTestKit<EndpointStatsEntity.Command, EndpointStatsEvent, EndpointStatsState> kit;
+  private EventSourcedBehaviorTestKit<
+          EndpointStatsEntity.Command, EndpointStatsEvent, EndpointStatsState>
+      kit;
 
   @AfterAll
   static void shutdown() {
@@ -59,15 +61,32 @@ class EndpointStatsEntityTest {
   @BeforeEach
   void setUp() {
     alerts = testKit.createTestProbe();
-    rules.offer(RuleSet.EMPTY.with(new ThresholdRule("chat-errors", Metric.ERROR_RATE, Comparison.GT, 0.2, 0, 0,
-        Severity.CRITICAL, Glob.of("*"), Glob.of("/v1/chat/*"), "")));
+    rules.offer(
+        RuleSet.EMPTY.with(
+            new ThresholdRule(
+                "chat-errors",
+                Metric.ERROR_RATE,
+                Comparison.GT,
+                0.2,
+                0,
+                0,
+                Severity.CRITICAL,
+                Glob.of("*"),
+                Glob.of("/v1/chat/*"),
+                "")));
     EndpointStatsEntity.Dependencies deps =
-        new EndpointStatsEntity.Dependencies(SETTINGS, rules, alerts.ref(), clock::get, new StatsCounters());
-    kit = EventSourcedBehaviorTestKit.create(testKit.system(), EndpointStatsEntity.create(ID, deps));
+        new EndpointStatsEntity.Dependencies(
+            SETTINGS, rules, alerts.ref(), clock::get, new StatsCounters());
+    kit =
+        EventSourcedBehaviorTestKit.create(testKit.system(), EndpointStatsEntity.create(ID, deps));
   }
 
-  private EventSourcedBehaviorTestKit.CommandResultWithReply<EndpointStatsEntity.Command, EndpointStatsEvent,
-      EndpointStatsState, StatusReply<EndpointStatsEntity.IngestAck>> ingest(EndpointDelta delta) {
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<
+          EndpointStatsEntity.Command,
+          EndpointStatsEvent,
+          EndpointStatsState,
+          StatusReply<EndpointStatsEntity.IngestAck>>
+      ingest(EndpointDelta delta) {
     return kit.runCommand(replyTo -> new EndpointStatsEntity.Ingest(delta, replyTo));
   }
 
@@ -98,7 +117,9 @@ class EndpointStatsEntityTest {
   private static EndpointDelta withRecordAt(long ts, String agent, long seq) {
     DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", T0 + 3_600_000);
     agg.beginBatch(agent, 1, seq);
-    agg.add(io.autoglm.monitor.protocols.capture.CaptureRecord.of(ts, "/v1/chat/completions", 200, 10, "10.0.0.1"));
+    agg.add(
+        io.autoglm.monitor.protocols.capture.CaptureRecord.of(
+            ts, "/v1/chat/completions", 200, 10, "10.0.0.1"));
     return agg.drain().get(0);
   }
 
@@ -108,14 +129,17 @@ class EndpointStatsEntityTest {
     long watermark = kit.getState().watermark();
     var poison = ingest(withRecordAt(YEAR_2099, "gw", 1));
     assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 0, 1, 0), poison.reply().getValue());
-    assertEquals(watermark, poison.state().watermark(), "the watermark stays where the real traffic put it");
+    assertEquals(
+        watermark, poison.state().watermark(), "the watermark stays where the real traffic put it");
     assertEquals(1, poison.state().future());
-    assertEquals(1, poison.state().appliedSeq("gw#1"), "the batch is applied: a replay is a duplicate");
+    assertEquals(
+        1, poison.state().appliedSeq("gw#1"), "the batch is applied: a replay is a duplicate");
 
     // live records after it are on time and reach the rules
     var after = ingest(traffic("/v1/chat/completions", 12, 30, 10, 0.5, 100));
     assertEquals(new EndpointStatsEntity.IngestAck(180, 0, 0, 0, 0), after.reply().getValue());
-    assertTrue(after.events().stream().anyMatch(e -> e instanceof AlertFired), after.events().toString());
+    assertTrue(
+        after.events().stream().anyMatch(e -> e instanceof AlertFired), after.events().toString());
 
     // a gateway a minute ahead is within max-future (5 min): counted
     var skewed = ingest(withRecordAt(clock.get() + 60_000, "gw", 2));
@@ -124,10 +148,12 @@ class EndpointStatsEntityTest {
 
   @Test
   void windowsBeyondTheHorizonInADeltaFromAnotherNodeAreFuture() {
-    // a node whose clock runs a year ahead aggregated this delta: the entity bounds it by its own clock
+    // a node whose clock runs a year ahead aggregated this delta: the entity bounds it by its own
+    // clock
     DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", YEAR_2099);
-    agg.add(io.autoglm.monitor.protocols.capture.CaptureRecord.of(YEAR_2099 - 1_000, "/v1/chat/completions", 200, 1,
-        "10.0.0.1"));
+    agg.add(
+        io.autoglm.monitor.protocols.capture.CaptureRecord.of(
+            YEAR_2099 - 1_000, "/v1/chat/completions", 200, 1, "10.0.0.1"));
     var result = ingest(agg.drain().get(0));
     assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 0, 1, 0), result.reply().getValue());
     assertTrue(result.state().watermark() <= clock.get() + SETTINGS.maxFutureMs());
@@ -136,46 +162,72 @@ class EndpointStatsEntityTest {
   /** What the code before max-future persisted for the year-2099 record: a watermark at 2099. */
   private static StatsIngested poisonedEvent() {
     DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", YEAR_2099); // no bound back then
-    agg.add(io.autoglm.monitor.protocols.capture.CaptureRecord.of(YEAR_2099, "/v1/chat/completions", 200, 1,
-        "10.0.0.1"));
+    agg.add(
+        io.autoglm.monitor.protocols.capture.CaptureRecord.of(
+            YEAR_2099, "/v1/chat/completions", 200, 1, "10.0.0.1"));
     List<WindowStats> windows = agg.drain().get(0).parts().get(0).windows();
-    return new StatsIngested(ID, windows, 1, 0, YEAR_2099, YEAR_2099 - SETTINGS.allowedLatenessMs(), Map.of(), 0);
+    return new StatsIngested(
+        ID, windows, 1, 0, YEAR_2099, YEAR_2099 - SETTINGS.allowedLatenessMs(), Map.of(), 0);
   }
 
   @Test
   void aWatermarkPoisonedByStoredDataHealsAfterRecoverySoLiveRecordsCountAgain() {
-    kit.initialize(traffic("/v1/chat/completions", 0, 10, 10, 0, 100).parts().stream()
-        .map(p -> (Object) new StatsIngested(ID, p.windows(), 100, 0, p.maxEventTs(), p.maxEventTs() - 5_000,
-            Map.of(), 0)).findFirst().orElseThrow(), poisonedEvent());
+    kit.initialize(
+        traffic("/v1/chat/completions", 0, 10, 10, 0, 100).parts().stream()
+            .map(
+                p ->
+                    (Object)
+                        new StatsIngested(
+                            ID,
+                            p.windows(),
+                            100,
+                            0,
+                            p.maxEventTs(),
+                            p.maxEventTs() - 5_000,
+                            Map.of(),
+                            0))
+            .findFirst()
+            .orElseThrow(),
+        poisonedEvent());
     assertEquals(YEAR_2099 - 5_000, kit.getState().watermark(), "stored as the old code wrote it");
 
     clock.set(T0 + 20_000); // the traffic below is live
     var live = ingest(traffic("/v1/chat/completions", 10, 20, 10, 0, 100));
-    assertEquals(new EndpointStatsEntity.IngestAck(100, 0, 0, 0, 0), live.reply().getValue(),
+    assertEquals(
+        new EndpointStatsEntity.IngestAck(100, 0, 0, 0, 0),
+        live.reply().getValue(),
         "live records are on time again, not late");
     EndpointStatsState healed = live.state();
     assertEquals(T0 + 20_000 - 5_000, healed.watermark(), "recomputed from the wall clock");
     assertEquals(200, healed.accepted(), "the 2099 record moved from accepted to future");
     assertEquals(1, healed.future());
-    assertTrue(healed.open().stream().allMatch(w -> w.start() < clock.get()), healed.open().toString());
-    assertEquals(List.of(), healed.closed(),
+    assertTrue(
+        healed.open().stream().allMatch(w -> w.start() < clock.get()), healed.open().toString());
+    assertEquals(
+        List.of(),
+        healed.closed(),
         "the poison's empty windows up to 2100 are gone (they had pushed the real ones out of the history)");
-    assertEquals(List.of(100L), healed.open().stream().map(WindowStats::count).toList(), "the live window");
+    assertEquals(
+        List.of(100L), healed.open().stream().map(WindowStats::count).toList(), "the live window");
 
     kit.restart();
-    assertEquals(healed, kit.getState(), "the reset is persisted: recovery rebuilds the healed state");
+    assertEquals(
+        healed, kit.getState(), "the reset is persisted: recovery rebuilds the healed state");
   }
 
   @Test
   void aWatermarkPoisonedByStoredDataHealsFromTheWallClockWithoutNewData() {
     kit.initialize(poisonedEvent());
-    testKit.createTestProbe().awaitAssert(() -> {
-      EndpointStatsState s = kit.getState();
-      assertTrue(s.watermark() <= clock.get(), "watermark " + s.watermark());
-      assertEquals(1, s.future());
-      assertTrue(s.open().isEmpty() && s.closed().isEmpty(), s.toString());
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              EndpointStatsState s = kit.getState();
+              assertTrue(s.watermark() <= clock.get(), "watermark " + s.watermark());
+              assertEquals(1, s.future());
+              assertTrue(s.open().isEmpty() && s.closed().isEmpty(), s.toString());
+              return null;
+            });
   }
 
   @Test
@@ -192,14 +244,20 @@ class EndpointStatsEntityTest {
     ingest(traffic("/v1/chat/completions", 0, 20, 50, 0.0, 100));
     var burst = ingest(traffic("/v1/chat/completions", 20, 40, 50, 0.5, 100));
     // window [10,20) is clean, [20,30) closed with 50% errors → firing
-    AlertFired fired = (AlertFired) burst.events().stream().filter(e -> e instanceof AlertFired).findFirst()
-        .orElseThrow(() -> new AssertionError("no AlertFired in " + burst.events()));
+    AlertFired fired =
+        (AlertFired)
+            burst.events().stream()
+                .filter(e -> e instanceof AlertFired)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no AlertFired in " + burst.events()));
     assertEquals(T0 + 20_000, fired.alert().startsAt());
     assertEquals(0.5, fired.alert().value(), 1e-9);
     alerts.expectMessageClass(Topic.publish(fired.alert()).getClass());
 
     var after = ingest(traffic("/v1/chat/completions", 40, 60, 50, 0.0, 100));
-    assertTrue(after.events().stream().anyMatch(e -> e instanceof AlertResolved), after.events().toString());
+    assertTrue(
+        after.events().stream().anyMatch(e -> e instanceof AlertResolved),
+        after.events().toString());
     alerts.expectMessageClass(Topic.publish(fired.alert()).getClass());
   }
 
@@ -209,16 +267,21 @@ class EndpointStatsEntityTest {
     assertEquals(0, kit.getState().closed().size());
     // watermark from data: T0+8s-5s; window [0,10) needs 7 more seconds of quiet
     clock.addAndGet(6_000);
-    var quiet = kit.<EndpointStatsView>runCommand(replyTo -> new EndpointStatsEntity.GetStats(360, replyTo));
+    var quiet =
+        kit.<EndpointStatsView>runCommand(
+            replyTo -> new EndpointStatsEntity.GetStats(360, replyTo));
     assertEquals(0, quiet.reply().closed().size());
     clock.addAndGet(1_100);
     // the tick timer fires every 200 ms of real time; wait until it has persisted the advance
-    testKit.createTestProbe().awaitAssert(() -> {
-      EndpointStatsState s = kit.getState();
-      assertEquals(1, s.closed().size());
-      assertEquals(400, s.closed().get(0).count(), "8 s at 50 requests a second");
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              EndpointStatsState s = kit.getState();
+              assertEquals(1, s.closed().size());
+              assertEquals(400, s.closed().get(0).count(), "8 s at 50 requests a second");
+              return null;
+            });
     assertTrue(kit.getState().watermark() >= T0 + 10_000);
   }
 
@@ -233,19 +296,23 @@ class EndpointStatsEntityTest {
 
     // another node grouped the replay differently: 5..12, of which 10..12 are new
     var regrouped = ingest(batches("agent-a", "/v1/chat/completions", 5, 12));
-    assertEquals(new EndpointStatsEntity.IngestAck(300, 0, 500, 0, 0), regrouped.reply().getValue());
+    assertEquals(
+        new EndpointStatsEntity.IngestAck(300, 0, 500, 0, 0), regrouped.reply().getValue());
     assertEquals(800, regrouped.state().accepted());
     assertEquals(12, regrouped.state().appliedSeq("agent-a#1"));
-    long counted = regrouped.state().open().stream().mapToLong(WindowStats::count).sum()
-        + regrouped.state().closed().stream().mapToLong(WindowStats::count).sum();
+    long counted =
+        regrouped.state().open().stream().mapToLong(WindowStats::count).sum()
+            + regrouped.state().closed().stream().mapToLong(WindowStats::count).sum();
     assertEquals(800, counted, "every record counted once");
 
     // another agent's batches with the same seqs are not duplicates
-    assertEquals(new EndpointStatsEntity.IngestAck(500, 0, 0, 0, 0),
+    assertEquals(
+        new EndpointStatsEntity.IngestAck(500, 0, 0, 0, 0),
         ingest(batches("agent-b", "/v1/chat/completions", 5, 9)).reply().getValue());
     kit.restart();
     assertEquals(12, kit.getState().appliedSeq("agent-a#1"), "the applied seqs survive recovery");
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 300, 0, 0),
+    assertEquals(
+        new EndpointStatsEntity.IngestAck(0, 0, 300, 0, 0),
         ingest(batches("agent-a", "/v1/chat/completions", 10, 12)).reply().getValue());
   }
 
@@ -254,8 +321,9 @@ class EndpointStatsEntityTest {
     for (long epoch = 1; epoch <= EndpointStatsState.EPOCHS_PER_AGENT + 3; epoch++) {
       DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", T0);
       agg.beginBatch("restarting-agent", epoch, 1);
-      agg.add(io.autoglm.monitor.protocols.capture.CaptureRecord.of(T0 + epoch * 1000, "/v1/chat/completions", 200,
-          10, "10.0.0.1"));
+      agg.add(
+          io.autoglm.monitor.protocols.capture.CaptureRecord.of(
+              T0 + epoch * 1000, "/v1/chat/completions", 200, 10, "10.0.0.1"));
       ingest(agg.drain().get(0));
     }
     EndpointStatsState state = kit.getState();
@@ -269,8 +337,9 @@ class EndpointStatsEntityTest {
     DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", TestTraffic.NOW);
     for (long epoch : epochs) {
       agg.beginBatch("~http.n1", epoch, 0);
-      agg.add(io.autoglm.monitor.protocols.capture.CaptureRecord.of(T0 + 1_000, "/v1/chat/completions", 200, 10,
-          "10.0.0.1"));
+      agg.add(
+          io.autoglm.monitor.protocols.capture.CaptureRecord.of(
+              T0 + 1_000, "/v1/chat/completions", 200, 10, "10.0.0.1"));
     }
     return agg.drain().get(0);
   }
@@ -279,16 +348,24 @@ class EndpointStatsEntityTest {
   void nodeIssuedKeysAreRememberedUpToABudgetAndAnOlderRetryIsRefusedNotCountedTwice() {
     int budget = EndpointStatsState.SERVER_KEYS_REMEMBERED;
     long[] epochs = java.util.stream.LongStream.rangeClosed(1, budget + 1).toArray();
-    assertEquals(new EndpointStatsEntity.IngestAck(budget + 1, 0, 0, 0, 0),
+    assertEquals(
+        new EndpointStatsEntity.IngestAck(budget + 1, 0, 0, 0, 0),
         ingest(underServerKeys(epochs)).reply().getValue());
-    assertEquals(budget, kit.getState().appliedSeqs().size(), "only the newest keys are remembered");
+    assertEquals(
+        budget, kit.getState().appliedSeqs().size(), "only the newest keys are remembered");
 
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 1, 0, 0), ingest(underServerKeys(2)).reply().getValue(),
+    assertEquals(
+        new EndpointStatsEntity.IngestAck(0, 0, 1, 0, 0),
+        ingest(underServerKeys(2)).reply().getValue(),
         "a retry of a remembered request is a duplicate");
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 0, 0, 1), ingest(underServerKeys(1)).reply().getValue(),
+    assertEquals(
+        new EndpointStatsEntity.IngestAck(0, 0, 0, 0, 1),
+        ingest(underServerKeys(1)).reply().getValue(),
         "a retry older than every remembered key cannot be told apart: refused as expired");
-    assertEquals(new EndpointStatsEntity.IngestAck(1, 0, 0, 0, 0),
-        ingest(underServerKeys(budget + 5)).reply().getValue(), "a new request counts");
+    assertEquals(
+        new EndpointStatsEntity.IngestAck(1, 0, 0, 0, 0),
+        ingest(underServerKeys(budget + 5)).reply().getValue(),
+        "a new request counts");
     assertEquals(budget + 2, kit.getState().accepted());
   }
 
@@ -296,31 +373,47 @@ class EndpointStatsEntityTest {
   void deltasArrivingWithinTheWriteIntervalShareOneWriteAndEachSenderGetsItsOwnCounts() {
     StatsSettings oncePerSecond = SETTINGS.withMinWriteInterval(Duration.ofSeconds(1));
     StatsCounters counters = new StatsCounters();
-    ActorRef<EndpointStatsEntity.Command> entity = testKit.spawn(EndpointStatsEntity.create("default/v1/coalesce",
-        new EndpointStatsEntity.Dependencies(oncePerSecond, rules, alerts.ref(), clock::get, counters)));
+    ActorRef<EndpointStatsEntity.Command> entity =
+        testKit.spawn(
+            EndpointStatsEntity.create(
+                "default/v1/coalesce",
+                new EndpointStatsEntity.Dependencies(
+                    oncePerSecond, rules, alerts.ref(), clock::get, counters)));
     String path = "/v1/coalesce";
 
     TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> first = testKit.createTestProbe();
     entity.tell(new EndpointStatsEntity.Ingest(batches("gw-a", path, 1, 2), first.ref()));
-    assertEquals(new EndpointStatsEntity.IngestAck(200, 0, 0, 0, 0), first.receiveMessage().getValue(),
+    assertEquals(
+        new EndpointStatsEntity.IngestAck(200, 0, 0, 0, 0),
+        first.receiveMessage().getValue(),
         "the first delta is written at once");
     assertEquals(1, counters.journalWrites.sum());
 
     // within the next second: two more agents, and a replay of gw-a's batches 3..4 that arrives
     // in the same interval as the batches themselves
-    List<EndpointDelta> deltas = List.of(batches("gw-a", path, 3, 4), batches("gw-b", path, 1, 3),
-        batches("gw-a", path, 3, 5), batches("gw-c", path, 1, 1));
+    List<EndpointDelta> deltas =
+        List.of(
+            batches("gw-a", path, 3, 4),
+            batches("gw-b", path, 1, 3),
+            batches("gw-a", path, 3, 5),
+            batches("gw-c", path, 1, 1));
     List<TestProbe<StatusReply<EndpointStatsEntity.IngestAck>>> probes = new ArrayList<>();
     for (EndpointDelta d : deltas) {
       TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> probe = testKit.createTestProbe();
       probes.add(probe);
       entity.tell(new EndpointStatsEntity.Ingest(d, probe.ref()));
     }
-    List<EndpointStatsEntity.IngestAck> acks = probes.stream()
-        .map(p -> p.receiveMessage(Duration.ofSeconds(5)).getValue()).toList();
-    assertEquals(List.of(new EndpointStatsEntity.IngestAck(200, 0, 0, 0, 0), new EndpointStatsEntity.IngestAck(300, 0, 0, 0, 0),
-        new EndpointStatsEntity.IngestAck(100, 0, 200, 0, 0), new EndpointStatsEntity.IngestAck(100, 0, 0, 0, 0)), acks);
-    assertEquals(2, counters.journalWrites.sum(), "four deltas within the interval: one more write");
+    List<EndpointStatsEntity.IngestAck> acks =
+        probes.stream().map(p -> p.receiveMessage(Duration.ofSeconds(5)).getValue()).toList();
+    assertEquals(
+        List.of(
+            new EndpointStatsEntity.IngestAck(200, 0, 0, 0, 0),
+            new EndpointStatsEntity.IngestAck(300, 0, 0, 0, 0),
+            new EndpointStatsEntity.IngestAck(100, 0, 200, 0, 0),
+            new EndpointStatsEntity.IngestAck(100, 0, 0, 0, 0)),
+        acks);
+    assertEquals(
+        2, counters.journalWrites.sum(), "four deltas within the interval: one more write");
 
     TestProbe<EndpointStatsView> stats = testKit.createTestProbe();
     entity.tell(new EndpointStatsEntity.GetStats(0, stats.ref()));
@@ -328,16 +421,20 @@ class EndpointStatsEntityTest {
     TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> replays = testKit.createTestProbe();
     entity.tell(new EndpointStatsEntity.Ingest(batches("gw-a", path, 1, 5), replays.ref()));
     entity.tell(new EndpointStatsEntity.Ingest(batches("gw-b", path, 1, 3), replays.ref()));
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 500, 0, 0), replays.receiveMessage(Duration.ofSeconds(5))
-        .getValue(), "every batch of both agents was applied");
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 300, 0, 0), replays.receiveMessage(Duration.ofSeconds(5))
-        .getValue());
+    assertEquals(
+        new EndpointStatsEntity.IngestAck(0, 0, 500, 0, 0),
+        replays.receiveMessage(Duration.ofSeconds(5)).getValue(),
+        "every batch of both agents was applied");
+    assertEquals(
+        new EndpointStatsEntity.IngestAck(0, 0, 300, 0, 0),
+        replays.receiveMessage(Duration.ofSeconds(5)).getValue());
   }
 
   /**
    * A failed journal write: its sender gets no ack, the entity restarts with backoff and recovers,
    * a later batch of the same agent that arrived meanwhile is refused (applying it first would make
-   * the lost batch's replay look like a duplicate), and the agent's replay counts every record once.
+   * the lost batch's replay look like a duplicate), and the agent's replay counts every record
+   * once.
    */
   @Test
   void aFailedWriteIsNotAckedAndItsReplayCountsOnceAfterTheEntityRestarts() {
@@ -345,29 +442,40 @@ class EndpointStatsEntityTest {
     String path = "/v1/failing";
     PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
     StatsCounters counters = new StatsCounters();
-    ActorRef<EndpointStatsEntity.Command> entity = testKit.spawn(EndpointStatsEntity.create(id,
-        new EndpointStatsEntity.Dependencies(SETTINGS, rules, alerts.ref(), clock::get, counters)));
+    ActorRef<EndpointStatsEntity.Command> entity =
+        testKit.spawn(
+            EndpointStatsEntity.create(
+                id,
+                new EndpointStatsEntity.Dependencies(
+                    SETTINGS, rules, alerts.ref(), clock::get, counters)));
     TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> lost = testKit.createTestProbe();
     TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> later = testKit.createTestProbe();
     TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> replay = testKit.createTestProbe();
 
-    journal.failNextPersisted(PersistenceId.of(EndpointStatsEntity.ENTITY_TYPE_KEY.name(), id).id());
+    journal.failNextPersisted(
+        PersistenceId.of(EndpointStatsEntity.ENTITY_TYPE_KEY.name(), id).id());
     entity.tell(new EndpointStatsEntity.Ingest(batches("gw", path, 1, 2), lost.ref()));
     entity.tell(new EndpointStatsEntity.Ingest(batches("gw", path, 3, 4), later.ref()));
-    StatusReply<EndpointStatsEntity.IngestAck> refused = later.receiveMessage(Duration.ofSeconds(5));
-    assertTrue(refused.isError() && refused.getError().getMessage().contains("send again from batch 1"),
+    StatusReply<EndpointStatsEntity.IngestAck> refused =
+        later.receiveMessage(Duration.ofSeconds(5));
+    assertTrue(
+        refused.isError() && refused.getError().getMessage().contains("send again from batch 1"),
         refused.toString());
     lost.expectNoMessage(Duration.ofMillis(200));
 
     entity.tell(new EndpointStatsEntity.Ingest(batches("gw", path, 1, 4), replay.ref()));
-    assertEquals(new EndpointStatsEntity.IngestAck(400, 0, 0, 0, 0), replay.receiveMessage(Duration.ofSeconds(5))
-        .getValue(), "the agent's replay from its oldest unacked batch counts every record once");
+    assertEquals(
+        new EndpointStatsEntity.IngestAck(400, 0, 0, 0, 0),
+        replay.receiveMessage(Duration.ofSeconds(5)).getValue(),
+        "the agent's replay from its oldest unacked batch counts every record once");
     TestProbe<EndpointStatsView> stats = testKit.createTestProbe();
     entity.tell(new EndpointStatsEntity.GetStats(0, stats.ref()));
     assertEquals(400, stats.receiveMessage().accepted());
     entity.tell(new EndpointStatsEntity.Ingest(batches("gw", path, 1, 4), replay.ref()));
-    assertEquals(new EndpointStatsEntity.IngestAck(0, 0, 400, 0, 0), replay.receiveMessage(Duration.ofSeconds(5))
-        .getValue(), "batches 1..4 are all applied now: sent again they are duplicates");
+    assertEquals(
+        new EndpointStatsEntity.IngestAck(0, 0, 400, 0, 0),
+        replay.receiveMessage(Duration.ofSeconds(5)).getValue(),
+        "batches 1..4 are all applied now: sent again they are duplicates");
     lost.expectNoMessage(Duration.ofMillis(100));
   }
 
@@ -382,10 +490,20 @@ class EndpointStatsEntityTest {
   @Test
   void watermarkEventsAreDeterministicOnReplay() {
     // a WatermarkAdvanced event applied to a state closes exactly the windows it closed live
-    EndpointStatsState s = EndpointStatsState.empty(ID)
-        .apply(new StatsIngested(ID, traffic("/v1/x", 0, 3, 10, 0, 1).parts().get(0).windows(), 30, 0,
-            T0 + 2_900, T0 - 2_100, Map.of(), 0), SETTINGS)
-        .apply(new WatermarkAdvanced(ID, T0 + 35_000), SETTINGS);
+    EndpointStatsState s =
+        EndpointStatsState.empty(ID)
+            .apply(
+                new StatsIngested(
+                    ID,
+                    traffic("/v1/x", 0, 3, 10, 0, 1).parts().get(0).windows(),
+                    30,
+                    0,
+                    T0 + 2_900,
+                    T0 - 2_100,
+                    Map.of(),
+                    0),
+                SETTINGS)
+            .apply(new WatermarkAdvanced(ID, T0 + 35_000), SETTINGS);
     assertEquals(List.of(30L, 0L, 0L), s.closed().stream().map(WindowStats::count).toList());
   }
 }
