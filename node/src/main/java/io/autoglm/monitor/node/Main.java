@@ -2,29 +2,20 @@ package io.autoglm.monitor.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.autoglm.monitor.node.demo.Demo;
 import io.autoglm.monitor.persistence.cassandra.EmbeddedCassandra;
-import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
-/** Command line entry point: {@code autoglm start | demo | help}. */
+/**
+ * The node's own entry point ({@code start}), for a deployment without the tools module; {@code
+ * ./autoglm} (tools) adds the demo, the benchmarks and the agent.
+ */
 public final class Main {
   private static final String USAGE =
       """
-      usage: autoglm <command> [options]
+      usage: autoglm-node start
 
-      commands:
-        start            run a node: embedded Cassandra (unless autoglm.cassandra.contact-points
-                         is set), cluster, HTTP API on autoglm.http.port (default 8080)
-        demo [--exit]    start a node, install a demo rule, replay generated traffic with an
-                         error burst on /v1/chat/completions and print the alerts as they arrive
-                         on the WebSocket feed; --exit stops when the alert has resolved
-        bench ingest FILE [--batch N] [--unacked N]
-                         measure the ingest path end to end on an NDJSON file (see README)
-        bench decode FILE [--lines N] [--rounds N]
-                         measure decoding and pre-aggregation alone, on one core
-        agent ...        the capture agent: generate traffic, send a file (autoglm agent help)
-        help             this text
+        start    run a node: embedded Cassandra (unless autoglm.cassandra.contact-points is set),
+                 cluster, HTTP API on autoglm.http.port (default 8080)
 
       configuration: -Dkey=value or environment variables, see README.md
       """;
@@ -33,33 +24,19 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     String command = args.length == 0 ? "help" : args[0];
-    String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
     switch (command) {
       case "start" -> runUntilStopped(startNode());
-      case "demo" -> {
-        boolean exit = Arrays.asList(rest).contains("--exit");
-        Node node = startNode();
-        boolean ok = new Demo(node.baseUrl(), System.out).run();
-        if (exit || !ok) {
-          stop(node);
-          System.exit(ok ? 0 : 1);
-        }
-        System.out.println("The node keeps running; press Ctrl-C to stop it.");
-        runUntilStopped(node);
-      }
-      case "bench" ->
-          System.exit(
-              io.autoglm.monitor.node.bench.IngestBench.main(Arrays.asList(rest), System.out));
       case "help", "--help", "-h" -> System.out.print(USAGE);
       default -> {
-        System.err.println("autoglm: unknown command '" + command + "'\n");
+        System.err.println("autoglm-node: unknown command '" + command + "'\n");
         System.err.print(USAGE);
         System.exit(2);
       }
     }
   }
 
-  private static Node startNode() {
+  /** Starts a node from the loaded config and prints its URLs; exits with status 1 if it cannot. */
+  public static Node startNode() {
     Config config = ConfigFactory.load();
     try {
       Node node = Node.start(config);
@@ -92,7 +69,8 @@ public final class Main {
     System.out.println();
   }
 
-  private static void runUntilStopped(Node node) throws InterruptedException {
+  /** Blocks until the JVM is asked to stop, then stops the node and its embedded Cassandra. */
+  public static void runUntilStopped(Node node) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -105,7 +83,8 @@ public final class Main {
     stopped.await();
   }
 
-  private static void stop(Node node) {
+  /** Stops the node, then its embedded Cassandra (if any). */
+  public static void stop(Node node) {
     try {
       node.close();
     } finally {

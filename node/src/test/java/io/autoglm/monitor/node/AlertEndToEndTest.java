@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.autoglm.monitor.node.demo.FeedClient;
+import io.autoglm.monitor.protocols.wire.AlertFeedClient;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -55,7 +55,7 @@ class AlertEndToEndTest {
         {"metric": "error_rate", "op": ">", "threshold": 0.2, "for": "0s", "severity": "critical",
          "endpoint": "/v1/chat/*", "description": "chat completions failing"}""");
     assertEquals(201, rule.status(), rule.body());
-    FeedClient feed = http.openFeed();
+    AlertFeedClient feed = http.openFeed();
     assertEquals("hello", feed.next(Duration.ofSeconds(5)).get("type").asText());
 
     ingest(traffic(CHAT, 0, 20, 50, 0.01));

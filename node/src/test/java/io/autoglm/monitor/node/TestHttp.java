@@ -2,7 +2,7 @@ package io.autoglm.monitor.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.autoglm.monitor.node.demo.FeedClient;
+import io.autoglm.monitor.protocols.wire.AlertFeedClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -89,7 +89,7 @@ public final class TestHttp {
   }
 
   /** Opens the alert feed. */
-  public FeedClient openFeed() throws Exception {
-    return FeedClient.connect(client, base);
+  public AlertFeedClient openFeed() throws Exception {
+    return AlertFeedClient.connect(client, base);
   }
 }

@@ -16,8 +16,6 @@ public final class Commands {
 
   public static final String USAGE =
       "usage: autoglm-agent <command> [options]\n\n"
-          + GenerateCommand.USAGE
-          + "\n"
           + SendCommand.USAGE
           + "\n"
           + StreamCommand.USAGE
@@ -36,8 +34,6 @@ public final class Commands {
     List<String> rest = Arrays.asList(args).subList(1, args.length);
     try {
       switch (command) {
-        case "generate":
-          return GenerateCommand.run(rest, stdout, stderr);
         case "send":
           return SendCommand.run(rest, stdin, stdout, stderr);
         case "stream":

@@ -1,4 +1,4 @@
-package io.autoglm.monitor.agent.gen;
+package io.autoglm.monitor.tools.gen;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;

@@ -1,9 +1,12 @@
-package io.autoglm.monitor.node;
+package io.autoglm.monitor.tools.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.autoglm.monitor.agent.ship.StreamShipper;
+import io.autoglm.monitor.node.Node;
+import io.autoglm.monitor.node.NodeFixture;
+import io.autoglm.monitor.node.SlowJournal;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import java.time.Duration;
 import java.util.ArrayList;

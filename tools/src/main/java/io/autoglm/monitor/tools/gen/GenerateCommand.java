@@ -1,11 +1,10 @@
-package io.autoglm.monitor.agent.cli;
+package io.autoglm.monitor.tools.gen;
 
-import io.autoglm.monitor.agent.gen.Anomaly;
-import io.autoglm.monitor.agent.gen.CaptureGenerator;
-import io.autoglm.monitor.agent.gen.CaptureGenerator.Options;
-import io.autoglm.monitor.agent.gen.Scenario;
+import io.autoglm.monitor.agent.cli.CliArgs;
+import io.autoglm.monitor.agent.cli.UsageException;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.capture.CaptureWriter;
+import io.autoglm.monitor.tools.gen.CaptureGenerator.Options;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,7 +40,7 @@ public final class GenerateCommand {
 
   private GenerateCommand() {}
 
-  static int run(List<String> argv, PrintStream stdout, PrintStream err)
+  public static int run(List<String> argv, PrintStream stdout, PrintStream err)
       throws UsageException, IOException {
     CliArgs args = CliArgs.parse("generate", argv, VALUED, Set.of());
     Options defaults = Options.defaults();

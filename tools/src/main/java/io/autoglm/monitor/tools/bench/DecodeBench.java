@@ -1,4 +1,4 @@
-package io.autoglm.monitor.node.bench;
+package io.autoglm.monitor.tools.bench;
 
 import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.agent.ship.NdjsonBatchReader;

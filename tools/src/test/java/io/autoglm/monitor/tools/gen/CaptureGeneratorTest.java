@@ -1,10 +1,10 @@
-package io.autoglm.monitor.agent.gen;
+package io.autoglm.monitor.tools.gen;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.autoglm.monitor.agent.gen.CaptureGenerator.Options;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.tools.gen.CaptureGenerator.Options;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

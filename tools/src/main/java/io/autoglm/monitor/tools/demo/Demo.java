@@ -1,13 +1,14 @@
-package io.autoglm.monitor.node.demo;
+package io.autoglm.monitor.tools.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.autoglm.monitor.agent.gen.Anomaly;
-import io.autoglm.monitor.agent.gen.CaptureGenerator;
-import io.autoglm.monitor.agent.gen.Scenario;
 import io.autoglm.monitor.agent.ship.HttpIngestClient;
 import io.autoglm.monitor.agent.ship.IngestResponse;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.protocols.wire.AlertFeedClient;
+import io.autoglm.monitor.tools.gen.Anomaly;
+import io.autoglm.monitor.tools.gen.CaptureGenerator;
+import io.autoglm.monitor.tools.gen.Scenario;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -61,7 +62,7 @@ public final class Demo {
       out.println("   the node refused the rule: " + rule.statusCode() + " " + rule.body());
       return false;
     }
-    FeedClient feed = FeedClient.connect(http, baseUrl);
+    AlertFeedClient feed = AlertFeedClient.connect(http, baseUrl);
     out.println(
         "== Demo: listening on the alert feed "
             + baseUrl.replaceFirst("^http", "ws")

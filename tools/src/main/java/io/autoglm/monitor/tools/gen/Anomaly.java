@@ -1,4 +1,4 @@
-package io.autoglm.monitor.agent.gen;
+package io.autoglm.monitor.tools.gen;
 
 /**
  * One anomaly {@link CaptureGenerator} injects: the ground truth a detector is scored against.

@@ -1,4 +1,4 @@
-package io.autoglm.monitor.node;
+package io.autoglm.monitor.tools.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.autoglm.monitor.agent.ship.StreamShipper;
+import io.autoglm.monitor.node.Node;
+import io.autoglm.monitor.node.NodeFixture;
+import io.autoglm.monitor.node.TestHttp;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package io.autoglm.monitor.node;
+package io.autoglm.monitor.tools.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +9,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.autoglm.monitor.agent.ship.StreamShipper;
 import io.autoglm.monitor.agent.tail.AccessLogFormat;
 import io.autoglm.monitor.agent.tail.LogShipper;
+import io.autoglm.monitor.node.Node;
+import io.autoglm.monitor.node.NodeFixture;
+import io.autoglm.monitor.node.TestHttp;
 import io.autoglm.monitor.persistence.cassandra.EmbeddedCassandra;
 import java.io.IOException;
 import java.net.InetSocketAddress;

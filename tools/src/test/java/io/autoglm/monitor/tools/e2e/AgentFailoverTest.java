@@ -1,4 +1,4 @@
-package io.autoglm.monitor.node;
+package io.autoglm.monitor.tools.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.autoglm.monitor.agent.gen.CaptureGenerator;
-import io.autoglm.monitor.agent.gen.Scenario;
 import io.autoglm.monitor.agent.ship.StreamShipper;
+import io.autoglm.monitor.node.Node;
+import io.autoglm.monitor.node.NodeFixture;
+import io.autoglm.monitor.node.TestHttp;
 import io.autoglm.monitor.persistence.cassandra.EmbeddedCassandra;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.tools.gen.CaptureGenerator;
+import io.autoglm.monitor.tools.gen.Scenario;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.autoglm.monitor.agent.gen;
+package io.autoglm.monitor.tools.gen;
 
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import java.util.ArrayList;

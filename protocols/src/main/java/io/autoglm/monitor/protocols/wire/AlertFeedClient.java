@@ -1,4 +1,4 @@
-package io.autoglm.monitor.node.demo;
+package io.autoglm.monitor.protocols.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,21 +14,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A client of the alert feed ({@code GET /api/v1/alerts/feed}) on the JDK's WebSocket: collects
- * every message as JSON. Used by the demo and the tests.
+ * every message as JSON. Used by the demo, the tests and any Java client; JDK only (plus Jackson).
  */
-public final class FeedClient implements WebSocket.Listener, AutoCloseable {
+public final class AlertFeedClient implements WebSocket.Listener, AutoCloseable {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
   private final StringBuilder partial = new StringBuilder();
   private WebSocket socket;
 
-  private FeedClient() {}
+  private AlertFeedClient() {}
 
   /**
    * Connects to the feed of the node at {@code httpBaseUrl} (e.g. {@code http://127.0.0.1:8080}).
    */
-  public static FeedClient connect(HttpClient http, String httpBaseUrl) throws Exception {
-    FeedClient client = new FeedClient();
+  public static AlertFeedClient connect(HttpClient http, String httpBaseUrl) throws Exception {
+    AlertFeedClient client = new AlertFeedClient();
     client.socket =
         http.newWebSocketBuilder()
             .buildAsync(
