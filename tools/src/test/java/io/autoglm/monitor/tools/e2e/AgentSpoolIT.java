@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stdin is never held up (the batches the in-flight window cannot take go to segment files), and
  * once a node starts every record is counted exactly once and the spool is empty.
  */
-class AgentSpoolTest {
+class AgentSpoolIT {
   @TempDir Path spoolDir;
 
   @Test

@@ -18,7 +18,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class CassandraBootstrapTest {
+class CassandraBootstrapIT {
 
   @TempDir Path tempDir;
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The webhook channel against a real HTTP server on loopback that answers as scripted. */
-class WebhookChannelTest {
+class WebhookChannelIT {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final ThresholdRule RULE =

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * Two nodes of one cluster on one Cassandra: an agent's batches sent to one node and then again to
  * the other (as after a failover) are counted once.
  */
-class ReplayAcrossNodesTest {
+class ReplayAcrossNodesIT {
   private static final String STATS = "/api/v1/endpoints/default%2Fv1%2Fgenerate/stats?limit=1000";
   private static Node first;
   private static Node second;

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * The whole path on real parts: NDJSON over HTTP into a one-node Pekko cluster on embedded
  * Cassandra, an error burst, and the alert out on the WebSocket feed and a webhook receiver.
  */
-class AlertEndToEndTest {
+class AlertEndToEndIT {
   private static final String CHAT = "/v1/chat/completions";
   private static final Duration WITHIN = Duration.ofSeconds(2);
   private static WebhookReceiver webhook;

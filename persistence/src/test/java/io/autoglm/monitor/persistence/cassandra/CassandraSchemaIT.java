@@ -13,7 +13,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-class CassandraSchemaTest {
+class CassandraSchemaIT {
 
   private static final Set<String> JOURNAL_TABLES =
       Set.of(

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * agent itself is stopped and started again from its state file — once while it could not reach any
  * node, so batches were pending; every request made through nginx is counted exactly once.
  */
-class NginxTailTest {
+class NginxTailIT {
   private static final Path NGINX = Path.of("/usr/sbin/nginx");
 
   @TempDir Path dir;

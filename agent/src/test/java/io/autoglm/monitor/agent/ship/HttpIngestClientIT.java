@@ -16,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class HttpIngestClientTest {
+class HttpIngestClientIT {
 
   static final List<CaptureRecord> RECORDS =
       List.of(

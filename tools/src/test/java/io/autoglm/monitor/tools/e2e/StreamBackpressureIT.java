@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * input) well before its own limit of unacked batches, and nothing is dropped: every record is
  * counted in the end.
  */
-class StreamBackpressureTest {
+class StreamBackpressureIT {
 
   @Test
   void aSlowJournalSlowsTheAgentInsteadOfFillingTheNode() throws Exception {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Bad input gets a clear JSON answer and changes nothing; good input in every accepted form works.
  */
-class BadInputTest {
+class BadInputIT {
   private static final String STATS = "/api/v1/endpoints/default%2Fv1%2Fgenerate/stats";
   private static Node node;
   private static TestHttp http;

@@ -21,7 +21,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class EmbeddedCassandraTest {
+class EmbeddedCassandraIT {
 
   /** Generous: a failing start must end well within this, never hang. */
   private static final Duration NO_HANG = Duration.ofSeconds(120);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * A new node on the same Cassandra recovers every endpoint's windows and the rules from the
  * journal.
  */
-class RestartTest {
+class RestartIT {
   private static final String STATS =
       "/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats?limit=1000";
 

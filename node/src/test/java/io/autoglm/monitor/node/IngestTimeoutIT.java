@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * and which may or may not be, and the key under which the same body can be sent again without
  * counting anything twice.
  */
-class IngestTimeoutTest {
+class IngestTimeoutIT {
 
   @Test
   void aPartlyPersistedBodyIsReportedEndpointByEndpointAndCanBeSentAgainSafely() throws Exception {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * takes over B's entities from the journal. Afterwards every endpoint's request count, summed over
  * its windows, equals the generator's count: nothing lost, nothing twice.
  */
-class AgentFailoverTest {
+class AgentFailoverIT {
 
   @Test
   void noRecordIsLostOrCountedTwiceWhenTheAgentsNodeDies() throws Exception {

@@ -17,7 +17,7 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.Test;
 
-class CassandraPersistenceTest {
+class CassandraPersistenceIT {
 
   /** The first write opens the plugin's session and prepares its statements: give it room. */
   private static final Duration PERSIST_TIMEOUT = Duration.ofSeconds(30);

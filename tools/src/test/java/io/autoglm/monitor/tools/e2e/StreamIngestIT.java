@@ -30,7 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The agent stream over a real WebSocket: acks, replays, and every kind of bad input. */
-class StreamIngestTest {
+class StreamIngestIT {
   private static Node node;
   private static TestHttp http;
 

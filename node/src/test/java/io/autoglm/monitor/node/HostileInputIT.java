@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * with the default limits (16 MiB ingest bodies, 5 min of future): each must get a clear answer and
  * leave every endpoint working.
  */
-class HostileInputTest {
+class HostileInputIT {
   private static final String CONSOLE = "http://console.example:3000";
   private static final String EVIL = "http://evil.example";
   private static final long YEAR_2099 = 4_102_444_799_000L;
