@@ -2,6 +2,7 @@ package io.autoglm.monitor.sharding;
 
 import static io.autoglm.monitor.sharding.TestTraffic.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
@@ -32,12 +33,14 @@ import org.apache.pekko.serialization.Serializers;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every type the journal and the snapshot store hold goes through the configured serializer
- * (Jackson CBOR, the one binding in {@code persistence/reference.conf}) and reads back equal; and
- * an event written before a field existed still reads back. These classes are stored: renaming or
- * moving one, or a field, breaks reading the journal.
+ * (Jackson CBOR, the one binding in {@code persistence/events/.../reference.conf}) and reads back
+ * equal; and an event written before a field existed still reads back. These classes are stored:
+ * renaming or moving one, or a field, breaks reading the journal.
  */
 class PersistedTypesTest {
   private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load());
@@ -74,35 +77,8 @@ class PersistedTypesTest {
     return Alert.firing(RULE, "edge-a", "/v1/chat/completions", 0.31, T0, T0 + 30_000);
   }
 
-  @Test
-  void everyEventRoundTrips() {
-    List<Object> events =
-        List.of(
-            new EndpointStatsEvent.StatsIngested(
-                ID,
-                windows(),
-                240,
-                3,
-                T0 + 11_950,
-                T0 + 6_950,
-                Map.of("gw-1#7", 42L, "~http.10.0.0.5-25520#1764640000000123", 0L),
-                2),
-            new EndpointStatsEvent.WatermarkAdvanced(ID, T0 + 20_000),
-            new EndpointStatsEvent.WatermarkReset(ID, T0 + 15_000, T0 + 20_000, T0 + 320_000),
-            new EndpointStatsEvent.AlertPending(ID, RULE.id(), T0),
-            new EndpointStatsEvent.AlertPendingCleared(ID, RULE.id()),
-            new EndpointStatsEvent.AlertFired(ID, alert()),
-            new EndpointStatsEvent.AlertResolved(
-                ID, alert().resolved(0.01, T0 + 60_000, T0 + 60_000), T0 + 360_000),
-            new RuleBookEvent.RuleUpserted(RULE),
-            new RuleBookEvent.RuleDeleted(RULE.id()));
-    for (Object event : events) {
-      serialization.verifySerialization(event, true);
-    }
-  }
-
-  @Test
-  void everySnapshotStateRoundTrips() {
+  /** One sample of every stored type: each event, each snapshot state. */
+  static List<Object> storedSamples() {
     EndpointStatsState state =
         new EndpointStatsState(
             ID,
@@ -116,9 +92,45 @@ class PersistedTypesTest {
             windows(),
             Map.of(RULE.id(), RuleAlertState.ok(RULE.id()).pending(T0).firing(alert())),
             Map.of("gw-1#7", 42L));
-    serialization.verifySerialization(state, true);
-    serialization.verifySerialization(EndpointStatsState.empty(ID), true);
-    serialization.verifySerialization(RuleSet.EMPTY.with(RULE), true);
+    return List.of(
+        new EndpointStatsEvent.StatsIngested(
+            ID,
+            windows(),
+            240,
+            3,
+            T0 + 11_950,
+            T0 + 6_950,
+            Map.of("gw-1#7", 42L, "~http.10.0.0.5-25520#1764640000000123", 0L),
+            2),
+        new EndpointStatsEvent.WatermarkAdvanced(ID, T0 + 20_000),
+        new EndpointStatsEvent.WatermarkReset(ID, T0 + 15_000, T0 + 20_000, T0 + 320_000),
+        new EndpointStatsEvent.AlertPending(ID, RULE.id(), T0),
+        new EndpointStatsEvent.AlertPendingCleared(ID, RULE.id()),
+        new EndpointStatsEvent.AlertFired(ID, alert()),
+        new EndpointStatsEvent.AlertResolved(
+            ID, alert().resolved(0.01, T0 + 60_000, T0 + 60_000), T0 + 360_000),
+        new RuleBookEvent.RuleUpserted(RULE),
+        new RuleBookEvent.RuleDeleted(RULE.id()),
+        state,
+        EndpointStatsState.empty(ID),
+        RuleSet.EMPTY.with(RULE));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("storedSamples")
+  void readsBackEqualThroughTheConfiguredSerializer(Object stored) {
+    serialization.verifySerialization(stored, true);
+  }
+
+  /** A new event type without a sample above fails here, not in production. */
+  @Test
+  void everyEventTypeHasASample() {
+    List<Class<?>> sampled = storedSamples().stream().<Class<?>>map(Object::getClass).toList();
+    for (Class<?> events : List.of(EndpointStatsEvent.class, RuleBookEvent.class)) {
+      for (Class<?> type : events.getPermittedSubclasses()) {
+        assertTrue(sampled.contains(type), type.getName() + " has no sample in storedSamples()");
+      }
+    }
   }
 
   /** Not stored, but sent between nodes: the answer to a stats request. */

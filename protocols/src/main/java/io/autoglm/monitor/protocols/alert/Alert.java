@@ -18,6 +18,8 @@ import java.util.Locale;
  * @param fingerprint stable id of the (rule, service, endpoint) series, as in Alertmanager
  * @param value the observed metric value in the window that caused this transition
  * @param windowEnd end of that window
+ *     <p><b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
+ *     component (see persistence/README.md, "Stored types and how they evolve").
  */
 public record Alert(
     String fingerprint,

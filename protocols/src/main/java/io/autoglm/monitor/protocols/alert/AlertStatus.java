@@ -2,6 +2,10 @@ package io.autoglm.monitor.protocols.alert;
 
 import java.util.Locale;
 
+/**
+ * <b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
+ * component (see persistence/README.md, "Stored types and how they evolve").
+ */
 public enum AlertStatus {
   FIRING,
   RESOLVED;

@@ -4,7 +4,12 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** How a rule compares the observed value with its threshold. */
+/**
+ * How a rule compares the observed value with its threshold.
+ *
+ * <p><b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
+ * component (see persistence/README.md, "Stored types and how they evolve").
+ */
 public enum Comparison {
   GT(">"),
   GE(">="),

@@ -20,6 +20,9 @@ import java.util.List;
  *
  * <p>Stored and sent as its pattern string ({@link #pattern()}), so a rule persisted before this
  * class existed reads back unchanged.
+ *
+ * <p><b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
+ * component (see persistence/README.md, "Stored types and how they evolve").
  */
 public final class Glob {
   private static final int ANY_ONE = -1;

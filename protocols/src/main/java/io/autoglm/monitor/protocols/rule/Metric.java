@@ -4,7 +4,12 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** A per-window statistic a rule can watch. The wire name is what users write in rules. */
+/**
+ * A per-window statistic a rule can watch. The wire name is what users write in rules.
+ *
+ * <p><b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
+ * component (see persistence/README.md, "Stored types and how they evolve").
+ */
 public enum Metric {
   /** Requests per second over the window. */
   QPS("qps"),

@@ -4,6 +4,10 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
+/**
+ * <b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
+ * component (see persistence/README.md, "Stored types and how they evolve").
+ */
 public enum Severity {
   INFO,
   WARNING,

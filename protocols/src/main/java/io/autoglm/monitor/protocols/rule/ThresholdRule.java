@@ -9,6 +9,9 @@ import io.autoglm.monitor.protocols.CborSerializable;
  *
  * <p>Built by {@link RuleCodec#parse}, which validates every field. The selectors are globs
  * compiled once, here; they are stored as their pattern strings.
+ *
+ * <p><b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
+ * component (see persistence/README.md, "Stored types and how they evolve").
  */
 public record ThresholdRule(
     String id,

@@ -14,6 +14,8 @@ import io.autoglm.monitor.protocols.alert.Alert;
  * @param activeSince start of the first window of the current breach (pending or firing)
  * @param alert the firing alert, null unless firing
  * @param quietUntil after a resolve, the rule does not fire again for windows ending before this
+ *     <p><b>Stored</b> in the snapshots: never rename or move this type, nor rename a component
+ *     (see persistence/README.md, "Stored types and how they evolve").
  */
 public record RuleAlertState(
     String ruleId, Phase phase, long activeSince, Alert alert, long quietUntil)

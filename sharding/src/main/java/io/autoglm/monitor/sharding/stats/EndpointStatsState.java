@@ -26,6 +26,8 @@ import java.util.Map;
  * @param closed closed windows, oldest first, at most {@code historyWindows}
  * @param future records dated too far ahead of the wall clock to count (see {@code max-future})
  * @param appliedSeqs the highest applied batch seq per agent source ({@code agentId#epoch})
+ *     <p><b>Stored</b> in the snapshots: never rename or move this type, nor rename a component
+ *     (see persistence/README.md, "Stored types and how they evolve").
  */
 public record EndpointStatsState(
     String endpointId,

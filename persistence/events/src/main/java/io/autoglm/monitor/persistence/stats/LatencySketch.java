@@ -21,6 +21,9 @@ import java.util.Arrays;
  * serializes larger.
  *
  * <p>Persisted as its protobuf-compatible DDSketch encoding.
+ *
+ * <p><b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
+ * component (see persistence/README.md, "Stored types and how they evolve").
  */
 public final class LatencySketch {
   public static final double RELATIVE_ACCURACY = 0.01;

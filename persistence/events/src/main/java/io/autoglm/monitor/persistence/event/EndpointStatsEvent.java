@@ -9,6 +9,9 @@ import java.util.Map;
 /**
  * Events of one endpoint's statistics entity, persisted in the Cassandra journal. This package
  * never moves: Jackson stores the class names. Every event carries the entity id.
+ *
+ * <p><b>Stored</b> in the journal: never rename or move this type, nor rename a component (see
+ * persistence/README.md, "Stored types and how they evolve").
  */
 public sealed interface EndpointStatsEvent extends CborSerializable {
   String endpointId();

@@ -9,6 +9,8 @@ import static io.autoglm.monitor.persistence.stats.Saturating.add;
  *
  * @param errors requests answered 5xx or 429 (what {@code error_rate} counts)
  * @param latencySumMs sum of latencies, for the mean
+ *     <p><b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
+ *     component (see persistence/README.md, "Stored types and how they evolve").
  */
 public record WindowStats(
     long start,
