@@ -1,9 +1,10 @@
 package io.autoglm.monitor.protocols.rule;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.monitor.protocols.TextChecks;
+import io.autoglm.monitor.protocols.json.Json;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -108,20 +109,43 @@ public final class RuleCodec {
         description);
   }
 
+  /**
+   * A rule as the API answers it ({@code GET /api/v1/rules[/{id}]}, and the answer of a {@code
+   * PUT}): the keys {@link #parse} reads, durations formatted ({@code 30s}), and the computed
+   * {@code expression} (ignored when sent back).
+   */
+  public record RuleView(
+      String id,
+      String metric,
+      String op,
+      double threshold,
+      @JsonProperty("for") String forDuration,
+      String cooldown,
+      String severity,
+      String service,
+      String endpoint,
+      String description,
+      String expression) {
+
+    public static RuleView of(ThresholdRule rule) {
+      return new RuleView(
+          rule.id(),
+          rule.metric().wireName(),
+          rule.comparison().symbol(),
+          rule.threshold(),
+          formatDuration(rule.forMs()),
+          formatDuration(rule.cooldownMs()),
+          rule.severity().wireName(),
+          rule.serviceSelector().pattern(),
+          rule.endpointSelector().pattern(),
+          rule.description(),
+          rule.expression());
+    }
+  }
+
+  /** {@link RuleView} as a JSON tree: what {@link #parse} reads back to the same rule. */
   public static ObjectNode toJson(ThresholdRule rule) {
-    ObjectNode node = JsonNodeFactory.instance.objectNode();
-    node.put("id", rule.id());
-    node.put("metric", rule.metric().wireName());
-    node.put("op", rule.comparison().symbol());
-    node.put("threshold", rule.threshold());
-    node.put("for", formatDuration(rule.forMs()));
-    node.put("cooldown", formatDuration(rule.cooldownMs()));
-    node.put("severity", rule.severity().wireName());
-    node.put("service", rule.serviceSelector().pattern());
-    node.put("endpoint", rule.endpointSelector().pattern());
-    node.put("description", rule.description());
-    node.put("expression", rule.expression());
-    return node;
+    return Json.mapper().valueToTree(RuleView.of(rule));
   }
 
   /** Parses {@code 30s}, {@code 500ms}, {@code 5m}, {@code 2h}, {@code 1d} to milliseconds. */

@@ -1,7 +1,7 @@
 package io.autoglm.monitor.protocols.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.autoglm.monitor.protocols.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
  * every message as JSON. Used by the demo, the tests and any Java client; JDK only (plus Jackson).
  */
 public final class AlertFeedClient implements WebSocket.Listener, AutoCloseable {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
   private final StringBuilder partial = new StringBuilder();
   private WebSocket socket;
@@ -42,15 +41,21 @@ public final class AlertFeedClient implements WebSocket.Listener, AutoCloseable 
     partial.append(data);
     if (last) {
       try {
-        messages.add(MAPPER.readTree(partial.toString()));
+        messages.add(Json.mapper().readTree(partial.toString()));
       } catch (IOException e) {
-        messages.add(
-            MAPPER.createObjectNode().put("type", "unreadable").put("text", partial.toString()));
+        messages.add(Json.mapper().valueToTree(new Unreadable(partial.toString())));
       }
       partial.setLength(0);
     }
     ws.request(1);
     return null;
+  }
+
+  /** What a message that is not JSON is collected as: {@code {"type":"unreadable","text":...}}. */
+  private record Unreadable(String type, String text) {
+    Unreadable(String text) {
+      this("unreadable", text);
+    }
   }
 
   /** The next message within {@code timeout}, or null. */

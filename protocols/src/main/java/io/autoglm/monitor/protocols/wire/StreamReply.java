@@ -4,14 +4,16 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import io.autoglm.monitor.protocols.json.Json;
 import java.io.UncheckedIOException;
 
 /**
  * What a node answers on the agent stream ({@code /api/v1/ingest/stream}): one JSON text message
  * each, {@code {"type":"ack",...}} or {@code {"type":"error",...}}. Both sides use this record, the
- * node to write and the agent to read, so neither depends on the order of the keys.
+ * node to write and the agent to read, through the shared {@link Json} mapper: neither depends on
+ * the order of the keys, and fields a newer node adds are ignored by an older agent.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -19,9 +21,10 @@ import java.io.UncheckedIOException;
   @JsonSubTypes.Type(value = StreamReply.Error.class, name = "error")
 })
 public sealed interface StreamReply {
-  /** Fields a newer node adds are ignored by an older agent. */
-  ObjectMapper MAPPER =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  /** Prepared once: a reply is written per acked batch. */
+  ObjectWriter WRITER = Json.writerFor(StreamReply.class);
+
+  ObjectReader READER = Json.readerFor(StreamReply.class);
 
   /**
    * Every batch up to {@code seq} is persisted (cumulative). The counts cover the batches since the
@@ -43,7 +46,7 @@ public sealed interface StreamReply {
 
   default String toJson() {
     try {
-      return MAPPER.writeValueAsString(this);
+      return WRITER.writeValueAsString(this);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a stream reply always serializes", e);
     }
@@ -52,7 +55,7 @@ public sealed interface StreamReply {
   /** Reads one message. */
   static StreamReply parse(String json) {
     try {
-      return MAPPER.readValue(json, StreamReply.class);
+      return READER.readValue(json);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException("not a stream reply: " + e.getOriginalMessage(), e);
     }
