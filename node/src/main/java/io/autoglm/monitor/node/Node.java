@@ -40,6 +40,7 @@ public final class Node implements AutoCloseable {
 
   /** Starts a node from a full, resolved config (e.g. {@code ConfigFactory.load()}). */
   public static Node start(Config config) {
+    PortCheck.requireFree(config); // before Cassandra: a taken port fails in a second, not 25
     CassandraBootstrap.Prepared cassandra = CassandraBootstrap.prepare(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
     StatsCounters counters = new StatsCounters();

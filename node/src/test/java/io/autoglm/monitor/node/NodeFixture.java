@@ -37,6 +37,18 @@ public final class NodeFixture {
         .withFallback(base);
   }
 
+  /**
+   * The port {@code node}'s cluster transport is bound to (it binds port 0 in tests), for the
+   * seed-nodes of the next member.
+   */
+  public static int clusterPort(Node node) {
+    return org.apache.pekko.cluster.typed.Cluster.get(node.system())
+        .selfMember()
+        .address()
+        .getPort()
+        .orElseThrow();
+  }
+
   /** Requests counted in an endpoint's stats answer: the sum over its open and closed windows. */
   public static long countInWindows(com.fasterxml.jackson.databind.JsonNode stats) {
     long n = 0;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
-import io.autoglm.monitor.persistence.cassandra.EmbeddedCassandra;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,9 +22,8 @@ class ReplayAcrossNodesIT {
   @BeforeAll
   static void start() {
     Config base = NodeFixture.freshConfig(Map.of());
-    int seedPort = EmbeddedCassandra.freePort();
-    first = Node.start(NodeFixture.clusterMember(base, seedPort, seedPort));
-    second = Node.start(NodeFixture.clusterMember(base, seedPort, 0));
+    first = Node.start(base); // no seed nodes: it joins itself, on a port the OS picked
+    second = Node.start(NodeFixture.clusterMember(base, NodeFixture.clusterPort(first), 0));
   }
 
   @AfterAll

@@ -10,7 +10,6 @@ import io.autoglm.monitor.agent.ship.StreamShipper;
 import io.autoglm.monitor.node.Node;
 import io.autoglm.monitor.node.NodeFixture;
 import io.autoglm.monitor.node.TestHttp;
-import io.autoglm.monitor.persistence.cassandra.EmbeddedCassandra;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.tools.gen.CaptureGenerator;
 import io.autoglm.monitor.tools.gen.Scenario;
@@ -40,14 +39,13 @@ class AgentFailoverIT {
                     // the outage must not make replayed records late: this test is about loss and
                     // duplicates
                     "autoglm.stats.allowed-lateness", "10m",
-                    "pekko.cluster.split-brain-resolver.stable-after", "2s"))
+                    "pekko.cluster.split-brain-resolver.stable-after", "2s",
+                    // A, started first, is the one that must survive B's death; keep-majority
+                    // would keep the lower address instead, and the OS picks the ports
+                    "pekko.cluster.split-brain-resolver.active-strategy", "keep-oldest",
+                    "pekko.cluster.split-brain-resolver.keep-oldest.down-if-alone", "off"))
             .withFallback(NodeFixture.freshConfig(Map.of()));
-    int portA = EmbeddedCassandra.freePort();
-    int portB = EmbeddedCassandra.freePort();
-    int low = Math.min(portA, portB);
-    int high = Math.max(portA, portB);
-    // with two nodes, keep-majority keeps the side with the lowest address: A must be that one
-    Node a = Node.start(NodeFixture.clusterMember(base, low, low));
+    Node a = Node.start(base); // no seed nodes: it joins itself
     Node b =
         Node.start(
             NodeFixture.clusterMember(
@@ -56,8 +54,8 @@ class AgentFailoverIT {
                             "pekko.coordinated-shutdown.run-by-actor-system-terminate", "off",
                             "pekko.cluster.run-coordinated-shutdown-when-down", "off"))
                     .withFallback(base),
-                low,
-                high));
+                NodeFixture.clusterPort(a),
+                0));
     try {
       List<CaptureRecord> records = new ArrayList<>();
       new CaptureGenerator(

@@ -1,5 +1,6 @@
 package io.autoglm.monitor.tools.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -186,30 +187,20 @@ class NginxTailIT {
   }
 
   private static void awaitRead(LogShipper agent, int lines) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (agent.linesRead() < lines && System.nanoTime() < deadline) {
-      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
-    }
-    assertEquals(lines, agent.linesRead());
+    await("the agent reads " + lines + " lines")
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertEquals(lines, agent.linesRead()));
   }
 
   /** Waits until the agent has read and had acked at least {@code lines} more lines. */
   private static void awaitAcked(LogShipper agent, int lines) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      if (agent.linesRead() >= lines && agent.shipper().unackedBatches() == 0) {
-        return;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
-    }
-    fail(
-        "the agent read "
-            + agent.linesRead()
-            + " of "
-            + lines
-            + " lines, "
-            + agent.shipper().unackedBatches()
-            + " batches unacked");
+    await("the agent reads and has acked " + lines + " lines")
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertTrue(agent.linesRead() >= lines, "read " + agent.linesRead());
+              assertEquals(0, agent.shipper().unackedBatches(), "batches unacked");
+            });
   }
 
   private static void request(HttpClient client, int port, String path) throws Exception {
@@ -223,15 +214,15 @@ class NginxTailIT {
   }
 
   private static void awaitPort(int port) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException notYet) {
-        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
-      }
-    }
-    fail("nginx did not listen on " + port);
+    await("nginx listens on " + port)
+        .atMost(Duration.ofSeconds(20))
+        .ignoreException(IOException.class)
+        .until(
+            () -> {
+              try (Socket s = new Socket("127.0.0.1", port)) {
+                return true;
+              }
+            });
   }
 
   private static void run(String... command) throws Exception {

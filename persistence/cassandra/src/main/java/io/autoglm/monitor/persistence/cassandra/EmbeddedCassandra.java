@@ -87,7 +87,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
       int cqlPort,
       int storagePort,
       String maxHeap,
-      Duration startTimeout) {
+      Duration startTimeout,
+      String javaHome) {
 
     /** Config path read by {@link #fromConfig(Config)}. */
     public static final String CONFIG_PATH = "autoglm.cassandra.embedded";
@@ -101,6 +102,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(maxHeap, "maxHeap");
       Objects.requireNonNull(startTimeout, "startTimeout");
+      Objects.requireNonNull(javaHome, "javaHome");
       if (host.isBlank()) {
         throw new IllegalArgumentException("host must not be blank");
       }
@@ -119,12 +121,12 @@ public final class EmbeddedCassandra implements AutoCloseable {
     /** {@code ./data/cassandra}, 127.0.0.1, ports 9042 and 7000, 1g heap, 120 s to start. */
     public static Settings defaults() {
       return new Settings(
-          Path.of("./data/cassandra"), DEFAULT_HOST, 9042, 7000, "1g", Duration.ofSeconds(120));
+          Path.of("./data/cassandra"), DEFAULT_HOST, 9042, 7000, "1g", Duration.ofSeconds(120), "");
     }
 
     /**
      * Reads {@code autoglm.cassandra.embedded { data-dir, cql-port, storage-port, max-heap,
-     * start-timeout }} from a full config (defaults in this module's reference.conf).
+     * start-timeout, java-home }} from a full config (defaults in this module's reference.conf).
      */
     public static Settings fromConfig(Config config) {
       Config c = config.getConfig(CONFIG_PATH);
@@ -134,27 +136,33 @@ public final class EmbeddedCassandra implements AutoCloseable {
           c.getInt("cql-port"),
           c.getInt("storage-port"),
           c.getString("max-heap"),
-          c.getDuration("start-timeout"));
+          c.getDuration("start-timeout"),
+          c.getString("java-home"));
     }
 
     public Settings withDataDir(Path dataDir) {
-      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout);
+      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome);
     }
 
     public Settings withHost(String host) {
-      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout);
+      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome);
     }
 
     public Settings withPorts(int cqlPort, int storagePort) {
-      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout);
+      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome);
     }
 
     public Settings withMaxHeap(String maxHeap) {
-      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout);
+      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome);
+    }
+
+    /** {@code ""}: find one, see {@link CassandraJava}. */
+    public Settings withJavaHome(String javaHome) {
+      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome);
     }
 
     public Settings withStartTimeout(Duration startTimeout) {
-      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout);
+      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome);
     }
 
     long maxHeapMegabytes() {
@@ -231,17 +239,21 @@ public final class EmbeddedCassandra implements AutoCloseable {
       return new EmbeddedCassandra(settings, null, null);
     }
 
+    CassandraJava.Found java = CassandraJava.find(settings.javaHome());
     CassandraFiles files = new CassandraFiles(settings.dataDir());
     prepareDataDir(files, settings);
     CassandraClasspath classpath = CassandraClasspath.load();
-    List<String> command = command(settings, files, classpath);
+    List<String> command = command(settings, files, classpath, java.executable());
     log.info(
-        "Starting embedded Cassandra {} on {}:{} (data {}, log {})",
+        "Starting embedded Cassandra {} on {}:{} (data {}, log {}, Java {} at {}: {})",
         classpath.version(),
         host,
         cqlPort,
         settings.dataDir(),
-        settings.dataDir().resolve(files.log().getFileName()));
+        settings.dataDir().resolve(files.log().getFileName()),
+        java.version(),
+        java.home(),
+        java.how());
     log.debug("Embedded Cassandra command: {}", command);
 
     long startedAt = System.nanoTime();
@@ -497,11 +509,11 @@ public final class EmbeddedCassandra implements AutoCloseable {
   }
 
   private static List<String> command(
-      Settings settings, CassandraFiles files, CassandraClasspath classpath) {
+      Settings settings, CassandraFiles files, CassandraClasspath classpath, Path java) {
     long maxHeap = settings.maxHeapMegabytes();
     Path dataDir = files.dataDir();
     List<String> command = new ArrayList<>();
-    command.add(javaExecutable());
+    command.add(java.toString());
     command.add("-Xms" + Math.max(256, maxHeap / 2) + "m");
     command.add("-Xmx" + maxHeap + "m");
     command.add("-XX:+ExitOnOutOfMemoryError");
@@ -520,13 +532,5 @@ public final class EmbeddedCassandra implements AutoCloseable {
     command.add(classpath.classpath());
     command.add(MAIN_CLASS);
     return command;
-  }
-
-  private static String javaExecutable() {
-    Path fromJavaHome = Path.of(System.getProperty("java.home"), "bin", "java");
-    if (Files.isExecutable(fromJavaHome)) {
-      return fromJavaHome.toString();
-    }
-    return ProcessHandle.current().info().command().orElse("java");
   }
 }
