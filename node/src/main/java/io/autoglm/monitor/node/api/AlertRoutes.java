@@ -1,10 +1,8 @@
 package io.autoglm.monitor.node.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.monitor.node.feed.AlertFeed;
 import io.autoglm.monitor.protocols.alert.Alert;
+import io.autoglm.monitor.protocols.json.Json;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -51,8 +49,7 @@ public final class AlertRoutes extends AllDirectives {
                         get(
                             () ->
                                 onSuccess(
-                                    recent(),
-                                    alerts -> complete(JsonSupport.ok(listJson(alerts)))))),
+                                    recent(), alerts -> complete(JsonSupport.ok(listOf(alerts)))))),
                 path("feed", () -> get(() -> handleWebSocketMessages(feedFlow())))));
   }
 
@@ -61,31 +58,22 @@ public final class AlertRoutes extends AllDirectives {
   }
 
   private Flow<Message, Message, NotUsed> feedFlow() {
-    ObjectNode hello = JsonSupport.object();
-    hello.put("type", "hello");
     Source<Message, NotUsed> out =
-        Source.single(text(hello))
+        Source.single(text(FeedMessage.HELLO))
             .concat(
                 feed.source()
                     // a slow client loses its oldest alerts rather than slowing the feed for
                     // everyone
                     .buffer(clientBuffer, OverflowStrategy.dropHead())
-                    .map(alert -> text(AlertJson.feedMessage(alert))));
+                    .map(alert -> text(FeedMessage.of(alert))));
     return Flow.fromSinkAndSourceCoupled(Sink.ignore(), out);
   }
 
-  private static Message text(ObjectNode json) {
-    try {
-      return TextMessage.create(JsonSupport.MAPPER.writeValueAsString(json));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+  private static Message text(FeedMessage message) {
+    return TextMessage.create(Json.toJson(message));
   }
 
-  private static ObjectNode listJson(List<Alert> alerts) {
-    ObjectNode body = JsonSupport.object();
-    ArrayNode list = body.putArray("alerts");
-    alerts.forEach(a -> list.add(AlertJson.of(a)));
-    return body;
+  private static AlertList listOf(List<Alert> alerts) {
+    return new AlertList(alerts.stream().map(AlertView::of).toList());
   }
 }

@@ -1,6 +1,5 @@
 package io.autoglm.monitor.node.api;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
@@ -56,12 +55,12 @@ public final class ApiRoutes extends AllDirectives {
                 () -> {
                   Cluster cluster = Cluster.get(system);
                   boolean up = cluster.selfMember().status() == MemberStatus.up();
-                  ObjectNode body = JsonSupport.object();
-                  body.put("status", up ? "ok" : "starting");
-                  body.put("node", cluster.selfMember().address().toString());
-                  body.put("memberStatus", cluster.selfMember().status().toString());
-                  body.put(
-                      "members", cluster.state().getMembers().spliterator().getExactSizeIfKnown());
+                  Health body =
+                      new Health(
+                          up ? "ok" : "starting",
+                          cluster.selfMember().address().toString(),
+                          cluster.selfMember().status().toString(),
+                          cluster.state().getMembers().spliterator().getExactSizeIfKnown());
                   return complete(
                       JsonSupport.json(
                           up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body));

@@ -1,17 +1,9 @@
 package io.autoglm.monitor.node.api;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.autoglm.monitor.persistence.stats.WindowStats;
-import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.stats.EndpointKey;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
-import io.autoglm.monitor.sharding.stats.EndpointStatsState;
 import io.autoglm.monitor.sharding.stats.EndpointStatsView;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -60,7 +52,7 @@ public final class EndpointRoutes extends AllDirectives {
                             () ->
                                 onSuccess(
                                     endpointIds(),
-                                    ids -> complete(JsonSupport.ok(listJson(ids)))))),
+                                    ids -> complete(JsonSupport.ok(EndpointList.of(ids)))))),
                 path(
                     PathMatchers.segment().slash("stats"),
                     id ->
@@ -112,7 +104,9 @@ public final class EndpointRoutes extends AllDirectives {
                                                         timeout);
                                             return onSuccess(
                                                 stats,
-                                                s -> complete(JsonSupport.ok(statsJson(key, s))));
+                                                s ->
+                                                    complete(
+                                                        JsonSupport.ok(EndpointStats.of(key, s))));
                                           });
                                     })))));
   }
@@ -127,91 +121,5 @@ public final class EndpointRoutes extends AllDirectives {
         .map(pid -> pid.substring(PREFIX.length()))
         .runWith(Sink.seq(), system)
         .thenApply(ids -> ids.stream().sorted().toList());
-  }
-
-  private static ObjectNode listJson(List<String> ids) {
-    ObjectNode body = JsonSupport.object();
-    ArrayNode list = body.putArray("endpoints");
-    for (String id : ids) {
-      EndpointKey key = EndpointKey.fromEntityId(id);
-      ObjectNode e = list.addObject();
-      e.put("id", id);
-      e.put("service", key.service());
-      e.put("path", key.path());
-      e.put(
-          "stats", "/api/v1/endpoints/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/stats");
-    }
-    return body;
-  }
-
-  static ObjectNode statsJson(EndpointKey key, EndpointStatsView s) {
-    ObjectNode body = JsonSupport.object();
-    body.put("id", key.entityId());
-    body.put("service", key.service());
-    body.put("path", key.path());
-    body.put("accepted", s.accepted());
-    body.put("late", s.late());
-    body.put("future", s.future());
-    putTime(body, "watermark", s.watermark());
-    putTime(body, "newestEvent", s.newestEvent());
-    ArrayNode open = body.putArray("open");
-    s.open().forEach(w -> open.add(windowJson(w)));
-    ArrayNode closed = body.putArray("closed");
-    s.closed().forEach(w -> closed.add(windowJson(w)));
-    ArrayNode alerts = body.putArray("alerts");
-    for (RuleAlertState a : s.alerts()) {
-      ObjectNode n = alerts.addObject();
-      n.put("rule", a.ruleId());
-      n.put("phase", a.phase().name().toLowerCase());
-      putTime(n, "since", a.activeSince());
-      if (a.alert() != null) {
-        n.set("alert", AlertJson.of(a.alert()));
-      }
-    }
-    return body;
-  }
-
-  static ObjectNode windowJson(WindowStats w) {
-    ObjectNode n = JsonSupport.object();
-    n.put("start", Instant.ofEpochMilli(w.start()).toString());
-    n.put("end", Instant.ofEpochMilli(w.end()).toString());
-    n.put("count", w.count());
-    n.put("qps", w.qps());
-    n.put("errors", w.errors());
-    putNumber(n, "errorRate", w.errorRate());
-    ObjectNode status = n.putObject("status");
-    status.put("1xx", w.status1xx());
-    status.put("2xx", w.status2xx());
-    status.put("3xx", w.status3xx());
-    status.put("4xx", w.status4xx());
-    status.put("5xx", w.status5xx());
-    ObjectNode latency = n.putObject("latencyMs");
-    putNumber(latency, "p50", w.latencyQuantileMs(0.50));
-    putNumber(latency, "p95", w.latencyQuantileMs(0.95));
-    putNumber(latency, "p99", w.latencyQuantileMs(0.99));
-    putNumber(latency, "mean", w.meanLatencyMs());
-    ObjectNode tokens = n.putObject("tokens");
-    tokens.put("prompt", w.promptTokens());
-    tokens.put("completion", w.completionTokens());
-    tokens.put("perSecond", w.tokensPerSecond());
-    n.put("bytesIn", w.bytesIn());
-    n.put("bytesOut", w.bytesOut());
-    return n;
-  }
-
-  private static void putNumber(ObjectNode n, String field, double v) {
-    if (Double.isNaN(v)) {
-      n.putNull(field);
-    } else {
-      n.put(field, v);
-    }
-  }
-
-  private static void putTime(ObjectNode n, String field, long ms) {
-    if (ms == EndpointStatsState.NONE) {
-      n.putNull(field);
-    } else {
-      n.put(field, Instant.ofEpochMilli(ms).toString());
-    }
   }
 }

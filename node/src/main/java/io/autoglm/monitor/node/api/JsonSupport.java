@@ -1,45 +1,41 @@
 package io.autoglm.monitor.node.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import io.autoglm.monitor.protocols.json.Json;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 
-/** JSON bodies of the API, errors included: every error is {@code {"error": "...", ...}}. */
+/**
+ * HTTP answers with a JSON body: a record of this package (or {@code ingest}) written by the shared
+ * {@link Json} mapper. Every error is an {@link ErrorBody}, {@code {"error": "...", ...}}.
+ */
 public final class JsonSupport {
-  public static final ObjectMapper MAPPER = new ObjectMapper();
+  /** The shared mapper ({@link Json#mapper()}), for code that reads JSON trees. */
+  public static final ObjectMapper MAPPER = Json.mapper();
 
   private JsonSupport() {}
 
-  public static ObjectNode object() {
-    return MAPPER.createObjectNode();
+  public static HttpResponse json(StatusCode status, Object body) {
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(ContentTypes.APPLICATION_JSON, Json.toBytes(body));
   }
 
-  public static HttpResponse json(StatusCode status, JsonNode body) {
-    try {
-      return HttpResponse.create()
-          .withStatus(status)
-          .withEntity(ContentTypes.APPLICATION_JSON, MAPPER.writeValueAsBytes(body));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree always serializes", e);
-    }
+  /** Through a prepared writer: for an answer written on every request of a hot path. */
+  public static HttpResponse json(StatusCode status, ObjectWriter writer, Object body) {
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(ContentTypes.APPLICATION_JSON, Json.toBytes(writer, body));
   }
 
-  public static HttpResponse ok(JsonNode body) {
+  public static HttpResponse ok(Object body) {
     return json(StatusCodes.OK, body);
   }
 
-  public static ObjectNode error(String message) {
-    ObjectNode node = object();
-    node.put("error", message);
-    return node;
-  }
-
   public static HttpResponse error(StatusCode status, String message) {
-    return json(status, error(message));
+    return json(status, ErrorBody.of(message));
   }
 }

@@ -1,20 +1,18 @@
 package io.autoglm.monitor.node.api;
 
-import static io.autoglm.monitor.node.api.JsonSupport.error;
 import static io.autoglm.monitor.node.api.JsonSupport.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.rule.RuleCodec;
+import io.autoglm.monitor.protocols.rule.RuleCodec.RuleView;
 import io.autoglm.monitor.protocols.rule.RuleValidationException;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.rules.RuleBookEntity;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -50,7 +48,7 @@ public final class RuleRoutes extends AllDirectives {
                         get(
                             () ->
                                 onSuccess(
-                                    rules(), set -> complete(JsonSupport.ok(listJson(set)))))),
+                                    rules(), set -> complete(JsonSupport.ok(RuleList.of(set)))))),
                 path(
                     PathMatchers.segment(),
                     id ->
@@ -64,7 +62,7 @@ public final class RuleRoutes extends AllDirectives {
                                           return complete(
                                               rule == null
                                                   ? notFound(id)
-                                                  : JsonSupport.ok(RuleCodec.toJson(rule)));
+                                                  : JsonSupport.ok(RuleView.of(rule)));
                                         })),
                             put(
                                 () ->
@@ -86,17 +84,17 @@ public final class RuleRoutes extends AllDirectives {
   private Route upsert(String id, String body) {
     ThresholdRule rule;
     try {
-      JsonNode json = JsonSupport.MAPPER.readTree(body);
+      JsonNode json = Json.mapper().readTree(body);
       rule = RuleCodec.parse(json, id);
     } catch (JsonProcessingException e) {
       return complete(
           JsonSupport.error(
               StatusCodes.BAD_REQUEST, "the body is not valid JSON: " + e.getOriginalMessage()));
     } catch (RuleValidationException e) {
-      ObjectNode err = error("invalid rule: " + e.getMessage());
-      err.put("field", e.field());
-      err.put("reason", e.reason());
-      return complete(json(StatusCodes.BAD_REQUEST, err));
+      return complete(
+          json(
+              StatusCodes.BAD_REQUEST,
+              ErrorBody.ofField("invalid rule: " + e.getMessage(), e.field(), e.reason())));
     }
     boolean existed = cache.current().rules().containsKey(id);
     CompletionStage<RuleSet> stored =
@@ -106,8 +104,7 @@ public final class RuleRoutes extends AllDirectives {
         stored,
         set -> {
           cache.offer(set);
-          return complete(
-              json(existed ? StatusCodes.OK : StatusCodes.CREATED, RuleCodec.toJson(rule)));
+          return complete(json(existed ? StatusCodes.OK : StatusCodes.CREATED, RuleView.of(rule)));
         });
   }
 
@@ -126,15 +123,5 @@ public final class RuleRoutes extends AllDirectives {
 
   private static HttpResponse notFound(String id) {
     return JsonSupport.error(StatusCodes.NOT_FOUND, "no rule with id '" + id + "'");
-  }
-
-  private static ObjectNode listJson(RuleSet set) {
-    ObjectNode body = JsonSupport.object();
-    body.put("version", set.version());
-    ArrayNode rules = body.putArray("rules");
-    set.rules().values().stream()
-        .sorted(Comparator.comparing(ThresholdRule::id))
-        .forEach(r -> rules.add(RuleCodec.toJson(r)));
-    return body;
   }
 }

@@ -1,8 +1,8 @@
 package io.autoglm.monitor.node.ingest;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.capture.DecodeReport;
+import io.autoglm.monitor.protocols.wire.IngestAck;
 import io.autoglm.monitor.sharding.stats.BatchPart;
 import io.autoglm.monitor.sharding.stats.DeltaAggregator;
 import io.autoglm.monitor.sharding.stats.EndpointDelta;
@@ -49,16 +49,9 @@ public final class EntityWriter {
       long future,
       long expired,
       int endpoints) {
-    /** Adds what the entities made of the records to an answer (the HTTP body, a stream ack). */
-    public ObjectNode putCounts(ObjectNode answer) {
-      answer.put("accepted", accepted);
-      answer.put("late", late);
-      answer.put("duplicates", duplicates);
-      answer.put("future", future);
-      if (expired > 0) {
-        answer.put("expired", expired);
-      }
-      return answer;
+    /** The answer of a complete {@code POST /api/v1/ingest}. */
+    public IngestAck ack() {
+      return new IngestAck(received, accepted, late, duplicates, future, expired, endpoints);
     }
   }
 

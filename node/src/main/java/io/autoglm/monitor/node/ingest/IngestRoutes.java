@@ -1,16 +1,18 @@
 package io.autoglm.monitor.node.ingest;
 
-import static io.autoglm.monitor.node.api.JsonSupport.error;
 import static io.autoglm.monitor.node.api.JsonSupport.json;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import io.autoglm.monitor.node.NodeSettings;
 import io.autoglm.monitor.node.api.ContentTypeCheck;
+import io.autoglm.monitor.node.api.ErrorBody;
 import io.autoglm.monitor.node.api.JsonSupport;
 import io.autoglm.monitor.protocols.capture.CaptureBatch;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureFormatException;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.protocols.json.Json;
+import io.autoglm.monitor.protocols.wire.IngestAck;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +53,9 @@ public final class IngestRoutes extends AllDirectives {
   /** NDJSON under the names clients use for it; a browser cannot send these cross-site unasked. */
   private static final ContentTypeCheck NDJSON_BODY =
       new ContentTypeCheck("application/x-ndjson", "application/jsonl", "application/json");
+
+  /** Prepared once: the ack is written for every request. */
+  private static final ObjectWriter ACK = Json.writerFor(IngestAck.class);
 
   private final ActorSystem<?> system;
   private final EntityWriter writer;
@@ -172,11 +177,13 @@ public final class IngestRoutes extends AllDirectives {
                                   Optional<String> invalid =
                                       service.filter(s -> !CaptureRecord.isValidServiceName(s));
                                   if (invalid.isPresent()) {
-                                    ObjectNode body =
-                                        error(
-                                            "invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]");
-                                    body.put("field", "service");
-                                    return complete(json(StatusCodes.BAD_REQUEST, body));
+                                    return complete(
+                                        json(
+                                            StatusCodes.BAD_REQUEST,
+                                            ErrorBody.ofField(
+                                                "invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]",
+                                                "service",
+                                                null)));
                                   }
                                   String defaultService = service.orElse(node.defaultService());
                                   return optionalHeaderValueByName(
@@ -272,21 +279,16 @@ public final class IngestRoutes extends AllDirectives {
     // one bad line refuses the whole body: nothing of it is written
     CaptureFormatException e = batch.report().firstError();
     if (e != null) {
-      ObjectNode body = error("invalid capture record: " + e.getMessage());
-      body.put("line", e.line());
-      if (e.field() != null) {
-        body.put("field", e.field());
-      } else {
-        body.putNull("field");
-      }
-      body.put("reason", e.reason());
-      return CompletableFuture.completedFuture(json(StatusCodes.BAD_REQUEST, body));
+      return CompletableFuture.completedFuture(
+          json(
+              StatusCodes.BAD_REQUEST,
+              new RecordErrorBody(
+                  "invalid capture record: " + e.getMessage(), e.line(), e.field(), e.reason())));
     }
     return writer
         .writeAll(List.of(batch))
         .thenApply(
             outcome -> {
-              EntityWriter.Totals totals = outcome.counted();
               if (!outcome.complete()) {
                 system
                     .log()
@@ -296,11 +298,7 @@ public final class IngestRoutes extends AllDirectives {
                         outcome.unconfirmed().get(0).reason());
                 return incomplete(outcome, agent);
               }
-              ObjectNode body = JsonSupport.object();
-              body.put("received", totals.received());
-              totals.putCounts(body);
-              body.put("endpoints", totals.endpoints());
-              return JsonSupport.ok(body);
+              return json(StatusCodes.OK, ACK, outcome.counted().ack());
             });
   }
 
@@ -316,28 +314,28 @@ public final class IngestRoutes extends AllDirectives {
                 + " already counted are dropped as duplicates, the rest are counted once"
             : "send the same body again with the same X-Agent-Id, X-Agent-Epoch and X-Agent-Seq: records already"
                 + " counted are dropped as duplicates, the rest are counted once";
-    ObjectNode body =
-        JsonSupport.error(
+    EntityWriter.Totals counted = outcome.counted();
+    IngestIncomplete body =
+        new IngestIncomplete(
             "the records of "
                 + outcome.unconfirmed().size()
                 + " endpoint(s) were not"
-                + " confirmed persisted in time; they may or may not be counted");
-    ObjectNode counted = body.putObject("counted");
-    outcome.counted().putCounts(counted);
-    counted.set("endpoints", JsonSupport.MAPPER.valueToTree(outcome.confirmed()));
-    ObjectNode unconfirmed = body.putObject("unconfirmed");
-    unconfirmed.put("records", outcome.unconfirmedRecords());
-    unconfirmed.set(
-        "endpoints",
-        JsonSupport.MAPPER.valueToTree(
-            outcome.unconfirmed().stream().map(EntityWriter.Unconfirmed::endpoint).toList()));
-    unconfirmed.put("reason", outcome.unconfirmed().get(0).reason());
-    body.put("retry", retry);
-    ObjectNode retryWith = body.putObject("retryWith");
-    retryWith.put("X-Agent-Id", agent.agentId());
-    retryWith.put("X-Agent-Epoch", Long.toString(agent.epoch()));
-    retryWith.put("X-Agent-Seq", Long.toString(agent.seq()));
-    return JsonSupport.json(StatusCodes.SERVICE_UNAVAILABLE, body);
+                + " confirmed persisted in time; they may or may not be counted",
+            new IngestIncomplete.Counted(
+                counted.accepted(),
+                counted.late(),
+                counted.duplicates(),
+                counted.future(),
+                counted.expired(),
+                outcome.confirmed()),
+            new IngestIncomplete.Unconfirmed(
+                outcome.unconfirmedRecords(),
+                outcome.unconfirmed().stream().map(EntityWriter.Unconfirmed::endpoint).toList(),
+                outcome.unconfirmed().get(0).reason()),
+            retry,
+            new IngestIncomplete.RetryWith(
+                agent.agentId(), Long.toString(agent.epoch()), Long.toString(agent.seq())));
+    return json(StatusCodes.SERVICE_UNAVAILABLE, body);
   }
 
   /**
