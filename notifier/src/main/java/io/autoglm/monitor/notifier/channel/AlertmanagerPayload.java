@@ -1,71 +1,94 @@
 package io.autoglm.monitor.notifier.channel;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.autoglm.monitor.protocols.alert.Alert;
+import io.autoglm.monitor.protocols.json.Json;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * The Alertmanager webhook payload (version 4), so any receiver written for Alertmanager (and tools
  * that speak its format) accepts our alerts unchanged. One alert per message.
  */
-public final class AlertmanagerPayload {
+public record AlertmanagerPayload(
+    String version,
+    String groupKey,
+    int truncatedAlerts,
+    String status,
+    String receiver,
+    GroupLabels groupLabels,
+    Labels commonLabels,
+    Annotations commonAnnotations,
+    @JsonProperty("externalURL") String externalUrl,
+    List<AlertmanagerAlert> alerts) {
+
   /** Alertmanager's "zero time" for a firing alert's endsAt. */
   static final String ZERO_TIME = "0001-01-01T00:00:00Z";
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Instant ZERO = Instant.parse(ZERO_TIME);
 
-  private AlertmanagerPayload() {}
+  /** The labels of an alert; {@code alertname} is the rule's id. */
+  public record Labels(
+      String alertname, String severity, String service, String endpoint, String metric) {}
 
-  public static ObjectNode of(Alert alert, String receiver, String externalUrl) {
-    ObjectNode labels = MAPPER.createObjectNode();
-    labels.put("alertname", alert.ruleId());
-    labels.put("severity", alert.severity().wireName());
-    labels.put("service", alert.service());
-    labels.put("endpoint", alert.endpoint());
-    labels.put("metric", alert.metric());
+  /** What the alert says, numbers as text (Alertmanager annotations are strings). */
+  public record Annotations(String summary, String description, String value, String threshold) {}
 
-    ObjectNode annotations = MAPPER.createObjectNode();
-    annotations.put("summary", alert.summary());
-    annotations.put("description", alert.description());
-    annotations.put("value", formatDouble(alert.value()));
-    annotations.put("threshold", alert.comparison() + " " + formatDouble(alert.threshold()));
+  public record GroupLabels(String alertname) {}
 
-    ObjectNode a = MAPPER.createObjectNode();
-    a.put("status", alert.status().wireName());
-    a.set("labels", labels);
-    a.set("annotations", annotations);
-    a.put("startsAt", Instant.ofEpochMilli(alert.startsAt()).toString());
-    a.put("endsAt", alert.isFiring() ? ZERO_TIME : Instant.ofEpochMilli(alert.endsAt()).toString());
-    a.put("generatorURL", externalUrl + "/api/v1/alerts");
-    a.put("fingerprint", alert.fingerprint());
+  /**
+   * One alert of the payload.
+   *
+   * @param endsAt {@link #ZERO_TIME} while firing
+   */
+  public record AlertmanagerAlert(
+      String status,
+      Labels labels,
+      Annotations annotations,
+      Instant startsAt,
+      Instant endsAt,
+      @JsonProperty("generatorURL") String generatorUrl,
+      String fingerprint) {}
 
-    ObjectNode groupLabels = MAPPER.createObjectNode();
-    groupLabels.put("alertname", alert.ruleId());
-
-    ObjectNode payload = MAPPER.createObjectNode();
-    payload.put("version", "4");
-    payload.put("groupKey", "{}:{alertname=\"" + alert.ruleId() + "\"}");
-    payload.put("truncatedAlerts", 0);
-    payload.put("status", alert.status().wireName());
-    payload.put("receiver", receiver);
-    payload.set("groupLabels", groupLabels);
-    payload.set("commonLabels", labels.deepCopy());
-    payload.set("commonAnnotations", annotations.deepCopy());
-    payload.put("externalURL", externalUrl);
-    ArrayNode alerts = payload.putArray("alerts");
-    alerts.add(a);
-    return payload;
+  public static AlertmanagerPayload of(Alert alert, String receiver, String externalUrl) {
+    Labels labels =
+        new Labels(
+            alert.ruleId(),
+            alert.severity().wireName(),
+            alert.service(),
+            alert.endpoint(),
+            alert.metric());
+    Annotations annotations =
+        new Annotations(
+            alert.summary(),
+            alert.description(),
+            formatDouble(alert.value()),
+            alert.comparison() + " " + formatDouble(alert.threshold()));
+    AlertmanagerAlert a =
+        new AlertmanagerAlert(
+            alert.status().wireName(),
+            labels,
+            annotations,
+            Instant.ofEpochMilli(alert.startsAt()),
+            alert.isFiring() ? ZERO : Instant.ofEpochMilli(alert.endsAt()),
+            externalUrl + "/api/v1/alerts",
+            alert.fingerprint());
+    return new AlertmanagerPayload(
+        "4",
+        "{}:{alertname=\"" + alert.ruleId() + "\"}",
+        0,
+        alert.status().wireName(),
+        receiver,
+        new GroupLabels(alert.ruleId()),
+        labels,
+        annotations,
+        externalUrl,
+        List.of(a));
   }
 
-  public static byte[] toBytes(ObjectNode payload) {
-    try {
-      return MAPPER.writeValueAsBytes(payload);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree always serializes", e);
-    }
+  public static byte[] toBytes(AlertmanagerPayload payload) {
+    return Json.toBytes(payload);
   }
 
   /** A key that is the same for every retry of one delivery, for receivers that de-duplicate. */
