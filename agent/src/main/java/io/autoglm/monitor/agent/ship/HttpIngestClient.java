@@ -81,7 +81,8 @@ public final class HttpIngestClient {
   /**
    * Posts the records without a batch envelope.
    *
-   * @return the node's status and body, whatever the status
+   * @return the node's status and body, whatever the status; {@link IngestResponse#ack()} reads
+   *     what it counted
    * @throws IOException when the node cannot be reached or does not answer within the timeout
    */
   public IngestResponse post(List<CaptureRecord> records) throws IOException {

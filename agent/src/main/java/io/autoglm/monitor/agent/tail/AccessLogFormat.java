@@ -1,8 +1,8 @@
 package io.autoglm.monitor.agent.tail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.protocols.json.Json;
 import java.util.Locale;
 
 /**
@@ -17,8 +17,6 @@ public enum AccessLogFormat {
   ENVOY,
   /** Lines that already are capture records. */
   CAPTURE;
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   public static AccessLogFormat fromName(String name) {
     try {
@@ -41,7 +39,7 @@ public enum AccessLogFormat {
     }
     JsonNode j;
     try {
-      j = MAPPER.readTree(line);
+      j = Json.mapper().readTree(line);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
     }

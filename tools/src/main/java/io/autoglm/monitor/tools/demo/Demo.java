@@ -1,10 +1,10 @@
 package io.autoglm.monitor.tools.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.autoglm.monitor.agent.ship.HttpIngestClient;
 import io.autoglm.monitor.agent.ship.IngestResponse;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.wire.AlertFeedClient;
 import io.autoglm.monitor.tools.gen.Anomaly;
 import io.autoglm.monitor.tools.gen.CaptureGenerator;
@@ -28,7 +28,6 @@ import java.util.concurrent.TimeUnit;
  * now) with an error burst on {@code /v1/chat/completions}, and prints the alerts as they arrive.
  */
 public final class Demo {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int SECONDS = 180;
   private static final int RATE = 200;
   private static final int BATCH = 5_000;
@@ -170,7 +169,7 @@ public final class Demo {
     if (r.statusCode() != 200) {
       return;
     }
-    JsonNode stats = MAPPER.readTree(r.body());
+    JsonNode stats = Json.mapper().readTree(r.body());
     out.println(
         "== /v1/chat/completions, last closed windows (GET /api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats):");
     out.println("   window start           count   qps  error%   p95 ms   p99 ms");
