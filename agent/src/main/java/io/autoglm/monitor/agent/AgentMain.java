@@ -5,8 +5,9 @@ import java.io.InputStream;
 import java.io.PrintStream;
 
 /**
- * The agent's command line: {@code generate} writes synthetic capture traffic, {@code send} ships
- * NDJSON capture records to a node. Run without arguments for the usage.
+ * The agent's own entry point, {@code autoglm-agent}: {@code send} posts NDJSON capture records to
+ * a node, {@code stream} streams them with acks and failover, {@code tail} follows a gateway access
+ * log. {@code --help} (also after a command) prints the usage.
  */
 public final class AgentMain {
 
@@ -21,8 +22,8 @@ public final class AgentMain {
   /**
    * Runs one command.
    *
-   * @return the exit status: 0 success, 1 failure, 2 bad arguments, 3 (send) some input lines were
-   *     invalid and skipped
+   * @return the exit status: 0 success, 1 failure, 2 bad arguments, 3 (send, stream) some input
+   *     lines were invalid and skipped
    */
   public static int run(String[] args, InputStream stdin, PrintStream stdout, PrintStream stderr) {
     return Commands.run(args, stdin, stdout, stderr);

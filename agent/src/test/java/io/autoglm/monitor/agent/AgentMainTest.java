@@ -47,26 +47,46 @@ class AgentMainTest {
       value = {
         "''|no command given",
         "frobnicate|unknown command 'frobnicate'",
-        "send --file x.ndjson|send needs --node HOST:PORT",
-        "send --node localhost|option --node needs HOST:PORT, got 'localhost'",
+        "send --file x.ndjson|Missing required option: '--node=HOST:PORT'",
+        "send --node localhost --stdin|option --node needs HOST:PORT, got 'localhost'",
         "send --node localhost:http --stdin|option --node: port must be 1..65535, got 'http'",
         "send --node localhost:70000 --stdin|option --node: port must be 1..65535, got '70000'",
         "send --node ::1:8080 --stdin|option --node: write an IPv6 address in brackets",
         "send --node ftp://host:21 --stdin|option --node needs HOST:PORT or an http(s) URL",
-        "send --node localhost:8080|send needs exactly one of --file F and --stdin",
-        "send --node localhost:8080 --stdin --file x|send needs exactly one of --file F and --stdin",
+        "send --node localhost:8080|'Missing required argument (specify one of these): (--file=F"
+            + " | --stdin)'",
+        "send --node localhost:8080 --stdin --file x|--file=F, --stdin are mutually exclusive",
         "send --node localhost:8080 --stdin --batch 0|option --batch must be between 1 and 1000000",
-        "send --node localhost:8080 --stdin --gzip=yes|option --gzip takes no value",
+        "send --node localhost:8080 --stdin --batch many|Invalid value for option '--batch':"
+            + " 'many' is not an int",
+        "send --node localhost:8080 --stdin --gzip=yes|Invalid value for option '--gzip': 'yes'",
+        "send --node localhost:8080 --stdin --batch 1 --batch 2|option '--batch' (N) should be"
+            + " specified only once",
+        "send --node localhost:8080 --stdin --colour red|unknown option --colour for send",
+        "send --node localhost:8080 --stdin extra|unexpected argument 'extra' for send",
         "send --node localhost:8080 --stdin --agent-id 'a b'|option --agent-id must be 1 to 128",
         "send --node localhost:8080 --stdin --epoch 3|option --epoch needs --agent-id",
         "send --node localhost:8080 --file /nonexistent/x.ndjson|option --file: no such file",
+        "stream --stdin|Missing required option: '--nodes=HOST:PORT[,HOST:PORT...]'",
+        "stream --nodes localhost --stdin|option --nodes: 'localhost' is not HOST:PORT",
+        "stream --nodes , --stdin|option --nodes: no node given",
+        "stream --nodes h:1 --stdin --max-unacked 0|option --max-unacked must be between 1 and",
+        "stream --nodes h:1 --stdin --spool-max-mb 5|option --spool-max-mb needs --spool DIR",
+        "tail --nodes h:1|Missing required parameter: 'FILE'",
+        "tail access.log|Missing required option: '--nodes=HOST:PORT[,HOST:PORT...]'",
+        "tail access.log --nodes h:1 --format apache|option --format: unknown log format 'apache'",
+        "tail access.log --nodes h:1 --from middle|Invalid value for option '--from':"
+            + " expected one of [START, END]",
+        "tail access.log --nodes h:1 --batch 20001|option --batch must be between 1 and 20000",
+        "tail access.log --nodes h:1 --agent-id 'a b'|option --agent-id must be 1 to 128",
       })
   void badArgumentsExitWith2NamingTheProblemAndShowingUsage(String argLine, String message) {
     String[] args = argLine.isEmpty() ? new String[0] : splitArgs(argLine);
     Run r = run(args);
     assertEquals(2, r.status(), r.err());
     assertTrue(r.err().startsWith("error: " + message), r.err());
-    assertTrue(r.err().contains("usage: autoglm-agent"), r.err());
+    String command = args.length > 0 && !args[0].equals("frobnicate") ? " " + args[0] : "";
+    assertTrue(r.err().contains("usage: autoglm-agent" + command), r.err());
     assertEquals("", r.out());
   }
 
@@ -80,10 +100,41 @@ class AgentMainTest {
   }
 
   @Test
-  void helpPrintsUsage() {
-    Run r = run("--help");
-    assertEquals(0, r.status());
-    assertTrue(r.out().contains("send --node HOST:PORT"));
+  void helpListsTheCommands() {
+    for (String[] args : List.of(new String[] {"--help"}, new String[] {"help"})) {
+      Run r = run(args);
+      assertEquals(0, r.status(), r.err());
+      assertTrue(r.out().startsWith("usage: autoglm-agent [-h] [COMMAND]"), r.out());
+      for (String command : List.of("send", "stream", "tail", "help")) {
+        assertTrue(r.out().contains("\n  " + command + " "), command + " in " + r.out());
+      }
+      assertEquals("", r.err());
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "send --help|usage: autoglm-agent send [-h] --node=HOST:PORT",
+        "send -h|usage: autoglm-agent send [-h] --node=HOST:PORT",
+        "help send|usage: autoglm-agent send [-h] --node=HOST:PORT",
+        "stream --help|usage: autoglm-agent stream [-h] --nodes=HOST:PORT[,HOST:PORT...]",
+        "tail --help|usage: autoglm-agent tail [-h] --nodes=HOST:PORT[,HOST:PORT...]",
+      })
+  void eachCommandPrintsItsUsageWithHelp(String argLine, String usage) {
+    Run r = run(argLine.split(" "));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().startsWith(usage), r.out());
+    assertEquals("", r.err());
+  }
+
+  @Test
+  void tailHelpSaysWhereAFirstRunStartsAndWhatTheAgentIdIs() {
+    String help = run("tail", "--help").out().replaceAll("\\s+", " ");
+    assertTrue(help.contains("--from=start|end where the first run starts reading FILE"), help);
+    assertTrue(help.contains("default: start"), help);
+    assertTrue(help.contains("--agent-id=ID this agent's id (default: HOST:LOGNAME"), help);
   }
 
   @Test

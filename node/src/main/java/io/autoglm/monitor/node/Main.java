@@ -3,35 +3,69 @@ package io.autoglm.monitor.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.persistence.cassandra.EmbeddedCassandra;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * The node's own entry point ({@code start}), for a deployment without the tools module; {@code
- * ./autoglm} (tools) adds the demo, the benchmarks and the agent.
+ * The node's own entry point ({@code autoglm-node start}), for a deployment without the tools
+ * module; {@code ./autoglm} (tools) mounts {@link Start} and adds the demo, the benchmarks and the
+ * agent.
  */
-public final class Main {
-  private static final String USAGE =
-      """
-      usage: autoglm-node start
+@Command(
+    name = "autoglm-node",
+    synopsisHeading = "usage: ",
+    description = "An Open-AutoGLM Monitor node.",
+    footer = {"", "configuration: -Dkey=value or environment variables, see README.md"},
+    subcommands = {Main.Start.class, HelpCommand.class})
+public final class Main implements Callable<Integer> {
 
-        start    run a node: embedded Cassandra (unless autoglm.cassandra.contact-points is set),
-                 cluster, HTTP API on autoglm.http.port (default 8080)
+  @Spec CommandSpec spec;
 
-      configuration: -Dkey=value or environment variables, see README.md
-      """;
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "print this help and exit")
+  boolean help;
 
   private Main() {}
 
-  public static void main(String[] args) throws Exception {
-    String command = args.length == 0 ? "help" : args[0];
-    switch (command) {
-      case "start" -> runUntilStopped(startNode());
-      case "help", "--help", "-h" -> System.out.print(USAGE);
-      default -> {
-        System.err.println("autoglm-node: unknown command '" + command + "'\n");
-        System.err.print(USAGE);
-        System.exit(2);
-      }
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    throw new ParameterException(spec.commandLine(), "no command given");
+  }
+
+  /** {@code start}: runs a node until the JVM is asked to stop. */
+  @Command(
+      name = "start",
+      synopsisHeading = "usage: ",
+      description = {
+        "Runs a node: embedded Cassandra, cluster, HTTP API.",
+        "Starts embedded Cassandra (unless autoglm.cassandra.contact-points is set), joins the"
+            + " cluster and serves the HTTP API on autoglm.http.port (default 8080) until stopped."
+      })
+  public static final class Start implements Callable<Integer> {
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "print this help and exit")
+    boolean help;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      runUntilStopped(startNode());
+      return 0;
     }
   }
 

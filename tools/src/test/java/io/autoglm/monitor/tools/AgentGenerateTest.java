@@ -3,6 +3,7 @@ package io.autoglm.monitor.tools;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.autoglm.monitor.agent.cli.ConsoleStreams;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import java.io.ByteArrayInputStream;
@@ -23,15 +24,20 @@ class AgentGenerateTest {
 
   record Run(int status, String out, String err, byte[] outBytes) {}
 
+  /** {@code autoglm agent ARGS...} with captured streams. */
   static Run run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
+    String[] line = new String[args.length + 1];
+    line[0] = "agent";
+    System.arraycopy(args, 0, line, 1, args.length);
     int status =
-        Autoglm.agent(
-            args,
-            new ByteArrayInputStream(new byte[0]),
-            new PrintStream(out, true, UTF_8),
-            new PrintStream(err, true, UTF_8));
+        Autoglm.run(
+            new ConsoleStreams(
+                new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, UTF_8),
+                new PrintStream(err, true, UTF_8)),
+            line);
     return new Run(status, out.toString(UTF_8), err.toString(UTF_8), out.toByteArray());
   }
 
@@ -39,23 +45,35 @@ class AgentGenerateTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "generate --seconds|option --seconds needs a value",
-        "generate --seconds abc|option --seconds needs an integer, got 'abc'",
+        "generate --seconds|Missing required parameter for option '--seconds' (N)",
+        "generate --seconds abc|Invalid value for option '--seconds': 'abc' is not an int",
         "generate --seconds -5|option --seconds must be between 0 and",
-        "generate --rate 1.5|option --rate needs an integer, got '1.5'",
+        "generate --rate 1.5|Invalid value for option '--rate': '1.5' is not an int",
         "generate --scenario burst|option --scenario: unknown scenario 'burst', expected one of steady",
         "generate --diurnal 2|option --diurnal must be between 0.0 and 0.9",
         "generate --start-ms 5|option --start-ms: startMs must put the run inside",
         "generate --colour red|unknown option --colour for generate",
-        "generate --seed 1 --seed 2|option --seed is given twice",
+        "generate --seed 1 --seed 2|option '--seed' (N) should be specified only once",
         "generate extra|unexpected argument 'extra' for generate",
       })
   void badArgumentsExitWith2NamingTheProblemAndShowingUsage(String argLine, String message) {
     Run r = run(argLine.split(" "));
     assertEquals(2, r.status(), r.err());
     assertTrue(r.err().startsWith("error: " + message), r.err());
-    assertTrue(r.err().contains("generate [--seconds N]"), r.err());
+    assertTrue(r.err().contains("usage: autoglm agent generate [-h] [--seconds=N]"), r.err());
     assertEquals("", r.out());
+  }
+
+  @Test
+  void helpShowsEveryOptionWithItsDefault() {
+    Run r = run("generate", "--help");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().startsWith("usage: autoglm agent generate [-h] [--seconds=N]"), r.out());
+    String help = r.out().replaceAll("\\s+", " ");
+    assertTrue(help.contains("--seconds=N simulated seconds of traffic (default: 600)"), help);
+    assertTrue(help.contains("--scenario=S steady, error-burst,"), help);
+    assertTrue(help.contains("(default: steady)"), help);
+    assertEquals("", r.err());
   }
 
   @Test

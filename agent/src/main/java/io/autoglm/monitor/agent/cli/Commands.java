@@ -1,62 +1,43 @@
 package io.autoglm.monitor.agent.cli;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.util.Arrays;
-import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 
-/** Dispatches the agent's commands and turns failures into messages and exit statuses. */
-public final class Commands {
+/** {@code autoglm-agent}: the agent's commands, {@code send}, {@code stream} and {@code tail}. */
+@Command(
+    name = "autoglm-agent",
+    description = "The capture agent: ships capture records and gateway access logs to a node.")
+public final class Commands extends CommandGroup {
 
-  public static final int EXIT_OK = 0;
-  public static final int EXIT_FAILURE = 1;
-  public static final int EXIT_USAGE = 2;
-
-  public static final String USAGE =
-      "usage: autoglm-agent <command> [options]\n\n"
-          + SendCommand.USAGE
-          + "\n"
-          + StreamCommand.USAGE
-          + "\n"
-          + TailCommand.USAGE;
+  public static final int EXIT_OK = CommandLines.EXIT_OK;
+  public static final int EXIT_FAILURE = CommandLines.EXIT_FAILURE;
+  public static final int EXIT_USAGE = CommandLines.EXIT_USAGE;
 
   private Commands() {}
 
+  /**
+   * The agent's command tree, not yet configured: {@code ./autoglm} mounts it as {@code agent} and
+   * adds commands of its own before running it with {@link CommandLines#execute}.
+   */
+  public static CommandLine commandLine(ConsoleStreams io) {
+    return new CommandLine(new Commands())
+        .addSubcommand(new SendCommand(io))
+        .addSubcommand(new StreamCommand(io))
+        .addSubcommand(new TailCommand(io))
+        .addSubcommand(new HelpCommand());
+  }
+
+  /**
+   * Runs one command.
+   *
+   * @return the exit status: 0 success, 1 failure, 2 bad arguments, 3 (send, stream) some input
+   *     lines were invalid and skipped
+   */
   public static int run(String[] args, InputStream stdin, PrintStream stdout, PrintStream stderr) {
-    if (args.length == 0) {
-      stderr.println("error: no command given");
-      stderr.print(USAGE);
-      return EXIT_USAGE;
-    }
-    String command = args[0];
-    List<String> rest = Arrays.asList(args).subList(1, args.length);
-    try {
-      switch (command) {
-        case "send":
-          return SendCommand.run(rest, stdin, stdout, stderr);
-        case "stream":
-          return StreamCommand.run(rest, stdin, stdout, stderr);
-        case "tail":
-          return TailCommand.run(rest, stdout, stderr);
-        case "help":
-        case "-h":
-        case "--help":
-          stdout.print(USAGE);
-          return EXIT_OK;
-        default:
-          throw new UsageException("unknown command '" + command + "'");
-      }
-    } catch (UsageException e) {
-      stderr.println("error: " + e.getMessage());
-      stderr.print(USAGE);
-      return EXIT_USAGE;
-    } catch (IOException | UncheckedIOException e) {
-      stderr.println("error: " + e);
-      return EXIT_FAILURE;
-    } finally {
-      stdout.flush();
-    }
+    ConsoleStreams io = new ConsoleStreams(stdin, stdout, stderr);
+    return CommandLines.execute(commandLine(io), io, args);
   }
 }

@@ -15,63 +15,110 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code send}: reads NDJSON capture lines and posts them to a node in batches. */
-public final class SendCommand {
-
-  public static final String USAGE =
-      "send --node HOST:PORT (--file F | --stdin) [--batch N] [--gzip] [--timeout SECONDS]\n"
-          + "     [--agent-id ID] [--epoch N]\n"
-          + "    Posts NDJSON capture records to the node's /api/v1/ingest in batches.\n"
-          + "    --node HOST:PORT  the node (or a base URL such as http://host:8080)\n"
-          + "    --file F          read this NDJSON file\n"
-          + "    --stdin           read NDJSON from standard input\n"
-          + "    --batch N         records per request (default 5000)\n"
-          + "    --gzip            compress request bodies\n"
-          + "    --timeout S       seconds to wait for each request (default 30)\n"
-          + "    --agent-id ID     send batch envelopes (X-Agent-Id/-Epoch/-Seq, seq from 1)\n"
-          + "    --epoch N         envelope epoch (default: the current time in ms)\n"
-          + "    Invalid lines are reported and skipped. Exit status: 0 all sent, 1 the node\n"
-          + "    refused a batch or could not be reached, 2 bad arguments, 3 all valid records\n"
-          + "    sent but some lines were invalid.\n";
+@Command(
+    name = "send",
+    description = {
+      "Posts NDJSON capture records to a node over HTTP, in batches.",
+      "Posts the records to the node's /api/v1/ingest in batches. Invalid lines are reported"
+          + " and skipped."
+    },
+    exitCodeList = {
+      "0:all records sent",
+      "1:the node refused a batch or could not be reached",
+      "2:bad arguments",
+      "3:all valid records sent, but some lines were invalid"
+    })
+public final class SendCommand implements Callable<Integer> {
 
   /** Exit status when every valid record was sent but some input lines were skipped. */
   public static final int EXIT_SKIPPED_LINES = 3;
 
-  private static final Set<String> VALUED =
-      Set.of("node", "file", "batch", "timeout", "agent-id", "epoch");
-  private static final Set<String> FLAGS = Set.of("stdin", "gzip");
   private static final int MAX_WARNINGS = 10;
 
-  private SendCommand() {}
+  @Spec CommandSpec spec;
 
-  static int run(List<String> argv, InputStream stdin, PrintStream out, PrintStream err)
-      throws UsageException, IOException {
-    CliArgs args = CliArgs.parse("send", argv, VALUED, FLAGS);
-    URI node =
-        nodeUri(
-            args.string("node")
-                .orElseThrow(() -> new UsageException("send needs --node HOST:PORT")));
-    int batchSize = args.intValue("batch", 5000, 1, 1_000_000);
-    int timeoutSeconds = args.intValue("timeout", 30, 1, 3600);
-    String agentId = args.string("agent-id").orElse(null);
-    if (agentId != null && !CaptureBatch.isValidAgentId(agentId)) {
-      throw new UsageException(
-          "option --agent-id must be 1 to 128 characters from [A-Za-z0-9._:-], got '"
-              + agentId
-              + "'");
+  @Mixin HelpOption help;
+
+  @Option(
+      names = "--node",
+      required = true,
+      paramLabel = "HOST:PORT",
+      description = "the node (or a base URL such as http://host:8080)")
+  String node;
+
+  @ArgGroup(multiplicity = "1")
+  InputOptions input;
+
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      description = "records per request (default: ${DEFAULT-VALUE})")
+  int batchRecords = 5000;
+
+  @Option(names = "--gzip", description = "compress request bodies")
+  boolean gzip;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "S",
+      description = "seconds to wait for each request (default: ${DEFAULT-VALUE})")
+  int timeout = 30;
+
+  @Option(
+      names = "--agent-id",
+      paramLabel = "ID",
+      description = "send batch envelopes (X-Agent-Id/-Epoch/-Seq, seq from 1) as this agent")
+  String agentId;
+
+  @Option(
+      names = "--epoch",
+      paramLabel = "N",
+      description = "envelope epoch (default: the current time in ms)")
+  Long epoch;
+
+  private final ConsoleStreams io;
+
+  SendCommand(ConsoleStreams io) {
+    this.io = io;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    PrintStream out = io.out();
+    PrintStream err = io.err();
+    URI nodeUri;
+    try {
+      nodeUri = nodeUri(node);
+    } catch (IllegalArgumentException e) {
+      throw OptionChecks.usageError(spec, e.getMessage());
     }
-    if (args.has("epoch") && agentId == null) {
-      throw new UsageException("option --epoch needs --agent-id");
+    int batchSize = OptionChecks.between(spec, "--batch", batchRecords, 1, 1_000_000);
+    int timeoutSeconds = OptionChecks.between(spec, "--timeout", timeout, 1, 3600);
+    if (agentId != null) {
+      AgentIds.checked(spec, agentId);
     }
-    long epoch = args.longValue("epoch", System.currentTimeMillis(), 0, Long.MAX_VALUE);
-    InputStream in = args.input(stdin);
-    String source = args.inputName();
+    if (epoch != null && agentId == null) {
+      throw OptionChecks.usageError(spec, "option --epoch needs --agent-id");
+    }
+    long envelopeEpoch =
+        epoch == null
+            ? System.currentTimeMillis()
+            : OptionChecks.between(spec, "--epoch", epoch, 0, Long.MAX_VALUE);
+    InputStream in = input.open(spec, io.in());
+    String source = input.name();
 
     HttpIngestClient client =
-        new HttpIngestClient(node, Duration.ofSeconds(timeoutSeconds), args.flag("gzip"));
-    Sender sender = new Sender(client, agentId, epoch, err);
+        new HttpIngestClient(nodeUri, Duration.ofSeconds(timeoutSeconds), gzip);
+    Sender sender = new Sender(client, agentId, envelopeEpoch, err);
     long skipped = 0;
     CaptureFormatException firstSkip = null;
     try (NdjsonLineReader lines = new NdjsonLineReader(in)) {
@@ -101,13 +148,13 @@ public final class SendCommand {
         }
         if (batch.size() == batchSize) {
           if (!sender.send(batch)) {
-            return 1;
+            return Commands.EXIT_FAILURE;
           }
           batch.clear();
         }
       }
       if (!batch.isEmpty() && !sender.send(batch)) {
-        return 1;
+        return Commands.EXIT_FAILURE;
       }
     }
     double secs = Math.max(1e-3, (System.nanoTime() - sender.startNanos) / 1e9);
@@ -120,32 +167,36 @@ public final class SendCommand {
           skipped, source, firstSkip.getMessage());
       return EXIT_SKIPPED_LINES;
     }
-    return 0;
+    return Commands.EXIT_OK;
   }
 
-  /** HOST:PORT, [IPv6]:PORT or an http(s) base URL. */
-  static URI nodeUri(String value) throws UsageException {
+  /**
+   * HOST:PORT, [IPv6]:PORT or an http(s) base URL.
+   *
+   * @throws IllegalArgumentException naming the option and the problem
+   */
+  static URI nodeUri(String value) {
     if (value.contains("://")) {
       try {
         URI uri = new URI(value);
         String scheme = uri.getScheme();
         if (uri.getHost() == null
             || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
-          throw new UsageException(
+          throw new IllegalArgumentException(
               "option --node needs HOST:PORT or an http(s) URL, got '" + value + "'");
         }
         return uri;
       } catch (URISyntaxException e) {
-        throw new UsageException("option --node: not a valid URL: '" + value + "'");
+        throw new IllegalArgumentException("option --node: not a valid URL: '" + value + "'");
       }
     }
     int colon = value.lastIndexOf(':');
     if (colon <= 0 || colon == value.length() - 1) {
-      throw new UsageException("option --node needs HOST:PORT, got '" + value + "'");
+      throw new IllegalArgumentException("option --node needs HOST:PORT, got '" + value + "'");
     }
     String host = value.substring(0, colon);
     if (host.contains(":") && !(host.startsWith("[") && host.endsWith("]"))) {
-      throw new UsageException(
+      throw new IllegalArgumentException(
           "option --node: write an IPv6 address in brackets, e.g. [::1]:8080, got '" + value + "'");
     }
     int port;
@@ -155,7 +206,7 @@ public final class SendCommand {
       port = -1;
     }
     if (port < 1 || port > 65_535) {
-      throw new UsageException(
+      throw new IllegalArgumentException(
           "option --node: port must be 1..65535, got '" + value.substring(colon + 1) + "'");
     }
     try {
@@ -165,7 +216,7 @@ public final class SendCommand {
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw new UsageException("option --node: not a valid host '" + host + "'");
+      throw new IllegalArgumentException("option --node: not a valid host '" + host + "'");
     }
   }
 

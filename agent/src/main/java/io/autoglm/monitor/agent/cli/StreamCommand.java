@@ -3,124 +3,161 @@ package io.autoglm.monitor.agent.cli;
 import io.autoglm.monitor.agent.ship.DiskSpool;
 import io.autoglm.monitor.agent.ship.NdjsonBatchReader;
 import io.autoglm.monitor.agent.ship.StreamShipper;
-import io.autoglm.monitor.protocols.capture.CaptureBatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code stream}: streams NDJSON capture lines over the agent WebSocket with acks and failover. */
-public final class StreamCommand {
+@Command(
+    name = "stream",
+    description = {
+      "Streams NDJSON capture records to the cluster, with acks and failover.",
+      "Streams the records to /api/v1/ingest/stream as binary batch frames. Each batch stays buffered until a node acks it (after persisting); when a node goes away"
+          + " the agent moves to the next one and sends the unacked batches again, and the"
+          + " cluster counts each record once."
+    },
+    exitCodeList = {
+      "0:all batches acked",
+      "1:not all batches acked",
+      "2:bad arguments",
+      "3:all batches acked, but the node rejected some lines"
+    })
+public final class StreamCommand implements Callable<Integer> {
 
-  public static final String USAGE =
-      "stream --nodes HOST:PORT[,HOST:PORT...] (--file F | --stdin) [--batch N] [--gzip]\n"
-          + "       [--agent-id ID] [--epoch N] [--service NAME] [--max-unacked N]\n"
-          + "       [--spool DIR [--spool-max-mb N]]\n"
-          + "    Streams NDJSON capture records to /api/v1/ingest/stream as binary batch frames.\n"
-          + "    Each batch stays buffered until a node acks it (after persisting); when a node\n"
-          + "    goes away the agent moves to the next one and sends the unacked batches again,\n"
-          + "    and the cluster counts each record once.\n"
-          + "    --nodes LIST      nodes to use, in order of preference\n"
-          + "    --batch N         lines per batch (default 5000)\n"
-          + "    --gzip            compress batches\n"
-          + "    --agent-id ID     this agent's id (default: the host name)\n"
-          + "    --epoch N         this run's epoch (default: the current time in ms)\n"
-          + "    --service NAME    service of records that name none\n"
-          + "    --max-unacked N   batches in flight before reading pauses (default 64)\n"
-          + "    --spool DIR       never make the producer wait: when the in-flight window is full,\n"
-          + "                      batches queue in memory (16) and then in segment files in DIR;\n"
-          + "                      the input is read at full speed while nodes are slow or down.\n"
-          + "                      Batches in DIR not yet sent when the agent stops are sent first\n"
-          + "                      by the next run with the same DIR\n"
-          + "    --spool-max-mb N  disk the spool may use (default 1024); beyond it reading pauses\n"
-          + "    Exit status: 0 all acked, 1 not all acked, 2 bad arguments, 3 all acked but the\n"
-          + "    node rejected some lines.\n";
+  private static final int SPOOL_MEMORY_BATCHES = 16;
+  private static final long SPOOL_SEGMENT_BYTES = 64L << 20;
 
-  private static final Set<String> VALUED =
-      Set.of(
-          "nodes",
-          "file",
-          "batch",
-          "agent-id",
-          "epoch",
-          "service",
-          "max-unacked",
-          "spool",
-          "spool-max-mb");
-  private static final Set<String> FLAGS = Set.of("stdin", "gzip");
+  @Spec CommandSpec spec;
 
-  private StreamCommand() {}
+  @Mixin HelpOption help;
 
-  static int run(List<String> argv, InputStream stdin, PrintStream out, PrintStream err)
-      throws UsageException, IOException {
-    CliArgs args = CliArgs.parse("stream", argv, VALUED, FLAGS);
-    List<String> nodes =
-        Arrays.stream(
-                args.string("nodes")
-                    .orElseThrow(
-                        () -> new UsageException("stream needs --nodes HOST:PORT[,HOST:PORT...]"))
-                    .split(","))
-            .map(String::trim)
-            .filter(s -> !s.isEmpty())
-            .toList();
-    for (String node : nodes) {
+  @Option(
+      names = "--nodes",
+      required = true,
+      paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "nodes to use, in order of preference")
+  String nodes;
+
+  @ArgGroup(multiplicity = "1")
+  InputOptions input;
+
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      description = "lines per batch (default: ${DEFAULT-VALUE})")
+  int batchLines = 5000;
+
+  @Option(names = "--gzip", description = "compress batches")
+  boolean gzip;
+
+  @Option(
+      names = "--agent-id",
+      paramLabel = "ID",
+      description = "this agent's id (default: the host name)")
+  String agentId;
+
+  @Option(
+      names = "--epoch",
+      paramLabel = "N",
+      description = "this run's epoch (default: the current time in ms)")
+  Long epoch;
+
+  @Option(
+      names = "--service",
+      paramLabel = "NAME",
+      description = "service of records that name none")
+  String service;
+
+  @Option(
+      names = "--max-unacked",
+      paramLabel = "N",
+      description = "batches in flight before reading pauses (default: ${DEFAULT-VALUE})")
+  int maxUnacked = 64;
+
+  @Option(
+      names = "--spool",
+      paramLabel = "DIR",
+      description = {
+        "never make the producer wait: when the in-flight window is full, batches queue in"
+            + " memory (16) and then in segment files in DIR; the input is read at full speed"
+            + " while nodes are slow or down. Batches in DIR not yet sent when the agent stops"
+            + " are sent first by the next run with the same DIR"
+      })
+  Path spoolDir;
+
+  @Option(
+      names = "--spool-max-mb",
+      paramLabel = "N",
+      description = "disk the spool may use (default: 1024); beyond it reading pauses")
+  Long spoolMaxMb;
+
+  private final ConsoleStreams io;
+
+  StreamCommand(ConsoleStreams io) {
+    this.io = io;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    PrintStream out = io.out();
+    PrintStream err = io.err();
+    List<String> nodeList = nodeList(spec, "--nodes", nodes);
+    for (String node : nodeList) {
       if (!node.matches("[^\\s/:]+:\\d{1,5}|\\[[0-9a-fA-F:.]+\\]:\\d{1,5}")) {
-        throw new UsageException("option --nodes: '" + node + "' is not HOST:PORT");
+        throw OptionChecks.usageError(spec, "option --nodes: '" + node + "' is not HOST:PORT");
       }
     }
-    if (nodes.isEmpty()) {
-      throw new UsageException("option --nodes: no node given");
+    OptionChecks.between(spec, "--batch", batchLines, 1, 1_000_000);
+    OptionChecks.between(spec, "--max-unacked", maxUnacked, 1, 100_000);
+    String agent = AgentIds.checked(spec, agentId == null ? AgentIds.hostName() : agentId);
+    long runEpoch =
+        epoch == null
+            ? System.currentTimeMillis()
+            : OptionChecks.between(spec, "--epoch", epoch, 0, Long.MAX_VALUE);
+    if (spoolMaxMb != null && spoolDir == null) {
+      throw OptionChecks.usageError(spec, "option --spool-max-mb needs --spool DIR");
     }
-    int batchLines = args.intValue("batch", 5000, 1, 1_000_000);
-    int maxUnacked = args.intValue("max-unacked", 64, 1, 100_000);
-    String agentId = args.string("agent-id").orElse(defaultAgentId());
-    if (!CaptureBatch.isValidAgentId(agentId)) {
-      throw new UsageException(
-          "option --agent-id must be 1 to 128 characters from [A-Za-z0-9._:-], got '"
-              + agentId
-              + "'");
-    }
-    long epoch = args.longValue("epoch", System.currentTimeMillis(), 0, Long.MAX_VALUE);
-    String service = args.string("service").orElse(null);
-    Optional<Path> spoolDir = args.string("spool").map(Path::of);
-    long spoolMaxMb = args.longValue("spool-max-mb", 1024, 1, 1 << 30);
-    if (args.has("spool-max-mb") && spoolDir.isEmpty()) {
-      throw new UsageException("option --spool-max-mb needs --spool DIR");
-    }
-    InputStream in = args.input(stdin);
+    long spoolMaxBytes =
+        OptionChecks.between(
+                spec, "--spool-max-mb", spoolMaxMb == null ? 1024 : spoolMaxMb, 1, 1 << 30)
+            << 20;
+    InputStream in = input.open(spec, io.in());
     StreamShipper shipper =
         new StreamShipper(
             new StreamShipper.Options(
-                nodes,
-                agentId,
-                epoch,
+                nodeList,
+                agent,
+                runEpoch,
                 service,
                 maxUnacked,
                 Duration.ofSeconds(1),
                 msg -> err.println("agent: " + msg),
                 seq -> {},
-                args.flag("gzip")
-                    ? StreamShipper.Encoding.BINARY_GZIP
-                    : StreamShipper.Encoding.BINARY));
+                gzip ? StreamShipper.Encoding.BINARY_GZIP : StreamShipper.Encoding.BINARY));
     long started = System.nanoTime();
     DiskSpool spool = null;
     try (NdjsonBatchReader reader = new NdjsonBatchReader(in, batchLines);
         shipper) {
       BatchSource source;
-      if (spoolDir.isPresent()) {
+      if (spoolDir != null) {
         spool =
             new DiskSpool(
-                spoolDir.get(),
+                spoolDir,
                 SPOOL_MEMORY_BATCHES,
-                spoolMaxMb << 20,
+                spoolMaxBytes,
                 SPOOL_SEGMENT_BYTES,
                 msg -> err.println("agent: " + msg));
         source = spooled(reader, spool);
@@ -180,8 +217,19 @@ public final class StreamCommand {
     }
   }
 
-  private static final int SPOOL_MEMORY_BATCHES = 16;
-  private static final long SPOOL_SEGMENT_BYTES = 64L << 20;
+  /**
+   * The comma-separated HOST:PORT list of {@code option}, trimmed, empty entries dropped.
+   *
+   * @throws picocli.CommandLine.ParameterException if no node is left
+   */
+  static List<String> nodeList(CommandSpec spec, String option, String value) {
+    List<String> list =
+        Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    if (list.isEmpty()) {
+      throw OptionChecks.usageError(spec, "option " + option + ": no node given");
+    }
+    return list;
+  }
 
   /** A batch of NDJSON lines (the spool keeps bytes only: its batches are counted when taken). */
   private record Batch(byte[] ndjson, long lines) {}
@@ -231,14 +279,5 @@ public final class StreamCommand {
       }
     }
     return n;
-  }
-
-  private static String defaultAgentId() {
-    try {
-      String host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._:-]", "-");
-      return host.isEmpty() ? "agent" : host;
-    } catch (IOException e) {
-      return "agent";
-    }
   }
 }

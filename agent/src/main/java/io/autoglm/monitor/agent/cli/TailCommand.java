@@ -2,91 +2,138 @@ package io.autoglm.monitor.agent.cli;
 
 import io.autoglm.monitor.agent.ship.StreamShipper;
 import io.autoglm.monitor.agent.tail.AccessLogFormat;
+import io.autoglm.monitor.agent.tail.FileTailer;
 import io.autoglm.monitor.agent.tail.LogShipper;
-import io.autoglm.monitor.protocols.capture.CaptureBatch;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code tail}: follows a gateway access log and streams it to the cluster until stopped. */
-public final class TailCommand {
+@Command(
+    name = "tail",
+    description = {
+      "Follows a gateway access log and streams it to the cluster until stopped.",
+      "Follows FILE like tail -F (rename and truncate rotation) and streams each line as a"
+          + " capture record, exactly once across node failover and agent restarts."
+    })
+public final class TailCommand implements Callable<Integer> {
 
-  public static final String USAGE =
-      "tail FILE --nodes HOST:PORT[,HOST:PORT...] [--format nginx|envoy|capture] [--state FILE]\n"
-          + "     [--service NAME] [--agent-id ID] [--batch N] [--gzip]\n"
-          + "    Follows FILE like tail -F (rename and truncate rotation) and streams each line as a\n"
-          + "    capture record, exactly once across node failover and agent restarts.\n"
-          + "    --format F      nginx (the autoglm log_format), envoy (JSON access log) or capture\n"
-          + "                    (NDJSON capture records); default nginx\n"
-          + "    --state FILE    where the agent keeps its place (default FILE.autoglm-state)\n"
-          + "    --service NAME  the service these requests belong to\n"
-          + "    --batch N       lines per batch at most (default 2000; a batch also goes after 1 s)\n";
+  @Spec CommandSpec spec;
 
-  private static final Set<String> VALUED =
-      Set.of("nodes", "format", "state", "service", "agent-id", "batch");
-  private static final Set<String> FLAGS = Set.of("gzip");
+  @Mixin HelpOption help;
 
-  private TailCommand() {}
+  @Parameters(index = "0", paramLabel = "FILE", description = "the access log to follow")
+  Path file;
 
-  static int run(List<String> argv, PrintStream out, PrintStream err)
-      throws UsageException, IOException {
-    if (argv.isEmpty() || argv.get(0).startsWith("--")) {
-      throw new UsageException("tail needs the log FILE first");
-    }
-    Path file = Path.of(argv.get(0));
-    CliArgs args = CliArgs.parse("tail", argv.subList(1, argv.size()), VALUED, FLAGS);
-    List<String> nodes =
-        Arrays.stream(
-                args.string("nodes")
-                    .orElseThrow(
-                        () -> new UsageException("tail needs --nodes HOST:PORT[,HOST:PORT...]"))
-                    .split(","))
-            .map(String::trim)
-            .filter(s -> !s.isEmpty())
-            .toList();
-    if (nodes.isEmpty()) {
-      throw new UsageException("option --nodes: no node given");
-    }
-    AccessLogFormat format;
+  @Option(
+      names = "--nodes",
+      required = true,
+      paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "nodes to use, in order of preference")
+  String nodes;
+
+  @Option(
+      names = "--format",
+      paramLabel = "F",
+      description = {
+        "nginx (the autoglm log_format), envoy (JSON access log) or capture (NDJSON capture"
+            + " records); default: ${DEFAULT-VALUE}"
+      })
+  String format = "nginx";
+
+  @Option(
+      names = "--from",
+      paramLabel = "start|end",
+      description = {
+        "where the first run starts reading FILE: start (every line already in it) or end (only"
+            + " lines written from now on); default: start. A saved place in the state file"
+            + " always wins"
+      })
+  FileTailer.StartAt from = FileTailer.StartAt.START;
+
+  @Option(
+      names = "--state",
+      paramLabel = "FILE",
+      description = "the agent's place in FILE (default: FILE.autoglm-state)")
+  Path state;
+
+  @Option(
+      names = "--service",
+      paramLabel = "NAME",
+      description = "the service these requests belong to")
+  String service;
+
+  @Option(
+      names = "--agent-id",
+      paramLabel = "ID",
+      description = {
+        "this agent's id (default: HOST:LOGNAME, this host's name and FILE's name, e.g."
+            + " gw-1:llm-access.log); keep it across restarts, the cluster de-duplicates per id"
+      })
+  String agentId;
+
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      description =
+          "lines per batch at most (default: ${DEFAULT-VALUE}; a batch also goes after 1 s)")
+  int batchLines = 2000;
+
+  @Option(names = "--gzip", description = "compress batches")
+  boolean gzip;
+
+  private final ConsoleStreams io;
+
+  TailCommand(ConsoleStreams io) {
+    this.io = io;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    PrintStream err = io.err();
+    List<String> nodeList = StreamCommand.nodeList(spec, "--nodes", nodes);
+    AccessLogFormat logFormat;
     try {
-      format = AccessLogFormat.fromName(args.string("format").orElse("nginx"));
+      logFormat = AccessLogFormat.fromName(format);
     } catch (IllegalArgumentException e) {
-      throw new UsageException("option --format: " + e.getMessage());
+      throw OptionChecks.usageError(spec, "option --format: " + e.getMessage());
     }
-    String agentId =
-        args.string("agent-id")
-            .orElse(
-                InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._:-]", "-")
-                    + ":"
-                    + file.getFileName());
-    if (!CaptureBatch.isValidAgentId(agentId)) {
-      throw new UsageException(
-          "option --agent-id must be 1 to 128 characters from [A-Za-z0-9._:-]");
-    }
-    Path state = Path.of(args.string("state").orElse(file + ".autoglm-state"));
-    int batch = args.intValue("batch", 2000, 1, 20_000);
+    String agent =
+        AgentIds.checked(
+            spec,
+            agentId != null
+                ? agentId
+                : AgentIds.hostName() + ":" + AgentIds.usable(file.getFileName().toString()));
+    Path stateFile = state != null ? state : Path.of(file + ".autoglm-state");
+    int batch = OptionChecks.between(spec, "--batch", batchLines, 1, 20_000);
     StreamShipper.Encoding encoding =
-        args.flag("gzip") ? StreamShipper.Encoding.BINARY_GZIP : StreamShipper.Encoding.BINARY;
+        gzip ? StreamShipper.Encoding.BINARY_GZIP : StreamShipper.Encoding.BINARY;
     LogShipper shipper =
         new LogShipper(
             new LogShipper.Options(
                 file,
-                format,
-                state,
-                args.string("service").orElse(null),
+                logFormat,
+                stateFile,
+                service,
                 batch,
                 Duration.ofSeconds(1),
-                Duration.ofMillis(100)),
+                Duration.ofMillis(100),
+                from),
             epoch ->
                 new StreamShipper(
                     new StreamShipper.Options(
-                        nodes,
-                        agentId,
+                        nodeList,
+                        agent,
                         epoch,
                         null,
                         64,
@@ -97,14 +144,19 @@ public final class TailCommand {
             msg -> err.println("agent: " + msg));
     Runtime.getRuntime().addShutdownHook(new Thread(shipper::close, "tail-stop"));
     err.printf(
-        "agent: tailing %s (%s format) to %s; state in %s%n",
-        file, format.name().toLowerCase(), nodes, state);
+        "agent: tailing %s (%s format, first run from the %s) as %s to %s; state in %s%n",
+        file,
+        logFormat.name().toLowerCase(Locale.ROOT),
+        from.name().toLowerCase(Locale.ROOT),
+        agent,
+        nodeList,
+        stateFile);
     try {
       shipper.run();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    out.printf("read %,d lines, skipped %,d%n", shipper.linesRead(), shipper.linesSkipped());
+    io.out().printf("read %,d lines, skipped %,d%n", shipper.linesRead(), shipper.linesSkipped());
     return Commands.EXIT_OK;
   }
 }

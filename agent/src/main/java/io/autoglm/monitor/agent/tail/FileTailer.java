@@ -27,6 +27,19 @@ public final class FileTailer implements Closeable {
   /** One complete line and the position just after it. */
   public record Line(String text, Position end) {}
 
+  /** Where reading starts in a file the agent has no saved position for. */
+  public enum StartAt {
+    /**
+     * At byte 0: every line already in the file is read (Vector's {@code read_from: beginning}).
+     */
+    START,
+    /**
+     * After the last complete line in the file now: only lines written from now on are read. A line
+     * being written is read once complete. A file that does not exist yet is read from 0.
+     */
+    END
+  }
+
   private static final int CHUNK = 1 << 16;
   private final Path path;
   private FileChannel channel;
@@ -39,11 +52,27 @@ public final class FileTailer implements Closeable {
    * @param start where to resume, or null to start at the beginning of the file the path holds
    */
   public FileTailer(Path path, Position start) throws IOException {
+    this(path, start, StartAt.START);
+  }
+
+  /**
+   * @param resume where to resume, or null when there is no saved position
+   * @param firstRun where to start in the file the path holds when {@code resume} is null; a saved
+   *     position always wins (also when its file is gone: then the current file is read from 0)
+   */
+  public FileTailer(Path path, Position resume, StartAt firstRun) throws IOException {
     this.path = path;
-    if (start != null) {
-      Optional<Path> file = findByKey(path, start.fileKey());
+    if (resume != null) {
+      Optional<Path> file = findByKey(path, resume.fileKey());
       if (file.isPresent()) {
-        open(file.get(), start.offset());
+        open(file.get(), resume.offset());
+      }
+    } else if (firstRun == StartAt.END && Files.exists(path)) {
+      try {
+        open(path, 0);
+        offset = afterLastLine(channel);
+      } catch (NoSuchFileException e) {
+        // rotated away this instant: the file that comes next is new, read from 0
       }
     }
   }
@@ -131,6 +160,25 @@ public final class FileTailer implements Closeable {
     }
     partial = java.util.Arrays.copyOfRange(data, start, data.length);
     return lines.size() - before;
+  }
+
+  /** The offset just after the last '\n' in the file (0 if it has none). */
+  private static long afterLastLine(FileChannel channel) throws IOException {
+    ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
+    for (long end = channel.size(); end > 0; ) {
+      long from = Math.max(0, end - CHUNK);
+      chunk.clear().limit((int) (end - from));
+      while (chunk.hasRemaining() && channel.read(chunk, from + chunk.position()) > 0) {
+        // read the whole chunk
+      }
+      for (int i = chunk.position() - 1; i >= 0; i--) {
+        if (chunk.get(i) == '\n') {
+          return from + i + 1;
+        }
+      }
+      end = from;
+    }
+    return 0;
   }
 
   private static boolean contains(byte[] bytes, byte b) {

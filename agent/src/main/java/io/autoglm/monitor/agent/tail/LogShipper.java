@@ -1,9 +1,9 @@
 package io.autoglm.monitor.agent.tail;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.autoglm.monitor.agent.ship.StreamShipper;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
-import io.autoglm.monitor.protocols.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,6 +30,12 @@ import java.util.function.Consumer;
  * buffer, so memory stays bounded by the unacked window.
  */
 public final class LogShipper implements AutoCloseable {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /**
+   * @param startAt where a first run (no state file, or one that holds no position yet) starts
+   *     reading the log; a saved position always wins
+   */
   public record Options(
       Path log,
       AccessLogFormat format,
@@ -37,7 +43,29 @@ public final class LogShipper implements AutoCloseable {
       String service,
       int batchLines,
       Duration maxBatchDelay,
-      Duration poll) {}
+      Duration poll,
+      FileTailer.StartAt startAt) {
+
+    /** A first run reads the log from its start. */
+    public Options(
+        Path log,
+        AccessLogFormat format,
+        Path stateFile,
+        String service,
+        int batchLines,
+        Duration maxBatchDelay,
+        Duration poll) {
+      this(
+          log,
+          format,
+          stateFile,
+          service,
+          batchLines,
+          maxBatchDelay,
+          poll,
+          FileTailer.StartAt.START);
+    }
+  }
 
   /** What is persisted in the state file. */
   public record State(long epoch, long nextSeq, FileTailer.Position acked, List<Pending> pending) {}
@@ -67,7 +95,7 @@ public final class LogShipper implements AutoCloseable {
     this.log = log;
     this.state =
         Files.exists(options.stateFile())
-            ? Json.readerFor(State.class).readValue(options.stateFile().toFile())
+            ? MAPPER.readValue(options.stateFile().toFile(), State.class)
             : new State(System.currentTimeMillis(), 1, null, List.of());
     this.shipper = shipperForEpoch.apply(state.epoch());
     shipper.startAt(state.pending().isEmpty() ? state.nextSeq() : state.pending().get(0).seq());
@@ -120,7 +148,13 @@ public final class LogShipper implements AutoCloseable {
         state.pending().isEmpty()
             ? state.acked()
             : new FileTailer.Position(last(state.pending()).fileKey(), last(state.pending()).end());
-    try (FileTailer tailer = new FileTailer(options.log(), from)) {
+    try (FileTailer tailer = new FileTailer(options.log(), from, options.startAt())) {
+      if (from == null && tailer.position() != null) {
+        // a first run that starts at the end: save where, so that a restart before the first ack
+        // resumes there instead of reading the file from its start
+        from = tailer.position();
+        save(new State(state.epoch(), state.nextSeq(), from, state.pending()));
+      }
       List<String> batch = new ArrayList<>();
       FileTailer.Position prev = from; // just after the last line read
       FileTailer.Position batchStart = null;
@@ -228,7 +262,7 @@ public final class LogShipper implements AutoCloseable {
 
   private void save(State next) throws IOException {
     Path tmp = options.stateFile().resolveSibling(options.stateFile().getFileName() + ".tmp");
-    Json.writerFor(State.class).writeValue(tmp.toFile(), next);
+    MAPPER.writeValue(tmp.toFile(), next);
     Files.move(
         tmp,
         options.stateFile(),

@@ -1,6 +1,8 @@
 package io.autoglm.monitor.tools.bench;
 
 import com.typesafe.config.ConfigFactory;
+import io.autoglm.monitor.agent.cli.HelpOption;
+import io.autoglm.monitor.agent.cli.OptionChecks;
 import io.autoglm.monitor.agent.ship.NdjsonBatchReader;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.DecodeReport;
@@ -12,6 +14,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code autoglm bench decode FILE}: the node's per-record CPU work on one core, without sockets or
@@ -20,23 +29,48 @@ import java.util.List;
  * decode+aggregate}), round after round, and prints lines/s per round. The first rounds warm the
  * JIT up; the figure is the median of the later half.
  */
-final class DecodeBench {
-  private DecodeBench() {}
+@Command(
+    name = "decode",
+    description = {
+      "Measures decoding and pre-aggregation alone, on one core.",
+      "Loads the first lines of FILE as 5,000-line batches, then decodes them round after round"
+          + " and prints lines/s per round and the median of the later half."
+    })
+public final class DecodeBench implements Callable<Integer> {
 
-  static int main(List<String> args, PrintStream out) throws Exception {
-    if (args.size() < 2) {
-      out.println("usage: autoglm bench decode FILE [--lines N (500000)] [--rounds N (10)]");
-      return 2;
-    }
-    Path file = Path.of(args.get(1));
-    int maxLines = IngestBench.intOption(args, "--lines", 500_000);
-    int rounds = IngestBench.intOption(args, "--rounds", 10);
-    if (maxLines < 1 || rounds < 2) {
-      throw new IllegalArgumentException("--lines must be at least 1 and --rounds at least 2");
-    }
-    if (!java.nio.file.Files.isReadable(file)) {
-      throw new IllegalArgumentException("cannot read " + file);
-    }
+  @Spec CommandSpec spec;
+
+  @Mixin HelpOption help;
+
+  @Parameters(
+      index = "0",
+      paramLabel = "FILE",
+      description = "capture records, NDJSON (.gz: gzip-compressed)")
+  Path file;
+
+  @Option(
+      names = "--lines",
+      paramLabel = "N",
+      description = "lines of FILE to load (default: ${DEFAULT-VALUE})")
+  int maxLines = 500_000;
+
+  @Option(
+      names = "--rounds",
+      paramLabel = "N",
+      description = "rounds over them, at least 2 (default: ${DEFAULT-VALUE})")
+  int rounds = 10;
+
+  private final PrintStream out;
+
+  public DecodeBench(PrintStream out) {
+    this.out = out;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    OptionChecks.between(spec, "--lines", maxLines, 1, Integer.MAX_VALUE);
+    OptionChecks.between(spec, "--rounds", rounds, 2, 1_000_000);
+    IngestBench.readable(spec, file);
     List<byte[]> batches = new ArrayList<>();
     long lines = 0;
     try (InputStream in = IngestBench.open(file);

@@ -2,6 +2,9 @@ package io.autoglm.monitor.tools.bench;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.autoglm.monitor.agent.cli.CommandLines;
+import io.autoglm.monitor.agent.cli.HelpOption;
+import io.autoglm.monitor.agent.cli.OptionChecks;
 import io.autoglm.monitor.agent.ship.NdjsonBatchReader;
 import io.autoglm.monitor.agent.ship.StreamShipper;
 import io.autoglm.monitor.node.Node;
@@ -19,7 +22,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,6 +33,12 @@ import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code autoglm bench ingest FILE}: the whole ingest path on this machine, measured end to end. An
@@ -66,70 +77,89 @@ public final class IngestBench {
     this.out = out;
   }
 
-  public static int main(List<String> args, PrintStream out) throws Exception {
-    try {
-      return dispatch(args, out);
-    } catch (IllegalArgumentException e) {
-      out.println("autoglm bench: " + e.getMessage());
-      return 2;
-    }
-  }
+  /** {@code bench ingest}: the command line of this benchmark. */
+  @Command(
+      name = "ingest",
+      description = {
+        "Measures the ingest path end to end on an NDJSON file (see README).",
+        "Starts a node with embedded Cassandra and a fresh keyspace in this JVM and streams FILE"
+            + " to it as the agent does; prints records/s from first send to last ack, ack"
+            + " latency p50/p99, journal writes and the heap high-water mark."
+      })
+  public static final class Cli implements Callable<Integer> {
 
-  private static int dispatch(List<String> args, PrintStream out) throws Exception {
-    if (!args.isEmpty() && args.get(0).equals("decode")) {
-      return DecodeBench.main(args, out);
+    @Spec CommandSpec spec;
+
+    @Mixin HelpOption help;
+
+    @Parameters(
+        index = "0",
+        paramLabel = "FILE",
+        description = "capture records, NDJSON (.gz: gzip-compressed)")
+    Path file;
+
+    @Option(
+        names = "--batch",
+        paramLabel = "LINES",
+        description = "lines per batch (default: ${DEFAULT-VALUE})")
+    int batchLines = 5000;
+
+    @Option(
+        names = "--unacked",
+        paramLabel = "BATCHES",
+        description = "batches in flight, shared by the agents (default: ${DEFAULT-VALUE})")
+    int unacked = 128;
+
+    @Option(
+        names = "--warmup",
+        paramLabel = "RECORDS",
+        description =
+            "records of a warm-up pass before the measured one, 0: none (default: ${DEFAULT-VALUE})")
+    long warmupRecords = 1_000_000;
+
+    @Option(
+        names = "--agents",
+        paramLabel = "N",
+        description = "agent connections the batches are dealt over (default: ${DEFAULT-VALUE})")
+    int agents = 1;
+
+    @Option(
+        names = "--encoding",
+        paramLabel = "binary|binary-gzip|text",
+        description = "how batches travel (default: ${DEFAULT-VALUE})")
+    String encoding = "binary";
+
+    private final PrintStream out;
+
+    public Cli(PrintStream out) {
+      this.out = out;
     }
-    if (args.isEmpty() || !args.get(0).equals("ingest") || args.size() < 2) {
-      out.println(
-          "usage: autoglm bench ingest FILE [--batch LINES (5000)] [--unacked BATCHES (128)]"
-              + " [--warmup RECORDS (1000000, 0: none)] [--agents N (1)] [--encoding binary|binary-gzip|text]");
-      out.println("       autoglm bench decode FILE [--lines N (500000)] [--rounds N (10)]");
-      return 2;
-    }
-    Path file = Path.of(args.get(1));
-    if (!Files.isReadable(file)) {
-      out.println("autoglm bench: cannot read " + file);
-      return 2;
-    }
-    int batch = intOption(args, "--batch", 5000);
-    int unacked = intOption(args, "--unacked", 128);
-    int warmup = intOption(args, "--warmup", 1_000_000);
-    int agents = intOption(args, "--agents", 1);
-    if (batch < 1 || unacked < 1 || warmup < 0) {
-      throw new IllegalArgumentException(
-          "--batch and --unacked must be at least 1, --warmup at least 0");
-    }
-    if (agents < 1 || agents > unacked) {
-      out.println("autoglm bench: --agents must be between 1 and --unacked (" + unacked + ")");
-      return 2;
-    }
-    int e = args.indexOf("--encoding");
-    StreamShipper.Encoding encoding = StreamShipper.Encoding.BINARY;
-    if (e >= 0) {
-      String name = e + 1 < args.size() ? args.get(e + 1) : "";
+
+    @Override
+    public Integer call() throws Exception {
+      OptionChecks.between(spec, "--batch", batchLines, 1, 1_000_000);
+      OptionChecks.between(spec, "--unacked", unacked, 1, 100_000);
+      OptionChecks.between(spec, "--warmup", warmupRecords, 0, Long.MAX_VALUE);
+      OptionChecks.between(spec, "--agents", agents, 1, unacked);
+      StreamShipper.Encoding frames;
       try {
-        encoding = StreamShipper.Encoding.valueOf(name.toUpperCase().replace('-', '_'));
+        frames =
+            StreamShipper.Encoding.valueOf(encoding.toUpperCase(Locale.ROOT).replace('-', '_'));
       } catch (IllegalArgumentException unknown) {
-        throw new IllegalArgumentException(
-            "--encoding must be binary, binary-gzip or text, got '" + name + "'");
+        throw OptionChecks.usageError(
+            spec, "option --encoding must be binary, binary-gzip or text, got '" + encoding + "'");
       }
+      readable(spec, file);
+      return new IngestBench(file, batchLines, unacked, warmupRecords, agents, frames, out).run()
+          ? CommandLines.EXIT_OK
+          : CommandLines.EXIT_FAILURE;
     }
-    return new IngestBench(file, batch, unacked, warmup, agents, encoding, out).run() ? 0 : 1;
   }
 
-  static int intOption(List<String> args, String name, int fallback) {
-    int i = args.indexOf(name);
-    if (i < 0) {
-      return fallback;
-    }
-    if (i + 1 >= args.size()) {
-      throw new IllegalArgumentException(name + " needs a value");
-    }
-    try {
-      return Integer.parseInt(args.get(i + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          name + " must be a whole number, got '" + args.get(i + 1) + "'");
+  /** A usage error naming FILE unless {@code file} can be read. */
+  static void readable(CommandSpec spec, Path file) {
+    if (!Files.isReadable(file)) {
+      throw OptionChecks.usageError(spec, "FILE: cannot read " + file);
     }
   }
 

@@ -1,0 +1,144 @@
+package io.autoglm.monitor.tools;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.autoglm.monitor.agent.cli.ConsoleStreams;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The {@code ./autoglm} command line: help for every command, usage errors, exit statuses. */
+class AutoglmCommandLineTest {
+
+  @TempDir Path dir;
+
+  record Run(int status, String out, String err) {}
+
+  static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status =
+        Autoglm.run(
+            new ConsoleStreams(
+                new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, UTF_8),
+                new PrintStream(err, true, UTF_8)),
+            args);
+    return new Run(status, out.toString(UTF_8), err.toString(UTF_8));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"--help", "-h", "help"})
+  void helpListsEveryCommandAndSubcommand(String help) {
+    Run r = run(help);
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().startsWith("usage: autoglm [-h] [COMMAND]"), r.out());
+    for (String command :
+        List.of(
+            "start",
+            "demo",
+            "bench ingest",
+            "bench decode",
+            "agent send",
+            "agent stream",
+            "agent tail",
+            "agent generate",
+            "help")) {
+      assertTrue(r.out().contains("\n  " + command + " "), command + " in\n" + r.out());
+    }
+    assertEquals("", r.err());
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @ValueSource(
+      strings = {
+        "start",
+        "demo",
+        "bench",
+        "bench ingest",
+        "bench decode",
+        "agent",
+        "agent send",
+        "agent stream",
+        "agent tail",
+        "agent generate"
+      })
+  void everyCommandPrintsItsUsageOnStdoutWithHelp(String command) {
+    for (List<String> args :
+        List.of(
+            List.of((command + " --help").split(" ")),
+            List.of((command + " -h").split(" ")),
+            List.of(("help " + command).split(" ")))) {
+      if (args.get(0).equals("help") && command.contains(" ")) {
+        continue; // 'help' takes one command name: 'autoglm agent help tail' is the nested form
+      }
+      Run r = run(args.toArray(String[]::new));
+      assertEquals(0, r.status(), args + ": " + r.err());
+      assertTrue(r.out().startsWith("usage: autoglm " + command + " [-h]"), args + ":\n" + r.out());
+      assertEquals("", r.err(), args.toString());
+    }
+  }
+
+  @Test
+  void aNestedHelpCommandShowsTheSubcommand() {
+    Run r = run("agent", "help", "tail");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().startsWith("usage: autoglm agent tail [-h]"), r.out());
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "''|no command given|usage: autoglm [-h] [COMMAND]",
+        "frobnicate|unknown command 'frobnicate'|usage: autoglm [-h] [COMMAND]",
+        "--colour|unknown option --colour for autoglm|usage: autoglm [-h] [COMMAND]",
+        "start extra|unexpected argument 'extra' for start|usage: autoglm start",
+        "demo --colour|unknown option --colour for demo|usage: autoglm demo",
+        "bench|no command given|usage: autoglm bench",
+        "bench frob FILE|unknown command 'frob'|usage: autoglm bench",
+        "bench ingest|Missing required parameter: 'FILE'|usage: autoglm bench ingest",
+        "bench ingest /nonexistent/x.ndjson|FILE: cannot read /nonexistent/x.ndjson|usage:"
+            + " autoglm bench ingest",
+        "bench ingest IN --batch 0|option --batch must be between 1 and 1000000, got 0|usage:"
+            + " autoglm bench ingest",
+        "bench ingest IN --batch x|Invalid value for option '--batch': 'x' is not an int|usage:"
+            + " autoglm bench ingest",
+        "bench ingest IN --unacked 0|option --unacked must be between 1 and|usage: autoglm bench"
+            + " ingest",
+        "bench ingest IN --warmup -1|option --warmup must be between 0 and|usage: autoglm bench"
+            + " ingest",
+        "bench ingest IN --agents 200|option --agents must be between 1 and 128, got 200|usage:"
+            + " autoglm bench ingest",
+        "bench ingest IN --encoding json|option --encoding must be binary, binary-gzip or text,"
+            + " got 'json'|usage: autoglm bench ingest",
+        "bench ingest IN --bacth 5|unknown option --bacth for ingest|usage: autoglm bench ingest",
+        "bench decode IN --rounds 1|option --rounds must be between 2 and|usage: autoglm bench"
+            + " decode",
+        "bench decode IN --lines 0|option --lines must be between 1 and|usage: autoglm bench decode",
+        "agent|no command given|usage: autoglm agent",
+        "agent send --node h:1|'Missing required argument (specify one of these): (--file=F |"
+            + " --stdin)'|usage: autoglm agent send",
+      })
+  void usageErrorsNameTheOptionAndExitWith2(String argLine, String message, String usage)
+      throws Exception {
+    Path in = Files.writeString(dir.resolve("in.ndjson"), "");
+    String[] args =
+        argLine.isEmpty() ? new String[0] : argLine.replace("IN", in.toString()).split(" ");
+    Run r = run(args);
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().startsWith("error: " + message), r.err());
+    assertTrue(r.err().contains("\n" + usage), r.err());
+    assertEquals("", r.out());
+  }
+}
