@@ -1,9 +1,9 @@
 package io.autoglm.monitor.agent.tail;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.autoglm.monitor.agent.ship.StreamShipper;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.protocols.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,8 +30,6 @@ import java.util.function.Consumer;
  * buffer, so memory stays bounded by the unacked window.
  */
 public final class LogShipper implements AutoCloseable {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
   /**
    * @param startAt where a first run (no state file, or one that holds no position yet) starts
    *     reading the log; a saved position always wins
@@ -95,7 +93,7 @@ public final class LogShipper implements AutoCloseable {
     this.log = log;
     this.state =
         Files.exists(options.stateFile())
-            ? MAPPER.readValue(options.stateFile().toFile(), State.class)
+            ? Json.readerFor(State.class).readValue(options.stateFile().toFile())
             : new State(System.currentTimeMillis(), 1, null, List.of());
     this.shipper = shipperForEpoch.apply(state.epoch());
     shipper.startAt(state.pending().isEmpty() ? state.nextSeq() : state.pending().get(0).seq());
@@ -262,7 +260,7 @@ public final class LogShipper implements AutoCloseable {
 
   private void save(State next) throws IOException {
     Path tmp = options.stateFile().resolveSibling(options.stateFile().getFileName() + ".tmp");
-    MAPPER.writeValue(tmp.toFile(), next);
+    Json.writerFor(State.class).writeValue(tmp.toFile(), next);
     Files.move(
         tmp,
         options.stateFile(),
