@@ -7,6 +7,7 @@ import io.autoglm.monitor.node.NodeSettings;
 import io.autoglm.monitor.node.api.ContentTypeCheck;
 import io.autoglm.monitor.node.api.ErrorBody;
 import io.autoglm.monitor.node.api.JsonSupport;
+import io.autoglm.monitor.node.ws.RawWebSocket;
 import io.autoglm.monitor.protocols.capture.CaptureBatch;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureFormatException;
@@ -18,23 +19,14 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
-import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.http.impl.engine.ws.FrameEvent;
-import org.apache.pekko.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
-import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.stream.FlowShape;
-import org.apache.pekko.stream.Graph;
-import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
-import scala.Option;
 
 /**
  * {@code POST /api/v1/ingest}: a body of capture records as NDJSON (optionally gzip or deflate
@@ -132,34 +124,23 @@ public final class IngestRoutes extends AllDirectives {
                                                     "invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]"));
                                           }
                                           return extractRequest(
-                                              request -> {
-                                                Optional<WebSocketUpgrade> upgrade =
-                                                    request.getAttribute(
-                                                        AttributeKeys.webSocketUpgrade);
-                                                if (upgrade.isEmpty()
-                                                    || !(upgrade.get()
-                                                        instanceof
-                                                        UpgradeToWebSocketLowLevel lowLevel)) {
-                                                  return complete(
-                                                      JsonSupport.error(
-                                                          StatusCodes.BAD_REQUEST,
-                                                          "expected a WebSocket upgrade request (the agent stream)"));
-                                                }
-                                                Flow<FrameEvent, FrameEvent, NotUsed> frames =
-                                                    stream.frameFlow(
-                                                        a.agentId(),
-                                                        a.epoch(),
-                                                        service.orElse(node.defaultService()));
-                                                @SuppressWarnings("unchecked")
-                                                Graph<FlowShape<FrameEvent, FrameEvent>, Object>
-                                                    graph =
-                                                        (Graph<
-                                                                FlowShape<FrameEvent, FrameEvent>,
-                                                                Object>)
-                                                            (Graph<?, ?>) frames;
-                                                return complete(
-                                                    lowLevel.handleFrames(graph, Option.empty()));
-                                              });
+                                              request ->
+                                                  RawWebSocket.upgrade(
+                                                          request,
+                                                          stream.maxMessageBytes(),
+                                                          () ->
+                                                              stream.messageFlow(
+                                                                  a.agentId(),
+                                                                  a.epoch(),
+                                                                  service.orElse(
+                                                                      node.defaultService())))
+                                                      .map(response -> complete(response))
+                                                      .orElseGet(
+                                                          () ->
+                                                              complete(
+                                                                  JsonSupport.error(
+                                                                      StatusCodes.BAD_REQUEST,
+                                                                      "expected a WebSocket upgrade request (the agent stream)"))));
                                         })))));
   }
 

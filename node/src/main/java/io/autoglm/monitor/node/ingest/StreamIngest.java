@@ -2,6 +2,7 @@ package io.autoglm.monitor.node.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.autoglm.monitor.node.api.JsonSupport;
+import io.autoglm.monitor.node.ws.RawWebSocket;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureFormatException;
 import io.autoglm.monitor.protocols.wire.BatchFrame;
@@ -14,7 +15,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.impl.engine.ws.FrameEvent;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Flow;
 
@@ -56,12 +56,12 @@ public final class StreamIngest {
   /** Ends the stream: an error message, then a close frame with {@code closeCode}. */
   private record ProtocolError(String code, String message, int closeCode) implements Item {
     ProtocolError(String code, String message) {
-      this(code, message, WebSocketFrames.CLOSE_PROTOCOL_ERROR);
+      this(code, message, RawWebSocket.CLOSE_PROTOCOL_ERROR);
     }
   }
 
-  /** A frame to send back as it is (a pong). */
-  private record Reply(FrameEvent frame) implements Item {}
+  /** A message to send back as it is (a pong). */
+  private record Reply(RawWebSocket.Outbound message) implements Item {}
 
   /** The client closed: answer with a close and end. */
   private record PeerClosed() implements Item {}
@@ -73,22 +73,25 @@ public final class StreamIngest {
     }
   }
 
+  /** The largest message a connection may send: a batch frame's header and its largest body. */
+  public int maxMessageBytes() {
+    return settings.maxFrameBytes() + BatchFrame.HEADER_BYTES;
+  }
+
   /**
-   * The stream of one connection at the frame level (see {@link WebSocketFrames}): frames in,
-   * frames out.
+   * The stream of one connection (see {@link RawWebSocket}): whole messages in; acks, errors, pongs
+   * and the closing {@code Close} out.
    */
-  public Flow<FrameEvent, FrameEvent, NotUsed> frameFlow(
+  public Flow<RawWebSocket.Inbound, RawWebSocket.Outbound, NotUsed> messageFlow(
       String agentId, long epoch, String defaultService) {
-    int maxMessage = settings.maxFrameBytes() + BatchFrame.HEADER_BYTES;
     AtomicLong held = new AtomicLong(); // records of this connection decoded and not yet acked
-    return Flow.<FrameEvent>create()
-        .statefulMapConcat(() -> new WebSocketFrames.Assembler(maxMessage)::apply)
+    return Flow.<RawWebSocket.Inbound>create()
         // decoding and validating is most of the work: spread the frames of one connection
         // over the cores, keeping their order
         .mapAsync(
             settings.decodeParallelism(),
             in ->
-                in instanceof WebSocketFrames.Data
+                in instanceof RawWebSocket.Data
                     ? CompletableFuture.supplyAsync(
                         () -> toItem(agentId, epoch, defaultService, in), system.executionContext())
                     : CompletableFuture.completedFuture(toItem(agentId, epoch, defaultService, in)))
@@ -101,7 +104,7 @@ public final class StreamIngest {
         .groupedWeightedWithin(
             settings.maxRecordsPerFlush(), StreamIngest::weight, settings.flushInterval())
         .mapAsync(settings.flushesInFlight(), group -> flush(group, held))
-        .mapConcat(frames -> frames)
+        .mapConcat(messages -> messages)
         // a connection that ends early (dropped, failed) leaves nothing counted as held
         .watchTermination(
             (mat, done) -> {
@@ -110,15 +113,17 @@ public final class StreamIngest {
             });
   }
 
-  private Item toItem(
-      String agentId, long epoch, String defaultService, WebSocketFrames.Inbound in) {
-    if (in instanceof WebSocketFrames.Ping ping) {
-      return new Reply(WebSocketFrames.pong(ping.payload()));
+  private Item toItem(String agentId, long epoch, String defaultService, RawWebSocket.Inbound in) {
+    if (in instanceof RawWebSocket.Ping ping) {
+      return new Reply(new RawWebSocket.Pong(ping.payload()));
     }
-    if (in instanceof WebSocketFrames.PeerClose) {
+    if (in instanceof RawWebSocket.PeerClose) {
       return new PeerClosed();
     }
-    if (in instanceof WebSocketFrames.TooBig big) {
+    if (in instanceof RawWebSocket.Invalid invalid) {
+      return new ProtocolError("frame", invalid.reason());
+    }
+    if (in instanceof RawWebSocket.TooBig big) {
       return new ProtocolError(
           "frame",
           "frame of "
@@ -126,17 +131,17 @@ public final class StreamIngest {
               + " bytes is larger than "
               + settings.maxFrameBytes()
               + " bytes",
-          WebSocketFrames.CLOSE_TOO_BIG);
+          RawWebSocket.CLOSE_TOO_BIG);
     }
-    WebSocketFrames.Data data = (WebSocketFrames.Data) in;
+    RawWebSocket.Data data = (RawWebSocket.Data) in;
     Frame frame = data.text() ? textFrame(data.payload()) : binaryFrame(data.payload());
     if (frame.error() != null) {
       return new ProtocolError(
           frame.error().startsWith("the first line") ? "header" : "frame",
           frame.error(),
           frame.error().contains("limit")
-              ? WebSocketFrames.CLOSE_TOO_BIG
-              : WebSocketFrames.CLOSE_PROTOCOL_ERROR);
+              ? RawWebSocket.CLOSE_TOO_BIG
+              : RawWebSocket.CLOSE_PROTOCOL_ERROR);
     }
     return decode(agentId, epoch, defaultService, frame);
   }
@@ -241,10 +246,10 @@ public final class StreamIngest {
     counters.remove(Math.min(before, records));
   }
 
-  private CompletionStage<List<FrameEvent>> flush(List<Item> group, AtomicLong held) {
+  private CompletionStage<List<RawWebSocket.Outbound>> flush(List<Item> group, AtomicLong held) {
     List<EntityWriter.Batch> batches = new ArrayList<>(group.size());
     long buffered = 0;
-    List<FrameEvent> replies = new ArrayList<>(1);
+    List<RawWebSocket.Outbound> replies = new ArrayList<>(1);
     long rejected = 0;
     String firstError = null;
     Item end = null;
@@ -255,12 +260,12 @@ public final class StreamIngest {
         rejected += d.batch().report().rejected();
         firstError = firstError != null ? firstError : d.firstError();
       } else if (item instanceof Reply r) {
-        replies.add(r.frame());
+        replies.add(r.message());
       } else {
         end = item;
       }
     }
-    CompletionStage<List<FrameEvent>> written;
+    CompletionStage<List<RawWebSocket.Outbound>> written;
     if (batches.isEmpty()) {
       written = CompletableFuture.completedFuture(new ArrayList<>(replies));
     } else {
@@ -284,21 +289,22 @@ public final class StreamIngest {
                             totals.future(),
                             rejectedRecords,
                             firstRejection);
-                    List<FrameEvent> out = new ArrayList<>(replies);
-                    out.add(WebSocketFrames.text(ack.toJson()));
+                    List<RawWebSocket.Outbound> out = new ArrayList<>(replies);
+                    out.add(new RawWebSocket.Text(ack.toJson()));
                     return out;
                   });
     }
     Item last = end;
     return written.thenApply(
-        frames -> {
+        messages -> {
           if (last instanceof ProtocolError e) {
-            frames.add(WebSocketFrames.text(new StreamReply.Error(e.code(), e.message()).toJson()));
-            frames.add(WebSocketFrames.close(e.closeCode(), e.message()));
+            messages.add(
+                new RawWebSocket.Text(new StreamReply.Error(e.code(), e.message()).toJson()));
+            messages.add(new RawWebSocket.Close(e.closeCode(), e.message()));
           } else if (last instanceof PeerClosed) {
-            frames.add(WebSocketFrames.close(WebSocketFrames.CLOSE_NORMAL, ""));
+            messages.add(new RawWebSocket.Close(RawWebSocket.CLOSE_NORMAL, ""));
           }
-          return frames;
+          return messages;
         });
   }
 }

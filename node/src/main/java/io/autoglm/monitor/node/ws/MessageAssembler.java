@@ -1,0 +1,174 @@
+package io.autoglm.monitor.node.ws;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Joins the frames of one connection into whole messages (RFC 6455 5.4), unmasking client data as
+ * it copies (5.3) and discarding a message that grows past the limit; control frames (5.5) may come
+ * between a message's fragments and are refused when longer than 125 bytes or fragmented. It knows
+ * nothing of Pekko's frame types: {@link RawWebSocket} hands it each frame's header and data as
+ * they arrive, a frame's data possibly in several parts. One instance per connection, called by one
+ * stream stage.
+ */
+final class MessageAssembler {
+  static final byte CONTINUATION = 0;
+  static final byte TEXT = 1;
+  static final byte BINARY = 2;
+  static final byte CLOSE = 8;
+  static final byte PING = 9;
+  static final byte PONG = 10;
+
+  /** RFC 6455 5.5: a control frame carries at most 125 bytes and is never fragmented. */
+  static final int MAX_CONTROL_PAYLOAD = 125;
+
+  private final int maxMessageBytes;
+  private byte messageOpcode = -1; // TEXT or BINARY while a message is open
+  private byte frameOpcode;
+  private boolean frameFin;
+  private int mask;
+  private boolean masked;
+  private long maskOffset;
+  private byte[] buffer = new byte[0];
+  private int size;
+  private boolean discarding;
+  // control frames may come between the fragments of a message: they have a buffer of their own
+  private final byte[] control = new byte[MAX_CONTROL_PAYLOAD];
+  private int controlSize;
+  private boolean controlRefused;
+
+  MessageAssembler(int maxMessageBytes) {
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  /**
+   * A frame begins: its header, and the first part of its data ({@code lastPart}: all of it).
+   * {@code mask} counts only when {@code masked}.
+   */
+  List<RawWebSocket.Inbound> frameStart(
+      byte opcode,
+      boolean fin,
+      boolean masked,
+      int mask,
+      long length,
+      ByteString data,
+      boolean lastPart) {
+    List<RawWebSocket.Inbound> out = new ArrayList<>(1);
+    frameOpcode = opcode;
+    frameFin = fin;
+    this.masked = masked;
+    this.mask = masked ? mask : 0;
+    maskOffset = 0;
+    if (isControl(opcode)) {
+      controlSize = 0;
+      controlRefused = length > MAX_CONTROL_PAYLOAD || !fin;
+      if (controlRefused) {
+        out.add(
+            new RawWebSocket.Invalid(
+                "a control frame (opcode "
+                    + opcode
+                    + ") must be unfragmented and at most "
+                    + MAX_CONTROL_PAYLOAD
+                    + " bytes, got "
+                    + length
+                    + " bytes"
+                    + (fin ? "" : " and no FIN bit")));
+      }
+    } else {
+      if (opcode == TEXT || opcode == BINARY) {
+        messageOpcode = opcode;
+        size = 0;
+        discarding = false;
+      }
+      if (size + length > maxMessageBytes && !discarding) {
+        discarding = true;
+        out.add(new RawWebSocket.TooBig(size + length));
+      }
+    }
+    append(data, lastPart, out);
+    return out;
+  }
+
+  /** More data of the current frame. */
+  List<RawWebSocket.Inbound> frameData(ByteString data, boolean lastPart) {
+    List<RawWebSocket.Inbound> out = new ArrayList<>(1);
+    append(data, lastPart, out);
+    return out;
+  }
+
+  private void append(ByteString chunk, boolean lastPart, List<RawWebSocket.Inbound> out) {
+    if (isControl(frameOpcode)) {
+      appendControl(chunk, lastPart, out);
+      return;
+    }
+    int n = chunk.size();
+    if (!discarding) {
+      ensure(size + n);
+      chunk.copyToArray(buffer, size, n);
+      if (masked) {
+        unmask(buffer, size, n, mask, maskOffset);
+      }
+      size += n;
+    }
+    maskOffset += n;
+    if (lastPart && frameFin) {
+      if (!discarding) {
+        out.add(new RawWebSocket.Data(messageOpcode == TEXT, Arrays.copyOf(buffer, size)));
+      }
+      size = 0;
+    }
+  }
+
+  private void appendControl(ByteString chunk, boolean lastPart, List<RawWebSocket.Inbound> out) {
+    int n = chunk.size();
+    if (!controlRefused) {
+      chunk.copyToArray(control, controlSize, n);
+      if (masked) {
+        unmask(control, controlSize, n, mask, maskOffset);
+      }
+      controlSize += n;
+    }
+    maskOffset += n;
+    if (!lastPart || controlRefused) {
+      return;
+    }
+    if (frameOpcode == PING) {
+      out.add(new RawWebSocket.Ping(ByteString.fromArray(control, 0, controlSize)));
+    } else if (frameOpcode == CLOSE) {
+      out.add(RawWebSocket.PeerClose.INSTANCE);
+    } // a pong answers nothing
+  }
+
+  private void ensure(int capacity) {
+    if (buffer.length < capacity) {
+      buffer = Arrays.copyOf(buffer, Math.max(capacity, buffer.length * 2));
+    }
+  }
+
+  private static boolean isControl(byte opcode) {
+    return opcode == CLOSE || opcode == PING || opcode == PONG;
+  }
+
+  /**
+   * XORs {@code len} bytes at {@code off} with the 4-byte masking key, starting {@code keyOffset}
+   * bytes into the frame's payload; eight bytes a step (Pekko's own unmasking goes byte by byte and
+   * was the largest single cost of the ingest path).
+   */
+  static void unmask(byte[] data, int off, int len, int key, long keyOffset) {
+    int rotated = Integer.rotateLeft(key, (int) (keyOffset & 3) * 8);
+    long key8 = ((long) rotated << 32) | (rotated & 0xffffffffL);
+    ByteBuffer buf = ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN);
+    int i = off;
+    int end = off + len;
+    for (; i + 8 <= end; i += 8) {
+      buf.putLong(i, buf.getLong(i) ^ key8);
+    }
+    for (int k = 0; i < end; i++, k++) {
+      data[i] ^= (byte) (rotated >>> (24 - 8 * (k & 3)));
+    }
+  }
+}
