@@ -67,10 +67,12 @@ public final class FileTailer implements Closeable {
       if (file.isPresent()) {
         open(file.get(), resume.offset());
       }
-    } else if (firstRun == StartAt.END && Files.exists(path)) {
+    } else if (Files.exists(path)) {
       try {
         open(path, 0);
-        offset = afterLastLine(channel);
+        if (firstRun == StartAt.END) {
+          offset = afterLastLine(channel);
+        }
       } catch (NoSuchFileException e) {
         // rotated away this instant: the file that comes next is new, read from 0
       }

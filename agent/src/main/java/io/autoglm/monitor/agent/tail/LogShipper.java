@@ -148,8 +148,8 @@ public final class LogShipper implements AutoCloseable {
             : new FileTailer.Position(last(state.pending()).fileKey(), last(state.pending()).end());
     try (FileTailer tailer = new FileTailer(options.log(), from, options.startAt())) {
       if (from == null && tailer.position() != null) {
-        // a first run that starts at the end: save where, so that a restart before the first ack
-        // resumes there instead of reading the file from its start
+        // a first run: save where it starts, so that a restart before the first ack resumes there
+        // whatever --from says then (with end, the lines written meanwhile are not skipped)
         from = tailer.position();
         save(new State(state.epoch(), state.nextSeq(), from, state.pending()));
       }

@@ -102,6 +102,7 @@ class FileTailerTest {
     Path log = dir.resolve("access.log");
     append(log, "1\n2\n");
     try (FileTailer t = new FileTailer(log, null, FileTailer.StartAt.START)) {
+      assertEquals(new FileTailer.Position(FileTailer.fileKey(log), 0), t.position());
       assertEquals(List.of("1", "2"), texts(t.poll(100)));
       append(log, "3\n");
       assertEquals(List.of("3"), texts(t.poll(100)));
