@@ -11,15 +11,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -312,33 +308,20 @@ class HostileInputIT {
         "health stays open");
   }
 
-  private static WebSocket openWebSocket(String pathAndQuery, String origin) throws Exception {
-    WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
-    if (origin != null) {
-      builder.header("Origin", origin);
-    }
-    return builder
-        .buildAsync(
-            URI.create(node.baseUrl().replaceFirst("^http", "ws") + pathAndQuery),
-            new WebSocket.Listener() {})
-        .get(10, TimeUnit.SECONDS);
-  }
-
   @Test
   void bothWebSocketHandshakesCheckTheOrigin() throws Exception {
     for (String path :
         new String[] {"/api/v1/alerts/feed", "/api/v1/ingest/stream?agent=gw-cors"}) {
       ExecutionException refused =
-          assertThrows(ExecutionException.class, () -> openWebSocket(path, EVIL), path);
+          assertThrows(
+              ExecutionException.class,
+              () -> TestWebSocket.connect(node.baseUrl(), path, "Origin", EVIL),
+              path);
       WebSocketHandshakeException handshake =
           assertInstanceOf(WebSocketHandshakeException.class, refused.getCause());
       assertEquals(403, handshake.getResponse().statusCode(), path);
-      openWebSocket(path, CONSOLE)
-          .sendClose(WebSocket.NORMAL_CLOSURE, "bye")
-          .get(10, TimeUnit.SECONDS);
-      openWebSocket(path, null)
-          .sendClose(WebSocket.NORMAL_CLOSURE, "bye")
-          .get(10, TimeUnit.SECONDS);
+      TestWebSocket.connect(node.baseUrl(), path, "Origin", CONSOLE).close();
+      TestWebSocket.connect(node.baseUrl(), path).close();
     }
   }
 

@@ -4,6 +4,7 @@ import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.wire.BatchFrame;
 import io.autoglm.monitor.protocols.wire.StreamReply;
+import io.autoglm.monitor.protocols.wire.WholeMessages;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -291,7 +291,7 @@ public final class StreamShipper implements AutoCloseable {
       socket =
           http.newWebSocketBuilder()
               .connectTimeout(Duration.ofSeconds(5))
-              .buildAsync(uri, new Listener())
+              .buildAsync(uri, new WholeMessages(new Replies()))
               .get(10, TimeUnit.SECONDS);
       long sentBefore = sentUpTo;
       sentUpTo = ackedSeq.get(); // a new connection starts from the oldest unacked batch
@@ -357,28 +357,20 @@ public final class StreamShipper implements AutoCloseable {
     }
   }
 
-  private final class Listener implements WebSocket.Listener {
-    private final StringBuilder partial = new StringBuilder();
-
+  /** What the node sends on the current connection: acks and errors, then its end. */
+  private final class Replies implements WholeMessages.Receiver {
     @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        onAck(partial.toString());
-        partial.setLength(0);
-      }
-      ws.request(1);
-      return null;
+    public void text(String message) {
+      onAck(message);
     }
 
     @Override
-    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+    public void closed(int statusCode, String reason) {
       onDisconnect("closed " + statusCode + (reason.isEmpty() ? "" : " " + reason));
-      return null;
     }
 
     @Override
-    public void onError(WebSocket ws, Throwable error) {
+    public void failed(Throwable error) {
       onDisconnect(rootMessage(error));
     }
   }

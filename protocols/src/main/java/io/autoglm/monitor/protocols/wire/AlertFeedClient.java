@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -16,9 +15,8 @@ import java.util.concurrent.TimeUnit;
  * A client of the alert feed ({@code GET /api/v1/alerts/feed}) on the JDK's WebSocket: collects
  * every message as JSON. Used by the demo, the tests and any Java client; JDK only (plus Jackson).
  */
-public final class AlertFeedClient implements WebSocket.Listener, AutoCloseable {
+public final class AlertFeedClient implements AutoCloseable {
   private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
-  private final StringBuilder partial = new StringBuilder();
   private WebSocket socket;
 
   private AlertFeedClient() {}
@@ -31,24 +29,18 @@ public final class AlertFeedClient implements WebSocket.Listener, AutoCloseable 
     client.socket =
         http.newWebSocketBuilder()
             .buildAsync(
-                URI.create(httpBaseUrl.replaceFirst("^http", "ws") + "/api/v1/alerts/feed"), client)
+                URI.create(httpBaseUrl.replaceFirst("^http", "ws") + "/api/v1/alerts/feed"),
+                new WholeMessages(client::onMessage))
             .get(10, TimeUnit.SECONDS);
     return client;
   }
 
-  @Override
-  public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-    partial.append(data);
-    if (last) {
-      try {
-        messages.add(Json.mapper().readTree(partial.toString()));
-      } catch (IOException e) {
-        messages.add(Json.mapper().valueToTree(new Unreadable(partial.toString())));
-      }
-      partial.setLength(0);
+  private void onMessage(String text) {
+    try {
+      messages.add(Json.mapper().readTree(text));
+    } catch (IOException e) {
+      messages.add(Json.mapper().valueToTree(new Unreadable(text)));
     }
-    ws.request(1);
-    return null;
   }
 
   /** What a message that is not JSON is collected as: {@code {"type":"unreadable","text":...}}. */

@@ -1,7 +1,6 @@
 package io.autoglm.monitor.tools.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,22 +8,14 @@ import io.autoglm.monitor.agent.ship.StreamShipper;
 import io.autoglm.monitor.node.Node;
 import io.autoglm.monitor.node.NodeFixture;
 import io.autoglm.monitor.node.TestHttp;
+import io.autoglm.monitor.node.TestWebSocket;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,74 +47,9 @@ class StreamIngestIT {
     }
   }
 
-  /** A raw client that records every text message and the close code. */
-  static final class RawClient implements WebSocket.Listener {
-    final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
-    final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    volatile String closeReason = "";
-    private final StringBuilder partial = new StringBuilder();
-    WebSocket ws;
-
-    static RawClient connect(String query) throws Exception {
-      RawClient c = new RawClient();
-      c.ws =
-          HttpClient.newHttpClient()
-              .newWebSocketBuilder()
-              .buildAsync(
-                  URI.create(
-                      node.baseUrl().replaceFirst("^http", "ws")
-                          + "/api/v1/ingest/stream?"
-                          + query),
-                  c)
-              .get(10, TimeUnit.SECONDS);
-      return c;
-    }
-
-    void sendText(String frame) throws Exception {
-      ws.sendText(frame, true).get(10, TimeUnit.SECONDS);
-    }
-
-    JsonNode next() throws InterruptedException {
-      JsonNode m = messages.poll(10, TimeUnit.SECONDS);
-      assertNotNull(m, "expected a message from the node");
-      return m;
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        try {
-          messages.add(TestHttp.MAPPER.readTree(partial.toString()));
-        } catch (Exception e) {
-          throw new AssertionError(e);
-        }
-        partial.setLength(0);
-      }
-      ws.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-      closeReason = reason;
-      closed.complete(statusCode);
-      return null;
-    }
-
-    final CompletableFuture<String> pong = new CompletableFuture<>();
-
-    @Override
-    public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
-      pong.complete(StandardCharsets.UTF_8.decode(message).toString());
-      ws.request(1);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket ws, Throwable error) {
-      closed.completeExceptionally(error);
-    }
+  /** A raw client of the agent stream, with these query parameters. */
+  private static TestWebSocket connect(String query) throws Exception {
+    return TestWebSocket.connect(node.baseUrl(), "/api/v1/ingest/stream?" + query);
   }
 
   private static String batch(long seq, String path, int fromSec, int toSec) {
@@ -185,47 +111,47 @@ class StreamIngestIT {
 
   @Test
   void malformedRecordsAreCountedAndReportedWithoutStoppingTheStream() throws Exception {
-    RawClient c = RawClient.connect("agent=gw-bad&epoch=1");
+    TestWebSocket c = connect("agent=gw-bad&epoch=1");
     String good = batch(1, "/v1/models", 0, 2);
     c.sendText(
         good
             + "{\"ts\": 1767225600000, \"endpoint\": \"/v1/models\", \"status\": 200, \"latency_ms\": 1, \"src_ip\": \"not-an-ip\"}\nnot json\n");
-    JsonNode ack = c.next();
+    JsonNode ack = c.nextJson();
     assertEquals("ack", ack.get("type").asText(), ack.toString());
     assertEquals(1, ack.get("seq").asLong());
     assertEquals(20, ack.get("accepted").asLong());
     assertEquals(2, ack.get("rejected").asLong());
     assertTrue(ack.get("firstError").asText().contains("src_ip"), ack.toString());
     c.sendText(batch(2, "/v1/models", 2, 3));
-    JsonNode next = c.next();
+    JsonNode next = c.nextJson();
     assertEquals(2, next.get("seq").asLong(), "the stream goes on");
     assertEquals(10, next.get("accepted").asLong());
   }
 
   @Test
   void aSeqGoingBackwardsIsAProtocolError() throws Exception {
-    RawClient c = RawClient.connect("agent=gw-seq&epoch=1");
+    TestWebSocket c = connect("agent=gw-seq&epoch=1");
     c.sendText(batch(5, "/v1/completions", 0, 1));
-    assertEquals(5, c.next().get("seq").asLong());
+    assertEquals(5, c.nextJson().get("seq").asLong());
     c.sendText(batch(4, "/v1/completions", 1, 2));
-    JsonNode error = c.next();
+    JsonNode error = c.nextJson();
     assertEquals("error", error.get("type").asText(), error.toString());
     assertEquals("seq", error.get("code").asText());
     assertTrue(error.get("error").asText().contains("backwards"), error.toString());
-    assertEquals(1002, c.closed.get(10, TimeUnit.SECONDS), "closed as a protocol error");
-    assertTrue(c.closeReason.contains("backwards"), c.closeReason);
+    assertEquals(1002, c.closeCode(), "closed as a protocol error");
+    assertTrue(c.closeReason().contains("backwards"), c.closeReason());
   }
 
   @Test
   void anOversizedFrameEndsTheStreamWithAReason() throws Exception {
-    RawClient c = RawClient.connect("agent=gw-big&epoch=1");
+    TestWebSocket c = connect("agent=gw-big&epoch=1");
     c.sendText(batch(1, "/v1/big", 0, 60)); // 600 records, about 90 KB > 64 KB
-    JsonNode error = c.next();
+    JsonNode error = c.nextJson();
     assertEquals("error", error.get("type").asText(), error.toString());
     assertEquals("frame", error.get("code").asText());
     assertTrue(error.get("error").asText().contains("larger than 65536"), error.toString());
-    assertEquals(1009, c.closed.get(10, TimeUnit.SECONDS), "closed with 1009 (message too big)");
-    assertTrue(c.closeReason.contains("larger than 65536"), c.closeReason);
+    assertEquals(1009, c.closeCode(), "closed with 1009 (message too big)");
+    assertTrue(c.closeReason().contains("larger than 65536"), c.closeReason());
     assertEquals(
         404,
         http.get("/api/v1/endpoints/default%2Fv1%2Fbig/stats").status(),
@@ -234,41 +160,29 @@ class StreamIngestIT {
 
   @Test
   void headerAndHandshakeErrors() throws Exception {
-    RawClient c = RawClient.connect("agent=gw-hdr&epoch=1");
+    TestWebSocket c = connect("agent=gw-hdr&epoch=1");
     c.sendText(
         "{\"sequence\": 1}\n"
             + CaptureCodec.encode(CaptureRecord.of(NodeFixture.T0, "/v1/x", 200, 1, "10.0.0.1")));
-    assertEquals("header", c.next().get("code").asText());
+    assertEquals("header", c.nextJson().get("code").asText());
 
-    RawClient binary = RawClient.connect("agent=gw-bin&epoch=1");
-    binary.ws.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true).get(10, TimeUnit.SECONDS);
-    assertEquals("frame", binary.next().get("code").asText());
-    assertEquals(1002, binary.closed.get(10, TimeUnit.SECONDS));
+    TestWebSocket binary = connect("agent=gw-bin&epoch=1");
+    binary.sendBinary(new byte[] {1, 2, 3});
+    assertEquals("frame", binary.nextJson().get("code").asText());
+    assertEquals(1002, binary.closeCode());
 
-    RawClient gzipBomb = RawClient.connect("agent=gw-bomb&epoch=1");
+    TestWebSocket gzipBomb = connect("agent=gw-bomb&epoch=1");
     byte[] zeros = new byte[5_000_000];
-    gzipBomb
-        .ws
-        .sendBinary(
-            ByteBuffer.wrap(
-                io.autoglm.monitor.protocols.wire.BatchFrame.encode(
-                    1, zeros, 0, zeros.length, true)),
-            true)
-        .get(10, TimeUnit.SECONDS);
-    assertTrue(gzipBomb.next().get("error").asText().contains("inflates past the limit"));
-    assertEquals(
-        1009,
-        gzipBomb.closed.get(10, TimeUnit.SECONDS),
-        "a batch that inflates too far is too big");
+    gzipBomb.sendBinary(
+        io.autoglm.monitor.protocols.wire.BatchFrame.encode(1, zeros, 0, zeros.length, true));
+    assertTrue(gzipBomb.nextJson().get("error").asText().contains("inflates past the limit"));
+    assertEquals(1009, gzipBomb.closeCode(), "a batch that inflates too far is too big");
 
-    RawClient ping = RawClient.connect("agent=gw-ping&epoch=1");
-    ping.ws
-        .sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8)))
-        .get(10, TimeUnit.SECONDS);
-    assertEquals(
-        "are you there", ping.pong.get(10, TimeUnit.SECONDS), "a ping is answered with a pong");
-    ping.ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
-    assertEquals(1000, ping.closed.get(10, TimeUnit.SECONDS), "a close is answered with a close");
+    TestWebSocket ping = connect("agent=gw-ping&epoch=1");
+    ping.sendPing("are you there");
+    assertEquals("are you there", ping.pong(), "a ping is answered with a pong");
+    ping.close();
+    assertEquals(1000, ping.closeCode(), "a close is answered with a close");
 
     assertEquals(400, http.get("/api/v1/ingest/stream?epoch=1").status(), "agent is required");
     assertEquals(400, http.get("/api/v1/ingest/stream?agent=bad%20id").status());
