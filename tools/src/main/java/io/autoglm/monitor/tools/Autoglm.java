@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
     footer = {
       "",
       "'autoglm COMMAND --help' (or 'autoglm help COMMAND') shows a command's options.",
-      "configuration: -Dkey=value (in JAVA_OPTS) or environment variables, see README.md"
+      "configuration: -Dkey=value in JAVA_OPTS or environment variables, see README.md"
     })
 public final class Autoglm extends CommandGroup {
 
@@ -65,7 +65,7 @@ public final class Autoglm extends CommandGroup {
   @Command(
       name = "demo",
       description = {
-        "Starts a node and shows an alert firing and resolving on generated traffic.",
+        "Starts a node, replays an error burst, prints the alerts.",
         "Starts a node, installs a demo rule, replays generated traffic with an error burst on"
             + " /v1/chat/completions and prints the alerts as they arrive on the WebSocket feed."
             + " The node keeps running afterwards, unless --exit is given."

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "stream",
     description = {
-      "Streams NDJSON capture records to the cluster, with acks and failover.",
+      "Streams NDJSON capture records with acks and failover.",
       "Streams the records to /api/v1/ingest/stream as binary batch frames. Each batch stays buffered until a node acks it (after persisting); when a node goes away"
           + " the agent moves to the next one and sends the unacked batches again, and the"
           + " cluster counts each record once."

@@ -22,9 +22,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "tail",
     description = {
-      "Follows a gateway access log and streams it to the cluster until stopped.",
+      "Follows a gateway access log and streams it to the cluster.",
       "Follows FILE like tail -F (rename and truncate rotation) and streams each line as a"
-          + " capture record, exactly once across node failover and agent restarts."
+          + " capture record, exactly once across node failover and agent restarts, until"
+          + " stopped."
     })
 public final class TailCommand implements Callable<Integer> {
 

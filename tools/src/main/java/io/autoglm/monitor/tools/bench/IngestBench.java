@@ -81,7 +81,7 @@ public final class IngestBench {
   @Command(
       name = "ingest",
       description = {
-        "Measures the ingest path end to end on an NDJSON file (see README).",
+        "Measures the ingest path end to end on a capture file.",
         "Starts a node with embedded Cassandra and a fresh keyspace in this JVM and streams FILE"
             + " to it as the agent does; prints records/s from first send to last ack, ack"
             + " latency p50/p99, journal writes and the heap high-water mark."

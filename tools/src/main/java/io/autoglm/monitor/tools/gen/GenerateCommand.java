@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "generate",
     description = {
-      "Writes synthetic capture traffic (NDJSON) to a file or stdout.",
+      "Writes synthetic capture traffic (NDJSON).",
       "The records (schema v1) are deterministic: the same options give the same output."
     })
 public final class GenerateCommand implements Callable<Integer> {
