@@ -7,6 +7,7 @@ import io.autoglm.monitor.agent.cli.ConsoleStreams;
 import io.autoglm.monitor.agent.cli.HelpOption;
 import io.autoglm.monitor.node.Main;
 import io.autoglm.monitor.node.Node;
+import io.autoglm.monitor.tools.bench.AlertBench;
 import io.autoglm.monitor.tools.bench.DecodeBench;
 import io.autoglm.monitor.tools.bench.IngestBench;
 import io.autoglm.monitor.tools.demo.Demo;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code ./autoglm} launcher: {@code start | demo | bench ingest|decode | agent
+ * The {@code ./autoglm} launcher: {@code start | demo | bench ingest|decode|alert | agent
  * send|stream|tail|generate | help}. {@code --help} after any command prints its usage.
  */
 @Command(
@@ -56,7 +57,8 @@ public final class Autoglm extends CommandGroup {
         .addSubcommand(
             new CommandLine(new Bench())
                 .addSubcommand(new IngestBench.Cli(io.out()))
-                .addSubcommand(new DecodeBench(io.out())))
+                .addSubcommand(new DecodeBench(io.out()))
+                .addSubcommand(new AlertBench(io.out())))
         .addSubcommand(agent)
         .addSubcommand(new HelpCommand());
   }
@@ -97,7 +99,9 @@ public final class Autoglm extends CommandGroup {
     }
   }
 
-  /** {@code bench ingest | bench decode}. */
-  @Command(name = "bench", description = "Measures the ingest path or decoding alone on a file.")
+  /** {@code bench ingest | bench decode | bench alert}. */
+  @Command(
+      name = "bench",
+      description = "Measures ingest, decoding alone, or how fast an alert is delivered.")
   static final class Bench extends CommandGroup {}
 }

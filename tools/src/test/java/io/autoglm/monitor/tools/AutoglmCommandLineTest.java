@@ -49,6 +49,7 @@ class AutoglmCommandLineTest {
             "demo",
             "bench ingest",
             "bench decode",
+            "bench alert",
             "agent send",
             "agent stream",
             "agent tail",
@@ -67,6 +68,7 @@ class AutoglmCommandLineTest {
         "bench",
         "bench ingest",
         "bench decode",
+        "bench alert",
         "agent",
         "agent send",
         "agent stream",
@@ -126,6 +128,7 @@ class AutoglmCommandLineTest {
         "bench decode IN --rounds 1|option --rounds must be between 2 and|usage: autoglm bench"
             + " decode",
         "bench decode IN --lines 0|option --lines must be between 1 and|usage: autoglm bench decode",
+        "bench alert --rounds 0|option --rounds must be between 1 and|usage: autoglm bench alert",
         "agent|no command given|usage: autoglm agent",
         "agent send --node h:1|'Missing required argument (specify one of these): (--file=F |"
             + " --stdin)'|usage: autoglm agent send",
