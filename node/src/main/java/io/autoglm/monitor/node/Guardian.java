@@ -15,6 +15,7 @@ import io.autoglm.monitor.node.ingest.StreamSettings;
 import io.autoglm.monitor.notifier.channel.WebhookSettings;
 import io.autoglm.monitor.notifier.route.Notifier;
 import io.autoglm.monitor.protocols.alert.Alert;
+import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.rules.RuleBookEntity;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
@@ -22,7 +23,6 @@ import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
 import io.autoglm.monitor.sharding.stats.StatsCounters;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -47,18 +47,18 @@ public final class Guardian {
   private Guardian() {}
 
   /** The one wall clock of a node's statistics: record timestamps are judged against it. */
-  private static final LongSupplier WALL_CLOCK = System::currentTimeMillis;
+  private static final NodeClock CLOCK = NodeClock.SYSTEM;
 
   private static Route ingestRoutes(
       ActorSystem<?> system,
       StatsSettings stats,
       NodeSettings node,
       IngestCounters ingestCounters) {
-    EntityWriter writer = new EntityWriter(system, stats, node.ingestTimeout(), WALL_CLOCK);
+    EntityWriter writer = new EntityWriter(system, stats, node.ingestTimeout(), CLOCK);
     StreamIngest stream =
         new StreamIngest(
             system, writer, StreamSettings.fromConfig(system.settings().config()), ingestCounters);
-    return new IngestRoutes(system, writer, stream, node, WALL_CLOCK).route();
+    return new IngestRoutes(system, writer, stream, node, CLOCK).route();
   }
 
   public static Behavior<Void> create(
@@ -84,7 +84,7 @@ public final class Guardian {
           RuleBookEntity.init(system, ruleTopic);
           EndpointStatsEntity.init(
               system,
-              new EndpointStatsEntity.Dependencies(stats, rules, alertTopic, WALL_CLOCK, counters));
+              new EndpointStatsEntity.Dependencies(stats, rules, alertTopic, CLOCK, counters));
           ClusterSingleton.get(system)
               .init(
                   SingletonActor.of(

@@ -3,6 +3,7 @@ package io.autoglm.monitor.node.ingest;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.capture.DecodeReport;
 import io.autoglm.monitor.protocols.wire.IngestAck;
+import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.stats.BatchPart;
 import io.autoglm.monitor.sharding.stats.DeltaAggregator;
 import io.autoglm.monitor.sharding.stats.EndpointDelta;
@@ -19,7 +20,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -58,14 +58,14 @@ public final class EntityWriter {
   private final ClusterSharding sharding;
   private final StatsSettings stats;
   private final Duration timeout;
-  private final LongSupplier wallClock;
+  private final NodeClock clock;
 
   public EntityWriter(
-      ActorSystem<?> system, StatsSettings stats, Duration timeout, LongSupplier wallClock) {
+      ActorSystem<?> system, StatsSettings stats, Duration timeout, NodeClock clock) {
     this.sharding = ClusterSharding.get(system);
     this.stats = stats;
     this.timeout = timeout;
-    this.wallClock = wallClock;
+    this.clock = clock;
   }
 
   /**
@@ -81,7 +81,7 @@ public final class EntityWriter {
       long seq,
       String defaultService,
       Function<Consumer<CaptureRecord>, DecodeReport> decode) {
-    DeltaAggregator aggregator = new DeltaAggregator(stats, defaultService, wallClock.getAsLong());
+    DeltaAggregator aggregator = new DeltaAggregator(stats, defaultService, clock.wallMillis());
     aggregator.beginBatch(agentId, epoch, seq);
     DecodeReport report = decode.apply(aggregator::add);
     return new Batch(seq, report, aggregator.drain());

@@ -14,11 +14,11 @@ import io.autoglm.monitor.protocols.capture.CaptureFormatException;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.wire.IngestAck;
+import io.autoglm.monitor.sharding.NodeClock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -60,14 +60,14 @@ public final class IngestRoutes extends AllDirectives {
       EntityWriter writer,
       StreamIngest stream,
       NodeSettings node,
-      LongSupplier wallClock) {
+      NodeClock clock) {
     this.system = system;
     this.writer = writer;
     this.stream = stream;
     this.node = node;
     org.apache.pekko.actor.Address self = Cluster.get(system).selfMember().address();
     this.keys =
-        new ServerKeys(self.getHost().orElse("local") + "-" + self.getPort().orElse(0), wallClock);
+        new ServerKeys(self.getHost().orElse("local") + "-" + self.getPort().orElse(0), clock);
   }
 
   public Route route() {

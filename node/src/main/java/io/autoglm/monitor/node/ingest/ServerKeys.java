@@ -1,8 +1,8 @@
 package io.autoglm.monitor.node.ingest;
 
 import io.autoglm.monitor.protocols.capture.CaptureBatch;
+import io.autoglm.monitor.sharding.NodeClock;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 
 /**
  * Hands out an identity to each HTTP ingest request sent without one, so that such a request, too,
@@ -19,23 +19,23 @@ final class ServerKeys {
   record Key(String agentId, long epoch) {}
 
   private final String agentId;
-  private final LongSupplier wallClock;
+  private final NodeClock clock;
   private final AtomicLong lastEpoch = new AtomicLong();
 
   /**
    * @param node this node, e.g. its cluster host and port: {@code 10.0.0.5-25520}
    */
-  ServerKeys(String node, LongSupplier wallClock) {
+  ServerKeys(String node, NodeClock clock) {
     this.agentId =
         CaptureBatch.SERVER_KEY_PREFIX + "http." + node.replaceAll("[^A-Za-z0-9._:-]", "-");
     if (!CaptureBatch.isServerKey(agentId)) {
       throw new IllegalArgumentException("not usable in a node-issued key: '" + node + "'");
     }
-    this.wallClock = wallClock;
+    this.clock = clock;
   }
 
   Key next() {
-    long now = wallClock.getAsLong() * 1000;
+    long now = clock.wallMillis() * 1000;
     return new Key(agentId, lastEpoch.accumulateAndGet(now, (last, t) -> Math.max(last + 1, t)));
   }
 }

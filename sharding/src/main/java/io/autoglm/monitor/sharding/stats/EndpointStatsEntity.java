@@ -10,6 +10,7 @@ import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Metric;
+import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.detect.ThresholdEvaluator;
 import io.autoglm.monitor.sharding.rules.RuleCache;
@@ -20,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -105,7 +105,7 @@ public final class EndpointStatsEntity
       StatsSettings settings,
       RuleCache rules,
       ActorRef<Topic.Command<Alert>> alertTopic,
-      LongSupplier wallClock,
+      NodeClock clock,
       StatsCounters counters) {}
 
   private final EndpointKey key;
@@ -120,7 +120,7 @@ public final class EndpointStatsEntity
   // never acks them, so their senders send them again.
   private final List<Ingest> pending = new ArrayList<>();
   private boolean writeScheduled;
-  // Write slots: minWriteInterval-long stretches of System.nanoTime() from the first write;
+  // Write slots: minWriteInterval-long stretches of the monotonic clock from the first write;
   // at most one ingest write per slot.
   private boolean writtenYet;
   private long slotOrigin;
@@ -165,7 +165,7 @@ public final class EndpointStatsEntity
     this.key = key;
     this.deps = deps;
     this.settings = deps.settings();
-    this.lastArrivalWallMs = deps.wallClock().getAsLong();
+    this.lastArrivalWallMs = deps.clock().wallMillis();
   }
 
   @Override
@@ -182,7 +182,7 @@ public final class EndpointStatsEntity
   public SignalHandler<EndpointStatsState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(
-            RecoveryCompleted.instance(), state -> lastArrivalWallMs = deps.wallClock().getAsLong())
+            RecoveryCompleted.instance(), state -> lastArrivalWallMs = deps.clock().wallMillis())
         .onSignal(
             PreRestart.instance(),
             state -> {
@@ -213,13 +213,13 @@ public final class EndpointStatsEntity
    */
   private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onIngest(
       EndpointStatsState state, Ingest cmd) {
-    lastArrivalWallMs = deps.wallClock().getAsLong();
+    lastArrivalWallMs = deps.clock().wallMillis();
     pending.add(cmd);
     if (writeScheduled) {
       return Effect().noReply();
     }
     long interval = settings.minWriteInterval().toNanos();
-    long now = System.nanoTime();
+    long now = deps.clock().monotonicNanos();
     if (interval == 0 || !writtenYet || Math.floorDiv(now - slotOrigin, interval) > lastWriteSlot) {
       return writePending(state);
     }
@@ -246,7 +246,7 @@ public final class EndpointStatsEntity
       }
     }
     pending.clear();
-    long now = deps.wallClock().getAsLong();
+    long now = deps.clock().wallMillis();
     long horizon = settings.futureLimit(now);
     List<EndpointStatsEvent> events = new ArrayList<>();
     EndpointStatsState state = current;
@@ -379,7 +379,7 @@ public final class EndpointStatsEntity
     if (!state.hasData()) {
       return Effect().noReply();
     }
-    long now = deps.wallClock().getAsLong();
+    long now = deps.clock().wallMillis();
     if (state.aheadOf(now, settings)) {
       WatermarkReset reset = state.resetTo(now, settings);
       context
@@ -427,7 +427,7 @@ public final class EndpointStatsEntity
   /** Notes that an ingest write happens now, in the current write slot. */
   private void markWrite() {
     long interval = settings.minWriteInterval().toNanos();
-    long now = System.nanoTime();
+    long now = deps.clock().monotonicNanos();
     if (!writtenYet) {
       writtenYet = true;
       slotOrigin = now;

@@ -21,6 +21,7 @@ import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.ManualClock;
 import io.autoglm.monitor.sharding.TestTraffic;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
@@ -28,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -46,7 +46,7 @@ class EndpointStatsEntityTest {
       ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
   private static final String ID = "default/v1/chat/completions";
 
-  private final AtomicLong clock = new AtomicLong(TestTraffic.NOW);
+  private final ManualClock clock = new ManualClock(TestTraffic.NOW);
   private final RuleCache rules = new RuleCache();
   private TestProbe<Topic.Command<Alert>> alerts;
   private EventSourcedBehaviorTestKit<
@@ -76,7 +76,7 @@ class EndpointStatsEntityTest {
                 "")));
     EndpointStatsEntity.Dependencies deps =
         new EndpointStatsEntity.Dependencies(
-            SETTINGS, rules, alerts.ref(), clock::get, new StatsCounters());
+            SETTINGS, rules, alerts.ref(), clock, new StatsCounters());
     kit =
         EventSourcedBehaviorTestKit.create(testKit.system(), EndpointStatsEntity.create(ID, deps));
   }
@@ -266,12 +266,12 @@ class EndpointStatsEntityTest {
     ingest(traffic("/v1/chat/completions", 0, 8, 50, 0.5, 100));
     assertEquals(0, kit.getState().closed().size());
     // watermark from data: T0+8s-5s; window [0,10) needs 7 more seconds of quiet
-    clock.addAndGet(6_000);
+    clock.advance(6_000);
     var quiet =
         kit.<EndpointStatsView>runCommand(
             replyTo -> new EndpointStatsEntity.GetStats(360, replyTo));
     assertEquals(0, quiet.reply().closed().size());
-    clock.addAndGet(1_100);
+    clock.advance(1_100);
     // the tick timer fires every 200 ms of real time; wait until it has persisted the advance
     testKit
         .createTestProbe()
@@ -378,7 +378,7 @@ class EndpointStatsEntityTest {
             EndpointStatsEntity.create(
                 "default/v1/coalesce",
                 new EndpointStatsEntity.Dependencies(
-                    oncePerSecond, rules, alerts.ref(), clock::get, counters)));
+                    oncePerSecond, rules, alerts.ref(), clock, counters)));
     String path = "/v1/coalesce";
 
     TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> first = testKit.createTestProbe();
@@ -447,7 +447,7 @@ class EndpointStatsEntityTest {
             EndpointStatsEntity.create(
                 id,
                 new EndpointStatsEntity.Dependencies(
-                    SETTINGS, rules, alerts.ref(), clock::get, counters)));
+                    SETTINGS, rules, alerts.ref(), clock, counters)));
     TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> lost = testKit.createTestProbe();
     TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> later = testKit.createTestProbe();
     TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> replay = testKit.createTestProbe();
