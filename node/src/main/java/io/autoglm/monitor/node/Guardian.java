@@ -23,9 +23,11 @@ import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
 import io.autoglm.monitor.sharding.stats.StatsCounters;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -49,16 +51,26 @@ public final class Guardian {
   /** The one wall clock of a node's statistics: record timestamps are judged against it. */
   private static final NodeClock CLOCK = NodeClock.SYSTEM;
 
+  private static final String DECODE_DISPATCHER = "autoglm.ingest.decode-dispatcher";
+
   private static Route ingestRoutes(
       ActorSystem<?> system,
       StatsSettings stats,
       NodeSettings node,
       IngestCounters ingestCounters) {
     EntityWriter writer = new EntityWriter(system, stats, node.ingestTimeout(), CLOCK);
+    // decoding is the node's CPU-heavy work: on its own threads it does not delay entities,
+    // cluster gossip or HTTP handling on the default dispatcher
+    Executor decoding =
+        system.dispatchers().lookup(DispatcherSelector.fromConfig(DECODE_DISPATCHER));
     StreamIngest stream =
         new StreamIngest(
-            system, writer, StreamSettings.fromConfig(system.settings().config()), ingestCounters);
-    return new IngestRoutes(system, writer, stream, node, CLOCK).route();
+            system,
+            writer,
+            StreamSettings.fromConfig(system.settings().config()),
+            ingestCounters,
+            decoding);
+    return new IngestRoutes(system, writer, stream, node, CLOCK, decoding).route();
   }
 
   public static Behavior<Void> create(

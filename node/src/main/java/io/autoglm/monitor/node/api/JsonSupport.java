@@ -1,6 +1,5 @@
 package io.autoglm.monitor.node.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import io.autoglm.monitor.protocols.json.Json;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -13,8 +12,6 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
  * {@link Json} mapper. Every error is an {@link ErrorBody}, {@code {"error": "...", ...}}.
  */
 public final class JsonSupport {
-  /** The shared mapper ({@link Json#mapper()}), for code that reads JSON trees. */
-  public static final ObjectMapper MAPPER = Json.mapper();
 
   private JsonSupport() {}
 

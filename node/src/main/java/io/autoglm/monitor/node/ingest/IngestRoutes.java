@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -54,14 +55,20 @@ public final class IngestRoutes extends AllDirectives {
   private final StreamIngest stream;
   private final NodeSettings node;
   private final ServerKeys keys;
+  private final Executor decoding;
 
+  /**
+   * @param decoding where posted bodies are decoded and validated (the node's decode dispatcher)
+   */
   public IngestRoutes(
       ActorSystem<?> system,
       EntityWriter writer,
       StreamIngest stream,
       NodeSettings node,
-      NodeClock clock) {
+      NodeClock clock,
+      Executor decoding) {
     this.system = system;
+    this.decoding = decoding;
     this.writer = writer;
     this.stream = stream;
     this.node = node;
@@ -250,13 +257,20 @@ public final class IngestRoutes extends AllDirectives {
   private CompletionStage<HttpResponse> ingest(
       ByteString bytes, String defaultService, AgentHeaders sender) {
     AgentHeaders agent = sender == AgentHeaders.NONE ? AgentHeaders.issued(keys.next()) : sender;
-    EntityWriter.Batch batch =
-        writer.aggregate(
-            agent.agentId(),
-            agent.epoch(),
-            agent.seq(),
-            defaultService,
-            sink -> CaptureCodec.decodeLenient(bytes.toArrayUnsafe(), sink));
+    return CompletableFuture.supplyAsync(
+            () ->
+                writer.aggregate(
+                    agent.agentId(),
+                    agent.epoch(),
+                    agent.seq(),
+                    defaultService,
+                    sink -> CaptureCodec.decodeLenient(bytes.toArrayUnsafe(), sink)),
+            decoding)
+        .thenCompose(batch -> write(batch, agent));
+  }
+
+  /** Answers a decoded body: 400 for a bad line, else writes it and answers with the counts. */
+  private CompletionStage<HttpResponse> write(EntityWriter.Batch batch, AgentHeaders agent) {
     // one bad line refuses the whole body: nothing of it is written
     CaptureFormatException e = batch.report().firstError();
     if (e != null) {

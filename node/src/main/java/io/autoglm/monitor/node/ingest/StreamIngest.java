@@ -1,10 +1,10 @@
 package io.autoglm.monitor.node.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.autoglm.monitor.node.api.JsonSupport;
 import io.autoglm.monitor.node.ws.RawWebSocket;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureFormatException;
+import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.wire.BatchFrame;
 import io.autoglm.monitor.protocols.wire.StreamReply;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -35,16 +36,22 @@ public final class StreamIngest {
   private final EntityWriter writer;
   private final StreamSettings settings;
   private final IngestCounters counters;
+  private final Executor decoding;
 
+  /**
+   * @param decoding where frames are decoded and validated (the node's decode dispatcher)
+   */
   public StreamIngest(
       ActorSystem<?> system,
       EntityWriter writer,
       StreamSettings settings,
-      IngestCounters counters) {
+      IngestCounters counters,
+      Executor decoding) {
     this.system = system;
     this.writer = writer;
     this.settings = settings;
     this.counters = counters;
+    this.decoding = decoding;
   }
 
   /** What one frame turned into: a batch, or the reason the stream ends. */
@@ -93,7 +100,7 @@ public final class StreamIngest {
             in ->
                 in instanceof RawWebSocket.Data
                     ? CompletableFuture.supplyAsync(
-                        () -> toItem(agentId, epoch, defaultService, in), system.executionContext())
+                        () -> toItem(agentId, epoch, defaultService, in), decoding)
                     : CompletableFuture.completedFuture(toItem(agentId, epoch, defaultService, in)))
         .map(item -> hold(held, item))
         .statefulMap(
@@ -167,7 +174,7 @@ public final class StreamIngest {
     }
     try {
       JsonNode header =
-          JsonSupport.MAPPER.readTree(new String(bytes, 0, newline, StandardCharsets.UTF_8));
+          Json.mapper().readTree(new String(bytes, 0, newline, StandardCharsets.UTF_8));
       JsonNode seqNode = header == null ? null : header.get("seq");
       if (seqNode == null || !seqNode.canConvertToLong() || seqNode.asLong() < 0) {
         return Frame.refused("the first line of a text frame must be {\"seq\": N} with N >= 0");
