@@ -3,15 +3,13 @@ package io.autoglm.monitor.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.persistence.testkit.TestCassandra;
-import io.autoglm.monitor.protocols.capture.CaptureCodec;
-import io.autoglm.monitor.protocols.capture.CaptureRecord;
-import java.nio.charset.StandardCharsets;
+import io.autoglm.monitor.protocols.capture.TestRecords;
 import java.util.Map;
 
 /** Starts nodes on the shared test Cassandra, and builds capture traffic. */
 public final class NodeFixture {
   /** 2026-01-01T00:00:00Z: a window boundary, in the past, as in a replay. */
-  public static final long T0 = 1_767_225_600_000L;
+  public static final long T0 = TestRecords.T0;
 
   private NodeFixture() {}
 
@@ -62,21 +60,10 @@ public final class NodeFixture {
 
   /**
    * NDJSON of {@code perSecond} requests a second on {@code path} over [fromSec, toSec) after T0, a
-   * share {@code errorShare} of them answered 500.
+   * share {@code errorShare} of them answered 500 (see {@link TestRecords}).
    */
   public static byte[] traffic(
       String path, int fromSec, int toSec, int perSecond, double errorShare) {
-    StringBuilder sb = new StringBuilder();
-    int errors = (int) Math.round(perSecond * errorShare);
-    for (int s = fromSec; s < toSec; s++) {
-      for (int i = 0; i < perSecond; i++) {
-        long ts = T0 + s * 1000L + i * (1000L / perSecond);
-        CaptureRecord r =
-            CaptureRecord.of(
-                ts, path, i < errors ? 500 : 200, 120.0 + i % 50, "10.1.0." + (i % 200 + 1));
-        sb.append(CaptureCodec.encode(r)).append('\n');
-      }
-    }
-    return sb.toString().getBytes(StandardCharsets.UTF_8);
+    return TestRecords.ndjson(TestRecords.traffic(path, fromSec, toSec, perSecond, errorShare));
   }
 }

@@ -1,13 +1,14 @@
 package io.autoglm.monitor.sharding;
 
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.protocols.capture.TestRecords;
 import io.autoglm.monitor.sharding.stats.DeltaAggregator;
 import io.autoglm.monitor.sharding.stats.EndpointDelta;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.time.Duration;
 import java.util.List;
 
-/** Builds capture traffic and deltas for tests. */
+/** Deltas for the entity tests, aggregated from {@link TestRecords}' traffic. */
 public final class TestTraffic {
   public static final StatsSettings SETTINGS =
       new StatsSettings(
@@ -20,7 +21,7 @@ public final class TestTraffic {
           Duration.ofSeconds(10),
           Duration.ZERO,
           new RestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0));
-  public static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z, a window boundary
+  public static final long T0 = TestRecords.T0;
 
   /** The wall clock the test traffic is aggregated at: an hour after T0. */
   public static final long NOW = T0 + 3_600_000;
@@ -49,15 +50,7 @@ public final class TestTraffic {
   public static EndpointDelta traffic(
       String path, int fromSec, int toSec, int perSecond, double errorShare, double latencyMs) {
     DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", NOW);
-    for (int s = fromSec; s < toSec; s++) {
-      int errors = (int) Math.round(perSecond * errorShare);
-      for (int i = 0; i < perSecond; i++) {
-        long ts = T0 + s * 1000L + i * (1000L / perSecond);
-        agg.add(
-            CaptureRecord.of(
-                ts, path, i < errors ? 500 : 200, latencyMs, "10.0.0." + (i % 250 + 1)));
-      }
-    }
+    TestRecords.traffic(path, fromSec, toSec, perSecond, errorShare, latencyMs).forEach(agg::add);
     List<EndpointDelta> deltas = agg.drain();
     if (deltas.size() != 1) {
       throw new IllegalStateException("expected one endpoint, got " + deltas.size());
