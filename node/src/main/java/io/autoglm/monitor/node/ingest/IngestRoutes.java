@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -49,6 +50,9 @@ public final class IngestRoutes extends AllDirectives {
 
   /** Prepared once: the ack is written for every request. */
   private static final ObjectWriter ACK = Json.writerFor(IngestAck.class);
+
+  private static final String INVALID_SERVICE =
+      "invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]";
 
   private final ActorSystem<?> system;
   private final EntityWriter writer;
@@ -100,57 +104,45 @@ public final class IngestRoutes extends AllDirectives {
                                 epoch ->
                                     parameterOptional(
                                         "service",
-                                        service -> {
-                                          if (agent.isEmpty()) {
-                                            return complete(
-                                                JsonSupport.error(
-                                                    StatusCodes.BAD_REQUEST,
-                                                    "query parameter 'agent' is required"));
-                                          }
-                                          AgentHeaders a;
-                                          try {
-                                            a =
-                                                AgentHeaders.parse(
-                                                    agent,
-                                                    epoch,
-                                                    Optional.of("0"),
-                                                    "query parameter 'agent'",
-                                                    "query parameter 'epoch'",
-                                                    "seq",
-                                                    false);
-                                          } catch (IllegalArgumentException e) {
-                                            return complete(
-                                                JsonSupport.error(
-                                                    StatusCodes.BAD_REQUEST, e.getMessage()));
-                                          }
-                                          if (service.isPresent()
-                                              && !CaptureRecord.isValidServiceName(service.get())) {
-                                            return complete(
-                                                JsonSupport.error(
-                                                    StatusCodes.BAD_REQUEST,
-                                                    "invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]"));
-                                          }
-                                          return extractRequest(
-                                              request ->
-                                                  RawWebSocket.upgrade(
-                                                          request,
-                                                          stream.maxMessageBytes(),
-                                                          () ->
-                                                              stream.messageFlow(
-                                                                  a.agentId(),
-                                                                  a.epoch(),
-                                                                  service.orElse(
-                                                                      node.defaultService())))
-                                                      .map(response -> complete(response))
-                                                      .orElseGet(
-                                                          () ->
-                                                              complete(
-                                                                  JsonSupport.error(
-                                                                      StatusCodes.BAD_REQUEST,
-                                                                      "expected a WebSocket upgrade request (the agent stream)"))));
-                                        })))));
+                                        service -> upgradeToStream(agent, epoch, service))))));
   }
 
+  /** The agent stream for valid query parameters, else a 400 naming the parameter. */
+  private Route upgradeToStream(
+      Optional<String> agent, Optional<String> epoch, Optional<String> service) {
+    if (agent.isEmpty()) {
+      return badRequest("query parameter 'agent' is required");
+    }
+    AgentHeaders sender;
+    try {
+      sender =
+          AgentHeaders.parse(
+              agent,
+              epoch,
+              Optional.of("0"),
+              "query parameter 'agent'",
+              "query parameter 'epoch'",
+              "seq",
+              false);
+    } catch (IllegalArgumentException e) {
+      return badRequest(e.getMessage());
+    }
+    if (service.isPresent() && !CaptureRecord.isValidServiceName(service.get())) {
+      return badRequest(INVALID_SERVICE);
+    }
+    String defaultService = service.orElse(node.defaultService());
+    return extractRequest(
+        request ->
+            RawWebSocket.upgrade(
+                    request,
+                    stream.maxMessageBytes(),
+                    () -> stream.messageFlow(sender.agentId(), sender.epoch(), defaultService))
+                .map(response -> complete(response))
+                .orElseGet(
+                    () -> badRequest("expected a WebSocket upgrade request (the agent stream)")));
+  }
+
+  /** {@code POST /api/v1/ingest[?service=NAME]}: a body of NDJSON capture records. */
   private Route postRoute() {
     return path(
         PathMatchers.segment("api").slash("v1").slash("ingest"),
@@ -161,97 +153,92 @@ public final class IngestRoutes extends AllDirectives {
                         () ->
                             parameterOptional(
                                 "service",
-                                service -> {
-                                  Optional<String> invalid =
-                                      service.filter(s -> !CaptureRecord.isValidServiceName(s));
-                                  if (invalid.isPresent()) {
-                                    return complete(
-                                        json(
-                                            StatusCodes.BAD_REQUEST,
-                                            ErrorBody.ofField(
-                                                "invalid query parameter 'service': must be 1..64 of [A-Za-z0-9._-]",
-                                                "service",
-                                                null)));
-                                  }
-                                  String defaultService = service.orElse(node.defaultService());
-                                  return optionalHeaderValueByName(
-                                      "X-Agent-Id",
-                                      agentId ->
-                                          optionalHeaderValueByName(
-                                              "X-Agent-Epoch",
-                                              epoch ->
-                                                  optionalHeaderValueByName(
-                                                      "X-Agent-Seq",
-                                                      seq -> {
-                                                        AgentHeaders agent;
-                                                        try {
-                                                          agent =
-                                                              AgentHeaders.parse(
-                                                                  agentId,
-                                                                  epoch,
-                                                                  seq,
-                                                                  "X-Agent-Id",
-                                                                  "X-Agent-Epoch",
-                                                                  "X-Agent-Seq",
-                                                                  true);
-                                                        } catch (IllegalArgumentException e) {
-                                                          return complete(
-                                                              JsonSupport.error(
-                                                                  StatusCodes.BAD_REQUEST,
-                                                                  e.getMessage()));
-                                                        }
-                                                        return withSizeLimit(
-                                                            node.maxIngestBytes(),
-                                                            () ->
-                                                                decodeRequest(
-                                                                    () ->
-                                                                        extractDataBytes(
-                                                                            data -> {
-                                                                              // the limit applies
-                                                                              // again after
-                                                                              // decoding: a small
-                                                                              // gzip body may
-                                                                              // inflate past it
-                                                                              CompletionStage<
-                                                                                      ByteString>
-                                                                                  body =
-                                                                                      data.limitWeighted(
-                                                                                              node
-                                                                                                  .maxIngestBytes(),
-                                                                                              chunk ->
-                                                                                                  (long)
-                                                                                                      chunk
-                                                                                                          .size())
-                                                                                          .runFold(
-                                                                                              ByteString
-                                                                                                  .emptyByteString(),
-                                                                                              ByteString
-                                                                                                  ::concat,
-                                                                                              system);
-                                                                              return onComplete(
-                                                                                  body.thenCompose(
-                                                                                      bytes ->
-                                                                                          ingest(
-                                                                                              bytes,
-                                                                                              defaultService,
-                                                                                              agent)),
-                                                                                  done ->
-                                                                                      done.fold(
-                                                                                          failure -> {
-                                                                                            throw failure
-                                                                                                    instanceof
-                                                                                                    RuntimeException
-                                                                                                        re
-                                                                                                ? re
-                                                                                                : new IllegalStateException(
-                                                                                                    failure);
-                                                                                          },
-                                                                                          response ->
-                                                                                              complete(
-                                                                                                  response)));
-                                                                            })));
-                                                      })));
-                                }))));
+                                service ->
+                                    withDefaultService(
+                                        service,
+                                        defaultService ->
+                                            withAgentHeaders(
+                                                agent ->
+                                                    withBody(
+                                                        bytes ->
+                                                            ingest(
+                                                                bytes,
+                                                                defaultService,
+                                                                agent))))))));
+  }
+
+  /** The {@code service} query parameter, or the node's default service; a 400 if invalid. */
+  private Route withDefaultService(Optional<String> service, Function<String, Route> inner) {
+    if (service.isPresent() && !CaptureRecord.isValidServiceName(service.get())) {
+      return complete(
+          json(StatusCodes.BAD_REQUEST, ErrorBody.ofField(INVALID_SERVICE, "service", null)));
+    }
+    return inner.apply(service.orElse(node.defaultService()));
+  }
+
+  /** The sender's {@code X-Agent-Id/-Epoch/-Seq} headers (none: {@code NONE}), or a 400. */
+  private Route withAgentHeaders(Function<AgentHeaders, Route> inner) {
+    return optionalHeaderValueByName(
+        "X-Agent-Id",
+        agentId ->
+            optionalHeaderValueByName(
+                "X-Agent-Epoch",
+                epoch ->
+                    optionalHeaderValueByName(
+                        "X-Agent-Seq",
+                        seq -> {
+                          AgentHeaders agent;
+                          try {
+                            agent =
+                                AgentHeaders.parse(
+                                    agentId,
+                                    epoch,
+                                    seq,
+                                    "X-Agent-Id",
+                                    "X-Agent-Epoch",
+                                    "X-Agent-Seq",
+                                    true);
+                          } catch (IllegalArgumentException e) {
+                            return badRequest(e.getMessage());
+                          }
+                          return inner.apply(agent);
+                        })));
+  }
+
+  /**
+   * The whole request body, gzip or deflate decoded, at most {@code max-ingest-bytes} both before
+   * and after decoding (a small gzip body may inflate past it), handed to {@code handle}.
+   */
+  private Route withBody(Function<ByteString, CompletionStage<HttpResponse>> handle) {
+    long max = node.maxIngestBytes();
+    return withSizeLimit(
+        max,
+        () ->
+            decodeRequest(
+                () ->
+                    extractDataBytes(
+                        data -> {
+                          CompletionStage<HttpResponse> answer =
+                              data.limitWeighted(max, chunk -> (long) chunk.size())
+                                  .runFold(ByteString.emptyByteString(), ByteString::concat, system)
+                                  .thenCompose(handle::apply);
+                          return onComplete(
+                              answer,
+                              done ->
+                                  done.fold(
+                                      failure -> {
+                                        // to the route's exception handling: a body over the
+                                        // limit is a 413, a corrupt encoding a 400
+                                        throw failure instanceof RuntimeException re
+                                            ? re
+                                            : new IllegalStateException(failure);
+                                      },
+                                      response -> complete(response)));
+                        })));
+  }
+
+  private Route badRequest(String message) {
+    return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, message));
   }
 
   private CompletionStage<HttpResponse> ingest(
