@@ -13,6 +13,16 @@ public final class NodeFixture {
 
   private NodeFixture() {}
 
+  /**
+   * Paced for tests, unless {@code overrides} say otherwise: an entity writes at most every 50 ms
+   * (1 s in production) and the agent stream flushes every 100 ms (1 s), so that a test sending
+   * batch after batch does not wait a second for each. The coalescing itself stays on.
+   */
+  private static final Map<String, Object> TEST_PACING =
+      Map.of(
+          "autoglm.stats.min-write-interval", "50ms",
+          "autoglm.ingest.stream.flush-interval", "100ms");
+
   /** A config on a fresh keyspace with free ports; {@code overrides} are config paths. */
   public static Config freshConfig(Map<String, Object> overrides) {
     return ConfigFactory.parseMap(
@@ -20,6 +30,7 @@ public final class NodeFixture {
                 "autoglm.http.port", 0,
                 "pekko.remote.artery.canonical.port", 0))
         .withFallback(ConfigFactory.parseMap(overrides))
+        .withFallback(ConfigFactory.parseMap(TEST_PACING))
         .withFallback(TestCassandra.shared().testConfig())
         .resolve();
   }

@@ -8,10 +8,14 @@ import io.autoglm.monitor.persistence.cassandra.CassandraBootstrap;
 import io.autoglm.monitor.persistence.cassandra.CassandraSchema;
 import io.autoglm.monitor.persistence.cassandra.EmbeddedCassandra;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +31,9 @@ import java.util.UUID;
  * data under {@code target/test-cassandra-<random>} (768m heap); a shutdown hook stops it and
  * deletes that directory when the JVM exits. When the environment variable {@value #EXTERNAL_ENV}
  * is set ({@code host:port}), that Cassandra is used instead (its datacenter from {@value
- * #EXTERNAL_DC_ENV}, default {@code datacenter1}).
+ * #EXTERNAL_DC_ENV}, default {@code datacenter1}). When {@value #SHARED_DIR_ENV} names a directory
+ * ({@code ./run-tests} sets it), the test JVMs of one build share one embedded Cassandra: the first
+ * starts it there and leaves it running, later ones reuse it, and {@code ./run-tests} stops it.
  *
  * <pre>{@code
  * static final ActorTestKit testKit =
@@ -38,6 +44,7 @@ public final class TestCassandra {
 
   public static final String EXTERNAL_ENV = "AUTOGLM_TEST_CASSANDRA";
   public static final String EXTERNAL_DC_ENV = "AUTOGLM_TEST_CASSANDRA_DC";
+  public static final String SHARED_DIR_ENV = "AUTOGLM_TEST_CASSANDRA_SHARED_DIR";
   public static final String PERSISTENCE_CONF = "autoglm-persistence.conf";
 
   private static final String DEFAULT_DATACENTER = "datacenter1";
@@ -170,6 +177,11 @@ public final class TestCassandra {
           Optional.empty());
     }
 
+    String sharedDir = System.getenv(SHARED_DIR_ENV);
+    if (sharedDir != null && !sharedDir.isBlank()) {
+      return startShared(Path.of(sharedDir).toAbsolutePath());
+    }
+
     Path dataDir =
         Path.of("target", "test-cassandra-" + UUID.randomUUID().toString().substring(0, 8))
             .toAbsolutePath();
@@ -190,6 +202,59 @@ public final class TestCassandra {
     Runtime.getRuntime()
         .addShutdownHook(new Thread(() -> testCassandra.stop(dataDir), "test-cassandra-stop"));
     return testCassandra;
+  }
+
+  /**
+   * The Cassandra of every test JVM of one build: under a file lock, the first starts it with its
+   * data in {@code dir/data} and its ports in {@code dir/ports}, and detaches it from this JVM; the
+   * next ones find the ports and reuse it ({@link EmbeddedCassandra#start} reuses whatever answers
+   * CQL there, and starts it again on the same ports if it died).
+   */
+  private static TestCassandra startShared(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      try (FileChannel lockFile =
+              FileChannel.open(
+                  dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = lockFile.lock()) {
+        Path portsFile = dir.resolve("ports");
+        int cqlPort;
+        int storagePort;
+        if (Files.exists(portsFile)) {
+          String[] ports = Files.readString(portsFile).strip().split(" ");
+          cqlPort = Integer.parseInt(ports[0]);
+          storagePort = Integer.parseInt(ports[1]);
+        } else {
+          cqlPort = EmbeddedCassandra.freePort();
+          storagePort = EmbeddedCassandra.freePort();
+          while (storagePort == cqlPort) {
+            storagePort = EmbeddedCassandra.freePort();
+          }
+        }
+        EmbeddedCassandra cassandra =
+            EmbeddedCassandra.start(
+                EmbeddedCassandra.Settings.defaults()
+                    .withDataDir(dir.resolve("data"))
+                    .withPorts(cqlPort, storagePort)
+                    .withMaxHeap(MAX_HEAP));
+        cassandra.detachShutdownHook(); // it outlives this JVM: the build's next test JVM reuses it
+        Files.writeString(portsFile, cqlPort + " " + storagePort + "\n");
+        TestCassandra shared =
+            new TestCassandra(
+                cassandra.host(), cqlPort, DEFAULT_DATACENTER, Optional.of(cassandra));
+        Runtime.getRuntime()
+            .addShutdownHook(new Thread(shared::closeSession, "test-cassandra-session-close"));
+        return shared;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot share a test Cassandra in " + dir, e);
+    }
+  }
+
+  private synchronized void closeSession() {
+    if (session != null) {
+      session.close();
+    }
   }
 
   private void stop(Path dataDir) {
