@@ -48,17 +48,15 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class Guardian {
   private Guardian() {}
 
-  /** The one wall clock of a node's statistics: record timestamps are judged against it. */
-  private static final NodeClock CLOCK = NodeClock.SYSTEM;
-
   private static final String DECODE_DISPATCHER = "autoglm.ingest.decode-dispatcher";
 
   private static Route ingestRoutes(
       ActorSystem<?> system,
       StatsSettings stats,
       NodeSettings node,
-      IngestCounters ingestCounters) {
-    EntityWriter writer = new EntityWriter(system, stats, node.ingestTimeout(), CLOCK);
+      IngestCounters ingestCounters,
+      NodeClock clock) {
+    EntityWriter writer = new EntityWriter(system, stats, node.ingestTimeout(), clock);
     // decoding is the node's CPU-heavy work: on its own threads it does not delay entities,
     // cluster gossip or HTTP handling on the default dispatcher
     Executor decoding =
@@ -70,13 +68,18 @@ public final class Guardian {
             StreamSettings.fromConfig(system.settings().config()),
             ingestCounters,
             decoding);
-    return new IngestRoutes(system, writer, stream, node, CLOCK, decoding).route();
+    return new IngestRoutes(system, writer, stream, node, clock, decoding).route();
   }
 
+  /**
+   * @param clock the node's one clock (wall time judges record timestamps and closes quiet windows;
+   *     monotonic time paces writes): {@link NodeClock#SYSTEM} but in tests
+   */
   public static Behavior<Void> create(
       CompletableFuture<ServerBinding> bound,
       StatsCounters counters,
-      IngestCounters ingestCounters) {
+      IngestCounters ingestCounters,
+      NodeClock clock) {
     return Behaviors.setup(
         ctx -> {
           ActorSystem<Void> system = ctx.getSystem();
@@ -96,7 +99,7 @@ public final class Guardian {
           RuleBookEntity.init(system, ruleTopic);
           EndpointStatsEntity.init(
               system,
-              new EndpointStatsEntity.Dependencies(stats, rules, alertTopic, CLOCK, counters));
+              new EndpointStatsEntity.Dependencies(stats, rules, alertTopic, clock, counters));
           ClusterSingleton.get(system)
               .init(
                   SingletonActor.of(
@@ -117,7 +120,7 @@ public final class Guardian {
               new ApiRoutes(
                       system,
                       new OriginGuard(node.allowedOrigins()),
-                      ingestRoutes(system, stats, node, ingestCounters),
+                      ingestRoutes(system, stats, node, ingestCounters, clock),
                       new RuleRoutes(system, rules, stats.askTimeout(), node.maxRuleBytes())
                           .route(),
                       new EndpointRoutes(system, stats.askTimeout(), node.statsWindows()).route(),

@@ -3,6 +3,7 @@ package io.autoglm.monitor.node;
 import com.typesafe.config.Config;
 import io.autoglm.monitor.node.ingest.IngestCounters;
 import io.autoglm.monitor.persistence.cassandra.CassandraBootstrap;
+import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.stats.StatsCounters;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -40,6 +41,11 @@ public final class Node implements AutoCloseable {
 
   /** Starts a node from a full, resolved config (e.g. {@code ConfigFactory.load()}). */
   public static Node start(Config config) {
+    return start(config, NodeClock.SYSTEM);
+  }
+
+  /** {@link #start(Config)} with the clock the node reads (tests pass one they control). */
+  public static Node start(Config config, NodeClock clock) {
     PortCheck.requireFree(config); // before Cassandra: a taken port fails in a second, not 25
     CassandraBootstrap.Prepared cassandra = CassandraBootstrap.prepare(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
@@ -47,7 +53,9 @@ public final class Node implements AutoCloseable {
     IngestCounters ingestCounters = new IngestCounters();
     ActorSystem<Void> system =
         ActorSystem.create(
-            Guardian.create(bound, counters, ingestCounters), "autoglm", cassandra.applyTo(config));
+            Guardian.create(bound, counters, ingestCounters, clock),
+            "autoglm",
+            cassandra.applyTo(config));
     try {
       Duration startTimeout = NodeSettings.fromConfig(config).startTimeout();
       return new Node(

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.persistence.testkit.TestCassandra;
 import io.autoglm.monitor.protocols.capture.TestRecords;
+import io.autoglm.monitor.sharding.NodeClock;
 import java.util.Map;
 
 /** Starts nodes on the shared test Cassandra, and builds capture traffic. */
@@ -56,6 +57,25 @@ public final class NodeFixture {
         .address()
         .getPort()
         .orElseThrow();
+  }
+
+  /**
+   * A clock whose wall time stands still at {@code wallMillis} (the monotonic time runs): quiet
+   * windows never close by the wall clock, so a test's closed windows are those its traffic's event
+   * time closed, however slow the machine.
+   */
+  public static NodeClock wallClockAt(long wallMillis) {
+    return new NodeClock() {
+      @Override
+      public long wallMillis() {
+        return wallMillis;
+      }
+
+      @Override
+      public long monotonicNanos() {
+        return System.nanoTime();
+      }
+    };
   }
 
   /** Requests counted in an endpoint's stats answer: the sum over its open and closed windows. */

@@ -2,6 +2,7 @@ package io.autoglm.monitor.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.wire.AlertFeedClient;
 import java.io.IOException;
 import java.net.URI;
@@ -12,7 +13,7 @@ import java.time.Duration;
 
 /** A plain JDK HTTP and WebSocket client for talking to a node over real sockets. */
 public final class TestHttp {
-  public static final ObjectMapper MAPPER = new ObjectMapper();
+  public static final ObjectMapper MAPPER = Json.mapper();
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureFormatException;
 import io.autoglm.monitor.protocols.capture.DecodeReport;
+import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.rule.RuleCodec;
 import io.autoglm.monitor.protocols.rule.RuleValidationException;
 import io.autoglm.monitor.protocols.wire.BatchFrame;
@@ -52,7 +53,7 @@ class FuzzFindingsTest {
    */
   @Test
   void ruleTextWithAnUnpairedSurrogateIsRejected() throws Exception {
-    ObjectMapper json = new ObjectMapper();
+    ObjectMapper json = Json.mapper();
     for (String field : new String[] {"description", "service", "endpoint"}) {
       String body =
           "{\"metric\":\"qps\",\"op\":\">\",\"threshold\":1,\"" + field + "\":\"/x\\ud800\"}";

@@ -16,6 +16,7 @@ import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureFormatException;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.capture.DecodeReport;
+import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.RuleCodec;
 import io.autoglm.monitor.protocols.rule.RuleValidationException;
@@ -50,7 +51,7 @@ import org.junit.jupiter.api.TestFactory;
  * line is a comment), then the payload.
  */
 class HostileCorpusTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
   private static final int DEFAULT_MAX = 1 << 20;
 
   /** The probes the issue names; the corpus may hold more. */

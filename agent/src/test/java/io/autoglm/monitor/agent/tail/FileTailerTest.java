@@ -3,8 +3,8 @@ package io.autoglm.monitor.agent.tail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.autoglm.monitor.agent.ship.StreamShipper;
+import io.autoglm.monitor.protocols.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,8 +177,7 @@ class FileTailerTest {
     first.run();
     append(log, "new-1\n"); // written while the agent is down
 
-    LogShipper.State state =
-        new ObjectMapper().readValue(stateFile.toFile(), LogShipper.State.class);
+    LogShipper.State state = Json.mapper().readValue(stateFile.toFile(), LogShipper.State.class);
     assertEquals(new FileTailer.Position(FileTailer.fileKey(log), 12), state.acked());
     assertEquals(0, first.linesRead());
     try (FileTailer restarted = new FileTailer(log, state.acked(), FileTailer.StartAt.END)) {

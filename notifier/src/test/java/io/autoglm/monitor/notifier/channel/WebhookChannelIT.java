@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.autoglm.monitor.protocols.alert.Alert;
+import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.rule.Comparison;
 import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.Metric;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 /** The webhook channel against a real HTTP server on loopback that answers as scripted. */
 class WebhookChannelIT {
   private static final ActorTestKit testKit = ActorTestKit.create();
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Json.mapper();
   private static final ThresholdRule RULE =
       new ThresholdRule(
           "chat-errors",

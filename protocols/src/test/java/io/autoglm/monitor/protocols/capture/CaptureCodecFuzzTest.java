@@ -9,6 +9,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.wire.BatchFrame;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -631,7 +632,7 @@ class CaptureCodecFuzzTest {
 
   // ========================================================= one hostile field, exact verdicts
 
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = Json.mapper();
   static final Set<String> REQUIRED = Set.of("ts", "endpoint", "status", "latency_ms", "src_ip");
 
   /** String fields that hold names (a narrow alphabet); the other string fields hold free text. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import io.autoglm.monitor.protocols.json.Json;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -176,10 +177,10 @@ class CaptureRecordTest {
         CaptureRecord.of(T0, "/health", 200, 0.5, "::1")
             .withLlm("模型-😀", 1, CaptureRecord.ABSENT, Double.NaN);
     CaptureBatch batch = new CaptureBatch("edge-1:gw", 3, 17, List.of(full, sparse));
-    for (ObjectMapper mapper : List.of(new ObjectMapper(), new CBORMapper())) {
+    for (ObjectMapper mapper : List.of(Json.mapper(), new CBORMapper())) {
       byte[] bytes = mapper.writeValueAsBytes(batch);
       assertEquals(batch, mapper.readValue(bytes, CaptureBatch.class), mapper.getClass().getName());
-      String json = new ObjectMapper().writeValueAsString(full);
+      String json = Json.mapper().writeValueAsString(full);
       assertFalse(json.contains("\"error\""), "helpers are not serialized: " + json);
     }
   }

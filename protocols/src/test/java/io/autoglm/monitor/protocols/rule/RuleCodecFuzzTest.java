@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.autoglm.monitor.protocols.TextChecks;
+import io.autoglm.monitor.protocols.json.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
 class RuleCodecFuzzTest {
   static final int ROUND_TRIP = 0, CORRUPTED = 1, TREE = 2, TEXT = 3, ONE_FIELD = 4, GLOB = 5;
   static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = Json.mapper();
   static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
   static final long MAX_DURATION_MS = 7L * 24 * 3600 * 1000;
   static final String ID_CHARS =

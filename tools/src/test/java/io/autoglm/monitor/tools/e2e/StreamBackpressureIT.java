@@ -12,8 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,11 +89,25 @@ class StreamBackpressureIT {
 
       // every write takes 300 ms and at most 2 ticks of 10 000 records persist at once, so the
       // node takes in far fewer batches a second than the agent offers
+      // sample what the agent sees every 150 ms for 6 s (a measurement, not a wait for a state)
       long[] onTheWire = new long[40];
-      for (int sample = 0; sample < onTheWire.length; sample++) {
-        LockSupport.parkNanos(
-            150_000_000L); // sampling what the agent sees, not waiting for a state
-        onTheWire[sample] = agent.sentSeq() - agent.ackedSeq();
+      CountDownLatch sampled = new CountDownLatch(onTheWire.length);
+      ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+      try {
+        sampler.scheduleAtFixedRate(
+            () -> {
+              int sample = onTheWire.length - (int) sampled.getCount();
+              if (sample < onTheWire.length) {
+                onTheWire[sample] = agent.sentSeq() - agent.ackedSeq();
+                sampled.countDown();
+              }
+            },
+            150,
+            150,
+            TimeUnit.MILLISECONDS);
+        assertTrue(sampled.await(30, TimeUnit.SECONDS), "40 samples taken");
+      } finally {
+        sampler.shutdownNow();
       }
       long maxOnTheWire = java.util.Arrays.stream(onTheWire).max().orElseThrow();
       long nodeHeld = node.ingestCounters().maxRecordsBuffered();
