@@ -100,6 +100,29 @@ public final class TestWebSocket implements AutoCloseable {
     socket.sendBinary(ByteBuffer.wrap(part), last).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Sends a whole message the other side may refuse before it has read all of it (one over its size
+   * limit): the close that cuts the sending short is not an error here, the caller asserts it with
+   * {@link #closed()}.
+   *
+   * @return whether all of it was sent
+   */
+  public boolean sendMaybeCutShort(ByteBuffer message, boolean text) throws Exception {
+    try {
+      if (text) {
+        socket.sendText(UTF_8.decode(message), true).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } else {
+        socket.sendBinary(message, true).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      return true;
+    } catch (ExecutionException cutShort) {
+      if (cutShort.getCause() instanceof IOException) {
+        return false; // the other side closed the connection while this one was still writing
+      }
+      throw cutShort;
+    }
+  }
+
   public void sendPing(String payload) throws Exception {
     socket
         .sendPing(ByteBuffer.wrap(payload.getBytes(UTF_8)))
