@@ -129,6 +129,9 @@ class AutoglmCommandLineTest {
             + " decode",
         "bench decode IN --lines 0|option --lines must be between 1 and|usage: autoglm bench decode",
         "bench alert --rounds 0|option --rounds must be between 1 and|usage: autoglm bench alert",
+        "bench alert --warmup -1|option --warmup must be between 0 and|usage: autoglm bench alert",
+        "bench alert --rounds x|Invalid value for option '--rounds': 'x' is not an int|usage:"
+            + " autoglm bench alert",
         "agent|no command given|usage: autoglm agent",
         "agent send --node h:1|'Missing required argument (specify one of these): (--file=F |"
             + " --stdin)'|usage: autoglm agent send",

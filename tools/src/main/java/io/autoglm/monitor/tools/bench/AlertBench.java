@@ -2,8 +2,6 @@ package io.autoglm.monitor.tools.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.agent.cli.CommandLines;
 import io.autoglm.monitor.agent.cli.HelpOption;
 import io.autoglm.monitor.agent.cli.OptionChecks;
@@ -104,21 +102,14 @@ public final class AlertBench implements Callable<Integer> {
           }
         });
     receiver.start();
-    String keyspace = "bench_alert_" + System.currentTimeMillis() / 1000;
-    Config config =
-        ConfigFactory.parseMap(
-                Map.of(
-                    "pekko.persistence.cassandra.journal.keyspace", keyspace + "_j",
-                    "pekko.persistence.cassandra.snapshot.keyspace", keyspace + "_s",
-                    "autoglm.http.port", 0,
-                    "pekko.remote.artery.canonical.port", 0,
-                    "autoglm.notifier.webhook.url",
-                        "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook"))
-            .withFallback(ConfigFactory.load())
-            .resolve();
-    out.printf("bench: starting a node with embedded Cassandra (keyspace %s_j)%n", keyspace);
     HttpClient http = HttpClient.newHttpClient();
-    try (Node node = Node.start(config);
+    try (Node node =
+            BenchNode.start(
+                "bench_alert",
+                Map.of(
+                    "autoglm.notifier.webhook.url",
+                    "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook"),
+                out);
         AlertFeedClient feed = AlertFeedClient.connect(http, node.baseUrl())) {
       HttpResponse<String> rule =
           http.send(

@@ -1,7 +1,5 @@
 package io.autoglm.monitor.tools.bench;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.agent.cli.CommandLines;
 import io.autoglm.monitor.agent.cli.HelpOption;
 import io.autoglm.monitor.agent.cli.OptionChecks;
@@ -164,35 +162,18 @@ public final class IngestBench {
   }
 
   public boolean run() throws Exception {
-    String keyspace = "bench_" + System.currentTimeMillis() / 1000;
-    Config config =
-        ConfigFactory.parseMap(
-                Map.of(
-                    "pekko.persistence.cassandra.journal.keyspace",
-                    keyspace + "_j",
-                    "pekko.persistence.cassandra.snapshot.keyspace",
-                    keyspace + "_s",
-                    "autoglm.http.port",
-                    0,
-                    "pekko.remote.artery.canonical.port",
-                    0))
-            // one time-ordered file dealt over several connections arrives out of event-time order
-            // by up to the agents' in-flight windows (each batch is a second of traffic): let
-            // every record count rather than measure the lateness rule
-            .withFallback(
-                agents > 1
-                    ? ConfigFactory.parseMap(Map.of("autoglm.stats.allowed-lateness", "10m"))
-                    : ConfigFactory.empty())
-            .withFallback(ConfigFactory.load())
-            .resolve();
-    out.printf("bench: starting a node with embedded Cassandra (keyspace %s_j)%n", keyspace);
+    // one time-ordered file dealt over several connections arrives out of event-time order by up
+    // to the agents' in-flight windows (each batch is a second of traffic): let every record count
+    // rather than measure the lateness rule
+    Map<String, Object> overrides =
+        agents > 1 ? Map.of("autoglm.stats.allowed-lateness", "10m") : Map.of();
     if (agents > 1) {
       out.println(
           "bench: allowed lateness 10 min: the file's batches reach the node out of order over "
               + agents
               + " connections");
     }
-    try (Node node = Node.start(config)) {
+    try (Node node = BenchNode.start("bench", overrides, out)) {
       if (warmupRecords > 0) {
         // the same path on other endpoints (another service name), so that the measured pass
         // meets a JIT-compiled node and agent but entities that start from nothing
@@ -229,7 +210,12 @@ public final class IngestBench {
       out.printf(
           "ack latency         p50 %.0f ms, p99 %.0f ms%n",
           percentile(measured.latencies, 0.50) / 1e6, percentile(measured.latencies, 0.99) / 1e6);
-      long intervalMs = config.getDuration("autoglm.ingest.stream.flush-interval").toMillis();
+      long intervalMs =
+          node.system()
+              .settings()
+              .config()
+              .getDuration("autoglm.ingest.stream.flush-interval")
+              .toMillis();
       EntityWrites ingestWrites = ingestWrites(node, "default", intervalMs);
       out.printf(
           "cassandra writes    %,d journal writes (%,.1f/s), %.5f per record%n",

@@ -1,0 +1,37 @@
+package io.autoglm.monitor.tools.bench;
+
+import com.typesafe.config.ConfigFactory;
+import io.autoglm.monitor.node.Node;
+import java.io.PrintStream;
+import java.util.Map;
+
+/**
+ * The node a benchmark measures: in this JVM, with embedded Cassandra, a fresh pair of keyspaces
+ * ({@code <prefix>_<epoch s>_j/_s}), and HTTP and cluster ports the OS picks.
+ */
+final class BenchNode {
+
+  private BenchNode() {}
+
+  /**
+   * @param overrides config paths of this benchmark over the loaded config
+   */
+  static Node start(String keyspacePrefix, Map<String, Object> overrides, PrintStream out) {
+    String keyspace = keyspacePrefix + "_" + System.currentTimeMillis() / 1000;
+    out.printf("bench: starting a node with embedded Cassandra (keyspace %s_j)%n", keyspace);
+    return Node.start(
+        ConfigFactory.parseMap(
+                Map.of(
+                    "pekko.persistence.cassandra.journal.keyspace",
+                    keyspace + "_j",
+                    "pekko.persistence.cassandra.snapshot.keyspace",
+                    keyspace + "_s",
+                    "autoglm.http.port",
+                    0,
+                    "pekko.remote.artery.canonical.port",
+                    0))
+            .withFallback(ConfigFactory.parseMap(overrides))
+            .withFallback(ConfigFactory.load())
+            .resolve());
+  }
+}
