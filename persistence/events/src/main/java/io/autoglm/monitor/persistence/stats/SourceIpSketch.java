@@ -1,0 +1,549 @@
+package io.autoglm.monitor.persistence.stats;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.autoglm.monitor.protocols.capture.IpAddresses;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.datasketches.common.ArrayOfStringsSerDe;
+import org.apache.datasketches.frequencies.ErrorType;
+import org.apache.datasketches.frequencies.ItemsSketch;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.TgtHllType;
+import org.apache.datasketches.hll.Union;
+import org.apache.datasketches.memory.Memory;
+
+/**
+ * An immutable summary of the source IPs that called an endpoint in a window: how many distinct
+ * addresses (a HyperLogLog sketch), and which addresses and which networks ({@code /24} for IPv4,
+ * {@code /64} for IPv6) sent the most requests (two frequent-items sketches), from Apache
+ * DataSketches. Sketches merge ({@link #merge}), so per-batch summaries from ingest fold into
+ * entity windows, and its size is bounded whatever the traffic: at most about 1.1 KB for the HLL
+ * and {@value #MAX_TRACKED} entries per frequent-items sketch, under 6 KB serialized in all (a
+ * window of 5,000 requests from 300 addresses takes about 2.9 KB, 3.7 KB if they are IPv6; from 5
+ * addresses, 0.4 KB; empty, 1 byte). On the heap a busy window's sketch takes about 7 KB.
+ *
+ * <p><b>Distinct addresses:</b> an HLL sketch with {@code lgK} {@value #LG_K} (2,048 buckets), all
+ * but exact up to about 200 addresses and then within a relative standard error of about 1.04 /
+ * sqrt(2048) = {@value #DISTINCT_RELATIVE_ERROR} (2.3%; 95% of estimates within 4.6%) once merged.
+ * 11 rather than 10 (3.3%, 0.5 KB) or 12 (1.6%, 2 KB): "is it 10,000 or 20,000 clients" is the
+ * question, and 2.3% in about 1 KB answers it, where the frequent-items sketches take as much. Held
+ * as HLL_8 (fast unions), stored as HLL_4 (1 KB, the same estimates).
+ *
+ * <p><b>Heavy hitters:</b> each frequent-items sketch has a map of {@value #MAX_MAP_SIZE} slots and
+ * so keeps at most {@value #MAX_TRACKED} items. An item's true count lies in [{@link
+ * HeavyHitter#lowerBound}, {@link HeavyHitter#upperBound}]; the width of that interval (the
+ * sketch's maximum error, {@link #maximumIpError()}) is at most 3.5 / {@value #MAX_MAP_SIZE} of
+ * {@link #count()} (5.5%) and in practice about half that or less. So any address or network with
+ * more than 5.5% of the requests is always listed, and the heaviest come first: an attacker behind
+ * one address or one {@code /24} is found, and one spraying many addresses is seen as few networks
+ * and many distinct addresses. A bigger map would lower the guarantee to 2.7% (128) or 1.4% (256)
+ * but double or quadruple the stored size of every window of every endpoint.
+ *
+ * <p><b>Addresses</b> are taken as {@code CaptureRecord.srcIp} holds them: the canonical text of
+ * {@link IpAddresses#canonical}, so one address is one key. An IPv4-mapped IPv6 address ({@code
+ * ::ffff:a.b.c.d}, which the canonical form keeps) is counted as the IPv4 address {@code a.b.c.d}:
+ * it is the same client, and it belongs in that {@code /24}.
+ *
+ * <p>Persisted as one byte string: a format version byte ({@value #FORMAT_VERSION}), then the HLL,
+ * the address sketch and the network sketch in their DataSketches serial forms (each but the last
+ * preceded by its length as an unsigned varint); an empty sketch is the version byte alone. The
+ * DataSketches forms carry their own {@code lgK} and map size, so a later change of either still
+ * reads and merges the old bytes.
+ *
+ * <p><b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
+ * component (see persistence/README.md, "Stored types and how they evolve").
+ */
+public final class SourceIpSketch {
+  /** HLL buckets: 2^11. */
+  public static final int LG_K = 11;
+
+  /** About 1.04 / sqrt(2^{@value #LG_K}): one standard error of {@link #distinctEstimate()}. */
+  public static final double DISTINCT_RELATIVE_ERROR = 0.023;
+
+  /** Map size of each frequent-items sketch (a power of two). */
+  public static final int MAX_MAP_SIZE = 64;
+
+  /** At most this many addresses and this many networks are kept: 3/4 of {@link #MAX_MAP_SIZE}. */
+  public static final int MAX_TRACKED = MAX_MAP_SIZE * 3 / 4;
+
+  /** The first byte of {@link #toBytes()}. */
+  public static final byte FORMAT_VERSION = 1;
+
+  /** The longest text {@link IpAddresses} takes for a literal (a canonical one is at most 39). */
+  static final int MAX_IP_LENGTH = 45;
+
+  private static final String V4_MAPPED = "::ffff:";
+  private static final ArrayOfStringsSerDe SERDE = new ArrayOfStringsSerDe();
+
+  /** In memory: a byte per bucket, which a union merges several times faster than HLL_4. */
+  private static final TgtHllType HLL_TYPE = TgtHllType.HLL_8;
+
+  /** In the serial form: half the size. */
+  private static final TgtHllType STORED_HLL_TYPE = TgtHllType.HLL_4;
+
+  private static final Comparator<HeavyHitter> BY_ESTIMATE =
+      Comparator.comparingLong(HeavyHitter::estimate)
+          .reversed()
+          .thenComparing(Comparator.comparingLong(HeavyHitter::lowerBound).reversed())
+          .thenComparing(HeavyHitter::item);
+  private static final SourceIpSketch EMPTY =
+      new SourceIpSketch(newHll(), newItems(), newItems(), new byte[] {FORMAT_VERSION});
+
+  // Never changed after construction: only read (estimates, serialization), and merge copies.
+  private final HllSketch distinct;
+  private final ItemsSketch<String> ips;
+  private final ItemsSketch<String> prefixes;
+  private volatile byte[] bytes; // the serial form, computed at most a few times (benign race)
+
+  private SourceIpSketch(
+      HllSketch distinct, ItemsSketch<String> ips, ItemsSketch<String> prefixes, byte[] bytes) {
+    this.distinct = distinct;
+    this.ips = ips;
+    this.prefixes = prefixes;
+    this.bytes = bytes;
+  }
+
+  /** One entry of {@link #topIps} or {@link #topPrefixes}: the true count is within the bounds. */
+  public record HeavyHitter(String item, long estimate, long lowerBound, long upperBound) {}
+
+  public static SourceIpSketch empty() {
+    return EMPTY;
+  }
+
+  /** A new, empty accumulator for the ingest path. */
+  public static Accumulator accumulator() {
+    return new Accumulator();
+  }
+
+  /**
+   * The union of this and {@code other}: the distinct count of both, the heavy hitters of both
+   * (counts added, bounds as the sketches guarantee). Neither operand changes.
+   */
+  public SourceIpSketch merge(SourceIpSketch other) {
+    if (other.isEmpty()) {
+      return this;
+    }
+    if (isEmpty()) {
+      return other;
+    }
+    Union union = new Union(LG_K);
+    union.update(distinct);
+    union.update(other.distinct);
+    return new SourceIpSketch(
+        union.getResult(HLL_TYPE),
+        newItems().merge(ips).merge(other.ips),
+        newItems().merge(prefixes).merge(other.prefixes),
+        null);
+  }
+
+  public boolean isEmpty() {
+    return ips.isEmpty();
+  }
+
+  /** The number of requests counted (exact). */
+  public long count() {
+    return ips.getStreamLength();
+  }
+
+  /** The estimated number of distinct source addresses; see {@link #DISTINCT_RELATIVE_ERROR}. */
+  public double distinctEstimate() {
+    return distinct.getEstimate();
+  }
+
+  /** A lower bound of the distinct count at 1, 2 or 3 standard deviations. */
+  public double distinctLowerBound(int numStdDev) {
+    return distinct.getLowerBound(numStdDev);
+  }
+
+  /** An upper bound of the distinct count at 1, 2 or 3 standard deviations. */
+  public double distinctUpperBound(int numStdDev) {
+    return distinct.getUpperBound(numStdDev);
+  }
+
+  /**
+   * The at most {@code k} addresses with the highest estimated counts, highest first. Counts below
+   * {@link #maximumIpError()} may be noise.
+   */
+  public List<HeavyHitter> topIps(int k) {
+    return top(ips, k);
+  }
+
+  /** Like {@link #topIps}, for networks as {@link #prefixOf} names them. */
+  public List<HeavyHitter> topPrefixes(int k) {
+    return top(prefixes, k);
+  }
+
+  /** The widest possible gap between an address's estimated and true count. */
+  public long maximumIpError() {
+    return ips.getMaximumError();
+  }
+
+  /** The widest possible gap between a network's estimated and true count. */
+  public long maximumPrefixError() {
+    return prefixes.getMaximumError();
+  }
+
+  /**
+   * The network of an IP literal: {@code a.b.c.0/24} for IPv4 (and IPv4-mapped IPv6), the canonical
+   * {@code /64} prefix for IPv6 ({@code 2001:db8:1:2::/64}).
+   *
+   * @throws IllegalArgumentException if {@code ip} is not an IP literal
+   */
+  public static String prefixOf(String ip) {
+    String canonical = IpAddresses.canonical(ip);
+    if (canonical == null) {
+      throw new IllegalArgumentException("not an IP literal: " + ip);
+    }
+    return prefixOfCanonical(foldV4Mapped(canonical));
+  }
+
+  private static String foldV4Mapped(String ip) {
+    return ip.startsWith(V4_MAPPED) && ip.indexOf('.') > 0 ? ip.substring(V4_MAPPED.length()) : ip;
+  }
+
+  /** {@link #prefixOf} of a canonical literal that is not IPv4-mapped. */
+  private static String prefixOfCanonical(String ip) {
+    if (ip.indexOf(':') < 0) {
+      return ip.substring(0, ip.lastIndexOf('.')) + ".0/24";
+    }
+    // Canonical IPv6: at most one "::", hex groups. Keep the first four groups, zero the rest.
+    int[] groups = new int[4];
+    int gap = ip.indexOf("::");
+    String head = gap < 0 ? ip : ip.substring(0, gap);
+    int n = fill(head, groups, 0);
+    if (gap >= 0 && n < 4) {
+      // the groups after "::" end the address; those that fall in the first four follow the gap
+      String tail = ip.substring(gap + 2);
+      int tailCount = tail.isEmpty() ? 0 : (int) tail.chars().filter(c -> c == ':').count() + 1;
+      int firstTail = 8 - tailCount;
+      if (firstTail < 4) {
+        int[] tailGroups = new int[tailCount];
+        fill(tail, tailGroups, 0);
+        for (int i = firstTail; i < 4; i++) {
+          groups[i] = tailGroups[i - firstTail];
+        }
+      }
+    }
+    StringBuilder sb = new StringBuilder(24);
+    for (int i = 0; i < 4; i++) {
+      sb.append(Integer.toHexString(groups[i])).append(':');
+    }
+    // "g0:g1:g2:g3::" read back in canonical (RFC 5952) form
+    return IpAddresses.canonical(sb.append(':').toString()) + "/64";
+  }
+
+  /** Parses up to {@code out.length} hex groups of {@code s} into {@code out}; returns how many. */
+  private static int fill(String s, int[] out, int from) {
+    int n = from;
+    int value = 0;
+    boolean any = false;
+    for (int i = 0; i < s.length() && n < out.length; i++) {
+      char c = s.charAt(i);
+      if (c == ':') {
+        out[n++] = value;
+        value = 0;
+        any = false;
+      } else {
+        value = (value << 4) | Character.digit(c, 16);
+        any = true;
+      }
+    }
+    if (any && n < out.length) {
+      out[n++] = value;
+    }
+    return n;
+  }
+
+  private static List<HeavyHitter> top(ItemsSketch<String> sketch, int k) {
+    if (k < 0) {
+      throw new IllegalArgumentException("k must be >= 0: " + k);
+    }
+    if (k == 0 || sketch.isEmpty()) {
+      return List.of();
+    }
+    // NO_FALSE_NEGATIVES at the maximum error: every item the sketch keeps
+    ItemsSketch.Row<String>[] rows = sketch.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES);
+    List<HeavyHitter> all = new ArrayList<>(rows.length);
+    for (ItemsSketch.Row<String> row : rows) {
+      all.add(
+          new HeavyHitter(
+              row.getItem(), row.getEstimate(), row.getLowerBound(), row.getUpperBound()));
+    }
+    all.sort(BY_ESTIMATE);
+    return List.copyOf(all.subList(0, Math.min(k, all.size())));
+  }
+
+  private static HllSketch newHll() {
+    return new HllSketch(LG_K, HLL_TYPE);
+  }
+
+  private static ItemsSketch<String> newItems() {
+    return new ItemsSketch<>(MAX_MAP_SIZE);
+  }
+
+  @JsonValue
+  public byte[] toBytes() {
+    byte[] b = bytes;
+    if (b == null) {
+      b = encode();
+      bytes = b;
+    }
+    return b.clone();
+  }
+
+  private byte[] encode() {
+    byte[] hll = distinct.copyAs(STORED_HLL_TYPE).toCompactByteArray();
+    byte[] ipBytes = ips.toByteArray(SERDE);
+    byte[] prefixBytes = prefixes.toByteArray(SERDE);
+    byte[] out = new byte[1 + 10 + hll.length + ipBytes.length + prefixBytes.length];
+    out[0] = FORMAT_VERSION;
+    int at = 1;
+    at = putVarint(out, at, hll.length);
+    System.arraycopy(hll, 0, out, at, hll.length);
+    at += hll.length;
+    at = putVarint(out, at, ipBytes.length);
+    System.arraycopy(ipBytes, 0, out, at, ipBytes.length);
+    at += ipBytes.length;
+    System.arraycopy(prefixBytes, 0, out, at, prefixBytes.length);
+    return Arrays.copyOf(out, at + prefixBytes.length);
+  }
+
+  private static int putVarint(byte[] out, int at, int value) {
+    while ((value & ~0x7f) != 0) {
+      out[at++] = (byte) ((value & 0x7f) | 0x80);
+      value >>>= 7;
+    }
+    out[at++] = (byte) value;
+    return at;
+  }
+
+  /**
+   * Reads {@link #toBytes()}.
+   *
+   * @throws IllegalArgumentException if {@code bytes} are not a sketch of a known format
+   */
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+  public static SourceIpSketch fromBytes(byte[] bytes) {
+    if (bytes == null || bytes.length == 0) {
+      throw new IllegalArgumentException("corrupt source IP sketch: no bytes");
+    }
+    if (bytes[0] != FORMAT_VERSION) {
+      throw new IllegalArgumentException(
+          "source IP sketch of unknown format version " + (bytes[0] & 0xff));
+    }
+    if (bytes.length == 1) {
+      return EMPTY;
+    }
+    try {
+      int[] at = {1};
+      int hllLength = readVarint(bytes, at);
+      HllSketch hll = HllSketch.heapify(region(bytes, at, hllLength));
+      int ipLength = readVarint(bytes, at);
+      ItemsSketch<String> ips =
+          ItemsSketch.getInstance(Memory.wrap(region(bytes, at, ipLength)), SERDE);
+      ItemsSketch<String> prefixes =
+          ItemsSketch.getInstance(Memory.wrap(region(bytes, at, bytes.length - at[0])), SERDE);
+      return new SourceIpSketch(hll, ips, prefixes, bytes.clone());
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (RuntimeException e) { // SketchesException, or an index out of bounds
+      throw new IllegalArgumentException("corrupt source IP sketch", e);
+    }
+  }
+
+  private static int readVarint(byte[] bytes, int[] at) {
+    int value = 0;
+    for (int shift = 0; shift < 32; shift += 7) {
+      if (at[0] >= bytes.length) {
+        throw new IllegalArgumentException("corrupt source IP sketch: truncated");
+      }
+      byte b = bytes[at[0]++];
+      value |= (b & 0x7f) << shift;
+      if (b >= 0) {
+        return value;
+      }
+    }
+    throw new IllegalArgumentException("corrupt source IP sketch: bad length");
+  }
+
+  /**
+   * A copy of the next {@code length} bytes. (A copy, not a {@code Memory} region of the whole
+   * array: datasketches-java 6.0.0's HLL heapify reads such a region from the array's start.)
+   */
+  private static byte[] region(byte[] bytes, int[] at, int length) {
+    if (length < 0 || length > bytes.length - at[0]) {
+      throw new IllegalArgumentException("corrupt source IP sketch: truncated");
+    }
+    byte[] region = Arrays.copyOfRange(bytes, at[0], at[0] + length);
+    at[0] += length;
+    return region;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SourceIpSketch other
+        && (this == other || Arrays.equals(serialForm(), other.serialForm()));
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(serialForm());
+  }
+
+  private byte[] serialForm() {
+    byte[] b = bytes;
+    if (b == null) {
+      b = encode();
+      bytes = b;
+    }
+    return b;
+  }
+
+  @Override
+  public String toString() {
+    if (isEmpty()) {
+      return "SourceIpSketch[empty]";
+    }
+    return String.format(
+        "SourceIpSketch[n=%d, distinct~%.0f, topIps=%s, topPrefixes=%s]",
+        count(), distinctEstimate(), topIps(3), topPrefixes(3));
+  }
+
+  /**
+   * Collects the source addresses of the requests of one batch or window, on the ingest path; not
+   * thread-safe. {@link #add} only counts in a small exact table (one hash lookup); the sketches
+   * are fed once per distinct address, when the table reaches {@value #FLUSH_AT} addresses and at
+   * {@link #build()}, so memory stays bounded whatever the traffic.
+   */
+  public static final class Accumulator {
+    /** Distinct addresses held exactly before they go into the sketches. */
+    static final int FLUSH_AT = 512;
+
+    private static final int INITIAL_SLOTS = 16;
+
+    private String[] keys = new String[INITIAL_SLOTS];
+    private long[] counts = new long[INITIAL_SLOTS];
+    private int size;
+    private HllSketch distinct;
+    private ItemsSketch<String> ips;
+    private ItemsSketch<String> prefixes;
+
+    private Accumulator() {}
+
+    /** Counts one request from {@code canonicalIp}; see {@link #add(String, long)}. */
+    public void add(String canonicalIp) {
+      add(canonicalIp, 1);
+    }
+
+    /**
+     * Counts {@code count} requests from {@code canonicalIp}, a canonical literal as {@code
+     * CaptureRecord.srcIp} holds it ({@link IpAddresses#canonical}). Another form of a literal is
+     * canonicalized when it goes into the sketches (it only takes a slot of its own in the exact
+     * table); text that is no IP literal is counted as an address of its own, in no network.
+     *
+     * @throws IllegalArgumentException if {@code count} is negative or the text longer than any IP
+     *     literal
+     */
+    public void add(String canonicalIp, long count) {
+      if (count <= 0 || canonicalIp.length() > MAX_IP_LENGTH) {
+        if (count == 0) {
+          return;
+        }
+        throw new IllegalArgumentException(
+            count < 0
+                ? "count must be >= 0: " + count
+                : "not an IP literal (too long): " + canonicalIp.length() + " chars");
+      }
+      String[] k = keys;
+      int mask = k.length - 1;
+      int h = canonicalIp.hashCode();
+      int i = (h ^ (h >>> 16)) & mask;
+      String key;
+      while ((key = k[i]) != null) {
+        if (key.equals(canonicalIp)) {
+          counts[i] += count;
+          return;
+        }
+        i = (i + 1) & mask;
+      }
+      k[i] = canonicalIp;
+      counts[i] = count;
+      if (++size * 2 > k.length) {
+        if (size >= FLUSH_AT) {
+          flush();
+        } else {
+          grow();
+        }
+      }
+    }
+
+    private void grow() {
+      String[] oldKeys = keys;
+      long[] oldCounts = counts;
+      keys = new String[oldKeys.length * 2];
+      counts = new long[oldKeys.length * 2];
+      int mask = keys.length - 1;
+      for (int j = 0; j < oldKeys.length; j++) {
+        String key = oldKeys[j];
+        if (key != null) {
+          int h = key.hashCode();
+          int i = (h ^ (h >>> 16)) & mask;
+          while (keys[i] != null) {
+            i = (i + 1) & mask;
+          }
+          keys[i] = key;
+          counts[i] = oldCounts[j];
+        }
+      }
+    }
+
+    private void flush() {
+      if (size == 0) {
+        return;
+      }
+      if (distinct == null) {
+        distinct = newHll();
+        ips = newItems();
+        prefixes = newItems();
+      }
+      String[] k = keys;
+      long[] c = counts;
+      for (int j = 0; j < k.length; j++) {
+        String text = k[j];
+        if (text != null) {
+          k[j] = null;
+          String ip = IpAddresses.canonical(text); // the same instance for IPv4
+          if (ip == null) {
+            distinct.update(text); // no IP literal: an address of its own, in no network
+            ips.update(text, c[j]);
+            continue;
+          }
+          ip = foldV4Mapped(ip);
+          distinct.update(ip);
+          ips.update(ip, c[j]);
+          prefixes.update(prefixOfCanonical(ip), c[j]);
+        }
+      }
+      size = 0;
+    }
+
+    /**
+     * The sketch of everything added since the accumulator was made or last built; the accumulator
+     * starts over empty (it hands its sketches over instead of copying them).
+     */
+    public SourceIpSketch build() {
+      flush();
+      if (distinct == null) {
+        return EMPTY;
+      }
+      SourceIpSketch built = new SourceIpSketch(distinct, ips, prefixes, null);
+      distinct = null;
+      ips = null;
+      prefixes = null;
+      return built;
+    }
+  }
+}
