@@ -16,6 +16,9 @@ import io.autoglm.monitor.notifier.channel.WebhookSettings;
 import io.autoglm.monitor.notifier.route.Notifier;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.sharding.NodeClock;
+import io.autoglm.monitor.sharding.catalog.CatalogEntity;
+import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
+import io.autoglm.monitor.sharding.catalog.EndpointLimits;
 import io.autoglm.monitor.sharding.rules.RuleBookEntity;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
@@ -53,10 +56,11 @@ public final class Guardian {
   private static Route ingestRoutes(
       ActorSystem<?> system,
       StatsSettings stats,
+      EndpointAdmission admission,
       NodeSettings node,
       IngestCounters ingestCounters,
       NodeClock clock) {
-    EntityWriter writer = new EntityWriter(system, stats, node.ingestTimeout(), clock);
+    EntityWriter writer = new EntityWriter(system, stats, admission, node.ingestTimeout(), clock);
     // decoding is the node's CPU-heavy work: on its own threads it does not delay entities,
     // cluster gossip or HTTP handling on the default dispatcher
     Executor decoding =
@@ -97,6 +101,9 @@ public final class Guardian {
               ctx.spawn(Topic.create(RuleSet.class, RuleBookEntity.TOPIC), "rule-topic");
           RuleCache rules = new RuleCache();
           RuleBookEntity.init(system, ruleTopic);
+          EndpointLimits limits = EndpointLimits.fromConfig(config);
+          CatalogEntity.init(system, limits::limitOf);
+          EndpointAdmission admission = new EndpointAdmission(system, limits, stats.askTimeout());
           EndpointStatsEntity.init(
               system,
               new EndpointStatsEntity.Dependencies(stats, rules, alertTopic, clock, counters));
@@ -107,6 +114,7 @@ public final class Guardian {
                               Notifier.create(alertTopic, WebhookSettings.fromConfig(config)))
                           .onFailure(SupervisorStrategy.restart()),
                       "notifier"));
+          ctx.spawn(EndpointWaker.create(admission, rules, node.wakeInterval()), "endpoint-waker");
           AlertFeed.Live feed =
               AlertFeed.spawn(ctx, alertTopic, node.recentAlerts(), node.feedBuffer());
 
@@ -120,10 +128,11 @@ public final class Guardian {
               new ApiRoutes(
                       system,
                       new OriginGuard(node.allowedOrigins()),
-                      ingestRoutes(system, stats, node, ingestCounters, clock),
+                      ingestRoutes(system, stats, admission, node, ingestCounters, clock),
                       new RuleRoutes(system, rules, stats.askTimeout(), node.maxRuleBytes())
                           .route(),
-                      new EndpointRoutes(system, stats.askTimeout(), node.statsWindows()).route(),
+                      new EndpointRoutes(system, admission, stats.askTimeout(), node.statsWindows())
+                          .route(),
                       new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout()).route())
                   .route();
 

@@ -17,11 +17,15 @@ public record NodeSettings(
     long maxRuleBytes,
     int statsWindows,
     Duration startTimeout,
-    Duration ruleLoadRetry) {
+    Duration ruleLoadRetry,
+    Duration wakeInterval) {
 
   public NodeSettings {
     positive("autoglm.http.max-ingest-bytes", maxIngestBytes);
     positive("autoglm.http.max-rule-bytes", maxRuleBytes);
+    if (wakeInterval.isNegative() || wakeInterval.isZero()) {
+      throw new IllegalArgumentException("autoglm.node.wake-interval must be positive");
+    }
     if (statsWindows < 0) {
       throw new IllegalArgumentException(
           "autoglm.http.stats-windows must not be negative, got " + statsWindows);
@@ -48,6 +52,7 @@ public record NodeSettings(
         http.getBytes("max-rule-bytes"),
         http.getInt("stats-windows"),
         root.getDuration("autoglm.node.start-timeout"),
-        root.getDuration("autoglm.node.rule-load-retry"));
+        root.getDuration("autoglm.node.rule-load-retry"),
+        root.getDuration("autoglm.node.wake-interval"));
   }
 }

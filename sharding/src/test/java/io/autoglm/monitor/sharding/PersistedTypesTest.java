@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.typesafe.config.ConfigFactory;
+import io.autoglm.monitor.persistence.event.CatalogEvent;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
 import io.autoglm.monitor.persistence.event.RuleBookEvent;
 import io.autoglm.monitor.persistence.stats.WindowStats;
@@ -16,6 +17,7 @@ import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.catalog.CatalogState;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.rules.RuleSet;
 import io.autoglm.monitor.sharding.stats.EndpointStatsState;
@@ -113,7 +115,10 @@ class PersistedTypesTest {
         new RuleBookEvent.RuleDeleted(RULE.id()),
         state,
         EndpointStatsState.empty(ID),
-        RuleSet.EMPTY.with(RULE));
+        RuleSet.EMPTY.with(RULE),
+        new CatalogEvent.NamesAdmitted("endpoints:edge", List.of("/v1/chat", "/v1/models/{id}")),
+        new CatalogState("services", java.util.Set.of("edge", "default")),
+        CatalogState.empty("services"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -126,7 +131,8 @@ class PersistedTypesTest {
   @Test
   void everyEventTypeHasASample() {
     List<Class<?>> sampled = storedSamples().stream().<Class<?>>map(Object::getClass).toList();
-    for (Class<?> events : List.of(EndpointStatsEvent.class, RuleBookEvent.class)) {
+    for (Class<?> events :
+        List.of(EndpointStatsEvent.class, RuleBookEvent.class, CatalogEvent.class)) {
       for (Class<?> type : events.getPermittedSubclasses()) {
         assertTrue(sampled.contains(type), type.getName() + " has no sample in storedSamples()");
       }

@@ -20,7 +20,8 @@ public final class TestTraffic {
           100,
           Duration.ofSeconds(10),
           Duration.ZERO,
-          new RestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0));
+          new RestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0),
+          Duration.ofMinutes(2));
   public static final long T0 = TestRecords.T0;
 
   /** The wall clock the test traffic is aggregated at: an hour after T0. */

@@ -28,14 +28,14 @@ class IngestResponseTest {
                       CaptureRecord.of(1767225600000L, "/v1/chat/completions", 200, 8, "10.0.0.1"),
                       CaptureRecord.of(
                           1767225600001L, "/v1/chat/completions", 200, 9, "10.0.0.2")));
-      assertEquals(Optional.of(new IngestAck(2, 1, 0, 1, 0, 0, 1)), response.ack());
+      assertEquals(Optional.of(new IngestAck(2, 1, 0, 1, 0, 0, 0, 1)), response.ack());
     }
   }
 
   @Test
   void anExpiredCountIsReadWhenTheNodeSendsOne() {
     assertEquals(
-        Optional.of(new IngestAck(3, 0, 0, 0, 0, 3, 1)),
+        Optional.of(new IngestAck(3, 0, 0, 0, 0, 3, 0, 1)),
         new IngestResponse(
                 200,
                 "{\"received\":3,\"accepted\":0,\"late\":0,\"duplicates\":0,\"future\":0,"

@@ -1,10 +1,10 @@
 package io.autoglm.monitor.node.api;
 
+import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
 import io.autoglm.monitor.sharding.stats.EndpointKey;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
 import io.autoglm.monitor.sharding.stats.EndpointStatsView;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -12,21 +12,17 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
- * {@code GET /api/v1/endpoints}: every endpoint that ever received data (from the journal, so it
- * survives restarts). {@code GET /api/v1/endpoints/{id}/stats[?limit=N]}: an endpoint's open
- * windows, its newest N closed windows (default {@code autoglm.http.stats-windows}, 60) and its
- * alert states. The id is {@code service + path}, URL-encoded as one segment, e.g. {@code
- * default%2Fv1%2Fchat%2Fcompletions}.
+ * {@code GET /api/v1/endpoints}: every endpoint the cluster admitted, from the catalogs ({@link
+ * EndpointList}; a few in-memory entities, never a journal scan). {@code GET
+ * /api/v1/endpoints/{id}/stats[?limit=N]}: an endpoint's open windows, its newest N closed windows
+ * (default {@code autoglm.http.stats-windows}, 60) and its alert states. The id is {@code service +
+ * path}, URL-encoded as one segment, e.g. {@code default%2Fv1%2Fchat%2Fcompletions}.
  */
 public final class EndpointRoutes extends AllDirectives {
-  private static final String PREFIX = EndpointStatsEntity.ENTITY_TYPE_KEY.name() + "|";
-  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
+  private final EndpointAdmission admission;
   private final Duration timeout;
 
   private final int defaultWindows;
@@ -34,8 +30,9 @@ public final class EndpointRoutes extends AllDirectives {
   /**
    * @param defaultWindows closed windows shown when the request names no {@code ?limit=}
    */
-  public EndpointRoutes(ActorSystem<?> system, Duration timeout, int defaultWindows) {
-    this.system = system;
+  public EndpointRoutes(
+      ActorSystem<?> system, EndpointAdmission admission, Duration timeout, int defaultWindows) {
+    this.admission = admission;
     this.sharding = ClusterSharding.get(system);
     this.timeout = timeout;
     this.defaultWindows = defaultWindows;
@@ -50,9 +47,7 @@ public final class EndpointRoutes extends AllDirectives {
                     () ->
                         get(
                             () ->
-                                onSuccess(
-                                    endpointIds(),
-                                    ids -> complete(JsonSupport.ok(EndpointList.of(ids)))))),
+                                onSuccess(endpointList(), list -> complete(JsonSupport.ok(list))))),
                 path(
                     PathMatchers.segment().slash("stats"),
                     id ->
@@ -82,9 +77,9 @@ public final class EndpointRoutes extends AllDirectives {
                                                     + e.getMessage()));
                                       }
                                       return onSuccess(
-                                          endpointIds(),
-                                          ids -> {
-                                            if (!ids.contains(key.entityId())) {
+                                          admission.isAdmitted(key),
+                                          admitted -> {
+                                            if (!admitted) {
                                               return complete(
                                                   JsonSupport.error(
                                                       StatusCodes.NOT_FOUND,
@@ -111,15 +106,16 @@ public final class EndpointRoutes extends AllDirectives {
                                     })))));
   }
 
-  private CompletionStage<List<String>> endpointIds() {
-    CassandraReadJournal journal =
-        PersistenceQuery.get(system)
-            .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
-    return journal
-        .currentPersistenceIds()
-        .filter(pid -> pid.startsWith(PREFIX))
-        .map(pid -> pid.substring(PREFIX.length()))
-        .runWith(Sink.seq(), system)
-        .thenApply(ids -> ids.stream().sorted().toList());
+  private CompletionStage<EndpointList> endpointList() {
+    return admission
+        .listing()
+        .thenApply(
+            byService -> {
+              int maxServices = admission.limits().maxServices();
+              return EndpointList.of(
+                  byService,
+                  byService.size() >= maxServices,
+                  admission.limits().normalizer().strict());
+            });
   }
 }

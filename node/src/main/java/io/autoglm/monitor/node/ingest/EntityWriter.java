@@ -4,6 +4,7 @@ import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.capture.DecodeReport;
 import io.autoglm.monitor.protocols.wire.IngestAck;
 import io.autoglm.monitor.sharding.NodeClock;
+import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
 import io.autoglm.monitor.sharding.stats.BatchPart;
 import io.autoglm.monitor.sharding.stats.DeltaAggregator;
 import io.autoglm.monitor.sharding.stats.EndpointDelta;
@@ -13,8 +14,10 @@ import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -26,8 +29,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 /**
  * The last step of every ingest path. Each batch is first pre-aggregated on its own, where it was
  * decoded ({@link #aggregate}): one part per endpoint, so entities can drop replays. Then {@link
- * #write} sends one delta per endpoint for a whole group of batches to the endpoint's entity and
- * completes once every entity has persisted its share: at most one write per entity per call.
+ * #write} finds the endpoint each part is counted under ({@link EndpointAdmission}: an admitted
+ * endpoint, or its service's {@code /(other)} past the cap), sends one delta per endpoint for a
+ * whole group of batches to the endpoint's entity and completes once every entity has persisted its
+ * share: at most one write per entity per call.
  */
 public final class EntityWriter {
   /**
@@ -48,10 +53,12 @@ public final class EntityWriter {
       long duplicates,
       long future,
       long expired,
+      long folded,
       int endpoints) {
     /** The answer of a complete {@code POST /api/v1/ingest}. */
     public IngestAck ack() {
-      return new IngestAck(received, accepted, late, duplicates, future, expired, endpoints);
+      return new IngestAck(
+          received, accepted, late, duplicates, future, expired, folded, endpoints);
     }
   }
 
@@ -59,11 +66,17 @@ public final class EntityWriter {
   private final StatsSettings stats;
   private final Duration timeout;
   private final NodeClock clock;
+  private final EndpointAdmission admission;
 
   public EntityWriter(
-      ActorSystem<?> system, StatsSettings stats, Duration timeout, NodeClock clock) {
+      ActorSystem<?> system,
+      StatsSettings stats,
+      EndpointAdmission admission,
+      Duration timeout,
+      NodeClock clock) {
     this.sharding = ClusterSharding.get(system);
     this.stats = stats;
+    this.admission = admission;
     this.timeout = timeout;
     this.clock = clock;
   }
@@ -81,7 +94,9 @@ public final class EntityWriter {
       long seq,
       String defaultService,
       Function<Consumer<CaptureRecord>, DecodeReport> decode) {
-    DeltaAggregator aggregator = new DeltaAggregator(stats, defaultService, clock.wallMillis());
+    DeltaAggregator aggregator =
+        new DeltaAggregator(
+            stats, admission.limits().normalizer(), defaultService, clock.wallMillis());
     aggregator.beginBatch(agentId, epoch, seq);
     DecodeReport report = decode.apply(aggregator::add);
     return new Batch(seq, report, aggregator.drain());
@@ -139,12 +154,73 @@ public final class EntityWriter {
    * tells per endpoint whether its share was confirmed persisted. Never fails.
    */
   public CompletionStage<Outcome> writeAll(List<Batch> batches) {
+    Set<EndpointKey> unknown = new LinkedHashSet<>();
+    for (Batch b : batches) {
+      for (EndpointDelta d : b.deltas()) {
+        if (admission.knownFinal(d.key()) == null) {
+          unknown.add(d.key());
+        }
+      }
+    }
+    if (unknown.isEmpty()) {
+      return send(batches, Map.of());
+    }
+    return admission
+        .resolve(unknown)
+        .handle(
+            (resolved, failure) -> {
+              if (failure != null) {
+                return CompletableFuture.completedFuture(notAdmitted(batches, failure));
+              }
+              return send(batches, resolved);
+            })
+        .thenCompose(Function.identity());
+  }
+
+  /** When the catalogs could not be asked: nothing was sent, every endpoint is unconfirmed. */
+  private static Outcome notAdmitted(List<Batch> batches, Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+    List<Unconfirmed> unconfirmed = new ArrayList<>();
+    long received = 0;
+    for (Batch b : batches) {
+      received += b.records();
+      for (EndpointDelta d : b.deltas()) {
+        unconfirmed.add(
+            new Unconfirmed(
+                d.key().entityId(),
+                d.parts().stream().mapToLong(BatchPart::records).sum(),
+                "the endpoint catalog did not answer: " + cause.getMessage()));
+      }
+    }
+    return new Outcome(new Totals(received, 0, 0, 0, 0, 0, 0, 0), List.of(), unconfirmed);
+  }
+
+  /**
+   * The endpoint {@code key}'s records are counted under: as this node knows it, else as {@code
+   * resolved} says.
+   */
+  private EndpointKey finalKey(EndpointKey key, Map<EndpointKey, EndpointKey> resolved) {
+    EndpointKey known = admission.knownFinal(key);
+    return known != null ? known : resolved.getOrDefault(key, key);
+  }
+
+  private CompletionStage<Outcome> send(
+      List<Batch> batches, Map<EndpointKey, EndpointKey> resolved) {
     Map<EndpointKey, List<BatchPart>> parts = new LinkedHashMap<>();
     long received = 0;
     for (Batch b : batches) {
+      // paths folded into one endpoint merge their parts of this batch into one
+      Map<EndpointKey, BatchPart> ofBatch = new LinkedHashMap<>();
       for (EndpointDelta d : b.deltas()) {
-        parts.computeIfAbsent(d.key(), k -> new ArrayList<>(batches.size())).addAll(d.parts());
+        EndpointKey key = finalKey(d.key(), resolved);
+        for (BatchPart part : d.parts()) {
+          ofBatch.merge(key, part, BatchPart::merge);
+        }
       }
+      ofBatch.forEach(
+          (key, part) ->
+              parts.computeIfAbsent(key, k -> new ArrayList<>(batches.size())).add(part));
       received += b.records();
     }
     List<EndpointDelta> deltas = new ArrayList<>(parts.size());
@@ -169,6 +245,7 @@ public final class EntityWriter {
               long duplicates = 0;
               long future = 0;
               long expired = 0;
+              long folded = 0;
               List<String> confirmed = new ArrayList<>(deltas.size());
               List<Unconfirmed> unconfirmed = new ArrayList<>();
               for (CompletableFuture<Reply> f : replies) {
@@ -193,9 +270,13 @@ public final class EntityWriter {
                 duplicates += ack.duplicates();
                 future += ack.future();
                 expired += ack.expired();
+                if (reply.delta().key().isOther()) {
+                  folded += ack.accepted(); // of the accepted, those counted under a fold
+                }
               }
               return new Outcome(
-                  new Totals(total, accepted, late, duplicates, future, expired, confirmed.size()),
+                  new Totals(
+                      total, accepted, late, duplicates, future, expired, folded, confirmed.size()),
                   List.copyOf(confirmed),
                   List.copyOf(unconfirmed));
             });

@@ -295,7 +295,8 @@ public final class StreamIngest {
                             totals.duplicates(),
                             totals.future(),
                             rejectedRecords,
-                            firstRejection);
+                            firstRejection,
+                            totals.folded());
                     List<RawWebSocket.Outbound> out = new ArrayList<>(replies);
                     out.add(new RawWebSocket.Text(ack.toJson()));
                     return out;

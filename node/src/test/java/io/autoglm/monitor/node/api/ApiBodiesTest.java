@@ -13,6 +13,7 @@ import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.catalog.CatalogEntity;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.rules.RuleSet;
 import io.autoglm.monitor.sharding.stats.EndpointKey;
@@ -101,8 +102,28 @@ class ApiBodiesTest {
     assertWire(
         "{\"endpoints\":[{\"id\":\"default/v1/chat/completions\",\"service\":\"default\","
             + "\"path\":\"/v1/chat/completions\","
-            + "\"stats\":\"/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats\"}]}",
-        EndpointList.of(List.of("default/v1/chat/completions")));
+            + "\"stats\":\"/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats\"}],"
+            + "\"services\":[{\"service\":\"default\",\"endpoints\":1,\"limit\":200,"
+            + "\"full\":false}]}",
+        EndpointList.of(
+            Map.of(
+                "default",
+                new CatalogEntity.Listing(java.util.Set.of("/v1/chat/completions"), 200)),
+            false,
+            false));
+  }
+
+  @Test
+  void aFullServiceListsItsFold() {
+    EndpointList list =
+        EndpointList.of(
+            Map.of("edge", new CatalogEntity.Listing(java.util.Set.of("/b", "/a"), 2)),
+            true,
+            false);
+    assertEquals(
+        List.of("(other)/(other)", "edge/(other)", "edge/a", "edge/b"),
+        list.endpoints().stream().map(EndpointList.Entry::id).toList());
+    assertEquals(List.of(new EndpointList.Service("edge", 2, 2, true)), list.services());
   }
 
   @Test

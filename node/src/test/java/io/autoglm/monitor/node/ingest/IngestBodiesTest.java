@@ -21,11 +21,11 @@ class IngestBodiesTest {
 
   @Test
   void theAckIsTheTotals() throws Exception {
-    EntityWriter.Totals totals = new EntityWriter.Totals(12, 9, 1, 2, 0, 0, 2);
+    EntityWriter.Totals totals = new EntityWriter.Totals(12, 9, 1, 2, 0, 0, 0, 2);
     assertWire(
         "{\"received\":12,\"accepted\":9,\"late\":1,\"duplicates\":2,\"future\":0,\"endpoints\":2}",
         totals.ack());
-    assertEquals(new IngestAck(12, 9, 1, 2, 0, 0, 2), totals.ack());
+    assertEquals(new IngestAck(12, 9, 1, 2, 0, 0, 0, 2), totals.ack());
   }
 
   @Test

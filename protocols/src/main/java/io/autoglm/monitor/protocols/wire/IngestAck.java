@@ -14,6 +14,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param future dated too far ahead of the node's clock
  * @param expired not counted: sent again under a node-issued key too old to tell whether they
  *     already were; only on the wire when not 0
+ * @param folded of the accepted, records counted under an {@code /(other)} endpoint because their
+ *     service had reached its endpoint cap (or their path matched no template in strict mode, or
+ *     their service was past the service cap); only on the wire when not 0
  * @param endpoints endpoints whose entities confirmed persisting their share
  */
 public record IngestAck(
@@ -23,4 +26,5 @@ public record IngestAck(
     long duplicates,
     long future,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) long expired,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) long folded,
     int endpoints) {}

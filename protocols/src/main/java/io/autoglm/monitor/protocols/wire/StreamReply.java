@@ -29,7 +29,9 @@ public sealed interface StreamReply {
   /**
    * Every batch up to {@code seq} is persisted (cumulative). The counts cover the batches since the
    * previous ack: counted, behind the watermark, replays already counted, dated too far ahead of
-   * the node's clock, and lines that failed validation ({@code firstError} names the first).
+   * the node's clock, and lines that failed validation ({@code firstError} names the first); {@code
+   * folded}: of the accepted, those counted under an {@code /(other)} endpoint (past the endpoint
+   * cap, see {@link IngestAck#folded}), on the wire only when not 0.
    */
   record Ack(
       long seq,
@@ -38,7 +40,8 @@ public sealed interface StreamReply {
       long duplicates,
       long future,
       long rejected,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String firstError)
+      @JsonInclude(JsonInclude.Include.NON_NULL) String firstError,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long folded)
       implements StreamReply {}
 
   /** Sent right before the node closes the stream with a close frame of the same reason. */

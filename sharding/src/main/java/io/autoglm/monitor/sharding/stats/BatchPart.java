@@ -2,6 +2,7 @@ package io.autoglm.monitor.sharding.stats;
 
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.CborSerializable;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -33,6 +34,44 @@ public record BatchPart(
   /** The key under which an entity remembers the highest applied seq of this part's source. */
   public String sourceKey() {
     return sourceKey(agentId, epoch);
+  }
+
+  /**
+   * This part and {@code other}, a part of the same batch (for another path that is counted under
+   * the same endpoint), as one part.
+   */
+  public BatchPart merge(BatchPart other) {
+    if (!java.util.Objects.equals(agentId, other.agentId)
+        || epoch != other.epoch
+        || seq != other.seq) {
+      throw new IllegalArgumentException("parts of different batches do not merge");
+    }
+    List<WindowStats> merged = new ArrayList<>(windows.size() + other.windows.size());
+    int i = 0;
+    int j = 0;
+    while (i < windows.size() || j < other.windows.size()) {
+      WindowStats a = i < windows.size() ? windows.get(i) : null;
+      WindowStats b = j < other.windows.size() ? other.windows.get(j) : null;
+      if (b == null || a != null && a.start() < b.start()) {
+        merged.add(a);
+        i++;
+      } else if (a == null || b.start() < a.start()) {
+        merged.add(b);
+        j++;
+      } else {
+        merged.add(a.merge(b));
+        i++;
+        j++;
+      }
+    }
+    return new BatchPart(
+        agentId,
+        epoch,
+        seq,
+        List.copyOf(merged),
+        records + other.records,
+        future + other.future,
+        Math.max(maxEventTs, other.maxEventTs));
   }
 
   public static String sourceKey(String agentId, long epoch) {

@@ -5,6 +5,7 @@ import io.autoglm.monitor.persistence.stats.LatencySketch;
 import io.autoglm.monitor.persistence.stats.Saturating;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.sharding.catalog.PathNormalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +17,9 @@ import java.util.TreeMap;
  * Not thread safe: one instance per ingest request (or per flush tick of a stream), then {@link
  * #drain}. Records added before any {@link #beginBatch} belong to one anonymous batch.
  *
+ * <p>Each record's path is normalized ({@link PathNormalizer}) before it picks its endpoint;
+ * whether the endpoint is admitted is decided later, for the whole batch.
+ *
  * <p>A record dated more than {@code max-future} ahead of the wall clock (as read when the
  * aggregator is made) goes into no window: it is only counted as {@code future}, so it cannot move
  * an endpoint's watermark.
@@ -24,6 +28,9 @@ public final class DeltaAggregator {
   private final StatsSettings settings;
   private final String defaultService;
   private final long futureLimit;
+  private final PathNormalizer normalizer;
+  // the key of each (service, raw path) seen in this aggregator: most records repeat a few paths
+  private final Map<String, Map<String, EndpointKey>> keys = new HashMap<>();
   // per endpoint, one part per batch, in the order the batches began
   private final Map<EndpointKey, List<PartAccumulator>> byEndpoint = new HashMap<>();
   private String agentId;
@@ -35,7 +42,16 @@ public final class DeltaAggregator {
    * @param nowMs the wall clock now, epoch ms: records beyond it + {@code max-future} are future
    */
   public DeltaAggregator(StatsSettings settings, String defaultService, long nowMs) {
+    this(settings, PathNormalizer.DEFAULT, defaultService, nowMs);
+  }
+
+  /**
+   * @param nowMs the wall clock now, epoch ms: records beyond it + {@code max-future} are future
+   */
+  public DeltaAggregator(
+      StatsSettings settings, PathNormalizer normalizer, String defaultService, long nowMs) {
     this.settings = settings;
+    this.normalizer = normalizer;
     this.defaultService = defaultService;
     this.futureLimit = settings.futureLimit(nowMs);
   }
@@ -50,8 +66,11 @@ public final class DeltaAggregator {
 
   public void add(CaptureRecord r) {
     String service = r.service() != null ? r.service() : defaultService;
-    List<PartAccumulator> parts =
-        byEndpoint.computeIfAbsent(new EndpointKey(service, r.endpoint()), k -> new ArrayList<>(2));
+    EndpointKey key =
+        keys.computeIfAbsent(service, s -> new HashMap<>())
+            .computeIfAbsent(
+                r.endpoint(), p -> new EndpointKey(service, normalizer.normalize(service, p)));
+    List<PartAccumulator> parts = byEndpoint.computeIfAbsent(key, k -> new ArrayList<>(2));
     PartAccumulator part = parts.isEmpty() ? null : parts.get(parts.size() - 1);
     if (part == null || part.batchNumber != batchNumber) {
       part = new PartAccumulator(batchNumber, agentId, epoch, seq);
@@ -77,6 +96,7 @@ public final class DeltaAggregator {
             deltas.add(
                 new EndpointDelta(key, parts.stream().map(PartAccumulator::toPart).toList())));
     byEndpoint.clear();
+    keys.clear();
     return deltas;
   }
 

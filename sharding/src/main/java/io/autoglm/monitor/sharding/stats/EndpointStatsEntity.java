@@ -61,6 +61,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * (on recovery, or after the clock stepped back) is reset to it by a persisted {@link
  * WatermarkReset}. Alert changes are persisted in the same write as the windows that caused them,
  * and only then published on the alert topic.
+ *
+ * <p>An entity passivates itself (sharding's automatic passivation is off, because its own ticks
+ * are not traffic to sharding): once it has had no data for {@code passivate-after}, has no window
+ * left to close, no alert pending or firing and no QPS rule watching it. The next delta brings it
+ * back from Cassandra. A QPS-watched endpoint therefore stays up to see its traffic drop to zero;
+ * after a node restart it is woken by the node ({@link Wake}).
  */
 public final class EndpointStatsEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -95,6 +101,13 @@ public final class EndpointStatsEntity
     INSTANCE
   }
 
+  /**
+   * Starts the entity if it is not running (so it closes windows while no data comes); no reply.
+   */
+  public enum Wake implements Command {
+    INSTANCE
+  }
+
   /** The timer that writes the deltas queued since the last write. */
   private enum WritePending implements Command {
     INSTANCE
@@ -113,6 +126,9 @@ public final class EndpointStatsEntity
   private final StatsSettings settings;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
+  // where to ask for passivation; null when not run by sharding (tests)
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private boolean passivating;
   // Wall-clock time the newest data arrived. Not persisted: after recovery it counts from the
   // recovery, which only delays wall-clock closing by the downtime.
   private long lastArrivalWallMs;
@@ -136,25 +152,34 @@ public final class EndpointStatsEntity
   public static void init(ActorSystem<?> system, Dependencies deps) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), deps))
-                // an endpoint must stay alive to close its windows while quiet (a QPS drop to zero)
+            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), deps))
+                // the entity passivates itself: its ticks, which close quiet windows, are not
+                // messages sharding sees, so sharding's idle passivation would stop a QPS-watched
+                // endpoint before it sees its traffic drop to zero
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
+  /** An entity outside sharding (tests): it never passivates. */
   public static Behavior<Command> create(String entityId, Dependencies deps) {
+    return create(entityId, null, deps);
+  }
+
+  public static Behavior<Command> create(
+      String entityId, ActorRef<ClusterSharding.ShardCommand> shard, Dependencies deps) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, deps.settings().tick());
                   return new EndpointStatsEntity(
-                      ctx, timers, EndpointKey.fromEntityId(entityId), deps);
+                      ctx, timers, shard, EndpointKey.fromEntityId(entityId), deps);
                 }));
   }
 
   private EndpointStatsEntity(
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
+      ActorRef<ClusterSharding.ShardCommand> shard,
       EndpointKey key,
       Dependencies deps) {
     super(
@@ -162,6 +187,7 @@ public final class EndpointStatsEntity
         deps.settings().restartBackoff().strategy());
     this.context = context;
     this.timers = timers;
+    this.shard = shard;
     this.key = key;
     this.deps = deps;
     this.settings = deps.settings();
@@ -202,6 +228,7 @@ public final class EndpointStatsEntity
             (state, cmd) ->
                 Effect().reply(cmd.replyTo(), EndpointStatsView.of(state, cmd.closedWindows())))
         .onCommand(Tick.class, this::onTick)
+        .onCommand(Wake.class, (state, cmd) -> Effect().noReply())
         .onCommand(WritePending.class, (state, cmd) -> writePending(state))
         .build();
   }
@@ -376,10 +403,11 @@ public final class EndpointStatsEntity
 
   private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onTick(
       EndpointStatsState state, Tick tick) {
+    long now = deps.clock().wallMillis();
+    passivateIfIdle(state, now);
     if (!state.hasData()) {
       return Effect().noReply();
     }
-    long now = deps.clock().wallMillis();
     if (state.aheadOf(now, settings)) {
       WatermarkReset reset = state.resetTo(now, settings);
       context
@@ -422,6 +450,24 @@ public final class EndpointStatsEntity
     return alertActive
         || deps.rules().rules().stream()
             .anyMatch(r -> r.metric() == Metric.QPS && r.appliesTo(key.service(), key.path()));
+  }
+
+  /**
+   * Asks sharding to stop this entity when it has had no data for {@code passivate-after} and has
+   * nothing to do: no write queued, no window to close, no alert to resolve, no QPS rule to feed.
+   */
+  private void passivateIfIdle(EndpointStatsState state, long now) {
+    if (shard == null
+        || passivating
+        || !pending.isEmpty()
+        || writeScheduled
+        || now - lastArrivalWallMs < settings.passivateAfter().toMillis()
+        || worthAdvancing(state)) {
+      return;
+    }
+    passivating = true;
+    context.getLog().debug("Endpoint {} idle: passivating", key.entityId());
+    shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
   }
 
   /** Notes that an ingest write happens now, in the current write slot. */

@@ -20,6 +20,8 @@ import java.time.Duration;
  *     (from other connections, other nodes, HTTP posts) wait for the next slot and share its write;
  *     zero writes every delta at once
  * @param restartBackoff how an entity restarts after a failed journal write
+ * @param passivateAfter an endpoint entity with nothing left to do stops after this long without
+ *     new data
  */
 public record StatsSettings(
     long windowMs,
@@ -30,7 +32,8 @@ public record StatsSettings(
     int snapshotEvery,
     Duration askTimeout,
     Duration minWriteInterval,
-    RestartBackoff restartBackoff) {
+    RestartBackoff restartBackoff,
+    Duration passivateAfter) {
 
   public StatsSettings {
     if (windowMs < 100) {
@@ -44,6 +47,9 @@ public record StatsSettings(
     }
     if (minWriteInterval.isNegative()) {
       throw new IllegalArgumentException("autoglm.stats.min-write-interval must not be negative");
+    }
+    if (passivateAfter.isNegative() || passivateAfter.isZero()) {
+      throw new IllegalArgumentException("autoglm.stats.passivate-after must be positive");
     }
     if (historyWindows < 1) {
       throw new IllegalArgumentException("autoglm.stats.history-windows must be at least 1");
@@ -61,7 +67,8 @@ public record StatsSettings(
         c.getInt("snapshot-every"),
         c.getDuration("ask-timeout"),
         c.getDuration("min-write-interval"),
-        RestartBackoff.fromConfig(root));
+        RestartBackoff.fromConfig(root),
+        c.getDuration("passivate-after"));
   }
 
   public StatsSettings withMinWriteInterval(Duration interval) {
@@ -74,7 +81,8 @@ public record StatsSettings(
         snapshotEvery,
         askTimeout,
         interval,
-        restartBackoff);
+        restartBackoff,
+        passivateAfter);
   }
 
   /** The newest {@code ts} a record may carry when the wall clock reads {@code nowMs}. */

@@ -33,6 +33,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
@@ -283,6 +284,69 @@ class EndpointStatsEntityTest {
               return null;
             });
     assertTrue(kit.getState().watermark() >= T0 + 10_000);
+  }
+
+  /** An entity run as sharding runs it, with {@code shard} to ask for passivation. */
+  private EventSourcedBehaviorTestKit<
+          EndpointStatsEntity.Command, EndpointStatsEvent, EndpointStatsState>
+      shardedKit(String id, TestProbe<ClusterSharding.ShardCommand> shard) {
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(),
+        EndpointStatsEntity.create(
+            id,
+            shard.ref(),
+            new EndpointStatsEntity.Dependencies(
+                SETTINGS, rules, alerts.ref(), clock, new StatsCounters())));
+  }
+
+  @Test
+  void anIdleEndpointWithNothingLeftToDoAsksToBePassivated() {
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    var idle = shardedKit("default/v1/idle", shard);
+    idle.<StatusReply<EndpointStatsEntity.IngestAck>>runCommand(
+        replyTo ->
+            new EndpointStatsEntity.Ingest(traffic("/v1/idle", 0, 8, 50, 0.0, 100), replyTo));
+    clock.advance(60_000); // its windows close, but it had data a minute ago
+    shard.expectNoMessage(Duration.ofMillis(600));
+    assertEquals(400, idle.getState().closed().get(0).count(), "its windows closed");
+    clock.advance(SETTINGS.passivateAfter().toMillis());
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+  }
+
+  @Test
+  void anEndpointAQpsRuleWatchesIsNotPassivatedSoItSeesItsTrafficDropToZero() {
+    rules.offer(
+        rules
+            .current()
+            .with(
+                new ThresholdRule(
+                    "idle-drop",
+                    Metric.QPS,
+                    Comparison.LT,
+                    1,
+                    0,
+                    0,
+                    Severity.WARNING,
+                    Glob.of("*"),
+                    Glob.of("/v1/watched"),
+                    "")));
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    var watched = shardedKit("default/v1/watched", shard);
+    watched.<StatusReply<EndpointStatsEntity.IngestAck>>runCommand(
+        replyTo ->
+            new EndpointStatsEntity.Ingest(traffic("/v1/watched", 0, 8, 50, 0.0, 100), replyTo));
+    clock.advance(SETTINGS.passivateAfter().toMillis() + 60_000);
+    shard.expectNoMessage(Duration.ofSeconds(1));
+    // and it keeps closing empty windows, so the drop fires
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertTrue(
+                  watched.getState().alerts().get("idle-drop").phase()
+                      == io.autoglm.monitor.sharding.detect.RuleAlertState.Phase.FIRING);
+              return null;
+            });
   }
 
   @Test
