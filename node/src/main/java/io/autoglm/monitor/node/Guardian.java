@@ -129,9 +129,14 @@ public final class Guardian {
                       system,
                       new OriginGuard(node.allowedOrigins()),
                       ingestRoutes(system, stats, admission, node, ingestCounters, clock),
-                      new RuleRoutes(system, rules, stats.askTimeout(), node.maxRuleBytes())
+                      new RuleRoutes(
+                              system,
+                              rules,
+                              stats.askTimeout(),
+                              node.maxRuleBytes(),
+                              stats.maxWindowMs())
                           .route(),
-                      new EndpointRoutes(system, admission, stats.askTimeout(), node.statsWindows())
+                      new EndpointRoutes(system, admission, stats.askTimeout(), node.statsPanes())
                           .route(),
                       new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout()).route())
                   .route();

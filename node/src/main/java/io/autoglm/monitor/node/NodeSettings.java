@@ -15,7 +15,7 @@ public record NodeSettings(
     String defaultService,
     List<String> allowedOrigins,
     long maxRuleBytes,
-    int statsWindows,
+    int statsPanes,
     Duration startTimeout,
     Duration ruleLoadRetry,
     Duration wakeInterval) {
@@ -26,9 +26,9 @@ public record NodeSettings(
     if (wakeInterval.isNegative() || wakeInterval.isZero()) {
       throw new IllegalArgumentException("autoglm.node.wake-interval must be positive");
     }
-    if (statsWindows < 0) {
+    if (statsPanes < 0) {
       throw new IllegalArgumentException(
-          "autoglm.http.stats-windows must not be negative, got " + statsWindows);
+          "autoglm.http.stats-panes must not be negative, got " + statsPanes);
     }
   }
 
@@ -50,7 +50,7 @@ public record NodeSettings(
         root.getString("autoglm.node.default-service"),
         http.getStringList("allowed-origins"),
         http.getBytes("max-rule-bytes"),
-        http.getInt("stats-windows"),
+        http.getInt("stats-panes"),
         root.getDuration("autoglm.node.start-timeout"),
         root.getDuration("autoglm.node.rule-load-retry"),
         root.getDuration("autoglm.node.wake-interval"));

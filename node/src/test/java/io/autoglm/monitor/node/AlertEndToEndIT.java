@@ -61,29 +61,34 @@ class AlertEndToEndIT {
     AlertFeedClient feed = http.openFeed();
     assertEquals("hello", feed.next(Duration.ofSeconds(5)).get("type").asText());
 
+    // 50 requests a second, 1 of them failing; then a burst of 25 failing a second
     ingest(traffic(CHAT, 0, 20, 50, 0.01));
-    ingest(traffic(CHAT, 20, 30, 50, 0.5)); // the burst; its window [20 s, 30 s) is still open
-    assertNull(feed.next(Duration.ofMillis(500)), "no alert before the burst's window closes");
+    // 3 s of the burst: the 10 s window just after the newest record holds 82 errors in 500
+    // requests, 16.4 %
+    ingest(traffic(CHAT, 20, 23, 50, 0.5));
+    assertNull(feed.next(Duration.ofMillis(500)), "no alert while the rate is below 20 %");
     assertNull(webhook.poll());
 
-    ingest(traffic(CHAT, 30, 36, 50, 0.01)); // watermark 36 s - 5 s lateness: closes [20, 30)
-    long closedAt = System.nanoTime();
+    // the 4th second: 106 errors in the window, 21.2 %, fires at once, not when a window closes
+    ingest(traffic(CHAT, 23, 24, 50, 0.5));
+    long crossedAt = System.nanoTime();
     JsonNode message = feed.next(WITHIN);
-    assertNotNull(message, "the alert reaches the feed after its window closes");
-    long feedMs = (System.nanoTime() - closedAt) / 1_000_000;
+    assertNotNull(message, "the alert reaches the feed once the rate crosses the threshold");
+    long feedMs = (System.nanoTime() - crossedAt) / 1_000_000;
     JsonNode alert = message.get("alert");
     assertEquals("alert", message.get("type").asText());
     assertEquals("firing", alert.get("status").asText());
     assertEquals("chat-errors", alert.get("rule").asText());
     assertEquals(CHAT, alert.get("endpoint").asText());
-    assertEquals(0.5, alert.get("value").asDouble(), 1e-9);
-    assertEquals("2026-01-01T00:00:20Z", alert.get("startsAt").asText());
+    assertEquals(0.212, alert.get("value").asDouble(), 1e-9);
+    // evaluated just after the newest record (T0 + 23.98 s)
+    assertEquals("2026-01-01T00:00:23.981Z", alert.get("startsAt").asText());
 
-    WebhookReceiver.Received hook = webhook.next(WITHIN.minusNanos(System.nanoTime() - closedAt));
-    assertNotNull(hook, "the webhook receives the alert after its window closes");
+    WebhookReceiver.Received hook = webhook.next(WITHIN.minusNanos(System.nanoTime() - crossedAt));
+    assertNotNull(hook, "the webhook receives the alert");
     System.out.printf(
-        "alert latency after the window closed: feed %d ms, webhook %d ms%n",
-        feedMs, (System.nanoTime() - closedAt) / 1_000_000);
+        "alert latency after the ingest that crossed the threshold: feed %d ms, webhook %d ms%n",
+        feedMs, (System.nanoTime() - crossedAt) / 1_000_000);
     assertEquals("POST", hook.method());
     assertTrue(hook.contentType().startsWith("application/json"), hook.contentType());
     assertEquals("4", hook.body().get("version").asText());
@@ -93,21 +98,22 @@ class AlertEndToEndIT {
     assertEquals("critical", hookAlert.get("labels").get("severity").asText());
     assertEquals(CHAT, hookAlert.get("labels").get("endpoint").asText());
     assertEquals(alert.get("fingerprint").asText(), hookAlert.get("fingerprint").asText());
-    assertEquals("2026-01-01T00:00:20Z", hookAlert.get("startsAt").asText());
+    assertEquals("2026-01-01T00:00:23.981Z", hookAlert.get("startsAt").asText());
     assertEquals("0001-01-01T00:00:00Z", hookAlert.get("endsAt").asText());
 
-    ingest(traffic(CHAT, 36, 46, 50, 0.01)); // closes [30, 40): healthy again
+    // healthy again: the window ending at 31 s holds 3 s of the burst, 82 errors, 16.4 %
+    ingest(traffic(CHAT, 24, 40, 50, 0.01));
     JsonNode resolved = feed.next(WITHIN);
     assertNotNull(resolved, "the resolved alert follows on the feed");
     assertEquals("resolved", resolved.get("alert").get("status").asText());
     assertEquals(
         alert.get("fingerprint").asText(), resolved.get("alert").get("fingerprint").asText());
-    assertEquals("2026-01-01T00:00:40Z", resolved.get("alert").get("endsAt").asText());
+    assertEquals("2026-01-01T00:00:31Z", resolved.get("alert").get("endsAt").asText());
     WebhookReceiver.Received resolvedHook = webhook.next(WITHIN);
     assertNotNull(resolvedHook, "the resolved alert follows on the webhook");
     assertEquals("resolved", resolvedHook.body().get("status").asText());
     assertEquals(
-        "2026-01-01T00:00:40Z", resolvedHook.body().get("alerts").get(0).get("endsAt").asText());
+        "2026-01-01T00:00:31Z", resolvedHook.body().get("alerts").get(0).get("endsAt").asText());
 
     JsonNode recent = http.get("/api/v1/alerts").json().get("alerts");
     assertEquals(2, recent.size());

@@ -120,7 +120,7 @@ class HostileInputIT {
                     .getBytes(UTF_8));
         assertEquals(200, r.status(), r.body());
       }
-      assertEquals(6, NodeFixture.countInWindows(stats("redos", path)));
+      assertEquals(6, NodeFixture.countInMinutes(stats("redos", path)));
     } finally {
       http.delete("/api/v1/rules/redos");
     }

@@ -78,13 +78,14 @@ public final class NodeFixture {
     };
   }
 
-  /** Requests counted in an endpoint's stats answer: the sum over its open and closed windows. */
-  public static long countInWindows(com.fasterxml.jackson.databind.JsonNode stats) {
+  /**
+   * Requests counted in an endpoint's stats answer: the sum over its minutes (every record the
+   * endpoint keeps in memory, back to {@code max-window}).
+   */
+  public static long countInMinutes(com.fasterxml.jackson.databind.JsonNode stats) {
     long n = 0;
-    for (String part : new String[] {"open", "closed"}) {
-      for (com.fasterxml.jackson.databind.JsonNode w : stats.get(part)) {
-        n += w.get("count").asLong();
-      }
+    for (com.fasterxml.jackson.databind.JsonNode w : stats.get("minutes")) {
+      n += w.get("count").asLong();
     }
     return n;
   }

@@ -21,7 +21,7 @@ class NodeSettingsTest {
     NodeSettings s = with(Map.of());
     assertEquals(16L * 1024 * 1024, s.maxIngestBytes());
     assertEquals(64L * 1024, s.maxRuleBytes());
-    assertEquals(60, s.statsWindows());
+    assertEquals(60, s.statsPanes());
     assertTrue(s.allowedOrigins().isEmpty());
   }
 
@@ -35,9 +35,8 @@ class NodeSettingsTest {
             .contains("autoglm.http.max-rule-bytes"));
     assertTrue(
         assertThrows(
-                IllegalArgumentException.class,
-                () -> with(Map.of("autoglm.http.stats-windows", -1)))
+                IllegalArgumentException.class, () -> with(Map.of("autoglm.http.stats-panes", -1)))
             .getMessage()
-            .contains("autoglm.http.stats-windows"));
+            .contains("autoglm.http.stats-panes"));
   }
 }

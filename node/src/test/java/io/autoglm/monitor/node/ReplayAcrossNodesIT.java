@@ -71,7 +71,7 @@ class ReplayAcrossNodesIT {
 
     JsonNode after = new TestHttp(second.baseUrl()).get(STATS).json();
     assertEquals(350, after.get("accepted").asLong());
-    assertEquals(350, NodeFixture.countInWindows(after), "every record in exactly one window");
+    assertEquals(350, NodeFixture.countInMinutes(after), "every record in exactly one minute");
   }
 
   @Test

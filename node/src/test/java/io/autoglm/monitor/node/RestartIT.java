@@ -2,7 +2,6 @@ package io.autoglm.monitor.node;
 
 import static io.autoglm.monitor.node.NodeFixture.traffic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
@@ -24,7 +23,7 @@ class RestartIT {
     JsonNode statsBefore;
     JsonNode rulesBefore;
     JsonNode endpointsBefore;
-    // the wall clock stands an hour after the traffic: the 5 closed windows are the traffic's own
+    // the wall clock stands an hour after the traffic: event time is the traffic's own
     NodeClock clock = NodeFixture.wallClockAt(NodeFixture.T0 + 3_600_000);
     try (Node first = Node.start(config, clock)) {
       TestHttp http = new TestHttp(first.baseUrl());
@@ -53,8 +52,10 @@ class RestartIT {
       rulesBefore = http.get("/api/v1/rules").json();
       endpointsBefore = http.get("/api/v1/endpoints").json();
     }
-    assertEquals(5, statsBefore.get("closed").size(), statsBefore.toString());
-    assertNotEquals(0, statsBefore.get("open").size());
+    // 63 s of traffic: the panes of the last minute, and two minutes
+    assertEquals(61, statsBefore.get("panes").size(), statsBefore.toString());
+    assertEquals(2, statsBefore.get("minutes").size(), statsBefore.toString());
+    assertEquals(63 * 30, NodeFixture.countInMinutes(statsBefore));
 
     try (Node second = Node.start(config, clock)) {
       TestHttp http = new TestHttp(second.baseUrl());
@@ -62,9 +63,10 @@ class RestartIT {
       assertEquals(endpointsBefore, http.get("/api/v1/endpoints").json());
       JsonNode statsAfter = http.get(STATS).json();
       assertEquals(statsBefore.get("accepted"), statsAfter.get("accepted"));
-      assertEquals(statsBefore.get("open"), statsAfter.get("open"));
-      assertEquals(statsBefore.get("closed"), statsAfter.get("closed"));
+      assertEquals(statsBefore.get("panes"), statsAfter.get("panes"));
+      assertEquals(statsBefore.get("minutes"), statsAfter.get("minutes"));
       assertEquals(statsBefore.get("watermark"), statsAfter.get("watermark"));
+      assertEquals(statsBefore.get("evaluatedAt"), statsAfter.get("evaluatedAt"));
     }
   }
 }

@@ -75,6 +75,10 @@ class PersistedTypesTest {
         .windows();
   }
 
+  private static List<WindowStats> minutes() {
+    return List.of(WindowStats.sum(T0, T0 + 60_000, windows(), true));
+  }
+
   private static Alert alert() {
     return Alert.firing(RULE, "edge-a", "/v1/chat/completions", 0.31, T0, T0 + 30_000);
   }
@@ -86,12 +90,12 @@ class PersistedTypesTest {
             ID,
             T0 + 6_950,
             T0 + 11_950,
-            T0,
+            T0 + 11_951,
             240,
             3,
             2,
             windows(),
-            windows(),
+            minutes(),
             Map.of(RULE.id(), RuleAlertState.ok(RULE.id()).pending(T0).firing(alert())),
             Map.of("gw-1#7", 42L));
     return List.of(
@@ -103,7 +107,9 @@ class PersistedTypesTest {
             T0 + 11_950,
             T0 + 6_950,
             Map.of("gw-1#7", 42L, "~http.10.0.0.5-25520#1764640000000123", 0L),
-            2),
+            2,
+            T0 + 11_951),
+        new EndpointStatsEvent.EventTimeAdvanced(ID, T0 + 21_000),
         new EndpointStatsEvent.WatermarkAdvanced(ID, T0 + 20_000),
         new EndpointStatsEvent.WatermarkReset(ID, T0 + 15_000, T0 + 20_000, T0 + 320_000),
         new EndpointStatsEvent.AlertPending(ID, RULE.id(), T0),
@@ -147,28 +153,28 @@ class PersistedTypesTest {
             ID,
             T0 + 6_950,
             T0 + 11_950,
-            T0,
+            T0 + 11_951,
             240,
             3,
             2,
             windows(),
-            windows(),
+            minutes(),
             Map.of(RULE.id(), RuleAlertState.ok(RULE.id()).pending(T0)),
             Map.of("gw-1#7", 42L));
     EndpointStatsView view = EndpointStatsView.of(state, 1);
-    assertEquals(1, view.closed().size());
+    assertEquals(1, view.panes().size());
     assertEquals(List.of(RuleAlertState.ok(RULE.id()).pending(T0)), view.alerts());
     serialization.verifySerialization(view, true);
   }
 
   /**
-   * A {@code StatsIngested} persisted before {@code future} existed reads back with 0 future
-   * records.
+   * A {@code StatsIngested} persisted before {@code future} and {@code evaluatedAt} existed reads
+   * back with 0 for both.
    */
   @Test
   void anEventWrittenBeforeAFieldExistedStillReads() throws Exception {
     EndpointStatsEvent.StatsIngested current =
-        new EndpointStatsEvent.StatsIngested(ID, List.of(), 5, 1, T0, T0 - 5_000, Map.of(), 0);
+        new EndpointStatsEvent.StatsIngested(ID, List.of(), 5, 1, T0, T0 - 5_000, Map.of(), 0, 0);
     Serialization ext = SerializationExtension.get(testKit.system());
     Serializer serializer = ext.findSerializerFor(current);
     String manifest = Serializers.manifestFor(serializer, current);
@@ -187,5 +193,39 @@ class PersistedTypesTest {
     Object read =
         ext.deserialize(cbor.writeValueAsBytes(old), serializer.identifier(), manifest).get();
     assertEquals(current, read);
+  }
+
+  /**
+   * A snapshot written before panes existed (open and closed windows, no panes, minutes or
+   * evaluation point) reads back with its totals, alerts and applied seqs, and no panes.
+   */
+  @Test
+  void aSnapshotWrittenBeforePanesExistedStillReads() throws Exception {
+    EndpointStatsState empty = EndpointStatsState.empty(ID);
+    Serialization ext = SerializationExtension.get(testKit.system());
+    Serializer serializer = ext.findSerializerFor(empty);
+    String manifest = Serializers.manifestFor(serializer, empty);
+    ObjectMapper cbor =
+        JacksonObjectMapperProvider.get(testKit.system())
+            .getOrCreate("jackson-cbor", Optional.of(new CBORFactory()));
+    Map<String, Object> old = new LinkedHashMap<>();
+    old.put("endpointId", ID);
+    old.put("watermark", T0);
+    old.put("maxEventTs", T0 + 5_000);
+    old.put("lastClosedEnd", T0);
+    old.put("accepted", 7);
+    old.put("late", 1);
+    old.put("future", 0);
+    old.put("open", List.of());
+    old.put("closed", List.of());
+    old.put("alerts", Map.of());
+    old.put("appliedSeqs", Map.of("gw-1#7", 42));
+    EndpointStatsState read =
+        (EndpointStatsState)
+            ext.deserialize(cbor.writeValueAsBytes(old), serializer.identifier(), manifest).get();
+    assertEquals(7, read.accepted());
+    assertEquals(42, read.appliedSeq("gw-1#7"));
+    assertEquals(List.of(), read.panes());
+    assertEquals(List.of(), read.minutes());
   }
 }

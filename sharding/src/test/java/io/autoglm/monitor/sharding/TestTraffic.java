@@ -12,10 +12,12 @@ import java.util.List;
 public final class TestTraffic {
   public static final StatsSettings SETTINGS =
       new StatsSettings(
-          10_000,
-          5_000,
-          300_000,
-          360,
+          1_000, // pane
+          10_000, // default rule window
+          60_000, // panes kept
+          900_000, // longest window
+          30_000, // allowed lateness: shorter than by default, so late records are easy to make
+          300_000, // max future
           Duration.ofMillis(200),
           100,
           Duration.ofSeconds(10),

@@ -16,26 +16,26 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * {@code GET /api/v1/endpoints}: every endpoint the cluster admitted, from the catalogs ({@link
  * EndpointList}; a few in-memory entities, never a journal scan). {@code GET
- * /api/v1/endpoints/{id}/stats[?limit=N]}: an endpoint's open windows, its newest N closed windows
- * (default {@code autoglm.http.stats-windows}, 60) and its alert states. The id is {@code service +
- * path}, URL-encoded as one segment, e.g. {@code default%2Fv1%2Fchat%2Fcompletions}.
+ * /api/v1/endpoints/{id}/stats[?limit=N]}: an endpoint's totals, its newest N panes (default {@code
+ * autoglm.http.stats-panes}, 60), the minutes it keeps and its alert states. The id is {@code
+ * service + path}, URL-encoded as one segment, e.g. {@code default%2Fv1%2Fchat%2Fcompletions}.
  */
 public final class EndpointRoutes extends AllDirectives {
   private final ClusterSharding sharding;
   private final EndpointAdmission admission;
   private final Duration timeout;
 
-  private final int defaultWindows;
+  private final int defaultPanes;
 
   /**
-   * @param defaultWindows closed windows shown when the request names no {@code ?limit=}
+   * @param defaultPanes panes shown when the request names no {@code ?limit=}
    */
   public EndpointRoutes(
-      ActorSystem<?> system, EndpointAdmission admission, Duration timeout, int defaultWindows) {
+      ActorSystem<?> system, EndpointAdmission admission, Duration timeout, int defaultPanes) {
     this.admission = admission;
     this.sharding = ClusterSharding.get(system);
     this.timeout = timeout;
-    this.defaultWindows = defaultWindows;
+    this.defaultPanes = defaultPanes;
   }
 
   public Route route() {
@@ -60,7 +60,7 @@ public final class EndpointRoutes extends AllDirectives {
                                       int n;
                                       try {
                                         key = EndpointKey.fromEntityId(id);
-                                        n = limit.map(Integer::parseInt).orElse(defaultWindows);
+                                        n = limit.map(Integer::parseInt).orElse(defaultPanes);
                                         if (n < 0) {
                                           throw new NumberFormatException();
                                         }

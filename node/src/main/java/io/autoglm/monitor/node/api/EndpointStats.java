@@ -14,12 +14,14 @@ import java.util.Locale;
  * with the endpoint named and times as ISO-8601 text.
  *
  * @param accepted records counted
- * @param late records behind the watermark (in history, not in the live windows)
+ * @param late records older than the allowed lateness when they arrived (in no pane, no history)
  * @param future records dated too far ahead of the node's clock
- * @param watermark null before any data
+ * @param watermark records dated before it are late; null before any data
  * @param newestEvent the newest record's time; null before any data
- * @param open the windows still open
- * @param closed the newest closed windows, as many as asked for, oldest first
+ * @param evaluatedAt the newest point the rules were evaluated at; null before any data
+ * @param panes the newest 1 s panes, as many as asked for, oldest first
+ * @param minutes the minutes the endpoint keeps in memory, oldest first (older ones: the series
+ *     route)
  * @param alerts the rules pending or firing for this endpoint
  */
 public record EndpointStats(
@@ -31,15 +33,16 @@ public record EndpointStats(
     long future,
     Instant watermark,
     Instant newestEvent,
-    List<WindowView> open,
-    List<WindowView> closed,
+    Instant evaluatedAt,
+    List<WindowView> panes,
+    List<WindowView> minutes,
     List<RuleState> alerts) {
 
   /**
    * Where one rule stands for this endpoint.
    *
    * @param phase {@code pending} or {@code firing}
-   * @param since start of the first window of the current breach
+   * @param since when the condition of the current breach started to hold
    * @param alert the firing alert; left out while pending
    */
   public record RuleState(
@@ -67,8 +70,9 @@ public record EndpointStats(
         s.future(),
         time(s.watermark()),
         time(s.newestEvent()),
-        s.open().stream().map(WindowView::of).toList(),
-        s.closed().stream().map(WindowView::of).toList(),
+        time(s.evaluatedAt()),
+        s.panes().stream().map(WindowView::of).toList(),
+        s.minutes().stream().map(WindowView::of).toList(),
         s.alerts().stream().map(RuleState::of).toList());
   }
 

@@ -30,9 +30,20 @@ public final class RuleRoutes extends AllDirectives {
   private final RuleCache cache;
   private final Duration timeout;
   private final long maxRuleBytes;
+  private final long maxWindowMs;
 
-  public RuleRoutes(ActorSystem<?> system, RuleCache cache, Duration timeout, long maxRuleBytes) {
+  /**
+   * @param maxWindowMs the longest rule window this cluster keeps data for ({@code
+   *     autoglm.stats.max-window})
+   */
+  public RuleRoutes(
+      ActorSystem<?> system,
+      RuleCache cache,
+      Duration timeout,
+      long maxRuleBytes,
+      long maxWindowMs) {
     this.system = system;
+    this.maxWindowMs = maxWindowMs;
     this.cache = cache;
     this.timeout = timeout;
     this.maxRuleBytes = maxRuleBytes;
@@ -86,6 +97,14 @@ public final class RuleRoutes extends AllDirectives {
     try {
       JsonNode json = Json.mapper().readTree(body);
       rule = RuleCodec.parse(json, id);
+      if (rule.windowMs() > maxWindowMs) {
+        throw new RuleValidationException(
+            "window",
+            "must be at most "
+                + RuleCodec.formatDuration(maxWindowMs)
+                + " (autoglm.stats.max-window), got "
+                + RuleCodec.formatDuration(rule.windowMs()));
+      }
     } catch (JsonProcessingException e) {
       return complete(
           JsonSupport.error(

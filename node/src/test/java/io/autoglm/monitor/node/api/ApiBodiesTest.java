@@ -137,20 +137,21 @@ class ApiBodiesTest {
             0,
             EndpointStatsState.NONE,
             EndpointStatsState.NONE,
-            List.of(WindowStats.empty(T0, T0 + 10_000)),
+            EndpointStatsState.NONE,
+            List.of(WindowStats.empty(T0, T0 + 1_000)),
             List.of(),
             List.of());
     assertWire(
         "{\"id\":\"default/v1/chat/completions\",\"service\":\"default\","
             + "\"path\":\"/v1/chat/completions\",\"accepted\":0,\"late\":0,\"future\":0,"
-            + "\"watermark\":null,\"newestEvent\":null,"
-            + "\"open\":[{\"start\":\"2026-01-01T00:00:00Z\",\"end\":\"2026-01-01T00:00:10Z\","
+            + "\"watermark\":null,\"newestEvent\":null,\"evaluatedAt\":null,"
+            + "\"panes\":[{\"start\":\"2026-01-01T00:00:00Z\",\"end\":\"2026-01-01T00:00:01Z\","
             + "\"count\":0,\"qps\":0.0,\"errors\":0,\"errorRate\":null,"
             + "\"status\":{\"1xx\":0,\"2xx\":0,\"3xx\":0,\"4xx\":0,\"5xx\":0},"
             + "\"latencyMs\":{\"p50\":null,\"p95\":null,\"p99\":null,\"mean\":null},"
             + "\"tokens\":{\"prompt\":0,\"completion\":0,\"perSecond\":0.0},"
             + "\"bytesIn\":0,\"bytesOut\":0}],"
-            + "\"closed\":[],\"alerts\":[]}",
+            + "\"minutes\":[],\"alerts\":[]}",
         EndpointStats.of(key, view));
   }
 
@@ -186,6 +187,7 @@ class ApiBodiesTest {
                 2,
                 T0 + 5_000,
                 T0 + 9_999,
+                T0 + 10_000,
                 List.of(),
                 List.of(w),
                 List.of(firing, pending)));
@@ -193,8 +195,8 @@ class ApiBodiesTest {
         "{\"id\":\"default/v1/chat/completions\",\"service\":\"default\","
             + "\"path\":\"/v1/chat/completions\",\"accepted\":10,\"late\":1,\"future\":2,"
             + "\"watermark\":\"2026-01-01T00:00:05Z\",\"newestEvent\":\"2026-01-01T00:00:09.999Z\","
-            + "\"open\":[],"
-            + "\"closed\":[{\"start\":\"2026-01-01T00:00:00Z\",\"end\":\"2026-01-01T00:00:10Z\","
+            + "\"evaluatedAt\":\"2026-01-01T00:00:10Z\",\"panes\":[],"
+            + "\"minutes\":[{\"start\":\"2026-01-01T00:00:00Z\",\"end\":\"2026-01-01T00:00:10Z\","
             + "\"count\":10,\"qps\":1.0,\"errors\":3,\"errorRate\":0.3,"
             + "\"status\":{\"1xx\":0,\"2xx\":7,\"3xx\":0,\"4xx\":1,\"5xx\":2},"
             + "\"latencyMs\":{\"p50\":null,\"p95\":null,\"p99\":null,\"mean\":550.0},"

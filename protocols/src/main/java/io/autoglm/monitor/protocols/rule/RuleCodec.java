@@ -1,5 +1,6 @@
 package io.autoglm.monitor.protocols.rule;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,8 +14,9 @@ import java.util.regex.Pattern;
  * The JSON form of rules, as accepted by {@code PUT /api/v1/rules/{id}}:
  *
  * <pre>{@code
- * {"metric": "error_rate", "op": ">", "threshold": 0.05, "for": "30s", "cooldown": "5m",
- *  "severity": "critical", "service": "*", "endpoint": "/v1/chat/*", "description": "..."}
+ * {"metric": "error_rate", "op": ">", "threshold": 0.05, "window": "1m", "for": "30s",
+ *  "cooldown": "5m", "severity": "critical", "service": "*", "endpoint": "/v1/chat/*",
+ *  "description": "..."}
  * }</pre>
  *
  * Durations are strings with a unit ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code
@@ -24,6 +26,10 @@ public final class RuleCodec {
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
   private static final long MAX_DURATION_MS = 7L * 24 * 3600 * 1000;
+
+  /** The longest window any node accepts; a node may allow less ({@code max-window}). */
+  public static final long MAX_WINDOW_MS = 24L * 3600 * 1000;
+
   private static final int MAX_TEXT = 512;
 
   private RuleCodec() {}
@@ -77,6 +83,13 @@ public final class RuleCodec {
     if (metric == Metric.ERROR_RATE && threshold > 1) {
       throw new RuleValidationException("threshold", "error_rate is a fraction between 0 and 1");
     }
+    long windowMs = duration(body, "window", 0);
+    if (body.hasNonNull("window") && (windowMs < 1000 || windowMs % 1000 != 0)) {
+      throw new RuleValidationException("window", "must be a whole number of seconds, at least 1s");
+    }
+    if (windowMs > MAX_WINDOW_MS) {
+      throw new RuleValidationException("window", "must be at most 1d");
+    }
     long forMs = duration(body, "for", 0);
     long cooldownMs = duration(body, "cooldown", 0);
     String severityName = optionalText(body, "severity", "warning");
@@ -106,7 +119,8 @@ public final class RuleCodec {
         severity,
         Glob.of(service),
         Glob.of(endpoint),
-        description);
+        description,
+        windowMs);
   }
 
   /**
@@ -119,6 +133,7 @@ public final class RuleCodec {
       String metric,
       String op,
       double threshold,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String window,
       @JsonProperty("for") String forDuration,
       String cooldown,
       String severity,
@@ -133,6 +148,7 @@ public final class RuleCodec {
           rule.metric().wireName(),
           rule.comparison().symbol(),
           rule.threshold(),
+          rule.windowMs() > 0 ? formatDuration(rule.windowMs()) : null,
           formatDuration(rule.forMs()),
           formatDuration(rule.cooldownMs()),
           rule.severity().wireName(),

@@ -3,9 +3,11 @@ package io.autoglm.monitor.protocols.rule;
 import io.autoglm.monitor.protocols.CborSerializable;
 
 /**
- * A static threshold rule: fire when {@code metric comparison threshold} has held over consecutive
- * closed windows for at least {@code forMs}, for every endpoint whose service and path match the
- * selectors; after a resolve, stay quiet for {@code cooldownMs}.
+ * A static threshold rule: fire when {@code metric comparison threshold}, computed over the sliding
+ * window of the last {@code windowMs} of event time, has held for at least {@code forMs}, for every
+ * endpoint whose service and path match the selectors; after a resolve, stay quiet for {@code
+ * cooldownMs}. A {@code windowMs} of 0 (rules stored before windows existed, or rules naming none)
+ * means the node's default window ({@code autoglm.stats.window}).
  *
  * <p>Built by {@link RuleCodec#parse}, which validates every field. The selectors are globs
  * compiled once, here; they are stored as their pattern strings.
@@ -23,8 +25,35 @@ public record ThresholdRule(
     Severity severity,
     Glob serviceSelector,
     Glob endpointSelector,
-    String description)
+    String description,
+    long windowMs)
     implements CborSerializable {
+
+  /** A rule on the node's default window. */
+  public ThresholdRule(
+      String id,
+      Metric metric,
+      Comparison comparison,
+      double threshold,
+      long forMs,
+      long cooldownMs,
+      Severity severity,
+      Glob serviceSelector,
+      Glob endpointSelector,
+      String description) {
+    this(
+        id,
+        metric,
+        comparison,
+        threshold,
+        forMs,
+        cooldownMs,
+        severity,
+        serviceSelector,
+        endpointSelector,
+        description,
+        0);
+  }
 
   public boolean appliesTo(String service, String path) {
     return serviceSelector.matches(service) && endpointSelector.matches(path);
@@ -34,9 +63,10 @@ public record ThresholdRule(
     return comparison.holds(value, threshold);
   }
 
-  /** e.g. {@code error_rate > 0.05 for 30s}. */
+  /** e.g. {@code error_rate[1m] > 0.05 for 30s}. */
   public String expression() {
     return metric.wireName()
+        + (windowMs > 0 ? "[" + RuleCodec.formatDuration(windowMs) + "]" : "")
         + " "
         + comparison.symbol()
         + " "

@@ -49,12 +49,27 @@ class RuleCodecTest {
   }
 
   @Test
+  void aWindowIsParsedShownInTheExpressionAndWrittenBack() throws Exception {
+    ThresholdRule rule =
+        RuleCodec.parse(
+            json(
+                "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.05,"
+                    + " \"window\": \"1m\", \"for\": \"30s\"}"),
+            "errors-1m");
+    assertEquals(60_000, rule.windowMs());
+    assertEquals("error_rate[1m] > 0.05 for 30s", rule.expression());
+    assertEquals(rule, RuleCodec.parse(RuleCodec.toJson(rule), "errors-1m"));
+    assertEquals("1m", RuleCodec.toJson(rule).get("window").asText());
+  }
+
+  @Test
   void defaultsAreWarningEverythingAndNoDelay() throws Exception {
     ThresholdRule rule =
         RuleCodec.parse(json("{\"metric\": \"qps\", \"op\": \"<\", \"threshold\": 1}"), "quiet");
     assertEquals(Severity.WARNING, rule.severity());
     assertEquals(0, rule.forMs());
     assertEquals(0, rule.cooldownMs());
+    assertEquals(0, rule.windowMs(), "the node's default window");
     assertTrue(rule.appliesTo("any", "/anything"));
   }
 
@@ -74,6 +89,10 @@ class RuleCodecTest {
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"for\": \"5 parsecs\"} | for",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"for\": \"8d\"}   | for",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"cooldown\": true} | cooldown",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"window\": \"500ms\"} | window",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"window\": \"1500ms\"} | window",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"window\": \"2d\"} | window",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"window\": 0} | window",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"severity\": \"page\"} | severity",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"endpoint\": \"v1\"} | endpoint",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"service\": \"\"}  | service",

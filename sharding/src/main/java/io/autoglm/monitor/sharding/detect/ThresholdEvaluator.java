@@ -10,6 +10,8 @@ import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.stats.EndpointKey;
+import io.autoglm.monitor.sharding.stats.EndpointStatsState;
+import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -17,73 +19,134 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs static threshold rules over newly closed windows and returns the alert events to persist.
- * Pure: same inputs, same events.
+ * Runs static threshold rules at evaluation points of event time and returns the alert events to
+ * persist. Pure: same inputs, same events.
  *
- * <p>Semantics, per rule and endpoint, evaluated once per closed window {@code [start, end)}:
+ * <p>At a point {@code t}, a rule's value is its metric over the sliding window {@code [t − window,
+ * t)}, summed from the endpoint's panes ({@link #windowAt}). The entity evaluates at every pane
+ * boundary its event time passes and at the point just after its newest record, so a burst is seen
+ * within the pane it starts in, without waiting for the pane or the window to end. Per rule and
+ * endpoint:
  *
  * <ul>
  *   <li>a window without data for the metric (no requests for error rate or latency) changes
- *       nothing; QPS of an empty window is 0 and is evaluated;
- *   <li>ok → pending when the condition holds (active since the window's start), unless a cooldown
- *       after the last resolve has not yet passed;
- *   <li>pending/ok → firing once the condition has held for {@code for}: {@code end − activeSince ≥
- *       for}, so {@code for: 0} fires on the first breaching window and {@code for: 30s} on the
- *       third consecutive 10 s window;
- *   <li>pending → ok when it stops holding; firing → resolved (and quiet for {@code cooldown}) on
- *       the first window where it does not hold;
+ *       nothing; QPS of a window without requests is 0 and is evaluated;
+ *   <li>ok → pending when the condition holds (active since {@code t}), unless a cooldown after the
+ *       last resolve has not yet passed;
+ *   <li>pending/ok → firing once the condition has held for {@code for}: {@code t − activeSince ≥
+ *       for}, so {@code for: 0} fires at the first point where it holds;
+ *   <li>pending → ok when it stops holding; firing → resolved (and quiet for {@code cooldown}) at
+ *       the first point where it does not hold;
  *   <li>a firing alert whose rule was deleted or no longer selects the endpoint resolves.
  * </ul>
  */
 public final class ThresholdEvaluator {
   private ThresholdEvaluator() {}
 
+  /** The value of {@code metric} over {@code w}, NaN when {@code w} has no data for it. */
   public static double valueOf(Metric metric, WindowStats w) {
     return switch (metric) {
-      case QPS -> w.qps();
+      case QPS -> w.durationMs() <= 0 ? Double.NaN : w.qps();
       case ERROR_RATE -> w.errorRate();
       case P95_LATENCY_MS -> w.latencyQuantileMs(0.95);
       case P99_LATENCY_MS -> w.latencyQuantileMs(0.99);
     };
   }
 
+  private static boolean needsLatency(Metric metric) {
+    return metric == Metric.P95_LATENCY_MS || metric == Metric.P99_LATENCY_MS;
+  }
+
+  /**
+   * The statistics of {@code [t − windowMs, t)} from {@code state}: the panes inside it, and for a
+   * window reaching further back than {@code pane-history}, whole minutes for that part. The span
+   * of the result is what it covers: from the first pane (or minute) boundary at or after {@code t
+   * − windowMs} to {@code t}, so a rate is over the time actually summed.
+   */
+  public static WindowStats windowAt(
+      EndpointStatsState state,
+      long t,
+      long windowMs,
+      StatsSettings settings,
+      boolean withLatency) {
+    long from = t - windowMs;
+    long paneFrom = ceil(from, settings.paneMs());
+    List<WindowStats> parts = new ArrayList<>();
+    long coveredStart;
+    long split;
+    if (windowMs <= settings.paneHistoryMs()) {
+      split = paneFrom;
+      coveredStart = paneFrom;
+    } else {
+      // panes for the recent part, from a minute boundary; whole minutes before it
+      split = ceil(t - settings.paneHistoryMs(), StatsSettings.MINUTE_MS);
+      long minuteFrom = ceil(from, StatsSettings.MINUTE_MS);
+      for (WindowStats m : state.minutes()) {
+        if (m.start() >= minuteFrom && m.start() < split) {
+          parts.add(m);
+        }
+      }
+      coveredStart = Math.min(minuteFrom, split);
+    }
+    for (WindowStats p : state.panes()) {
+      if (p.start() >= split && p.start() < t) {
+        parts.add(p);
+      }
+    }
+    return WindowStats.sum(coveredStart, t, parts, withLatency);
+  }
+
+  private static long ceil(long value, long unit) {
+    return Math.floorDiv(value + unit - 1, unit) * unit;
+  }
+
+  /**
+   * The alert events of evaluating {@code rules} at {@code points} (ascending) over {@code state}
+   * (which holds the data the points see).
+   */
   public static List<EndpointStatsEvent> evaluate(
       EndpointKey key,
-      Map<String, RuleAlertState> current,
-      List<WindowStats> closedNow,
-      Collection<ThresholdRule> rules) {
-    if (closedNow.isEmpty()) {
+      EndpointStatsState state,
+      List<Long> points,
+      Collection<ThresholdRule> rules,
+      StatsSettings settings) {
+    if (points.isEmpty()) {
       return List.of();
     }
     String id = key.entityId();
-    Map<String, RuleAlertState> states = new HashMap<>(current);
+    Map<String, RuleAlertState> states = new HashMap<>(state.alerts());
     List<EndpointStatsEvent> events = new ArrayList<>();
     List<ThresholdRule> applicable =
         rules.stream().filter(r -> r.appliesTo(key.service(), key.path())).toList();
-    for (WindowStats w : closedNow) {
+    for (long t : points) {
       for (ThresholdRule rule : applicable) {
         RuleAlertState s = states.getOrDefault(rule.id(), RuleAlertState.ok(rule.id()));
+        WindowStats w =
+            windowAt(
+                state,
+                t,
+                settings.windowOf(rule.windowMs()),
+                settings,
+                needsLatency(rule.metric()));
         double value = valueOf(rule.metric(), w);
         if (Double.isNaN(value)) {
           continue;
         }
-        EndpointStatsEvent event = step(id, key, rule, s, w, value);
+        EndpointStatsEvent event = step(id, key, rule, s, t, value);
         if (event != null) {
           events.add(event);
           states.put(rule.id(), s.after(event));
         }
       }
     }
-    long lastEnd = closedNow.get(closedNow.size() - 1).end();
+    long last = points.get(points.size() - 1);
     for (RuleAlertState s : states.values()) {
       boolean stillApplies = applicable.stream().anyMatch(r -> r.id().equals(s.ruleId()));
       if (stillApplies) {
         continue;
       }
       if (s.phase() == RuleAlertState.Phase.FIRING) {
-        events.add(
-            new AlertResolved(
-                id, s.alert().resolved(s.alert().value(), lastEnd, lastEnd), lastEnd));
+        events.add(new AlertResolved(id, s.alert().resolved(s.alert().value(), last, last), last));
       } else if (s.phase() == RuleAlertState.Phase.PENDING) {
         events.add(new AlertPendingCleared(id, s.ruleId()));
       }
@@ -92,31 +155,25 @@ public final class ThresholdEvaluator {
   }
 
   private static EndpointStatsEvent step(
-      String id,
-      EndpointKey key,
-      ThresholdRule rule,
-      RuleAlertState s,
-      WindowStats w,
-      double value) {
+      String id, EndpointKey key, ThresholdRule rule, RuleAlertState s, long t, double value) {
     boolean breached = rule.breached(value);
     switch (s.phase()) {
       case OK -> {
-        if (!breached || w.end() <= s.quietUntil()) {
+        if (!breached || t <= s.quietUntil()) {
           return null;
         }
-        if (w.end() - w.start() >= rule.forMs()) {
-          return new AlertFired(
-              id, Alert.firing(rule, key.service(), key.path(), value, w.start(), w.end()));
+        if (rule.forMs() == 0) {
+          return new AlertFired(id, Alert.firing(rule, key.service(), key.path(), value, t, t));
         }
-        return new AlertPending(id, rule.id(), w.start());
+        return new AlertPending(id, rule.id(), t);
       }
       case PENDING -> {
         if (!breached) {
           return new AlertPendingCleared(id, rule.id());
         }
-        if (w.end() - s.activeSince() >= rule.forMs()) {
+        if (t - s.activeSince() >= rule.forMs()) {
           return new AlertFired(
-              id, Alert.firing(rule, key.service(), key.path(), value, s.activeSince(), w.end()));
+              id, Alert.firing(rule, key.service(), key.path(), value, s.activeSince(), t));
         }
         return null;
       }
@@ -124,8 +181,7 @@ public final class ThresholdEvaluator {
         if (breached) {
           return null;
         }
-        return new AlertResolved(
-            id, s.alert().resolved(value, w.end(), w.end()), w.end() + rule.cooldownMs());
+        return new AlertResolved(id, s.alert().resolved(value, t, t), t + rule.cooldownMs());
       }
       default -> throw new IllegalStateException("unknown phase " + s.phase());
     }

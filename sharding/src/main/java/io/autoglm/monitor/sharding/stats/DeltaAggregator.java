@@ -13,16 +13,16 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Pre-aggregates capture records per endpoint, per agent batch and per window on the ingest side.
- * Not thread safe: one instance per ingest request (or per flush tick of a stream), then {@link
+ * Pre-aggregates capture records per endpoint, per agent batch and per pane on the ingest side. Not
+ * thread safe: one instance per ingest request (or per flush tick of a stream), then {@link
  * #drain}. Records added before any {@link #beginBatch} belong to one anonymous batch.
  *
  * <p>Each record's path is normalized ({@link PathNormalizer}) before it picks its endpoint;
  * whether the endpoint is admitted is decided later, for the whole batch.
  *
  * <p>A record dated more than {@code max-future} ahead of the wall clock (as read when the
- * aggregator is made) goes into no window: it is only counted as {@code future}, so it cannot move
- * an endpoint's watermark.
+ * aggregator is made) goes into no pane: it is only counted as {@code future}, so it cannot move an
+ * endpoint's watermark.
  */
 public final class DeltaAggregator {
   private final StatsSettings settings;
@@ -118,10 +118,10 @@ public final class DeltaAggregator {
     }
 
     void add(CaptureRecord r, StatsSettings settings) {
-      long start = settings.windowStartOf(r.ts());
+      long start = settings.paneStartOf(r.ts());
       WindowAccumulator w = windows.get(start);
       if (w == null) {
-        w = new WindowAccumulator(start, start + settings.windowMs());
+        w = new WindowAccumulator(start, start + settings.paneMs());
         windows.put(start, w);
       }
       w.add(r);

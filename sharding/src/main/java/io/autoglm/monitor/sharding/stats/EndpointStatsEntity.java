@@ -3,8 +3,8 @@ package io.autoglm.monitor.sharding.stats;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.EventTimeAdvanced;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
-import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkAdvanced;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkReset;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.CborSerializable;
@@ -52,15 +52,19 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * from the entity's first write): deltas that arrive when the current slot has had its write (from
  * other agent connections, other nodes, HTTP posts) are queued and share the next slot's write, so
  * Cassandra sees at most one write per active endpoint per interval however many agents there are.
- * Windows are by event time: the watermark is the newest record's {@code ts} minus the allowed
- * lateness; windows ending at or before it close and the rules run on them. While no data arrives
- * the watermark also moves with the wall clock (from the newest {@code ts}, by the wall time since
- * it arrived), so replays of past traffic and live traffic both work and a quiet endpoint still
- * closes its windows. Event time never runs further ahead of the wall clock than {@code
- * max-future}: windows beyond it are counted as future, and an endpoint found ahead of the clock
- * (on recovery, or after the clock stepped back) is reset to it by a persisted {@link
- * WatermarkReset}. Alert changes are persisted in the same write as the windows that caused them,
- * and only then published on the alert topic.
+ * The one exception is a delta that makes a rule fire: it is written at once, so an alert does not
+ * wait for the slot (alerts are rare, so this adds few writes).
+ *
+ * <p>Statistics are kept per pane of event time (1 s) and per minute ({@link EndpointStatsState}).
+ * Each write moves event time to just after its newest record and evaluates the rules at every pane
+ * boundary passed and at that point ({@link ThresholdEvaluator}). While no data arrives, event time
+ * also moves with the wall clock (from the newest {@code ts}, by the wall time since it arrived),
+ * so replays of past traffic and live traffic both work and a quiet endpoint still sees its QPS
+ * fall. Event time never runs further ahead of the wall clock than {@code max-future}: panes beyond
+ * it are counted as future, and an endpoint found ahead of the clock (on recovery, or after the
+ * clock stepped back) is reset to it by a persisted {@link WatermarkReset}. Alert changes are
+ * persisted in the same write as the data that caused them, and only then published on the alert
+ * topic.
  *
  * <p>An entity passivates itself (sharding's automatic passivation is off, because its own ticks
  * are not traffic to sharding): once it has had no data for {@code passivate-after}, has no window
@@ -82,11 +86,8 @@ public final class EndpointStatsEntity
   public record Ingest(EndpointDelta delta, ActorRef<StatusReply<IngestAck>> replyTo)
       implements Command {}
 
-  /**
-   * Asks for the {@link EndpointStatsView} with the newest {@code closedWindows} closed windows.
-   */
-  public record GetStats(int closedWindows, ActorRef<EndpointStatsView> replyTo)
-      implements Command {}
+  /** Asks for the {@link EndpointStatsView} with the newest {@code panes} panes. */
+  public record GetStats(int panes, ActorRef<EndpointStatsView> replyTo) implements Command {}
 
   /**
    * Records counted ({@code accepted}), dropped as behind the watermark ({@code late}), dropped as
@@ -225,8 +226,7 @@ public final class EndpointStatsEntity
         .onCommand(Ingest.class, this::onIngest)
         .onCommand(
             GetStats.class,
-            (state, cmd) ->
-                Effect().reply(cmd.replyTo(), EndpointStatsView.of(state, cmd.closedWindows())))
+            (state, cmd) -> Effect().reply(cmd.replyTo(), EndpointStatsView.of(state, cmd.panes())))
         .onCommand(Tick.class, this::onTick)
         .onCommand(Wake.class, (state, cmd) -> Effect().noReply())
         .onCommand(WritePending.class, (state, cmd) -> writePending(state))
@@ -236,43 +236,70 @@ public final class EndpointStatsEntity
   /**
    * Queues the delta and writes at once unless this entity has already written in the current write
    * slot ({@code minWriteInterval} long, counted from its first write); then a timer writes every
-   * delta queued by the start of the next slot in one event.
+   * delta queued by the start of the next slot in one event. A delta that makes a rule fire is
+   * written at once all the same: an alert does not wait for the slot.
    */
   private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onIngest(
       EndpointStatsState state, Ingest cmd) {
     lastArrivalWallMs = deps.clock().wallMillis();
     pending.add(cmd);
-    if (writeScheduled) {
-      return Effect().noReply();
-    }
     long interval = settings.minWriteInterval().toNanos();
     long now = deps.clock().monotonicNanos();
     if (interval == 0 || !writtenYet || Math.floorDiv(now - slotOrigin, interval) > lastWriteSlot) {
       return writePending(state);
     }
-    long waitNanos = slotOrigin + (lastWriteSlot + 1) * interval - now;
-    timers.startSingleTimer(WritePending.INSTANCE, Duration.ofNanos(waitNanos));
-    writeScheduled = true;
+    Plan plan = plan(state);
+    if (plan.fires()) {
+      return commit(plan);
+    }
+    if (!writeScheduled) {
+      long waitNanos = slotOrigin + (lastWriteSlot + 1) * interval - now;
+      timers.startSingleTimer(WritePending.INSTANCE, Duration.ofNanos(waitNanos));
+      writeScheduled = true;
+    }
     return Effect().noReply();
   }
 
-  /**
-   * Merges the queued deltas into one {@link StatsIngested} (plus any alert changes), persists it,
-   * then answers each delta's sender with what became of its own records.
-   */
+  /** What writing the queued deltas would persist and answer; computed without side effects. */
+  private record Plan(
+      List<Ingest> refused,
+      List<String> refusals,
+      List<Ingest> cmds,
+      List<IngestAck> acks,
+      List<EndpointStatsEvent> events,
+      Map<String, Long> firstSeqs,
+      boolean applied) {
+
+    boolean fires() {
+      return events.stream().anyMatch(e -> e instanceof AlertFired);
+    }
+  }
+
+  /** Writes the queued deltas now (see {@link #plan}). */
   private ReplyEffect<EndpointStatsEvent, EndpointStatsState> writePending(
       EndpointStatsState current) {
-    writeScheduled = false;
+    return commit(plan(current));
+  }
+
+  /**
+   * Merges the queued deltas into one {@link StatsIngested} (plus any alert changes from evaluating
+   * the rules at the pane boundaries event time passes and just after the newest record), and what
+   * each delta's sender is answered once it is persisted. Pure: the queue and the bookkeeping of
+   * in-flight batches change only in {@link #commit}.
+   */
+  private Plan plan(EndpointStatsState current) {
+    List<Ingest> refused = new ArrayList<>();
+    List<String> refusals = new ArrayList<>();
     List<Ingest> cmds = new ArrayList<>(pending.size());
     for (Ingest cmd : pending) {
       String refusal = followsALostBatch(cmd);
       if (refusal == null) {
         cmds.add(cmd);
       } else {
-        cmd.replyTo().tell(StatusReply.error(refusal));
+        refused.add(cmd);
+        refusals.add(refusal);
       }
     }
-    pending.clear();
     long now = deps.clock().wallMillis();
     long horizon = settings.futureLimit(now);
     List<EndpointStatsEvent> events = new ArrayList<>();
@@ -284,6 +311,7 @@ public final class EndpointStatsEntity
     }
     TreeMap<Long, WindowStats> onTime = new TreeMap<>();
     Map<String, Long> appliedSeqs = new HashMap<>();
+    Map<String, Long> firstSeqs = new HashMap<>();
     List<IngestAck> acks = new ArrayList<>(cmds.size());
     long maxEventTs = EndpointStatsState.NONE;
     for (Ingest cmd : cmds) {
@@ -305,15 +333,14 @@ public final class EndpointStatsEntity
             continue;
           }
           appliedSeqs.put(source, part.seq());
-          inFlight.merge(source, part.seq(), Math::min);
-          lostFrom.remove(source); // this is the replay from at or before the lost batch
+          firstSeqs.merge(source, part.seq(), Math::min);
         }
         future += part.future();
         for (WindowStats w : part.windows()) {
           if (w.start() >= horizon) {
             future += w.count(); // aggregated by a node whose clock runs ahead of this one
           } else if (w.end() <= state.watermark()) {
-            late += w.count();
+            late += w.count(); // older than the allowed lateness: in no pane, no minute
           } else {
             accepted += w.count();
             onTime.merge(w.start(), w, WindowStats::merge);
@@ -322,32 +349,17 @@ public final class EndpointStatsEntity
         maxEventTs = Math.max(maxEventTs, Math.min(part.maxEventTs(), horizon));
       }
       acks.add(new IngestAck(accepted, late, duplicates, future, expired));
-      deps.counters().recordsAccepted.add(accepted);
-      deps.counters().recordsLate.add(late);
-      deps.counters().recordsDuplicate.add(duplicates);
-      deps.counters().recordsFuture.add(future);
     }
-    Runnable reply =
-        () -> {
-          for (int i = 0; i < cmds.size(); i++) {
-            cmds.get(i).replyTo().tell(StatusReply.success(acks.get(i)));
-          }
-        };
     long accepted = acks.stream().mapToLong(IngestAck::accepted).sum();
     long late = acks.stream().mapToLong(IngestAck::late).sum();
     long future = acks.stream().mapToLong(IngestAck::future).sum();
     if (accepted + late + future == 0 && appliedSeqs.isEmpty() && events.isEmpty()) {
-      inFlight.clear();
-      return Effect()
-          .none()
-          .thenRun(after -> reply.run())
-          .thenNoReply(); // nothing new: write nothing
+      return new Plan(refused, refusals, cmds, acks, List.of(), firstSeqs, false);
     }
-    markWrite();
-    long watermark =
+    long at =
         maxEventTs == EndpointStatsState.NONE
-            ? state.watermark()
-            : Math.max(state.watermark(), maxEventTs - settings.allowedLatenessMs());
+            ? state.evaluatedAt()
+            : Math.max(state.evaluatedAt(), maxEventTs + 1);
     StatsIngested ingested =
         new StatsIngested(
             key.entityId(),
@@ -355,14 +367,82 @@ public final class EndpointStatsEntity
             accepted,
             late,
             maxEventTs,
-            watermark,
+            at == EndpointStatsState.NONE
+                ? state.watermark()
+                : Math.max(state.watermark(), at - settings.allowedLatenessMs()),
             Map.copyOf(appliedSeqs),
-            future);
-    EndpointStatsState.Advance advance = state.withIngested(ingested).advance(watermark, settings);
+            future,
+            at);
+    EndpointStatsState merged = state.withIngested(ingested, settings);
     events.add(ingested);
     events.addAll(
         ThresholdEvaluator.evaluate(
-            key, state.alerts(), advance.closedNow(), deps.rules().rules()));
+            key,
+            merged,
+            evaluationPoints(state.evaluatedAt(), at, merged),
+            deps.rules().rules(),
+            settings));
+    return new Plan(refused, refusals, cmds, acks, List.copyOf(events), firstSeqs, true);
+  }
+
+  /**
+   * The points the rules are evaluated at when event time moves from {@code from} to {@code to}:
+   * every pane boundary passed, then {@code to} itself; none further back than the longest window
+   * (older points could only see windows the newer ones see too). Before any evaluation, from the
+   * oldest pane on.
+   */
+  private List<Long> evaluationPoints(long from, long to, EndpointStatsState state) {
+    if (to == EndpointStatsState.NONE || to <= from) {
+      return List.of();
+    }
+    long lower = from;
+    if (lower == EndpointStatsState.NONE) {
+      lower = state.panes().isEmpty() ? to - 1 : state.panes().get(0).start();
+    }
+    lower = Math.max(lower, to - settings.maxWindowMs() - settings.paneMs());
+    List<Long> points = new ArrayList<>();
+    for (long b = settings.paneStartOf(lower) + settings.paneMs(); b < to; b += settings.paneMs()) {
+      points.add(b);
+    }
+    points.add(to);
+    return points;
+  }
+
+  /** Persists a {@link Plan}, then answers each sender with what became of its own records. */
+  private ReplyEffect<EndpointStatsEvent, EndpointStatsState> commit(Plan plan) {
+    writeScheduled = false;
+    timers.cancel(WritePending.INSTANCE);
+    pending.clear();
+    for (int i = 0; i < plan.refused().size(); i++) {
+      plan.refused().get(i).replyTo().tell(StatusReply.error(plan.refusals().get(i)));
+    }
+    plan.firstSeqs()
+        .forEach(
+            (source, seq) -> {
+              inFlight.merge(source, seq, Math::min);
+              lostFrom.remove(source); // this is the replay from at or before the lost batch
+            });
+    for (IngestAck ack : plan.acks()) {
+      deps.counters().recordsAccepted.add(ack.accepted());
+      deps.counters().recordsLate.add(ack.late());
+      deps.counters().recordsDuplicate.add(ack.duplicates());
+      deps.counters().recordsFuture.add(ack.future());
+    }
+    Runnable reply =
+        () -> {
+          for (int i = 0; i < plan.cmds().size(); i++) {
+            plan.cmds().get(i).replyTo().tell(StatusReply.success(plan.acks().get(i)));
+          }
+        };
+    if (!plan.applied()) {
+      inFlight.clear();
+      return Effect()
+          .none()
+          .thenRun(after -> reply.run())
+          .thenNoReply(); // nothing new: write nothing
+    }
+    markWrite();
+    List<EndpointStatsEvent> events = plan.events();
     return Effect()
         .persist(events)
         .thenRun(
@@ -420,36 +500,43 @@ public final class EndpointStatsEntity
               Instant.ofEpochMilli(reset.watermark()));
       return Effect().persist(reset).thenRun(after -> afterPersist(List.of(reset))).thenNoReply();
     }
+    // while no data arrives, event time moves on from the newest record with the wall clock,
+    // pane boundary by pane boundary
     long idleMs = now - lastArrivalWallMs;
-    long wallWatermark = state.maxEventTs() - settings.allowedLatenessMs() + Math.max(0, idleMs);
-    long nextClose = state.nextCloseAt(settings);
-    if (nextClose == EndpointStatsState.NONE
-        || wallWatermark < nextClose
-        || !worthAdvancing(state)) {
+    long at = settings.paneStartOf(state.maxEventTs() + 1 + Math.max(0, idleMs));
+    if (at <= state.evaluatedAt() || !worthAdvancing(state)) {
       return Effect().noReply();
     }
-    EndpointStatsState.Advance advance = state.advance(wallWatermark, settings);
     List<EndpointStatsEvent> events = new ArrayList<>();
-    events.add(new WatermarkAdvanced(key.entityId(), wallWatermark));
+    events.add(new EventTimeAdvanced(key.entityId(), at));
     events.addAll(
         ThresholdEvaluator.evaluate(
-            key, state.alerts(), advance.closedNow(), deps.rules().rules()));
+            key,
+            state,
+            evaluationPoints(state.evaluatedAt(), at, state),
+            deps.rules().rules(),
+            settings));
     return Effect().persist(events).thenRun(after -> afterPersist(events)).thenNoReply();
   }
 
   /**
-   * Open windows always close. Past them, a quiet endpoint keeps closing empty windows only while
-   * that can change an alert: a rule is pending or firing, or a QPS rule watches it.
+   * Whether moving a quiet endpoint's event time can change anything: a rule is pending or firing,
+   * a QPS rule watches it (its QPS falls), or a rule watches it and its windows still hold data.
    */
   private boolean worthAdvancing(EndpointStatsState state) {
-    if (!state.open().isEmpty()) {
-      return true;
-    }
     boolean alertActive =
         state.alerts().values().stream().anyMatch(a -> a.phase() != RuleAlertState.Phase.OK);
-    return alertActive
-        || deps.rules().rules().stream()
-            .anyMatch(r -> r.metric() == Metric.QPS && r.appliesTo(key.service(), key.path()));
+    if (alertActive) {
+      return true;
+    }
+    boolean recentData = state.evaluatedAt() - state.maxEventTs() <= settings.maxWindowMs();
+    for (var rule : deps.rules().rules()) {
+      if (rule.appliesTo(key.service(), key.path())
+          && (rule.metric() == Metric.QPS || recentData)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

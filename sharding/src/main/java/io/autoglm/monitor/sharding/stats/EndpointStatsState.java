@@ -3,6 +3,7 @@ package io.autoglm.monitor.sharding.stats;
 import static io.autoglm.monitor.persistence.stats.Saturating.add;
 
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.EventTimeAdvanced;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkAdvanced;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkReset;
@@ -14,36 +15,54 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
- * The statistics of one endpoint: open windows (not yet behind the watermark), the most recent
- * closed windows, totals, and where each rule stands. Immutable; {@link #apply} returns a new
+ * The statistics of one endpoint: its recent panes (1 s), its recent minutes, totals, where each
+ * rule stands and what it has applied from each agent. Immutable; {@link #apply} returns a new
  * state. Also the snapshot format, so its package never moves.
  *
- * @param watermark windows ending at or before it are closed; {@link Long#MIN_VALUE} before data
- * @param lastClosedEnd end of the newest closed window, or {@link Long#MIN_VALUE}
- * @param open open windows, oldest first
- * @param closed closed windows, oldest first, at most {@code historyWindows}
+ * <p>Event time moves forward only: {@code evaluatedAt} is the newest point the rules were
+ * evaluated at (just after the newest record, or later by the wall clock while no data comes).
+ * Records dated before {@code watermark} (= {@code evaluatedAt} − allowed lateness) are late:
+ * counted as such, not merged. Everything else lands in its pane (if panes are kept that far back)
+ * and its minute, however late it arrives.
+ *
+ * @param watermark records dated before it are late; {@link #NONE} before data
+ * @param evaluatedAt the newest evaluation point of the rules; {@link #NONE} before data
+ * @param panes pane statistics, oldest first, no older than {@code pane-history} before {@code
+ *     evaluatedAt}
+ * @param minutes minute statistics, oldest first, back to the watermark or {@code max-window}
+ *     before {@code evaluatedAt}, whichever is older
  * @param future records dated too far ahead of the wall clock to count (see {@code max-future})
  * @param appliedSeqs the highest applied batch seq per agent source ({@code agentId#epoch})
  *     <p><b>Stored</b> in the snapshots: never rename or move this type, nor rename a component
- *     (see persistence/README.md, "Stored types and how they evolve").
+ *     (see persistence/README.md, "Stored types and how they evolve"). A snapshot written before
+ *     panes existed (with {@code open}/{@code closed} windows) reads back with no panes and no
+ *     minutes; its totals, alert states and applied seqs are kept.
  */
 public record EndpointStatsState(
     String endpointId,
     long watermark,
     long maxEventTs,
-    long lastClosedEnd,
+    long evaluatedAt,
     long accepted,
     long late,
     long future,
-    List<WindowStats> open,
-    List<WindowStats> closed,
+    List<WindowStats> panes,
+    List<WindowStats> minutes,
     Map<String, RuleAlertState> alerts,
     Map<String, Long> appliedSeqs)
     implements CborSerializable {
 
   public static final long NONE = Long.MIN_VALUE;
+
+  public EndpointStatsState {
+    panes = panes == null ? List.of() : panes;
+    minutes = minutes == null ? List.of() : minutes;
+    alerts = alerts == null ? Map.of() : alerts;
+    appliedSeqs = appliedSeqs == null ? Map.of() : appliedSeqs;
+  }
 
   public static EndpointStatsState empty(String endpointId) {
     return new EndpointStatsState(
@@ -57,9 +76,15 @@ public record EndpointStatsState(
   /** The state after {@code event}; deterministic, so recovery rebuilds exactly the same state. */
   public EndpointStatsState apply(EndpointStatsEvent event, StatsSettings settings) {
     if (event instanceof StatsIngested e) {
-      return withIngested(e).advance(e.watermark(), settings).state();
+      long at = e.evaluatedAt();
+      if (at == 0) { // written before panes: event time was the newest record
+        at = e.maxEventTs() == NONE ? NONE : e.maxEventTs() + 1;
+      }
+      return withIngested(e, settings).evaluatedTo(at, settings);
+    } else if (event instanceof EventTimeAdvanced e) {
+      return evaluatedTo(e.evaluatedAt(), settings);
     } else if (event instanceof WatermarkAdvanced e) {
-      return advance(e.watermark(), settings).state();
+      return evaluatedTo(e.watermark(), settings);
     } else if (event instanceof WatermarkReset e) {
       return reset(e);
     }
@@ -81,16 +106,43 @@ public record EndpointStatsState(
     return s != null ? s : RuleAlertState.ok(ruleId);
   }
 
-  /** The state after merging the partial windows of an ingest, before the watermark moves. */
-  public EndpointStatsState withIngested(StatsIngested e) {
-    List<WindowStats> merged = new ArrayList<>(open);
-    for (WindowStats w : e.windows()) {
-      int i = indexOfStart(merged, w.start());
-      if (i >= 0) {
-        merged.set(i, merged.get(i).merge(w));
-      } else {
-        merged.add(-i - 1, w);
+  /** The oldest pane start kept when the rules have been evaluated up to {@code at}. */
+  private static long paneFloor(long at, StatsSettings settings) {
+    return at == NONE ? NONE : settings.paneStartOf(at - settings.paneHistoryMs());
+  }
+
+  /** The oldest minute start kept when the rules have been evaluated up to {@code at}. */
+  private static long minuteFloor(long at, StatsSettings settings) {
+    if (at == NONE) {
+      return NONE;
+    }
+    long back = Math.max(settings.allowedLatenessMs(), settings.maxWindowMs());
+    return StatsSettings.minuteStartOf(at - back);
+  }
+
+  /**
+   * The state after merging the statistics of an ingest into their panes and minutes, before event
+   * time moves. Statistics spanning something else than a pane (from events written before panes
+   * existed) go into their minute only.
+   */
+  public EndpointStatsState withIngested(StatsIngested e, StatsSettings settings) {
+    List<WindowStats> nextPanes = panes;
+    List<WindowStats> nextMinutes = minutes;
+    if (!e.windows().isEmpty()) {
+      nextPanes = new ArrayList<>(panes);
+      nextMinutes = new ArrayList<>(minutes);
+      long paneFloor = paneFloor(evaluatedAt, settings);
+      for (WindowStats w : e.windows()) {
+        if (w.durationMs() == settings.paneMs() && w.start() >= paneFloor) {
+          mergeInto(nextPanes, w);
+        }
+        long minute = StatsSettings.minuteStartOf(w.start());
+        if (w.end() <= minute + StatsSettings.MINUTE_MS) {
+          mergeInto(nextMinutes, w.over(minute, minute + StatsSettings.MINUTE_MS));
+        }
       }
+      nextPanes = List.copyOf(nextPanes);
+      nextMinutes = List.copyOf(nextMinutes);
     }
     Map<String, Long> seqs = appliedSeqs;
     if (e.appliedSeqs() != null && !e.appliedSeqs().isEmpty()) {
@@ -102,82 +154,51 @@ public record EndpointStatsState(
         endpointId,
         watermark,
         Math.max(maxEventTs, e.maxEventTs()),
-        lastClosedEnd,
+        evaluatedAt,
         add(accepted, e.accepted()),
         add(late, e.late()),
         add(future, e.future()),
-        List.copyOf(merged),
-        closed,
+        nextPanes,
+        nextMinutes,
         alerts,
         seqs);
   }
 
   /**
-   * The result of moving the watermark: the new state and the windows that closed, oldest first.
+   * Moves event time to {@code at} (never backwards): the watermark follows at the allowed
+   * lateness, and panes and minutes too old to keep go.
    */
-  public record Advance(EndpointStatsState state, List<WindowStats> closedNow) {}
-
-  /**
-   * Moves the watermark to {@code newWatermark} (never backwards) and closes every window that ends
-   * at or before it. Windows without any record between the last closed window and the watermark
-   * close too, as empty windows, so a QPS drop to zero is visible to the rules.
-   */
-  public Advance advance(long newWatermark, StatsSettings settings) {
-    if (newWatermark <= watermark) {
-      return new Advance(this, List.of());
+  public EndpointStatsState evaluatedTo(long at, StatsSettings settings) {
+    if (at == NONE || at <= evaluatedAt) {
+      return this;
     }
-    List<WindowStats> closing = new ArrayList<>();
-    List<WindowStats> stillOpen = new ArrayList<>();
-    for (WindowStats w : open) {
-      (w.end() <= newWatermark ? closing : stillOpen).add(w);
-    }
-    List<WindowStats> closedNow = withEmptyGaps(closing, newWatermark, settings);
-    if (closedNow.isEmpty()) {
-      return new Advance(
-          new EndpointStatsState(
-              endpointId,
-              newWatermark,
-              maxEventTs,
-              lastClosedEnd,
-              accepted,
-              late,
-              future,
-              open,
-              closed,
-              alerts,
-              appliedSeqs),
-          List.of());
-    }
-    List<WindowStats> history = new ArrayList<>(closed.size() + closedNow.size());
-    history.addAll(closed);
-    history.addAll(closedNow);
-    if (history.size() > settings.historyWindows()) {
-      history = history.subList(history.size() - settings.historyWindows(), history.size());
-    }
-    long newLastClosedEnd = closedNow.get(closedNow.size() - 1).end();
-    EndpointStatsState next =
-        new EndpointStatsState(
-            endpointId,
-            newWatermark,
-            maxEventTs,
-            newLastClosedEnd,
-            accepted,
-            late,
-            future,
-            List.copyOf(stillOpen),
-            List.copyOf(history),
-            alerts,
-            appliedSeqs);
-    return new Advance(next, List.copyOf(closedNow));
+    long paneFloor = paneFloor(at, settings);
+    long minuteFloor = minuteFloor(at, settings);
+    return new EndpointStatsState(
+        endpointId,
+        Math.max(watermark, at - settings.allowedLatenessMs()),
+        maxEventTs,
+        at,
+        accepted,
+        late,
+        future,
+        !panes.isEmpty() && panes.get(0).start() < paneFloor
+            ? List.copyOf(panes.stream().filter(p -> p.start() >= paneFloor).toList())
+            : panes,
+        !minutes.isEmpty() && minutes.get(0).start() < minuteFloor
+            ? List.copyOf(minutes.stream().filter(m -> m.start() >= minuteFloor).toList())
+            : minutes,
+        alerts,
+        appliedSeqs);
   }
 
   /**
    * Whether this endpoint's event time is further ahead of the wall clock ({@code nowMs}) than any
-   * record may be: its data or watermark lie beyond {@code nowMs + max-future}.
+   * record may be: its data or evaluation point lie beyond {@code nowMs + max-future}.
    */
   public boolean aheadOf(long nowMs, StatsSettings settings) {
     long limit = settings.futureLimit(nowMs);
-    return maxEventTs > limit || watermark > limit - settings.allowedLatenessMs();
+    return maxEventTs > limit || evaluatedAt > limit + 1;
   }
 
   /** The reset that brings an endpoint that is {@link #aheadOf} the clock back to it. */
@@ -185,76 +206,52 @@ public record EndpointStatsState(
     long newest = Math.min(maxEventTs, nowMs);
     return new WatermarkReset(
         endpointId,
-        Math.min(watermark, newest - settings.allowedLatenessMs()),
+        Math.min(watermark, newest + 1 - settings.allowedLatenessMs()),
         newest,
         settings.futureLimit(nowMs));
   }
 
-  /** Drops the windows at or beyond the reset's horizon (counting their records as future). */
+  /**
+   * Drops the panes and minutes at or beyond the reset's horizon (counting their records as future)
+   * and moves event time back to the reset's newest event.
+   */
   private EndpointStatsState reset(WatermarkReset e) {
-    List<WindowStats> keptOpen = open.stream().filter(w -> w.start() < e.horizon()).toList();
-    List<WindowStats> keptClosed = closed.stream().filter(w -> w.start() < e.horizon()).toList();
     long dropped = 0;
-    for (List<WindowStats> all : List.of(open, closed)) {
-      for (WindowStats w : all) {
-        dropped = w.start() < e.horizon() ? dropped : add(dropped, w.count());
-      }
+    for (WindowStats p : panes) {
+      dropped = p.start() < e.horizon() ? dropped : add(dropped, p.count());
     }
-    long newLastClosedEnd =
-        keptClosed.isEmpty() ? NONE : keptClosed.get(keptClosed.size() - 1).end();
+    List<WindowStats> keptPanes = panes.stream().filter(w -> w.start() < e.horizon()).toList();
+    // a minute straddling the horizon keeps its statistics: they cannot be split
+    List<WindowStats> keptMinutes = minutes.stream().filter(w -> w.start() < e.horizon()).toList();
     Map<String, RuleAlertState> keptAlerts = new HashMap<>();
     alerts.forEach((rule, s) -> keptAlerts.put(rule, s.withoutTimesAfter(e.horizon())));
     return new EndpointStatsState(
         endpointId,
         e.watermark(),
         e.maxEventTs(),
-        newLastClosedEnd,
+        Math.min(evaluatedAt, e.maxEventTs() + 1),
         Math.max(0, accepted - dropped),
         late,
         add(future, dropped),
-        keptOpen,
-        keptClosed,
+        keptPanes,
+        keptMinutes,
         Map.copyOf(keptAlerts),
         appliedSeqs);
   }
 
-  /** The earliest watermark at which another window would close, or NONE if none would. */
-  public long nextCloseAt(StatsSettings settings) {
-    if (!open.isEmpty()) {
-      return open.get(0).end();
-    }
-    return lastClosedEnd == NONE ? NONE : lastClosedEnd + settings.windowMs();
+  /** The minute statistics starting at {@code minuteStart}, or null if none are kept. */
+  public WindowStats minute(long minuteStart) {
+    int i = indexOfStart(minutes, minuteStart);
+    return i >= 0 ? minutes.get(i) : null;
   }
 
-  private List<WindowStats> withEmptyGaps(
-      List<WindowStats> closing, long newWatermark, StatsSettings settings) {
-    long size = settings.windowMs();
-    long limit = settings.historyWindows();
-    List<WindowStats> out = new ArrayList<>();
-    long cursor = lastClosedEnd;
-    // the last window that closes is the one ending at or before the watermark
-    long lastEnd = Math.floorDiv(newWatermark, size) * size;
-    if (cursor == NONE) {
-      if (closing.isEmpty()) {
-        return out;
-      }
-      cursor = closing.get(0).start();
+  private static void mergeInto(List<WindowStats> sorted, WindowStats w) {
+    int i = indexOfStart(sorted, w.start());
+    if (i >= 0) {
+      sorted.set(i, sorted.get(i).merge(w));
+    } else {
+      sorted.add(-i - 1, w);
     }
-    // never materialize more empty windows than the history keeps
-    if ((lastEnd - cursor) / size > limit) {
-      cursor = lastEnd - limit * size;
-      long firstKept = cursor;
-      closing = closing.stream().filter(w -> w.start() >= firstKept).toList();
-    }
-    int i = 0;
-    for (long start = cursor; start + size <= lastEnd; start += size) {
-      if (i < closing.size() && closing.get(i).start() == start) {
-        out.add(closing.get(i++));
-      } else {
-        out.add(WindowStats.empty(start, start + size));
-      }
-    }
-    return out;
   }
 
   /**
@@ -301,14 +298,14 @@ public record EndpointStatsState(
    * {@link #SERVER_KEYS_REMEMBERED} highest epochs of node-issued keys, so the map stays bounded.
    */
   static Map<String, Long> keepNewestEpochs(Map<String, Long> seqs) {
-    Map<String, java.util.TreeSet<Long>> epochsByAgent = new HashMap<>();
+    Map<String, TreeSet<Long>> epochsByAgent = new HashMap<>();
     List<String> serverKeys = new ArrayList<>();
     for (String source : seqs.keySet()) {
       String agent = agentOf(source);
       if (CaptureBatch.isServerKey(agent)) {
         serverKeys.add(source);
       } else {
-        epochsByAgent.computeIfAbsent(agent, a -> new java.util.TreeSet<>()).add(epochOf(source));
+        epochsByAgent.computeIfAbsent(agent, a -> new TreeSet<>()).add(epochOf(source));
       }
     }
     Map<String, Long> kept = new HashMap<>(seqs);
@@ -340,17 +337,17 @@ public record EndpointStatsState(
         endpointId,
         watermark,
         maxEventTs,
-        lastClosedEnd,
+        evaluatedAt,
         accepted,
         late,
         future,
-        open,
-        closed,
+        panes,
+        minutes,
         Map.copyOf(next),
         appliedSeqs);
   }
 
-  private static int indexOfStart(List<WindowStats> windows, long start) {
+  static int indexOfStart(List<WindowStats> windows, long start) {
     int lo = 0;
     int hi = windows.size() - 1;
     while (lo <= hi) {

@@ -8,11 +8,12 @@ import java.util.List;
 
 /**
  * What the API shows of one endpoint, the answer to {@link EndpointStatsEntity.GetStats}: its
- * counts, event time, open windows, the newest closed windows asked for, and the rules that are
- * pending or firing. Not the entity's whole state (the applied seqs, the full history), which would
- * cross the network on every stats request.
+ * counts, event time, newest panes, the minutes it keeps, and the rules that are pending or firing.
+ * Not the entity's whole state (the applied seqs), which would cross the network on every stats
+ * request.
  *
- * @param watermark and {@code newestEvent}: {@link EndpointStatsState#NONE} before any data
+ * @param watermark, {@code newestEvent} and {@code evaluatedAt}: {@link EndpointStatsState#NONE}
+ *     before any data
  */
 public record EndpointStatsView(
     String endpointId,
@@ -21,14 +22,15 @@ public record EndpointStatsView(
     long future,
     long watermark,
     long newestEvent,
-    List<WindowStats> open,
-    List<WindowStats> closed,
+    long evaluatedAt,
+    List<WindowStats> panes,
+    List<WindowStats> minutes,
     List<RuleAlertState> alerts)
     implements CborSerializable {
 
-  /** The view of {@code state} with its newest {@code closedWindows} closed windows. */
-  public static EndpointStatsView of(EndpointStatsState state, int closedWindows) {
-    List<WindowStats> closed = state.closed();
+  /** The view of {@code state} with its newest {@code panes} panes. */
+  public static EndpointStatsView of(EndpointStatsState state, int panes) {
+    List<WindowStats> all = state.panes();
     List<RuleAlertState> active =
         state.alerts().values().stream()
             .filter(a -> a.phase() != RuleAlertState.Phase.OK)
@@ -41,9 +43,9 @@ public record EndpointStatsView(
         state.future(),
         state.watermark(),
         state.maxEventTs(),
-        state.open(),
-        List.copyOf(
-            closed.subList(Math.max(0, closed.size() - Math.max(0, closedWindows)), closed.size())),
+        state.evaluatedAt(),
+        List.copyOf(all.subList(Math.max(0, all.size() - Math.max(0, panes)), all.size())),
+        state.minutes(),
         active);
   }
 }

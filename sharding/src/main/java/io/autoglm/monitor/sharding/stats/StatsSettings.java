@@ -7,27 +7,34 @@ import java.time.Duration;
 /**
  * Settings of the statistics entities ({@code autoglm.stats} in the config).
  *
- * @param windowMs tumbling window length
- * @param allowedLatenessMs how far behind the newest event a record may arrive and still count
+ * @param paneMs the event-time span records are counted in: every statistic is kept per pane (1 s
+ *     by default) and per minute, and rules sum panes into their windows
+ * @param windowMs the window of a rule that names none
+ * @param paneHistoryMs how far back (from the newest evaluation) 1 s panes are kept; windows
+ *     reaching further back are summed from minutes for that part
+ * @param maxWindowMs the longest window a rule may have; minutes are kept this far back
+ * @param allowedLatenessMs how far behind the newest data a record may arrive and still be counted
+ *     in its pane, its minute and the history; older ones are counted as {@code late}
  * @param maxFutureMs how far ahead of the node's wall clock a record's {@code ts} may be; records
- *     beyond are counted as {@code future} and never move a watermark (a gateway with a broken
+ *     beyond are counted as {@code future} and never move event time (a gateway with a broken
  *     clock, or one record from the year 2099, must not make every later record late)
- * @param historyWindows how many closed windows an entity keeps in memory (and snapshots)
- * @param tick how often an entity checks whether the wall clock closes windows
+ * @param tick how often an entity checks whether the wall clock moves its event time
  * @param snapshotEvery events between snapshots
  * @param minWriteInterval an entity writes ingested data at most once per this interval (in
  *     back-to-back slots from its first write): deltas that arrive when the slot has had its write
- *     (from other connections, other nodes, HTTP posts) wait for the next slot and share its write;
- *     zero writes every delta at once
+ *     (from other connections, other nodes, HTTP posts) wait for the next slot and share its write,
+ *     unless they make a rule fire; zero writes every delta at once
  * @param restartBackoff how an entity restarts after a failed journal write
  * @param passivateAfter an endpoint entity with nothing left to do stops after this long without
  *     new data
  */
 public record StatsSettings(
+    long paneMs,
     long windowMs,
+    long paneHistoryMs,
+    long maxWindowMs,
     long allowedLatenessMs,
     long maxFutureMs,
-    int historyWindows,
     Duration tick,
     int snapshotEvery,
     Duration askTimeout,
@@ -35,9 +42,26 @@ public record StatsSettings(
     RestartBackoff restartBackoff,
     Duration passivateAfter) {
 
+  /** History is kept per minute: the rollup granularity. */
+  public static final long MINUTE_MS = 60_000;
+
   public StatsSettings {
-    if (windowMs < 100) {
-      throw new IllegalArgumentException("autoglm.stats.window must be at least 100ms");
+    if (paneMs < 100 || MINUTE_MS % paneMs != 0) {
+      throw new IllegalArgumentException(
+          "autoglm.stats.pane must be at least 100ms and divide a minute, got " + paneMs + "ms");
+    }
+    if (windowMs < paneMs || windowMs % paneMs != 0 || windowMs > maxWindowMs) {
+      throw new IllegalArgumentException(
+          "autoglm.stats.window must be a multiple of the pane, at most max-window, got "
+              + windowMs
+              + "ms");
+    }
+    if (paneHistoryMs < MINUTE_MS || paneHistoryMs % MINUTE_MS != 0) {
+      throw new IllegalArgumentException(
+          "autoglm.stats.pane-history must be a whole number of minutes, at least 1m");
+    }
+    if (maxWindowMs < paneMs || maxWindowMs > 24 * 3_600_000L) {
+      throw new IllegalArgumentException("autoglm.stats.max-window must be 1 pane to 24h");
     }
     if (allowedLatenessMs < 0) {
       throw new IllegalArgumentException("autoglm.stats.allowed-lateness must not be negative");
@@ -51,18 +75,17 @@ public record StatsSettings(
     if (passivateAfter.isNegative() || passivateAfter.isZero()) {
       throw new IllegalArgumentException("autoglm.stats.passivate-after must be positive");
     }
-    if (historyWindows < 1) {
-      throw new IllegalArgumentException("autoglm.stats.history-windows must be at least 1");
-    }
   }
 
   public static StatsSettings fromConfig(Config root) {
     Config c = root.getConfig("autoglm.stats");
     return new StatsSettings(
+        c.getDuration("pane").toMillis(),
         c.getDuration("window").toMillis(),
+        c.getDuration("pane-history").toMillis(),
+        c.getDuration("max-window").toMillis(),
         c.getDuration("allowed-lateness").toMillis(),
         c.getDuration("max-future").toMillis(),
-        c.getInt("history-windows"),
         c.getDuration("watermark-tick"),
         c.getInt("snapshot-every"),
         c.getDuration("ask-timeout"),
@@ -73,10 +96,12 @@ public record StatsSettings(
 
   public StatsSettings withMinWriteInterval(Duration interval) {
     return new StatsSettings(
+        paneMs,
         windowMs,
+        paneHistoryMs,
+        maxWindowMs,
         allowedLatenessMs,
         maxFutureMs,
-        historyWindows,
         tick,
         snapshotEvery,
         askTimeout,
@@ -90,7 +115,16 @@ public record StatsSettings(
     return nowMs + maxFutureMs;
   }
 
-  public long windowStartOf(long ts) {
-    return Math.floorDiv(ts, windowMs) * windowMs;
+  public long paneStartOf(long ts) {
+    return Math.floorDiv(ts, paneMs) * paneMs;
+  }
+
+  public static long minuteStartOf(long ts) {
+    return Math.floorDiv(ts, MINUTE_MS) * MINUTE_MS;
+  }
+
+  /** The window of {@code ruleWindowMs} (0: the default window), at most {@code max-window}. */
+  public long windowOf(long ruleWindowMs) {
+    return ruleWindowMs <= 0 ? windowMs : Math.min(ruleWindowMs, maxWindowMs);
   }
 }

@@ -1,5 +1,7 @@
 package io.autoglm.monitor.sharding.detect;
 
+import static io.autoglm.monitor.sharding.TestTraffic.SETTINGS;
+import static io.autoglm.monitor.sharding.TestTraffic.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +11,7 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPending;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPendingCleared;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
 import io.autoglm.monitor.persistence.stats.LatencySketch;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.alert.AlertStatus;
@@ -17,17 +20,18 @@ import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
-import io.autoglm.monitor.sharding.TestTraffic;
 import io.autoglm.monitor.sharding.stats.EndpointKey;
 import io.autoglm.monitor.sharding.stats.EndpointStatsState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** Rules over sliding windows of 1 s panes, evaluated second by second. */
 class ThresholdEvaluatorTest {
   private static final EndpointKey KEY = new EndpointKey("default", "/v1/chat/completions");
 
-  private static ThresholdRule errorRule(long forMs, long cooldownMs) {
+  private static ThresholdRule errorRule(long windowMs, long forMs, long cooldownMs) {
     return new ThresholdRule(
         "errors",
         Metric.ERROR_RATE,
@@ -38,15 +42,16 @@ class ThresholdEvaluatorTest {
         Severity.CRITICAL,
         Glob.of("*"),
         Glob.of("/v1/chat/*"),
-        "");
+        "",
+        windowMs);
   }
 
-  /** A 10 s window starting {@code index} windows after T0 with the given error share. */
-  private static WindowStats window(int index, long count, long errors) {
-    long start = TestTraffic.T0 + index * 10_000L;
+  /** Pane {@code second} after T0 with {@code count} requests, {@code errors} of them 5xx. */
+  private static WindowStats pane(int second, long count, long errors) {
+    long start = T0 + second * 1000L;
     return new WindowStats(
         start,
-        start + 10_000,
+        start + 1000,
         count,
         0,
         count - errors,
@@ -62,89 +67,112 @@ class ThresholdEvaluatorTest {
         0);
   }
 
-  /** Evaluates windows one by one, applying the events as the entity would. */
-  private static List<EndpointStatsEvent> run(List<ThresholdRule> rules, WindowStats... windows) {
+  /** Panes for seconds [from, to), each with {@code count} requests, {@code errors} failing. */
+  private static List<WindowStats> seconds(int from, int to, long count, long errors) {
+    List<WindowStats> out = new ArrayList<>();
+    for (int s = from; s < to; s++) {
+      out.add(pane(s, count, errors));
+    }
+    return out;
+  }
+
+  /**
+   * Feeds the panes in one second at a time and evaluates at each second's end, applying the events
+   * as the entity does; returns every alert event.
+   */
+  private static List<EndpointStatsEvent> run(List<ThresholdRule> rules, List<WindowStats> panes) {
     EndpointStatsState state = EndpointStatsState.empty(KEY.entityId());
     List<EndpointStatsEvent> all = new ArrayList<>();
-    for (WindowStats w : windows) {
+    for (WindowStats p : panes) {
+      StatsIngested ingested =
+          new StatsIngested(
+              KEY.entityId(), List.of(p), p.count(), 0, p.end() - 1, 0, Map.of(), 0, p.end());
+      EndpointStatsState merged = state.withIngested(ingested, SETTINGS);
       List<EndpointStatsEvent> events =
-          ThresholdEvaluator.evaluate(KEY, state.alerts(), List.of(w), rules);
+          ThresholdEvaluator.evaluate(KEY, merged, List.of(p.end()), rules, SETTINGS);
+      state = state.apply(ingested, SETTINGS);
       for (EndpointStatsEvent e : events) {
-        state = state.apply(e, TestTraffic.SETTINGS);
+        state = state.apply(e, SETTINGS);
       }
       all.addAll(events);
     }
     return all;
   }
 
-  @Test
-  void firesOnFirstBreachingWindowWithoutForAndResolvesWhenItEnds() {
-    List<EndpointStatsEvent> events =
-        run(
-            List.of(errorRule(0, 0)),
-            window(0, 100, 1),
-            window(1, 100, 50),
-            window(2, 100, 40),
-            window(3, 100, 2));
-    assertEquals(2, events.size(), events.toString());
-    AlertFired fired = assertInstanceOf(AlertFired.class, events.get(0));
-    assertEquals(0.5, fired.alert().value(), 1e-9);
-    assertEquals(TestTraffic.T0 + 10_000, fired.alert().startsAt());
-    assertEquals(AlertStatus.FIRING, fired.alert().status());
-    AlertResolved resolved = assertInstanceOf(AlertResolved.class, events.get(1));
-    assertEquals(AlertStatus.RESOLVED, resolved.alert().status());
-    assertEquals(fired.alert().fingerprint(), resolved.alert().fingerprint());
-    assertEquals(TestTraffic.T0 + 40_000, resolved.alert().endsAt());
+  private static List<WindowStats> concat(List<WindowStats> a, List<WindowStats> b) {
+    List<WindowStats> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
   }
 
   @Test
-  void forDurationNeedsConsecutiveBreachingWindows() {
-    List<EndpointStatsEvent> events =
-        run(
-            List.of(errorRule(30_000, 0)),
-            window(0, 100, 50),
-            window(1, 100, 50),
-            window(2, 100, 1), // breach of 20 s only: cleared
-            window(3, 100, 50),
-            window(4, 100, 50),
-            window(5, 100, 50)); // 30 s: fires
-    assertInstanceOf(AlertPending.class, events.get(0));
-    assertInstanceOf(AlertPendingCleared.class, events.get(1));
-    assertInstanceOf(AlertPending.class, events.get(2));
+  void firesAtTheFirstSecondTheSlidingWindowBreachesAndResolvesWhenItNoLongerDoes() {
+    // 10 s at 1 % errors, 10 s at 50 %, then clean
+    List<WindowStats> panes =
+        concat(concat(seconds(0, 10, 100, 1), seconds(10, 20, 100, 50)), seconds(20, 40, 100, 0));
+    List<EndpointStatsEvent> events = run(List.of(errorRule(10_000, 0, 0)), panes);
+    assertEquals(2, events.size(), events.toString());
+    AlertFired fired = assertInstanceOf(AlertFired.class, events.get(0));
+    // window ending at T0+12 s: 8 panes at 1 % and 2 at 50 % = 108 / 1000
+    assertEquals(T0 + 12_000, fired.alert().startsAt());
+    assertEquals(0.108, fired.alert().value(), 1e-9);
+    assertEquals(AlertStatus.FIRING, fired.alert().status());
+    AlertResolved resolved = assertInstanceOf(AlertResolved.class, events.get(1));
+    // window ending at T0+28 s: 2 panes at 50 % = 100 / 1000, no longer above 10 %
+    assertEquals(T0 + 28_000, resolved.alert().endsAt());
+    assertEquals(fired.alert().fingerprint(), resolved.alert().fingerprint());
+  }
+
+  @Test
+  void aShortWindowSeesABurstSooner() {
+    List<WindowStats> panes = concat(seconds(0, 10, 100, 0), seconds(10, 12, 100, 50));
+    AlertFired fired =
+        assertInstanceOf(AlertFired.class, run(List.of(errorRule(1_000, 0, 0)), panes).get(0));
+    assertEquals(T0 + 11_000, fired.alert().startsAt(), "the first second of the burst");
+    assertEquals(0.5, fired.alert().value(), 1e-9);
+  }
+
+  @Test
+  void forNeedsTheConditionToHoldThatLong() {
+    List<WindowStats> panes =
+        concat(
+            concat(seconds(0, 3, 100, 50), seconds(3, 4, 100, 0)),
+            concat(seconds(4, 10, 100, 50), seconds(10, 11, 100, 50)));
+    List<EndpointStatsEvent> events = run(List.of(errorRule(1_000, 3_000, 0)), panes);
+    assertInstanceOf(AlertPending.class, events.get(0)); // at 1 s
+    assertInstanceOf(AlertPendingCleared.class, events.get(1)); // at 4 s: the clean second
+    AlertPending again = assertInstanceOf(AlertPending.class, events.get(2));
+    assertEquals(T0 + 5_000, again.activeSince());
     AlertFired fired = assertInstanceOf(AlertFired.class, events.get(3));
-    assertEquals(TestTraffic.T0 + 30_000, fired.alert().startsAt());
-    assertEquals(TestTraffic.T0 + 60_000, fired.alert().windowEnd());
-    assertEquals(4, events.size());
+    assertEquals(T0 + 5_000, fired.alert().startsAt());
+    assertEquals(T0 + 8_000, fired.alert().windowEnd(), "held for 3 s");
+    assertEquals(4, events.size(), events.toString());
   }
 
   @Test
   void cooldownKeepsTheRuleQuietAfterAResolve() {
-    List<EndpointStatsEvent> events =
-        run(
-            List.of(errorRule(0, 30_000)),
-            window(0, 100, 50),
-            window(1, 100, 0), // fire, resolve at T0+20s; quiet until T0+50s
-            window(2, 100, 50),
-            window(3, 100, 50),
-            window(4, 100, 50), // ends 30,40,50s: quiet
-            window(5, 100, 50)); // ends 60 s: fires again
+    List<WindowStats> panes =
+        concat(
+            concat(seconds(0, 1, 100, 50), seconds(1, 2, 100, 0)), // fire at 1 s, resolve at 2 s
+            seconds(2, 8, 100, 50)); // quiet until 2 s + 5 s
+    List<EndpointStatsEvent> events = run(List.of(errorRule(1_000, 0, 5_000)), panes);
     assertEquals(3, events.size(), events.toString());
     assertInstanceOf(AlertFired.class, events.get(0));
     assertInstanceOf(AlertResolved.class, events.get(1));
     AlertFired again = assertInstanceOf(AlertFired.class, events.get(2));
-    assertEquals(TestTraffic.T0 + 60_000, again.alert().windowEnd());
+    assertEquals(T0 + 8_000, again.alert().windowEnd());
   }
 
   @Test
   void windowsWithoutRequestsDoNotChangeAnErrorRateAlert() {
-    List<EndpointStatsEvent> events =
-        run(List.of(errorRule(0, 0)), window(0, 100, 50), window(1, 0, 0), window(2, 0, 0));
-    assertEquals(1, events.size());
+    List<WindowStats> panes = concat(seconds(0, 1, 100, 50), seconds(1, 5, 0, 0));
+    List<EndpointStatsEvent> events = run(List.of(errorRule(1_000, 0, 0)), panes);
+    assertEquals(1, events.size(), events.toString());
     assertInstanceOf(AlertFired.class, events.get(0));
   }
 
   @Test
-  void qpsDropToZeroFires() {
+  void aQpsDropToZeroFiresOnceTheWindowIsEmpty() {
     ThresholdRule lowQps =
         new ThresholdRule(
             "low-qps",
@@ -156,11 +184,55 @@ class ThresholdEvaluatorTest {
             Severity.WARNING,
             Glob.of("*"),
             Glob.of("*"),
-            "");
-    List<EndpointStatsEvent> events = run(List.of(lowQps), window(0, 500, 0), window(1, 0, 0));
-    assertEquals(1, events.size());
+            "",
+            5_000);
+    List<EndpointStatsEvent> events =
+        run(List.of(lowQps), concat(seconds(0, 10, 50, 0), seconds(10, 20, 0, 0)));
+    assertEquals(1, events.size(), events.toString());
     AlertFired fired = assertInstanceOf(AlertFired.class, events.get(0));
     assertEquals(0.0, fired.alert().value());
+    assertEquals(T0 + 15_000, fired.alert().windowEnd(), "5 s after the last request");
+  }
+
+  @Test
+  void aPointInsideAPaneCoversTheTimeUpToItSoRatesAreNotDiluted() {
+    EndpointStatsState state = stateWith(seconds(0, 12, 100, 0));
+    // at T0+11.5 s a 10 s window covers the panes starting at 2..11 s: 9.5 s of time
+    WindowStats w = ThresholdEvaluator.windowAt(state, T0 + 11_500, 10_000, SETTINGS, false);
+    assertEquals(T0 + 2_000, w.start());
+    assertEquals(1000, w.count());
+    assertEquals(1000 / 9.5, ThresholdEvaluator.valueOf(Metric.QPS, w), 1e-9);
+  }
+
+  @Test
+  void aWindowLongerThanThePaneHistorySumsMinutesForItsOldPart() {
+    // 5 minutes at 10 requests a second, 1 error a second in the third minute only
+    List<WindowStats> panes = new ArrayList<>();
+    for (int s = 0; s < 300; s++) {
+      panes.add(pane(s, 10, s >= 120 && s < 180 ? 1 : 0));
+    }
+    EndpointStatsState state = stateWith(panes);
+    assertEquals(5, state.minutes().size());
+    assertEquals(60, state.panes().size(), "panes for the last minute");
+    // 4 minutes ending at T0+300 s: minutes 1..3 from the minutes, the last minute from panes
+    WindowStats w = ThresholdEvaluator.windowAt(state, T0 + 300_000, 240_000, SETTINGS, false);
+    assertEquals(T0 + 60_000, w.start());
+    assertEquals(2400, w.count());
+    assertEquals(60, w.errors());
+    // ending mid-minute, the old end is whole minutes: [T0+120 s, T0+270 s)
+    WindowStats mid = ThresholdEvaluator.windowAt(state, T0 + 270_000, 200_000, SETTINGS, false);
+    assertEquals(T0 + 120_000, mid.start());
+    assertEquals(1500, mid.count());
+  }
+
+  /** A state holding {@code panes}, evaluated up to the end of the last one. */
+  private static EndpointStatsState stateWith(List<WindowStats> panes) {
+    long end = panes.get(panes.size() - 1).end();
+    long count = panes.stream().mapToLong(WindowStats::count).sum();
+    return EndpointStatsState.empty(KEY.entityId())
+        .apply(
+            new StatsIngested(KEY.entityId(), panes, count, 0, end - 1, 0, Map.of(), 0, end),
+            SETTINGS);
   }
 
   @Test
@@ -177,19 +249,20 @@ class ThresholdEvaluatorTest {
             Glob.of("*"),
             Glob.of("/v1/embeddings"),
             "");
-    assertTrue(run(List.of(other), window(0, 100, 50)).isEmpty());
+    assertTrue(run(List.of(other), seconds(0, 3, 100, 50)).isEmpty());
 
-    EndpointStatsState state = EndpointStatsState.empty(KEY.entityId());
+    EndpointStatsState state = stateWith(seconds(0, 3, 100, 50));
     for (EndpointStatsEvent e :
         ThresholdEvaluator.evaluate(
-            KEY, state.alerts(), List.of(window(0, 100, 50)), List.of(errorRule(0, 0)))) {
-      state = state.apply(e, TestTraffic.SETTINGS);
+            KEY, state, List.of(T0 + 3_000), List.of(errorRule(1_000, 0, 0)), SETTINGS)) {
+      state = state.apply(e, SETTINGS);
     }
+    assertEquals(RuleAlertState.Phase.FIRING, state.alertState("errors").phase());
     List<EndpointStatsEvent> afterDelete =
-        ThresholdEvaluator.evaluate(KEY, state.alerts(), List.of(window(1, 100, 50)), List.of());
+        ThresholdEvaluator.evaluate(KEY, state, List.of(T0 + 3_500), List.of(), SETTINGS);
     assertEquals(1, afterDelete.size());
     assertInstanceOf(AlertResolved.class, afterDelete.get(0));
-    state = state.apply(afterDelete.get(0), TestTraffic.SETTINGS);
+    state = state.apply(afterDelete.get(0), SETTINGS);
     assertEquals(RuleAlertState.Phase.OK, state.alertState("errors").phase());
   }
 }

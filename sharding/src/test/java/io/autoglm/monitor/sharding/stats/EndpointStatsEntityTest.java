@@ -23,6 +23,7 @@ import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.ManualClock;
 import io.autoglm.monitor.sharding.TestTraffic;
+import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
 import java.time.Duration;
@@ -92,24 +93,43 @@ class EndpointStatsEntityTest {
   }
 
   @Test
-  void oneEventPerDeltaAndWindowsCloseBehindTheWatermark() {
+  void oneEventPerDeltaCountedIntoPanesAndMinutes() {
     var result = ingest(traffic("/v1/chat/completions", 0, 12, 100, 0.0, 200));
     assertEquals(1, result.events().size(), "one aggregate event for 1200 records");
     StatsIngested e = assertInstanceOf(StatsIngested.class, result.event());
     assertEquals(1200, e.accepted());
-    assertEquals(2, e.windows().size());
-    // newest ts is T0+11.99s, lateness 5s: the watermark is T0+6.99s, no window has closed
-    assertEquals(0, result.state().closed().size());
-    assertEquals(2, result.state().open().size());
+    assertEquals(12, e.windows().size(), "one pane a second");
+    EndpointStatsState state = result.state();
+    assertEquals(12, state.panes().size());
+    assertEquals(T0 + 11_990 + 1, state.evaluatedAt(), "just after the newest record");
+    assertEquals(state.evaluatedAt() - SETTINGS.allowedLatenessMs(), state.watermark());
+    assertEquals(List.of(1200L), state.minutes().stream().map(WindowStats::count).toList());
 
     var later = ingest(traffic("/v1/chat/completions", 12, 16, 100, 0.0, 200));
-    // newest ts T0+15.99 → watermark T0+10.99: window [0,10) closed with all its 1000 records
-    assertEquals(1, later.state().closed().size());
-    WindowStats first = later.state().closed().get(0);
-    assertEquals(T0, first.start());
-    assertEquals(1000, first.count());
-    assertEquals(200.0, first.latencyQuantileMs(0.95), 200 * 0.02);
     assertEquals(new EndpointStatsEntity.IngestAck(400, 0, 0, 0, 0), later.reply().getValue());
+    WindowStats first = later.state().panes().get(0);
+    assertEquals(T0, first.start());
+    assertEquals(T0 + 1_000, first.end());
+    assertEquals(100, first.count());
+    assertEquals(200.0, first.latencyQuantileMs(0.95), 200 * 0.02);
+    assertEquals(1600, later.state().minutes().get(0).count());
+  }
+
+  @Test
+  void aRecordArrivingAfterItsPaneWasEvaluatedStillLandsInItsPaneAndMinute() {
+    ingest(traffic("/v1/chat/completions", 0, 10, 10, 0.0, 100));
+    // within the allowed lateness (30 s behind the newest record): counted, not late
+    var delayed = ingest(traffic("/v1/chat/completions", 8, 9, 10, 0.0, 100));
+    assertEquals(new EndpointStatsEntity.IngestAck(10, 0, 0, 0, 0), delayed.reply().getValue());
+    assertEquals(20, paneAt(delayed.state(), T0 + 8_000).count());
+    assertEquals(110, delayed.state().minutes().get(0).count());
+  }
+
+  private static WindowStats paneAt(EndpointStatsState state, long start) {
+    return state.panes().stream()
+        .filter(p -> p.start() == start)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no pane at " + start + " in " + state.panes()));
   }
 
   /** The year-2099 record a probe sent: valid by the schema, far ahead of any clock. */
@@ -168,7 +188,7 @@ class EndpointStatsEntityTest {
             YEAR_2099, "/v1/chat/completions", 200, 1, "10.0.0.1"));
     List<WindowStats> windows = agg.drain().get(0).parts().get(0).windows();
     return new StatsIngested(
-        ID, windows, 1, 0, YEAR_2099, YEAR_2099 - SETTINGS.allowedLatenessMs(), Map.of(), 0);
+        ID, windows, 1, 0, YEAR_2099, YEAR_2099 - SETTINGS.allowedLatenessMs(), Map.of(), 0, 0);
   }
 
   @Test
@@ -186,11 +206,14 @@ class EndpointStatsEntityTest {
                             p.maxEventTs(),
                             p.maxEventTs() - 5_000,
                             Map.of(),
+                            0,
                             0))
             .findFirst()
             .orElseThrow(),
         poisonedEvent());
-    assertEquals(YEAR_2099 - 5_000, kit.getState().watermark(), "stored as the old code wrote it");
+    assertTrue(
+        kit.getState().watermark() >= YEAR_2099 - SETTINGS.allowedLatenessMs(),
+        "stored as the old code wrote it");
 
     clock.set(T0 + 20_000); // the traffic below is live
     var live = ingest(traffic("/v1/chat/completions", 10, 20, 10, 0, 100));
@@ -199,17 +222,21 @@ class EndpointStatsEntityTest {
         live.reply().getValue(),
         "live records are on time again, not late");
     EndpointStatsState healed = live.state();
-    assertEquals(T0 + 20_000 - 5_000, healed.watermark(), "recomputed from the wall clock");
+    assertEquals(
+        T0 + 20_001 - SETTINGS.allowedLatenessMs(),
+        healed.watermark(),
+        "recomputed from the wall clock");
     assertEquals(200, healed.accepted(), "the 2099 record moved from accepted to future");
     assertEquals(1, healed.future());
     assertTrue(
-        healed.open().stream().allMatch(w -> w.start() < clock.get()), healed.open().toString());
+        healed.panes().stream().allMatch(w -> w.start() < clock.get()), healed.panes().toString());
     assertEquals(
-        List.of(),
-        healed.closed(),
-        "the poison's empty windows up to 2100 are gone (they had pushed the real ones out of the history)");
+        100, healed.panes().stream().mapToLong(WindowStats::count).sum(), "the live panes");
     assertEquals(
-        List.of(100L), healed.open().stream().map(WindowStats::count).toList(), "the live window");
+        List.of(100L),
+        healed.minutes().stream().map(WindowStats::count).toList(),
+        "the poison's minute in 2099 is gone; the stored minute went when the poison moved event"
+            + " time to 2099, so the live minute holds the live data");
 
     kit.restart();
     assertEquals(
@@ -226,64 +253,127 @@ class EndpointStatsEntityTest {
               EndpointStatsState s = kit.getState();
               assertTrue(s.watermark() <= clock.get(), "watermark " + s.watermark());
               assertEquals(1, s.future());
-              assertTrue(s.open().isEmpty() && s.closed().isEmpty(), s.toString());
+              assertTrue(s.panes().isEmpty() && s.minutes().isEmpty(), s.toString());
               return null;
             });
   }
 
   @Test
   void recordsBehindTheWatermarkAreCountedLateNotMerged() {
-    ingest(traffic("/v1/chat/completions", 0, 30, 10, 0.0, 100));
+    ingest(traffic("/v1/chat/completions", 0, 40, 10, 0.0, 100));
     var result = ingest(traffic("/v1/chat/completions", 2, 3, 10, 0.0, 100));
     assertEquals(new EndpointStatsEntity.IngestAck(0, 10, 0, 0, 0), result.reply().getValue());
     assertEquals(10, result.state().late());
-    assertEquals(100, result.state().closed().get(0).count(), "the closed window did not change");
+    assertEquals(10, paneAt(result.state(), T0 + 2_000).count(), "the pane did not change");
   }
 
   @Test
-  void anErrorBurstFiresThenResolvesAndIsPublishedAfterPersisting() {
+  void anErrorBurstFiresWithinTheSecondItCrossesTheThresholdThenResolves() {
     ingest(traffic("/v1/chat/completions", 0, 20, 50, 0.0, 100));
     var burst = ingest(traffic("/v1/chat/completions", 20, 40, 50, 0.5, 100));
-    // window [10,20) is clean, [20,30) closed with 50% errors → firing
+    // the 10 s window ending at T0+25 s holds 5 s of 50 % errors: 25 % > 20 %
     AlertFired fired =
         (AlertFired)
             burst.events().stream()
                 .filter(e -> e instanceof AlertFired)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no AlertFired in " + burst.events()));
-    assertEquals(T0 + 20_000, fired.alert().startsAt());
-    assertEquals(0.5, fired.alert().value(), 1e-9);
+    assertEquals(T0 + 25_000, fired.alert().startsAt());
+    assertEquals(0.25, fired.alert().value(), 1e-9);
     alerts.expectMessageClass(Topic.publish(fired.alert()).getClass());
 
     var after = ingest(traffic("/v1/chat/completions", 40, 60, 50, 0.0, 100));
-    assertTrue(
-        after.events().stream().anyMatch(e -> e instanceof AlertResolved),
-        after.events().toString());
+    // at T0+46 s the window holds 4 s of the burst: 20 %, no longer above
+    AlertResolved resolved =
+        (AlertResolved)
+            after.events().stream()
+                .filter(e -> e instanceof AlertResolved)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no AlertResolved in " + after.events()));
+    assertEquals(T0 + 46_000, resolved.alert().endsAt());
     alerts.expectMessageClass(Topic.publish(fired.alert()).getClass());
   }
 
   @Test
-  void theWallClockClosesWindowsWhileNoDataArrives() {
-    ingest(traffic("/v1/chat/completions", 0, 8, 50, 0.5, 100));
-    assertEquals(0, kit.getState().closed().size());
-    // watermark from data: T0+8s-5s; window [0,10) needs 7 more seconds of quiet
+  void aBurstFiresBeforeItsPaneEndsAtThePointJustAfterTheNewestRecord() {
+    ingest(traffic("/v1/chat/completions", 0, 20, 50, 0.0, 100));
+    // the first 200 ms of a 100 % error burst, on a 1 s window
+    rules.offer(
+        rules
+            .current()
+            .with(
+                new ThresholdRule(
+                    "fast",
+                    Metric.ERROR_RATE,
+                    Comparison.GT,
+                    0.5,
+                    0,
+                    0,
+                    Severity.CRITICAL,
+                    Glob.of("*"),
+                    Glob.of("/v1/chat/*"),
+                    "",
+                    1_000)));
+    DeltaAggregator agg = new DeltaAggregator(SETTINGS, "default", TestTraffic.NOW);
+    for (int i = 0; i < 10; i++) {
+      agg.add(
+          io.autoglm.monitor.protocols.capture.CaptureRecord.of(
+              T0 + 20_000 + i * 20, "/v1/chat/completions", 503, 10, "10.0.0.1"));
+    }
+    var burst = ingest(agg.drain().get(0));
+    AlertFired fired =
+        (AlertFired)
+            burst.events().stream()
+                .filter(
+                    e ->
+                        e instanceof AlertFired && ((AlertFired) e).alert().ruleId().equals("fast"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no AlertFired in " + burst.events()));
+    assertEquals(T0 + 20_181, fired.alert().windowEnd(), "evaluated just after the newest record");
+    assertEquals(1.0, fired.alert().value());
+  }
+
+  @Test
+  void theWallClockMovesEventTimeWhileNoDataArrivesSoAQpsDropFires() {
+    rules.offer(
+        rules
+            .current()
+            .with(
+                new ThresholdRule(
+                    "drop",
+                    Metric.QPS,
+                    Comparison.LT,
+                    1,
+                    0,
+                    0,
+                    Severity.WARNING,
+                    Glob.of("*"),
+                    Glob.of("/v1/chat/*"),
+                    "")));
+    ingest(traffic("/v1/chat/completions", 0, 8, 50, 0.0, 100));
+    assertEquals(T0 + 7_981, kit.getState().evaluatedAt());
+    // 6 s of quiet: event time moves to the pane boundary T0+13 s, whose window still holds
+    // 5 s of traffic
     clock.advance(6_000);
-    var quiet =
-        kit.<EndpointStatsView>runCommand(
-            replyTo -> new EndpointStatsEntity.GetStats(360, replyTo));
-    assertEquals(0, quiet.reply().closed().size());
-    clock.advance(1_100);
-    // the tick timer fires every 200 ms of real time; wait until it has persisted the advance
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(T0 + 13_000, kit.getState().evaluatedAt());
+              return null;
+            });
+    assertEquals(RuleAlertState.Phase.OK, kit.getState().alertState("drop").phase());
+    // 5 s more: the window ending at T0+18 s is empty, QPS 0
+    clock.advance(5_000);
     testKit
         .createTestProbe()
         .awaitAssert(
             () -> {
               EndpointStatsState s = kit.getState();
-              assertEquals(1, s.closed().size());
-              assertEquals(400, s.closed().get(0).count(), "8 s at 50 requests a second");
+              assertEquals(RuleAlertState.Phase.FIRING, s.alertState("drop").phase());
+              assertEquals(T0 + 18_000, s.alertState("drop").alert().windowEnd());
               return null;
             });
-    assertTrue(kit.getState().watermark() >= T0 + 10_000);
   }
 
   /** An entity run as sharding runs it, with {@code shard} to ask for passivation. */
@@ -308,7 +398,7 @@ class EndpointStatsEntityTest {
             new EndpointStatsEntity.Ingest(traffic("/v1/idle", 0, 8, 50, 0.0, 100), replyTo));
     clock.advance(60_000); // its windows close, but it had data a minute ago
     shard.expectNoMessage(Duration.ofMillis(600));
-    assertEquals(400, idle.getState().closed().get(0).count(), "its windows closed");
+    assertEquals(400, idle.getState().accepted());
     clock.advance(SETTINGS.passivateAfter().toMillis());
     shard.expectMessageClass(ClusterSharding.Passivate.class);
   }
@@ -364,10 +454,11 @@ class EndpointStatsEntityTest {
         new EndpointStatsEntity.IngestAck(300, 0, 500, 0, 0), regrouped.reply().getValue());
     assertEquals(800, regrouped.state().accepted());
     assertEquals(12, regrouped.state().appliedSeq("agent-a#1"));
-    long counted =
-        regrouped.state().open().stream().mapToLong(WindowStats::count).sum()
-            + regrouped.state().closed().stream().mapToLong(WindowStats::count).sum();
-    assertEquals(800, counted, "every record counted once");
+    assertEquals(
+        800,
+        regrouped.state().panes().stream().mapToLong(WindowStats::count).sum(),
+        "every record counted once");
+    assertEquals(800, regrouped.state().minutes().get(0).count());
 
     // another agent's batches with the same seqs are not duplicates
     assertEquals(
@@ -552,8 +643,7 @@ class EndpointStatsEntityTest {
   }
 
   @Test
-  void watermarkEventsAreDeterministicOnReplay() {
-    // a WatermarkAdvanced event applied to a state closes exactly the windows it closed live
+  void eventTimeEventsAreDeterministicOnReplayAndOldPanesGo() {
     EndpointStatsState s =
         EndpointStatsState.empty(ID)
             .apply(
@@ -565,9 +655,19 @@ class EndpointStatsEntityTest {
                     T0 + 2_900,
                     T0 - 2_100,
                     Map.of(),
-                    0),
+                    0,
+                    T0 + 2_901),
                 SETTINGS)
-            .apply(new WatermarkAdvanced(ID, T0 + 35_000), SETTINGS);
-    assertEquals(List.of(30L, 0L, 0L), s.closed().stream().map(WindowStats::count).toList());
+            .apply(new EndpointStatsEvent.EventTimeAdvanced(ID, T0 + 35_000), SETTINGS);
+    assertEquals(T0 + 35_000, s.evaluatedAt());
+    assertEquals(T0 + 35_000 - SETTINGS.allowedLatenessMs(), s.watermark());
+    assertEquals(List.of(10L, 10L, 10L), s.panes().stream().map(WindowStats::count).toList());
+    // a minute later the panes are gone; the minute stays for the longest window (15 min)
+    s = s.apply(new EndpointStatsEvent.EventTimeAdvanced(ID, T0 + 100_000), SETTINGS);
+    assertEquals(List.of(), s.panes());
+    assertEquals(List.of(30L), s.minutes().stream().map(WindowStats::count).toList());
+    // a legacy WatermarkAdvanced moves event time the same way
+    assertEquals(
+        T0 + 200_000, s.apply(new WatermarkAdvanced(ID, T0 + 200_000), SETTINGS).evaluatedAt());
   }
 }

@@ -114,7 +114,7 @@ public final class Demo {
       }
     }
     out.printf(
-        "== Demo: replayed %,d records in %.1f s; waiting for the last windows to close%n",
+        "== Demo: replayed %,d records in %.1f s; waiting for the alert to resolve%n",
         sent, (System.nanoTime() - started) / 1e9);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!(fired && resolved) && System.nanoTime() < deadline) {
@@ -162,7 +162,7 @@ public final class Demo {
             HttpRequest.newBuilder(
                     URI.create(
                         baseUrl
-                            + "/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats?limit=18"))
+                            + "/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats?limit=0"))
                 .GET()
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -171,9 +171,9 @@ public final class Demo {
     }
     JsonNode stats = Json.mapper().readTree(r.body());
     out.println(
-        "== /v1/chat/completions, last closed windows (GET /api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats):");
-    out.println("   window start           count   qps  error%   p95 ms   p99 ms");
-    for (JsonNode w : stats.get("closed")) {
+        "== /v1/chat/completions, per minute (GET /api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats):");
+    out.println("   minute start           count   qps  error%   p95 ms   p99 ms");
+    for (JsonNode w : stats.get("minutes")) {
       out.printf(
           "   %-22s %5d %5.0f %6.1f %8.0f %8.0f%n",
           w.get("start").asText(),

@@ -102,7 +102,7 @@ class AgentFailoverIT {
                         + "/stats?limit=10000")
                 .json();
         assertEquals(0, stats.get("late").asLong(), endpoint + " had late records");
-        counted.put(endpoint, NodeFixture.countInWindows(stats));
+        counted.put(endpoint, NodeFixture.countInMinutes(stats));
       }
       assertEquals(expected, counted);
       System.out.printf(

@@ -125,7 +125,7 @@ class AgentSpoolIT {
                         + URLEncoder.encode("default" + endpoint, StandardCharsets.UTF_8)
                         + "/stats?limit=10000")
                 .json();
-        counted.put(endpoint, NodeFixture.countInWindows(stats));
+        counted.put(endpoint, NodeFixture.countInMinutes(stats));
       }
       assertEquals(expected, counted);
     }

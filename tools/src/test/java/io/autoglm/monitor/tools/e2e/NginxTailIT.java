@@ -120,20 +120,18 @@ class NginxTailIT {
       TestHttp http = new TestHttp(node.baseUrl());
       assertEquals(
           chat,
-          NodeFixture.countInWindows(
+          NodeFixture.countInMinutes(
               http.get("/api/v1/endpoints/nginx-gw%2Fv1%2Fchat%2Fcompletions/stats").json()));
       JsonNode gen = http.get("/api/v1/endpoints/nginx-gw%2Fv1%2Fgenerate/stats").json();
-      assertEquals(generate, NodeFixture.countInWindows(gen));
+      assertEquals(generate, NodeFixture.countInMinutes(gen));
       long fiveXx = 0;
-      for (String part : new String[] {"open", "closed"}) {
-        for (JsonNode w : gen.get(part)) {
-          fiveXx += w.get("status").get("5xx").asLong();
-          if (w.get("count").asLong() > 0) {
-            assertEquals(
-                34 * w.get("count").asLong(),
-                w.get("tokens").get("completion").asLong(),
-                "tokens from the upstream headers");
-          }
+      for (JsonNode w : gen.get("minutes")) {
+        fiveXx += w.get("status").get("5xx").asLong();
+        if (w.get("count").asLong() > 0) {
+          assertEquals(
+              34 * w.get("count").asLong(),
+              w.get("tokens").get("completion").asLong(),
+              "tokens from the upstream headers");
         }
       }
       assertEquals(generate, fiveXx, "the backend's 503s");

@@ -17,11 +17,12 @@ public sealed interface EndpointStatsEvent extends CborSerializable {
   String endpointId();
 
   /**
-   * One aggregate of ingested records (never one event per record): the partial windows to merge,
-   * how many records arrived too late to count, how many were dated too far ahead of the clock to
-   * count ({@code future}; 0 in events written before it existed), the watermark after this delta,
-   * and the highest batch seq now applied per agent source ({@code agentId#epoch}). Windows ending
-   * at or before the watermark are closed by applying this event.
+   * One aggregate of ingested records (never one event per record): the pane statistics to merge
+   * ({@code windows}; in events written before panes existed, 10 s windows), how many records
+   * arrived too late to count, how many were dated too far ahead of the clock to count ({@code
+   * future}; 0 in events written before it existed), the watermark after this delta, the highest
+   * batch seq now applied per agent source ({@code agentId#epoch}), and the point the rules were
+   * evaluated up to with it ({@code evaluatedAt}; 0 in events written before it existed).
    */
   record StatsIngested(
       String endpointId,
@@ -31,8 +32,15 @@ public sealed interface EndpointStatsEvent extends CborSerializable {
       long maxEventTs,
       long watermark,
       Map<String, Long> appliedSeqs,
-      long future)
+      long future,
+      long evaluatedAt)
       implements EndpointStatsEvent {}
+
+  /**
+   * Event time moved with the wall clock while no data arrived: the rules were evaluated up to
+   * {@code evaluatedAt}.
+   */
+  record EventTimeAdvanced(String endpointId, long evaluatedAt) implements EndpointStatsEvent {}
 
   /**
    * The endpoint's event time had run ahead of the wall clock (data dated in the future, kept
@@ -43,7 +51,10 @@ public sealed interface EndpointStatsEvent extends CborSerializable {
   record WatermarkReset(String endpointId, long watermark, long maxEventTs, long horizon)
       implements EndpointStatsEvent {}
 
-  /** The watermark moved with the wall clock while no data arrived, closing windows. */
+  /**
+   * Written before panes existed: the watermark moved with the wall clock while no data arrived,
+   * closing windows. Read as event time moving to {@code watermark}.
+   */
   record WatermarkAdvanced(String endpointId, long watermark) implements EndpointStatsEvent {}
 
   /** A rule's condition started to hold; it fires once it has held for the rule's {@code for}. */

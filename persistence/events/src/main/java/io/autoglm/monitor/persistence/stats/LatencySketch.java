@@ -62,6 +62,26 @@ public final class LatencySketch {
     return new LatencySketch(merged);
   }
 
+  /** All of {@code sketches} merged, copying into one new sketch (not one copy per merge). */
+  public static LatencySketch mergeAll(java.util.List<LatencySketch> sketches) {
+    DDSketch merged = null;
+    LatencySketch only = EMPTY;
+    for (LatencySketch s : sketches) {
+      if (s.isEmpty()) {
+        continue;
+      }
+      if (merged == null && only.isEmpty()) {
+        only = s;
+      } else {
+        if (merged == null) {
+          merged = only.sketch.copy();
+        }
+        merged.mergeWith(s.sketch);
+      }
+    }
+    return merged == null ? only : new LatencySketch(merged);
+  }
+
   public boolean isEmpty() {
     return sketch.isEmpty();
   }
