@@ -7,7 +7,7 @@ import io.autoglm.monitor.agent.cli.ConsoleStreams;
 import io.autoglm.monitor.agent.cli.HelpOption;
 import io.autoglm.monitor.node.Main;
 import io.autoglm.monitor.node.Node;
-import io.autoglm.monitor.tools.bench.AlertBench;
+import io.autoglm.monitor.tools.bench.AlertLatencyBench;
 import io.autoglm.monitor.tools.bench.DecodeBench;
 import io.autoglm.monitor.tools.bench.IngestBench;
 import io.autoglm.monitor.tools.demo.Demo;
@@ -20,7 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code ./autoglm} launcher: {@code start | demo | bench ingest|decode|alert | agent
+ * The {@code ./autoglm} launcher: {@code start | demo | bench ingest|decode|alert-latency | agent
  * send|stream|tail|generate | help}. {@code --help} after any command prints its usage.
  */
 @Command(
@@ -58,7 +58,7 @@ public final class Autoglm extends CommandGroup {
             new CommandLine(new Bench())
                 .addSubcommand(new IngestBench.Cli(io.out()))
                 .addSubcommand(new DecodeBench(io.out()))
-                .addSubcommand(new AlertBench(io.out())))
+                .addSubcommand(new AlertLatencyBench(io.out())))
         .addSubcommand(agent)
         .addSubcommand(new HelpCommand());
   }
@@ -99,9 +99,9 @@ public final class Autoglm extends CommandGroup {
     }
   }
 
-  /** {@code bench ingest | bench decode | bench alert}. */
+  /** {@code bench ingest | bench decode | bench alert-latency} (alias {@code bench alert}). */
   @Command(
       name = "bench",
-      description = "Measures ingest, decoding alone, or how fast an alert is delivered.")
+      description = "Measures ingest, decoding alone, or how fast alerts fire and resolve.")
   static final class Bench extends CommandGroup {}
 }

@@ -49,7 +49,7 @@ class AutoglmCommandLineTest {
             "demo",
             "bench ingest",
             "bench decode",
-            "bench alert",
+            "bench alert-latency",
             "agent send",
             "agent stream",
             "agent tail",
@@ -68,7 +68,7 @@ class AutoglmCommandLineTest {
         "bench",
         "bench ingest",
         "bench decode",
-        "bench alert",
+        "bench alert-latency",
         "agent",
         "agent send",
         "agent stream",
@@ -88,6 +88,18 @@ class AutoglmCommandLineTest {
       assertEquals(0, r.status(), args + ": " + r.err());
       assertTrue(r.out().startsWith("usage: autoglm " + command + " [-h]"), args + ":\n" + r.out());
       assertEquals("", r.err(), args.toString());
+    }
+  }
+
+  @Test
+  void benchAlertIsAnAliasOfAlertLatency() {
+    Run r = run("bench", "alert", "--help");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().startsWith("usage: autoglm bench alert-latency [-h]"), r.out());
+    for (String option :
+        List.of(
+            "--window", "--rate", "--error-share", "--burst", "--gap", "--bursts", "--warmup")) {
+      assertTrue(r.out().contains(option + "="), option + " in\n" + r.out());
     }
   }
 
@@ -128,10 +140,32 @@ class AutoglmCommandLineTest {
         "bench decode IN --rounds 1|option --rounds must be between 2 and|usage: autoglm bench"
             + " decode",
         "bench decode IN --lines 0|option --lines must be between 1 and|usage: autoglm bench decode",
-        "bench alert --rounds 0|option --rounds must be between 1 and|usage: autoglm bench alert",
-        "bench alert --warmup -1|option --warmup must be between 0 and|usage: autoglm bench alert",
-        "bench alert --rounds x|Invalid value for option '--rounds': 'x' is not an int|usage:"
-            + " autoglm bench alert",
+        "bench alert-latency --bursts 0|option --bursts must be between 1 and|usage: autoglm"
+            + " bench alert-latency",
+        "bench alert-latency --warmup -1|option --warmup must be between 0 and|usage: autoglm"
+            + " bench alert-latency",
+        "bench alert-latency --bursts x|Invalid value for option '--bursts': 'x' is not an"
+            + " int|usage: autoglm bench alert-latency",
+        "bench alert-latency --rate 5|option --rate must be between 10 and 20000, got 5|usage:"
+            + " autoglm bench alert-latency",
+        "bench alert-latency --error-share 0.05|option --error-share must be between 0.1 and 1.0,"
+            + " got 0.05|usage: autoglm bench alert-latency",
+        "bench alert-latency --error-share NaN|option --error-share must be between 0.1 and"
+            + " 1.0|usage: autoglm bench alert-latency",
+        "bench alert-latency --window 0s|option --window must be between 1s and 15m, got"
+            + " 0s|usage: autoglm bench alert-latency",
+        "bench alert-latency --window 1500ms|option --window must be whole seconds, got"
+            + " 1500ms|usage: autoglm bench alert-latency",
+        "bench alert-latency --window 2x|Invalid value for option '--window': expected a duration"
+            + " like 30s|usage: autoglm bench alert-latency",
+        "bench alert-latency --burst 100ms|option --burst must be between 500ms and 10m, got"
+            + " 100ms|usage: autoglm bench alert-latency",
+        "bench alert-latency --gap 2h|option --gap must be between 1s and 1h, got 2h|usage:"
+            + " autoglm bench alert-latency",
+        "bench alert-latency --gap 0|option --gap must be between 1s and 1h, got 0s|usage:"
+            + " autoglm bench alert-latency",
+        "bench alert --rounds 5|unknown option --rounds for alert-latency|usage: autoglm bench"
+            + " alert-latency",
         "agent|no command given|usage: autoglm agent",
         "agent send --node h:1|'Missing required argument (specify one of these): (--file=F |"
             + " --stdin)'|usage: autoglm agent send",
