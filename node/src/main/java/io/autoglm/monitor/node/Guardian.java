@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.autoglm.monitor.node.api.AlertRoutes;
 import io.autoglm.monitor.node.api.ApiRoutes;
 import io.autoglm.monitor.node.api.EndpointRoutes;
+import io.autoglm.monitor.node.api.IpRoutes;
 import io.autoglm.monitor.node.api.OriginGuard;
 import io.autoglm.monitor.node.api.RuleRoutes;
 import io.autoglm.monitor.node.feed.AlertFeed;
@@ -14,15 +15,20 @@ import io.autoglm.monitor.node.ingest.StreamIngest;
 import io.autoglm.monitor.node.ingest.StreamSettings;
 import io.autoglm.monitor.notifier.channel.WebhookSettings;
 import io.autoglm.monitor.notifier.route.Notifier;
+import io.autoglm.monitor.persistence.cassandra.RollupStore;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.catalog.CatalogEntity;
 import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
 import io.autoglm.monitor.sharding.catalog.EndpointLimits;
+import io.autoglm.monitor.sharding.ips.IpAdmission;
+import io.autoglm.monitor.sharding.ips.IpKey;
+import io.autoglm.monitor.sharding.ips.SourceIpStatsEntity;
 import io.autoglm.monitor.sharding.rules.RuleBookEntity;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
+import io.autoglm.monitor.sharding.stats.RollupSink;
 import io.autoglm.monitor.sharding.stats.StatsCounters;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +47,7 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
  * The root actor of a node. Joins the cluster (itself, when no seed nodes are configured), starts
@@ -57,10 +64,12 @@ public final class Guardian {
       ActorSystem<?> system,
       StatsSettings stats,
       EndpointAdmission admission,
+      IpAdmission ips,
       NodeSettings node,
       IngestCounters ingestCounters,
       NodeClock clock) {
-    EntityWriter writer = new EntityWriter(system, stats, admission, node.ingestTimeout(), clock);
+    EntityWriter writer =
+        new EntityWriter(system, stats, admission, ips, node.ingestTimeout(), clock);
     // decoding is the node's CPU-heavy work: on its own threads it does not delay entities,
     // cluster gossip or HTTP handling on the default dispatcher
     Executor decoding =
@@ -73,6 +82,18 @@ public final class Guardian {
             ingestCounters,
             decoding);
     return new IngestRoutes(system, writer, stream, node, clock, decoding).route();
+  }
+
+  /**
+   * The per-minute history, in the journal keyspace, over the persistence plugin's own Cassandra
+   * session (one connection pool for the node).
+   */
+  private static RollupStore history(ActorSystem<?> system, NodeSettings node) {
+    String plugin = "pekko.persistence.cassandra";
+    return new RollupStore(
+        CassandraSessionRegistry.get(system).sessionFor(plugin).underlying(),
+        system.settings().config().getString(plugin + ".journal.keyspace"),
+        node.historyTtl());
   }
 
   /**
@@ -104,9 +125,23 @@ public final class Guardian {
           EndpointLimits limits = EndpointLimits.fromConfig(config);
           CatalogEntity.init(system, limits::limitOf);
           EndpointAdmission admission = new EndpointAdmission(system, limits, stats.askTimeout());
+          RollupStore history = history(system, node);
+          RollupSink rollups = history::write;
           EndpointStatsEntity.init(
               system,
-              new EndpointStatsEntity.Dependencies(stats, rules, alertTopic, clock, counters));
+              new EndpointStatsEntity.Dependencies(
+                  stats, rules, alertTopic, clock, counters, rollups));
+          SourceIpStatsEntity.init(
+              system,
+              new SourceIpStatsEntity.Dependencies(stats, rules, alertTopic, clock, rollups));
+          ActorRef<Topic.Command<IpKey>> ipTopic =
+              ctx.spawn(Topic.create(IpKey.class, IpAdmissions.TOPIC), "ip-admission-topic");
+          IpAdmission ips =
+              new IpAdmission(
+                  IpAdmission.Settings.fromConfig(config),
+                  rules,
+                  ip -> ipTopic.tell(Topic.publish(ip)));
+          ctx.spawn(IpAdmissions.create(ipTopic, ips, clock), "ip-admissions");
           ClusterSingleton.get(system)
               .init(
                   SingletonActor.of(
@@ -124,11 +159,14 @@ public final class Guardian {
                   ruleTopic, rules, stats.askTimeout(), node.ruleLoadRetry(), rulesLoaded),
               "rule-cache");
 
+          EndpointRoutes.Settings endpointSettings =
+              new EndpointRoutes.Settings(
+                  stats.askTimeout(), node.statsPanes(), node.historyTtl(), node.seriesMaxPoints());
           Route route =
               new ApiRoutes(
                       system,
                       new OriginGuard(node.allowedOrigins()),
-                      ingestRoutes(system, stats, admission, node, ingestCounters, clock),
+                      ingestRoutes(system, stats, admission, ips, node, ingestCounters, clock),
                       new RuleRoutes(
                               system,
                               rules,
@@ -136,8 +174,9 @@ public final class Guardian {
                               node.maxRuleBytes(),
                               stats.maxWindowMs())
                           .route(),
-                      new EndpointRoutes(system, admission, stats.askTimeout(), node.statsPanes())
+                      new EndpointRoutes(system, admission, history, clock, endpointSettings)
                           .route(),
+                      new IpRoutes(system, ips, history, clock, endpointSettings).route(),
                       new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout()).route())
                   .route();
 

@@ -18,11 +18,22 @@ public record NodeSettings(
     int statsPanes,
     Duration startTimeout,
     Duration ruleLoadRetry,
-    Duration wakeInterval) {
+    Duration wakeInterval,
+    Duration historyTtl,
+    int seriesMaxPoints) {
 
   public NodeSettings {
     positive("autoglm.http.max-ingest-bytes", maxIngestBytes);
     positive("autoglm.http.max-rule-bytes", maxRuleBytes);
+    if (historyTtl.compareTo(Duration.ofMinutes(1)) < 0
+        || historyTtl.compareTo(Duration.ofDays(366)) > 0) {
+      throw new IllegalArgumentException(
+          "autoglm.history.ttl must be 1m to 366d, got " + historyTtl);
+    }
+    if (seriesMaxPoints < 1 || seriesMaxPoints > 100_000) {
+      throw new IllegalArgumentException(
+          "autoglm.history.max-points must be 1..100000, got " + seriesMaxPoints);
+    }
     if (wakeInterval.isNegative() || wakeInterval.isZero()) {
       throw new IllegalArgumentException("autoglm.node.wake-interval must be positive");
     }
@@ -53,6 +64,8 @@ public record NodeSettings(
         http.getInt("stats-panes"),
         root.getDuration("autoglm.node.start-timeout"),
         root.getDuration("autoglm.node.rule-load-retry"),
-        root.getDuration("autoglm.node.wake-interval"));
+        root.getDuration("autoglm.node.wake-interval"),
+        root.getDuration("autoglm.history.ttl"),
+        root.getInt("autoglm.history.max-points"));
   }
 }

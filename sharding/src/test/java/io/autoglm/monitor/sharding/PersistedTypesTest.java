@@ -10,6 +10,8 @@ import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.persistence.event.CatalogEvent;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
 import io.autoglm.monitor.persistence.event.RuleBookEvent;
+import io.autoglm.monitor.persistence.event.SourceIpStatsEvent;
+import io.autoglm.monitor.persistence.stats.IpCounts;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Comparison;
@@ -19,6 +21,7 @@ import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.catalog.CatalogState;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
+import io.autoglm.monitor.sharding.ips.SourceIpStatsState;
 import io.autoglm.monitor.sharding.rules.RuleSet;
 import io.autoglm.monitor.sharding.stats.EndpointStatsState;
 import io.autoglm.monitor.sharding.stats.EndpointStatsView;
@@ -124,8 +127,56 @@ class PersistedTypesTest {
         RuleSet.EMPTY.with(RULE),
         new CatalogEvent.NamesAdmitted("endpoints:edge", List.of("/v1/chat", "/v1/models/{id}")),
         new CatalogState("services", java.util.Set.of("edge", "default")),
-        CatalogState.empty("services"));
+        CatalogState.empty("services"),
+        new SourceIpStatsEvent.IpStatsIngested(
+            IP_ID,
+            List.of(IP_PANE),
+            100,
+            0,
+            T0 + 999,
+            Map.of("gw-1#7", 42L),
+            Map.of("/v1/chat", 60L, "(other)", 40L),
+            T0 + 1_000),
+        new SourceIpStatsEvent.IpEventTimeAdvanced(IP_ID, T0 + 5_000),
+        new SourceIpStatsEvent.IpAlertChanged(
+            IP_ID,
+            new EndpointStatsEvent.AlertFired(
+                IP_ID, Alert.firingForIp(IP_RULE, "default", "203.0.113.7", 120, T0, T0 + 10_000))),
+        new SourceIpStatsEvent.IpAlertChanged(
+            IP_ID, new EndpointStatsEvent.AlertPending(IP_ID, IP_RULE.id(), T0)),
+        new SourceIpStatsState(
+            IP_ID,
+            T0 - 300_000,
+            T0 + 999,
+            T0 + 1_000,
+            100,
+            0,
+            List.of(IP_PANE),
+            List.of(IP_PANE.over(T0, T0 + 60_000)),
+            Map.of("/v1/chat", 100L),
+            Map.of(IP_RULE.id(), RuleAlertState.ok(IP_RULE.id()).pending(T0)),
+            Map.of("gw-1#7", 42L)),
+        SourceIpStatsState.empty(IP_ID),
+        RuleSet.EMPTY.with(IP_RULE));
   }
+
+  private static final String IP_ID = "default/203.0.113.7";
+  private static final IpCounts IP_PANE = new IpCounts(T0, T0 + 1_000, 100, 3, 7, 2, 1, 50, 80);
+  private static final ThresholdRule IP_RULE =
+      new ThresholdRule(
+          "ip-flood",
+          Metric.QPS,
+          Comparison.GT,
+          50,
+          10_000,
+          0,
+          Severity.CRITICAL,
+          Glob.of("*"),
+          Glob.of("*"),
+          "one client flooding",
+          10_000,
+          io.autoglm.monitor.protocols.rule.RuleScope.IP,
+          Glob.of("203.0.113.*"));
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("storedSamples")
@@ -138,7 +189,11 @@ class PersistedTypesTest {
   void everyEventTypeHasASample() {
     List<Class<?>> sampled = storedSamples().stream().<Class<?>>map(Object::getClass).toList();
     for (Class<?> events :
-        List.of(EndpointStatsEvent.class, RuleBookEvent.class, CatalogEvent.class)) {
+        List.of(
+            EndpointStatsEvent.class,
+            RuleBookEvent.class,
+            CatalogEvent.class,
+            SourceIpStatsEvent.class)) {
       for (Class<?> type : events.getPermittedSubclasses()) {
         assertTrue(sampled.contains(type), type.getName() + " has no sample in storedSamples()");
       }

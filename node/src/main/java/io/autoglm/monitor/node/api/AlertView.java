@@ -1,5 +1,6 @@
 package io.autoglm.monitor.node.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.autoglm.monitor.protocols.alert.Alert;
 import java.time.Instant;
 
@@ -11,6 +12,7 @@ import java.time.Instant;
  * @param rule the rule's id
  * @param endsAt null while firing
  * @param windowEnd end of the window whose value caused this transition
+ * @param sourceIp the source IP of an alert of a rule on source IPs; left out otherwise
  */
 public record AlertView(
     String fingerprint,
@@ -27,7 +29,8 @@ public record AlertView(
     Instant endsAt,
     Instant windowEnd,
     String summary,
-    String description) {
+    String description,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String sourceIp) {
 
   public static AlertView of(Alert a) {
     return new AlertView(
@@ -45,6 +48,7 @@ public record AlertView(
         a.isFiring() ? null : Instant.ofEpochMilli(a.endsAt()),
         Instant.ofEpochMilli(a.windowEnd()),
         a.summary(),
-        a.description());
+        a.description(),
+        a.sourceIp());
   }
 }

@@ -1,11 +1,14 @@
 package io.autoglm.monitor.node.api;
 
+import io.autoglm.monitor.persistence.cassandra.RollupStore;
+import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
 import io.autoglm.monitor.sharding.stats.EndpointKey;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
 import io.autoglm.monitor.sharding.stats.EndpointStatsView;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -14,28 +17,48 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code GET /api/v1/endpoints}: every endpoint the cluster admitted, from the catalogs ({@link
- * EndpointList}; a few in-memory entities, never a journal scan). {@code GET
- * /api/v1/endpoints/{id}/stats[?limit=N]}: an endpoint's totals, its newest N panes (default {@code
- * autoglm.http.stats-panes}, 60), the minutes it keeps and its alert states. The id is {@code
- * service + path}, URL-encoded as one segment, e.g. {@code default%2Fv1%2Fchat%2Fcompletions}.
+ * The endpoint routes. The id is {@code service + path}, URL-encoded as one segment, e.g. {@code
+ * default%2Fv1%2Fchat%2Fcompletions}; an id the cluster never admitted is a 404.
+ *
+ * <ul>
+ *   <li>{@code GET /api/v1/endpoints}: every endpoint the cluster admitted, from the catalogs
+ *       ({@link EndpointList}; a few in-memory entities, never a journal scan);
+ *   <li>{@code GET /api/v1/endpoints/{id}/stats[?limit=N]}: its totals, its newest N panes (default
+ *       {@code autoglm.http.stats-panes}, 60), the minutes it keeps and its alert states;
+ *   <li>{@code GET /api/v1/endpoints/{id}/series?metric=M[&from=&to=&step=]}: one metric over a
+ *       range, from the per-minute history ({@link Series}).
+ * </ul>
  */
 public final class EndpointRoutes extends AllDirectives {
+  private static final String NOT_AN_ID =
+      "not an endpoint id (service + path, URL-encoded, e.g. default%2Fv1%2Fchat%2Fcompletions): ";
+
   private final ClusterSharding sharding;
   private final EndpointAdmission admission;
-  private final Duration timeout;
-
-  private final int defaultPanes;
+  private final RollupStore history;
+  private final NodeClock clock;
+  private final Settings settings;
 
   /**
+   * @param askTimeout how long to wait for an entity or a catalog
    * @param defaultPanes panes shown when the request names no {@code ?limit=}
+   * @param historyTtl how far back the history goes: the longest series range
+   * @param maxPoints the most points a series may have
    */
+  public record Settings(
+      Duration askTimeout, int defaultPanes, Duration historyTtl, int maxPoints) {}
+
   public EndpointRoutes(
-      ActorSystem<?> system, EndpointAdmission admission, Duration timeout, int defaultPanes) {
+      ActorSystem<?> system,
+      EndpointAdmission admission,
+      RollupStore history,
+      NodeClock clock,
+      Settings settings) {
     this.admission = admission;
+    this.history = history;
+    this.clock = clock;
+    this.settings = settings;
     this.sharding = ClusterSharding.get(system);
-    this.timeout = timeout;
-    this.defaultPanes = defaultPanes;
   }
 
   public Route route() {
@@ -50,72 +73,70 @@ public final class EndpointRoutes extends AllDirectives {
                                 onSuccess(endpointList(), list -> complete(JsonSupport.ok(list))))),
                 path(
                     PathMatchers.segment().slash("stats"),
-                    id ->
-                        get(
-                            () ->
-                                parameterOptional(
-                                    "limit",
-                                    limit -> {
-                                      EndpointKey key;
-                                      int n;
-                                      try {
-                                        key = EndpointKey.fromEntityId(id);
-                                        n = limit.map(Integer::parseInt).orElse(defaultPanes);
-                                        if (n < 0) {
-                                          throw new NumberFormatException();
-                                        }
-                                      } catch (NumberFormatException e) {
-                                        return complete(
-                                            JsonSupport.error(
-                                                StatusCodes.BAD_REQUEST,
-                                                "query parameter 'limit' must be a non-negative integer"));
-                                      } catch (IllegalArgumentException e) {
-                                        return complete(
-                                            JsonSupport.error(
-                                                StatusCodes.BAD_REQUEST,
-                                                "not an endpoint id (service + path, URL-encoded, e.g. default%2Fv1%2Fchat%2Fcompletions): "
-                                                    + e.getMessage()));
-                                      }
-                                      return onSuccess(
-                                          admission.isAdmitted(key),
-                                          admitted -> {
-                                            if (!admitted) {
-                                              return complete(
-                                                  JsonSupport.error(
-                                                      StatusCodes.NOT_FOUND,
-                                                      "no data for endpoint '"
-                                                          + key.entityId()
-                                                          + "'"));
-                                            }
-                                            CompletionStage<EndpointStatsView> stats =
-                                                sharding
-                                                    .entityRefFor(
-                                                        EndpointStatsEntity.ENTITY_TYPE_KEY,
-                                                        key.entityId())
-                                                    .ask(
-                                                        replyTo ->
-                                                            new EndpointStatsEntity.GetStats(
-                                                                n, replyTo),
-                                                        timeout);
-                                            return onSuccess(
-                                                stats,
-                                                s ->
-                                                    complete(
-                                                        JsonSupport.ok(EndpointStats.of(key, s))));
-                                          });
-                                    })))));
+                    id -> get(() -> knownEndpoint(id, this::stats))),
+                path(
+                    PathMatchers.segment().slash("series"),
+                    id -> get(() -> knownEndpoint(id, this::series)))));
+  }
+
+  /** {@code inner} for the endpoint {@code id}, or a 400 (not an id) or 404 (never admitted). */
+  private Route knownEndpoint(String id, Function<EndpointKey, Route> inner) {
+    EndpointKey key;
+    try {
+      key = EndpointKey.fromEntityId(id);
+    } catch (IllegalArgumentException e) {
+      return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, NOT_AN_ID + e.getMessage()));
+    }
+    return onSuccess(
+        admission.isAdmitted(key),
+        admitted ->
+            admitted
+                ? inner.apply(key)
+                : complete(
+                    JsonSupport.error(
+                        StatusCodes.NOT_FOUND, "no data for endpoint '" + key.entityId() + "'")));
+  }
+
+  private Route stats(EndpointKey key) {
+    return parameterOptional(
+        "limit",
+        limit -> {
+          int n;
+          try {
+            n = limit.map(Integer::parseInt).orElse(settings.defaultPanes());
+            if (n < 0) {
+              throw new NumberFormatException();
+            }
+          } catch (NumberFormatException e) {
+            return complete(
+                JsonSupport.error(
+                    StatusCodes.BAD_REQUEST,
+                    "query parameter 'limit' must be a non-negative integer"));
+          }
+          CompletionStage<EndpointStatsView> stats =
+              sharding
+                  .entityRefFor(EndpointStatsEntity.ENTITY_TYPE_KEY, key.entityId())
+                  .ask(
+                      replyTo -> new EndpointStatsEntity.GetStats(n, replyTo),
+                      settings.askTimeout());
+          return onSuccess(stats, s -> complete(JsonSupport.ok(EndpointStats.of(key, s))));
+        });
+  }
+
+  private Route series(EndpointKey key) {
+    String entity =
+        EndpointStatsEntity.ENTITY_TYPE_KEY.name() + "|" + key.entityId(); // its persistence id
+    return SeriesRoute.series(history, entity, key.entityId(), clock, settings);
   }
 
   private CompletionStage<EndpointList> endpointList() {
     return admission
         .listing()
         .thenApply(
-            byService -> {
-              int maxServices = admission.limits().maxServices();
-              return EndpointList.of(
-                  byService,
-                  byService.size() >= maxServices,
-                  admission.limits().normalizer().strict());
-            });
+            byService ->
+                EndpointList.of(
+                    byService,
+                    byService.size() >= admission.limits().maxServices(),
+                    admission.limits().normalizer().strict()));
   }
 }

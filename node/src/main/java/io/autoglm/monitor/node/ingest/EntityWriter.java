@@ -5,6 +5,12 @@ import io.autoglm.monitor.protocols.capture.DecodeReport;
 import io.autoglm.monitor.protocols.wire.IngestAck;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
+import io.autoglm.monitor.sharding.ips.IpAdmission;
+import io.autoglm.monitor.sharding.ips.IpAggregator;
+import io.autoglm.monitor.sharding.ips.IpDelta;
+import io.autoglm.monitor.sharding.ips.IpKey;
+import io.autoglm.monitor.sharding.ips.IpPart;
+import io.autoglm.monitor.sharding.ips.SourceIpStatsEntity;
 import io.autoglm.monitor.sharding.stats.BatchPart;
 import io.autoglm.monitor.sharding.stats.DeltaAggregator;
 import io.autoglm.monitor.sharding.stats.EndpointDelta;
@@ -32,14 +38,21 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * #write} finds the endpoint each part is counted under ({@link EndpointAdmission}: an admitted
  * endpoint, or its service's {@code /(other)} past the cap), sends one delta per endpoint for a
  * whole group of batches to the endpoint's entity and completes once every entity has persisted its
- * share: at most one write per entity per call.
+ * share: at most one write per entity per call. The records of tracked source IPs ({@link
+ * IpAdmission}) go to their IP's entity the same way, and a batch is complete only once those are
+ * persisted too; the source IPs each batch saw count toward admitting the heavy hitters.
  */
 public final class EntityWriter {
   /**
    * One agent batch, pre-aggregated: a delta per endpoint, each holding this batch's one part, and
    * what decoding made of its lines.
    */
-  public record Batch(long seq, DecodeReport report, List<EndpointDelta> deltas) {
+  public record Batch(
+      long seq,
+      DecodeReport report,
+      List<EndpointDelta> deltas,
+      List<IpDelta> ipDeltas,
+      List<IpAggregator.Sightings> sightings) {
     /** The valid records the batch holds (late ones included; rejected lines are not). */
     public long records() {
       return report.accepted();
@@ -67,16 +80,19 @@ public final class EntityWriter {
   private final Duration timeout;
   private final NodeClock clock;
   private final EndpointAdmission admission;
+  private final IpAdmission ips;
 
   public EntityWriter(
       ActorSystem<?> system,
       StatsSettings stats,
       EndpointAdmission admission,
+      IpAdmission ips,
       Duration timeout,
       NodeClock clock) {
     this.sharding = ClusterSharding.get(system);
     this.stats = stats;
     this.admission = admission;
+    this.ips = ips;
     this.timeout = timeout;
     this.clock = clock;
   }
@@ -96,10 +112,11 @@ public final class EntityWriter {
       Function<Consumer<CaptureRecord>, DecodeReport> decode) {
     DeltaAggregator aggregator =
         new DeltaAggregator(
-            stats, admission.limits().normalizer(), defaultService, clock.wallMillis());
+            stats, admission.limits().normalizer(), ips, defaultService, clock.wallMillis());
     aggregator.beginBatch(agentId, epoch, seq);
     DecodeReport report = decode.apply(aggregator::add);
-    return new Batch(seq, report, aggregator.drain());
+    return new Batch(
+        seq, report, aggregator.drain(), aggregator.drainIps(), aggregator.drainSightings());
   }
 
   /** An endpoint whose share was sent but not confirmed persisted: it may or may not count. */
@@ -154,6 +171,12 @@ public final class EntityWriter {
    * tells per endpoint whether its share was confirmed persisted. Never fails.
    */
   public CompletionStage<Outcome> writeAll(List<Batch> batches) {
+    long now = clock.wallMillis();
+    for (Batch b : batches) {
+      for (IpAggregator.Sightings seen : b.sightings()) {
+        ips.observe(seen.service(), seen.ips(), seen.maxEventTs(), now);
+      }
+    }
     Set<EndpointKey> unknown = new LinkedHashSet<>();
     for (Batch b : batches) {
       for (EndpointDelta d : b.deltas()) {
@@ -237,7 +260,10 @@ public final class EntityWriter {
                         .toCompletableFuture())
             .toList();
     long total = received;
-    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+    List<CompletableFuture<Unconfirmed>> ipReplies = sendIps(batches);
+    List<CompletableFuture<?>> all = new ArrayList<>(replies);
+    all.addAll(ipReplies);
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
         .thenApply(
             done -> {
               long accepted = 0;
@@ -274,11 +300,56 @@ public final class EntityWriter {
                   folded += ack.accepted(); // of the accepted, those counted under a fold
                 }
               }
+              for (CompletableFuture<Unconfirmed> f : ipReplies) {
+                if (f.join() != null) {
+                  unconfirmed.add(f.join());
+                }
+              }
               return new Outcome(
                   new Totals(
                       total, accepted, late, duplicates, future, expired, folded, confirmed.size()),
                   List.copyOf(confirmed),
                   List.copyOf(unconfirmed));
             });
+  }
+
+  /**
+   * Sends the tracked source IPs' parts of the batches, one delta per IP; each future completes
+   * with null once the IP's entity confirmed, else with why not (never fails).
+   */
+  private List<CompletableFuture<Unconfirmed>> sendIps(List<Batch> batches) {
+    Map<IpKey, List<IpPart>> parts = new LinkedHashMap<>();
+    for (Batch b : batches) {
+      for (IpDelta d : b.ipDeltas()) {
+        parts.computeIfAbsent(d.key(), k -> new ArrayList<>(batches.size())).addAll(d.parts());
+      }
+    }
+    long now = clock.wallMillis();
+    List<CompletableFuture<Unconfirmed>> replies = new ArrayList<>(parts.size());
+    parts.forEach(
+        (key, list) -> {
+          ips.touch(key, now);
+          IpDelta delta = new IpDelta(key, list);
+          replies.add(
+              sharding
+                  .entityRefFor(SourceIpStatsEntity.ENTITY_TYPE_KEY, key.entityId())
+                  .<EndpointStatsEntity.IngestAck>askWithStatus(
+                      replyTo -> new SourceIpStatsEntity.Ingest(delta, replyTo), timeout)
+                  .handle(
+                      (ack, failure) ->
+                          ack != null
+                              ? null
+                              : new Unconfirmed(
+                                  "source IP " + key.entityId(),
+                                  0,
+                                  String.valueOf(
+                                      (failure instanceof CompletionException c
+                                                  && c.getCause() != null
+                                              ? c.getCause()
+                                              : failure)
+                                          .getMessage())))
+                  .toCompletableFuture());
+        });
+    return replies;
   }
 }

@@ -46,7 +46,8 @@ class ApiBodiesTest {
           0L,
           T0 + 10_000,
           "CRITICAL on /v1/chat/completions: error_rate = 0.5000 (> 0.1500)",
-          "chat fails");
+          "chat fails",
+          null);
 
   static final String FIRING_JSON =
       "{\"fingerprint\":\"f1\",\"status\":\"firing\",\"rule\":\"chat-errors\","

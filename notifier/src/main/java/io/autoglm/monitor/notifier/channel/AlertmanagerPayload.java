@@ -1,5 +1,6 @@
 package io.autoglm.monitor.notifier.channel;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.json.Json;
@@ -28,9 +29,17 @@ public record AlertmanagerPayload(
 
   private static final Instant ZERO = Instant.parse(ZERO_TIME);
 
-  /** The labels of an alert; {@code alertname} is the rule's id. */
+  /**
+   * The labels of an alert; {@code alertname} is the rule's id; {@code src_ip} only for an alert on
+   * a source IP.
+   */
   public record Labels(
-      String alertname, String severity, String service, String endpoint, String metric) {}
+      String alertname,
+      String severity,
+      String service,
+      String endpoint,
+      String metric,
+      @JsonProperty("src_ip") @JsonInclude(JsonInclude.Include.NON_NULL) String srcIp) {}
 
   /** What the alert says, numbers as text (Alertmanager annotations are strings). */
   public record Annotations(String summary, String description, String value, String threshold) {}
@@ -58,7 +67,8 @@ public record AlertmanagerPayload(
             alert.severity().wireName(),
             alert.service(),
             alert.endpoint(),
-            alert.metric());
+            alert.metric(),
+            alert.sourceIp());
     Annotations annotations =
         new Annotations(
             alert.summary(),

@@ -26,7 +26,8 @@ class AlertmanagerPayloadTest {
           0L,
           1_767_225_610_000L,
           "CRITICAL on /v1/chat/completions: error_rate = 0.3222 (> 0.1500)",
-          "chat fails");
+          "chat fails",
+          null);
 
   private static final String LABELS =
       "{\"alertname\":\"chat-errors\",\"severity\":\"critical\",\"service\":\"default\","

@@ -15,7 +15,11 @@ import java.util.Locale;
  * fingerprint} and {@code startsAt} and sets {@code endsAt}. Times are epoch millis in event time
  * (the capture records' {@code ts}).
  *
- * @param fingerprint stable id of the (rule, service, endpoint) series, as in Alertmanager
+ * @param fingerprint stable id of the (rule, service, endpoint or source IP) series, as in
+ *     Alertmanager
+ * @param endpoint the endpoint's path; {@code *} for an alert on a source IP
+ * @param sourceIp the source IP of an alert of a rule on source IPs; null for an endpoint alert
+ *     (and in alerts stored before source IPs had rules)
  * @param value the observed metric value in the window that caused this transition
  * @param windowEnd end of that window
  *     <p><b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
@@ -36,8 +40,40 @@ public record Alert(
     long endsAt,
     long windowEnd,
     String summary,
-    String description)
+    String description,
+    String sourceIp)
     implements CborSerializable {
+
+  /** The alert of a rule on source IPs: {@code ip} of {@code service}, over all its endpoints. */
+  public static Alert firingForIp(
+      ThresholdRule rule, String service, String ip, double value, long startsAt, long windowEnd) {
+    Alert a = firing(rule, service, "*", value, startsAt, windowEnd);
+    return new Alert(
+        fingerprint(rule.id(), service, "ip:" + ip),
+        a.status,
+        a.ruleId,
+        a.service,
+        a.endpoint,
+        a.metric,
+        a.comparison,
+        a.threshold,
+        a.value,
+        a.severity,
+        a.startsAt,
+        a.endsAt,
+        a.windowEnd,
+        summary(
+            AlertStatus.FIRING,
+            rule.severity(),
+            service,
+            ip,
+            a.metric,
+            a.comparison,
+            a.threshold,
+            value),
+        a.description,
+        ip);
+  }
 
   public static Alert firing(
       ThresholdRule rule,
@@ -71,7 +107,8 @@ public record Alert(
             comparison,
             rule.threshold(),
             value),
-        rule.description());
+        rule.description(),
+        null);
   }
 
   /**
@@ -96,12 +133,13 @@ public record Alert(
             AlertStatus.RESOLVED,
             severity,
             service,
-            endpoint,
+            sourceIp != null ? sourceIp : endpoint,
             metric,
             comparison,
             threshold,
             lastValue),
-        description);
+        description,
+        sourceIp);
   }
 
   /**

@@ -19,7 +19,11 @@ import java.util.regex.Pattern;
  *  "description": "..."}
  * }</pre>
  *
- * Durations are strings with a unit ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code
+ * A rule on source IPs adds {@code "scope": "ip"} and optionally {@code "ip": "10.8.*"} (a glob on
+ * the address; IPs it names are tracked from their first request): {@code {"scope": "ip", "metric":
+ * "qps", "op": ">", "threshold": 50, "window": "10s", "for": "10s"}}.
+ *
+ * <p>Durations are strings with a unit ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code
  * 1d}) or a number of seconds.
  */
 public final class RuleCodec {
@@ -31,6 +35,7 @@ public final class RuleCodec {
   public static final long MAX_WINDOW_MS = 24L * 3600 * 1000;
 
   private static final int MAX_TEXT = 512;
+  private static final Pattern IP_GLOB = Pattern.compile("[0-9A-Fa-f.:*?]{1,64}");
 
   private RuleCodec() {}
 
@@ -80,8 +85,35 @@ public final class RuleCodec {
     if (!Double.isFinite(threshold) || threshold < 0) {
       throw new RuleValidationException("threshold", "must be a finite number >= 0");
     }
-    if (metric == Metric.ERROR_RATE && threshold > 1) {
-      throw new RuleValidationException("threshold", "error_rate is a fraction between 0 and 1");
+    if (metric.isRate() && threshold > 1) {
+      throw new RuleValidationException(
+          "threshold", metric.wireName() + " is a fraction between 0 and 1");
+    }
+    String scopeName = optionalText(body, "scope", "endpoint");
+    RuleScope scope =
+        RuleScope.fromWireName(scopeName)
+            .orElseThrow(
+                () ->
+                    new RuleValidationException(
+                        "scope", "unknown scope '" + scopeName + "', expected endpoint or ip"));
+    if (scope == RuleScope.IP && !metric.forSourceIps()) {
+      throw new RuleValidationException("metric", metric.wireName() + " is not kept per source IP");
+    }
+    if (scope == RuleScope.ENDPOINT && !metric.forEndpoints()) {
+      throw new RuleValidationException(
+          "metric", metric.wireName() + " is kept per source IP only: add \"scope\": \"ip\"");
+    }
+    String ip = optionalText(body, "ip", "*");
+    if (scope == RuleScope.ENDPOINT && body.hasNonNull("ip")) {
+      throw new RuleValidationException("ip", "is for rules with \"scope\": \"ip\"");
+    }
+    if (!IP_GLOB.matcher(ip).matches()) {
+      throw new RuleValidationException(
+          "ip", "must be an address or a glob of one (digits, a-f, '.', ':', '*', '?'), 1..64");
+    }
+    if (scope == RuleScope.IP && body.hasNonNull("endpoint")) {
+      throw new RuleValidationException(
+          "endpoint", "a rule on source IPs watches each IP over all endpoints of its service");
     }
     long windowMs = duration(body, "window", 0);
     if (body.hasNonNull("window") && (windowMs < 1000 || windowMs % 1000 != 0)) {
@@ -120,7 +152,9 @@ public final class RuleCodec {
         Glob.of(service),
         Glob.of(endpoint),
         description,
-        windowMs);
+        windowMs,
+        scope,
+        Glob.of(ip));
   }
 
   /**
@@ -140,9 +174,12 @@ public final class RuleCodec {
       String service,
       String endpoint,
       String description,
-      String expression) {
+      String expression,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String scope,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String ip) {
 
     public static RuleView of(ThresholdRule rule) {
+      boolean ipScope = rule.scope() == RuleScope.IP;
       return new RuleView(
           rule.id(),
           rule.metric().wireName(),
@@ -153,9 +190,11 @@ public final class RuleCodec {
           formatDuration(rule.cooldownMs()),
           rule.severity().wireName(),
           rule.serviceSelector().pattern(),
-          rule.endpointSelector().pattern(),
+          ipScope ? null : rule.endpointSelector().pattern(),
           rule.description(),
-          rule.expression());
+          rule.expression(),
+          ipScope ? rule.scope().wireName() : null,
+          ipScope ? rule.ipSelector().pattern() : null);
     }
   }
 

@@ -26,8 +26,44 @@ public record ThresholdRule(
     Glob serviceSelector,
     Glob endpointSelector,
     String description,
-    long windowMs)
+    long windowMs,
+    RuleScope scope,
+    Glob ipSelector)
     implements CborSerializable {
+
+  public ThresholdRule {
+    scope = scope == null ? RuleScope.ENDPOINT : scope; // rules stored before scopes existed
+    ipSelector = ipSelector == null ? Glob.of("*") : ipSelector;
+  }
+
+  /** An endpoint rule on {@code windowMs} (0: the node's default window). */
+  public ThresholdRule(
+      String id,
+      Metric metric,
+      Comparison comparison,
+      double threshold,
+      long forMs,
+      long cooldownMs,
+      Severity severity,
+      Glob serviceSelector,
+      Glob endpointSelector,
+      String description,
+      long windowMs) {
+    this(
+        id,
+        metric,
+        comparison,
+        threshold,
+        forMs,
+        cooldownMs,
+        severity,
+        serviceSelector,
+        endpointSelector,
+        description,
+        windowMs,
+        RuleScope.ENDPOINT,
+        Glob.of("*"));
+  }
 
   /** A rule on the node's default window. */
   public ThresholdRule(
@@ -55,17 +91,34 @@ public record ThresholdRule(
         0);
   }
 
+  /** Whether this endpoint rule watches the endpoint {@code service} + {@code path}. */
   public boolean appliesTo(String service, String path) {
-    return serviceSelector.matches(service) && endpointSelector.matches(path);
+    return scope == RuleScope.ENDPOINT
+        && serviceSelector.matches(service)
+        && endpointSelector.matches(path);
+  }
+
+  /** Whether this source-IP rule watches {@code ip} (canonical form) of {@code service}. */
+  public boolean appliesToIp(String service, String ip) {
+    return scope == RuleScope.IP && serviceSelector.matches(service) && ipSelector.matches(ip);
+  }
+
+  /**
+   * Whether this source-IP rule names IPs of its own (a selector other than {@code *}): such IPs
+   * are tracked from their first request, not only once they are heavy hitters.
+   */
+  public boolean preselectsIps() {
+    return scope == RuleScope.IP && !ipSelector.pattern().equals("*");
   }
 
   public boolean breached(double value) {
     return comparison.holds(value, threshold);
   }
 
-  /** e.g. {@code error_rate[1m] > 0.05 for 30s}. */
+  /** e.g. {@code error_rate[1m] > 0.05 for 30s}; per source IP: {@code ip: qps[10s] > 50}. */
   public String expression() {
-    return metric.wireName()
+    return (scope == RuleScope.IP ? "ip: " : "")
+        + metric.wireName()
         + (windowMs > 0 ? "[" + RuleCodec.formatDuration(windowMs) + "]" : "")
         + " "
         + comparison.symbol()

@@ -64,7 +64,10 @@ class RuleCodecFuzzTest {
           "severity",
           "service",
           "endpoint",
-          "description");
+          "description",
+          "window",
+          "scope",
+          "ip");
 
   static final List<String> BODY_KEYS =
       List.of(
@@ -126,13 +129,18 @@ class RuleCodecFuzzTest {
   // ======================================================================= valid rules
 
   /**
-   * A valid rule: any metric, comparison, threshold, durations up to 7 days and visible Unicode
-   * text; {@code fraction}: a threshold up to 1, so that any other metric keeps the rule valid.
+   * A valid endpoint rule: any metric endpoints keep, comparison, threshold, durations up to 7 days
+   * and visible Unicode text; {@code fraction}: a threshold up to 1, so that any other metric keeps
+   * the rule valid.
    */
   static ThresholdRule rule(FuzzedDataProvider data, boolean fraction) {
     String id = chars(data, data.consumeInt(1, 64), ID_CHARS);
-    Metric metric = data.pickValue(Metric.values());
-    double max = fraction || metric == Metric.ERROR_RATE ? 1.0 : Double.MAX_VALUE;
+    Metric metric =
+        data.pickValue(
+            java.util.Arrays.stream(Metric.values())
+                .filter(Metric::forEndpoints)
+                .toArray(Metric[]::new));
+    double max = fraction || metric.isRate() ? 1.0 : Double.MAX_VALUE;
     double threshold =
         switch (data.consumeInt(0, 2)) {
           case 0 -> data.consumeLong(0, (long) (Math.min(max, 100_000) * 10_000)) / 10_000.0;
@@ -395,8 +403,7 @@ class RuleCodecFuzzTest {
     assertTrue(
         Double.isFinite(rule.threshold()) && rule.threshold() >= 0,
         "threshold " + rule.threshold());
-    assertTrue(
-        rule.metric() != Metric.ERROR_RATE || rule.threshold() <= 1, "error_rate is a fraction");
+    assertTrue(!rule.metric().isRate() || rule.threshold() <= 1, "a rate is a fraction");
     assertTrue(rule.forMs() >= 0 && rule.forMs() <= MAX_DURATION_MS, "for " + rule.forMs());
     assertTrue(
         rule.cooldownMs() >= 0 && rule.cooldownMs() <= MAX_DURATION_MS,

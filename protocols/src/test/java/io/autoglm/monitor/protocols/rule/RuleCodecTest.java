@@ -63,6 +63,23 @@ class RuleCodecTest {
   }
 
   @Test
+  void aRuleOnSourceIpsIsParsedAndWrittenBack() throws Exception {
+    ThresholdRule rule =
+        RuleCodec.parse(
+            json(
+                "{\"scope\": \"ip\", \"metric\": \"auth_failure_rate\", \"op\": \">\","
+                    + " \"threshold\": 0.5, \"window\": \"1m\", \"ip\": \"10.8.*\"}"),
+            "stuffing");
+    assertEquals(RuleScope.IP, rule.scope());
+    assertTrue(rule.appliesToIp("edge", "10.8.0.1"));
+    assertFalse(rule.appliesToIp("edge", "10.9.0.1"));
+    assertFalse(rule.appliesTo("edge", "/v1/chat"), "not an endpoint rule");
+    assertTrue(rule.preselectsIps());
+    assertEquals("ip: auth_failure_rate[1m] > 0.5", rule.expression());
+    assertEquals(rule, RuleCodec.parse(RuleCodec.toJson(rule), "stuffing"));
+  }
+
+  @Test
   void defaultsAreWarningEverythingAndNoDelay() throws Exception {
     ThresholdRule rule =
         RuleCodec.parse(json("{\"metric\": \"qps\", \"op\": \"<\", \"threshold\": 1}"), "quiet");
@@ -93,6 +110,13 @@ class RuleCodecTest {
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"window\": \"1500ms\"} | window",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"window\": \"2d\"} | window",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"window\": 0} | window",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"scope\": \"tenant\"} | scope",
+        "{\"scope\": \"ip\", \"metric\": \"p95_latency_ms\", \"op\": \">\", \"threshold\": 1} | metric",
+        "{\"metric\": \"throttle_rate\", \"op\": \">\", \"threshold\": 0.1} | metric",
+        "{\"scope\": \"ip\", \"metric\": \"throttle_rate\", \"op\": \">\", \"threshold\": 2} | threshold",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"ip\": \"10.*\"} | ip",
+        "{\"scope\": \"ip\", \"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"ip\": \"10.0.0.0/8\"} | ip",
+        "{\"scope\": \"ip\", \"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"endpoint\": \"/v1\"} | endpoint",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"severity\": \"page\"} | severity",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"endpoint\": \"v1\"} | endpoint",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"service\": \"\"}  | service",

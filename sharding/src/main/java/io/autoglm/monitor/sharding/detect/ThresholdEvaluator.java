@@ -45,11 +45,18 @@ public final class ThresholdEvaluator {
 
   /** The value of {@code metric} over {@code w}, NaN when {@code w} has no data for it. */
   public static double valueOf(Metric metric, WindowStats w) {
+    if (w.durationMs() <= 0) {
+      return Double.NaN;
+    }
     return switch (metric) {
-      case QPS -> w.durationMs() <= 0 ? Double.NaN : w.qps();
+      case QPS -> w.qps();
       case ERROR_RATE -> w.errorRate();
       case P95_LATENCY_MS -> w.latencyQuantileMs(0.95);
       case P99_LATENCY_MS -> w.latencyQuantileMs(0.99);
+      case CLIENT_ERROR_RATE -> w.count() == 0 ? Double.NaN : (double) w.status4xx() / w.count();
+      case TOKENS_PER_SECOND -> w.tokensPerSecond();
+      // kept per source IP only (a rule on endpoints cannot name them)
+      case AUTH_FAILURE_RATE, THROTTLE_RATE -> Double.NaN;
     };
   }
 
@@ -96,6 +103,27 @@ public final class ThresholdEvaluator {
     return WindowStats.sum(coveredStart, t, parts, withLatency);
   }
 
+  /**
+   * The points the rules are evaluated at when event time moves from {@code from} to {@code to}:
+   * every pane boundary passed, then {@code to} itself; none further back than the longest window
+   * (older points could only see windows the newer ones see too). Before any evaluation ({@code
+   * from} is {@link EndpointStatsState#NONE}), from {@code oldestData} on.
+   */
+  public static List<Long> evaluationPoints(
+      long from, long to, long oldestData, StatsSettings settings) {
+    if (to == EndpointStatsState.NONE || to <= from) {
+      return List.of();
+    }
+    long lower = from == EndpointStatsState.NONE ? oldestData : from;
+    lower = Math.max(lower, to - settings.maxWindowMs() - settings.paneMs());
+    List<Long> points = new ArrayList<>();
+    for (long b = settings.paneStartOf(lower) + settings.paneMs(); b < to; b += settings.paneMs()) {
+      points.add(b);
+    }
+    points.add(to);
+    return points;
+  }
+
   private static long ceil(long value, long unit) {
     return Math.floorDiv(value + unit - 1, unit) * unit;
   }
@@ -110,29 +138,63 @@ public final class ThresholdEvaluator {
       List<Long> points,
       Collection<ThresholdRule> rules,
       StatsSettings settings) {
+    List<ThresholdRule> applicable =
+        rules.stream().filter(r -> r.appliesTo(key.service(), key.path())).toList();
+    return evaluate(
+        key.entityId(),
+        state.alerts(),
+        points,
+        applicable,
+        (rule, t) ->
+            valueOf(
+                rule.metric(),
+                windowAt(
+                    state,
+                    t,
+                    settings.windowOf(rule.windowMs()),
+                    settings,
+                    needsLatency(rule.metric()))),
+        (rule, value, startsAt, at) ->
+            Alert.firing(rule, key.service(), key.path(), value, startsAt, at));
+  }
+
+  /** The value of a rule's metric over its window ending at a point; NaN without data for it. */
+  @FunctionalInterface
+  public interface ValueAt {
+    double at(ThresholdRule rule, long t);
+  }
+
+  /** The firing alert of a rule for one subject (an endpoint, a source IP). */
+  @FunctionalInterface
+  public interface AlertMaker {
+    Alert firing(ThresholdRule rule, double value, long startsAt, long at);
+  }
+
+  /**
+   * The alert events of evaluating the {@code applicable} rules of one subject ({@code id}: an
+   * endpoint's or a source IP's entity id) at {@code points}, where its rules stand as {@code
+   * current}. Rules in {@code current} that no longer apply resolve (firing) or clear (pending).
+   */
+  public static List<EndpointStatsEvent> evaluate(
+      String id,
+      Map<String, RuleAlertState> current,
+      List<Long> points,
+      List<ThresholdRule> applicable,
+      ValueAt valueAt,
+      AlertMaker maker) {
     if (points.isEmpty()) {
       return List.of();
     }
-    String id = key.entityId();
-    Map<String, RuleAlertState> states = new HashMap<>(state.alerts());
+    Map<String, RuleAlertState> states = new HashMap<>(current);
     List<EndpointStatsEvent> events = new ArrayList<>();
-    List<ThresholdRule> applicable =
-        rules.stream().filter(r -> r.appliesTo(key.service(), key.path())).toList();
     for (long t : points) {
       for (ThresholdRule rule : applicable) {
         RuleAlertState s = states.getOrDefault(rule.id(), RuleAlertState.ok(rule.id()));
-        WindowStats w =
-            windowAt(
-                state,
-                t,
-                settings.windowOf(rule.windowMs()),
-                settings,
-                needsLatency(rule.metric()));
-        double value = valueOf(rule.metric(), w);
+        double value = valueAt.at(rule, t);
         if (Double.isNaN(value)) {
           continue;
         }
-        EndpointStatsEvent event = step(id, key, rule, s, t, value);
+        EndpointStatsEvent event = step(id, rule, s, t, value, maker);
         if (event != null) {
           events.add(event);
           states.put(rule.id(), s.after(event));
@@ -155,7 +217,7 @@ public final class ThresholdEvaluator {
   }
 
   private static EndpointStatsEvent step(
-      String id, EndpointKey key, ThresholdRule rule, RuleAlertState s, long t, double value) {
+      String id, ThresholdRule rule, RuleAlertState s, long t, double value, AlertMaker maker) {
     boolean breached = rule.breached(value);
     switch (s.phase()) {
       case OK -> {
@@ -163,7 +225,7 @@ public final class ThresholdEvaluator {
           return null;
         }
         if (rule.forMs() == 0) {
-          return new AlertFired(id, Alert.firing(rule, key.service(), key.path(), value, t, t));
+          return new AlertFired(id, maker.firing(rule, value, t, t));
         }
         return new AlertPending(id, rule.id(), t);
       }
@@ -172,8 +234,7 @@ public final class ThresholdEvaluator {
           return new AlertPendingCleared(id, rule.id());
         }
         if (t - s.activeSince() >= rule.forMs()) {
-          return new AlertFired(
-              id, Alert.firing(rule, key.service(), key.path(), value, s.activeSince(), t));
+          return new AlertFired(id, maker.firing(rule, value, s.activeSince(), t));
         }
         return null;
       }

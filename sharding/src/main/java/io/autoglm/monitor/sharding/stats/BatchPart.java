@@ -25,7 +25,7 @@ public record BatchPart(
     long records,
     long future,
     long maxEventTs)
-    implements CborSerializable {
+    implements CborSerializable, ReplayFilter.Part {
 
   public boolean identified() {
     return agentId != null;

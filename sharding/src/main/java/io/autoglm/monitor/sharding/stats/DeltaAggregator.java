@@ -6,6 +6,9 @@ import io.autoglm.monitor.persistence.stats.Saturating;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.sharding.catalog.PathNormalizer;
+import io.autoglm.monitor.sharding.ips.IpAggregator;
+import io.autoglm.monitor.sharding.ips.IpDelta;
+import io.autoglm.monitor.sharding.ips.IpTracking;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +32,7 @@ public final class DeltaAggregator {
   private final String defaultService;
   private final long futureLimit;
   private final PathNormalizer normalizer;
+  private final IpAggregator ips;
   // the key of each (service, raw path) seen in this aggregator: most records repeat a few paths
   private final Map<String, Map<String, EndpointKey>> keys = new HashMap<>();
   // per endpoint, one part per batch, in the order the batches began
@@ -42,16 +46,21 @@ public final class DeltaAggregator {
    * @param nowMs the wall clock now, epoch ms: records beyond it + {@code max-future} are future
    */
   public DeltaAggregator(StatsSettings settings, String defaultService, long nowMs) {
-    this(settings, PathNormalizer.DEFAULT, defaultService, nowMs);
+    this(settings, PathNormalizer.DEFAULT, IpTracking.NONE, defaultService, nowMs);
   }
 
   /**
    * @param nowMs the wall clock now, epoch ms: records beyond it + {@code max-future} are future
    */
   public DeltaAggregator(
-      StatsSettings settings, PathNormalizer normalizer, String defaultService, long nowMs) {
+      StatsSettings settings,
+      PathNormalizer normalizer,
+      IpTracking tracking,
+      String defaultService,
+      long nowMs) {
     this.settings = settings;
     this.normalizer = normalizer;
+    this.ips = new IpAggregator(settings, tracking);
     this.defaultService = defaultService;
     this.futureLimit = settings.futureLimit(nowMs);
   }
@@ -81,6 +90,7 @@ public final class DeltaAggregator {
       part.records++;
     } else {
       part.add(r, settings);
+      ips.add(service, key.path(), r, agentId, epoch, seq);
     }
   }
 
@@ -98,6 +108,16 @@ public final class DeltaAggregator {
     byEndpoint.clear();
     keys.clear();
     return deltas;
+  }
+
+  /** The deltas of the tracked source IPs gathered so far; forgotten afterwards. */
+  public List<IpDelta> drainIps() {
+    return ips.drainDeltas();
+  }
+
+  /** Per service, the source IPs seen so far (for admission); forgotten afterwards. */
+  public List<IpAggregator.Sightings> drainSightings() {
+    return ips.drainSightings();
   }
 
   private static final class PartAccumulator {

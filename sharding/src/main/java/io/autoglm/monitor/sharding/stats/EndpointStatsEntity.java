@@ -52,8 +52,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * from the entity's first write): deltas that arrive when the current slot has had its write (from
  * other agent connections, other nodes, HTTP posts) are queued and share the next slot's write, so
  * Cassandra sees at most one write per active endpoint per interval however many agents there are.
- * The one exception is a delta that makes a rule fire: it is written at once, so an alert does not
- * wait for the slot (alerts are rare, so this adds few writes).
+ * The one exception is a delta that makes a rule fire or resolve: it is written at once, so an
+ * alert does not wait for the slot (alert changes are rare, so this adds few writes).
  *
  * <p>Statistics are kept per pane of event time (1 s) and per minute ({@link EndpointStatsState}).
  * Each write moves event time to just after its newest record and evaluates the rules at every pane
@@ -109,6 +109,9 @@ public final class EndpointStatsEntity
     INSTANCE
   }
 
+  /** Writing these minutes to the history failed: write them again. */
+  private record RollupFailed(List<Long> minuteStarts) implements Command {}
+
   /** The timer that writes the deltas queued since the last write. */
   private enum WritePending implements Command {
     INSTANCE
@@ -120,7 +123,19 @@ public final class EndpointStatsEntity
       RuleCache rules,
       ActorRef<Topic.Command<Alert>> alertTopic,
       NodeClock clock,
-      StatsCounters counters) {}
+      StatsCounters counters,
+      RollupSink rollups) {
+
+    /** Without history (tests that do not look at it). */
+    public Dependencies(
+        StatsSettings settings,
+        RuleCache rules,
+        ActorRef<Topic.Command<Alert>> alertTopic,
+        NodeClock clock,
+        StatsCounters counters) {
+      this(settings, rules, alertTopic, clock, counters, RollupSink.NONE);
+    }
+  }
 
   private final EndpointKey key;
   private final Dependencies deps;
@@ -149,6 +164,9 @@ public final class EndpointStatsEntity
   // the lowest seq a failed write lost, until a batch at or below it is applied again.
   private final Map<String, Long> inFlight = new HashMap<>();
   private final Map<String, Long> lostFrom = new HashMap<>();
+  // Minutes changed since they were last written to the history (minute starts). Not persisted:
+  // after a restart every minute in memory is written again.
+  private final java.util.TreeSet<Long> dirtyMinutes = new java.util.TreeSet<>();
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
     ClusterSharding.get(system)
@@ -202,14 +220,24 @@ public final class EndpointStatsEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+    // the journal keeps only what the two newest snapshots do not cover: events are deleted
+    // once a snapshot covers them, so an endpoint's journal stays bounded; long history lives
+    // in the TTL'd rollups
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2)
+        .withDeleteEventsOnSnapshot();
   }
 
   @Override
   public SignalHandler<EndpointStatsState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(
-            RecoveryCompleted.instance(), state -> lastArrivalWallMs = deps.clock().wallMillis())
+            RecoveryCompleted.instance(),
+            state -> {
+              lastArrivalWallMs = deps.clock().wallMillis();
+              // a write may have been persisted without its minutes reaching the history
+              state.minutes().forEach(m -> dirtyMinutes.add(m.start()));
+              writeRollups(state);
+            })
         .onSignal(
             PreRestart.instance(),
             state -> {
@@ -230,14 +258,20 @@ public final class EndpointStatsEntity
         .onCommand(Tick.class, this::onTick)
         .onCommand(Wake.class, (state, cmd) -> Effect().noReply())
         .onCommand(WritePending.class, (state, cmd) -> writePending(state))
+        .onCommand(
+            RollupFailed.class,
+            (state, cmd) -> {
+              dirtyMinutes.addAll(cmd.minuteStarts());
+              return Effect().noReply();
+            })
         .build();
   }
 
   /**
    * Queues the delta and writes at once unless this entity has already written in the current write
    * slot ({@code minWriteInterval} long, counted from its first write); then a timer writes every
-   * delta queued by the start of the next slot in one event. A delta that makes a rule fire is
-   * written at once all the same: an alert does not wait for the slot.
+   * delta queued by the start of the next slot in one event. A delta that makes a rule fire or
+   * resolve is written at once all the same: an alert does not wait for the slot.
    */
   private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onIngest(
       EndpointStatsState state, Ingest cmd) {
@@ -249,7 +283,7 @@ public final class EndpointStatsEntity
       return writePending(state);
     }
     Plan plan = plan(state);
-    if (plan.fires()) {
+    if (plan.changesAnAlert()) {
       return commit(plan);
     }
     if (!writeScheduled) {
@@ -270,8 +304,9 @@ public final class EndpointStatsEntity
       Map<String, Long> firstSeqs,
       boolean applied) {
 
-    boolean fires() {
-      return events.stream().anyMatch(e -> e instanceof AlertFired);
+    /** Whether it fires or resolves an alert: such a write does not wait for the slot. */
+    boolean changesAnAlert() {
+      return events.stream().anyMatch(e -> e instanceof AlertFired || e instanceof AlertResolved);
     }
   }
 
@@ -310,8 +345,7 @@ public final class EndpointStatsEntity
       state = current.apply(reset, settings);
     }
     TreeMap<Long, WindowStats> onTime = new TreeMap<>();
-    Map<String, Long> appliedSeqs = new HashMap<>();
-    Map<String, Long> firstSeqs = new HashMap<>();
+    ReplayFilter replays = new ReplayFilter(state::appliedSeq, state::forgotten);
     List<IngestAck> acks = new ArrayList<>(cmds.size());
     long maxEventTs = EndpointStatsState.NONE;
     for (Ingest cmd : cmds) {
@@ -321,19 +355,14 @@ public final class EndpointStatsEntity
       long future = 0;
       long expired = 0;
       for (BatchPart part : cmd.delta().parts()) {
-        if (part.identified()) {
-          String source = part.sourceKey();
-          long applied = Math.max(state.appliedSeq(source), appliedSeqs.getOrDefault(source, -1L));
-          if (part.seq() <= applied) {
-            duplicates += part.records(); // a replay of a batch already counted
-            continue;
-          }
-          if (applied < 0 && state.forgotten(part.agentId(), part.epoch())) {
-            expired += part.records(); // may have been counted: refuse rather than count twice
-            continue;
-          }
-          appliedSeqs.put(source, part.seq());
-          firstSeqs.merge(source, part.seq(), Math::min);
+        ReplayFilter.Verdict verdict = replays.judge(part);
+        if (verdict == ReplayFilter.Verdict.DUPLICATE) {
+          duplicates += part.records(); // a replay of a batch already counted
+          continue;
+        }
+        if (verdict == ReplayFilter.Verdict.EXPIRED) {
+          expired += part.records(); // may have been counted: refuse rather than count twice
+          continue;
         }
         future += part.future();
         for (WindowStats w : part.windows()) {
@@ -353,6 +382,8 @@ public final class EndpointStatsEntity
     long accepted = acks.stream().mapToLong(IngestAck::accepted).sum();
     long late = acks.stream().mapToLong(IngestAck::late).sum();
     long future = acks.stream().mapToLong(IngestAck::future).sum();
+    Map<String, Long> appliedSeqs = replays.appliedSeqs();
+    Map<String, Long> firstSeqs = replays.firstSeqs();
     if (accepted + late + future == 0 && appliedSeqs.isEmpty() && events.isEmpty()) {
       return new Plan(refused, refusals, cmds, acks, List.of(), firstSeqs, false);
     }
@@ -385,27 +416,9 @@ public final class EndpointStatsEntity
     return new Plan(refused, refusals, cmds, acks, List.copyOf(events), firstSeqs, true);
   }
 
-  /**
-   * The points the rules are evaluated at when event time moves from {@code from} to {@code to}:
-   * every pane boundary passed, then {@code to} itself; none further back than the longest window
-   * (older points could only see windows the newer ones see too). Before any evaluation, from the
-   * oldest pane on.
-   */
   private List<Long> evaluationPoints(long from, long to, EndpointStatsState state) {
-    if (to == EndpointStatsState.NONE || to <= from) {
-      return List.of();
-    }
-    long lower = from;
-    if (lower == EndpointStatsState.NONE) {
-      lower = state.panes().isEmpty() ? to - 1 : state.panes().get(0).start();
-    }
-    lower = Math.max(lower, to - settings.maxWindowMs() - settings.paneMs());
-    List<Long> points = new ArrayList<>();
-    for (long b = settings.paneStartOf(lower) + settings.paneMs(); b < to; b += settings.paneMs()) {
-      points.add(b);
-    }
-    points.add(to);
-    return points;
+    long oldest = state.panes().isEmpty() ? to - 1 : state.panes().get(0).start();
+    return ThresholdEvaluator.evaluationPoints(from, to, oldest, settings);
   }
 
   /** Persists a {@link Plan}, then answers each sender with what became of its own records. */
@@ -448,7 +461,7 @@ public final class EndpointStatsEntity
         .thenRun(
             after -> {
               inFlight.clear();
-              afterPersist(events);
+              afterPersist(events, after);
               reply.run();
             })
         .thenNoReply();
@@ -498,8 +511,12 @@ public final class EndpointStatsEntity
               Instant.ofEpochMilli(state.maxEventTs()),
               Instant.ofEpochMilli(state.watermark()),
               Instant.ofEpochMilli(reset.watermark()));
-      return Effect().persist(reset).thenRun(after -> afterPersist(List.of(reset))).thenNoReply();
+      return Effect()
+          .persist(reset)
+          .thenRun(after -> afterPersist(List.of(reset), after))
+          .thenNoReply();
     }
+    writeRollups(state); // retries minutes whose write failed
     // while no data arrives, event time moves on from the newest record with the wall clock,
     // pane boundary by pane boundary
     long idleMs = now - lastArrivalWallMs;
@@ -516,7 +533,7 @@ public final class EndpointStatsEntity
             evaluationPoints(state.evaluatedAt(), at, state),
             deps.rules().rules(),
             settings));
-    return Effect().persist(events).thenRun(after -> afterPersist(events)).thenNoReply();
+    return Effect().persist(events).thenRun(after -> afterPersist(events, after)).thenNoReply();
   }
 
   /**
@@ -568,10 +585,49 @@ public final class EndpointStatsEntity
     lastWriteSlot = interval == 0 ? 0 : Math.floorDiv(now - slotOrigin, interval);
   }
 
-  private void afterPersist(List<EndpointStatsEvent> events) {
+  private void afterPersist(List<EndpointStatsEvent> events, EndpointStatsState after) {
     deps.counters().journalWrites.increment();
     deps.counters().eventsPersisted.add(events.size());
+    for (EndpointStatsEvent e : events) {
+      if (e instanceof StatsIngested ingested) {
+        ingested.windows().forEach(w -> dirtyMinutes.add(StatsSettings.minuteStartOf(w.start())));
+      }
+    }
+    writeRollups(after);
     publishAlerts(events);
+  }
+
+  /**
+   * Writes the changed minutes to the history, each whole (an overwrite); a failed write marks them
+   * changed again, so the next write or tick retries them. Minutes no longer in memory were written
+   * when they last changed.
+   */
+  private void writeRollups(EndpointStatsState state) {
+    if (dirtyMinutes.isEmpty()) {
+      return;
+    }
+    List<WindowStats> minutes = new ArrayList<>(dirtyMinutes.size());
+    List<Long> starts = new ArrayList<>(dirtyMinutes.size());
+    for (long start : dirtyMinutes) {
+      WindowStats m = state.minute(start);
+      if (m != null) {
+        minutes.add(m);
+        starts.add(start);
+      }
+    }
+    dirtyMinutes.clear();
+    if (minutes.isEmpty()) {
+      return;
+    }
+    ActorRef<Command> self = context.getSelf();
+    deps.rollups()
+        .write(persistenceId().id(), minutes)
+        .whenComplete(
+            (done, failure) -> {
+              if (failure != null) {
+                self.tell(new RollupFailed(starts));
+              }
+            });
   }
 
   private void publishAlerts(List<EndpointStatsEvent> events) {

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * The statistics of one endpoint: its recent panes (1 s), its recent minutes, totals, where each
@@ -144,12 +143,8 @@ public record EndpointStatsState(
       nextPanes = List.copyOf(nextPanes);
       nextMinutes = List.copyOf(nextMinutes);
     }
-    Map<String, Long> seqs = appliedSeqs;
-    if (e.appliedSeqs() != null && !e.appliedSeqs().isEmpty()) {
-      Map<String, Long> next = new HashMap<>(appliedSeqs);
-      e.appliedSeqs().forEach((source, seq) -> next.merge(source, seq, Math::max));
-      seqs = Map.copyOf(keepNewestEpochs(next));
-    }
+    Map<String, Long> seqs =
+        AppliedSeqs.merged(appliedSeqs, e.appliedSeqs(), SERVER_KEYS_REMEMBERED);
     return new EndpointStatsState(
         endpointId,
         watermark,
@@ -279,55 +274,7 @@ public record EndpointStatsState(
    * its current epoch.)
    */
   public boolean forgotten(String agentId, long epoch) {
-    if (!CaptureBatch.isServerKey(agentId)) {
-      return false;
-    }
-    int remembered = 0;
-    long oldest = Long.MAX_VALUE;
-    for (String source : appliedSeqs.keySet()) {
-      if (CaptureBatch.isServerKey(agentOf(source))) {
-        remembered++;
-        oldest = Math.min(oldest, epochOf(source));
-      }
-    }
-    return remembered >= SERVER_KEYS_REMEMBERED && epoch < oldest;
-  }
-
-  /**
-   * Drops all but the {@link #EPOCHS_PER_AGENT} highest epochs of each agent, and all but the
-   * {@link #SERVER_KEYS_REMEMBERED} highest epochs of node-issued keys, so the map stays bounded.
-   */
-  static Map<String, Long> keepNewestEpochs(Map<String, Long> seqs) {
-    Map<String, TreeSet<Long>> epochsByAgent = new HashMap<>();
-    List<String> serverKeys = new ArrayList<>();
-    for (String source : seqs.keySet()) {
-      String agent = agentOf(source);
-      if (CaptureBatch.isServerKey(agent)) {
-        serverKeys.add(source);
-      } else {
-        epochsByAgent.computeIfAbsent(agent, a -> new TreeSet<>()).add(epochOf(source));
-      }
-    }
-    Map<String, Long> kept = new HashMap<>(seqs);
-    epochsByAgent.forEach(
-        (agent, epochs) -> {
-          while (epochs.size() > EPOCHS_PER_AGENT) {
-            kept.remove(BatchPart.sourceKey(agent, epochs.pollFirst()));
-          }
-        });
-    if (serverKeys.size() > SERVER_KEYS_REMEMBERED) {
-      serverKeys.sort(java.util.Comparator.comparingLong(EndpointStatsState::epochOf));
-      serverKeys.subList(0, serverKeys.size() - SERVER_KEYS_REMEMBERED).forEach(kept::remove);
-    }
-    return kept;
-  }
-
-  private static String agentOf(String source) {
-    return source.substring(0, source.lastIndexOf('#'));
-  }
-
-  private static long epochOf(String source) {
-    return Long.parseLong(source.substring(source.lastIndexOf('#') + 1));
+    return AppliedSeqs.forgotten(appliedSeqs, agentId, epoch, SERVER_KEYS_REMEMBERED);
   }
 
   private EndpointStatsState withAlert(RuleAlertState s) {

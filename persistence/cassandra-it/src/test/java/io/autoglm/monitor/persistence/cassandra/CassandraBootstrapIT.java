@@ -51,7 +51,7 @@ class CassandraBootstrapIT {
           applied.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter"));
     }
     assertEquals(
-        6L,
+        7L, // the plugin's six tables and the rollups
         cassandra
             .session()
             .execute(

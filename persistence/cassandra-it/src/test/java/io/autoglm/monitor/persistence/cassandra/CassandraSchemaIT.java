@@ -22,7 +22,8 @@ class CassandraSchemaIT {
           "all_persistence_ids",
           "tag_views",
           "tag_write_progress",
-          "tag_scanning");
+          "tag_scanning",
+          "rollups");
 
   @Test
   void createsJournalAndSnapshotTablesAndIsIdempotent() {
@@ -56,13 +57,14 @@ class CassandraSchemaIT {
   }
 
   @Test
-  void statementsAreThePluginTablesInOrder() {
+  void statementsAreThePluginTablesInOrderThenTheRollups() {
     var statements = CassandraSchema.statements("j", "s", 3);
 
-    assertEquals(9, statements.size());
+    assertEquals(10, statements.size());
     assertTrue(statements.get(0).contains("'replication_factor' : 3"), statements.get(0));
     assertTrue(statements.get(1).startsWith("CREATE TABLE IF NOT EXISTS j.messages"));
-    assertTrue(statements.get(8).startsWith("CREATE TABLE IF NOT EXISTS s.snapshots"));
+    assertTrue(statements.get(7).startsWith("CREATE TABLE IF NOT EXISTS j.rollups"));
+    assertTrue(statements.get(9).startsWith("CREATE TABLE IF NOT EXISTS s.snapshots"));
   }
 
   private static Set<String> tables(CqlSession session, String keyspace) {

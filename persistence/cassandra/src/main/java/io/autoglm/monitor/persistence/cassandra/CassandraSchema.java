@@ -52,9 +52,9 @@ public final class CassandraSchema {
 
   /**
    * Creates the journal keyspace (messages, metadata, all_persistence_ids, tag_views,
-   * tag_write_progress, tag_scanning) and the snapshot keyspace (snapshots) if they do not exist,
-   * with {@code SimpleStrategy} and the given replication factor. Existing keyspaces and tables are
-   * left as they are (their replication is not altered).
+   * tag_write_progress, tag_scanning, and this project's rollups) and the snapshot keyspace
+   * (snapshots) if they do not exist, with {@code SimpleStrategy} and the given replication factor.
+   * Existing keyspaces and tables are left as they are (their replication is not altered).
    */
   public static void create(
       CqlSession session, String journalKeyspace, String snapshotKeyspace, int replicationFactor) {
@@ -158,6 +158,32 @@ public final class CassandraSchema {
         """
         CREATE TABLE IF NOT EXISTS %s.all_persistence_ids(
           persistence_id text PRIMARY KEY)"""
+            .formatted(j),
+        // the per-minute history of the statistics entities (RollupStore), not the plugin's:
+        // one partition per entity and UTC day, rows written with a TTL, so time-window
+        // compaction drops whole expired sstables
+        """
+        CREATE TABLE IF NOT EXISTS %s.rollups (
+          entity text,
+          day date,
+          minute timestamp,
+          count bigint,
+          status_1xx bigint,
+          status_2xx bigint,
+          status_3xx bigint,
+          status_4xx bigint,
+          status_5xx bigint,
+          errors bigint,
+          latency_sum_ms double,
+          latency blob,
+          prompt_tokens bigint,
+          completion_tokens bigint,
+          bytes_in bigint,
+          bytes_out bigint,
+          PRIMARY KEY ((entity, day), minute))
+          WITH compaction = {'class': 'TimeWindowCompactionStrategy',
+            'compaction_window_unit': 'DAYS', 'compaction_window_size': 1}
+          AND gc_grace_seconds = 86400"""
             .formatted(j),
         createKeyspace(s, replicationFactor),
         """

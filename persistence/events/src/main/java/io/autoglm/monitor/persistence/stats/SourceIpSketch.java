@@ -200,7 +200,11 @@ public final class SourceIpSketch {
     return prefixOfCanonical(foldV4Mapped(canonical));
   }
 
-  private static String foldV4Mapped(String ip) {
+  /**
+   * A canonical IP literal with an IPv4-mapped IPv6 address ({@code ::ffff:10.0.0.1}) folded to its
+   * IPv4 form, so one client is one key whichever way its gateway wrote it.
+   */
+  public static String foldV4Mapped(String ip) {
     return ip.startsWith(V4_MAPPED) && ip.indexOf('.') > 0 ? ip.substring(V4_MAPPED.length()) : ip;
   }
 

@@ -1,0 +1,119 @@
+package io.autoglm.monitor.node;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.autoglm.monitor.protocols.capture.CaptureCodec;
+import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.protocols.wire.AlertFeedClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Source IPs on a real node and Cassandra: among normal traffic from 200 clients and a spray of
+ * 5,000 one-request addresses, the one IP flooding the service gets an entity of its own, a rule on
+ * source IPs fires for it on the feed, and the endpoint counts stay what was sent.
+ */
+class SourceIpIT {
+  private static final long T0 = NodeFixture.T0;
+  private static final String FLOODER = "203.0.113.7";
+
+  private static String line(long ts, String path, int status, String ip) {
+    return CaptureCodec.encode(CaptureRecord.of(ts, path, status, 40, ip)) + "\n";
+  }
+
+  /** Second {@code s}: 100 requests from 200 clients, 100 from the flooder, and a spray. */
+  private static String second(int s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 100; i++) {
+      long ts = T0 + s * 1000L + i * 10;
+      b.append(
+          line(
+              ts,
+              "/v1/chat/completions",
+              200,
+              "10.20." + ((s * 100 + i) % 200 / 100) + "." + ((s * 100 + i) % 100)));
+      b.append(line(ts + 5, i % 2 == 0 ? "/v1/chat/completions" : "/v1/models", 200, FLOODER));
+      b.append(
+          line(
+              ts + 7,
+              "/v1/chat/completions",
+              200,
+              "172.16." + (s * 100 + i) / 250 + "." + (s * 100 + i) % 250));
+    }
+    return b.toString();
+  }
+
+  @Test
+  void aFloodingIpIsTrackedAndItsRuleFiresWhileTheSprayIsNot() throws Exception {
+    try (Node node =
+        Node.start(NodeFixture.freshConfig(Map.of()), NodeFixture.wallClockAt(T0 + 3_600_000))) {
+      TestHttp http = new TestHttp(node.baseUrl());
+      TestHttp.Reply rule =
+          http.put(
+              "/api/v1/rules/ip-flood",
+              "{\"scope\": \"ip\", \"metric\": \"qps\", \"op\": \">\", \"threshold\": 50,"
+                  + " \"window\": \"10s\", \"for\": \"10s\", \"severity\": \"critical\"}");
+      assertEquals(201, rule.status(), rule.body());
+      assertEquals("ip", rule.json().get("scope").asText());
+      AlertFeedClient feed = http.openFeed();
+      assertEquals("hello", feed.next(Duration.ofSeconds(5)).get("type").asText());
+
+      long chatSent = 0;
+      for (int s = 0; s < 40; s++) {
+        TestHttp.Reply r = http.post("/api/v1/ingest", second(s).getBytes(UTF_8));
+        assertEquals(200, r.status(), r.body());
+        chatSent += 250; // 100 clients, 50 of the flooder, 100 of the spray
+      }
+
+      JsonNode tracked = http.get("/api/v1/ips").json();
+      List<String> ids = new ArrayList<>();
+      tracked.get("ips").forEach(ip -> ids.add(ip.get("id").asText()));
+      assertEquals(List.of("default/" + FLOODER), ids, "only the flooder, not the 8,200 others");
+
+      JsonNode alert = null;
+      for (JsonNode m = feed.next(Duration.ofSeconds(20));
+          m != null;
+          m = feed.next(Duration.ofSeconds(2))) {
+        if (m.path("alert").path("rule").asText().equals("ip-flood")) {
+          alert = m.get("alert");
+          break;
+        }
+      }
+      assertNotNull(alert, "the rule on source IPs fired for the flooder");
+      assertEquals("firing", alert.get("status").asText());
+      assertEquals(FLOODER, alert.get("sourceIp").asText());
+      assertEquals(100.0, alert.get("value").asDouble(), 0.5);
+
+      JsonNode stats = http.get("/api/v1/ips/default%2F" + FLOODER + "/stats").json();
+      // admitted once the sketches' lower bounds of its counts reach 100 (within its first
+      // seconds), and counted in whole seconds from its next batch on
+      long counted = stats.get("accepted").asLong();
+      assertTrue(
+          counted % 100 == 0 && counted >= 37 * 100 && counted <= 39 * 100, stats.toString());
+      assertEquals(counted / 2, stats.get("endpoints").get("/v1/models").asLong());
+      long inMinutes = 0;
+      for (JsonNode m : stats.get("minutes")) {
+        inMinutes += m.get("count").asLong();
+      }
+      assertEquals(counted, inMinutes);
+      assertEquals(404, http.get("/api/v1/ips/default%2F10.20.0.1/stats").status(), "not tracked");
+
+      long chat =
+          NodeFixture.countInMinutes(
+              http.get("/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats").json());
+      long models =
+          NodeFixture.countInMinutes(
+              http.get("/api/v1/endpoints/default%2Fv1%2Fmodels/stats").json());
+      assertEquals(chatSent, chat, "the endpoints count every record exactly");
+      assertEquals(40 * 50, models);
+      assertTrue(tracked.get("refused").asLong() == 0);
+    }
+  }
+}

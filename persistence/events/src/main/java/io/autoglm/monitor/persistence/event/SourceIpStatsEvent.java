@@ -1,0 +1,57 @@
+package io.autoglm.monitor.persistence.event;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.autoglm.monitor.persistence.stats.IpCounts;
+import io.autoglm.monitor.protocols.CborSerializable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Events of one source IP's statistics entity, persisted in the Cassandra journal. This package
+ * never moves. Every event carries the entity id ({@code service/ip}).
+ *
+ * <p><b>Stored</b> in the journal: never rename or move this type, nor rename a component (see
+ * persistence/README.md, "Stored types and how they evolve").
+ */
+public sealed interface SourceIpStatsEvent extends CborSerializable {
+  String ipId();
+
+  /**
+   * One aggregate of the IP's records: its pane counts, how many were late, the highest batch seq
+   * now applied per agent source, the endpoints it called (path → requests, at most a few paths per
+   * event), and the point the rules were evaluated up to.
+   */
+  record IpStatsIngested(
+      String ipId,
+      List<IpCounts> panes,
+      long accepted,
+      long late,
+      long maxEventTs,
+      Map<String, Long> appliedSeqs,
+      Map<String, Long> endpoints,
+      long evaluatedAt)
+      implements SourceIpStatsEvent {}
+
+  /** Event time moved with the wall clock while no data arrived. */
+  record IpEventTimeAdvanced(String ipId, long evaluatedAt) implements SourceIpStatsEvent {}
+
+  /**
+   * A rule on source IPs changed state for this IP: {@code change} is the same alert event an
+   * endpoint persists ({@link EndpointStatsEvent.AlertPending}, {@code AlertPendingCleared}, {@code
+   * AlertFired} or {@code AlertResolved}), with this IP's id in its {@code endpointId}.
+   */
+  record IpAlertChanged(
+      String ipId,
+      @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+          @JsonSubTypes({
+            @JsonSubTypes.Type(value = EndpointStatsEvent.AlertPending.class, name = "pending"),
+            @JsonSubTypes.Type(
+                value = EndpointStatsEvent.AlertPendingCleared.class,
+                name = "pending-cleared"),
+            @JsonSubTypes.Type(value = EndpointStatsEvent.AlertFired.class, name = "fired"),
+            @JsonSubTypes.Type(value = EndpointStatsEvent.AlertResolved.class, name = "resolved")
+          })
+          EndpointStatsEvent change)
+      implements SourceIpStatsEvent {}
+}

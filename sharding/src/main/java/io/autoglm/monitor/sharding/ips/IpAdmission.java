@@ -1,0 +1,189 @@
+package io.autoglm.monitor.sharding.ips;
+
+import com.typesafe.config.Config;
+import io.autoglm.monitor.persistence.stats.SourceIpSketch;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.rules.RuleCache;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * Which source IPs get an entity of their own ({@link SourceIpStatsEntity}), because source IPs are
+ * whatever a client writes: an IP is tracked once it is a heavy hitter — at least {@code
+ * admit-requests} requests to one service within one {@code admit-window} of event time, seen from
+ * the per-batch sketches of the ingest ({@link #observe}) — or from its first request when a rule
+ * on source IPs names it ({@code "ip": "10.8.*"}). At most {@code max-tracked} IPs are tracked; one
+ * not seen for {@code idle} is dropped (its entity stays in Cassandra and comes back if it is
+ * admitted again). An IP spray of a million addresses with a few requests each admits none.
+ *
+ * <p>Decided on each node from its own ingest and shared with the others ({@link #learn}, fed by
+ * the node's pub-sub topic), so that every node routes an admitted IP's records to its entity from
+ * then on. Records of an IP before its admission are counted only in their endpoints' statistics.
+ * Thread safe: the ingest threads ask {@link #tracked} for every record.
+ */
+public final class IpAdmission implements IpTracking {
+  /** {@code autoglm.ips}. */
+  public record Settings(
+      long admitRequests, long admitWindowMs, int maxTracked, long idleMs, int maxCandidates) {
+    public Settings {
+      if (admitRequests < 1 || admitWindowMs < 1000 || maxTracked < 0 || idleMs < 1000) {
+        throw new IllegalArgumentException(
+            "autoglm.ips: admit-requests >= 1, admit-window >= 1s, max-tracked >= 0, idle >= 1s");
+      }
+    }
+
+    public static Settings fromConfig(Config root) {
+      Config c = root.getConfig("autoglm.ips");
+      return new Settings(
+          c.getLong("admit-requests"),
+          c.getDuration("admit-window").toMillis(),
+          c.getInt("max-tracked"),
+          c.getDuration("idle").toMillis(),
+          c.getInt("max-candidates"));
+    }
+  }
+
+  /** Per candidate IP: its count in the current admission window of event time. */
+  private record Candidate(long window, long count) {}
+
+  /** Heavy hitters are read from the top of each batch's sketch. */
+  private static final int TOP_PER_BATCH = 16;
+
+  private final Settings settings;
+  private final RuleCache rules;
+  private final Consumer<IpKey> announce;
+  private final Map<String, Long> tracked = new ConcurrentHashMap<>();
+  private final Map<String, Candidate> candidates = new ConcurrentHashMap<>();
+  private final LongAdder refused = new LongAdder();
+  // the rules that name IPs of their own, for the rule set of that version
+  private volatile Preselecting preselecting = new Preselecting(-1, List.of());
+
+  private record Preselecting(long version, List<ThresholdRule> rules) {}
+
+  /**
+   * @param announce tells the other nodes of an IP this node admitted
+   */
+  public IpAdmission(Settings settings, RuleCache rules, Consumer<IpKey> announce) {
+    this.settings = settings;
+    this.rules = rules;
+    this.announce = announce;
+  }
+
+  private static String keyOf(String service, String ip) {
+    return service + '/' + ip;
+  }
+
+  @Override
+  public boolean tracked(String service, String ip) {
+    if (tracked.containsKey(keyOf(service, ip))) {
+      return true;
+    }
+    for (ThresholdRule rule : preselectingRules()) {
+      if (rule.appliesToIp(service, ip)) {
+        return admit(new IpKey(service, ip), System.currentTimeMillis());
+      }
+    }
+    return false;
+  }
+
+  /** The rules naming IPs of their own; recomputed only when the rule set changes. */
+  private List<ThresholdRule> preselectingRules() {
+    Preselecting p = preselecting;
+    long version = rules.current().version();
+    if (p.version() != version) {
+      p =
+          new Preselecting(
+              version,
+              rules.current().rules().values().stream()
+                  .filter(ThresholdRule::preselectsIps)
+                  .toList());
+      preselecting = p;
+    }
+    return p.rules();
+  }
+
+  /**
+   * Counts the heavy hitters of one batch's records of {@code service} toward admission; admits
+   * those that reach {@code admit-requests} within one admission window of event time.
+   */
+  public void observe(String service, SourceIpSketch ips, long eventTimeMs, long nowMs) {
+    long window = Math.floorDiv(eventTimeMs, settings.admitWindowMs());
+    for (SourceIpSketch.HeavyHitter h : ips.topIps(TOP_PER_BATCH)) {
+      String key = keyOf(service, h.item());
+      if (tracked.containsKey(key)) {
+        tracked.put(key, nowMs);
+        continue;
+      }
+      if (candidates.size() >= settings.maxCandidates() && !candidates.containsKey(key)) {
+        continue; // a spray: the real heavy hitters come back in the next batches
+      }
+      Candidate c =
+          candidates.merge(
+              key,
+              new Candidate(window, h.lowerBound()),
+              (old, add) ->
+                  old.window == add.window
+                      ? new Candidate(old.window, old.count + add.count)
+                      : add.window > old.window ? add : old);
+      if (c.count >= settings.admitRequests()) {
+        candidates.remove(key);
+        admit(new IpKey(service, h.item()), nowMs);
+      }
+    }
+  }
+
+  /** Tracks {@code ip} from now on, unless {@code max-tracked} are tracked; tells the others. */
+  private boolean admit(IpKey ip, long nowMs) {
+    String key = ip.entityId();
+    if (tracked.size() >= settings.maxTracked()) {
+      refused.increment();
+      return false;
+    }
+    if (tracked.putIfAbsent(key, nowMs) == null) {
+      announce.accept(ip);
+    }
+    return true;
+  }
+
+  /** An IP another node admitted. */
+  public void learn(IpKey ip, long nowMs) {
+    if (tracked.size() < settings.maxTracked()) {
+      tracked.putIfAbsent(ip.entityId(), nowMs);
+    }
+  }
+
+  /** Notes that {@code ip} sent records now (it is not idle). */
+  public void touch(IpKey ip, long nowMs) {
+    tracked.replace(ip.entityId(), nowMs);
+  }
+
+  /** Drops tracked IPs idle for {@code idle}, and stale candidates. */
+  public void sweep(long nowMs) {
+    tracked.values().removeIf(lastSeen -> nowMs - lastSeen > settings.idleMs());
+    if (candidates.size() > settings.maxCandidates() / 2) {
+      candidates.clear(); // heavy hitters rebuild their counts within one window
+    }
+  }
+
+  /** The tracked IPs ({@code service/ip}), sorted. */
+  public List<String> trackedIps() {
+    return tracked.keySet().stream().sorted().toList();
+  }
+
+  public boolean isTracked(IpKey ip) {
+    return tracked.containsKey(ip.entityId());
+  }
+
+  /** IPs not admitted because {@code max-tracked} were tracked. */
+  public long refused() {
+    return refused.sum();
+  }
+
+  public Duration idle() {
+    return Duration.ofMillis(settings.idleMs());
+  }
+}

@@ -1,0 +1,22 @@
+package io.autoglm.monitor.sharding.stats;
+
+import io.autoglm.monitor.persistence.stats.WindowStats;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where statistics entities write their per-minute history: the node hands them the Cassandra
+ * rollup table; {@link #NONE} keeps no history (tests that do not look at it). A write overwrites
+ * the given minutes whole, so writing one again is harmless.
+ */
+@FunctionalInterface
+public interface RollupSink {
+  RollupSink NONE = (entity, minutes) -> CompletableFuture.completedFuture(null);
+
+  /**
+   * @param entity the entity's persistence id, e.g. {@code EndpointStats|default/v1/chat}
+   * @param minutes whole minutes of its statistics
+   */
+  CompletionStage<Void> write(String entity, List<WindowStats> minutes);
+}
