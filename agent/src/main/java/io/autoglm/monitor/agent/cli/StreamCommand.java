@@ -191,9 +191,12 @@ public final class StreamCommand implements Callable<Integer> {
       boolean acked = shipper.awaitAcked(Duration.ofMinutes(5));
       Map<String, Long> t = shipper.totals();
       out.printf(
-          "streamed %,d records in %.1f s: accepted %,d, duplicates %,d, late %,d, future %,d, rejected %,d%s%s%n",
+          "streamed %,d records in %.1f s: counted %,d (%,d acked as accepted, %,d counted by a"
+              + " write whose ack was lost, acked as duplicates when sent again), late %,d, future"
+              + " %,d, rejected %,d%s%s%n",
           lines,
           (System.nanoTime() - started) / 1e9,
+          t.get("counted"),
           t.get("accepted"),
           t.get("duplicates"),
           t.get("late"),

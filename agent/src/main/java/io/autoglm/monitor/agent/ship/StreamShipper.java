@@ -184,10 +184,15 @@ public final class StreamShipper implements AutoCloseable {
 
   /**
    * Records the cluster counted / dropped as replays / refused as invalid / found too late / found
-   * dated too far ahead of its clock, and how often the agent reconnected.
+   * dated too far ahead of its clock, and how often the agent reconnected. {@code counted} is what
+   * the cluster holds of this agent's records: the accepted ones and the duplicates, since this
+   * agent sends a batch again only when its ack was lost (a node died, a connection broke after the
+   * write), so every duplicate it is told of was counted by that earlier write.
    */
   public Map<String, Long> totals() {
     return Map.of(
+        "counted",
+        accepted.get() + duplicates.get(),
         "accepted",
         accepted.get(),
         "duplicates",
