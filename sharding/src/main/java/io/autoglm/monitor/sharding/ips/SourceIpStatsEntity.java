@@ -8,7 +8,6 @@ import io.autoglm.monitor.persistence.event.SourceIpStatsEvent.IpAlertChanged;
 import io.autoglm.monitor.persistence.event.SourceIpStatsEvent.IpEventTimeAdvanced;
 import io.autoglm.monitor.persistence.event.SourceIpStatsEvent.IpStatsIngested;
 import io.autoglm.monitor.persistence.stats.IpCounts;
-import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Metric;
@@ -18,6 +17,7 @@ import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.detect.ThresholdEvaluator;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity.IngestAck;
+import io.autoglm.monitor.sharding.stats.HistoryWriter;
 import io.autoglm.monitor.sharding.stats.ReplayFilter;
 import io.autoglm.monitor.sharding.stats.RollupSink;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
@@ -26,7 +26,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -94,7 +93,7 @@ public final class SourceIpStatsEntity
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private long lastArrivalWallMs;
   private boolean passivating;
-  private final TreeSet<Long> dirtyMinutes = new TreeSet<>();
+  private final HistoryWriter history;
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
     ClusterSharding.get(system)
@@ -132,6 +131,9 @@ public final class SourceIpStatsEntity
     this.deps = deps;
     this.settings = deps.settings();
     this.lastArrivalWallMs = deps.clock().wallMillis();
+    this.history =
+        new HistoryWriter(
+            deps.rollups(), PersistenceId.of(ENTITY_TYPE_KEY.name(), key.entityId()).id());
   }
 
   @Override
@@ -152,7 +154,7 @@ public final class SourceIpStatsEntity
             RecoveryCompleted.instance(),
             state -> {
               lastArrivalWallMs = deps.clock().wallMillis();
-              state.minutes().forEach(m -> dirtyMinutes.add(m.start()));
+              state.minutes().forEach(m -> history.changed(m.start()));
               writeRollups(state);
             })
         .build();
@@ -170,7 +172,7 @@ public final class SourceIpStatsEntity
         .onCommand(
             RollupFailed.class,
             (state, cmd) -> {
-              dirtyMinutes.addAll(cmd.minuteStarts());
+              history.changedAll(cmd.minuteStarts());
               return Effect().noReply();
             })
         .build();
@@ -313,7 +315,7 @@ public final class SourceIpStatsEntity
   private void afterPersist(List<SourceIpStatsEvent> events, SourceIpStatsState after) {
     for (SourceIpStatsEvent e : events) {
       if (e instanceof IpStatsIngested ingested) {
-        ingested.panes().forEach(p -> dirtyMinutes.add(StatsSettings.minuteStartOf(p.start())));
+        ingested.panes().forEach(p -> history.changed(p.start()));
       } else if (e instanceof IpAlertChanged changed) {
         if (changed.change() instanceof AlertFired fired) {
           context.getLog().info("Alert firing: {}", fired.alert().summary());
@@ -327,33 +329,15 @@ public final class SourceIpStatsEntity
     writeRollups(after);
   }
 
-  /** Writes the changed minutes to the history (as the endpoint entity does). */
+  /** Writes the changed minutes to the history (as counts: no latency per IP). */
   private void writeRollups(SourceIpStatsState state) {
-    if (dirtyMinutes.isEmpty()) {
-      return;
-    }
-    List<WindowStats> minutes = new ArrayList<>();
-    List<Long> starts = new ArrayList<>();
-    for (long start : dirtyMinutes) {
-      IpCounts m = state.minute(start);
-      if (m != null) {
-        minutes.add(m.asWindowStats());
-        starts.add(start);
-      }
-    }
-    dirtyMinutes.clear();
-    if (minutes.isEmpty()) {
-      return;
-    }
     ActorRef<Command> self = context.getSelf();
-    deps.rollups()
-        .write(persistenceId().id(), minutes)
-        .whenComplete(
-            (done, failure) -> {
-              if (failure != null) {
-                self.tell(new RollupFailed(starts));
-              }
-            });
+    history.write(
+        start -> {
+          IpCounts m = state.minute(start);
+          return m == null ? null : m.asWindowStats();
+        },
+        starts -> self.tell(new RollupFailed(starts)));
   }
 
   @Override

@@ -166,7 +166,7 @@ public final class EndpointStatsEntity
   private final Map<String, Long> lostFrom = new HashMap<>();
   // Minutes changed since they were last written to the history (minute starts). Not persisted:
   // after a restart every minute in memory is written again.
-  private final java.util.TreeSet<Long> dirtyMinutes = new java.util.TreeSet<>();
+  private final HistoryWriter history;
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
     ClusterSharding.get(system)
@@ -211,6 +211,9 @@ public final class EndpointStatsEntity
     this.deps = deps;
     this.settings = deps.settings();
     this.lastArrivalWallMs = deps.clock().wallMillis();
+    this.history =
+        new HistoryWriter(
+            deps.rollups(), PersistenceId.of(ENTITY_TYPE_KEY.name(), key.entityId()).id());
   }
 
   @Override
@@ -235,7 +238,7 @@ public final class EndpointStatsEntity
             state -> {
               lastArrivalWallMs = deps.clock().wallMillis();
               // a write may have been persisted without its minutes reaching the history
-              state.minutes().forEach(m -> dirtyMinutes.add(m.start()));
+              state.minutes().forEach(m -> history.changed(m.start()));
               writeRollups(state);
             })
         .onSignal(
@@ -261,7 +264,7 @@ public final class EndpointStatsEntity
         .onCommand(
             RollupFailed.class,
             (state, cmd) -> {
-              dirtyMinutes.addAll(cmd.minuteStarts());
+              history.changedAll(cmd.minuteStarts());
               return Effect().noReply();
             })
         .build();
@@ -590,44 +593,17 @@ public final class EndpointStatsEntity
     deps.counters().eventsPersisted.add(events.size());
     for (EndpointStatsEvent e : events) {
       if (e instanceof StatsIngested ingested) {
-        ingested.windows().forEach(w -> dirtyMinutes.add(StatsSettings.minuteStartOf(w.start())));
+        ingested.windows().forEach(w -> history.changed(w.start()));
       }
     }
     writeRollups(after);
     publishAlerts(events);
   }
 
-  /**
-   * Writes the changed minutes to the history, each whole (an overwrite); a failed write marks them
-   * changed again, so the next write or tick retries them. Minutes no longer in memory were written
-   * when they last changed.
-   */
+  /** Writes the changed minutes to the history; a failed write is retried on the next tick. */
   private void writeRollups(EndpointStatsState state) {
-    if (dirtyMinutes.isEmpty()) {
-      return;
-    }
-    List<WindowStats> minutes = new ArrayList<>(dirtyMinutes.size());
-    List<Long> starts = new ArrayList<>(dirtyMinutes.size());
-    for (long start : dirtyMinutes) {
-      WindowStats m = state.minute(start);
-      if (m != null) {
-        minutes.add(m);
-        starts.add(start);
-      }
-    }
-    dirtyMinutes.clear();
-    if (minutes.isEmpty()) {
-      return;
-    }
     ActorRef<Command> self = context.getSelf();
-    deps.rollups()
-        .write(persistenceId().id(), minutes)
-        .whenComplete(
-            (done, failure) -> {
-              if (failure != null) {
-                self.tell(new RollupFailed(starts));
-              }
-            });
+    history.write(state::minute, starts -> self.tell(new RollupFailed(starts)));
   }
 
   private void publishAlerts(List<EndpointStatsEvent> events) {

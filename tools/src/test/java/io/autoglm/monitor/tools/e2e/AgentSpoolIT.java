@@ -109,7 +109,7 @@ class AgentSpoolIT {
       }
       assertEquals(0, exit, "all acked; agent said: " + out + err);
       String summary = out.toString(StandardCharsets.UTF_8);
-      assertTrue(summary.contains("accepted " + String.format("%,d", records.size())), summary);
+      assertTrue(summary.contains("counted " + String.format("%,d", records.size())), summary);
       assertTrue(summary.contains("went through the disk spool"), summary);
       try (Stream<Path> files = Files.list(spoolDir)) {
         assertEquals(
