@@ -4,7 +4,6 @@ import io.autoglm.monitor.sharding.stats.EndpointKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -192,11 +191,5 @@ public final class EndpointAdmission {
     }
     return get(CatalogEntity.endpointsOf(key.service()))
         .thenApply(l -> l.names().contains(key.path()));
-  }
-
-  /** For tests: how many names this node remembers over all catalogs. */
-  int rememberedNames() {
-    Map<String, Known> copy = new HashMap<>(known);
-    return copy.values().stream().mapToInt(k -> k.names.size()).sum();
   }
 }
