@@ -23,8 +23,8 @@ import org.apache.pekko.stream.javadsl.Flow;
  * The agent stream on one WebSocket connection ({@code /api/v1/ingest/stream}): decode and validate
  * each batch frame, gather batches for one flush tick, write one delta per endpoint (with per-batch
  * parts, so replays are dropped) and, once every entity has persisted, answer with a cumulative
- * ack. Backpressure reaches the socket: while {@code flushesInFlight} ticks are being persisted, no
- * further frame is read.
+ * ack. Backpressure reaches the socket: while a tick is being persisted (one at a time), no further
+ * frame is read.
  *
  * <p>Frames: text, a header line {@code {"seq": N}} then NDJSON capture records; or binary, a
  * {@link BatchFrame} (17-byte header with the seq, then NDJSON, optionally gzip). Answers (text):
@@ -110,7 +110,11 @@ public final class StreamIngest {
         .takeWhile(item -> !(item instanceof ProtocolError || item instanceof PeerClosed), true)
         .groupedWeightedWithin(
             settings.maxRecordsPerFlush(), StreamIngest::weight, settings.flushInterval())
-        .mapAsync(settings.flushesInFlight(), group -> flush(group, held))
+        // one tick persisting at a time per connection: exactly-once needs a connection's
+        // writes to an endpoint to land in order (with two, a tick that timed out, e.g. on a
+        // dying node, could be passed by the next one, and its batches' replay would then look
+        // like duplicates); while it persists, the node stops reading the socket (backpressure)
+        .mapAsync(1, group -> flush(group, held))
         .mapConcat(messages -> messages)
         // a connection that ends early (dropped, failed) leaves nothing counted as held
         .watchTermination(

@@ -10,8 +10,6 @@ import java.time.Duration;
  * @param maxBatchRecords most records in one batch frame
  * @param flushInterval how long batches are gathered before they go to the entities (the "tick")
  * @param maxRecordsPerFlush a tick ends early once it holds this many records
- * @param flushesInFlight ticks being persisted at once per connection; beyond that the node stops
- *     reading from the socket (backpressure)
  * @param decodeParallelism frames of one connection decoded at once (0 in the config: one per core)
  */
 public record StreamSettings(
@@ -19,7 +17,6 @@ public record StreamSettings(
     int maxBatchRecords,
     Duration flushInterval,
     int maxRecordsPerFlush,
-    int flushesInFlight,
     int decodeParallelism) {
 
   public static StreamSettings fromConfig(Config root) {
@@ -29,7 +26,6 @@ public record StreamSettings(
         c.getInt("max-batch-records"),
         c.getDuration("flush-interval"),
         c.getInt("max-records-per-flush"),
-        c.getInt("flushes-in-flight"),
         c.getInt("decode-parallelism") > 0
             ? c.getInt("decode-parallelism")
             : Runtime.getRuntime().availableProcessors());

@@ -258,9 +258,11 @@ public final class SourceIpStatsEntity
     if (!state.hasData()) {
       return Effect().noReply();
     }
+    // only a pending or firing rule needs event time to move while the IP is quiet (to resolve
+    // it): a tracked IP that merely has rules would otherwise write every second, and a node may
+    // track many IPs
     long at = settings.paneStartOf(state.maxEventTs() + 1 + Math.max(0, now - lastArrivalWallMs));
-    boolean recentData = state.evaluatedAt() - state.maxEventTs() <= settings.maxWindowMs();
-    if (at <= state.evaluatedAt() || !(alertActive || (recentData && !rules().isEmpty()))) {
+    if (at <= state.evaluatedAt() || !alertActive) {
       return Effect().noReply();
     }
     List<SourceIpStatsEvent> events = new ArrayList<>();
