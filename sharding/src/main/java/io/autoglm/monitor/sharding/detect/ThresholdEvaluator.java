@@ -12,6 +12,7 @@ import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.stats.EndpointKey;
 import io.autoglm.monitor.sharding.stats.EndpointStatsState;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
+import io.autoglm.monitor.sharding.stats.WindowParts;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -76,31 +77,9 @@ public final class ThresholdEvaluator {
       long windowMs,
       StatsSettings settings,
       boolean withLatency) {
-    long from = t - windowMs;
-    long paneFrom = ceil(from, settings.paneMs());
-    List<WindowStats> parts = new ArrayList<>();
-    long coveredStart;
-    long split;
-    if (windowMs <= settings.paneHistoryMs()) {
-      split = paneFrom;
-      coveredStart = paneFrom;
-    } else {
-      // panes for the recent part, from a minute boundary; whole minutes before it
-      split = ceil(t - settings.paneHistoryMs(), StatsSettings.MINUTE_MS);
-      long minuteFrom = ceil(from, StatsSettings.MINUTE_MS);
-      for (WindowStats m : state.minutes()) {
-        if (m.start() >= minuteFrom && m.start() < split) {
-          parts.add(m);
-        }
-      }
-      coveredStart = Math.min(minuteFrom, split);
-    }
-    for (WindowStats p : state.panes()) {
-      if (p.start() >= split && p.start() < t) {
-        parts.add(p);
-      }
-    }
-    return WindowStats.sum(coveredStart, t, parts, withLatency);
+    WindowParts<WindowStats> w =
+        WindowParts.of(t, windowMs, settings, state.panes(), state.minutes(), WindowStats::start);
+    return WindowStats.sum(w.coveredStart(), t, w.parts(), withLatency);
   }
 
   /**
@@ -122,10 +101,6 @@ public final class ThresholdEvaluator {
     }
     points.add(to);
     return points;
-  }
-
-  private static long ceil(long value, long unit) {
-    return Math.floorDiv(value + unit - 1, unit) * unit;
   }
 
   /**

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -56,7 +57,9 @@ public final class IpAdmission implements IpTracking {
   private final Settings settings;
   private final RuleCache rules;
   private final Consumer<IpKey> announce;
-  private final Map<String, Long> tracked = new ConcurrentHashMap<>();
+  // service -> ip -> when last seen (wall ms): looked up per record without building a key
+  private final Map<String, Map<String, Long>> tracked = new ConcurrentHashMap<>();
+  private final AtomicInteger trackedCount = new AtomicInteger();
   private final Map<String, Candidate> candidates = new ConcurrentHashMap<>();
   private final LongAdder refused = new LongAdder();
   // the rules that name IPs of their own, for the rule set of that version
@@ -79,7 +82,8 @@ public final class IpAdmission implements IpTracking {
 
   @Override
   public boolean tracked(String service, String ip) {
-    if (tracked.containsKey(keyOf(service, ip))) {
+    Map<String, Long> ips = tracked.get(service);
+    if (ips != null && ips.containsKey(ip)) {
       return true;
     }
     for (ThresholdRule rule : preselectingRules()) {
@@ -113,11 +117,11 @@ public final class IpAdmission implements IpTracking {
   public void observe(String service, SourceIpSketch ips, long eventTimeMs, long nowMs) {
     long window = Math.floorDiv(eventTimeMs, settings.admitWindowMs());
     for (SourceIpSketch.HeavyHitter h : ips.topIps(TOP_PER_BATCH)) {
-      String key = keyOf(service, h.item());
-      if (tracked.containsKey(key)) {
-        tracked.put(key, nowMs);
-        continue;
+      Map<String, Long> known = tracked.get(service);
+      if (known != null && known.replace(h.item(), nowMs) != null) {
+        continue; // tracked already: it is not idle
       }
+      String key = keyOf(service, h.item());
       if (candidates.size() >= settings.maxCandidates() && !candidates.containsKey(key)) {
         continue; // a spray: the real heavy hitters come back in the next batches
       }
@@ -138,32 +142,57 @@ public final class IpAdmission implements IpTracking {
 
   /** Tracks {@code ip} from now on, unless {@code max-tracked} are tracked; tells the others. */
   private boolean admit(IpKey ip, long nowMs) {
-    String key = ip.entityId();
-    if (tracked.size() >= settings.maxTracked()) {
+    if (trackedCount.get() >= settings.maxTracked()) {
       refused.increment();
       return false;
     }
-    if (tracked.putIfAbsent(key, nowMs) == null) {
+    if (add(ip, nowMs)) {
       announce.accept(ip);
     }
     return true;
   }
 
+  /** Whether {@code ip} was not tracked before. */
+  private boolean add(IpKey ip, long nowMs) {
+    boolean added =
+        tracked
+                .computeIfAbsent(ip.service(), s -> new ConcurrentHashMap<>())
+                .putIfAbsent(ip.ip(), nowMs)
+            == null;
+    if (added) {
+      trackedCount.incrementAndGet();
+    }
+    return added;
+  }
+
   /** An IP another node admitted. */
   public void learn(IpKey ip, long nowMs) {
-    if (tracked.size() < settings.maxTracked()) {
-      tracked.putIfAbsent(ip.entityId(), nowMs);
+    if (trackedCount.get() < settings.maxTracked()) {
+      add(ip, nowMs);
     }
   }
 
   /** Notes that {@code ip} sent records now (it is not idle). */
   public void touch(IpKey ip, long nowMs) {
-    tracked.replace(ip.entityId(), nowMs);
+    Map<String, Long> ips = tracked.get(ip.service());
+    if (ips != null) {
+      ips.replace(ip.ip(), nowMs);
+    }
   }
 
   /** Drops tracked IPs idle for {@code idle}, and stale candidates. */
   public void sweep(long nowMs) {
-    tracked.values().removeIf(lastSeen -> nowMs - lastSeen > settings.idleMs());
+    for (Map<String, Long> ips : tracked.values()) {
+      ips.values()
+          .removeIf(
+              lastSeen -> {
+                boolean idle = nowMs - lastSeen > settings.idleMs();
+                if (idle) {
+                  trackedCount.decrementAndGet();
+                }
+                return idle;
+              });
+    }
     if (candidates.size() > settings.maxCandidates() / 2) {
       candidates.clear(); // heavy hitters rebuild their counts within one window
     }
@@ -171,11 +200,15 @@ public final class IpAdmission implements IpTracking {
 
   /** The tracked IPs ({@code service/ip}), sorted. */
   public List<String> trackedIps() {
-    return tracked.keySet().stream().sorted().toList();
+    List<String> all = new java.util.ArrayList<>(trackedCount.get());
+    tracked.forEach((service, ips) -> ips.keySet().forEach(ip -> all.add(service + '/' + ip)));
+    all.sort(null);
+    return all;
   }
 
   public boolean isTracked(IpKey ip) {
-    return tracked.containsKey(ip.entityId());
+    Map<String, Long> ips = tracked.get(ip.service());
+    return ips != null && ips.containsKey(ip.ip());
   }
 
   /** IPs not admitted because {@code max-tracked} were tracked. */

@@ -131,9 +131,7 @@ public final class SourceIpStatsEntity
     this.deps = deps;
     this.settings = deps.settings();
     this.lastArrivalWallMs = deps.clock().wallMillis();
-    this.history =
-        new HistoryWriter(
-            deps.rollups(), PersistenceId.of(ENTITY_TYPE_KEY.name(), key.entityId()).id());
+    this.history = new HistoryWriter(deps.rollups(), persistenceId().id());
   }
 
   @Override

@@ -11,6 +11,7 @@ import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.stats.AppliedSeqs;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
+import io.autoglm.monitor.sharding.stats.WindowParts;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -165,27 +166,9 @@ public record SourceIpStatsState(
    * windowMs}, so a rate is over the time summed.
    */
   public IpCounts windowAt(long t, long windowMs, StatsSettings settings) {
-    long from = t - windowMs;
-    long paneFrom = ceil(from, settings.paneMs());
-    List<IpCounts> parts = new ArrayList<>();
-    long split = paneFrom;
-    long coveredStart = paneFrom;
-    if (windowMs > settings.paneHistoryMs()) {
-      split = ceil(t - settings.paneHistoryMs(), StatsSettings.MINUTE_MS);
-      long minuteFrom = ceil(from, StatsSettings.MINUTE_MS);
-      for (IpCounts m : minutes) {
-        if (m.start() >= minuteFrom && m.start() < split) {
-          parts.add(m);
-        }
-      }
-      coveredStart = Math.min(minuteFrom, split);
-    }
-    for (IpCounts p : panes) {
-      if (p.start() >= split && p.start() < t) {
-        parts.add(p);
-      }
-    }
-    return IpCounts.sumOf(coveredStart, t, parts);
+    WindowParts<IpCounts> w =
+        WindowParts.of(t, windowMs, settings, panes, minutes, IpCounts::start);
+    return IpCounts.sumOf(w.coveredStart(), t, w.parts());
   }
 
   /** The minute starting at {@code start}, or null if none is kept. */
@@ -196,10 +179,6 @@ public record SourceIpStatsState(
       }
     }
     return null;
-  }
-
-  private static long ceil(long value, long unit) {
-    return Math.floorDiv(value + unit - 1, unit) * unit;
   }
 
   private static void mergeInto(List<IpCounts> sorted, IpCounts c) {

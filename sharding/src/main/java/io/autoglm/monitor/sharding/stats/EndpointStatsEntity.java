@@ -211,9 +211,7 @@ public final class EndpointStatsEntity
     this.deps = deps;
     this.settings = deps.settings();
     this.lastArrivalWallMs = deps.clock().wallMillis();
-    this.history =
-        new HistoryWriter(
-            deps.rollups(), PersistenceId.of(ENTITY_TYPE_KEY.name(), key.entityId()).id());
+    this.history = new HistoryWriter(deps.rollups(), persistenceId().id());
   }
 
   @Override
@@ -285,9 +283,12 @@ public final class EndpointStatsEntity
     if (interval == 0 || !writtenYet || Math.floorDiv(now - slotOrigin, interval) > lastWriteSlot) {
       return writePending(state);
     }
-    Plan plan = plan(state);
-    if (plan.changesAnAlert()) {
-      return commit(plan);
+    // planning the write only to see whether it changes an alert is for endpoints with rules
+    if (watchedByARule()) {
+      Plan plan = plan(state);
+      if (plan.changesAnAlert()) {
+        return commit(plan);
+      }
     }
     if (!writeScheduled) {
       long waitNanos = slotOrigin + (lastWriteSlot + 1) * interval - now;
@@ -537,6 +538,16 @@ public final class EndpointStatsEntity
             deps.rules().rules(),
             settings));
     return Effect().persist(events).thenRun(after -> afterPersist(events, after)).thenNoReply();
+  }
+
+  /** Whether any rule watches this endpoint. */
+  private boolean watchedByARule() {
+    for (var rule : deps.rules().rules()) {
+      if (rule.appliesTo(key.service(), key.path())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
