@@ -104,6 +104,30 @@ class SourceIpIT {
       }
       assertEquals(counted, inMinutes);
       assertEquals(404, http.get("/api/v1/ips/default%2F10.20.0.1/stats").status(), "not tracked");
+      // ids and queries a client makes up get a JSON 400 saying what is wrong
+      for (String bad :
+          new String[] {
+            "/api/v1/ips/no-slash/stats",
+            "/api/v1/ips/default%2F1.2.3.4%2Fx/stats",
+            "/api/v1/ips/bad%20service%2F1.2.3.4/stats",
+            "/api/v1/ips/default%2F" + FLOODER + "/series?metric=p99_latency_msx",
+            "/api/v1/ips/default%2F" + FLOODER + "/series?metric=qps&step=0s"
+          }) {
+        TestHttp.Reply r = http.get(bad);
+        assertEquals(400, r.status(), bad + ": " + r.body());
+        assertTrue(r.json().get("error").asText().length() > 10, r.body());
+      }
+      // its minute in the history holds what its entity counted
+      String minute =
+          "/api/v1/ips/default%2F"
+              + FLOODER
+              + "/series?metric=count&from=2026-01-01T00:00:00Z&to=2026-01-01T00:01:00Z";
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      counted, http.get(minute).json().get("points").get(0).get("value").asLong()));
 
       long chat =
           NodeFixture.countInMinutes(
