@@ -7,6 +7,7 @@ import io.autoglm.monitor.node.api.EndpointRoutes;
 import io.autoglm.monitor.node.api.IpRoutes;
 import io.autoglm.monitor.node.api.OriginGuard;
 import io.autoglm.monitor.node.api.RuleRoutes;
+import io.autoglm.monitor.node.api.WatchRoutes;
 import io.autoglm.monitor.node.feed.AlertFeed;
 import io.autoglm.monitor.node.ingest.EntityWriter;
 import io.autoglm.monitor.node.ingest.IngestCounters;
@@ -23,7 +24,7 @@ import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
 import io.autoglm.monitor.sharding.catalog.EndpointLimits;
 import io.autoglm.monitor.sharding.ips.IpAdmission;
 import io.autoglm.monitor.sharding.ips.IpKey;
-import io.autoglm.monitor.sharding.ips.SourceIpStatsEntity;
+import io.autoglm.monitor.sharding.ips.SourceIpGroupEntity;
 import io.autoglm.monitor.sharding.rules.RuleBookEntity;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
@@ -31,6 +32,7 @@ import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
 import io.autoglm.monitor.sharding.stats.RollupSink;
 import io.autoglm.monitor.sharding.stats.StatsCounters;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -90,10 +92,13 @@ public final class Guardian {
    */
   private static RollupStore history(ActorSystem<?> system, NodeSettings node) {
     String plugin = "pekko.persistence.cassandra";
+    Config config = system.settings().config();
     return new RollupStore(
         CassandraSessionRegistry.get(system).sessionFor(plugin).underlying(),
-        system.settings().config().getString(plugin + ".journal.keyspace"),
-        node.historyTtl());
+        config.getString(plugin + ".journal.keyspace"),
+        node.historyTtl(),
+        config.getInt("autoglm.history.max-writes-in-flight"),
+        config.getInt("autoglm.history.max-queued-writes"));
   }
 
   /**
@@ -131,16 +136,21 @@ public final class Guardian {
               system,
               new EndpointStatsEntity.Dependencies(
                   stats, rules, alertTopic, clock, counters, rollups));
-          SourceIpStatsEntity.init(
+          IpAdmission.Settings ipSettings = IpAdmission.Settings.fromConfig(config);
+          SourceIpGroupEntity.init(
               system,
-              new SourceIpStatsEntity.Dependencies(stats, rules, alertTopic, clock, rollups));
+              new SourceIpGroupEntity.Dependencies(
+                  stats,
+                  rules,
+                  alertTopic,
+                  clock,
+                  rollups,
+                  Duration.ofMillis(ipSettings.idleMs()),
+                  Duration.ofMillis(ipSettings.historyIntervalMs())));
           ActorRef<Topic.Command<IpKey>> ipTopic =
               ctx.spawn(Topic.create(IpKey.class, IpAdmissions.TOPIC), "ip-admission-topic");
           IpAdmission ips =
-              new IpAdmission(
-                  IpAdmission.Settings.fromConfig(config),
-                  rules,
-                  ip -> ipTopic.tell(Topic.publish(ip)));
+              new IpAdmission(ipSettings, rules, ip -> ipTopic.tell(Topic.publish(ip)));
           ctx.spawn(IpAdmissions.create(ipTopic, ips, clock), "ip-admissions");
           ClusterSingleton.get(system)
               .init(
@@ -175,6 +185,9 @@ public final class Guardian {
                               stats.maxWindowMs())
                           .route(),
                       new EndpointRoutes(system, admission, history, clock, endpointSettings)
+                          .route(),
+                      // before the IP routes: "watch" is no IP id (service/ip)
+                      new WatchRoutes(system, rules, stats.askTimeout(), node.maxRuleBytes())
                           .route(),
                       new IpRoutes(system, ips, history, clock, endpointSettings).route(),
                       new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout()).route())

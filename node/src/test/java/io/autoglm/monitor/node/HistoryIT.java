@@ -113,4 +113,95 @@ class HistoryIT {
           404, http.get("/api/v1/endpoints/default%2Fv1%2Fnever/series?metric=qps").status());
     }
   }
+
+  /**
+   * Who called an endpoint, from the history: minute 0 has 600 requests from three addresses in two
+   * networks, 60 of them throttled, half naming a model and reporting TTFT. Then event time moves
+   * ten minutes on (the endpoint drops minute 0's source IPs from memory) and the node restarts
+   * (rewriting the minutes it holds): the history still names the addresses.
+   */
+  @Test
+  void topIpsStatusCodesAndTtftComeFromTheHistoryAcrossARestart() {
+    Config config = NodeFixture.freshConfig(Map.of());
+    NodeClock clock = NodeFixture.wallClockAt(NodeFixture.T0 + 3_600_000);
+    List<io.autoglm.monitor.protocols.capture.CaptureRecord> minute0 = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      String ip = i < 300 ? "10.0.0.1" : i < 500 ? "10.0.0.2" : "192.168.5.9";
+      var r =
+          io.autoglm.monitor.protocols.capture.CaptureRecord.of(
+              NodeFixture.T0 + i * 100L, CHAT, i % 10 == 0 ? 429 : 200, 100, ip);
+      minute0.add(i % 2 == 0 ? r.withLlm("glm-4", 10, 20, 200 + i % 100) : r);
+    }
+    String topIps = "/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/top-ips";
+    String minute0Range = "?from=2026-01-01T00:00:00Z&to=2026-01-01T00:01:00Z";
+    try (Node node = Node.start(config, clock)) {
+      TestHttp http = new TestHttp(node.baseUrl());
+      assertEquals(200, http.post("/api/v1/ingest", TestRecords.ndjson(minute0)).status());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> assertEquals(List.of(600.0), values(series(http, "?metric=count" + RANGE_0))));
+      assertEquals(List.of(0.1), values(series(http, "?metric=throttle_rate" + RANGE_0)));
+      assertEquals(List.of(3.0), values(series(http, "?metric=distinct_ips" + RANGE_0)));
+      // TTFT of the even requests: 200 + (i % 100), i even: 200, 202, ..., 298
+      assertEquals(294, values(series(http, "?metric=ttft_p95_ms" + RANGE_0)).get(0), 294 * 0.02);
+      // two more requests ten and eleven minutes later move event time past minute 0 (and its
+      // lateness) twice: the endpoint no longer holds minute 0's source IPs
+      for (int m : new int[] {10, 11}) {
+        assertEquals(
+            200,
+            http.post(
+                    "/api/v1/ingest",
+                    TestRecords.ndjson(
+                        List.of(
+                            io.autoglm.monitor.protocols.capture.CaptureRecord.of(
+                                NodeFixture.T0 + m * 60_000L, CHAT, 200, 100, "10.9.9.9"))))
+                .status());
+      }
+      JsonNode stats =
+          http.get("/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats?limit=0").json();
+      JsonNode first = stats.get("minutes").get(0);
+      assertEquals("2026-01-01T00:00:00Z", first.get("start").asText(), stats.toString());
+      assertEquals(600, first.get("count").asLong());
+      assertEquals(540, first.get("codes").get("200").asLong());
+      assertEquals(60, first.get("codes").get("429").asLong());
+      assertEquals(300, first.get("models").get(0).get("requests").asLong());
+      assertTrue(first.get("sources") == null, "dropped from memory: " + first);
+    }
+    try (Node again = Node.start(config, clock)) {
+      TestHttp http = new TestHttp(again.baseUrl());
+      // the restart rewrote minute 0 from memory: its source IPs stay in the history
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> assertEquals(List.of(600.0), values(series(http, "?metric=count" + RANGE_0))));
+      TestHttp.Reply r = http.get(topIps + minute0Range + "&k=5");
+      assertEquals(200, r.status(), r.body());
+      JsonNode top = r.json();
+      assertEquals(600, top.get("requests").asLong());
+      assertEquals(3, top.get("distinctIps").get("estimate").asLong());
+      assertEquals(
+          List.of("10.0.0.1=300", "10.0.0.2=200", "192.168.5.9=100"), items(top.get("ips")));
+      assertEquals(List.of("10.0.0.0/24=500", "192.168.5.0/24=100"), items(top.get("prefixes")));
+      assertEquals(List.of(3.0), values(series(http, "?metric=distinct_ips" + RANGE_0)));
+      // over both minutes with data: the late address too
+      TestHttp.Reply all = http.get(topIps + "?from=2026-01-01T00:00:00Z&to=2026-01-01T00:12:00Z");
+      assertEquals(602, all.json().get("requests").asLong());
+      assertEquals(4, all.json().get("distinctIps").get("estimate").asLong());
+      for (String[] bad :
+          new String[][] {{"?k=0", "k"}, {"?k=49", "k"}, {"?k=ten", "k"}, {"?from=soon", "from"}}) {
+        TestHttp.Reply b = http.get(topIps + bad[0]);
+        assertEquals(400, b.status(), bad[0] + ": " + b.body());
+        assertEquals(bad[1], b.json().get("field").asText(), b.body());
+      }
+    }
+  }
+
+  private static final String RANGE_0 = "&from=2026-01-01T00:00:00Z&to=2026-01-01T00:01:00Z";
+
+  private static List<String> items(JsonNode list) {
+    List<String> out = new ArrayList<>();
+    list.forEach(e -> out.add(e.get("item").asText() + "=" + e.get("requests").asLong()));
+    return out;
+  }
 }

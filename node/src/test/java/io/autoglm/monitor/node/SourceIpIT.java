@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Source IPs on a real node and Cassandra: among normal traffic from 200 clients and a spray of
- * 5,000 one-request addresses, the one IP flooding the service gets an entity of its own, a rule on
- * source IPs fires for it on the feed, and the endpoint counts stay what was sent.
+ * 5,000 one-request addresses, the one IP flooding the service gets statistics of its own, a rule
+ * on source IPs fires for it on the feed, and the endpoint counts stay what was sent.
  */
 class SourceIpIT {
   private static final long T0 = NodeFixture.T0;
@@ -138,6 +138,56 @@ class SourceIpIT {
       assertEquals(chatSent, chat, "the endpoints count every record exactly");
       assertEquals(40 * 50, models);
       assertTrue(tracked.get("refused").asLong() == 0);
+    }
+  }
+
+  /**
+   * The watch list: an IP it names is tracked from its first request, on top of heavy hitters and
+   * rules; bad entries are a 400 naming the field.
+   */
+  @Test
+  void aWatchedIpIsTrackedFromItsFirstRequest() {
+    try (Node node =
+        Node.start(NodeFixture.freshConfig(Map.of()), NodeFixture.wallClockAt(T0 + 3_600_000))) {
+      TestHttp http = new TestHttp(node.baseUrl());
+      TestHttp.Reply put =
+          http.put(
+              "/api/v1/ips/watch/suspects",
+              "{\"ip\": \"198.51.100.*\", \"description\": \"reported by the WAF\"}");
+      assertEquals(201, put.status(), put.body());
+      assertEquals("198.51.100.*", put.json().get("ip").asText());
+      assertEquals("*", put.json().get("service").asText());
+      JsonNode list = http.get("/api/v1/ips/watch").json();
+      assertEquals("suspects", list.get("watches").get(0).get("id").asText(), list.toString());
+
+      StringBuilder body = new StringBuilder();
+      for (int i = 0; i < 3; i++) {
+        body.append(line(T0 + i * 100, "/v1/chat/completions", 401, "198.51.100.9"));
+      }
+      body.append(line(T0 + 500, "/v1/chat/completions", 200, "10.0.0.1"));
+      assertEquals(200, http.post("/api/v1/ingest", body.toString().getBytes(UTF_8)).status());
+      List<String> ids = new ArrayList<>();
+      http.get("/api/v1/ips").json().get("ips").forEach(ip -> ids.add(ip.get("id").asText()));
+      assertEquals(List.of("default/198.51.100.9"), ids);
+      JsonNode stats = http.get("/api/v1/ips/default%2F198.51.100.9/stats").json();
+      assertEquals(3, stats.get("accepted").asLong(), stats.toString());
+
+      for (String[] bad :
+          new String[][] {
+            {"{}", "ip"},
+            {"{\"ip\": \"not an ip\"}", "ip"},
+            {"{\"ip\": 7}", "ip"},
+            {"{\"ip\": \"10.*\", \"service\": \"\"}", "service"},
+            {"{\"ip\": \"10.*\", \"id\": \"other\"}", "id"},
+          }) {
+        TestHttp.Reply r = http.put("/api/v1/ips/watch/w1", bad[0]);
+        assertEquals(400, r.status(), bad[0] + ": " + r.body());
+        assertEquals(bad[1], r.json().get("field").asText(), r.body());
+      }
+      assertEquals(400, http.put("/api/v1/ips/watch/bad%20id", "{\"ip\": \"10.*\"}").status());
+      assertEquals(204, http.delete("/api/v1/ips/watch/suspects").status());
+      assertEquals(404, http.delete("/api/v1/ips/watch/suspects").status());
+      assertEquals(0, http.get("/api/v1/ips/watch").json().get("watches").size());
     }
   }
 }

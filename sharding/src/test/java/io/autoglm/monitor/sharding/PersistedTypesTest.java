@@ -21,6 +21,7 @@ import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.catalog.CatalogState;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
+import io.autoglm.monitor.sharding.ips.SourceIpGroupState;
 import io.autoglm.monitor.sharding.ips.SourceIpStatsState;
 import io.autoglm.monitor.sharding.rules.RuleSet;
 import io.autoglm.monitor.sharding.stats.EndpointStatsState;
@@ -122,6 +123,9 @@ class PersistedTypesTest {
             ID, alert().resolved(0.01, T0 + 60_000, T0 + 60_000), T0 + 360_000),
         new RuleBookEvent.RuleUpserted(RULE),
         new RuleBookEvent.RuleDeleted(RULE.id()),
+        new RuleBookEvent.WatchUpserted(WATCH),
+        new RuleBookEvent.WatchDeleted(WATCH.id()),
+        RuleSet.EMPTY.with(RULE).withWatch(WATCH),
         state,
         EndpointStatsState.empty(ID),
         RuleSet.EMPTY.with(RULE),
@@ -144,23 +148,49 @@ class PersistedTypesTest {
                 IP_ID, Alert.firingForIp(IP_RULE, "default", "203.0.113.7", 120, T0, T0 + 10_000))),
         new SourceIpStatsEvent.IpAlertChanged(
             IP_ID, new EndpointStatsEvent.AlertPending(IP_ID, IP_RULE.id(), T0)),
-        new SourceIpStatsState(
-            IP_ID,
-            T0 - 300_000,
-            T0 + 999,
-            T0 + 1_000,
-            100,
-            0,
-            List.of(IP_PANE),
-            List.of(IP_PANE.over(T0, T0 + 60_000)),
-            Map.of("/v1/chat", 100L),
-            Map.of(IP_RULE.id(), RuleAlertState.ok(IP_RULE.id()).pending(T0)),
-            Map.of("gw-1#7", 42L)),
+        ipState(),
         SourceIpStatsState.empty(IP_ID),
+        new SourceIpStatsEvent.IpGroupIngested(
+            "default/g7",
+            List.of(
+                new SourceIpStatsEvent.IpStatsIngested(
+                    IP_ID,
+                    List.of(IP_PANE),
+                    100,
+                    0,
+                    T0 + 999,
+                    Map.of(),
+                    Map.of("/v1/chat", 100L),
+                    T0 + 1_000)),
+            Map.of("gw-1#7", 42L),
+            T0 + 3_600_000),
+        new SourceIpStatsEvent.IpsForgotten("default/g7", List.of(IP_ID, "default/2001:db8::1")),
+        new SourceIpGroupState("default/g7", Map.of(IP_ID, ipState()), Map.of("gw-1#7", 42L)),
+        SourceIpGroupState.empty("default/g7"),
         RuleSet.EMPTY.with(IP_RULE));
   }
 
   private static final String IP_ID = "default/203.0.113.7";
+  private static final io.autoglm.monitor.protocols.rule.IpWatch WATCH =
+      new io.autoglm.monitor.protocols.rule.IpWatch(
+          "waf", Glob.of("*"), Glob.of("198.51.100.*"), "reported by the WAF");
+
+  private static SourceIpStatsState ipState() {
+    return new SourceIpStatsState(
+        IP_ID,
+        T0 - 300_000,
+        T0 + 999,
+        T0 + 1_000,
+        100,
+        0,
+        List.of(IP_PANE),
+        List.of(IP_PANE.over(T0, T0 + 60_000)),
+        Map.of("/v1/chat", 100L),
+        Map.of(IP_RULE.id(), RuleAlertState.ok(IP_RULE.id()).pending(T0)),
+        Map.of(),
+        T0 + 3_600_000);
+  }
+
   private static final IpCounts IP_PANE = new IpCounts(T0, T0 + 1_000, 100, 3, 7, 2, 1, 50, 80);
   private static final ThresholdRule IP_RULE =
       new ThresholdRule(
@@ -282,5 +312,66 @@ class PersistedTypesTest {
     assertEquals(42, read.appliedSeq("gw-1#7"));
     assertEquals(List.of(), read.panes());
     assertEquals(List.of(), read.minutes());
+  }
+
+  /**
+   * A window persisted before status codes, TTFT, models and sources existed reads back without
+   * them; one with all of them reads back equal.
+   */
+  @Test
+  void windowsOldAndNewReadBack() throws Exception {
+    WindowStats old = WindowStats.empty(T0, T0 + 1_000);
+    // the mapper the configured serializer uses for the events that hold windows
+    ObjectMapper cbor =
+        JacksonObjectMapperProvider.get(testKit.system())
+            .getOrCreate("jackson-cbor", Optional.of(new CBORFactory()));
+    Map<String, Object> fields = new LinkedHashMap<>();
+    for (var c : WindowStats.class.getRecordComponents()) {
+      if (!List.of("statusCodes", "ttft", "models", "sources").contains(c.getName())) {
+        fields.put(c.getName(), c.getAccessor().invoke(old));
+      }
+    }
+    WindowStats read = cbor.readValue(cbor.writeValueAsBytes(fields), WindowStats.class);
+    assertEquals(old, read);
+    assertEquals(Map.of(), read.statusCodes());
+    assertEquals(Map.of(), read.models());
+    assertEquals(null, read.sources());
+
+    io.autoglm.monitor.sharding.stats.DeltaAggregator agg =
+        new io.autoglm.monitor.sharding.stats.DeltaAggregator(
+            TestTraffic.SETTINGS, "default", TestTraffic.NOW);
+    for (int i = 0; i < 40; i++) {
+      agg.add(
+          io.autoglm.monitor.protocols.capture.CaptureRecord.of(
+                  T0 + i, "/v1/chat/completions", i % 5 == 0 ? 429 : 200, 80, "10.1.2." + i)
+              .withLlm(i % 2 == 0 ? "glm-4" : "glm-4v", 10, 30, 25 + i));
+    }
+    WindowStats full = agg.drain().get(0).parts().get(0).windows().get(0);
+    assertEquals(2, full.models().size());
+    assertEquals(40, full.ttft().count());
+    WindowStats back = cbor.readValue(cbor.writeValueAsBytes(full), WindowStats.class);
+    assertEquals(full, back);
+    assertEquals(8, back.statusCount(429));
+    assertEquals(40, back.sources().distinctEstimate(), 0.5);
+  }
+
+  /** A rule book snapshot written before the watch list existed reads back with an empty one. */
+  @Test
+  void aRuleSetWrittenBeforeWatchesExistedStillReads() throws Exception {
+    RuleSet current = RuleSet.EMPTY.with(RULE);
+    Serialization ext = SerializationExtension.get(testKit.system());
+    Serializer serializer = ext.findSerializerFor(current);
+    String manifest = Serializers.manifestFor(serializer, current);
+    ObjectMapper cbor =
+        JacksonObjectMapperProvider.get(testKit.system())
+            .getOrCreate("jackson-cbor", Optional.of(new CBORFactory()));
+    Map<String, Object> old = new LinkedHashMap<>();
+    old.put("version", 1);
+    old.put("rules", Map.of(RULE.id(), cbor.convertValue(RULE, Map.class)));
+    RuleSet read =
+        (RuleSet)
+            ext.deserialize(cbor.writeValueAsBytes(old), serializer.identifier(), manifest).get();
+    assertEquals(current, read);
+    assertEquals(Map.of(), read.watches());
   }
 }

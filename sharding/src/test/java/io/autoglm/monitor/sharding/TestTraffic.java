@@ -4,6 +4,7 @@ import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.capture.TestRecords;
 import io.autoglm.monitor.sharding.stats.DeltaAggregator;
 import io.autoglm.monitor.sharding.stats.EndpointDelta;
+import io.autoglm.monitor.sharding.stats.ErrorStatuses;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +24,8 @@ public final class TestTraffic {
           Duration.ofSeconds(10),
           Duration.ZERO,
           new RestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0),
-          Duration.ofMinutes(2));
+          Duration.ofMinutes(2),
+          ErrorStatuses.DEFAULT);
   public static final long T0 = TestRecords.T0;
 
   /** The wall clock the test traffic is aggregated at: an hour after T0. */

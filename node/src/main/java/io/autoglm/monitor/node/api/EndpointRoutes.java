@@ -26,7 +26,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *   <li>{@code GET /api/v1/endpoints/{id}/stats[?limit=N]}: its totals, its newest N panes (default
  *       {@code autoglm.http.stats-panes}, 60), the minutes it keeps and its alert states;
  *   <li>{@code GET /api/v1/endpoints/{id}/series?metric=M[&from=&to=&step=]}: one metric over a
- *       range, from the per-minute history ({@link Series}).
+ *       range, from the per-minute history ({@link Series});
+ *   <li>{@code GET /api/v1/endpoints/{id}/top-ips[?from=&to=&k=]}: the distinct source IPs and the
+ *       busiest addresses and networks over a range, from the history ({@link TopIps}).
  * </ul>
  */
 public final class EndpointRoutes extends AllDirectives {
@@ -76,7 +78,10 @@ public final class EndpointRoutes extends AllDirectives {
                     id -> get(() -> knownEndpoint(id, this::stats))),
                 path(
                     PathMatchers.segment().slash("series"),
-                    id -> get(() -> knownEndpoint(id, this::series)))));
+                    id -> get(() -> knownEndpoint(id, this::series))),
+                path(
+                    PathMatchers.segment().slash("top-ips"),
+                    id -> get(() -> knownEndpoint(id, this::topIps)))));
   }
 
   /** {@code inner} for the endpoint {@code id}, or a 400 (not an id) or 404 (never admitted). */
@@ -124,9 +129,43 @@ public final class EndpointRoutes extends AllDirectives {
   }
 
   private Route series(EndpointKey key) {
-    String entity =
-        EndpointStatsEntity.ENTITY_TYPE_KEY.name() + "|" + key.entityId(); // its persistence id
-    return SeriesRoute.series(history, entity, key.entityId(), clock, settings);
+    return SeriesRoute.series(history, persistenceId(key), key.entityId(), clock, settings);
+  }
+
+  private Route topIps(EndpointKey key) {
+    return parameterOptional(
+        "from",
+        from ->
+            parameterOptional(
+                "to",
+                to ->
+                    parameterOptional(
+                        "k",
+                        k -> {
+                          TopIps.Query q;
+                          try {
+                            q =
+                                TopIps.Query.parse(
+                                    from,
+                                    to,
+                                    k,
+                                    clock.wallMillis(),
+                                    settings.historyTtl().toMillis());
+                          } catch (Series.InvalidParameter e) {
+                            return complete(
+                                JsonSupport.json(
+                                    StatusCodes.BAD_REQUEST,
+                                    ErrorBody.ofField(e.getMessage(), e.parameter(), e.reason())));
+                          }
+                          return onSuccess(
+                              history.read(persistenceId(key), q.fromMs(), q.toMs()),
+                              minutes ->
+                                  complete(JsonSupport.ok(TopIps.of(key.entityId(), q, minutes))));
+                        })));
+  }
+
+  private static String persistenceId(EndpointKey key) {
+    return EndpointStatsEntity.ENTITY_TYPE_KEY.name() + "|" + key.entityId();
   }
 
   private CompletionStage<EndpointList> endpointList() {

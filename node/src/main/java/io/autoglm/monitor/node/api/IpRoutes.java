@@ -6,8 +6,7 @@ import io.autoglm.monitor.persistence.cassandra.RollupStore;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.ips.IpAdmission;
 import io.autoglm.monitor.sharding.ips.IpKey;
-import io.autoglm.monitor.sharding.ips.SourceIpStatsEntity;
-import io.autoglm.monitor.sharding.ips.SourceIpStatsView;
+import io.autoglm.monitor.sharding.ips.SourceIpGroupEntity;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -74,9 +73,7 @@ public final class IpRoutes extends AllDirectives {
                                     key ->
                                         SeriesRoute.series(
                                             history,
-                                            SourceIpStatsEntity.ENTITY_TYPE_KEY.name()
-                                                + "|"
-                                                + key.entityId(),
+                                            SourceIpGroupEntity.historyEntity(key),
                                             key.entityId(),
                                             clock,
                                             settings))))));
@@ -103,10 +100,20 @@ public final class IpRoutes extends AllDirectives {
               StatusCodes.NOT_FOUND,
               ErrorBody.of("source IP '" + key.entityId() + "' is not tracked")));
     }
-    CompletionStage<SourceIpStatsView> stats =
+    CompletionStage<SourceIpGroupEntity.IpStatsReply> stats =
         sharding
-            .entityRefFor(SourceIpStatsEntity.ENTITY_TYPE_KEY, key.entityId())
-            .ask(SourceIpStatsEntity.GetStats::new, settings.askTimeout());
-    return onSuccess(stats, v -> complete(JsonSupport.ok(IpStats.of(key, v))));
+            .entityRefFor(SourceIpGroupEntity.ENTITY_TYPE_KEY, ips.groupOf(key).entityId())
+            .ask(
+                replyTo -> new SourceIpGroupEntity.GetStats(key.entityId(), replyTo),
+                settings.askTimeout());
+    return onSuccess(
+        stats,
+        r ->
+            r.view() == null
+                ? complete(
+                    json(
+                        StatusCodes.NOT_FOUND,
+                        ErrorBody.of("source IP '" + key.entityId() + "' has no statistics yet")))
+                : complete(JsonSupport.ok(IpStats.of(key, r.view()))));
   }
 }

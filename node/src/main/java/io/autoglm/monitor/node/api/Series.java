@@ -31,26 +31,38 @@ public record Series(
     QPS("qps", WindowStats::qps, false),
     ERRORS("errors", w -> w.errors(), false),
     ERROR_RATE("error_rate", WindowStats::errorRate, false),
+    CLIENT_ERROR_RATE("client_error_rate", WindowStats::clientErrorRate, false),
+    AUTH_FAILURE_RATE("auth_failure_rate", WindowStats::authFailureRate, false),
+    THROTTLE_RATE("throttle_rate", WindowStats::throttleRate, false),
+    STATUS_2XX("status_2xx", w -> w.status2xx(), false),
+    STATUS_3XX("status_3xx", w -> w.status3xx(), false),
     STATUS_4XX("status_4xx", w -> w.status4xx(), false),
     STATUS_5XX("status_5xx", w -> w.status5xx(), false),
     P50_LATENCY_MS("p50_latency_ms", w -> w.latencyQuantileMs(0.50), true),
     P95_LATENCY_MS("p95_latency_ms", w -> w.latencyQuantileMs(0.95), true),
     P99_LATENCY_MS("p99_latency_ms", w -> w.latencyQuantileMs(0.99), true),
     MEAN_LATENCY_MS("mean_latency_ms", WindowStats::meanLatencyMs, false),
+    TTFT_P50_MS("ttft_p50_ms", w -> w.ttftQuantileMs(0.50), true),
+    TTFT_P95_MS("ttft_p95_ms", w -> w.ttftQuantileMs(0.95), true),
     PROMPT_TOKENS("prompt_tokens", w -> w.promptTokens(), false),
     COMPLETION_TOKENS("completion_tokens", w -> w.completionTokens(), false),
     TOKENS_PER_SECOND("tokens_per_second", WindowStats::tokensPerSecond, false),
+    PROMPT_TOKENS_PER_SECOND("prompt_tokens_per_second", WindowStats::promptTokensPerSecond, false),
+    COMPLETION_TOKENS_PER_SECOND(
+        "completion_tokens_per_second", WindowStats::completionTokensPerSecond, false),
     BYTES_IN("bytes_in", w -> w.bytesIn(), false),
-    BYTES_OUT("bytes_out", w -> w.bytesOut(), false);
+    BYTES_OUT("bytes_out", w -> w.bytesOut(), false),
+    /** Estimated distinct source IPs within the step (HyperLogLog, about 2.3 % error). */
+    DISTINCT_IPS("distinct_ips", Series::distinctIps, true);
 
     private final String wireName;
     private final ToDoubleFunction<WindowStats> value;
-    private final boolean needsLatency;
+    private final boolean needsSketches;
 
-    Metric(String wireName, ToDoubleFunction<WindowStats> value, boolean needsLatency) {
+    Metric(String wireName, ToDoubleFunction<WindowStats> value, boolean needsSketches) {
       this.wireName = wireName;
       this.value = value;
-      this.needsLatency = needsLatency;
+      this.needsSketches = needsSketches;
     }
 
     public String wireName() {
@@ -129,7 +141,7 @@ public record Series(
       return new Query(m, fromMs, toMs, stepMs);
     }
 
-    private static long time(String name, String text) {
+    static long time(String name, String text) {
       String t = text.trim();
       try {
         if (!t.isEmpty() && t.chars().allMatch(Character::isDigit) && t.length() <= 15) {
@@ -141,15 +153,15 @@ public record Series(
       }
     }
 
-    private static long floorMinute(long ms) {
+    static long floorMinute(long ms) {
       return Math.floorDiv(ms, MINUTE) * MINUTE;
     }
 
-    private static long ceilMinute(long ms) {
+    static long ceilMinute(long ms) {
       return Math.floorDiv(ms + MINUTE - 1, MINUTE) * MINUTE;
     }
 
-    private static IllegalArgumentException bad(String parameter, String reason) {
+    static IllegalArgumentException bad(String parameter, String reason) {
       return new InvalidParameter(parameter, reason);
     }
   }
@@ -174,6 +186,12 @@ public record Series(
     }
   }
 
+  /** Distinct source IPs, rounded (an estimate of a count); NaN where the history has none. */
+  private static double distinctIps(WindowStats w) {
+    double d = w.distinctSources();
+    return w.count() == 0 ? 0 : Double.isNaN(d) ? d : Math.round(d);
+  }
+
   /** The series of {@code query} from {@code minutes} (oldest first, inside the range). */
   public static Series of(String id, Query query, List<WindowStats> minutes) {
     List<Point> points = new ArrayList<>();
@@ -187,7 +205,7 @@ public record Series(
         }
         i++;
       }
-      WindowStats w = WindowStats.sum(start, end, inStep, query.metric().needsLatency);
+      WindowStats w = WindowStats.sum(start, end, inStep, query.metric().needsSketches);
       double v = query.metric().value.applyAsDouble(w);
       points.add(new Point(Instant.ofEpochMilli(start), Double.isNaN(v) ? null : v));
     }

@@ -8,9 +8,11 @@ import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
 import io.autoglm.monitor.sharding.ips.IpAdmission;
 import io.autoglm.monitor.sharding.ips.IpAggregator;
 import io.autoglm.monitor.sharding.ips.IpDelta;
+import io.autoglm.monitor.sharding.ips.IpGroupDelta;
+import io.autoglm.monitor.sharding.ips.IpGroupKey;
 import io.autoglm.monitor.sharding.ips.IpKey;
 import io.autoglm.monitor.sharding.ips.IpPart;
-import io.autoglm.monitor.sharding.ips.SourceIpStatsEntity;
+import io.autoglm.monitor.sharding.ips.SourceIpGroupEntity;
 import io.autoglm.monitor.sharding.stats.BatchPart;
 import io.autoglm.monitor.sharding.stats.DeltaAggregator;
 import io.autoglm.monitor.sharding.stats.EndpointDelta;
@@ -314,8 +316,9 @@ public final class EntityWriter {
   }
 
   /**
-   * Sends the tracked source IPs' parts of the batches, one delta per IP; each future completes
-   * with null once the IP's entity confirmed, else with why not (never fails).
+   * Sends the tracked source IPs' parts of the batches, one delta per group of IPs ({@link
+   * IpGroupKey}); each future completes with null once the group's entity confirmed, else with why
+   * not (never fails).
    */
   private List<CompletableFuture<Unconfirmed>> sendIps(List<Batch> batches) {
     Map<IpKey, List<IpPart>> parts = new LinkedHashMap<>();
@@ -325,22 +328,29 @@ public final class EntityWriter {
       }
     }
     long now = clock.wallMillis();
-    List<CompletableFuture<Unconfirmed>> replies = new ArrayList<>(parts.size());
+    Map<IpGroupKey, List<IpDelta>> byGroup = new LinkedHashMap<>();
     parts.forEach(
         (key, list) -> {
           ips.touch(key, now);
-          IpDelta delta = new IpDelta(key, list);
+          byGroup
+              .computeIfAbsent(ips.groupOf(key), g -> new ArrayList<>())
+              .add(new IpDelta(key, List.copyOf(list)));
+        });
+    List<CompletableFuture<Unconfirmed>> replies = new ArrayList<>(byGroup.size());
+    byGroup.forEach(
+        (group, deltas) -> {
+          IpGroupDelta delta = new IpGroupDelta(group, List.copyOf(deltas));
           replies.add(
               sharding
-                  .entityRefFor(SourceIpStatsEntity.ENTITY_TYPE_KEY, key.entityId())
+                  .entityRefFor(SourceIpGroupEntity.ENTITY_TYPE_KEY, group.entityId())
                   .<EndpointStatsEntity.IngestAck>askWithStatus(
-                      replyTo -> new SourceIpStatsEntity.Ingest(delta, replyTo), timeout)
+                      replyTo -> new SourceIpGroupEntity.Ingest(delta, replyTo), timeout)
                   .handle(
                       (ack, failure) ->
                           ack != null
                               ? null
                               : new Unconfirmed(
-                                  "source IP " + key.entityId(),
+                                  "source IPs " + group.entityId(),
                                   0,
                                   String.valueOf(
                                       (failure instanceof CompletionException c

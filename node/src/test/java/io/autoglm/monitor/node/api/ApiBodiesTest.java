@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.autoglm.monitor.persistence.stats.LatencySketch;
+import io.autoglm.monitor.persistence.stats.ModelStats;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.alert.AlertStatus;
@@ -147,11 +148,12 @@ class ApiBodiesTest {
             + "\"path\":\"/v1/chat/completions\",\"accepted\":0,\"late\":0,\"future\":0,"
             + "\"watermark\":null,\"newestEvent\":null,\"evaluatedAt\":null,"
             + "\"panes\":[{\"start\":\"2026-01-01T00:00:00Z\",\"end\":\"2026-01-01T00:00:01Z\","
-            + "\"count\":0,\"qps\":0.0,\"errors\":0,\"errorRate\":null,"
-            + "\"status\":{\"1xx\":0,\"2xx\":0,\"3xx\":0,\"4xx\":0,\"5xx\":0},"
+            + "\"count\":0,\"qps\":0.0,\"errors\":0,\"errorRate\":null,\"throttleRate\":null,"
+            + "\"status\":{\"1xx\":0,\"2xx\":0,\"3xx\":0,\"4xx\":0,\"5xx\":0},\"codes\":{},"
             + "\"latencyMs\":{\"p50\":null,\"p95\":null,\"p99\":null,\"mean\":null},"
-            + "\"tokens\":{\"prompt\":0,\"completion\":0,\"perSecond\":0.0},"
-            + "\"bytesIn\":0,\"bytesOut\":0}],"
+            + "\"tokens\":{\"prompt\":0,\"completion\":0,\"perSecond\":0.0,"
+            + "\"promptPerSecond\":0.0,\"completionPerSecond\":0.0},"
+            + "\"bytesIn\":0,\"bytesOut\":0,\"models\":[]}],"
             + "\"minutes\":[],\"alerts\":[]}",
         EndpointStats.of(key, view));
   }
@@ -174,7 +176,11 @@ class ApiBodiesTest {
             100,
             400,
             2048,
-            4096);
+            4096,
+            Map.of(200, 7L, 429, 1L, 500, 1L, 503, 1L),
+            LatencySketch.empty(),
+            Map.of("glm-4", new ModelStats(10, 3, 100, 400)),
+            null);
     RuleAlertState pending = RuleAlertState.ok("slow").pending(T0);
     RuleAlertState firing = RuleAlertState.ok("chat-errors").pending(T0).firing(FIRING);
     EndpointKey key = EndpointKey.fromEntityId("default/v1/chat/completions");
@@ -198,11 +204,15 @@ class ApiBodiesTest {
             + "\"watermark\":\"2026-01-01T00:00:05Z\",\"newestEvent\":\"2026-01-01T00:00:09.999Z\","
             + "\"evaluatedAt\":\"2026-01-01T00:00:10Z\",\"panes\":[],"
             + "\"minutes\":[{\"start\":\"2026-01-01T00:00:00Z\",\"end\":\"2026-01-01T00:00:10Z\","
-            + "\"count\":10,\"qps\":1.0,\"errors\":3,\"errorRate\":0.3,"
+            + "\"count\":10,\"qps\":1.0,\"errors\":3,\"errorRate\":0.3,\"throttleRate\":0.1,"
             + "\"status\":{\"1xx\":0,\"2xx\":7,\"3xx\":0,\"4xx\":1,\"5xx\":2},"
+            + "\"codes\":{\"200\":7,\"429\":1,\"500\":1,\"503\":1},"
             + "\"latencyMs\":{\"p50\":null,\"p95\":null,\"p99\":null,\"mean\":550.0},"
-            + "\"tokens\":{\"prompt\":100,\"completion\":400,\"perSecond\":50.0},"
-            + "\"bytesIn\":2048,\"bytesOut\":4096}],"
+            + "\"tokens\":{\"prompt\":100,\"completion\":400,\"perSecond\":50.0,"
+            + "\"promptPerSecond\":10.0,\"completionPerSecond\":40.0},"
+            + "\"bytesIn\":2048,\"bytesOut\":4096,\"models\":[{\"model\":\"glm-4\","
+            + "\"requests\":10,\"errors\":3,\"errorRate\":0.3,\"promptTokens\":100,"
+            + "\"completionTokens\":400}]}],"
             + "\"alerts\":[{\"rule\":\"chat-errors\",\"phase\":\"firing\","
             + "\"since\":\"2026-01-01T00:00:00Z\",\"alert\":"
             + FIRING_JSON
@@ -229,6 +239,6 @@ class ApiBodiesTest {
             + "\"threshold\":0.15,\"for\":\"10s\",\"cooldown\":\"1m\",\"severity\":\"critical\","
             + "\"service\":\"*\",\"endpoint\":\"/v1/chat/completions\","
             + "\"description\":\"chat fails\",\"expression\":\"error_rate > 0.15 for 10s\"}]}",
-        RuleList.of(new RuleSet(4, Map.of(rule.id(), rule))));
+        RuleList.of(new RuleSet(4, Map.of(rule.id(), rule), Map.of())));
   }
 }

@@ -13,18 +13,20 @@ import java.util.stream.Collectors;
 public enum Metric {
   /** Requests per second over the window. */
   QPS("qps", true),
-  /** Share of requests answered 5xx or 429, 0..1. */
+  /** Share of requests that count as errors (5xx and 429 by default), 0..1. */
   ERROR_RATE("error_rate", true),
   P95_LATENCY_MS("p95_latency_ms", false),
   P99_LATENCY_MS("p99_latency_ms", false),
   /** Share of requests answered 4xx, 0..1. */
   CLIENT_ERROR_RATE("client_error_rate", true),
-  /** Share of requests answered 401 or 403 (credential stuffing), 0..1; source IPs only. */
+  /** Share of requests answered 401 or 403 (credential stuffing), 0..1. */
   AUTH_FAILURE_RATE("auth_failure_rate", true),
-  /** Share of requests answered 429 (throttled), 0..1; source IPs only. */
+  /** Share of requests answered 429 (throttled), 0..1. */
   THROTTLE_RATE("throttle_rate", true),
   /** Prompt and completion tokens per second. */
-  TOKENS_PER_SECOND("tokens_per_second", true);
+  TOKENS_PER_SECOND("tokens_per_second", true),
+  /** Time to first token, 95th percentile, of the requests that report it; endpoints only. */
+  TTFT_P95_MS("ttft_p95_ms", false);
 
   private final String wireName;
   private final boolean forSourceIps;
@@ -37,11 +39,6 @@ public enum Metric {
   /** Whether a rule on source IPs ({@link RuleScope#IP}) can watch this metric. */
   public boolean forSourceIps() {
     return forSourceIps;
-  }
-
-  /** Whether a rule on endpoints can watch this metric. */
-  public boolean forEndpoints() {
-    return this != AUTH_FAILURE_RATE && this != THROTTLE_RATE;
   }
 
   /** A share of requests, 0..1. */

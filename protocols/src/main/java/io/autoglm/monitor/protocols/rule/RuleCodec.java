@@ -99,10 +99,6 @@ public final class RuleCodec {
     if (scope == RuleScope.IP && !metric.forSourceIps()) {
       throw new RuleValidationException("metric", metric.wireName() + " is not kept per source IP");
     }
-    if (scope == RuleScope.ENDPOINT && !metric.forEndpoints()) {
-      throw new RuleValidationException(
-          "metric", metric.wireName() + " is kept per source IP only: add \"scope\": \"ip\"");
-    }
     String ip = optionalText(body, "ip", "*");
     if (scope == RuleScope.ENDPOINT && body.hasNonNull("ip")) {
       throw new RuleValidationException("ip", "is for rules with \"scope\": \"ip\"");
@@ -155,6 +151,40 @@ public final class RuleCodec {
         windowMs,
         scope,
         Glob.of(ip));
+  }
+
+  /**
+   * Validates and builds a watch-list entry from {@code {"ip": "203.0.113.*", "service": "*",
+   * "description": "..."}} ({@code ip} required, a glob as a rule's; {@code service} default {@code
+   * *}). {@code pathId} is the id from the URL; a body {@code id}, if present, must equal it.
+   */
+  public static IpWatch parseWatch(JsonNode body, String pathId) {
+    if (body == null || !body.isObject()) {
+      throw new RuleValidationException("$", "the watch must be a JSON object");
+    }
+    if (pathId == null || !ID.matcher(pathId).matches()) {
+      throw new RuleValidationException("id", "must match " + ID.pattern());
+    }
+    JsonNode idNode = body.get("id");
+    if (idNode != null && !idNode.isNull() && !pathId.equals(idNode.asText())) {
+      throw new RuleValidationException(
+          "id", "'" + idNode.asText() + "' differs from the id in the URL '" + pathId + "'");
+    }
+    String ip = requiredText(body, "ip");
+    if (!IP_GLOB.matcher(ip).matches()) {
+      throw new RuleValidationException(
+          "ip", "must be an address or a glob of one (digits, a-f, '.', ':', '*', '?'), 1..64");
+    }
+    String service = optionalText(body, "service", "*");
+    String description = optionalText(body, "description", "");
+    return new IpWatch(pathId, Glob.of(service), Glob.of(ip), description);
+  }
+
+  /** A watch-list entry as the API answers it: {@link #parseWatch}'s keys. */
+  public record WatchView(String id, String ip, String service, String description) {
+    public static WatchView of(IpWatch w) {
+      return new WatchView(w.id(), w.ip().pattern(), w.service().pattern(), w.description());
+    }
   }
 
   /**

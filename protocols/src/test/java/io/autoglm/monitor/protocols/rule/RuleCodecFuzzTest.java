@@ -135,11 +135,7 @@ class RuleCodecFuzzTest {
    */
   static ThresholdRule rule(FuzzedDataProvider data, boolean fraction) {
     String id = chars(data, data.consumeInt(1, 64), ID_CHARS);
-    Metric metric =
-        data.pickValue(
-            java.util.Arrays.stream(Metric.values())
-                .filter(Metric::forEndpoints)
-                .toArray(Metric[]::new));
+    Metric metric = data.pickValue(Metric.values());
     double max = fraction || metric.isRate() ? 1.0 : Double.MAX_VALUE;
     double threshold =
         switch (data.consumeInt(0, 2)) {

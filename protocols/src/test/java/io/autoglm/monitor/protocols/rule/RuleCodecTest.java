@@ -112,7 +112,8 @@ class RuleCodecTest {
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"window\": 0} | window",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"scope\": \"tenant\"} | scope",
         "{\"scope\": \"ip\", \"metric\": \"p95_latency_ms\", \"op\": \">\", \"threshold\": 1} | metric",
-        "{\"metric\": \"throttle_rate\", \"op\": \">\", \"threshold\": 0.1} | metric",
+        "{\"scope\": \"ip\", \"metric\": \"ttft_p95_ms\", \"op\": \">\", \"threshold\": 1} | metric",
+        "{\"metric\": \"throttle_rate\", \"op\": \">\", \"threshold\": 1.5} | threshold",
         "{\"scope\": \"ip\", \"metric\": \"throttle_rate\", \"op\": \">\", \"threshold\": 2} | threshold",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"ip\": \"10.*\"} | ip",
         "{\"scope\": \"ip\", \"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"ip\": \"10.0.0.0/8\"} | ip",
@@ -164,5 +165,33 @@ class RuleCodecTest {
   })
   void selectors(String glob, String path, boolean matches) {
     assertEquals(matches, Glob.of(glob).matches(path));
+  }
+
+  @Test
+  void aWatchIsParsedAndMatchesWhatItNames() throws Exception {
+    IpWatch w =
+        RuleCodec.parseWatch(
+            MAPPER.readTree("{\"ip\": \"2001:db8:*\", \"service\": \"edge-*\"}"), "v6-lab");
+    assertEquals("v6-lab", w.id());
+    assertEquals(true, w.matches("edge-a", "2001:db8::1"));
+    assertEquals(false, w.matches("core", "2001:db8::1"));
+    assertEquals(false, w.matches("edge-a", "10.0.0.1"));
+    assertEquals(
+        "{\"id\":\"v6-lab\",\"ip\":\"2001:db8:*\",\"service\":\"edge-*\",\"description\":\"\"}",
+        MAPPER.writeValueAsString(RuleCodec.WatchView.of(w)));
+    for (String[] bad :
+        new String[][] {
+          {"[]", "$"},
+          {"{}", "ip"},
+          {"{\"ip\": \"10.0.0.0/8\"}", "ip"},
+          {"{\"ip\": \"10.*\", \"description\": \"x\\u0007\"}", "description"},
+        }) {
+      RuleValidationException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              RuleValidationException.class,
+              () -> RuleCodec.parseWatch(MAPPER.readTree(bad[0]), "w"),
+              bad[0]);
+      assertEquals(bad[1], e.field(), bad[0]);
+    }
   }
 }

@@ -54,15 +54,18 @@ public final class ThresholdEvaluator {
       case ERROR_RATE -> w.errorRate();
       case P95_LATENCY_MS -> w.latencyQuantileMs(0.95);
       case P99_LATENCY_MS -> w.latencyQuantileMs(0.99);
-      case CLIENT_ERROR_RATE -> w.count() == 0 ? Double.NaN : (double) w.status4xx() / w.count();
+      case CLIENT_ERROR_RATE -> w.clientErrorRate();
       case TOKENS_PER_SECOND -> w.tokensPerSecond();
-      // kept per source IP only (a rule on endpoints cannot name them)
-      case AUTH_FAILURE_RATE, THROTTLE_RATE -> Double.NaN;
+      case AUTH_FAILURE_RATE -> w.authFailureRate();
+      case THROTTLE_RATE -> w.throttleRate();
+      case TTFT_P95_MS -> w.ttftQuantileMs(0.95);
     };
   }
 
   private static boolean needsLatency(Metric metric) {
-    return metric == Metric.P95_LATENCY_MS || metric == Metric.P99_LATENCY_MS;
+    return metric == Metric.P95_LATENCY_MS
+        || metric == Metric.P99_LATENCY_MS
+        || metric == Metric.TTFT_P95_MS;
   }
 
   /**

@@ -4,36 +4,53 @@ import com.typesafe.config.Config;
 import io.autoglm.monitor.persistence.stats.SourceIpSketch;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.rules.RuleCache;
+import io.autoglm.monitor.sharding.rules.RuleSet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /**
- * Which source IPs get an entity of their own ({@link SourceIpStatsEntity}), because source IPs are
- * whatever a client writes: an IP is tracked once it is a heavy hitter — at least {@code
- * admit-requests} requests to one service within one {@code admit-window} of event time, seen from
- * the per-batch sketches of the ingest ({@link #observe}) — or from its first request when a rule
- * on source IPs names it ({@code "ip": "10.8.*"}). At most {@code max-tracked} IPs are tracked; one
- * not seen for {@code idle} is dropped (its entity stays in Cassandra and comes back if it is
- * admitted again). An IP spray of a million addresses with a few requests each admits none.
+ * Which source IPs get statistics of their own (in their group, {@link SourceIpGroupEntity}),
+ * because source IPs are whatever a client writes: an IP is tracked once it is a heavy hitter — at
+ * least {@code admit-requests} requests to one service within one {@code admit-window} of event
+ * time, seen from the per-batch sketches of the ingest ({@link #observe}) — or from its first
+ * request when a rule on source IPs names it ({@code "ip": "10.8.*"}) or the watch list does. At
+ * most {@code max-tracked} IPs are tracked; one not seen for {@code idle} is dropped (its group
+ * forgets it too; its history stays). An IP spray of a million addresses with a few requests each
+ * admits none.
  *
  * <p>Decided on each node from its own ingest and shared with the others ({@link #learn}, fed by
- * the node's pub-sub topic), so that every node routes an admitted IP's records to its entity from
+ * the node's pub-sub topic), so that every node routes an admitted IP's records to its group from
  * then on. Records of an IP before its admission are counted only in their endpoints' statistics.
  * Thread safe: the ingest threads ask {@link #tracked} for every record.
  */
 public final class IpAdmission implements IpTracking {
   /** {@code autoglm.ips}. */
   public record Settings(
-      long admitRequests, long admitWindowMs, int maxTracked, long idleMs, int maxCandidates) {
+      long admitRequests,
+      long admitWindowMs,
+      int maxTracked,
+      long idleMs,
+      int maxCandidates,
+      int groups,
+      long historyIntervalMs) {
     public Settings {
       if (admitRequests < 1 || admitWindowMs < 1000 || maxTracked < 0 || idleMs < 1000) {
         throw new IllegalArgumentException(
             "autoglm.ips: admit-requests >= 1, admit-window >= 1s, max-tracked >= 0, idle >= 1s");
+      }
+      if (groups < 1 || groups > IpGroupKey.MAX_GROUPS) {
+        throw new IllegalArgumentException(
+            "autoglm.ips.groups must be 1.." + IpGroupKey.MAX_GROUPS + ", got " + groups);
+      }
+      if (historyIntervalMs < 1000) {
+        throw new IllegalArgumentException("autoglm.ips.history-interval must be at least 1s");
       }
     }
 
@@ -44,7 +61,9 @@ public final class IpAdmission implements IpTracking {
           c.getDuration("admit-window").toMillis(),
           c.getInt("max-tracked"),
           c.getDuration("idle").toMillis(),
-          c.getInt("max-candidates"));
+          c.getInt("max-candidates"),
+          c.getInt("groups"),
+          c.getDuration("history-interval").toMillis());
     }
   }
 
@@ -65,7 +84,7 @@ public final class IpAdmission implements IpTracking {
   // the rules that name IPs of their own, for the rule set of that version
   private volatile Preselecting preselecting = new Preselecting(-1, List.of());
 
-  private record Preselecting(long version, List<ThresholdRule> rules) {}
+  private record Preselecting(long version, List<BiPredicate<String, String>> names) {}
 
   /**
    * @param announce tells the other nodes of an IP this node admitted
@@ -86,28 +105,31 @@ public final class IpAdmission implements IpTracking {
     if (ips != null && ips.containsKey(ip)) {
       return true;
     }
-    for (ThresholdRule rule : preselectingRules()) {
-      if (rule.appliesToIp(service, ip)) {
+    for (BiPredicate<String, String> names : preselecting()) {
+      if (names.test(service, ip)) {
         return admit(new IpKey(service, ip), System.currentTimeMillis());
       }
     }
     return false;
   }
 
-  /** The rules naming IPs of their own; recomputed only when the rule set changes. */
-  private List<ThresholdRule> preselectingRules() {
+  /**
+   * What names IPs to track from their first request: the rules naming IPs of their own and the
+   * watch list; recomputed only when the rule set changes.
+   */
+  private List<BiPredicate<String, String>> preselecting() {
     Preselecting p = preselecting;
-    long version = rules.current().version();
-    if (p.version() != version) {
-      p =
-          new Preselecting(
-              version,
-              rules.current().rules().values().stream()
-                  .filter(ThresholdRule::preselectsIps)
-                  .toList());
+    RuleSet set = rules.current();
+    if (p.version() != set.version()) {
+      List<BiPredicate<String, String>> names = new ArrayList<>();
+      set.rules().values().stream()
+          .filter(ThresholdRule::preselectsIps)
+          .forEach(r -> names.add(r::appliesToIp));
+      set.watches().values().forEach(w -> names.add(w::matches));
+      p = new Preselecting(set.version(), List.copyOf(names));
       preselecting = p;
     }
-    return p.rules();
+    return p.names();
   }
 
   /**
@@ -196,6 +218,15 @@ public final class IpAdmission implements IpTracking {
     if (candidates.size() > settings.maxCandidates() / 2) {
       candidates.clear(); // heavy hitters rebuild their counts within one window
     }
+  }
+
+  /** The group that keeps {@code ip}'s statistics. */
+  public IpGroupKey groupOf(IpKey ip) {
+    return IpGroupKey.of(ip, settings.groups());
+  }
+
+  public Settings settings() {
+    return settings;
   }
 
   /** The tracked IPs ({@code service/ip}), sorted. */

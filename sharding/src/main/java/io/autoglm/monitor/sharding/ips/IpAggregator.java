@@ -3,28 +3,57 @@ package io.autoglm.monitor.sharding.ips;
 import io.autoglm.monitor.persistence.stats.IpCounts;
 import io.autoglm.monitor.persistence.stats.Saturating;
 import io.autoglm.monitor.persistence.stats.SourceIpSketch;
+import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The source-IP side of pre-aggregating one batch: per service, a sketch of the source IPs (from
- * which heavy hitters are admitted, {@link IpAdmission}); and per tracked IP ({@link IpTracking}),
- * its pane counts and the endpoints it called. Not thread safe: one per batch, like {@link
- * io.autoglm.monitor.sharding.stats.DeltaAggregator} which feeds it.
+ * The source-IP side of pre-aggregating one batch: per tracked IP ({@link IpTracking}) and batch,
+ * its pane counts and the endpoints it called; and per service, the sketch of the source IPs from
+ * which heavy hitters are admitted ({@link IpAdmission}), merged from the endpoints' panes. Not
+ * thread safe: one per batch, like {@link io.autoglm.monitor.sharding.stats.DeltaAggregator} which
+ * feeds it.
  */
 public final class IpAggregator {
   /** The source IPs one service's records came from in a batch, and their newest time. */
   public record Sightings(String service, SourceIpSketch ips, long maxEventTs) {}
 
+  /**
+   * Per service, the source IPs of {@code windows} (whose {@code sources} the endpoints' panes
+   * hold): merged sketches, not counted again record by record.
+   */
+  public static List<Sightings> sightings(
+      Map<String, List<WindowStats>> windowsByService, Map<String, Long> newestByService) {
+    List<Sightings> out = new ArrayList<>(windowsByService.size());
+    windowsByService.forEach(
+        (service, windows) -> {
+          List<SourceIpSketch> sketches = new ArrayList<>(windows.size());
+          for (WindowStats w : windows) {
+            if (w.sources() != null && !w.sources().isEmpty()) {
+              sketches.add(w.sources());
+            }
+          }
+          if (!sketches.isEmpty()) {
+            out.add(
+                new Sightings(
+                    service, SourceIpSketch.mergeAll(sketches), newestByService.get(service)));
+          }
+        });
+    return out;
+  }
+
   private final StatsSettings settings;
   private final IpTracking tracking;
-  private final Map<String, Seen> seen = new HashMap<>();
-  private final Map<IpKey, Accumulator> tracked = new HashMap<>();
+  // per tracked IP and batch: a part per batch, so a replayed batch is recognised per batch
+  private final Map<BatchIp, Accumulator> tracked = new LinkedHashMap<>();
+
+  private record BatchIp(IpKey key, String agentId, long epoch, long seq) {}
 
   public IpAggregator(StatsSettings settings, IpTracking tracking) {
     this.settings = settings;
@@ -35,36 +64,27 @@ public final class IpAggregator {
   public void add(
       String service, String path, CaptureRecord r, String agentId, long epoch, long seq) {
     String ip = SourceIpSketch.foldV4Mapped(r.srcIp());
-    Seen s = seen.computeIfAbsent(service, x -> new Seen());
-    s.ips.add(ip);
-    s.maxEventTs = Math.max(s.maxEventTs, r.ts());
     if (tracking.tracked(service, ip)) {
       tracked
           .computeIfAbsent(
-              new IpKey(service, ip), k -> new Accumulator(agentId, epoch, seq, settings.paneMs()))
+              new BatchIp(new IpKey(service, ip), agentId, epoch, seq),
+              k -> new Accumulator(agentId, epoch, seq, settings.paneMs()))
           .add(r, path, settings);
     }
   }
 
-  /** The tracked IPs' deltas (one part each: this batch); the aggregator forgets them. */
+  /**
+   * The tracked IPs' deltas (one part per batch, in the order the batches came); the aggregator
+   * forgets them.
+   */
   public List<IpDelta> drainDeltas() {
-    List<IpDelta> out = new ArrayList<>(tracked.size());
-    tracked.forEach((key, acc) -> out.add(new IpDelta(key, List.of(acc.toPart()))));
+    Map<IpKey, List<IpPart>> byIp = new LinkedHashMap<>();
+    tracked.forEach(
+        (k, acc) -> byIp.computeIfAbsent(k.key(), x -> new ArrayList<>(1)).add(acc.toPart()));
     tracked.clear();
+    List<IpDelta> out = new ArrayList<>(byIp.size());
+    byIp.forEach((key, parts) -> out.add(new IpDelta(key, List.copyOf(parts))));
     return out;
-  }
-
-  /** Per service, the source IPs seen; the aggregator forgets them. */
-  public List<Sightings> drainSightings() {
-    List<Sightings> out = new ArrayList<>(seen.size());
-    seen.forEach((service, s) -> out.add(new Sightings(service, s.ips.build(), s.maxEventTs)));
-    seen.clear();
-    return out;
-  }
-
-  private static final class Seen {
-    final SourceIpSketch.Accumulator ips = SourceIpSketch.accumulator();
-    long maxEventTs = Long.MIN_VALUE;
   }
 
   private static final class Accumulator {
@@ -89,7 +109,7 @@ public final class IpAggregator {
       long[] c = panes.computeIfAbsent(settings.paneStartOf(r.ts()), s -> new long[7]);
       int status = r.status();
       c[0]++;
-      if (r.isError()) {
+      if (settings.isError(status)) {
         c[1]++;
       }
       if (status >= 400 && status < 500) {

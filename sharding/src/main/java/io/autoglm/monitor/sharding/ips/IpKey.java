@@ -5,8 +5,9 @@ import io.autoglm.monitor.protocols.capture.CaptureRecord;
 
 /**
  * Identity of a tracked source IP: the service it calls and its address (canonical, IPv4-mapped
- * IPv6 folded to IPv4). One entity per IP per service, over all the service's endpoints. The entity
- * id is {@code service/ip}: a service name has no '/', an address neither.
+ * IPv6 folded to IPv4). One set of statistics per IP per service, over all the service's endpoints,
+ * kept by the IP's group ({@link IpGroupKey}). The id is {@code service/ip}: a service name has no
+ * '/', an address neither.
  */
 public record IpKey(String service, String ip) implements CborSerializable {
 

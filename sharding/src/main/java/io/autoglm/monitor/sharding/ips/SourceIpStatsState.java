@@ -19,12 +19,16 @@ import java.util.Map;
 
 /**
  * The statistics of one tracked source IP of a service: counts per pane (only panes it sent
- * something in) and per minute, the endpoints it called most, where each rule on source IPs stands,
- * and what it has applied from each agent. Kept small on purpose: counts only, no sketches, since a
- * node may track many IPs. Immutable; also the snapshot format.
+ * something in) and per minute, the endpoints it called most, and where each rule on source IPs
+ * stands. Kept small on purpose: counts only, no sketches, since a node may track many IPs. Held by
+ * the IP's group ({@link SourceIpGroupState}); immutable.
  *
- * <p><b>Stored</b> in the snapshots: never rename or move this type, nor rename a component (see
- * persistence/README.md, "Stored types and how they evolve").
+ * @param appliedSeqs what it applied from each agent: only in states written before IPs were
+ *     grouped (a group keeps them for all its IPs), empty now
+ * @param lastReceivedAt the node's wall clock at its newest write; {@link #NONE} in states written
+ *     before it existed
+ *     <p><b>Stored</b> in the snapshots: never rename or move this type, nor rename a component
+ *     (see persistence/README.md, "Stored types and how they evolve").
  */
 public record SourceIpStatsState(
     String ipId,
@@ -37,7 +41,8 @@ public record SourceIpStatsState(
     List<IpCounts> minutes,
     Map<String, Long> endpoints,
     Map<String, RuleAlertState> alerts,
-    Map<String, Long> appliedSeqs)
+    Map<String, Long> appliedSeqs,
+    long lastReceivedAt)
     implements CborSerializable {
 
   public static final long NONE = Long.MIN_VALUE;
@@ -65,7 +70,7 @@ public record SourceIpStatsState(
 
   public static SourceIpStatsState empty(String ipId) {
     return new SourceIpStatsState(
-        ipId, NONE, NONE, NONE, 0, 0, List.of(), List.of(), Map.of(), Map.of(), Map.of());
+        ipId, NONE, NONE, NONE, 0, 0, List.of(), List.of(), Map.of(), Map.of(), Map.of(), NONE);
   }
 
   public boolean hasData() {
@@ -106,7 +111,8 @@ public record SourceIpStatsState(
           minutes,
           endpoints,
           Map.copyOf(next),
-          appliedSeqs);
+          appliedSeqs,
+          lastReceivedAt);
     }
     throw new IllegalArgumentException("unknown event " + event);
   }
@@ -134,7 +140,8 @@ public record SourceIpStatsState(
         List.copyOf(nextMinutes),
         topEndpoints(endpoints, e.endpoints()),
         alerts,
-        AppliedSeqs.merged(appliedSeqs, e.appliedSeqs(), SERVER_KEYS_REMEMBERED));
+        AppliedSeqs.merged(appliedSeqs, e.appliedSeqs(), SERVER_KEYS_REMEMBERED),
+        lastReceivedAt);
   }
 
   /** Moves event time to {@code at} (never back); panes and minutes too old to keep go. */
@@ -157,7 +164,35 @@ public record SourceIpStatsState(
         minutes.stream().filter(m -> m.start() >= minuteFloor).toList(),
         endpoints,
         alerts,
-        appliedSeqs);
+        appliedSeqs,
+        lastReceivedAt);
+  }
+
+  /** The same state, last written to at {@code wallMs} (node wall clock). */
+  public SourceIpStatsState receivedAt(long wallMs) {
+    return new SourceIpStatsState(
+        ipId,
+        watermark,
+        maxEventTs,
+        evaluatedAt,
+        accepted,
+        late,
+        panes,
+        minutes,
+        endpoints,
+        alerts,
+        appliedSeqs,
+        Math.max(lastReceivedAt, wallMs));
+  }
+
+  /** Whether a rule is pending or firing for this IP. */
+  public boolean alertActive() {
+    for (RuleAlertState a : alerts.values()) {
+      if (a.phase() != RuleAlertState.Phase.OK) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

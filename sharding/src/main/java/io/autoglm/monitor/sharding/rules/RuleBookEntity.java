@@ -3,7 +3,10 @@ package io.autoglm.monitor.sharding.rules;
 import io.autoglm.monitor.persistence.event.RuleBookEvent;
 import io.autoglm.monitor.persistence.event.RuleBookEvent.RuleDeleted;
 import io.autoglm.monitor.persistence.event.RuleBookEvent.RuleUpserted;
+import io.autoglm.monitor.persistence.event.RuleBookEvent.WatchDeleted;
+import io.autoglm.monitor.persistence.event.RuleBookEvent.WatchUpserted;
 import io.autoglm.monitor.protocols.CborSerializable;
+import io.autoglm.monitor.protocols.rule.IpWatch;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.RestartBackoff;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -25,8 +28,8 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * The cluster's rule book: one sharded, event-sourced entity ({@link #ENTITY_ID}) that owns every
- * rule. Each change is persisted, then the whole new {@link RuleSet} is published on the {@link
- * #TOPIC} so every node's {@link RuleCache} follows.
+ * rule and the source-IP watch list. Each change is persisted, then the whole new {@link RuleSet}
+ * is published on the {@link #TOPIC} so every node's {@link RuleCache} follows.
  */
 public final class RuleBookEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -45,6 +48,12 @@ public final class RuleBookEntity
   public record Delete(String ruleId, ActorRef<StatusReply<RuleSet>> replyTo) implements Command {}
 
   public record Get(ActorRef<RuleSet> replyTo) implements Command {}
+
+  public record UpsertWatch(IpWatch watch, ActorRef<StatusReply<RuleSet>> replyTo)
+      implements Command {}
+
+  public record DeleteWatch(String watchId, ActorRef<StatusReply<RuleSet>> replyTo)
+      implements Command {}
 
   private final ActorRef<Topic.Command<RuleSet>> topic;
   private final int snapshotEvery;
@@ -100,6 +109,8 @@ public final class RuleBookEntity
         .onCommand(Upsert.class, this::onUpsert)
         .onCommand(Delete.class, this::onDelete)
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
+        .onCommand(UpsertWatch.class, this::onUpsertWatch)
+        .onCommand(DeleteWatch.class, this::onDeleteWatch)
         .build();
   }
 
@@ -121,6 +132,34 @@ public final class RuleBookEntity
         .thenReply(cmd.replyTo(), StatusReply::success);
   }
 
+  private ReplyEffect<RuleBookEvent, RuleSet> onUpsertWatch(RuleSet state, UpsertWatch cmd) {
+    if (state.watches().size() >= RuleSet.MAX_WATCHES
+        && !state.watches().containsKey(cmd.watch().id())) {
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              StatusReply.error(
+                  "the watch list is full ("
+                      + RuleSet.MAX_WATCHES
+                      + " entries): delete one, or name several IPs with one glob"));
+    }
+    return Effect()
+        .persist(new WatchUpserted(cmd.watch()))
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), StatusReply::success);
+  }
+
+  private ReplyEffect<RuleBookEvent, RuleSet> onDeleteWatch(RuleSet state, DeleteWatch cmd) {
+    if (!state.watches().containsKey(cmd.watchId())) {
+      return Effect()
+          .reply(cmd.replyTo(), StatusReply.error("no watch with id '" + cmd.watchId() + "'"));
+    }
+    return Effect()
+        .persist(new WatchDeleted(cmd.watchId()))
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), StatusReply::success);
+  }
+
   private void publish(RuleSet state) {
     topic.tell(Topic.publish(state));
   }
@@ -131,6 +170,8 @@ public final class RuleBookEntity
         .forAnyState()
         .onEvent(RuleUpserted.class, (state, e) -> state.with(e.rule()))
         .onEvent(RuleDeleted.class, (state, e) -> state.without(e.ruleId()))
+        .onEvent(WatchUpserted.class, (state, e) -> state.withWatch(e.watch()))
+        .onEvent(WatchDeleted.class, (state, e) -> state.withoutWatch(e.watchId()))
         .build();
   }
 }

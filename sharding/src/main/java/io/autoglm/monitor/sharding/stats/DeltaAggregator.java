@@ -2,7 +2,9 @@ package io.autoglm.monitor.sharding.stats;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.autoglm.monitor.persistence.stats.LatencySketch;
+import io.autoglm.monitor.persistence.stats.ModelStats;
 import io.autoglm.monitor.persistence.stats.Saturating;
+import io.autoglm.monitor.persistence.stats.SourceIpSketch;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.sharding.catalog.PathNormalizer;
@@ -10,6 +12,7 @@ import io.autoglm.monitor.sharding.ips.IpAggregator;
 import io.autoglm.monitor.sharding.ips.IpDelta;
 import io.autoglm.monitor.sharding.ips.IpTracking;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +40,7 @@ public final class DeltaAggregator {
   private final Map<String, Map<String, EndpointKey>> keys = new HashMap<>();
   // per endpoint, one part per batch, in the order the batches began
   private final Map<EndpointKey, List<PartAccumulator>> byEndpoint = new HashMap<>();
+  private List<IpAggregator.Sightings> sightings = List.of();
   private String agentId;
   private long epoch;
   private long seq;
@@ -101,12 +105,22 @@ public final class DeltaAggregator {
   /** The deltas gathered so far, one per endpoint; the aggregator is empty afterwards. */
   public List<EndpointDelta> drain() {
     List<EndpointDelta> deltas = new ArrayList<>(byEndpoint.size());
+    Map<String, List<WindowStats>> byService = new HashMap<>();
+    Map<String, Long> newest = new HashMap<>();
     byEndpoint.forEach(
-        (key, parts) ->
-            deltas.add(
-                new EndpointDelta(key, parts.stream().map(PartAccumulator::toPart).toList())));
+        (key, parts) -> {
+          List<BatchPart> built = parts.stream().map(PartAccumulator::toPart).toList();
+          List<WindowStats> windows =
+              byService.computeIfAbsent(key.service(), s -> new ArrayList<>());
+          for (BatchPart p : built) {
+            windows.addAll(p.windows());
+            newest.merge(key.service(), p.maxEventTs(), Math::max);
+          }
+          deltas.add(new EndpointDelta(key, built));
+        });
     byEndpoint.clear();
     keys.clear();
+    sightings = IpAggregator.sightings(byService, newest);
     return deltas;
   }
 
@@ -115,9 +129,14 @@ public final class DeltaAggregator {
     return ips.drainDeltas();
   }
 
-  /** Per service, the source IPs seen so far (for admission); forgotten afterwards. */
+  /**
+   * Per service, the source IPs of what the last {@link #drain} returned (for admission); forgotten
+   * afterwards.
+   */
   public List<IpAggregator.Sightings> drainSightings() {
-    return ips.drainSightings();
+    List<IpAggregator.Sightings> out = sightings;
+    sightings = List.of();
+    return out;
   }
 
   private static final class PartAccumulator {
@@ -144,7 +163,7 @@ public final class DeltaAggregator {
         w = new WindowAccumulator(start, start + settings.paneMs());
         windows.put(start, w);
       }
-      w.add(r);
+      w.add(r, settings);
       records++;
       maxEventTs = Math.max(maxEventTs, r.ts());
     }
@@ -157,10 +176,21 @@ public final class DeltaAggregator {
   }
 
   private static final class WindowAccumulator {
+    /** Model names held per pane of one batch before new ones count as {@code (other)}. */
+    private static final int MODELS_PER_PANE = 4 * WindowStats.MAX_MODELS;
+
     private final long start;
     private final long end;
     private final long[] statusClasses = new long[5];
     private final DDSketch latency = LatencySketch.newMutableSketch();
+    private DDSketch ttft; // made at the first record reporting one
+    // status codes seen, and their counts: a few per pane, so a short array scanned in order
+    private int[] codes = new int[8];
+    private long[] codeCounts = new long[8];
+    private int codeCount;
+    // per model named: requests, errors, prompt and completion tokens; made at the first one
+    private Map<String, long[]> models;
+    private final SourceIpSketch.Accumulator sources = SourceIpSketch.accumulatorOfCanonical();
     private long count;
     private long errors;
     private double latencySum;
@@ -174,21 +204,75 @@ public final class DeltaAggregator {
       this.end = end;
     }
 
-    void add(CaptureRecord r) {
+    void add(CaptureRecord r, StatsSettings settings) {
       count++;
       statusClasses[r.statusClass() - 1]++;
-      if (r.isError()) {
+      boolean error = settings.isError(r.status());
+      if (error) {
         errors++;
       }
+      countCode(r.status());
       latencySum += r.latencyMs();
       latency.accept(r.latencyMs());
-      promptTokens = Saturating.add(promptTokens, Math.max(0, r.promptTokens()));
-      completionTokens = Saturating.add(completionTokens, Math.max(0, r.completionTokens()));
+      if (r.hasTtft()) {
+        if (ttft == null) {
+          ttft = LatencySketch.newMutableSketch();
+        }
+        ttft.accept(r.ttftMs());
+      }
+      long prompt = Math.max(0, r.promptTokens());
+      long completion = Math.max(0, r.completionTokens());
+      promptTokens = Saturating.add(promptTokens, prompt);
+      completionTokens = Saturating.add(completionTokens, completion);
       bytesIn = Saturating.add(bytesIn, Math.max(0, r.bytesIn()));
       bytesOut = Saturating.add(bytesOut, Math.max(0, r.bytesOut()));
+      if (r.model() != null) {
+        if (models == null) {
+          models = new HashMap<>();
+        }
+        long[] m = models.get(r.model());
+        if (m == null) {
+          // a batch may name any number of models: past a bound, new ones count as (other)
+          String name = models.size() < MODELS_PER_PANE ? r.model() : WindowStats.OTHER_MODEL;
+          m = models.computeIfAbsent(name, x -> new long[4]);
+        }
+        m[0]++;
+        m[1] += error ? 1 : 0;
+        m[2] = Saturating.add(m[2], prompt);
+        m[3] = Saturating.add(m[3], completion);
+      }
+      sources.add(SourceIpSketch.foldV4Mapped(r.srcIp()));
+    }
+
+    private Map<String, ModelStats> modelStats() {
+      if (models == null) {
+        return Map.of();
+      }
+      Map<String, ModelStats> out = new HashMap<>(models.size() * 2);
+      models.forEach((name, m) -> out.put(name, new ModelStats(m[0], m[1], m[2], m[3])));
+      return Map.copyOf(WindowStats.capModels(out));
+    }
+
+    private void countCode(int code) {
+      for (int i = 0; i < codeCount; i++) {
+        if (codes[i] == code) {
+          codeCounts[i]++;
+          return;
+        }
+      }
+      if (codeCount == codes.length) {
+        codes = Arrays.copyOf(codes, codeCount * 2);
+        codeCounts = Arrays.copyOf(codeCounts, codeCount * 2);
+      }
+      codes[codeCount] = code;
+      codeCounts[codeCount++] = 1;
     }
 
     WindowStats toStats() {
+      Map<Integer, Long> byCode = new HashMap<>(codeCount * 2);
+      for (int i = 0; i < codeCount; i++) {
+        byCode.put(codes[i], codeCounts[i]);
+      }
       return new WindowStats(
           start,
           end,
@@ -204,7 +288,11 @@ public final class DeltaAggregator {
           promptTokens,
           completionTokens,
           bytesIn,
-          bytesOut);
+          bytesOut,
+          Map.copyOf(byCode),
+          ttft == null ? LatencySketch.empty() : LatencySketch.wrap(ttft),
+          modelStats(),
+          sources.build());
     }
   }
 }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The statistics of one endpoint: its recent panes (1 s), its recent minutes, totals, where each
@@ -32,7 +33,8 @@ import java.util.Map;
  * @param panes pane statistics, oldest first, no older than {@code pane-history} before {@code
  *     evaluatedAt}
  * @param minutes minute statistics, oldest first, back to the watermark or {@code max-window}
- *     before {@code evaluatedAt}, whichever is older
+ *     before {@code evaluatedAt}, whichever is older; only those the watermark had not passed when
+ *     event time last moved hold their source IPs (the history keeps them)
  * @param future records dated too far ahead of the wall clock to count (see {@code max-future})
  * @param appliedSeqs the highest applied batch seq per agent source ({@code agentId#epoch})
  *     <p><b>Stored</b> in the snapshots: never rename or move this type, nor rename a component
@@ -131,13 +133,35 @@ public record EndpointStatsState(
       nextPanes = new ArrayList<>(panes);
       nextMinutes = new ArrayList<>(minutes);
       long paneFloor = paneFloor(evaluatedAt, settings);
+      // per minute, its share of the event: merged in one go (sketches merge once, not per pane)
+      Map<Long, List<WindowStats>> byMinute = new TreeMap<>();
       for (WindowStats w : e.windows()) {
         if (w.durationMs() == settings.paneMs() && w.start() >= paneFloor) {
-          mergeInto(nextPanes, w);
+          mergeInto(nextPanes, w.withoutSources()); // its minute keeps them
         }
         long minute = StatsSettings.minuteStartOf(w.start());
         if (w.end() <= minute + StatsSettings.MINUTE_MS) {
-          mergeInto(nextMinutes, w.over(minute, minute + StatsSettings.MINUTE_MS));
+          byMinute.computeIfAbsent(minute, m -> new ArrayList<>()).add(w);
+        }
+      }
+      for (Map.Entry<Long, List<WindowStats>> m : byMinute.entrySet()) {
+        long minute = m.getKey();
+        List<WindowStats> parts = m.getValue();
+        long end = minute + StatsSettings.MINUTE_MS;
+        int i = indexOfStart(nextMinutes, minute);
+        List<WindowStats> all = new ArrayList<>(parts.size() + 1);
+        if (i >= 0) {
+          all.add(nextMinutes.get(i));
+        }
+        all.addAll(parts);
+        WindowStats merged =
+            all.size() == 1
+                ? parts.get(0).over(minute, end)
+                : WindowStats.sum(minute, end, all, true);
+        if (i >= 0) {
+          nextMinutes.set(i, merged);
+        } else {
+          nextMinutes.add(-i - 1, merged);
         }
       }
       nextPanes = List.copyOf(nextPanes);
@@ -180,11 +204,35 @@ public record EndpointStatsState(
         !panes.isEmpty() && panes.get(0).start() < paneFloor
             ? List.copyOf(panes.stream().filter(p -> p.start() >= paneFloor).toList())
             : panes,
-        !minutes.isEmpty() && minutes.get(0).start() < minuteFloor
-            ? List.copyOf(minutes.stream().filter(m -> m.start() >= minuteFloor).toList())
-            : minutes,
+        keptMinutes(minuteFloor),
         alerts,
         appliedSeqs);
+  }
+
+  /**
+   * The minutes from {@code minuteFloor} on; those that ended before the watermark as it stood
+   * (which no record can change any more, and whose history was written when they last changed)
+   * without their source IPs, which only the history keeps.
+   */
+  private List<WindowStats> keptMinutes(long minuteFloor) {
+    boolean drop = !minutes.isEmpty() && minutes.get(0).start() < minuteFloor;
+    boolean strip = false;
+    for (WindowStats m : minutes) {
+      if (m.end() > watermark) {
+        break;
+      }
+      strip |= m.sources() != null;
+    }
+    if (!drop && !strip) {
+      return minutes;
+    }
+    List<WindowStats> kept = new ArrayList<>(minutes.size());
+    for (WindowStats m : minutes) {
+      if (m.start() >= minuteFloor) {
+        kept.add(m.end() <= watermark ? m.withoutSources() : m);
+      }
+    }
+    return List.copyOf(kept);
   }
 
   /**

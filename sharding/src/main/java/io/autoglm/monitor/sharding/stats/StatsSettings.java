@@ -27,6 +27,7 @@ import java.time.Duration;
  * @param restartBackoff how an entity restarts after a failed journal write
  * @param passivateAfter an endpoint entity with nothing left to do stops after this long without
  *     new data
+ * @param errorStatuses which statuses count as errors
  */
 public record StatsSettings(
     long paneMs,
@@ -40,7 +41,8 @@ public record StatsSettings(
     Duration askTimeout,
     Duration minWriteInterval,
     RestartBackoff restartBackoff,
-    Duration passivateAfter) {
+    Duration passivateAfter,
+    ErrorStatuses errorStatuses) {
 
   /** History is kept per minute: the rollup granularity. */
   public static final long MINUTE_MS = 60_000;
@@ -91,7 +93,8 @@ public record StatsSettings(
         c.getDuration("ask-timeout"),
         c.getDuration("min-write-interval"),
         RestartBackoff.fromConfig(root),
-        c.getDuration("passivate-after"));
+        c.getDuration("passivate-after"),
+        ErrorStatuses.parse(c.getStringList("error-statuses")));
   }
 
   public StatsSettings withMinWriteInterval(Duration interval) {
@@ -107,7 +110,13 @@ public record StatsSettings(
         askTimeout,
         interval,
         restartBackoff,
-        passivateAfter);
+        passivateAfter,
+        errorStatuses);
+  }
+
+  /** Whether a request answered {@code status} counts as an error. */
+  public boolean isError(int status) {
+    return errorStatuses.isError(status);
   }
 
   /** The newest {@code ts} a record may carry when the wall clock reads {@code nowMs}. */

@@ -24,7 +24,9 @@ class IpAdmissionTest {
 
   private IpAdmission admission(int maxTracked) {
     return new IpAdmission(
-        new IpAdmission.Settings(100, 10_000, maxTracked, 600_000, 10_000), rules, announced::add);
+        new IpAdmission.Settings(100, 10_000, maxTracked, 600_000, 10_000, 64, 10_000),
+        rules,
+        announced::add);
   }
 
   /** One batch's sketch: {@code heavy} requests from 10.0.0.1 among {@code others} addresses. */

@@ -76,14 +76,29 @@ public final class IpSprayBench implements Callable<Integer> {
   int rate = 5_000;
 
   @Option(
+      names = "--spray-v6",
+      paramLabel = "SHARE",
+      description =
+          "share of the spraying addresses that are IPv6, rotating within two /64 networks"
+              + " (default: ${DEFAULT-VALUE})")
+  double sprayV6 = 0.5;
+
+  @Option(
       names = "--track",
       paramLabel = "N",
       description =
           "addresses then tracked to measure heap per tracked IP (default: ${DEFAULT-VALUE})")
   int track = 100_000;
 
+  @Option(
+      names = "--histogram",
+      description =
+          "print the classes whose heap grew most per tracked IP (a class histogram of live"
+              + " objects before and after the tracked IPs)")
+  boolean histogram;
+
   /** New tracked addresses sent at once, each batch acked before the next. */
-  private static final int TRACK_BATCH = 200;
+  private static final int TRACK_BATCH = 5_000;
 
   private final PrintStream out;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -98,6 +113,10 @@ public final class IpSprayBench implements Callable<Integer> {
     OptionChecks.between(spec, "--seconds", seconds, 1, 3_600);
     OptionChecks.between(spec, "--rate", rate, 0, 100_000);
     OptionChecks.between(spec, "--track", track, 0, 1_000_000);
+    if (!(sprayV6 >= 0 && sprayV6 <= 1)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--spray-v6 must be from 0 to 1, got " + sprayV6);
+    }
     try (Node node =
         BenchNode.start(
             "bench_spray",
@@ -130,6 +149,7 @@ public final class IpSprayBench implements Callable<Integer> {
     long sent = 0;
     List<CaptureRecord> batch = new ArrayList<>(5_000);
     long sprayed = 0;
+    long chatSent = 0;
     for (int s = 0; s < seconds; s++) {
       long sprayThisSecond = (long) spray * (s + 1) / seconds - (long) spray * s / seconds;
       long n = rate + sprayThisSecond;
@@ -139,7 +159,7 @@ public final class IpSprayBench implements Callable<Integer> {
         boolean sprays = (i + 1) * sprayThisSecond / n > i * sprayThisSecond / n;
         CaptureRecord r =
             sprays
-                ? CaptureRecord.of(ts, ENDPOINTS[0], 200, 50, address(0x64400000L + sprayed++))
+                ? CaptureRecord.of(ts, ENDPOINTS[0], 200, 50, sprayAddress(sprayed++))
                 : CaptureRecord.of(
                     ts,
                     ENDPOINTS[(int) (i % 3)],
@@ -147,6 +167,7 @@ public final class IpSprayBench implements Callable<Integer> {
                     50,
                     "10.1." + (i % 2000) / 250 + "." + i % 250);
         batch.add(r);
+        chatSent += r.endpoint().equals(ENDPOINTS[0]) ? 1 : 0;
         if (batch.size() == 5_000) {
           agent.send(batch);
           sent += batch.size();
@@ -176,6 +197,30 @@ public final class IpSprayBench implements Callable<Integer> {
               .asLong();
     }
     JsonNode ips = get(node, "/api/v1/ips");
+    // who called the sprayed endpoint, from the history: wait until all its minutes are there
+    long chatRecords = chatSent;
+    String topIps =
+        "/api/v1/endpoints/"
+            + enc("default" + ENDPOINTS[0])
+            + "/top-ips?k=5&from="
+            + T0
+            + "&to="
+            + (T0 + seconds * 1000L + 60_000);
+    JsonNode top = get(node, topIps);
+    for (int i = 0; i < 100 && top.path("requests").asLong() < chatRecords; i++) {
+      Thread.sleep(200);
+      top = get(node, topIps);
+    }
+    long distinctTruth = sprayed + Math.min(rate, 2_000);
+    long distinct = top.path("distinctIps").path("estimate").asLong();
+    List<String> prefixes = new ArrayList<>();
+    top.path("prefixes")
+        .forEach(p -> prefixes.add(p.get("item").asText() + " " + p.get("requests").asLong()));
+    long v6 = Math.round(sprayed * sprayV6);
+    boolean sprayedV6Named =
+        v6 == 0
+            || (prefixes.stream().anyMatch(p -> p.startsWith(V6_PREFIXES[0]))
+                && prefixes.stream().anyMatch(p -> p.startsWith(V6_PREFIXES[1])));
     out.println();
     out.printf(
         "spray               %,d distinct addresses among %,d records over %d s of event time%n",
@@ -191,13 +236,23 @@ public final class IpSprayBench implements Callable<Integer> {
     out.printf(
         "endpoints counted   %,d of %,d records%s%n",
         counted, sent, counted == sent ? "" : "  MISMATCH");
+    out.printf(
+        "top-ips %s  %,d requests, distinct IPs %,d estimated vs %,d sent (%+.1f %%)%n",
+        ENDPOINTS[0],
+        top.path("requests").asLong(),
+        distinct,
+        distinctTruth,
+        (distinct - distinctTruth) * 100.0 / distinctTruth);
+    out.printf(
+        "  top networks      %s%s%n",
+        String.join(", ", prefixes),
+        sprayedV6Named ? "" : "  (the sprayed /64 networks are MISSING)");
 
     // phase 2: addresses a rule names are tracked from their first request
     long heapNone = heapAfterGc();
+    Map<String, long[]> histoBefore = histogram ? HeapHistogram.live() : Map.of();
     long writes2 = node.counters().journalWrites.sum();
     long started2 = System.nanoTime();
-    // paced: one batch of new entities at a time (a burst of thousands of entities recovering
-    // at once overloads the journal: see the README)
     for (int i = 0; i < track; i += TRACK_BATCH) {
       batch = new ArrayList<>(TRACK_BATCH);
       for (int j = i; j < Math.min(track, i + TRACK_BATCH); j++) {
@@ -214,14 +269,39 @@ public final class IpSprayBench implements Callable<Integer> {
     double secs2 = (System.nanoTime() - started2) / 1e9;
     long heapTracked = heapAfterGc();
     int tracked = get(node, "/api/v1/ips").get("ips").size();
+    if (histogram && tracked > 0) {
+      HeapHistogram.printGrowth(out, histoBefore, HeapHistogram.live(), tracked, 25);
+    }
     agent.close();
     out.printf(
-        "tracked IPs         %,d entities started in %.1f s (%,.0f/s)%n",
+        "tracked IPs         %,d admitted and kept in %.1f s (%,.0f/s)%n",
         tracked, secs2, tracked / secs2);
     out.printf(
         "heap after GC       %,d MB without them, %,d MB with them: %,d bytes per tracked IP%n",
         heapNone >> 20, heapTracked >> 20, tracked == 0 ? 0 : (heapTracked - heapNone) / tracked);
-    return counted == sent;
+    return counted == sent && sprayedV6Named;
+  }
+
+  /** The two IPv6 networks the IPv6 share of the spray rotates in. */
+  private static final String[] V6_PREFIXES = {"2001:db8:bad:1::/64", "2001:db8:bad:2::/64"};
+
+  /** The n-th spraying address: IPv6 in one of two /64s for the --spray-v6 share, else IPv4. */
+  private String sprayAddress(long n) {
+    // spread the IPv6 share evenly: address n is IPv6 when the share's count steps at n
+    if (Math.round((n + 1) * sprayV6) > Math.round(n * sprayV6)) {
+      long k = Math.round(n * sprayV6);
+      return "2001:db8:bad:"
+          + (1 + k % 2)
+          + ":"
+          + Long.toHexString(k >> 48 & 0xffff)
+          + ":"
+          + Long.toHexString(k >> 32 & 0xffff)
+          + ":"
+          + Long.toHexString(k >> 16 & 0xffff)
+          + ":"
+          + Long.toHexString(k & 0xffff);
+    }
+    return address(0x64400000L + n);
   }
 
   private static String address(long v) {

@@ -3,6 +3,7 @@ package io.autoglm.monitor.persistence.cassandra;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -71,6 +72,16 @@ public final class CassandraSchema {
           log.warn("Cassandra nodes did not agree on the schema in time after: {}", firstLine(cql));
         }
       }
+      for (String cql : upgrades(journalKeyspace)) {
+        try {
+          session.execute(SimpleStatement.newInstance(cql).setTimeout(DDL_TIMEOUT));
+          log.info("Cassandra schema upgraded: {}", firstLine(cql));
+        } catch (InvalidQueryException e) {
+          if (!String.valueOf(e.getMessage()).contains("already exist")) {
+            throw e;
+          }
+        }
+      }
     } finally {
       session.setSchemaMetadataEnabled(null);
     }
@@ -81,6 +92,18 @@ public final class CassandraSchema {
         snapshotKeyspace,
         replicationFactor,
         (System.nanoTime() - startedAt) / 1_000_000);
+  }
+
+  /**
+   * The CQL that brings tables made by an earlier version up to {@link #statements}: each adds
+   * columns, and fails harmlessly ("already exists") where they are there. {@link #create} runs
+   * them after {@link #statements}, ignoring that failure.
+   */
+  public static List<String> upgrades(String journalKeyspace) {
+    String j = keyspaceName("journal", journalKeyspace);
+    return List.of(
+        "ALTER TABLE %s.rollups ADD (status_codes map<int, bigint>, ttft blob,".formatted(j)
+            + " models map<text, frozen<list<bigint>>>, sources blob)");
   }
 
   /** The CQL {@link #create} runs, in order, e.g. to hand to cqlsh for a production cluster. */
@@ -180,6 +203,10 @@ public final class CassandraSchema {
           completion_tokens bigint,
           bytes_in bigint,
           bytes_out bigint,
+          status_codes map<int, bigint>,
+          ttft blob,
+          models map<text, frozen<list<bigint>>>,
+          sources blob,
           PRIMARY KEY ((entity, day), minute))
           WITH compaction = {'class': 'TimeWindowCompactionStrategy',
             'compaction_window_unit': 'DAYS', 'compaction_window_size': 1}

@@ -4,10 +4,14 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.type.reflect.GenericType;
 import io.autoglm.monitor.persistence.stats.LatencySketch;
+import io.autoglm.monitor.persistence.stats.ModelStats;
+import io.autoglm.monitor.persistence.stats.SourceIpSketch;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -16,11 +20,14 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The per-minute history of the statistics entities ("rollups"), in the table {@code rollups} of
@@ -40,6 +47,11 @@ public final class RollupStore {
   private final CompletionStage<PreparedStatement> insert;
   private final CompletionStage<PreparedStatement> select;
   private final int ttlSeconds;
+  private final int maxInFlight;
+  private final int maxQueued;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final ConcurrentLinkedQueue<Runnable> waiting = new ConcurrentLinkedQueue<>();
 
   /**
    * @param session the driver session (e.g. the persistence plugin's)
@@ -47,6 +59,26 @@ public final class RollupStore {
    * @param ttl how long a minute is kept
    */
   public RollupStore(CompletionStage<CqlSession> session, String keyspace, Duration ttl) {
+    this(session, keyspace, ttl, 32, 20_000);
+  }
+
+  /**
+   * @param maxInFlight writes sent to Cassandra at once; more wait (thousands of source IPs may
+   *     change their minutes at once, and the session's connection would refuse them)
+   * @param maxQueued writes waiting; more fail at once (their entity retries them later)
+   */
+  public RollupStore(
+      CompletionStage<CqlSession> session,
+      String keyspace,
+      Duration ttl,
+      int maxInFlight,
+      int maxQueued) {
+    if (maxInFlight < 1 || maxQueued < 0) {
+      throw new IllegalArgumentException(
+          "autoglm.history: max-writes-in-flight must be at least 1, max-queued-writes at least 0");
+    }
+    this.maxInFlight = maxInFlight;
+    this.maxQueued = maxQueued;
     if (ttl.isNegative() || ttl.isZero() || ttl.toSeconds() > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("autoglm.history.ttl must be positive, got " + ttl);
     }
@@ -61,24 +93,87 @@ public final class RollupStore {
                         + table
                         + " (entity, day, minute, count, status_1xx, status_2xx, status_3xx,"
                         + " status_4xx, status_5xx, errors, latency_sum_ms, latency,"
-                        + " prompt_tokens, completion_tokens, bytes_in, bytes_out)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?"));
+                        + " prompt_tokens, completion_tokens, bytes_in, bytes_out, status_codes,"
+                        + " ttft, models, sources)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " USING TTL ?"));
     this.select =
         session.thenCompose(
             s ->
                 s.prepareAsync(
                     "SELECT minute, count, status_1xx, status_2xx, status_3xx, status_4xx,"
                         + " status_5xx, errors, latency_sum_ms, latency, prompt_tokens,"
-                        + " completion_tokens, bytes_in, bytes_out FROM "
+                        + " completion_tokens, bytes_in, bytes_out, status_codes, ttft, models,"
+                        + " sources FROM "
                         + table
                         + " WHERE entity = ? AND day = ? AND minute >= ? AND minute < ?"));
   }
 
-  /** Writes (overwrites) the given minutes of {@code entity}: one unlogged batch per day. */
+  /**
+   * Writes (overwrites) the given minutes of {@code entity}: one unlogged batch per day, at most
+   * {@code maxInFlight} writes at once; fails at once when {@code maxQueued} are already waiting.
+   */
   public CompletionStage<Void> write(String entity, List<WindowStats> minutes) {
     if (minutes.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Runnable start =
+        () ->
+            send(entity, minutes)
+                .whenComplete(
+                    (ok, failure) -> {
+                      Runnable next = waiting.poll();
+                      if (next != null) {
+                        queued.decrementAndGet();
+                        next.run(); // keeps this write's slot
+                      } else {
+                        inFlight.decrementAndGet();
+                        drain();
+                      }
+                      if (failure != null) {
+                        done.completeExceptionally(failure);
+                      } else {
+                        done.complete(null);
+                      }
+                    });
+    if (inFlight.incrementAndGet() <= maxInFlight) {
+      start.run();
+    } else {
+      inFlight.decrementAndGet();
+      if (queued.incrementAndGet() > maxQueued) {
+        queued.decrementAndGet();
+        done.completeExceptionally(
+            new IllegalStateException(
+                "history writes: "
+                    + maxQueued
+                    + " already waiting (autoglm.history.max-queued-writes)"));
+      } else {
+        waiting.add(start);
+        drain();
+      }
+    }
+    return done;
+  }
+
+  /** Starts waiting writes while there is room (a slot freed as one was queued). */
+  private void drain() {
+    while (!waiting.isEmpty()) {
+      if (inFlight.incrementAndGet() > maxInFlight) {
+        inFlight.decrementAndGet();
+        return;
+      }
+      Runnable next = waiting.poll();
+      if (next == null) {
+        inFlight.decrementAndGet();
+        return;
+      }
+      queued.decrementAndGet();
+      next.run();
+    }
+  }
+
+  private CompletionStage<Void> send(String entity, List<WindowStats> minutes) {
     return insert
         .thenCombine(session, (ps, s) -> new Object[] {ps, s})
         .thenCompose(
@@ -91,7 +186,8 @@ public final class RollupStore {
                     .computeIfAbsent(
                         dayOf(m.start()), d -> BatchStatement.builder(DefaultBatchType.UNLOGGED))
                     .addStatement(
-                        ps.bind(
+                        bind(
+                            ps,
                             entity,
                             dayOf(m.start()),
                             Instant.ofEpochMilli(m.start()),
@@ -108,6 +204,10 @@ public final class RollupStore {
                             m.completionTokens(),
                             m.bytesIn(),
                             m.bytesOut(),
+                            m.statusCodes(),
+                            ByteBuffer.wrap(m.ttft().toBytes()),
+                            models(m),
+                            m.sources() == null ? null : ByteBuffer.wrap(m.sources().toBytes()),
                             ttlSeconds));
               }
               List<CompletableFuture<AsyncResultSet>> writes = new ArrayList<>();
@@ -116,6 +216,32 @@ public final class RollupStore {
                   .forEach(b -> writes.add(s.executeAsync(b.build()).toCompletableFuture()));
               return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
             });
+  }
+
+  /**
+   * Binds one row; without source IPs ({@code sources} null: the entity no longer holds them) the
+   * column is left unset, so the row keeps those written before.
+   */
+  private static BoundStatement bind(PreparedStatement ps, Object... values) {
+    BoundStatement b = ps.bind(values);
+    return values[SOURCES_INDEX] == null ? b.unset(SOURCES_INDEX) : b;
+  }
+
+  private static final int SOURCES_INDEX = 19;
+
+  private static final GenericType<Map<String, List<Long>>> MODELS =
+      GenericType.mapOf(GenericType.STRING, GenericType.listOf(GenericType.LONG));
+
+  /** A minute's models as the {@code models} column holds them. */
+  private static Map<String, List<Long>> models(WindowStats m) {
+    Map<String, List<Long>> out = new HashMap<>();
+    m.models()
+        .forEach(
+            (name, s) ->
+                out.put(
+                    name,
+                    List.of(s.requests(), s.errors(), s.promptTokens(), s.completionTokens())));
+    return out;
   }
 
   /** The minutes of {@code entity} starting in {@code [fromMs, toMs)}, oldest first. */
@@ -177,6 +303,16 @@ public final class RollupStore {
     if (latency != null) {
       latency.duplicate().get(bytes);
     }
+    Map<String, ModelStats> models = new HashMap<>();
+    row.get("models", MODELS)
+        .forEach(
+            (name, v) -> {
+              if (v.size() >= 4) {
+                models.put(name, new ModelStats(v.get(0), v.get(1), v.get(2), v.get(3)));
+              }
+            });
+    ByteBuffer ttft = row.getByteBuffer("ttft");
+    ByteBuffer sources = row.getByteBuffer("sources");
     return new WindowStats(
         start,
         start + 60_000,
@@ -192,7 +328,17 @@ public final class RollupStore {
         row.getLong("prompt_tokens"),
         row.getLong("completion_tokens"),
         row.getLong("bytes_in"),
-        row.getLong("bytes_out"));
+        row.getLong("bytes_out"),
+        Map.copyOf(row.getMap("status_codes", Integer.class, Long.class)),
+        ttft == null || !ttft.hasRemaining() ? null : LatencySketch.fromBytes(bytesOf(ttft)),
+        Map.copyOf(models),
+        sources == null ? null : SourceIpSketch.fromBytes(bytesOf(sources)));
+  }
+
+  private static byte[] bytesOf(ByteBuffer b) {
+    byte[] bytes = new byte[b.remaining()];
+    b.duplicate().get(bytes);
+    return bytes;
   }
 
   private static LocalDate dayOf(long ms) {

@@ -1,6 +1,7 @@
 package io.autoglm.monitor.persistence.event;
 
 import io.autoglm.monitor.protocols.CborSerializable;
+import io.autoglm.monitor.protocols.rule.IpWatch;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 
 /**
@@ -13,4 +14,9 @@ public sealed interface RuleBookEvent extends CborSerializable {
   record RuleUpserted(ThresholdRule rule) implements RuleBookEvent {}
 
   record RuleDeleted(String ruleId) implements RuleBookEvent {}
+
+  /** An entry of the source-IP watch list was added or replaced. */
+  record WatchUpserted(IpWatch watch) implements RuleBookEvent {}
+
+  record WatchDeleted(String watchId) implements RuleBookEvent {}
 }

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Events of one source IP's statistics entity, persisted in the Cassandra journal. This package
- * never moves. Every event carries the entity id ({@code service/ip}).
+ * Events of the source IPs' statistics, persisted in the Cassandra journal by the entity of a group
+ * of IPs. This package never moves. Every event carries an id: the group's ({@code service/g<n>})
+ * for {@link IpGroupIngested} and {@link IpsForgotten}, else the IP's ({@code service/ip}).
  *
  * <p><b>Stored</b> in the journal: never rename or move this type, nor rename a component (see
  * persistence/README.md, "Stored types and how they evolve").
@@ -32,6 +33,19 @@ public sealed interface SourceIpStatsEvent extends CborSerializable {
       Map<String, Long> endpoints,
       long evaluatedAt)
       implements SourceIpStatsEvent {}
+
+  /**
+   * One write of a group of IPs: each IP's {@link IpStatsIngested} (with no applied seqs of its
+   * own), the highest batch seq now applied per agent source for the whole group, and the node's
+   * wall clock when it was written ({@code receivedAt}: how long an IP has been idle is measured
+   * from it).
+   */
+  record IpGroupIngested(
+      String ipId, List<IpStatsIngested> ips, Map<String, Long> appliedSeqs, long receivedAt)
+      implements SourceIpStatsEvent {}
+
+  /** The group stopped keeping these IPs ({@code service/ip}): idle, nothing pending or firing. */
+  record IpsForgotten(String ipId, List<String> ips) implements SourceIpStatsEvent {}
 
   /** Event time moved with the wall clock while no data arrived. */
   record IpEventTimeAdvanced(String ipId, long evaluatedAt) implements SourceIpStatsEvent {}

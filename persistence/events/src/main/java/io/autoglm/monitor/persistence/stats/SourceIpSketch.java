@@ -47,6 +47,9 @@ import org.apache.datasketches.memory.Memory;
  * ::ffff:a.b.c.d}, which the canonical form keeps) is counted as the IPv4 address {@code a.b.c.d}:
  * it is the same client, and it belongs in that {@code /24}.
  *
+ * <p>An IPv4 address enters the HLL as its 32-bit value (hashed without encoding its text), any
+ * other address as its text.
+ *
  * <p>Persisted as one byte string: a format version byte ({@value #FORMAT_VERSION}), then the HLL,
  * the address sketch and the network sketch in their DataSketches serial forms (each but the last
  * preceded by its length as an unsigned varint); an empty sketch is the version byte alone. The
@@ -115,7 +118,15 @@ public final class SourceIpSketch {
 
   /** A new, empty accumulator for the ingest path. */
   public static Accumulator accumulator() {
-    return new Accumulator();
+    return new Accumulator(false);
+  }
+
+  /**
+   * A new, empty accumulator of addresses known to be canonical IP literals with IPv4-mapped ones
+   * folded ({@code CaptureRecord.srcIp} through {@link #foldV4Mapped}): they are not parsed again.
+   */
+  public static Accumulator accumulatorOfCanonical() {
+    return new Accumulator(true);
   }
 
   /**
@@ -137,6 +148,35 @@ public final class SourceIpSketch {
         newItems().merge(ips).merge(other.ips),
         newItems().merge(prefixes).merge(other.prefixes),
         null);
+  }
+
+  /** All of {@code sketches} merged in one union (not one copy per merge); nulls are skipped. */
+  public static SourceIpSketch mergeAll(List<SourceIpSketch> sketches) {
+    SourceIpSketch only = EMPTY;
+    Union union = null;
+    ItemsSketch<String> ips = null;
+    ItemsSketch<String> prefixes = null;
+    for (SourceIpSketch s : sketches) {
+      if (s == null || s.isEmpty()) {
+        continue;
+      }
+      if (union == null && only.isEmpty()) {
+        only = s;
+        continue;
+      }
+      if (union == null) {
+        union = new Union(LG_K);
+        union.update(only.distinct);
+        ips = newItems().merge(only.ips);
+        prefixes = newItems().merge(only.prefixes);
+      }
+      union.update(s.distinct);
+      ips.merge(s.ips);
+      prefixes.merge(s.prefixes);
+    }
+    return union == null
+        ? only
+        : new SourceIpSketch(union.getResult(HLL_TYPE), ips, prefixes, null);
   }
 
   public boolean isEmpty() {
@@ -206,6 +246,41 @@ public final class SourceIpSketch {
    */
   public static String foldV4Mapped(String ip) {
     return ip.startsWith(V4_MAPPED) && ip.indexOf('.') > 0 ? ip.substring(V4_MAPPED.length()) : ip;
+  }
+
+  /**
+   * The 32-bit value of a canonical IPv4 literal ({@code a.b.c.d}, no leading zeros), or -1 for
+   * anything else (IPv6, not an IP literal).
+   */
+  static long v4Value(String ip) {
+    int n = ip.length();
+    if (n < 7 || n > 15) {
+      return -1;
+    }
+    long value = 0;
+    int octet = 0;
+    int digits = 0;
+    int dots = 0;
+    for (int i = 0; i < n; i++) {
+      char ch = ip.charAt(i);
+      if (ch == '.') {
+        if (digits == 0 || ++dots > 3) {
+          return -1;
+        }
+        value = value << 8 | octet;
+        octet = 0;
+        digits = 0;
+      } else if (ch >= '0' && ch <= '9' && digits < 3) {
+        octet = octet * 10 + (ch - '0');
+        if (octet > 255) {
+          return -1;
+        }
+        digits++;
+      } else {
+        return -1;
+      }
+    }
+    return dots == 3 && digits > 0 ? value << 8 | octet : -1;
   }
 
   /** {@link #prefixOf} of a canonical literal that is not IPv4-mapped. */
@@ -435,7 +510,15 @@ public final class SourceIpSketch {
     private ItemsSketch<String> ips;
     private ItemsSketch<String> prefixes;
 
-    private Accumulator() {}
+    private static final int PREFIX_CACHE = 64;
+
+    private final boolean canonical;
+    private final int[] prefixNets = new int[PREFIX_CACHE];
+    private final String[] prefixNames = new String[PREFIX_CACHE];
+
+    private Accumulator(boolean canonical) {
+      this.canonical = canonical;
+    }
 
     /** Counts one request from {@code canonicalIp}; see {@link #add(String, long)}. */
     public void add(String canonicalIp) {
@@ -519,19 +602,38 @@ public final class SourceIpSketch {
         String text = k[j];
         if (text != null) {
           k[j] = null;
-          String ip = IpAddresses.canonical(text); // the same instance for IPv4
+          String ip = canonical ? text : IpAddresses.canonical(text); // same instance for IPv4
           if (ip == null) {
             distinct.update(text); // no IP literal: an address of its own, in no network
             ips.update(text, c[j]);
             continue;
           }
-          ip = foldV4Mapped(ip);
-          distinct.update(ip);
+          ip = canonical ? ip : foldV4Mapped(ip);
+          long v4 = v4Value(ip);
           ips.update(ip, c[j]);
-          prefixes.update(prefixOfCanonical(ip), c[j]);
+          if (v4 >= 0) {
+            distinct.update(v4); // its 32-bit value: hashed without encoding text
+            prefixes.update(v4Prefix(v4), c[j]);
+          } else {
+            distinct.update(ip);
+            prefixes.update(prefixOfCanonical(ip), c[j]);
+          }
         }
       }
       size = 0;
+    }
+
+    /** The {@code a.b.c.0/24} of an IPv4 value, from a small cache of recent networks. */
+    private String v4Prefix(long v4) {
+      int net = (int) (v4 >>> 8);
+      int slot = (net ^ (net >>> 8) ^ (net >>> 16)) & (PREFIX_CACHE - 1);
+      if (prefixNets[slot] == net && prefixNames[slot] != null) {
+        return prefixNames[slot];
+      }
+      String name = (net >>> 16) + "." + ((net >>> 8) & 255) + "." + (net & 255) + ".0/24";
+      prefixNets[slot] = net;
+      prefixNames[slot] = name;
+      return name;
     }
 
     /**

@@ -4,7 +4,10 @@ import static io.autoglm.monitor.persistence.stats.Saturating.add;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The statistics of one event-time span {@code [start, end)} of one endpoint: a pane (1 s by
@@ -12,10 +15,20 @@ import java.util.List;
  * {@link #merge} combines partial statistics of the same span (from several ingest deltas) exactly,
  * with counters that saturate instead of wrapping ({@link Saturating}).
  *
- * @param errors requests answered 5xx or 429 (what {@code error_rate} counts)
+ * <p>Besides the counters, a window holds its status codes one by one ({@code statusCodes}: at most
+ * the 500 codes 100..599), the time to first token of the requests that report it ({@code ttft}),
+ * the requests per model ({@code models}: at most {@value #MAX_MODELS} names, the smallest folded
+ * into {@value #OTHER_MODEL}), and the source IPs ({@code sources}, a {@link SourceIpSketch};
+ * {@code null} where it is not held, e.g. in the panes of an endpoint, which keep it per minute
+ * only).
+ *
+ * @param errors requests that count as errors (5xx and 429 by default, {@code
+ *     autoglm.stats.error-statuses}; what {@code error_rate} counts)
  * @param latencySumMs sum of latencies, for the mean
  *     <p><b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
- *     component (see persistence/README.md, "Stored types and how they evolve").
+ *     component (see persistence/README.md, "Stored types and how they evolve"). Windows written
+ *     before status codes, TTFT, models and sources existed read back without them (empty maps, an
+ *     empty TTFT sketch, no sources).
  */
 public record WindowStats(
     long start,
@@ -32,7 +45,66 @@ public record WindowStats(
     long promptTokens,
     long completionTokens,
     long bytesIn,
-    long bytesOut) {
+    long bytesOut,
+    Map<Integer, Long> statusCodes,
+    LatencySketch ttft,
+    Map<String, ModelStats> models,
+    SourceIpSketch sources) {
+
+  /**
+   * Models named one by one per window. A constant, not configuration: windows are merged while
+   * events replay, and another value would recover other statistics from the same journal.
+   */
+  public static final int MAX_MODELS = 16;
+
+  /** Where the requests of the models past {@link #MAX_MODELS} are counted. */
+  public static final String OTHER_MODEL = "(other)";
+
+  public WindowStats {
+    latency = latency == null ? LatencySketch.empty() : latency;
+    statusCodes = statusCodes == null ? Map.of() : statusCodes;
+    ttft = ttft == null ? LatencySketch.empty() : ttft;
+    models = models == null ? Map.of() : models;
+  }
+
+  /** Statistics without status codes, TTFT, models or sources. */
+  public WindowStats(
+      long start,
+      long end,
+      long count,
+      long status1xx,
+      long status2xx,
+      long status3xx,
+      long status4xx,
+      long status5xx,
+      long errors,
+      double latencySumMs,
+      LatencySketch latency,
+      long promptTokens,
+      long completionTokens,
+      long bytesIn,
+      long bytesOut) {
+    this(
+        start,
+        end,
+        count,
+        status1xx,
+        status2xx,
+        status3xx,
+        status4xx,
+        status5xx,
+        errors,
+        latencySumMs,
+        latency,
+        promptTokens,
+        completionTokens,
+        bytesIn,
+        bytesOut,
+        Map.of(),
+        LatencySketch.empty(),
+        Map.of(),
+        null);
+  }
 
   public static WindowStats empty(long start, long end) {
     return new WindowStats(start, end, 0, 0, 0, 0, 0, 0, 0, 0.0, LatencySketch.empty(), 0, 0, 0, 0);
@@ -58,7 +130,11 @@ public record WindowStats(
         add(promptTokens, o.promptTokens),
         add(completionTokens, o.completionTokens),
         add(bytesIn, o.bytesIn),
-        add(bytesOut, o.bytesOut));
+        add(bytesOut, o.bytesOut),
+        sumCodes(List.of(statusCodes, o.statusCodes)),
+        ttft.merge(o.ttft),
+        sumModels(List.of(models, o.models)),
+        mergeSources(sources, o.sources));
   }
 
   /** The same statistics over another span (a pane's counts folded into its minute). */
@@ -78,15 +154,47 @@ public record WindowStats(
         promptTokens,
         completionTokens,
         bytesIn,
-        bytesOut);
+        bytesOut,
+        statusCodes,
+        ttft,
+        models,
+        sources);
+  }
+
+  /** The same statistics without source IPs (a pane, whose sources its minute keeps). */
+  public WindowStats withoutSources() {
+    if (sources == null) {
+      return this;
+    }
+    return new WindowStats(
+        start,
+        end,
+        count,
+        status1xx,
+        status2xx,
+        status3xx,
+        status4xx,
+        status5xx,
+        errors,
+        latencySumMs,
+        latency,
+        promptTokens,
+        completionTokens,
+        bytesIn,
+        bytesOut,
+        statusCodes,
+        ttft,
+        models,
+        null);
   }
 
   /**
-   * The statistics of {@code parts} together, as the span {@code [start, end)}; the latency sketch
-   * only if {@code withLatency} (merging sketches is the costly part).
+   * The statistics of {@code parts} together, as the span {@code [start, end)}; the latency and
+   * TTFT sketches and the source IPs only if {@code withSketches} (merging sketches is the costly
+   * part).
    */
   public static WindowStats sum(
-      long start, long end, Collection<WindowStats> parts, boolean withLatency) {
+      long start, long end, Collection<WindowStats> parts, boolean withSketches) {
     long count = 0;
     long s1 = 0;
     long s2 = 0;
@@ -99,7 +207,12 @@ public record WindowStats(
     long completion = 0;
     long in = 0;
     long out = 0;
-    List<LatencySketch> sketches = withLatency ? new ArrayList<>(parts.size()) : List.of();
+    List<LatencySketch> sketches = withSketches ? new ArrayList<>(parts.size()) : List.of();
+    List<LatencySketch> ttfts = withSketches ? new ArrayList<>(parts.size()) : List.of();
+    List<SourceIpSketch> sources = withSketches ? new ArrayList<>(parts.size()) : List.of();
+    boolean anySources = false;
+    List<Map<Integer, Long>> codes = new ArrayList<>(parts.size());
+    List<Map<String, ModelStats>> models = new ArrayList<>(parts.size());
     for (WindowStats w : parts) {
       count = add(count, w.count);
       s1 = add(s1, w.status1xx);
@@ -113,8 +226,13 @@ public record WindowStats(
       completion = add(completion, w.completionTokens);
       in = add(in, w.bytesIn);
       out = add(out, w.bytesOut);
-      if (withLatency) {
+      codes.add(w.statusCodes);
+      models.add(w.models);
+      if (withSketches) {
         sketches.add(w.latency);
+        ttfts.add(w.ttft);
+        sources.add(w.sources);
+        anySources |= w.sources != null;
       }
     }
     return new WindowStats(
@@ -128,12 +246,98 @@ public record WindowStats(
         s5,
         errors,
         latencySum,
-        withLatency ? LatencySketch.mergeAll(sketches) : LatencySketch.empty(),
+        withSketches ? LatencySketch.mergeAll(sketches) : LatencySketch.empty(),
         prompt,
         completion,
         in,
-        out);
+        out,
+        sumCodes(codes),
+        withSketches ? LatencySketch.mergeAll(ttfts) : LatencySketch.empty(),
+        sumModels(models),
+        anySources ? SourceIpSketch.mergeAll(sources) : null);
   }
+
+  private static SourceIpSketch mergeSources(SourceIpSketch a, SourceIpSketch b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null ? a : a.merge(b);
+  }
+
+  private static Map<Integer, Long> sumCodes(List<Map<Integer, Long>> maps) {
+    Map<Integer, Long> only = null;
+    Map<Integer, Long> sum = null;
+    for (Map<Integer, Long> m : maps) {
+      if (m.isEmpty()) {
+        continue;
+      }
+      if (only == null && sum == null) {
+        only = m;
+        continue;
+      }
+      if (sum == null) {
+        sum = new HashMap<>(only);
+      }
+      for (Map.Entry<Integer, Long> e : m.entrySet()) {
+        sum.merge(e.getKey(), e.getValue(), Saturating::add);
+      }
+    }
+    return sum != null ? Map.copyOf(sum) : only != null ? only : Map.of();
+  }
+
+  /**
+   * The models of several windows together; past {@link #MAX_MODELS} names, the ones with the
+   * fewest requests (then the greatest names) are folded into {@link #OTHER_MODEL}.
+   */
+  public static Map<String, ModelStats> sumModels(List<Map<String, ModelStats>> maps) {
+    Map<String, ModelStats> only = null;
+    Map<String, ModelStats> sum = null;
+    for (Map<String, ModelStats> m : maps) {
+      if (m.isEmpty()) {
+        continue;
+      }
+      if (only == null && sum == null) {
+        only = m;
+        continue;
+      }
+      if (sum == null) {
+        sum = new HashMap<>(only);
+      }
+      for (Map.Entry<String, ModelStats> e : m.entrySet()) {
+        sum.merge(e.getKey(), e.getValue(), ModelStats::plus);
+      }
+    }
+    if (sum == null) {
+      return only != null ? only : Map.of();
+    }
+    return Map.copyOf(capModels(sum));
+  }
+
+  /** {@code models} with at most {@link #MAX_MODELS} names (changes and returns the map). */
+  public static Map<String, ModelStats> capModels(Map<String, ModelStats> models) {
+    if (models.size() <= MAX_MODELS) {
+      return models;
+    }
+    List<Map.Entry<String, ModelStats>> named = new ArrayList<>();
+    ModelStats other = models.getOrDefault(OTHER_MODEL, ModelStats.ZERO);
+    for (Map.Entry<String, ModelStats> e : models.entrySet()) {
+      if (!e.getKey().equals(OTHER_MODEL)) {
+        named.add(e);
+      }
+    }
+    named.sort(BY_REQUESTS);
+    for (Map.Entry<String, ModelStats> e : named.subList(MAX_MODELS - 1, named.size())) {
+      other = other.plus(e.getValue());
+      models.remove(e.getKey());
+    }
+    models.put(OTHER_MODEL, other);
+    return models;
+  }
+
+  private static final Comparator<Map.Entry<String, ModelStats>> BY_REQUESTS =
+      Comparator.<Map.Entry<String, ModelStats>>comparingLong(e -> e.getValue().requests())
+          .reversed()
+          .thenComparing(Map.Entry::getKey);
 
   public long durationMs() {
     return end - start;
@@ -148,8 +352,62 @@ public record WindowStats(
     return count == 0 ? Double.NaN : (double) errors / count;
   }
 
+  /** Requests answered with {@code code}. */
+  public long statusCount(int code) {
+    Long n = statusCodes.get(code);
+    return n == null ? 0 : n;
+  }
+
+  /** Share of requests answered {@code codes} (any of them), or NaN without requests. */
+  public double shareOf(int... codes) {
+    if (count == 0) {
+      return Double.NaN;
+    }
+    long n = 0;
+    for (int code : codes) {
+      n += statusCount(code);
+    }
+    return (double) n / count;
+  }
+
+  /** Share of requests answered 4xx, or NaN without requests. */
+  public double clientErrorRate() {
+    return count == 0 ? Double.NaN : (double) status4xx / count;
+  }
+
+  /** Share of requests answered 429 (throttled), or NaN without requests. */
+  public double throttleRate() {
+    return shareOf(429);
+  }
+
+  /** Share of requests answered 401 or 403, or NaN without requests. */
+  public double authFailureRate() {
+    return shareOf(401, 403);
+  }
+
+  /** The at most {@code k} most frequent status codes, most frequent (then lowest) first. */
+  public List<Map.Entry<Integer, Long>> topStatusCodes(int k) {
+    return statusCodes.entrySet().stream()
+        .sorted(
+            Map.Entry.<Integer, Long>comparingByValue()
+                .reversed()
+                .thenComparing(Map.Entry.comparingByKey()))
+        .limit(k)
+        .toList();
+  }
+
+  /** The models by requests, most first ({@link #OTHER_MODEL} among them by its count). */
+  public List<Map.Entry<String, ModelStats>> modelsByRequests() {
+    return models.entrySet().stream().sorted(BY_REQUESTS).toList();
+  }
+
   public double latencyQuantileMs(double q) {
     return latency.quantile(q);
+  }
+
+  /** Time to first token at quantile {@code q}, NaN when no request reported one. */
+  public double ttftQuantileMs(double q) {
+    return ttft.quantile(q);
   }
 
   public double meanLatencyMs() {
@@ -158,5 +416,18 @@ public record WindowStats(
 
   public double tokensPerSecond() {
     return ((double) promptTokens + completionTokens) * 1000.0 / durationMs();
+  }
+
+  public double promptTokensPerSecond() {
+    return promptTokens * 1000.0 / durationMs();
+  }
+
+  public double completionTokensPerSecond() {
+    return completionTokens * 1000.0 / durationMs();
+  }
+
+  /** The estimated number of distinct source IPs, NaN where sources are not held. */
+  public double distinctSources() {
+    return sources == null ? Double.NaN : sources.distinctEstimate();
   }
 }
