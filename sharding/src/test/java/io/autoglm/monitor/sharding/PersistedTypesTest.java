@@ -140,7 +140,8 @@ class PersistedTypesTest {
             T0 + 999,
             Map.of("gw-1#7", 42L),
             Map.of("/v1/chat", 60L, "(other)", 40L),
-            T0 + 1_000),
+            T0 + 1_000,
+            Map.of("key-1", 100L)),
         new SourceIpStatsEvent.IpEventTimeAdvanced(IP_ID, T0 + 5_000),
         new SourceIpStatsEvent.IpAlertChanged(
             IP_ID,
@@ -161,7 +162,8 @@ class PersistedTypesTest {
                     T0 + 999,
                     Map.of(),
                     Map.of("/v1/chat", 100L),
-                    T0 + 1_000)),
+                    T0 + 1_000,
+                    Map.of())),
             Map.of("gw-1#7", 42L),
             T0 + 3_600_000),
         new SourceIpStatsEvent.IpsForgotten("default/g7", List.of(IP_ID, "default/2001:db8::1")),
@@ -188,7 +190,8 @@ class PersistedTypesTest {
         Map.of("/v1/chat", 100L),
         Map.of(IP_RULE.id(), RuleAlertState.ok(IP_RULE.id()).pending(T0)),
         Map.of(),
-        T0 + 3_600_000);
+        T0 + 3_600_000,
+        Map.of("key-1", 60L, "key-2", 40L));
   }
 
   private static final IpCounts IP_PANE = new IpCounts(T0, T0 + 1_000, 100, 3, 7, 2, 1, 50, 80);

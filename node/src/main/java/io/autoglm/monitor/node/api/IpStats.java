@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * The answer of {@code GET /api/v1/ips/{id}/stats}: a tracked source IP's counts per pane and per
- * minute, the endpoints it called most ({@code (other)}: the rest), and its rules pending or
+ * minute, the endpoints it called most and the API keys it used most ({@code (other)}: the rest;
+ * {@code distinctApiKeys} like {@code "15+"} once some were folded), and its rules pending or
  * firing.
  */
 public record IpStats(
@@ -26,6 +27,8 @@ public record IpStats(
     List<Span> panes,
     List<Span> minutes,
     Map<String, Long> endpoints,
+    Map<String, Long> apiKeys,
+    String distinctApiKeys,
     List<EndpointStats.RuleState> alerts) {
 
   /** What the IP did in one pane or minute; rates are null without requests. */
@@ -68,7 +71,16 @@ public record IpStats(
         v.panes().stream().map(Span::of).toList(),
         v.minutes().stream().map(Span::of).toList(),
         v.endpoints(),
+        v.apiKeys(),
+        distinct(v.apiKeys()),
         v.alerts().stream().map(EndpointStats.RuleState::of).toList());
+  }
+
+  /** How many distinct names a bounded count map holds: "16+" once some were folded. */
+  private static String distinct(Map<String, Long> counts) {
+    return counts.containsKey(SourceIpStatsState.OTHER_ENDPOINTS)
+        ? (counts.size() - 1) + "+"
+        : Integer.toString(counts.size());
   }
 
   private static Instant time(long ms) {

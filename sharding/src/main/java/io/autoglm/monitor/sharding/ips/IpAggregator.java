@@ -94,6 +94,7 @@ public final class IpAggregator {
     private final long paneMs;
     private final TreeMap<Long, long[]> panes = new TreeMap<>();
     private final Map<String, Long> endpoints = new HashMap<>();
+    private final Map<String, Long> apiKeys = new HashMap<>(4);
     private long records;
     private long maxEventTs = Long.MIN_VALUE;
 
@@ -123,13 +124,21 @@ public final class IpAggregator {
       }
       c[5] = Saturating.add(c[5], Math.max(0, r.promptTokens()));
       c[6] = Saturating.add(c[6], Math.max(0, r.completionTokens()));
-      if (endpoints.containsKey(path) || endpoints.size() < IpPart.MAX_ENDPOINTS - 1) {
-        endpoints.merge(path, 1L, Long::sum);
-      } else {
-        endpoints.merge(SourceIpStatsState.OTHER_ENDPOINTS, 1L, Long::sum);
+      countBounded(endpoints, path);
+      if (r.apiKeyId() != null) {
+        countBounded(apiKeys, r.apiKeyId());
       }
       records++;
       maxEventTs = Math.max(maxEventTs, r.ts());
+    }
+
+    /** Counts one request of {@code name}; past the bound, new names count as (other). */
+    private static void countBounded(Map<String, Long> counts, String name) {
+      if (counts.containsKey(name) || counts.size() < IpPart.MAX_ENDPOINTS - 1) {
+        counts.merge(name, 1L, Long::sum);
+      } else {
+        counts.merge(SourceIpStatsState.OTHER_ENDPOINTS, 1L, Long::sum);
+      }
     }
 
     IpPart toPart() {
@@ -140,7 +149,14 @@ public final class IpAggregator {
         counts.add(new IpCounts(pane, pane + paneMs, c[0], c[1], c[2], c[3], c[4], c[5], c[6]));
       }
       return new IpPart(
-          agentId, epoch, seq, List.copyOf(counts), records, maxEventTs, Map.copyOf(endpoints));
+          agentId,
+          epoch,
+          seq,
+          List.copyOf(counts),
+          records,
+          maxEventTs,
+          Map.copyOf(endpoints),
+          Map.copyOf(apiKeys));
     }
   }
 }

@@ -13,6 +13,8 @@ import java.util.Map;
  *
  * @param endpoints path → requests in this part, at most {@link #MAX_ENDPOINTS} paths (the rest
  *     under {@code (other)})
+ * @param apiKeys API key id → requests in this part (of the records naming one), bounded the same
+ *     way
  */
 public record IpPart(
     String agentId,
@@ -21,8 +23,13 @@ public record IpPart(
     List<IpCounts> panes,
     long records,
     long maxEventTs,
-    Map<String, Long> endpoints)
+    Map<String, Long> endpoints,
+    Map<String, Long> apiKeys)
     implements CborSerializable, ReplayFilter.Part {
+
+  public IpPart {
+    apiKeys = apiKeys == null ? Map.of() : apiKeys;
+  }
 
   public static final int MAX_ENDPOINTS = 16;
 

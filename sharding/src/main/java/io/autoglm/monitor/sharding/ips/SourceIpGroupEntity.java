@@ -249,6 +249,7 @@ public final class SourceIpGroupEntity
       SourceIpStatsState ip = state.ipOrEmpty(ipId);
       TreeMap<Long, IpCounts> onTime = new TreeMap<>();
       Map<String, Long> endpoints = new HashMap<>();
+      Map<String, Long> apiKeys = new HashMap<>();
       long ipAccepted = 0;
       long ipLate = 0;
       long maxEventTs = SourceIpStatsState.NONE;
@@ -276,6 +277,7 @@ public final class SourceIpGroupEntity
           }
         }
         part.endpoints().forEach((path, n) -> endpoints.merge(path, n, Long::sum));
+        part.apiKeys().forEach((apiKey, n) -> apiKeys.merge(apiKey, n, Long::sum));
         maxEventTs = Math.max(maxEventTs, Math.min(part.maxEventTs(), horizon));
       }
       accepted += ipAccepted;
@@ -294,7 +296,8 @@ public final class SourceIpGroupEntity
                 maxEventTs,
                 Map.of(),
                 Map.copyOf(endpoints),
-                at));
+                at,
+                SourceIpStatsState.topEndpoints(Map.of(), apiKeys)));
       }
     }
     IngestAck ack = new IngestAck(accepted, late, duplicates, future, expired);

@@ -27,6 +27,8 @@ import java.util.Map;
  *     grouped (a group keeps them for all its IPs), empty now
  * @param lastReceivedAt the node's wall clock at its newest write; {@link #NONE} in states written
  *     before it existed
+ * @param apiKeys the API keys it used most (key id → requests, at most {@link #MAX_ENDPOINTS}, the
+ *     rest under {@code (other)}): many keys from one address is credential stuffing
  *     <p><b>Stored</b> in the snapshots: never rename or move this type, nor rename a component
  *     (see persistence/README.md, "Stored types and how they evolve").
  */
@@ -42,7 +44,8 @@ public record SourceIpStatsState(
     Map<String, Long> endpoints,
     Map<String, RuleAlertState> alerts,
     Map<String, Long> appliedSeqs,
-    long lastReceivedAt)
+    long lastReceivedAt,
+    Map<String, Long> apiKeys)
     implements CborSerializable {
 
   public static final long NONE = Long.MIN_VALUE;
@@ -66,11 +69,13 @@ public record SourceIpStatsState(
     endpoints = endpoints == null ? Map.of() : endpoints;
     alerts = alerts == null ? Map.of() : alerts;
     appliedSeqs = appliedSeqs == null ? Map.of() : appliedSeqs;
+    apiKeys = apiKeys == null ? Map.of() : apiKeys;
   }
 
   public static SourceIpStatsState empty(String ipId) {
     return new SourceIpStatsState(
-        ipId, NONE, NONE, NONE, 0, 0, List.of(), List.of(), Map.of(), Map.of(), Map.of(), NONE);
+        ipId, NONE, NONE, NONE, 0, 0, List.of(), List.of(), Map.of(), Map.of(), Map.of(), NONE,
+        Map.of());
   }
 
   public boolean hasData() {
@@ -112,7 +117,8 @@ public record SourceIpStatsState(
           endpoints,
           Map.copyOf(next),
           appliedSeqs,
-          lastReceivedAt);
+          lastReceivedAt,
+          apiKeys);
     }
     throw new IllegalArgumentException("unknown event " + event);
   }
@@ -141,7 +147,8 @@ public record SourceIpStatsState(
         topEndpoints(endpoints, e.endpoints()),
         alerts,
         AppliedSeqs.merged(appliedSeqs, e.appliedSeqs(), SERVER_KEYS_REMEMBERED),
-        lastReceivedAt);
+        lastReceivedAt,
+        topEndpoints(apiKeys, e.apiKeys()));
   }
 
   /** Moves event time to {@code at} (never back); panes and minutes too old to keep go. */
@@ -165,7 +172,8 @@ public record SourceIpStatsState(
         endpoints,
         alerts,
         appliedSeqs,
-        lastReceivedAt);
+        lastReceivedAt,
+        apiKeys);
   }
 
   /** The same state, last written to at {@code wallMs} (node wall clock). */
@@ -182,7 +190,8 @@ public record SourceIpStatsState(
         endpoints,
         alerts,
         appliedSeqs,
-        Math.max(lastReceivedAt, wallMs));
+        Math.max(lastReceivedAt, wallMs),
+        apiKeys);
   }
 
   /** Whether a rule is pending or firing for this IP. */
@@ -234,8 +243,11 @@ public record SourceIpStatsState(
     sorted.add(lo, c);
   }
 
-  /** The most called endpoints of both, at most {@link #MAX_ENDPOINTS}, the rest folded. */
-  static Map<String, Long> topEndpoints(Map<String, Long> a, Map<String, Long> b) {
+  /**
+   * The most called endpoints (or most used API keys) of both, at most {@link #MAX_ENDPOINTS}, the
+   * rest folded.
+   */
+  public static Map<String, Long> topEndpoints(Map<String, Long> a, Map<String, Long> b) {
     if (b == null || b.isEmpty()) {
       return a;
     }

@@ -17,7 +17,8 @@ public record SourceIpStatsView(
     List<IpCounts> panes,
     List<IpCounts> minutes,
     Map<String, Long> endpoints,
-    List<RuleAlertState> alerts)
+    List<RuleAlertState> alerts,
+    Map<String, Long> apiKeys)
     implements CborSerializable {
 
   public static SourceIpStatsView of(SourceIpStatsState s) {
@@ -33,6 +34,7 @@ public record SourceIpStatsView(
         s.alerts().values().stream()
             .filter(a -> a.phase() != RuleAlertState.Phase.OK)
             .sorted(Comparator.comparing(RuleAlertState::ruleId))
-            .toList());
+            .toList(),
+        s.apiKeys());
   }
 }

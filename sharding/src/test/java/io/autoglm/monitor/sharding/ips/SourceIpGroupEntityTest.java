@@ -93,7 +93,7 @@ class SourceIpGroupEntityTest {
         for (int i = 0; i < perSecond; i++) {
           long ts = T0 + s * 1000L + i * (1000L / perSecond);
           String path = i % 4 == 0 ? "/v1/models" : "/v1/chat/completions";
-          agg.add(CaptureRecord.of(ts, path, status, 10, IP));
+          agg.add(CaptureRecord.of(ts, path, status, 10, IP).withApiKeyId("key-" + i % 3));
           agg.add(CaptureRecord.of(ts, path, 200, 10, OTHER_IP));
           agg.add(CaptureRecord.of(ts, path, 200, 10, "10.0.0.9"));
         }
@@ -136,6 +136,8 @@ class SourceIpGroupEntityTest {
     assertEquals(4, ip.panes().size());
     assertEquals(200, ip.minutes().get(0).throttled());
     assertEquals(75L * 4, ip.endpoints().get("/v1/chat/completions"));
+    assertEquals(java.util.Map.of("key-0", 136L, "key-1", 132L, "key-2", 132L), ip.apiKeys());
+    assertEquals(java.util.Map.of(), s.ip(id(OTHER_IP)).apiKeys(), "it named no key");
     assertEquals(400, s.ip(id(OTHER_IP)).accepted());
     assertEquals(0, s.ip(id(OTHER_IP)).minutes().get(0).throttled());
     assertEquals(TestTraffic.NOW, ip.lastReceivedAt());

@@ -21,7 +21,8 @@ public sealed interface SourceIpStatsEvent extends CborSerializable {
   /**
    * One aggregate of the IP's records: its pane counts, how many were late, the highest batch seq
    * now applied per agent source, the endpoints it called (path → requests, at most a few paths per
-   * event), and the point the rules were evaluated up to.
+   * event), the point the rules were evaluated up to, and the API keys it used (key id → requests,
+   * as few; empty in events written before they were kept).
    */
   record IpStatsIngested(
       String ipId,
@@ -31,8 +32,13 @@ public sealed interface SourceIpStatsEvent extends CborSerializable {
       long maxEventTs,
       Map<String, Long> appliedSeqs,
       Map<String, Long> endpoints,
-      long evaluatedAt)
-      implements SourceIpStatsEvent {}
+      long evaluatedAt,
+      Map<String, Long> apiKeys)
+      implements SourceIpStatsEvent {
+    public IpStatsIngested {
+      apiKeys = apiKeys == null ? Map.of() : apiKeys;
+    }
+  }
 
   /**
    * One write of a group of IPs: each IP's {@link IpStatsIngested} (with no applied seqs of its

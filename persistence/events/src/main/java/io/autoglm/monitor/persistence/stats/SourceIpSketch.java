@@ -6,7 +6,9 @@ import io.autoglm.monitor.protocols.capture.IpAddresses;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.datasketches.common.ArrayOfStringsSerDe;
 import org.apache.datasketches.frequencies.ErrorType;
 import org.apache.datasketches.frequencies.ItemsSketch;
@@ -598,6 +600,8 @@ public final class SourceIpSketch {
       }
       String[] k = keys;
       long[] c = counts;
+      // networks repeat far more than addresses: counted here, sketched once each below
+      Map<String, long[]> networks = new HashMap<>();
       for (int j = 0; j < k.length; j++) {
         String text = k[j];
         if (text != null) {
@@ -611,15 +615,18 @@ public final class SourceIpSketch {
           ip = canonical ? ip : foldV4Mapped(ip);
           long v4 = v4Value(ip);
           ips.update(ip, c[j]);
+          String network;
           if (v4 >= 0) {
             distinct.update(v4); // its 32-bit value: hashed without encoding text
-            prefixes.update(v4Prefix(v4), c[j]);
+            network = v4Prefix(v4);
           } else {
             distinct.update(ip);
-            prefixes.update(prefixOfCanonical(ip), c[j]);
+            network = prefixOfCanonical(ip);
           }
+          networks.computeIfAbsent(network, n -> new long[1])[0] += c[j];
         }
       }
+      networks.forEach((network, n) -> prefixes.update(network, n[0]));
       size = 0;
     }
 
