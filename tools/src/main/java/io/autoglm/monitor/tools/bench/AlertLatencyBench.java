@@ -217,6 +217,9 @@ public final class AlertLatencyBench implements Callable<Integer> {
         return false;
       }
       report(measured.subList(warmup, measured.size()), arrivals.unmatched());
+      out.println();
+      // live traffic: the endpoint writes once per write slot (1 s)
+      StorageReport.print(node, out, 1.0);
       return true;
     }
   }

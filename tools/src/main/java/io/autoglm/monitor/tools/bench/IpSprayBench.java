@@ -267,6 +267,8 @@ public final class IpSprayBench implements Callable<Integer> {
       }
     }
     double secs2 = (System.nanoTime() - started2) / 1e9;
+    out.println();
+    StorageReport.print(node, out, 1.0);
     long heapTracked = heapAfterGc();
     int tracked = get(node, "/api/v1/ips").get("ips").size();
     if (histogram && tracked > 0) {
