@@ -112,7 +112,11 @@ class PersistedTypesTest {
             T0 + 6_950,
             Map.of("gw-1#7", 42L, "~http.10.0.0.5-25520#1764640000000123", 0L),
             2,
-            T0 + 11_951),
+            T0 + 11_951,
+            TestTraffic.traffic("/v1/chat/completions", 0, 12, 20, 0.25, 180)
+                .parts()
+                .get(0)
+                .sources()),
         new EndpointStatsEvent.EventTimeAdvanced(ID, T0 + 21_000),
         new EndpointStatsEvent.WatermarkAdvanced(ID, T0 + 20_000),
         new EndpointStatsEvent.WatermarkReset(ID, T0 + 15_000, T0 + 20_000, T0 + 320_000),
@@ -349,7 +353,8 @@ class PersistedTypesTest {
                   T0 + i, "/v1/chat/completions", i % 5 == 0 ? 429 : 200, 80, "10.1.2." + i)
               .withLlm(i % 2 == 0 ? "glm-4" : "glm-4v", 10, 30, 25 + i));
     }
-    WindowStats full = agg.drain().get(0).parts().get(0).windows().get(0);
+    var part = agg.drain().get(0).parts().get(0);
+    WindowStats full = part.windows().get(0).withSources(part.sources().values().iterator().next());
     assertEquals(2, full.models().size());
     assertEquals(40, full.ttft().count());
     WindowStats back = cbor.readValue(cbor.writeValueAsBytes(full), WindowStats.class);

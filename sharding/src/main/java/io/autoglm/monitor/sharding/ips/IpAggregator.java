@@ -3,7 +3,6 @@ package io.autoglm.monitor.sharding.ips;
 import io.autoglm.monitor.persistence.stats.IpCounts;
 import io.autoglm.monitor.persistence.stats.Saturating;
 import io.autoglm.monitor.persistence.stats.SourceIpSketch;
-import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.util.ArrayList;
@@ -25,24 +24,17 @@ public final class IpAggregator {
   public record Sightings(String service, SourceIpSketch ips, long maxEventTs) {}
 
   /**
-   * Per service, the source IPs of {@code windows} (whose {@code sources} the endpoints' panes
-   * hold): merged sketches, not counted again record by record.
+   * Per service, the source IPs of its endpoints' sketches (per minute, from the endpoints' parts):
+   * merged, not counted again record by record.
    */
   public static List<Sightings> sightings(
-      Map<String, List<WindowStats>> windowsByService, Map<String, Long> newestByService) {
-    List<Sightings> out = new ArrayList<>(windowsByService.size());
-    windowsByService.forEach(
-        (service, windows) -> {
-          List<SourceIpSketch> sketches = new ArrayList<>(windows.size());
-          for (WindowStats w : windows) {
-            if (w.sources() != null && !w.sources().isEmpty()) {
-              sketches.add(w.sources());
-            }
-          }
-          if (!sketches.isEmpty()) {
-            out.add(
-                new Sightings(
-                    service, SourceIpSketch.mergeAll(sketches), newestByService.get(service)));
+      Map<String, List<SourceIpSketch>> sketchesByService, Map<String, Long> newestByService) {
+    List<Sightings> out = new ArrayList<>(sketchesByService.size());
+    sketchesByService.forEach(
+        (service, sketches) -> {
+          SourceIpSketch all = SourceIpSketch.mergeAll(sketches);
+          if (!all.isEmpty()) {
+            out.add(new Sightings(service, all, newestByService.get(service)));
           }
         });
     return out;

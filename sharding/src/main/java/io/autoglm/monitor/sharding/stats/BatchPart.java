@@ -1,9 +1,12 @@
 package io.autoglm.monitor.sharding.stats;
 
+import io.autoglm.monitor.persistence.stats.SourceIpSketch;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.CborSerializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The share of one agent batch that falls on one endpoint, pre-aggregated into partial windows.
@@ -16,6 +19,9 @@ import java.util.List;
  * @param future records dated further ahead of the ingesting node's clock than {@code max-future}:
  *     in no window and not in {@code maxEventTs}, only counted
  * @param maxEventTs the newest {@code ts} of the records in the windows, or {@link Long#MIN_VALUE}
+ * @param sources per minute (its start) the source IPs of the part's records in it: kept per
+ *     minute, not per pane (an endpoint keeps them per minute only, and one sketch per minute costs
+ *     a fraction of one per pane)
  */
 public record BatchPart(
     String agentId,
@@ -24,8 +30,25 @@ public record BatchPart(
     List<WindowStats> windows,
     long records,
     long future,
-    long maxEventTs)
+    long maxEventTs,
+    Map<Long, SourceIpSketch> sources)
     implements CborSerializable, ReplayFilter.Part {
+
+  public BatchPart {
+    sources = sources == null ? Map.of() : sources;
+  }
+
+  /** A part without source IPs. */
+  public BatchPart(
+      String agentId,
+      long epoch,
+      long seq,
+      List<WindowStats> windows,
+      long records,
+      long future,
+      long maxEventTs) {
+    this(agentId, epoch, seq, windows, records, future, maxEventTs, Map.of());
+  }
 
   public boolean identified() {
     return agentId != null;
@@ -71,7 +94,22 @@ public record BatchPart(
         List.copyOf(merged),
         records + other.records,
         future + other.future,
-        Math.max(maxEventTs, other.maxEventTs));
+        Math.max(maxEventTs, other.maxEventTs),
+        mergeSources(sources, other.sources));
+  }
+
+  /** Per minute, the sources of both. */
+  public static Map<Long, SourceIpSketch> mergeSources(
+      Map<Long, SourceIpSketch> a, Map<Long, SourceIpSketch> b) {
+    if (b.isEmpty()) {
+      return a;
+    }
+    if (a.isEmpty()) {
+      return b;
+    }
+    Map<Long, SourceIpSketch> merged = new TreeMap<>(a);
+    b.forEach((minute, sketch) -> merged.merge(minute, sketch, SourceIpSketch::merge));
+    return Map.copyOf(merged);
   }
 
   public static String sourceKey(String agentId, long epoch) {

@@ -31,6 +31,13 @@ import java.util.TreeMap;
  * endpoint's watermark.
  */
 public final class DeltaAggregator {
+  /**
+   * Distinct source IPs of one endpoint and minute held exactly before they go into the sketches:
+   * an address that sends again within the flush is counted, not sketched again. The entries held
+   * in all are bounded by the records in the aggregator.
+   */
+  private static final int SOURCES_HELD_EXACTLY = 16_384;
+
   private final StatsSettings settings;
   private final String defaultService;
   private final long futureLimit;
@@ -105,15 +112,15 @@ public final class DeltaAggregator {
   /** The deltas gathered so far, one per endpoint; the aggregator is empty afterwards. */
   public List<EndpointDelta> drain() {
     List<EndpointDelta> deltas = new ArrayList<>(byEndpoint.size());
-    Map<String, List<WindowStats>> byService = new HashMap<>();
+    Map<String, List<SourceIpSketch>> byService = new HashMap<>();
     Map<String, Long> newest = new HashMap<>();
     byEndpoint.forEach(
         (key, parts) -> {
           List<BatchPart> built = parts.stream().map(PartAccumulator::toPart).toList();
-          List<WindowStats> windows =
+          List<SourceIpSketch> sketches =
               byService.computeIfAbsent(key.service(), s -> new ArrayList<>());
           for (BatchPart p : built) {
-            windows.addAll(p.windows());
+            sketches.addAll(p.sources().values());
             newest.merge(key.service(), p.maxEventTs(), Math::max);
           }
           deltas.add(new EndpointDelta(key, built));
@@ -145,6 +152,9 @@ public final class DeltaAggregator {
     private final long epoch;
     private final long seq;
     private final TreeMap<Long, WindowAccumulator> windows = new TreeMap<>();
+    private final TreeMap<Long, SourceIpSketch.Accumulator> sources = new TreeMap<>();
+    private long sourcesMinute = Long.MIN_VALUE; // the minute of the last record, and its sources
+    private SourceIpSketch.Accumulator sourcesOfMinute;
     private long records;
     private long future;
     private long maxEventTs = Long.MIN_VALUE;
@@ -164,6 +174,14 @@ public final class DeltaAggregator {
         windows.put(start, w);
       }
       w.add(r, settings);
+      long minute = StatsSettings.minuteStartOf(r.ts());
+      if (minute != sourcesMinute) {
+        sourcesMinute = minute;
+        sourcesOfMinute =
+            sources.computeIfAbsent(
+                minute, m -> SourceIpSketch.accumulatorOfCanonical(SOURCES_HELD_EXACTLY));
+      }
+      sourcesOfMinute.add(SourceIpSketch.foldV4Mapped(r.srcIp()));
       records++;
       maxEventTs = Math.max(maxEventTs, r.ts());
     }
@@ -171,7 +189,10 @@ public final class DeltaAggregator {
     BatchPart toPart() {
       List<WindowStats> stats = new ArrayList<>(windows.size());
       windows.values().forEach(w -> stats.add(w.toStats()));
-      return new BatchPart(agentId, epoch, seq, List.copyOf(stats), records, future, maxEventTs);
+      Map<Long, SourceIpSketch> built = new TreeMap<>();
+      sources.forEach((minute, acc) -> built.put(minute, acc.build()));
+      return new BatchPart(
+          agentId, epoch, seq, List.copyOf(stats), records, future, maxEventTs, Map.copyOf(built));
     }
   }
 
@@ -190,7 +211,6 @@ public final class DeltaAggregator {
     private int codeCount;
     // per model named: requests, errors, prompt and completion tokens; made at the first one
     private Map<String, long[]> models;
-    private final SourceIpSketch.Accumulator sources = SourceIpSketch.accumulatorOfCanonical();
     private long count;
     private long errors;
     private double latencySum;
@@ -241,7 +261,6 @@ public final class DeltaAggregator {
         m[2] = Saturating.add(m[2], prompt);
         m[3] = Saturating.add(m[3], completion);
       }
-      sources.add(SourceIpSketch.foldV4Mapped(r.srcIp()));
     }
 
     private Map<String, ModelStats> modelStats() {
@@ -292,7 +311,7 @@ public final class DeltaAggregator {
           Map.copyOf(byCode),
           ttft == null ? LatencySketch.empty() : LatencySketch.wrap(ttft),
           modelStats(),
-          sources.build());
+          null);
     }
   }
 }

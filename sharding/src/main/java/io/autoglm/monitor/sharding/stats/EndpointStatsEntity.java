@@ -6,6 +6,7 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.EventTimeAdvanced;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkReset;
+import io.autoglm.monitor.persistence.stats.SourceIpSketch;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.alert.Alert;
@@ -349,6 +350,7 @@ public final class EndpointStatsEntity
       state = current.apply(reset, settings);
     }
     TreeMap<Long, WindowStats> onTime = new TreeMap<>();
+    TreeMap<Long, List<SourceIpSketch>> onTimeSources = new TreeMap<>();
     ReplayFilter replays = new ReplayFilter(state::appliedSeq, state::forgotten);
     List<IngestAck> acks = new ArrayList<>(cmds.size());
     long maxEventTs = EndpointStatsState.NONE;
@@ -369,6 +371,13 @@ public final class EndpointStatsEntity
           continue;
         }
         future += part.future();
+        for (Map.Entry<Long, SourceIpSketch> m : part.sources().entrySet()) {
+          long minute = m.getKey();
+          // a minute some of whose records count (its late ones' addresses come along)
+          if (minute < horizon && minute + StatsSettings.MINUTE_MS > state.watermark()) {
+            onTimeSources.computeIfAbsent(minute, x -> new ArrayList<>()).add(m.getValue());
+          }
+        }
         for (WindowStats w : part.windows()) {
           if (w.start() >= horizon) {
             future += w.count(); // aggregated by a node whose clock runs ahead of this one
@@ -407,7 +416,8 @@ public final class EndpointStatsEntity
                 : Math.max(state.watermark(), at - settings.allowedLatenessMs()),
             Map.copyOf(appliedSeqs),
             future,
-            at);
+            at,
+            mergedSources(onTimeSources));
     EndpointStatsState merged = state.withIngested(ingested, settings);
     events.add(ingested);
     events.addAll(
@@ -418,6 +428,12 @@ public final class EndpointStatsEntity
             deps.rules().rules(),
             settings));
     return new Plan(refused, refusals, cmds, acks, List.copyOf(events), firstSeqs, true);
+  }
+
+  private static Map<Long, SourceIpSketch> mergedSources(Map<Long, List<SourceIpSketch>> byMinute) {
+    Map<Long, SourceIpSketch> out = new TreeMap<>();
+    byMinute.forEach((minute, sketches) -> out.put(minute, SourceIpSketch.mergeAll(sketches)));
+    return Map.copyOf(out);
   }
 
   private List<Long> evaluationPoints(long from, long to, EndpointStatsState state) {

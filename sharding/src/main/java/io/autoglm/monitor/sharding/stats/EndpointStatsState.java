@@ -7,6 +7,7 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent.EventTimeAdvanced
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkAdvanced;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkReset;
+import io.autoglm.monitor.persistence.stats.SourceIpSketch;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.capture.CaptureBatch;
@@ -164,7 +165,25 @@ public record EndpointStatsState(
           nextMinutes.add(-i - 1, merged);
         }
       }
+    }
+    if (!e.sources().isEmpty()) {
+      if (nextMinutes == minutes) {
+        nextMinutes = new ArrayList<>(minutes);
+      }
+      for (Map.Entry<Long, SourceIpSketch> m : e.sources().entrySet()) {
+        int i = indexOfStart(nextMinutes, m.getKey());
+        if (i >= 0) {
+          WindowStats minute = nextMinutes.get(i);
+          SourceIpSketch held = minute.sources();
+          nextMinutes.set(
+              i, minute.withSources(held == null ? m.getValue() : held.merge(m.getValue())));
+        }
+      }
+    }
+    if (nextPanes != panes) {
       nextPanes = List.copyOf(nextPanes);
+    }
+    if (nextMinutes != minutes) {
       nextMinutes = List.copyOf(nextMinutes);
     }
     Map<String, Long> seqs =

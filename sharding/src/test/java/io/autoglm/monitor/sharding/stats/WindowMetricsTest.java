@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.autoglm.monitor.persistence.stats.ModelStats;
+import io.autoglm.monitor.persistence.stats.SourceIpSketch;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.rule.Metric;
@@ -26,13 +27,17 @@ import org.junit.jupiter.api.Test;
 class WindowMetricsTest {
 
   private static WindowStats onePane(StatsSettings settings, List<CaptureRecord> records) {
+    return onePart(settings, records).windows().get(0);
+  }
+
+  private static BatchPart onePart(StatsSettings settings, List<CaptureRecord> records) {
     DeltaAggregator agg = new DeltaAggregator(settings, "default", NOW);
     records.forEach(agg::add);
     List<EndpointDelta> deltas = agg.drain();
     assertEquals(1, deltas.size());
-    List<WindowStats> panes = deltas.get(0).parts().get(0).windows();
-    assertEquals(1, panes.size(), "all records in one pane");
-    return panes.get(0);
+    BatchPart part = deltas.get(0).parts().get(0);
+    assertEquals(1, part.windows().size(), "all records in one pane");
+    return part;
   }
 
   private static CaptureRecord rec(int i, int status) {
@@ -50,7 +55,8 @@ class WindowMetricsTest {
       }
       records.add(r);
     }
-    WindowStats pane = onePane(SETTINGS, records);
+    BatchPart part = onePart(SETTINGS, records);
+    WindowStats pane = part.windows().get(0);
 
     assertEquals(Map.of(200, 80L, 429, 10L, 503, 5L, 401, 5L), pane.statusCodes());
     assertEquals(List.of(Map.entry(200, 80L), Map.entry(429, 10L)), pane.topStatusCodes(2));
@@ -66,10 +72,13 @@ class WindowMetricsTest {
     assertEquals(new ModelStats(25, 4, 250, 500), pane.models().get("glm-4"));
     assertEquals(new ModelStats(25, 4, 250, 500), pane.models().get("glm-4-air"));
     assertEquals(500.0 * 1000 / 1000, pane.promptTokensPerSecond());
-    // sources: 7 addresses in one /24
-    assertEquals(7, pane.sources().distinctEstimate(), 0.01);
-    assertEquals("10.0.0.0/24", pane.sources().topPrefixes(1).get(0).item());
-    assertEquals(100, pane.sources().topPrefixes(1).get(0).estimate());
+    // sources, per minute: 7 addresses in one /24
+    assertNull(pane.sources(), "panes hold none");
+    SourceIpSketch sources = part.sources().get(StatsSettings.minuteStartOf(T0));
+    assertEquals(7, sources.distinctEstimate(), 0.01);
+    assertEquals("10.0.0.0/24", sources.topPrefixes(1).get(0).item());
+    assertEquals(100, sources.topPrefixes(1).get(0).estimate());
+    assertEquals(15, sources.topIps(1).get(0).estimate(), "10.0.0.0: i % 7 == 0, 15 of 100");
   }
 
   @Test
@@ -144,7 +153,8 @@ class WindowMetricsTest {
             EndpointStatsState.NONE,
             Map.of(),
             0,
-            T0 + 50);
+            T0 + 50,
+            delta.parts().get(0).sources());
     s = s.apply(ingested, SETTINGS);
     assertNull(s.panes().get(0).sources(), "a pane holds no sources");
     long minute = StatsSettings.minuteStartOf(T0);

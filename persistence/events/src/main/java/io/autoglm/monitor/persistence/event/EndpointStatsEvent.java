@@ -1,5 +1,6 @@
 package io.autoglm.monitor.persistence.event;
 
+import io.autoglm.monitor.persistence.stats.SourceIpSketch;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.alert.Alert;
@@ -21,8 +22,10 @@ public sealed interface EndpointStatsEvent extends CborSerializable {
    * ({@code windows}; in events written before panes existed, 10 s windows), how many records
    * arrived too late to count, how many were dated too far ahead of the clock to count ({@code
    * future}; 0 in events written before it existed), the watermark after this delta, the highest
-   * batch seq now applied per agent source ({@code agentId#epoch}), and the point the rules were
-   * evaluated up to with it ({@code evaluatedAt}; 0 in events written before it existed).
+   * batch seq now applied per agent source ({@code agentId#epoch}), the point the rules were
+   * evaluated up to with it ({@code evaluatedAt}; 0 in events written before it existed), and per
+   * minute (its start) the source IPs of the records ({@code sources}; empty in events written
+   * before they were kept).
    */
   record StatsIngested(
       String endpointId,
@@ -33,8 +36,38 @@ public sealed interface EndpointStatsEvent extends CborSerializable {
       long watermark,
       Map<String, Long> appliedSeqs,
       long future,
-      long evaluatedAt)
-      implements EndpointStatsEvent {}
+      long evaluatedAt,
+      Map<Long, SourceIpSketch> sources)
+      implements EndpointStatsEvent {
+
+    public StatsIngested {
+      sources = sources == null ? Map.of() : sources;
+    }
+
+    /** Without source IPs. */
+    public StatsIngested(
+        String endpointId,
+        List<WindowStats> windows,
+        long accepted,
+        long late,
+        long maxEventTs,
+        long watermark,
+        Map<String, Long> appliedSeqs,
+        long future,
+        long evaluatedAt) {
+      this(
+          endpointId,
+          windows,
+          accepted,
+          late,
+          maxEventTs,
+          watermark,
+          appliedSeqs,
+          future,
+          evaluatedAt,
+          Map.of());
+    }
+  }
 
   /**
    * Event time moved with the wall clock while no data arrived: the rules were evaluated up to

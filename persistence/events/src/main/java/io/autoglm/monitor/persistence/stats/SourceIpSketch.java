@@ -120,15 +120,20 @@ public final class SourceIpSketch {
 
   /** A new, empty accumulator for the ingest path. */
   public static Accumulator accumulator() {
-    return new Accumulator(false);
+    return new Accumulator(false, Accumulator.FLUSH_AT);
   }
 
   /**
    * A new, empty accumulator of addresses known to be canonical IP literals with IPv4-mapped ones
    * folded ({@code CaptureRecord.srcIp} through {@link #foldV4Mapped}): they are not parsed again.
+   * Up to {@code heldExactly} distinct addresses are counted exactly before they are sketched, so
+   * an address that comes again meanwhile costs one table lookup.
    */
-  public static Accumulator accumulatorOfCanonical() {
-    return new Accumulator(true);
+  public static Accumulator accumulatorOfCanonical(int heldExactly) {
+    if (heldExactly < 16) {
+      throw new IllegalArgumentException("hold at least 16 addresses exactly: " + heldExactly);
+    }
+    return new Accumulator(true, heldExactly);
   }
 
   /**
@@ -515,11 +520,13 @@ public final class SourceIpSketch {
     private static final int PREFIX_CACHE = 64;
 
     private final boolean canonical;
+    private final int flushAt;
     private final int[] prefixNets = new int[PREFIX_CACHE];
     private final String[] prefixNames = new String[PREFIX_CACHE];
 
-    private Accumulator(boolean canonical) {
+    private Accumulator(boolean canonical, int flushAt) {
       this.canonical = canonical;
+      this.flushAt = flushAt;
     }
 
     /** Counts one request from {@code canonicalIp}; see {@link #add(String, long)}. */
@@ -561,7 +568,7 @@ public final class SourceIpSketch {
       k[i] = canonicalIp;
       counts[i] = count;
       if (++size * 2 > k.length) {
-        if (size >= FLUSH_AT) {
+        if (size >= flushAt) {
           flush();
         } else {
           grow();

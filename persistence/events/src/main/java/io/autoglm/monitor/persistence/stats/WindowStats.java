@@ -163,9 +163,11 @@ public record WindowStats(
 
   /** The same statistics without source IPs (a pane, whose sources its minute keeps). */
   public WindowStats withoutSources() {
-    if (sources == null) {
-      return this;
-    }
+    return sources == null ? this : withSources(null);
+  }
+
+  /** The same statistics with {@code newSources} as their source IPs. */
+  public WindowStats withSources(SourceIpSketch newSources) {
     return new WindowStats(
         start,
         end,
@@ -185,7 +187,7 @@ public record WindowStats(
         statusCodes,
         ttft,
         models,
-        null);
+        newSources);
   }
 
   /**
