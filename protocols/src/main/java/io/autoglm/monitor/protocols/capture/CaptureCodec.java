@@ -281,6 +281,7 @@ public final class CaptureCodec {
 
   /** Decodes one line; on failure returns null and leaves the error in its fields. */
   private static final class LineDecoder {
+    private final StringCache strings = StringCache.forThisThread();
     private String errorField;
     private String errorReason;
     private final String[] pending = new String[FIELDS.length];
@@ -400,10 +401,10 @@ public final class CaptureCodec {
               }
               break;
             case ENDPOINT:
-              endpoint = string(ENDPOINT, v, p, CaptureRules.ENDPOINT);
+              endpoint = repeated(ENDPOINT, v, p, CaptureRules.ENDPOINT);
               break;
             case METHOD:
-              method = string(METHOD, v, p, CaptureRules.METHOD);
+              method = repeated(METHOD, v, p, CaptureRules.METHOD);
               break;
             case STATUS:
               hasStatus = false;
@@ -439,7 +440,7 @@ public final class CaptureCodec {
               bytesOut = count(BYTES_OUT, v, p);
               break;
             case MODEL:
-              model = string(MODEL, v, p, CaptureRules.MODEL);
+              model = repeated(MODEL, v, p, CaptureRules.MODEL);
               break;
             case PROMPT:
               prompt = count(PROMPT, v, p);
@@ -457,19 +458,19 @@ public final class CaptureCodec {
               }
               break;
             case SERVICE:
-              service = string(SERVICE, v, p, CaptureRules.SERVICE);
+              service = repeated(SERVICE, v, p, CaptureRules.SERVICE);
               break;
             case API_KEY:
-              apiKeyId = string(API_KEY, v, p, CaptureRules.ID);
+              apiKeyId = repeated(API_KEY, v, p, CaptureRules.ID);
               break;
             case TENANT:
-              tenant = string(TENANT, v, p, CaptureRules.ID);
+              tenant = repeated(TENANT, v, p, CaptureRules.ID);
               break;
             case TRACE:
               traceId = string(TRACE, v, p, CaptureRules.ID);
               break;
             case HOST:
-              host = string(HOST, v, p, CaptureRules.ID);
+              host = repeated(HOST, v, p, CaptureRules.ID);
               break;
             default:
               p.skipChildren();
@@ -623,6 +624,19 @@ public final class CaptureCodec {
       if (v == JsonToken.VALUE_STRING) {
         pending[field] = null;
         return p.getText();
+      }
+      wrongType(field, v, p, rule);
+      return null;
+    }
+
+    /**
+     * {@link #string} for a field whose values repeat: one instance per value ({@link
+     * StringCache}).
+     */
+    private String repeated(int field, JsonToken v, JsonParser p, String rule) throws IOException {
+      if (v == JsonToken.VALUE_STRING) {
+        pending[field] = null;
+        return strings.get(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
       }
       wrongType(field, v, p, rule);
       return null;

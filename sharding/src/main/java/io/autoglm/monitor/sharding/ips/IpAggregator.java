@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -44,6 +45,11 @@ public final class IpAggregator {
   private final IpTracking tracking;
   // per tracked IP and batch: a part per batch, so a replayed batch is recognised per batch
   private final Map<BatchIp, Accumulator> tracked = new LinkedHashMap<>();
+  // the current batch's accumulators by service and address: no key built per record
+  private final Map<String, Map<String, Accumulator>> current = new HashMap<>();
+  private String currentAgent;
+  private long currentEpoch;
+  private long currentSeq;
 
   private record BatchIp(IpKey key, String agentId, long epoch, long seq) {}
 
@@ -57,11 +63,22 @@ public final class IpAggregator {
       String service, String path, CaptureRecord r, String agentId, long epoch, long seq) {
     String ip = SourceIpSketch.foldV4Mapped(r.srcIp());
     if (tracking.tracked(service, ip)) {
-      tracked
-          .computeIfAbsent(
-              new BatchIp(new IpKey(service, ip), agentId, epoch, seq),
-              k -> new Accumulator(agentId, epoch, seq, settings.paneMs()))
-          .add(r, path, settings);
+      if (seq != currentSeq || epoch != currentEpoch || !Objects.equals(agentId, currentAgent)) {
+        current.clear();
+        currentAgent = agentId;
+        currentEpoch = epoch;
+        currentSeq = seq;
+      }
+      Map<String, Accumulator> ofService = current.computeIfAbsent(service, x -> new HashMap<>());
+      Accumulator acc = ofService.get(ip);
+      if (acc == null) {
+        acc =
+            tracked.computeIfAbsent(
+                new BatchIp(new IpKey(service, ip), agentId, epoch, seq),
+                k -> new Accumulator(agentId, epoch, seq, settings.paneMs()));
+        ofService.put(ip, acc);
+      }
+      acc.add(r, path, settings);
     }
   }
 
@@ -74,6 +91,7 @@ public final class IpAggregator {
     tracked.forEach(
         (k, acc) -> byIp.computeIfAbsent(k.key(), x -> new ArrayList<>(1)).add(acc.toPart()));
     tracked.clear();
+    current.clear();
     List<IpDelta> out = new ArrayList<>(byIp.size());
     byIp.forEach((key, parts) -> out.add(new IpDelta(key, List.copyOf(parts))));
     return out;

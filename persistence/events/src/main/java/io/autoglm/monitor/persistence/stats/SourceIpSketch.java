@@ -527,6 +527,10 @@ public final class SourceIpSketch {
     private Accumulator(boolean canonical, int flushAt) {
       this.canonical = canonical;
       this.flushAt = flushAt;
+      if (flushAt >= 4096) { // meant for many addresses: skip the first few doublings
+        keys = new String[256];
+        counts = new long[256];
+      }
     }
 
     /** Counts one request from {@code canonicalIp}; see {@link #add(String, long)}. */
