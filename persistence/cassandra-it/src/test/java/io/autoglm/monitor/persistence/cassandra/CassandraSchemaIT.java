@@ -67,6 +67,61 @@ class CassandraSchemaIT {
     assertTrue(statements.get(9).startsWith("CREATE TABLE IF NOT EXISTS s.snapshots"));
   }
 
+  /**
+   * A keyspace made by the previous version (rollups without status codes, TTFT, models and
+   * sources; journal events kept ten days after deletion) is brought up to date at the next start,
+   * keeping its rows.
+   */
+  @Test
+  void upgradesTablesOfThePreviousVersion() {
+    CqlSession session = TestCassandra.shared().session();
+    String prefix = "upgrade_" + UUID.randomUUID().toString().substring(0, 8);
+    String journal = prefix + "_j";
+    CassandraSchema.create(session, journal, prefix + "_s", 1);
+    // back to the previous version's shape
+    session.execute(
+        "ALTER TABLE " + journal + ".rollups DROP (status_codes, ttft, models, sources)");
+    session.execute("ALTER TABLE " + journal + ".messages WITH gc_grace_seconds = 864000");
+    session.execute(
+        "INSERT INTO "
+            + journal
+            + ".rollups (entity, day, minute, count) VALUES ('e', '2026-01-01', 0, 7)");
+
+    CassandraSchema.create(session, journal, prefix + "_s", 1);
+
+    Set<String> columns =
+        session
+            .execute(
+                "SELECT column_name FROM system_schema.columns WHERE keyspace_name = ?"
+                    + " AND table_name = 'rollups'",
+                journal)
+            .all()
+            .stream()
+            .map(row -> row.getString("column_name"))
+            .collect(Collectors.toSet());
+    assertTrue(
+        columns.containsAll(Set.of("status_codes", "ttft", "models", "sources")),
+        columns.toString());
+    assertEquals(
+        CassandraSchema.MESSAGES_GC_GRACE_SECONDS,
+        session
+            .execute(
+                "SELECT gc_grace_seconds FROM system_schema.tables WHERE keyspace_name = ?"
+                    + " AND table_name = 'messages'",
+                journal)
+            .one()
+            .getInt("gc_grace_seconds"));
+    assertEquals(
+        7,
+        session
+            .execute(
+                "SELECT count FROM "
+                    + journal
+                    + ".rollups WHERE entity = 'e' AND day = '2026-01-01'")
+            .one()
+            .getLong("count"));
+  }
+
   private static Set<String> tables(CqlSession session, String keyspace) {
     return session
         .execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace)

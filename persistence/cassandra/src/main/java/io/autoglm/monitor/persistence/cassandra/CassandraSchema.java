@@ -2,8 +2,8 @@ package io.autoglm.monitor.persistence.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
+import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
-import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -72,16 +72,7 @@ public final class CassandraSchema {
           log.warn("Cassandra nodes did not agree on the schema in time after: {}", firstLine(cql));
         }
       }
-      for (String cql : upgrades(journalKeyspace)) {
-        try {
-          session.execute(SimpleStatement.newInstance(cql).setTimeout(DDL_TIMEOUT));
-          log.info("Cassandra schema upgraded: {}", firstLine(cql));
-        } catch (InvalidQueryException e) {
-          if (!String.valueOf(e.getMessage()).contains("already exist")) {
-            throw e;
-          }
-        }
-      }
+      upgrade(session, journalKeyspace);
     } finally {
       session.setSchemaMetadataEnabled(null);
     }
@@ -95,15 +86,54 @@ public final class CassandraSchema {
   }
 
   /**
-   * The CQL that brings tables made by an earlier version up to {@link #statements}: each adds
-   * columns, and fails harmlessly ("already exists") where they are there. {@link #create} runs
-   * them after {@link #statements}, ignoring that failure.
+   * How long Cassandra keeps deleted journal events (and their tombstones) before compaction may
+   * drop them: one day, not the plugin's ten. The entities delete their events once a snapshot
+   * covers them, so a busy endpoint's deleted events would otherwise hold about ten days of writes
+   * on disk. A shorter grace is safe here even if a replica misses a deletion and the event comes
+   * back: recovery starts from the snapshot and never reads events below it.
    */
-  public static List<String> upgrades(String journalKeyspace) {
+  static final int MESSAGES_GC_GRACE_SECONDS = 86_400;
+
+  /**
+   * Brings tables made by an earlier version up to {@link #statements}, changing only what differs
+   * (read from {@code system_schema}), so a start with an up-to-date schema changes nothing.
+   */
+  private static void upgrade(CqlSession session, String journalKeyspace) {
     String j = keyspaceName("journal", journalKeyspace);
-    return List.of(
-        "ALTER TABLE %s.rollups ADD (status_codes map<int, bigint>, ttft blob,".formatted(j)
-            + " models map<text, frozen<list<bigint>>>, sources blob)");
+    boolean hasSources =
+        session
+                .execute(
+                    SimpleStatement.newInstance(
+                        "SELECT column_name FROM system_schema.columns WHERE keyspace_name = ?"
+                            + " AND table_name = 'rollups' AND column_name = 'sources'",
+                        j))
+                .one()
+            != null;
+    if (!hasSources) {
+      alter(
+          session,
+          "ALTER TABLE %s.rollups ADD (status_codes map<int, bigint>, ttft blob,".formatted(j)
+              + " models map<text, frozen<list<bigint>>>, sources blob)");
+    }
+    Row messages =
+        session
+            .execute(
+                SimpleStatement.newInstance(
+                    "SELECT gc_grace_seconds FROM system_schema.tables WHERE keyspace_name = ?"
+                        + " AND table_name = 'messages'",
+                    j))
+            .one();
+    if (messages != null && messages.getInt("gc_grace_seconds") != MESSAGES_GC_GRACE_SECONDS) {
+      alter(
+          session,
+          "ALTER TABLE %s.messages WITH gc_grace_seconds = %d"
+              .formatted(j, MESSAGES_GC_GRACE_SECONDS));
+    }
+  }
+
+  private static void alter(CqlSession session, String cql) {
+    session.execute(SimpleStatement.newInstance(cql).setTimeout(DDL_TIMEOUT));
+    log.info("Cassandra schema upgraded: {}", cql);
   }
 
   /** The CQL {@link #create} runs, in order, e.g. to hand to cqlsh for a production cluster. */
@@ -134,9 +164,9 @@ public final class CassandraSchema {
           meta blob,
           tags set<text>,
           PRIMARY KEY ((persistence_id, partition_nr), sequence_nr, timestamp))
-          WITH gc_grace_seconds = 864000
+          WITH gc_grace_seconds = %d
           AND compaction = %s"""
-            .formatted(j, SIZE_TIERED_COMPACTION),
+            .formatted(j, MESSAGES_GC_GRACE_SECONDS, SIZE_TIERED_COMPACTION),
         """
         CREATE TABLE IF NOT EXISTS %s.tag_views (
           tag_name text,
