@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The share of one agent batch that came from one tracked source IP: its pane counts and the
- * endpoints it called. Like {@link BatchPart}, one per batch, so the IP's entity drops replays.
+ * endpoints it called. Like {@link BatchPart}, one per batch, so the IP's group drops replays.
  *
  * @param endpoints path → requests in this part, at most {@link #MAX_ENDPOINTS} paths (the rest
  *     under {@code (other)})
