@@ -44,17 +44,7 @@ public final class RuleCodec {
    * present, must equal it.
    */
   public static ThresholdRule parse(JsonNode body, String pathId) {
-    if (body == null || !body.isObject()) {
-      throw new RuleValidationException("$", "the rule must be a JSON object");
-    }
-    if (pathId == null || !ID.matcher(pathId).matches()) {
-      throw new RuleValidationException("id", "must match " + ID.pattern());
-    }
-    JsonNode idNode = body.get("id");
-    if (idNode != null && !idNode.isNull() && !pathId.equals(idNode.asText())) {
-      throw new RuleValidationException(
-          "id", "'" + idNode.asText() + "' differs from the id in the URL '" + pathId + "'");
-    }
+    checkObjectAndId(body, pathId, "rule");
     String metricName = requiredText(body, "metric");
     Metric metric =
         Metric.fromWireName(metricName)
@@ -159,17 +149,7 @@ public final class RuleCodec {
    * *}). {@code pathId} is the id from the URL; a body {@code id}, if present, must equal it.
    */
   public static IpWatch parseWatch(JsonNode body, String pathId) {
-    if (body == null || !body.isObject()) {
-      throw new RuleValidationException("$", "the watch must be a JSON object");
-    }
-    if (pathId == null || !ID.matcher(pathId).matches()) {
-      throw new RuleValidationException("id", "must match " + ID.pattern());
-    }
-    JsonNode idNode = body.get("id");
-    if (idNode != null && !idNode.isNull() && !pathId.equals(idNode.asText())) {
-      throw new RuleValidationException(
-          "id", "'" + idNode.asText() + "' differs from the id in the URL '" + pathId + "'");
-    }
+    checkObjectAndId(body, pathId, "watch");
     String ip = requiredText(body, "ip");
     if (!IP_GLOB.matcher(ip).matches()) {
       throw new RuleValidationException(
@@ -301,6 +281,21 @@ public final class RuleCodec {
       throw new RuleValidationException(field, "must be at most 7d");
     }
     return ms;
+  }
+
+  /** The body is an object; the URL's id is valid, and a body {@code id} equals it. */
+  private static void checkObjectAndId(JsonNode body, String pathId, String what) {
+    if (body == null || !body.isObject()) {
+      throw new RuleValidationException("$", "the " + what + " must be a JSON object");
+    }
+    if (pathId == null || !ID.matcher(pathId).matches()) {
+      throw new RuleValidationException("id", "must match " + ID.pattern());
+    }
+    JsonNode idNode = body.get("id");
+    if (idNode != null && !idNode.isNull() && !pathId.equals(idNode.asText())) {
+      throw new RuleValidationException(
+          "id", "'" + idNode.asText() + "' differs from the id in the URL '" + pathId + "'");
+    }
   }
 
   private static String requiredText(JsonNode body, String field) {

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BinaryOperator;
 
 /**
  * The statistics of one event-time span {@code [start, end)} of one endpoint: a pane (1 s by
@@ -267,24 +268,8 @@ public record WindowStats(
   }
 
   private static Map<Integer, Long> sumCodes(List<Map<Integer, Long>> maps) {
-    Map<Integer, Long> only = null;
-    Map<Integer, Long> sum = null;
-    for (Map<Integer, Long> m : maps) {
-      if (m.isEmpty()) {
-        continue;
-      }
-      if (only == null && sum == null) {
-        only = m;
-        continue;
-      }
-      if (sum == null) {
-        sum = new HashMap<>(only);
-      }
-      for (Map.Entry<Integer, Long> e : m.entrySet()) {
-        sum.merge(e.getKey(), e.getValue(), Saturating::add);
-      }
-    }
-    return sum != null ? Map.copyOf(sum) : only != null ? only : Map.of();
+    Map<Integer, Long> sum = sumMaps(maps, Saturating::add);
+    return isOneOf(sum, maps) ? sum : Map.copyOf(sum);
   }
 
   /**
@@ -292,9 +277,28 @@ public record WindowStats(
    * fewest requests (then the greatest names) are folded into {@link #OTHER_MODEL}.
    */
   public static Map<String, ModelStats> sumModels(List<Map<String, ModelStats>> maps) {
-    Map<String, ModelStats> only = null;
-    Map<String, ModelStats> sum = null;
-    for (Map<String, ModelStats> m : maps) {
+    Map<String, ModelStats> sum = sumMaps(maps, ModelStats::plus);
+    return isOneOf(sum, maps) ? sum : Map.copyOf(capModels(sum));
+  }
+
+  /** Whether {@code sum} is one of {@code maps} itself (not a new map to finish). */
+  private static <M> boolean isOneOf(M sum, List<M> maps) {
+    for (M m : maps) {
+      if (m == sum) {
+        return true;
+      }
+    }
+    return sum.equals(Map.of());
+  }
+
+  /**
+   * The entries of {@code maps} together, values of one key combined by {@code plus}: the one
+   * non-empty map itself when there is only one, else a new {@link HashMap}.
+   */
+  private static <K, V> Map<K, V> sumMaps(List<Map<K, V>> maps, BinaryOperator<V> plus) {
+    Map<K, V> only = null;
+    Map<K, V> sum = null;
+    for (Map<K, V> m : maps) {
       if (m.isEmpty()) {
         continue;
       }
@@ -305,14 +309,11 @@ public record WindowStats(
       if (sum == null) {
         sum = new HashMap<>(only);
       }
-      for (Map.Entry<String, ModelStats> e : m.entrySet()) {
-        sum.merge(e.getKey(), e.getValue(), ModelStats::plus);
+      for (Map.Entry<K, V> e : m.entrySet()) {
+        sum.merge(e.getKey(), e.getValue(), plus);
       }
     }
-    if (sum == null) {
-      return only != null ? only : Map.of();
-    }
-    return Map.copyOf(capModels(sum));
+    return sum != null ? sum : only != null ? only : Map.of();
   }
 
   /** {@code models} with at most {@link #MAX_MODELS} names (changes and returns the map). */
