@@ -153,6 +153,7 @@ public final class DeltaAggregator {
     private final long seq;
     private final TreeMap<Long, WindowAccumulator> windows = new TreeMap<>();
     private final TreeMap<Long, SourceIpSketch.Accumulator> sources = new TreeMap<>();
+    private WindowAccumulator lastPane; // the pane of the last record
     private long sourcesMinute = Long.MIN_VALUE; // the minute of the last record, and its sources
     private SourceIpSketch.Accumulator sourcesOfMinute;
     private long records;
@@ -168,10 +169,14 @@ public final class DeltaAggregator {
 
     void add(CaptureRecord r, StatsSettings settings) {
       long start = settings.paneStartOf(r.ts());
-      WindowAccumulator w = windows.get(start);
-      if (w == null) {
-        w = new WindowAccumulator(start, start + settings.paneMs());
-        windows.put(start, w);
+      WindowAccumulator w = lastPane;
+      if (w == null || w.start != start) { // records come mostly in time order
+        w = windows.get(start);
+        if (w == null) {
+          w = new WindowAccumulator(start, start + settings.paneMs());
+          windows.put(start, w);
+        }
+        lastPane = w;
       }
       w.add(r, settings);
       long minute = StatsSettings.minuteStartOf(r.ts());
