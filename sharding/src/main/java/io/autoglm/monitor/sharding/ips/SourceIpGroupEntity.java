@@ -62,10 +62,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * group costs that once; an IP in it costs its statistics.
  *
  * <p>Which IPs are tracked is decided at ingest ({@link IpTracking}, {@link IpAdmission}); every
- * other IP is only counted in its endpoints' statistics. An IP without a write for {@code
- * autoglm.ips.idle} and with no rule pending or firing is forgotten (its history stays); a group
- * that keeps no IP and has been idle as long stops, and comes back from Cassandra with the next
- * data.
+ * other IP is only counted in its endpoints' statistics. A group without new data for {@code
+ * autoglm.stats.passivate-after} and with no rule pending or firing for any of its IPs stops, and
+ * comes back from Cassandra (its IPs' statistics with it) with the next data. An IP without a write
+ * for {@code autoglm.ips.idle} and with no rule pending or firing is forgotten (its history stays).
  */
 public final class SourceIpGroupEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -373,11 +373,13 @@ public final class SourceIpGroupEntity
       writeHistory(state); // their last minutes, before they go
       events.add(new IpsForgotten(key.entityId(), List.copyOf(idle)));
     }
+    // idle and nothing to do: stop, and come back from Cassandra (IPs and all) with the next data
     if (shard != null
         && !passivating
         && events.isEmpty()
-        && state.ips().isEmpty()
+        && !anyAlertActive(state)
         && now - lastArrivalWallMs >= settings.passivateAfter().toMillis()) {
+      writeHistory(state);
       passivating = true;
       shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
@@ -385,6 +387,15 @@ public final class SourceIpGroupEntity
       return Effect().noReply();
     }
     return Effect().persist(events).thenRun(after -> afterPersist(events, after)).thenNoReply();
+  }
+
+  private static boolean anyAlertActive(SourceIpGroupState state) {
+    for (SourceIpStatsState ip : state.ips().values()) {
+      if (ip.alertActive()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private List<ThresholdRule> rules(IpKey ip) {

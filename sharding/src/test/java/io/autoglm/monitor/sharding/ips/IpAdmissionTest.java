@@ -103,4 +103,46 @@ class IpAdmissionTest {
     ips.sweep(System.currentTimeMillis() + 600_001);
     assertEquals(List.of(), ips.trackedIps(), "idle for longer than autoglm.ips.idle");
   }
+
+  @Test
+  void badSettingsNameTheirKey() {
+    com.typesafe.config.Config base = com.typesafe.config.ConfigFactory.load();
+    for (String[] bad :
+        new String[][] {
+          {"autoglm.ips.groups", "0", "autoglm.ips.groups must be 1..4096, got 0"},
+          {"autoglm.ips.groups", "5000", "autoglm.ips.groups must be 1..4096, got 5000"},
+          {
+            "autoglm.ips.history-interval",
+            "10ms",
+            "autoglm.ips.history-interval must be at least 1s"
+          }
+        }) {
+      com.typesafe.config.Config c =
+          com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of(bad[0], bad[1]))
+              .withFallback(base);
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class, () -> IpAdmission.Settings.fromConfig(c));
+      assertEquals(bad[2], e.getMessage());
+    }
+    assertEquals(64, IpAdmission.Settings.fromConfig(base).groups());
+  }
+
+  @Test
+  void theWatchListNamesIpsToTrackFromTheirFirstRequest() {
+    RuleCache rules = new RuleCache();
+    IpAdmission ips =
+        new IpAdmission(
+            new IpAdmission.Settings(100, 10_000, 10, 600_000, 10_000, 64, 10_000),
+            rules,
+            ip -> {});
+    assertFalse(ips.tracked("svc", "198.51.100.7"));
+    rules.offer(
+        RuleSet.EMPTY.withWatch(
+            new io.autoglm.monitor.protocols.rule.IpWatch(
+                "waf", Glob.of("svc"), Glob.of("198.51.100.*"), "")));
+    assertTrue(ips.tracked("svc", "198.51.100.7"), "named by the watch list");
+    assertFalse(ips.tracked("other", "198.51.100.8"), "another service");
+    assertFalse(ips.tracked("svc", "10.0.0.1"));
+  }
 }

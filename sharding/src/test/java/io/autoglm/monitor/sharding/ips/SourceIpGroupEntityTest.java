@@ -197,17 +197,18 @@ class SourceIpGroupEntityTest {
   }
 
   @Test
-  void idleIpsAreForgottenUnlessFiringAndAnEmptyGroupAsksToBePassivated() {
+  void idleIpsAreForgottenUnlessARuleIsFiringForThem() {
+    // fires while the IP sends less than 1,000 requests a second: for good once it is quiet
     rules.offer(
         RuleSet.EMPTY.with(
             new ThresholdRule(
-                "ip-flood",
+                "ip-quiet",
                 Metric.QPS,
-                Comparison.GT,
-                50,
+                Comparison.LT,
+                1_000,
                 0,
                 0,
-                Severity.CRITICAL,
+                Severity.INFO,
                 Glob.of("*"),
                 Glob.of("*"),
                 "",
@@ -216,21 +217,39 @@ class SourceIpGroupEntityTest {
                 Glob.of("203.*"))));
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     var kit = kit(shard);
-    ingest(kit, batch(0, 10, 100, 200)); // IP fires; OTHER_IP is not named by the rule
+    ingest(kit, batch(0, 10, 100, 200));
     assertTrue(kit.getState().ip(id(IP)).alertActive());
     clock.advance(IDLE.toMillis() + 1);
-    // the tick forgets OTHER_IP; IP's alert resolves as event time moves on without data
-    awaitState(kit, s -> s.ip(id(OTHER_IP)) == null && !s.ip(id(IP)).alertActive());
-    assertNotNull(kit.getState().ip(id(IP)), "kept while it was firing");
+    awaitState(kit, s -> s.ip(id(OTHER_IP)) == null);
+    SourceIpStatsState kept = kit.getState().ip(id(IP));
+    assertNotNull(kept, "kept while its rule fires");
+    assertTrue(kept.alertActive());
+    shard.expectNoMessage(Duration.ofMillis(500)); // a firing rule keeps the group up
+  }
+
+  @Test
+  void anIdleGroupStopsAndComesBackFromCassandraWithItsIps() {
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    var kit = kit(shard);
+    ingest(kit, batch(0, 10, 100, 200));
+    SourceIpGroupState before = kit.getState();
     shard.expectNoMessage(Duration.ofMillis(300));
-    clock.advance(IDLE.toMillis() + 1);
-    awaitState(kit, s -> s.ips().isEmpty());
+    clock.advance(SETTINGS.passivateAfter().toMillis() + 1); // idle, not yet for autoglm.ips.idle
     shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(5));
+    kit.restart();
+    assertEquals(before.ips().keySet(), kit.getState().ips().keySet());
     var reply =
         kit.<SourceIpGroupEntity.IpStatsReply>runCommand(
                 replyTo -> new SourceIpGroupEntity.GetStats(id(IP), replyTo))
             .reply();
-    assertNull(reply.view(), "forgotten");
+    assertEquals(1_000, reply.view().accepted(), "its counts came back");
+    clock.advance(IDLE.toMillis());
+    awaitState(kit, s -> s.ips().isEmpty()); // then forgotten once idle for autoglm.ips.idle
+    var gone =
+        kit.<SourceIpGroupEntity.IpStatsReply>runCommand(
+                replyTo -> new SourceIpGroupEntity.GetStats(id(IP), replyTo))
+            .reply();
+    assertNull(gone.view(), "forgotten");
   }
 
   @Test
