@@ -140,26 +140,7 @@ public record WindowStats(
 
   /** The same statistics over another span (a pane's counts folded into its minute). */
   public WindowStats over(long newStart, long newEnd) {
-    return new WindowStats(
-        newStart,
-        newEnd,
-        count,
-        status1xx,
-        status2xx,
-        status3xx,
-        status4xx,
-        status5xx,
-        errors,
-        latencySumMs,
-        latency,
-        promptTokens,
-        completionTokens,
-        bytesIn,
-        bytesOut,
-        statusCodes,
-        ttft,
-        models,
-        sources);
+    return copy(newStart, newEnd, sources);
   }
 
   /** The same statistics without source IPs (a pane, whose sources its minute keeps). */
@@ -169,9 +150,13 @@ public record WindowStats(
 
   /** The same statistics with {@code newSources} as their source IPs. */
   public WindowStats withSources(SourceIpSketch newSources) {
+    return copy(start, end, newSources);
+  }
+
+  private WindowStats copy(long newStart, long newEnd, SourceIpSketch newSources) {
     return new WindowStats(
-        start,
-        end,
+        newStart,
+        newEnd,
         count,
         status1xx,
         status2xx,
