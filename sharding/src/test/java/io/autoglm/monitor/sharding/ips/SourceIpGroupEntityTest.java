@@ -282,17 +282,15 @@ class SourceIpGroupEntityTest {
               SourceIpGroupEntity.Command, SourceIpStatsEvent, SourceIpGroupState>
           kit,
       java.util.function.Predicate<SourceIpGroupState> done) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!done.test(kit.getState())) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not reached: " + kit.getState().ips().keySet());
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(5),
+            () -> {
+              SourceIpGroupState s = kit.getState();
+              assertTrue(done.test(s), "not reached: " + s.ips().keySet());
+              return null;
+            });
   }
 
   @Test
