@@ -297,7 +297,7 @@ public final class SourceIpGroupEntity
                 Map.of(),
                 Map.copyOf(endpoints),
                 at,
-                SourceIpStatsState.topEndpoints(Map.of(), apiKeys)));
+                SourceIpStatsState.topCounts(Map.of(), apiKeys)));
       }
     }
     IngestAck ack = new IngestAck(accepted, late, duplicates, future, expired);

@@ -144,11 +144,11 @@ public record SourceIpStatsState(
         add(late, e.late()),
         List.copyOf(nextPanes),
         List.copyOf(nextMinutes),
-        topEndpoints(endpoints, e.endpoints()),
+        topCounts(endpoints, e.endpoints()),
         alerts,
         AppliedSeqs.merged(appliedSeqs, e.appliedSeqs(), SERVER_KEYS_REMEMBERED),
         lastReceivedAt,
-        topEndpoints(apiKeys, e.apiKeys()));
+        topCounts(apiKeys, e.apiKeys()));
   }
 
   /** Moves event time to {@code at} (never back); panes and minutes too old to keep go. */
@@ -247,7 +247,7 @@ public record SourceIpStatsState(
    * The most called endpoints (or most used API keys) of both, at most {@link #MAX_ENDPOINTS}, the
    * rest folded.
    */
-  public static Map<String, Long> topEndpoints(Map<String, Long> a, Map<String, Long> b) {
+  public static Map<String, Long> topCounts(Map<String, Long> a, Map<String, Long> b) {
     if (b == null || b.isEmpty()) {
       return a;
     }

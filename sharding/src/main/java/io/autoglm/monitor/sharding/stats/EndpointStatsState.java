@@ -134,11 +134,11 @@ public record EndpointStatsState(
       nextPanes = new ArrayList<>(panes);
       nextMinutes = new ArrayList<>(minutes);
       long paneFloor = paneFloor(evaluatedAt, settings);
-      // per minute, its share of the event: merged in one go (sketches merge once, not per pane)
+      // per minute, its share of the event: merged in one go (its latency and TTFT sketches once)
       Map<Long, List<WindowStats>> byMinute = new TreeMap<>();
       for (WindowStats w : e.windows()) {
         if (w.durationMs() == settings.paneMs() && w.start() >= paneFloor) {
-          mergeInto(nextPanes, w.withoutSources()); // its minute keeps them
+          mergeInto(nextPanes, w); // panes hold no source IPs: e.sources() has them per minute
         }
         long minute = StatsSettings.minuteStartOf(w.start());
         if (w.end() <= minute + StatsSettings.MINUTE_MS) {

@@ -143,7 +143,7 @@ public record WindowStats(
     return copy(newStart, newEnd, sources);
   }
 
-  /** The same statistics without source IPs (a pane, whose sources its minute keeps). */
+  /** The same statistics without source IPs (a minute whose sketch only the history keeps). */
   public WindowStats withoutSources() {
     return sources == null ? this : withSources(null);
   }
