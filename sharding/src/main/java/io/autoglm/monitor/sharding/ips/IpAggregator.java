@@ -58,10 +58,18 @@ public final class IpAggregator {
     this.tracking = tracking;
   }
 
-  /** Counts one on-time record of batch {@code seq} of {@code agentId}. */
+  /**
+   * Counts one on-time record of batch {@code seq} of {@code agentId}, from {@code ip}: its source
+   * address with an IPv4-mapped one folded ({@link SourceIpSketch#foldV4Mapped}).
+   */
   public void add(
-      String service, String path, CaptureRecord r, String agentId, long epoch, long seq) {
-    String ip = SourceIpSketch.foldV4Mapped(r.srcIp());
+      String service,
+      String path,
+      String ip,
+      CaptureRecord r,
+      String agentId,
+      long epoch,
+      long seq) {
     if (tracking.tracked(service, ip)) {
       if (seq != currentSeq || epoch != currentEpoch || !Objects.equals(agentId, currentAgent)) {
         current.clear();

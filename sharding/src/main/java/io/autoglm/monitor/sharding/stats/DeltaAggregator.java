@@ -46,7 +46,12 @@ public final class DeltaAggregator {
   // the key of each (service, raw path) seen in this aggregator: most records repeat a few paths
   private final Map<String, Map<String, EndpointKey>> keys = new HashMap<>();
   // per endpoint, one part per batch, in the order the batches began
-  private final Map<EndpointKey, List<PartAccumulator>> byEndpoint = new HashMap<>();
+  private final Map<EndpointKey, EndpointParts> byEndpoint = new HashMap<>();
+  // the parts of the last few (service, raw path) instances seen: see partsOf
+  private static final int MEMO_SLOTS = 16;
+  private final String[] memoPaths = new String[MEMO_SLOTS];
+  private final String[] memoServices = new String[MEMO_SLOTS];
+  private final EndpointParts[] memoParts = new EndpointParts[MEMO_SLOTS];
   private List<IpAggregator.Sightings> sightings = List.of();
   private String agentId;
   private long epoch;
@@ -86,11 +91,8 @@ public final class DeltaAggregator {
 
   public void add(CaptureRecord r) {
     String service = r.service() != null ? r.service() : defaultService;
-    EndpointKey key =
-        keys.computeIfAbsent(service, s -> new HashMap<>())
-            .computeIfAbsent(
-                r.endpoint(), p -> new EndpointKey(service, normalizer.normalize(service, p)));
-    List<PartAccumulator> parts = byEndpoint.computeIfAbsent(key, k -> new ArrayList<>(2));
+    EndpointParts endpoint = partsOf(service, r.endpoint());
+    List<PartAccumulator> parts = endpoint.parts;
     PartAccumulator part = parts.isEmpty() ? null : parts.get(parts.size() - 1);
     if (part == null || part.batchNumber != batchNumber) {
       part = new PartAccumulator(batchNumber, agentId, epoch, seq);
@@ -100,9 +102,30 @@ public final class DeltaAggregator {
       part.future++;
       part.records++;
     } else {
-      part.add(r, settings);
-      ips.add(service, key.path(), r, agentId, epoch, seq);
+      String ip = SourceIpSketch.foldV4Mapped(r.srcIp());
+      part.add(r, ip, settings);
+      ips.add(service, endpoint.key.path(), ip, r, agentId, epoch, seq);
     }
+  }
+
+  /**
+   * The parts of the endpoint a record of {@code service} on {@code path} counts under. A decoder
+   * hands out one instance per repeated path and service, so the last few are remembered by
+   * identity: most records cost no map lookup here.
+   */
+  private EndpointParts partsOf(String service, String path) {
+    int slot = path.hashCode() & (MEMO_SLOTS - 1);
+    if (memoPaths[slot] == path && memoServices[slot] == service) {
+      return memoParts[slot];
+    }
+    EndpointKey key =
+        keys.computeIfAbsent(service, s -> new HashMap<>())
+            .computeIfAbsent(path, p -> new EndpointKey(service, normalizer.normalize(service, p)));
+    EndpointParts parts = byEndpoint.computeIfAbsent(key, EndpointParts::new);
+    memoPaths[slot] = path;
+    memoServices[slot] = service;
+    memoParts[slot] = parts;
+    return parts;
   }
 
   public boolean isEmpty() {
@@ -115,8 +138,8 @@ public final class DeltaAggregator {
     Map<String, List<SourceIpSketch>> byService = new HashMap<>();
     Map<String, Long> newest = new HashMap<>();
     byEndpoint.forEach(
-        (key, parts) -> {
-          List<BatchPart> built = parts.stream().map(PartAccumulator::toPart).toList();
+        (key, endpoint) -> {
+          List<BatchPart> built = endpoint.parts.stream().map(PartAccumulator::toPart).toList();
           List<SourceIpSketch> sketches =
               byService.computeIfAbsent(key.service(), s -> new ArrayList<>());
           for (BatchPart p : built) {
@@ -127,6 +150,9 @@ public final class DeltaAggregator {
         });
     byEndpoint.clear();
     keys.clear();
+    Arrays.fill(memoPaths, null);
+    Arrays.fill(memoServices, null);
+    Arrays.fill(memoParts, null);
     sightings = IpAggregator.sightings(byService, newest);
     return deltas;
   }
@@ -144,6 +170,16 @@ public final class DeltaAggregator {
     List<IpAggregator.Sightings> out = sightings;
     sightings = List.of();
     return out;
+  }
+
+  /** An endpoint of this aggregator and its parts, one per batch, in the order they began. */
+  private static final class EndpointParts {
+    final EndpointKey key;
+    final List<PartAccumulator> parts = new ArrayList<>(2);
+
+    EndpointParts(EndpointKey key) {
+      this.key = key;
+    }
   }
 
   private static final class PartAccumulator {
@@ -167,7 +203,8 @@ public final class DeltaAggregator {
       this.seq = seq;
     }
 
-    void add(CaptureRecord r, StatsSettings settings) {
+    /** Counts an on-time record from {@code ip}, its source address with IPv4-mapped folded. */
+    void add(CaptureRecord r, String ip, StatsSettings settings) {
       long start = settings.paneStartOf(r.ts());
       WindowAccumulator w = lastPane;
       if (w == null || w.start != start) { // records come mostly in time order
@@ -186,7 +223,7 @@ public final class DeltaAggregator {
             sources.computeIfAbsent(
                 minute, m -> SourceIpSketch.accumulatorOfCanonical(SOURCES_HELD_EXACTLY));
       }
-      sourcesOfMinute.add(SourceIpSketch.foldV4Mapped(r.srcIp()));
+      sourcesOfMinute.add(ip);
       records++;
       maxEventTs = Math.max(maxEventTs, r.ts());
     }

@@ -174,9 +174,12 @@ public record EndpointStatsState(
         int i = indexOfStart(nextMinutes, m.getKey());
         if (i >= 0) {
           WindowStats minute = nextMinutes.get(i);
+          // kept compacted: a fresh sketch may hold thousands of addresses exactly, and the
+          // event's one is compacted once for the journal anyway
           SourceIpSketch held = minute.sources();
+          SourceIpSketch added = m.getValue().compacted();
           nextMinutes.set(
-              i, minute.withSources(held == null ? m.getValue() : held.merge(m.getValue())));
+              i, minute.withSources(held == null ? added : held.merge(added).compacted()));
         }
       }
     }

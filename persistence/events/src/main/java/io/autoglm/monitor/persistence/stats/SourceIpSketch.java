@@ -74,6 +74,13 @@ public final class SourceIpSketch {
   /** At most this many addresses and this many networks are kept: 3/4 of {@link #MAX_MAP_SIZE}. */
   public static final int MAX_TRACKED = MAX_MAP_SIZE * 3 / 4;
 
+  /**
+   * Addresses a merge holds exactly before it sketches them: fresh sketches from ingest hold their
+   * batch's addresses exactly, and merging many of them costs a table lookup per address until
+   * then.
+   */
+  static final int MERGE_HELD_EXACTLY = 16_384;
+
   /** The first byte of {@link #toBytes()}. */
   public static final byte FORMAT_VERSION = 1;
 
@@ -95,20 +102,39 @@ public final class SourceIpSketch {
           .thenComparing(Comparator.comparingLong(HeavyHitter::lowerBound).reversed())
           .thenComparing(HeavyHitter::item);
   private static final SourceIpSketch EMPTY =
-      new SourceIpSketch(newHll(), newItems(), newItems(), new byte[] {FORMAT_VERSION});
+      new SourceIpSketch(newHll(), newItems(), newItems(), null, new byte[] {FORMAT_VERSION});
 
   // Never changed after construction: only read (estimates, serialization), and merge copies.
+  // The sketches are null while every address is held exactly.
   private final HllSketch distinct;
   private final ItemsSketch<String> ips;
   private final ItemsSketch<String> prefixes;
+  private final Held held; // addresses not in the sketches yet, or null
+  private volatile SourceIpSketch compacted; // held addresses sketched too (benign race)
   private volatile byte[] bytes; // the serial form, computed at most a few times (benign race)
 
   private SourceIpSketch(
-      HllSketch distinct, ItemsSketch<String> ips, ItemsSketch<String> prefixes, byte[] bytes) {
+      HllSketch distinct,
+      ItemsSketch<String> ips,
+      ItemsSketch<String> prefixes,
+      Held held,
+      byte[] bytes) {
     this.distinct = distinct;
     this.ips = ips;
     this.prefixes = prefixes;
+    this.held = held;
     this.bytes = bytes;
+  }
+
+  /**
+   * Addresses counted exactly and not sketched yet, as an accumulator of canonical addresses held
+   * them: IPv4 ones by value (with the text of one request), the others by text. Immutable.
+   */
+  private record Held(
+      int[] v4, String[] v4Texts, long[] v4Counts, String[] texts, long[] counts, long total) {
+    int size() {
+      return v4.length + texts.length;
+    }
   }
 
   /** One entry of {@link #topIps} or {@link #topPrefixes}: the true count is within the bounds. */
@@ -141,96 +167,122 @@ public final class SourceIpSketch {
    * (counts added, bounds as the sketches guarantee). Neither operand changes.
    */
   public SourceIpSketch merge(SourceIpSketch other) {
-    if (other.isEmpty()) {
-      return this;
-    }
-    if (isEmpty()) {
-      return other;
-    }
-    Union union = new Union(LG_K);
-    union.update(distinct);
-    union.update(other.distinct);
-    return new SourceIpSketch(
-        union.getResult(HLL_TYPE),
-        newItems().merge(ips).merge(other.ips),
-        newItems().merge(prefixes).merge(other.prefixes),
-        null);
+    return mergeAll(List.of(this, other));
   }
 
-  /** All of {@code sketches} merged in one union (not one copy per merge); nulls are skipped. */
+  /**
+   * All of {@code sketches} merged in one union (not one copy per merge); nulls are skipped.
+   * Addresses the operands hold exactly are added up in one exact table, up to {@value
+   * #MERGE_HELD_EXACTLY} of them, before they are sketched.
+   */
   public static SourceIpSketch mergeAll(List<SourceIpSketch> sketches) {
     SourceIpSketch only = EMPTY;
-    Union union = null;
-    ItemsSketch<String> ips = null;
-    ItemsSketch<String> prefixes = null;
+    Accumulator acc = null;
     for (SourceIpSketch s : sketches) {
       if (s == null || s.isEmpty()) {
         continue;
       }
-      if (union == null && only.isEmpty()) {
+      if (acc == null && only.isEmpty()) {
         only = s;
         continue;
       }
-      if (union == null) {
-        union = new Union(LG_K);
-        union.update(only.distinct);
-        ips = newItems().merge(only.ips);
-        prefixes = newItems().merge(only.prefixes);
+      if (acc == null) {
+        acc = new Accumulator(true, MERGE_HELD_EXACTLY);
+        acc.addAll(only);
       }
-      union.update(s.distinct);
-      ips.merge(s.ips);
-      prefixes.merge(s.prefixes);
+      acc.addAll(s);
     }
-    return union == null
-        ? only
-        : new SourceIpSketch(union.getResult(HLL_TYPE), ips, prefixes, null);
+    return acc == null ? only : acc.build();
+  }
+
+  /**
+   * This sketch with every address in its sketches: the same answers, the form to keep for long (a
+   * sketch fresh from ingest may hold thousands of addresses exactly). Computed once.
+   */
+  public SourceIpSketch compacted() {
+    if (held == null) {
+      return this;
+    }
+    SourceIpSketch c = compacted;
+    if (c == null) {
+      Accumulator acc = new Accumulator(true, MERGE_HELD_EXACTLY);
+      acc.addAll(this);
+      acc.flush();
+      c = acc.build();
+      compacted = c;
+    }
+    return c;
   }
 
   public boolean isEmpty() {
-    return ips.isEmpty();
+    return held == null && (ips == null || ips.isEmpty());
   }
 
   /** The number of requests counted (exact). */
   public long count() {
-    return ips.getStreamLength();
+    return (ips == null ? 0 : ips.getStreamLength()) + (held == null ? 0 : held.total());
   }
 
   /** The estimated number of distinct source addresses; see {@link #DISTINCT_RELATIVE_ERROR}. */
   public double distinctEstimate() {
-    return distinct.getEstimate();
+    return compacted().distinct.getEstimate();
   }
 
   /** A lower bound of the distinct count at 1, 2 or 3 standard deviations. */
   public double distinctLowerBound(int numStdDev) {
-    return distinct.getLowerBound(numStdDev);
+    return compacted().distinct.getLowerBound(numStdDev);
   }
 
   /** An upper bound of the distinct count at 1, 2 or 3 standard deviations. */
   public double distinctUpperBound(int numStdDev) {
-    return distinct.getUpperBound(numStdDev);
+    return compacted().distinct.getUpperBound(numStdDev);
   }
 
   /**
    * The at most {@code k} addresses with the highest estimated counts, highest first. Counts below
-   * {@link #maximumIpError()} may be noise.
+   * {@link #maximumIpError()} may be noise. While a sketch fresh from ingest holds all of its
+   * addresses exactly (a batch's, for admission), the counts are exact: estimate and bounds equal.
    */
   public List<HeavyHitter> topIps(int k) {
-    return top(ips, k);
+    if (k < 0) {
+      throw new IllegalArgumentException("k must be >= 0: " + k);
+    }
+    return ips == null && held != null ? topHeld(k) : top(compacted().ips, k);
   }
 
   /** Like {@link #topIps}, for networks as {@link #prefixOf} names them. */
   public List<HeavyHitter> topPrefixes(int k) {
-    return top(prefixes, k);
+    return top(compacted().prefixes, k);
   }
 
   /** The widest possible gap between an address's estimated and true count. */
   public long maximumIpError() {
-    return ips.getMaximumError();
+    return ips == null && held != null ? 0 : compacted().ips.getMaximumError();
   }
 
   /** The widest possible gap between a network's estimated and true count. */
   public long maximumPrefixError() {
-    return prefixes.getMaximumError();
+    return compacted().prefixes.getMaximumError();
+  }
+
+  /** The number of addresses held exactly, not sketched yet (for tests). */
+  int heldExactly() {
+    return held == null ? 0 : held.size();
+  }
+
+  /** {@link #topIps} of a sketch that holds every address exactly. */
+  private List<HeavyHitter> topHeld(int k) {
+    List<HeavyHitter> all = new ArrayList<>(held.size());
+    for (int i = 0; i < held.v4().length; i++) {
+      long n = held.v4Counts()[i];
+      all.add(new HeavyHitter(held.v4Texts()[i], n, n, n));
+    }
+    for (int i = 0; i < held.texts().length; i++) {
+      long n = held.counts()[i];
+      all.add(new HeavyHitter(held.texts()[i], n, n, n));
+    }
+    all.sort(BY_ESTIMATE);
+    return List.copyOf(all.subList(0, Math.min(k, all.size())));
   }
 
   /**
@@ -381,6 +433,9 @@ public final class SourceIpSketch {
   }
 
   private byte[] encode() {
+    if (held != null) {
+      return compacted().serialForm();
+    }
     byte[] hll = distinct.copyAs(STORED_HLL_TYPE).toCompactByteArray();
     byte[] ipBytes = ips.toByteArray(SERDE);
     byte[] prefixBytes = prefixes.toByteArray(SERDE);
@@ -432,7 +487,7 @@ public final class SourceIpSketch {
           ItemsSketch.getInstance(Memory.wrap(region(bytes, at, ipLength)), SERDE);
       ItemsSketch<String> prefixes =
           ItemsSketch.getInstance(Memory.wrap(region(bytes, at, bytes.length - at[0])), SERDE);
-      return new SourceIpSketch(hll, ips, prefixes, bytes.clone());
+      return new SourceIpSketch(hll, ips, prefixes, null, bytes.clone());
     } catch (IllegalArgumentException e) {
       throw e;
     } catch (RuntimeException e) { // SketchesException, or an index out of bounds
@@ -501,35 +556,92 @@ public final class SourceIpSketch {
   /**
    * Collects the source addresses of the requests of one batch or window, on the ingest path; not
    * thread-safe. {@link #add} only counts in a small exact table (one hash lookup); the sketches
-   * are fed once per distinct address, when the table reaches {@value #FLUSH_AT} addresses and at
-   * {@link #build()}, so memory stays bounded whatever the traffic.
+   * are fed once per distinct address, when the table holds its limit of addresses ({@value
+   * #FLUSH_AT} by default) and at {@link #build()}, so memory stays bounded whatever the traffic.
+   *
+   * <p>An accumulator of canonical addresses ({@link #accumulatorOfCanonical}) keys IPv4 addresses
+   * by their 32-bit value in a table of its own: no text is compared or hashed per request, and the
+   * sketches get the value (HLL) and the text of the address's first request (frequent items).
    */
   public static final class Accumulator {
     /** Distinct addresses held exactly before they go into the sketches. */
     static final int FLUSH_AT = 512;
 
     private static final int INITIAL_SLOTS = 16;
-
-    private String[] keys = new String[INITIAL_SLOTS];
-    private long[] counts = new long[INITIAL_SLOTS];
-    private int size;
-    private HllSketch distinct;
-    private ItemsSketch<String> ips;
-    private ItemsSketch<String> prefixes;
-
     private static final int PREFIX_CACHE = 64;
 
     private final boolean canonical;
     private final int flushAt;
+
+    // IPv4 addresses of a canonical accumulator, open addressing: a slot is free while its count
+    // is 0; the text is that of the address's first request
+    private int[] v4Keys;
+    private long[] v4Counts;
+    private String[] v4Texts;
+    private int v4Size;
+
+    // every other address, by its text
+    private String[] keys;
+    private long[] counts;
+    private int size;
+
+    private HllSketch distinct;
+    private ItemsSketch<String> ips;
+    private ItemsSketch<String> prefixes;
+    private Union union; // of the sketches merged in (addAll), made at the first
     private final int[] prefixNets = new int[PREFIX_CACHE];
     private final String[] prefixNames = new String[PREFIX_CACHE];
 
     private Accumulator(boolean canonical, int flushAt) {
       this.canonical = canonical;
       this.flushAt = flushAt;
-      if (flushAt >= 4096) { // meant for many addresses: skip the first few doublings
-        keys = new String[256];
-        counts = new long[256];
+      newTables();
+    }
+
+    private void newTables() {
+      // one meant for many addresses skips the first few doublings
+      int slots = flushAt >= 4096 ? 256 : INITIAL_SLOTS;
+      keys = new String[canonical ? INITIAL_SLOTS : slots];
+      counts = new long[keys.length];
+      size = 0;
+      if (canonical) {
+        v4Keys = new int[slots];
+        v4Counts = new long[slots];
+        v4Texts = new String[slots];
+        v4Size = 0;
+      }
+    }
+
+    /**
+     * Adds everything {@code sketch} counted: its sketches merge into this one's, the addresses it
+     * holds exactly are counted here. Only for an accumulator of canonical addresses.
+     */
+    private void addAll(SourceIpSketch sketch) {
+      if (sketch.ips != null && !sketch.ips.isEmpty()) {
+        startSketches();
+        if (union == null) {
+          union = new Union(LG_K);
+        }
+        union.update(sketch.distinct);
+        ips.merge(sketch.ips);
+        prefixes.merge(sketch.prefixes);
+      }
+      Held h = sketch.held;
+      if (h != null) {
+        for (int i = 0; i < h.v4().length; i++) {
+          addV4(h.v4()[i], h.v4Texts()[i], h.v4Counts()[i]);
+        }
+        for (int i = 0; i < h.texts().length; i++) {
+          addText(h.texts()[i], h.counts()[i]);
+        }
+      }
+    }
+
+    private void startSketches() {
+      if (distinct == null) {
+        distinct = newHll();
+        ips = newItems();
+        prefixes = newItems();
       }
     }
 
@@ -557,30 +669,84 @@ public final class SourceIpSketch {
                 ? "count must be >= 0: " + count
                 : "not an IP literal (too long): " + canonicalIp.length() + " chars");
       }
+      long v4 = canonical ? v4Value(canonicalIp) : -1;
+      if (v4 >= 0) {
+        addV4((int) v4, canonicalIp, count);
+      } else {
+        addText(canonicalIp, count);
+      }
+    }
+
+    private void addV4(int value, String text, long count) {
+      int[] k = v4Keys;
+      long[] c = v4Counts;
+      int mask = k.length - 1;
+      int i = (value * 0x9E3779B9) >>> 16 & mask; // Fibonacci hashing: one /24 spreads out
+      while (c[i] != 0) {
+        if (k[i] == value) {
+          c[i] += count;
+          return;
+        }
+        i = (i + 1) & mask;
+      }
+      k[i] = value;
+      c[i] = count;
+      v4Texts[i] = text;
+      if (++v4Size * 2 > k.length) {
+        if (v4Size + size >= flushAt) {
+          flush();
+        } else {
+          growV4();
+        }
+      }
+    }
+
+    private void addText(String ip, long count) {
       String[] k = keys;
       int mask = k.length - 1;
-      int h = canonicalIp.hashCode();
+      int h = ip.hashCode();
       int i = (h ^ (h >>> 16)) & mask;
       String key;
       while ((key = k[i]) != null) {
-        if (key.equals(canonicalIp)) {
+        if (key.equals(ip)) {
           counts[i] += count;
           return;
         }
         i = (i + 1) & mask;
       }
-      k[i] = canonicalIp;
+      k[i] = ip;
       counts[i] = count;
       if (++size * 2 > k.length) {
-        if (size >= flushAt) {
+        if (v4Size + size >= flushAt) {
           flush();
         } else {
-          grow();
+          growText();
         }
       }
     }
 
-    private void grow() {
+    private void growV4() {
+      int[] oldKeys = v4Keys;
+      long[] oldCounts = v4Counts;
+      String[] oldTexts = v4Texts;
+      v4Keys = new int[oldKeys.length * 2];
+      v4Counts = new long[oldKeys.length * 2];
+      v4Texts = new String[oldKeys.length * 2];
+      int mask = v4Keys.length - 1;
+      for (int j = 0; j < oldKeys.length; j++) {
+        if (oldCounts[j] != 0) {
+          int i = (oldKeys[j] * 0x9E3779B9) >>> 16 & mask;
+          while (v4Counts[i] != 0) {
+            i = (i + 1) & mask;
+          }
+          v4Keys[i] = oldKeys[j];
+          v4Counts[i] = oldCounts[j];
+          v4Texts[i] = oldTexts[j];
+        }
+      }
+    }
+
+    private void growText() {
       String[] oldKeys = keys;
       long[] oldCounts = counts;
       keys = new String[oldKeys.length * 2];
@@ -601,22 +767,35 @@ public final class SourceIpSketch {
     }
 
     private void flush() {
-      if (size == 0) {
+      if (size + v4Size == 0) {
         return;
       }
-      if (distinct == null) {
-        distinct = newHll();
-        ips = newItems();
-        prefixes = newItems();
+      startSketches();
+      // networks repeat far more than addresses: counted here, sketched once each below
+      Map<String, long[]> networks = new HashMap<>();
+      if (v4Size > 0) {
+        int[] k = v4Keys;
+        long[] c = v4Counts;
+        String[] t = v4Texts;
+        for (int j = 0; j < k.length; j++) {
+          if (c[j] != 0) {
+            long v4 = k[j] & 0xFFFFFFFFL;
+            distinct.update(v4); // its 32-bit value: hashed without encoding text
+            ips.update(t[j], c[j]);
+            networks.computeIfAbsent(v4Prefix(v4), n -> new long[1])[0] += c[j];
+            c[j] = 0;
+            t[j] = null;
+          }
+        }
+        v4Size = 0;
       }
       String[] k = keys;
       long[] c = counts;
-      // networks repeat far more than addresses: counted here, sketched once each below
-      Map<String, long[]> networks = new HashMap<>();
-      for (int j = 0; j < k.length; j++) {
+      for (int j = 0; j < k.length && size > 0; j++) {
         String text = k[j];
         if (text != null) {
           k[j] = null;
+          size--;
           String ip = canonical ? text : IpAddresses.canonical(text); // same instance for IPv4
           if (ip == null) {
             distinct.update(text); // no IP literal: an address of its own, in no network
@@ -624,11 +803,11 @@ public final class SourceIpSketch {
             continue;
           }
           ip = canonical ? ip : foldV4Mapped(ip);
-          long v4 = v4Value(ip);
+          long v4 = canonical ? -1 : v4Value(ip); // a canonical one's IPv4 is in the v4 table
           ips.update(ip, c[j]);
           String network;
           if (v4 >= 0) {
-            distinct.update(v4); // its 32-bit value: hashed without encoding text
+            distinct.update(v4);
             network = v4Prefix(v4);
           } else {
             distinct.update(ip);
@@ -637,8 +816,8 @@ public final class SourceIpSketch {
           networks.computeIfAbsent(network, n -> new long[1])[0] += c[j];
         }
       }
-      networks.forEach((network, n) -> prefixes.update(network, n[0]));
       size = 0;
+      networks.forEach((network, n) -> prefixes.update(network, n[0]));
     }
 
     /** The {@code a.b.c.0/24} of an IPv4 value, from a small cache of recent networks. */
@@ -656,18 +835,57 @@ public final class SourceIpSketch {
 
     /**
      * The sketch of everything added since the accumulator was made or last built; the accumulator
-     * starts over empty (it hands its sketches over instead of copying them).
+     * starts over empty (it hands its sketches over instead of copying them). One of canonical
+     * addresses hands over the addresses it holds exactly as they are: they are sketched when the
+     * sketch is merged with many others, asked for estimates or serialized ({@link #compacted}),
+     * which a batch's sketch mostly never is.
      */
     public SourceIpSketch build() {
-      flush();
-      if (distinct == null) {
-        return EMPTY;
+      if (!canonical) {
+        flush();
       }
-      SourceIpSketch built = new SourceIpSketch(distinct, ips, prefixes, null);
+      Held h = v4Size + size == 0 ? null : held();
+      HllSketch hll = distinct;
+      if (union != null) {
+        union.update(distinct);
+        hll = union.getResult(HLL_TYPE);
+      }
+      SourceIpSketch built =
+          hll == null && h == null ? EMPTY : new SourceIpSketch(hll, ips, prefixes, h, null);
       distinct = null;
       ips = null;
       prefixes = null;
+      union = null;
+      if (h != null) {
+        newTables();
+      }
       return built;
+    }
+
+    /** The addresses in the tables, compact. */
+    private Held held() {
+      int[] v4 = new int[v4Size];
+      String[] v4Texts = new String[v4Size];
+      long[] v4Counts = new long[v4Size];
+      long total = 0;
+      for (int j = 0, n = 0; n < v4Size; j++) {
+        if (this.v4Counts[j] != 0) {
+          v4[n] = v4Keys[j];
+          v4Texts[n] = this.v4Texts[j];
+          v4Counts[n] = this.v4Counts[j];
+          total += v4Counts[n++];
+        }
+      }
+      String[] texts = new String[size];
+      long[] textCounts = new long[size];
+      for (int j = 0, n = 0; n < size; j++) {
+        if (keys[j] != null) {
+          texts[n] = keys[j];
+          textCounts[n] = counts[j];
+          total += textCounts[n++];
+        }
+      }
+      return new Held(v4, v4Texts, v4Counts, texts, textCounts, total);
     }
   }
 }

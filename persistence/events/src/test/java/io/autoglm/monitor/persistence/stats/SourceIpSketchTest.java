@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class SourceIpSketchTest {
@@ -90,6 +91,120 @@ class SourceIpSketchTest {
     assertTrue(
         Math.abs(estimate - expected) <= expected * DISTINCT_TOLERANCE,
         "distinct " + estimate + ", expected " + expected);
+  }
+
+  /**
+   * What ingest builds: one sketch per batch of {@code batchSize} requests, from canonical
+   * addresses with IPv4-mapped ones folded.
+   */
+  private static List<SourceIpSketch> batchSketchesOf(List<String> ips, int batchSize) {
+    List<SourceIpSketch> batches = new ArrayList<>();
+    for (int from = 0; from < ips.size(); from += batchSize) {
+      SourceIpSketch.Accumulator acc = SourceIpSketch.accumulatorOfCanonical(16_384);
+      for (String ip : ips.subList(from, Math.min(ips.size(), from + batchSize))) {
+        acc.add(SourceIpSketch.foldV4Mapped(new String(ip)));
+      }
+      batches.add(acc.build());
+    }
+    return batches;
+  }
+
+  @Test
+  void batchSketchesMergedAnswerLikeOneSketchOfEverything() {
+    List<String> stream = new ArrayList<>(heavyHitterAmongLongTail());
+    Random random = new Random(7);
+    List<String> v6 = new ArrayList<>(); // 500 addresses in two /64 networks
+    for (int i = 0; i < 500; i++) {
+      v6.add("2001:db8:0:" + (i % 2 == 0 ? "a" : "b") + "::" + Integer.toHexString(i + 1));
+    }
+    for (int i = 0; i < 20_000; i++) {
+      stream.add(v6.get(random.nextInt(v6.size())));
+      stream.add("::ffff:" + HEAVY); // the same client, written by a dual-stack gateway
+    }
+    Collections.shuffle(stream, random);
+
+    SourceIpSketch merged = SourceIpSketch.mergeAll(batchSketchesOf(stream, 5_000));
+    SourceIpSketch whole = sketchOf(stream);
+
+    assertEquals(240_000, merged.count());
+    assertEquals(whole.count(), merged.count());
+    assertDistinct(100_501, merged);
+    HeavyHitter top = merged.topIps(1).get(0);
+    assertEquals(HEAVY, top.item());
+    assertWithin(top, 30_000);
+    assertEquals(whole.topIps(1).get(0).item(), top.item());
+    assertEquals("198.51.100.0/24", merged.topPrefixes(1).get(0).item());
+    assertWithin(merged.topPrefixes(1).get(0), 30_000);
+    assertEquals(
+        java.util.Set.of("198.51.100.0/24", "2001:db8:0:a::/64", "2001:db8:0:b::/64"),
+        merged.topPrefixes(3).stream().map(HeavyHitter::item).collect(Collectors.toSet()),
+        "IPv6 clients are counted in their /64s");
+
+    SourceIpSketch read = SourceIpSketch.fromBytes(merged.toBytes());
+    assertEquals(merged, read);
+    assertEquals(merged.topIps(5), read.topIps(5));
+    assertEquals(merged.topPrefixes(5), read.topPrefixes(5));
+    assertEquals(merged.distinctEstimate(), read.distinctEstimate());
+    assertEquals(merged.count(), read.count());
+  }
+
+  @Test
+  void aBatchSketchCountsItsAddressesExactly() {
+    List<String> stream = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      stream.add("10.0.0.1");
+    }
+    for (int i = 0; i < 200; i++) {
+      stream.add("::ffff:10.0.0.2");
+    }
+    for (int i = 0; i < 100; i++) {
+      stream.add("2001:db8::7");
+    }
+    for (int i = 0; i < 100; i++) {
+      stream.add(v4(1_000 + i)); // 100 addresses once each: more than a sketch keeps
+    }
+    SourceIpSketch batch = batchSketchesOf(stream, stream.size()).get(0);
+
+    assertEquals(103, batch.heldExactly());
+    assertEquals(
+        List.of(
+            new HeavyHitter("10.0.0.1", 300, 300, 300),
+            new HeavyHitter("10.0.0.2", 200, 200, 200),
+            new HeavyHitter("2001:db8::7", 100, 100, 100)),
+        batch.topIps(3));
+    assertEquals(0, batch.maximumIpError());
+    assertEquals(700, batch.count());
+    assertEquals(103, batch.distinctEstimate(), 1.0);
+
+    SourceIpSketch compacted = batch.compacted();
+    assertSame(compacted, batch.compacted(), "compacted once");
+    assertEquals(0, compacted.heldExactly());
+    assertEquals(700, compacted.count());
+    assertEquals(
+        List.of("10.0.0.1", "10.0.0.2", "2001:db8::7"),
+        compacted.topIps(3).stream().map(HeavyHitter::item).toList());
+    assertWithin(compacted.topIps(1).get(0), 300);
+    assertEquals(compacted, batch, "one serial form");
+    assertArrayEquals(compacted.toBytes(), batch.toBytes());
+  }
+
+  @Test
+  void mergingManyBatchSketchesHoldsBoundedAddressesExactly() {
+    List<String> sprayed = new ArrayList<>(100_000);
+    for (int i = 0; i < 100_000; i++) {
+      sprayed.add(v4(i * 131 % (1 << 24)));
+    }
+    List<SourceIpSketch> batches = batchSketchesOf(sprayed, 1_000);
+    assertEquals(1_000, batches.get(0).heldExactly());
+
+    SourceIpSketch merged = SourceIpSketch.mergeAll(batches);
+
+    assertTrue(
+        merged.heldExactly() <= SourceIpSketch.MERGE_HELD_EXACTLY, "held " + merged.heldExactly());
+    assertEquals(100_000, merged.count());
+    assertDistinct(100_000, merged);
+    assertTrue(merged.toBytes().length <= MAX_BYTES, merged.toBytes().length + " bytes");
+    assertEquals(0, merged.compacted().heldExactly());
   }
 
   @Test
