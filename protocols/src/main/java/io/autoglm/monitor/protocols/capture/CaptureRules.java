@@ -71,7 +71,27 @@ final class CaptureRules {
     return sb.toString();
   }
 
+  /**
+   * Endpoints found valid, by identity: a decoder hands out one instance per repeated value ({@link
+   * StringCache}), so most records' endpoints are checked once. Shared by all threads without a
+   * lock: a slot holds a reference to an immutable string, so a thread sees either an instance that
+   * was checked or misses and checks again.
+   */
+  private static final String[] VALID_ENDPOINTS = new String[256];
+
   static boolean isValidEndpoint(String s) {
+    int slot = s.hashCode() & (VALID_ENDPOINTS.length - 1);
+    if (VALID_ENDPOINTS[slot] == s) {
+      return true;
+    }
+    boolean valid = checkEndpoint(s);
+    if (valid) {
+      VALID_ENDPOINTS[slot] = s;
+    }
+    return valid;
+  }
+
+  private static boolean checkEndpoint(String s) {
     int n = s.length();
     if (n == 0 || n > ENDPOINT_MAX || s.charAt(0) != '/') {
       return false;

@@ -52,6 +52,14 @@ import org.apache.datasketches.memory.Memory;
  * <p>An IPv4 address enters the HLL as its 32-bit value (hashed without encoding its text), any
  * other address as its text.
  *
+ * <p><b>Sketched when needed.</b> Feeding a frequent-items sketch costs far more than counting in a
+ * hash table, and a batch's long tail of addresses would be fed again for every batch. So a sketch
+ * built on the ingest path ({@link #accumulatorOfCanonical}) holds its addresses exactly, merges
+ * add those up in one table (up to {@value #MERGE_HELD_EXACTLY} addresses), and the sketches are
+ * fed once, when a merge holds more, when an estimate is asked for, or when it is serialized
+ * ({@link #compacted}). Answers and the serial form are the same either way, except that {@link
+ * #topIps} of a sketch holding all its addresses exactly gives exact counts.
+ *
  * <p>Persisted as one byte string: a format version byte ({@value #FORMAT_VERSION}), then the HLL,
  * the address sketch and the network sketch in their DataSketches serial forms (each but the last
  * preceded by its length as an unsigned varint); an empty sketch is the version byte alone. The
@@ -270,19 +278,34 @@ public final class SourceIpSketch {
     return held == null ? 0 : held.size();
   }
 
-  /** {@link #topIps} of a sketch that holds every address exactly. */
+  /**
+   * {@link #topIps} of a sketch that holds every address exactly: the addresses whose counts reach
+   * the k-th highest, ordered and cut to k (only they become objects).
+   */
   private List<HeavyHitter> topHeld(int k) {
-    List<HeavyHitter> all = new ArrayList<>(held.size());
+    if (k == 0) {
+      return List.of();
+    }
+    long[] all = new long[held.size()];
+    System.arraycopy(held.v4Counts(), 0, all, 0, held.v4().length);
+    System.arraycopy(held.counts(), 0, all, held.v4().length, held.texts().length);
+    Arrays.sort(all);
+    long least = all[Math.max(0, all.length - k)];
+    List<HeavyHitter> top = new ArrayList<>(k + 1);
     for (int i = 0; i < held.v4().length; i++) {
       long n = held.v4Counts()[i];
-      all.add(new HeavyHitter(held.v4Texts()[i], n, n, n));
+      if (n >= least) {
+        top.add(new HeavyHitter(held.v4Texts()[i], n, n, n));
+      }
     }
     for (int i = 0; i < held.texts().length; i++) {
       long n = held.counts()[i];
-      all.add(new HeavyHitter(held.texts()[i], n, n, n));
+      if (n >= least) {
+        top.add(new HeavyHitter(held.texts()[i], n, n, n));
+      }
     }
-    all.sort(BY_ESTIMATE);
-    return List.copyOf(all.subList(0, Math.min(k, all.size())));
+    top.sort(BY_ESTIMATE);
+    return List.copyOf(top.subList(0, Math.min(k, top.size())));
   }
 
   /**
@@ -599,8 +622,9 @@ public final class SourceIpSketch {
     }
 
     private void newTables() {
-      // one meant for many addresses skips the first few doublings
-      int slots = flushAt >= 4096 ? 256 : INITIAL_SLOTS;
+      // one meant for many addresses skips the first few doublings (a batch's share of a busy
+      // endpoint comes from hundreds to thousands of addresses)
+      int slots = flushAt >= 4096 ? (canonical ? 1024 : 256) : INITIAL_SLOTS;
       keys = new String[canonical ? INITIAL_SLOTS : slots];
       counts = new long[keys.length];
       size = 0;
@@ -692,12 +716,10 @@ public final class SourceIpSketch {
       k[i] = value;
       c[i] = count;
       v4Texts[i] = text;
-      if (++v4Size * 2 > k.length) {
-        if (v4Size + size >= flushAt) {
-          flush();
-        } else {
-          growV4();
-        }
+      if (++v4Size + size >= flushAt) {
+        flush();
+      } else if (v4Size * 2 > k.length) {
+        growV4();
       }
     }
 
@@ -716,12 +738,10 @@ public final class SourceIpSketch {
       }
       k[i] = ip;
       counts[i] = count;
-      if (++size * 2 > k.length) {
-        if (v4Size + size >= flushAt) {
-          flush();
-        } else {
-          growText();
-        }
+      if (v4Size + ++size >= flushAt) {
+        flush();
+      } else if (size * 2 > k.length) {
+        growText();
       }
     }
 

@@ -205,6 +205,16 @@ class SourceIpSketchTest {
     assertDistinct(100_000, merged);
     assertTrue(merged.toBytes().length <= MAX_BYTES, merged.toBytes().length + " bytes");
     assertEquals(0, merged.compacted().heldExactly());
+
+    SourceIpSketch.Accumulator small = SourceIpSketch.accumulatorOfCanonical(100);
+    for (int i = 0; i < 1_000; i++) {
+      small.add(v4(i));
+      small.add("2001:db8::" + Integer.toHexString(i + 1));
+    }
+    SourceIpSketch batch = small.build();
+    assertTrue(batch.heldExactly() < 100, "held " + batch.heldExactly());
+    assertEquals(2_000, batch.count());
+    assertDistinct(2_000, batch);
   }
 
   @Test
