@@ -491,8 +491,10 @@ public final class CaptureCodec {
       // a rule the constructor checks. On the error path only, missing or mistyped required
       // fields get valid stand-ins so that the constructor can judge the fields before them.
       int first = -1;
+      boolean complete = hasTs && endpoint != null && hasStatus && hasLatency && srcIp != null;
       for (int i = 0; i < FIELDS.length && first < 0; i++) {
-        if (pending[i] != null || isMissing(i, hasTs, endpoint, hasStatus, hasLatency, srcIp)) {
+        if (pending[i] != null
+            || !complete && isMissing(i, hasTs, endpoint, hasStatus, hasLatency, srcIp)) {
           first = i;
         }
       }
