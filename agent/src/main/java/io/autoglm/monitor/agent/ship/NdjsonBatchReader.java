@@ -1,5 +1,6 @@
 package io.autoglm.monitor.agent.ship;
 
+import io.autoglm.monitor.protocols.capture.Newlines;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,9 +31,11 @@ public final class NdjsonBatchReader implements Closeable {
   public byte[] next() throws IOException {
     while (true) {
       while (scanned < end && lines < linesPerBatch) {
-        if (buffer[scanned++] == '\n') {
+        int nl = Newlines.indexOf(buffer, scanned, end);
+        if (nl < end) {
           lines++;
         }
+        scanned = Math.min(end, nl + 1);
       }
       if (lines == linesPerBatch) {
         return take(scanned, false);

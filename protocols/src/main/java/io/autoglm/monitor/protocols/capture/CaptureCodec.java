@@ -187,10 +187,7 @@ public final class CaptureCodec {
     int sharedBase = 0;
     try {
       while (pos < to) {
-        int nl = pos;
-        while (nl < to && buf[nl] != '\n') {
-          nl++;
-        }
+        int nl = Newlines.indexOf(buf, pos, to);
         line++;
         int end = nl;
         if (end > pos && buf[end - 1] == '\r') {
