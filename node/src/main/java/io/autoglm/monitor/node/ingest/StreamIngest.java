@@ -74,9 +74,13 @@ public final class StreamIngest {
   private record PeerClosed() implements Item {}
 
   /** A frame's seq and NDJSON records, or why it was refused ({@code error} non-null). */
-  private record Frame(long seq, byte[] ndjson, int offset, String error) {
+  /**
+   * A frame's batch: its NDJSON is {@code ndjson[offset, ndjson.length)}, whose first line is line
+   * {@code firstLine} of the frame (a text frame's header is its line 1).
+   */
+  private record Frame(long seq, byte[] ndjson, int offset, long firstLine, String error) {
     static Frame refused(String error) {
-      return new Frame(-1, null, 0, error);
+      return new Frame(-1, null, 0, 0, error);
     }
   }
 
@@ -160,7 +164,8 @@ public final class StreamIngest {
   private Frame binaryFrame(byte[] bytes) {
     try {
       BatchFrame.Decoded d = BatchFrame.decode(bytes, settings.maxFrameBytes());
-      return new Frame(d.seq(), d.ndjson(), 0, null);
+      // the payload runs to the end of the buffer: read in place
+      return new Frame(d.seq(), d.buffer(), d.offset(), 1, null);
     } catch (BatchFrame.FrameException e) {
       return Frame.refused(e.getMessage());
     }
@@ -183,7 +188,7 @@ public final class StreamIngest {
       if (seqNode == null || !seqNode.canConvertToLong() || seqNode.asLong() < 0) {
         return Frame.refused("the first line of a text frame must be {\"seq\": N} with N >= 0");
       }
-      return new Frame(seqNode.asLong(), bytes, Math.min(bytes.length, newline + 1), null);
+      return new Frame(seqNode.asLong(), bytes, Math.min(bytes.length, newline + 1), 2, null);
     } catch (java.io.IOException e) {
       return Frame.refused(
           "the first line of a text frame must be {\"seq\": N}: " + e.getMessage());
@@ -193,8 +198,7 @@ public final class StreamIngest {
   /** Decodes a frame's records straight into the batch's pre-aggregated deltas. */
   private Item decode(String agentId, long epoch, String defaultService, Frame frame) {
     byte[] bytes = frame.ndjson();
-    // line numbers count from the frame's first line (the header line of a text frame is line 1)
-    long firstLine = frame.offset() == 0 ? 1 : 2;
+    long firstLine = frame.firstLine();
     long seq = frame.seq();
     EntityWriter.Batch batch =
         writer.aggregate(

@@ -33,7 +33,16 @@ final class MessageAssembler {
   private int mask;
   private boolean masked;
   private long maskOffset;
-  private byte[] buffer = new byte[0];
+
+  /**
+   * A message in one frame up to this size gets an array of exactly its size when its header
+   * arrives, which is handed over without a copy (an agent's batch is about 1 MB); a bigger or
+   * fragmented one grows a buffer as its data arrives, so a header alone never allocates more.
+   */
+  private static final int EXACT_BUFFER_MAX = 4 << 20;
+
+  private static final byte[] NO_BYTES = new byte[0];
+  private byte[] buffer = NO_BYTES;
   private int size;
   private boolean discarding;
   // control frames may come between the fragments of a message: they have a buffer of their own
@@ -83,6 +92,12 @@ final class MessageAssembler {
         messageOpcode = opcode;
         size = 0;
         discarding = false;
+        if (fin
+            && length <= Math.min(EXACT_BUFFER_MAX, maxMessageBytes)
+            && length != buffer.length) {
+          // a message in one frame whose size is known: its own array, handed over whole
+          buffer = new byte[(int) length];
+        }
       }
       if (size + length > maxMessageBytes && !discarding) {
         discarding = true;
@@ -117,7 +132,14 @@ final class MessageAssembler {
     maskOffset += n;
     if (lastPart && frameFin) {
       if (!discarding) {
-        out.add(new RawWebSocket.Data(messageOpcode == TEXT, Arrays.copyOf(buffer, size)));
+        byte[] message;
+        if (size == buffer.length) {
+          message = buffer; // handed over: the next message gets an array of its own
+          buffer = NO_BYTES;
+        } else {
+          message = Arrays.copyOf(buffer, size);
+        }
+        out.add(new RawWebSocket.Data(messageOpcode == TEXT, message));
       }
       size = 0;
     }

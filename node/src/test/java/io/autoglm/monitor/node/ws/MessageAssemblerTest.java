@@ -69,6 +69,42 @@ class MessageAssemblerTest {
   }
 
   @Test
+  void messagesHandedOverStayIntactWhileLaterOnesArrive() {
+    MessageAssembler assembler = new MessageAssembler(1 << 20);
+    List<byte[]> sent = new ArrayList<>();
+    List<RawWebSocket.Inbound> received = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      // single-frame messages (their own array) of equal and different sizes, and fragmented ones
+      byte[] payload = randomBytes(i % 3 == 0 ? 1000 : 1 + random.nextInt(3000));
+      sent.add(payload.clone());
+      if (i % 5 == 4) {
+        int cut = payload.length / 2;
+        received.addAll(
+            feed(
+                assembler,
+                clientFrame(
+                    MessageAssembler.BINARY,
+                    false,
+                    java.util.Arrays.copyOfRange(payload, 0, cut))));
+        received.addAll(
+            feed(
+                assembler,
+                clientFrame(
+                    MessageAssembler.CONTINUATION,
+                    true,
+                    java.util.Arrays.copyOfRange(payload, cut, payload.length))));
+      } else {
+        received.addAll(feed(assembler, clientFrame(MessageAssembler.BINARY, true, payload)));
+      }
+    }
+    assertEquals(sent.size(), received.size());
+    for (int i = 0; i < sent.size(); i++) {
+      RawWebSocket.Data data = assertInstanceOf(RawWebSocket.Data.class, received.get(i));
+      assertArrayEquals(sent.get(i), data.payload(), "message " + i);
+    }
+  }
+
+  @Test
   void unmasksLikeTheRfcForAnyOffsetAndLength() {
     for (int round = 0; round < 2000; round++) {
       byte[] data = randomBytes(random.nextInt(64) + 1);

@@ -31,8 +31,18 @@ public final class BatchFrame {
   private static final byte[] MAGIC = "AGB1".getBytes(StandardCharsets.US_ASCII);
   private static final int FLAG_GZIP = 1;
 
-  /** A decoded frame: its seq and the NDJSON payload (decompressed). */
-  public record Decoded(long seq, byte[] ndjson) {}
+  /**
+   * A decoded frame: its seq and the NDJSON payload (decompressed), {@code buffer[offset, offset +
+   * length)}. An uncompressed payload is read where it lies in the frame, not copied out.
+   */
+  public record Decoded(long seq, byte[] buffer, int offset, int length) {
+    /** The payload as an array of its own. */
+    public byte[] ndjson() {
+      return offset == 0 && length == buffer.length
+          ? buffer
+          : java.util.Arrays.copyOfRange(buffer, offset, offset + length);
+    }
+  }
 
   /** A frame that cannot be read; the message says why. */
   public static final class FrameException extends RuntimeException {
@@ -114,9 +124,7 @@ public final class BatchFrame {
         throw new FrameException(
             "batch of " + length + " bytes exceeds the limit of " + maxNdjsonBytes);
       }
-      byte[] ndjson = new byte[length];
-      System.arraycopy(frame, HEADER_BYTES, ndjson, 0, length);
-      return new Decoded(seq, ndjson);
+      return new Decoded(seq, frame, HEADER_BYTES, length);
     }
     try (InputStream z =
         new GZIPInputStream(new ByteArrayInputStream(frame, HEADER_BYTES, length))) {
@@ -125,7 +133,7 @@ public final class BatchFrame {
       if (z.read() != -1) {
         throw new FrameException("batch inflates past the limit of " + maxNdjsonBytes + " bytes");
       }
-      return new Decoded(seq, ndjson);
+      return new Decoded(seq, ndjson, 0, ndjson.length);
     } catch (IOException e) {
       throw new FrameException("binary frame payload is not valid gzip: " + e.getMessage());
     }

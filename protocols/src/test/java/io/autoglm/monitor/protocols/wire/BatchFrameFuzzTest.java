@@ -311,14 +311,14 @@ class BatchFrameFuzzTest {
     if (flags == 0) {
       return length > max
           ? "batch of " + length + " bytes exceeds the limit of " + max
-          : new BatchFrame.Decoded(seq, payload);
+          : new BatchFrame.Decoded(seq, payload, 0, payload.length);
     }
     try (GZIPInputStream z = new GZIPInputStream(new ByteArrayInputStream(payload))) {
       // fuzz inputs are small (a few KB), and so is all they can inflate to
       byte[] ndjson = max == Integer.MAX_VALUE ? z.readAllBytes() : z.readNBytes(max + 1);
       return ndjson.length > max
           ? "batch inflates past the limit of " + max + " bytes"
-          : new BatchFrame.Decoded(seq, ndjson);
+          : new BatchFrame.Decoded(seq, ndjson, 0, ndjson.length);
     } catch (IOException e) {
       return "binary frame payload is not valid gzip";
     }
