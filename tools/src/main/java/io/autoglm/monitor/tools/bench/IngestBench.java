@@ -243,8 +243,30 @@ public final class IngestBench {
       out.printf(
           "heap high-water     %,d MB (node and agent in one JVM, -Xmx %,d MB)%n",
           measured.heapHighWater >> 20, Runtime.getRuntime().maxMemory() >> 20);
+      out.printf("jvm                 %s%n", heapSetup());
       return true;
     }
+  }
+
+  /**
+   * How the heap was set up: a heap that grows under load costs the kernel fresh pages and runs
+   * slower and less evenly than a fixed one touched at start (what {@code ./autoglm} gives a node).
+   */
+  static String heapSetup() {
+    long initial = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getInit();
+    long max = Runtime.getRuntime().maxMemory();
+    String preTouch =
+        ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+            .getVMOption("AlwaysPreTouch")
+            .getValue();
+    return String.format(
+        "heap %,d MB initial, %,d MB max%s%s",
+        initial >> 20,
+        max >> 20,
+        "true".equals(preTouch) ? ", pre-touched" : "",
+        initial < max
+            ? " (a growing heap: ./autoglm runs the bench with a fixed, pre-touched one)"
+            : "");
   }
 
   /**
