@@ -19,9 +19,10 @@ import java.util.function.Consumer;
  * Which source IPs get statistics of their own (in their group, {@link SourceIpGroupEntity}),
  * because source IPs are whatever a client writes: an IP is tracked once it is a heavy hitter — at
  * least {@code admit-requests} requests to one service within one {@code admit-window} of event
- * time, seen from the per-batch sketches of the ingest ({@link #observe}) — or from its first
- * request when a rule on source IPs names it ({@code "ip": "10.8.*"}) or the watch list does. At
- * most {@code max-tracked} IPs are tracked; one not seen for {@code idle} is dropped (its group
+ * time, seen from the per-batch sketches of the ingest ({@link #observe}: exact counts while a
+ * batch's sketch holds its addresses exactly, else their guaranteed lower bounds) — or from its
+ * first request when a rule on source IPs names it ({@code "ip": "10.8.*"}) or the watch list does.
+ * At most {@code max-tracked} IPs are tracked; one not seen for {@code idle} is dropped (its group
  * forgets it too; its history stays). An IP spray of a million addresses with a few requests each
  * admits none.
  *

@@ -52,6 +52,31 @@ class IpAdmissionTest {
     assertEquals(List.of("svc/10.0.0.1"), ips.trackedIps());
   }
 
+  /** {@link #batch} as ingest builds it: each address held exactly, so counts are exact. */
+  private static SourceIpSketch ingestBatch(int heavy, int others, int offset) {
+    SourceIpSketch.Accumulator acc = SourceIpSketch.accumulatorOfCanonical(16_384);
+    for (int i = 0; i < heavy; i++) {
+      acc.add("10.0.0.1");
+    }
+    for (int i = 0; i < others; i++) {
+      int n = offset + i;
+      acc.add("172." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255));
+    }
+    return acc.build();
+  }
+
+  @Test
+  void batchesFromIngestAdmitAtExactlyTheThreshold() {
+    // 2,000 other addresses per batch: a sketch's lower bound would sit far below the true count
+    IpAdmission ips = admission(10);
+    ips.observe("svc", ingestBatch(50, 2_000, 0), T0 + 1_000, T0);
+    ips.observe("svc", ingestBatch(49, 2_000, 2_000), T0 + 2_000, T0);
+    assertFalse(ips.tracked("svc", "10.0.0.1"), "99 requests within the window: not yet");
+    ips.observe("svc", ingestBatch(1, 2_000, 4_000), T0 + 3_000, T0);
+    assertTrue(ips.tracked("svc", "10.0.0.1"), "the 100th request admits it");
+    assertEquals(List.of(new IpKey("svc", "10.0.0.1")), announced, "and only it");
+  }
+
   @Test
   void countsInDifferentWindowsDoNotAddUp() {
     IpAdmission ips = admission(10);
