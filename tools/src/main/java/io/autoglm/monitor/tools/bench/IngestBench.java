@@ -244,7 +244,31 @@ public final class IngestBench {
           "heap high-water     %,d MB (node and agent in one JVM, -Xmx %,d MB)%n",
           measured.heapHighWater >> 20, Runtime.getRuntime().maxMemory() >> 20);
       out.printf("jvm                 %s%n", heapSetup());
+      out.printf(
+          "source IPs          %s tracked (heavy hitters admitted during both passes)%n",
+          trackedIps(node));
       return true;
+    }
+  }
+
+  /** How many source IPs the node tracks, as {@code GET /api/v1/ips} lists them. */
+  private static String trackedIps(Node node) {
+    try {
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(node.baseUrl() + "/api/v1/ips"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      return String.format(
+          "%,d",
+          io.autoglm.monitor.protocols.json.Json.mapper().readTree(r.body()).get("ips").size());
+    } catch (IOException | RuntimeException e) {
+      return "? (" + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "?";
     }
   }
 
