@@ -31,7 +31,16 @@ class IpAdmissionTest {
 
   /** One batch's sketch: {@code heavy} requests from 10.0.0.1 among {@code others} addresses. */
   private static SourceIpSketch batch(int heavy, int others, int offset) {
-    SourceIpSketch.Accumulator acc = SourceIpSketch.accumulator();
+    return fill(SourceIpSketch.accumulator(), heavy, others, offset);
+  }
+
+  /** {@link #batch} as ingest builds it: each address held exactly, so counts are exact. */
+  private static SourceIpSketch ingestBatch(int heavy, int others, int offset) {
+    return fill(SourceIpSketch.accumulatorOfCanonical(16_384), heavy, others, offset);
+  }
+
+  private static SourceIpSketch fill(
+      SourceIpSketch.Accumulator acc, int heavy, int others, int offset) {
     acc.add("10.0.0.1", heavy);
     for (int i = 0; i < others; i++) {
       int n = offset + i;
@@ -50,19 +59,6 @@ class IpAdmissionTest {
     assertFalse(ips.tracked("other-svc", "10.0.0.1"), "per service");
     assertEquals(List.of(new IpKey("svc", "10.0.0.1")), announced);
     assertEquals(List.of("svc/10.0.0.1"), ips.trackedIps());
-  }
-
-  /** {@link #batch} as ingest builds it: each address held exactly, so counts are exact. */
-  private static SourceIpSketch ingestBatch(int heavy, int others, int offset) {
-    SourceIpSketch.Accumulator acc = SourceIpSketch.accumulatorOfCanonical(16_384);
-    for (int i = 0; i < heavy; i++) {
-      acc.add("10.0.0.1");
-    }
-    for (int i = 0; i < others; i++) {
-      int n = offset + i;
-      acc.add("172." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255));
-    }
-    return acc.build();
   }
 
   @Test
