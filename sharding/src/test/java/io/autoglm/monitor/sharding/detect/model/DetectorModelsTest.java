@@ -2,6 +2,7 @@ package io.autoglm.monitor.sharding.detect.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -136,6 +137,74 @@ class DetectorModelsTest {
     assertEquals(300, m.forecast(6), 5);
     assertEquals(100, m.forecast(18), 5);
     assertTrue(m.residualStdDev() < 5, "residual σ " + m.residualStdDev());
+  }
+
+  @Test
+  void baselineBandSaysHowManySpreadsAValueLiesOut() {
+    // centre .012, σ .032, k 3: upper .012 + 3 · .032 = .108; .31 is (.31 − .012) / .032 = 9.3125σ
+    Band b = new Band(0.012, 0.032, 0.005, 3, "1 h baseline");
+    assertEquals(0.108, b.upper(), EXACT);
+    assertEquals(-0.084, b.lower(), EXACT);
+    assertEquals(9.3125, b.deviations(0.31), EXACT);
+    assertTrue(b.breachedBy(0.31, Direction.UP));
+    assertFalse(b.breachedBy(0.31, Direction.DOWN));
+    assertFalse(b.breachedBy(0.1, Direction.BOTH), "2.75σ is inside a 3σ band");
+    assertFalse(b.breachedBy(Double.NaN, Direction.BOTH), "a window without data");
+    assertEquals(
+        "error_rate 0.31 is 9.3σ above the 1 h baseline 0.012 ± 0.032",
+        b.explain("error_rate", 0.31));
+
+    // a flat history: the floor .005 is the spread, so .02 is 4σ out and .01 only 2σ
+    Band flat = new Band(0, 0, 0.005, 3, "1 h baseline");
+    assertEquals(4.0, flat.deviations(0.02), EXACT);
+    assertTrue(flat.breachedBy(0.02, Direction.UP));
+    assertFalse(flat.breachedBy(0.01, Direction.UP));
+    Band noFloor = new Band(5, 0, 0, 3, "median");
+    assertEquals(0.0, noFloor.deviations(5));
+    assertEquals(Double.POSITIVE_INFINITY, noFloor.deviations(6));
+    assertEquals("qps 6 is far above the median 5 ± 0", noFloor.explain("qps", 6));
+    assertThrows(IllegalArgumentException.class, () -> new Band(0, 1, 0, 0, "x"));
+  }
+
+  @Test
+  void dayOverDayAndWeekOverWeekWithAVolumeFloor() {
+    Change surge = new Change(true, 0.5, Direction.UP, 100);
+    // (5,210 − 2,980) / 2,980 = .748
+    Change.Verdict v = surge.compare("qps", 5210, 52_100, 2980, 29_800, "yesterday");
+    assertTrue(v.compared() && v.breached());
+    assertEquals(2230.0 / 2980, v.change(), EXACT);
+    assertEquals("qps 5,210 vs 2,980 at this time yesterday (+75 %)", v.explanation());
+
+    // 2 → 6 requests is not +200 %: too few to compare
+    Change.Verdict tiny = surge.compare("qps", 0.6, 6, 0.2, 2, "yesterday");
+    assertFalse(tiny.compared() || tiny.breached());
+    assertEquals(
+        "qps: too few requests to compare (6 now, 2 at this time yesterday; at least 100)",
+        tiny.explanation());
+
+    // a drop: (1,500 − 2,980) / 2,980 = −.497; a surge rule does not see it, a drop rule does
+    assertFalse(surge.compare("qps", 1500, 15_000, 2980, 29_800, "last week").breached());
+    Change.Verdict drop =
+        new Change(true, 0.4, Direction.DOWN, 100)
+            .compare("qps", 1500, 15_000, 2980, 29_800, "last week");
+    assertTrue(drop.breached());
+    assertEquals("qps 1,500 vs 2,980 at this time last week (-50 %)", drop.explanation());
+
+    // an absolute difference: .31 − .012 = .298 ≥ .1
+    Change.Verdict diff =
+        new Change(false, 0.1, Direction.BOTH, 100)
+            .compare("error_rate", 0.31, 500, 0.012, 480, "last week");
+    assertTrue(diff.breached());
+    assertEquals(0.298, diff.change(), 1e-12);
+    assertEquals("error_rate 0.31 vs 0.012 at this time last week (+0.298)", diff.explanation());
+
+    // from nothing to something is an unbounded rise
+    Change.Verdict fromNone =
+        new Change(true, 0.5, Direction.UP, 0).compare("error_rate", 0.2, 100, 0, 100, "yesterday");
+    assertTrue(fromNone.breached());
+    assertEquals("error_rate 0.2 vs 0 at this time yesterday (from none)", fromNone.explanation());
+    assertFalse(
+        surge.compare("qps", Double.NaN, 500, 10, 500, "yesterday").compared(), "no value now");
   }
 
   private static HoltWinters.Model m(HoltWinters hw) {
