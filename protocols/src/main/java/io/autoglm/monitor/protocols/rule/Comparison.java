@@ -35,6 +35,21 @@ public enum Comparison {
     };
   }
 
+  /** The comparison that holds exactly where this one does not: {@code >} and {@code <=}. */
+  public Comparison negated() {
+    return switch (this) {
+      case GT -> LE;
+      case GE -> LT;
+      case LT -> GE;
+      case LE -> GT;
+    };
+  }
+
+  /** Whether the alert fires for values above the threshold ({@code >}, {@code >=}). */
+  public boolean upward() {
+    return this == GT || this == GE;
+  }
+
   public static Optional<Comparison> fromSymbol(String symbol) {
     return Arrays.stream(values()).filter(c -> c.symbol.equals(symbol)).findFirst();
   }

@@ -14,9 +14,9 @@ import java.util.regex.Pattern;
  * The JSON form of rules, as accepted by {@code PUT /api/v1/rules/{id}}:
  *
  * <pre>{@code
- * {"metric": "error_rate", "op": ">", "threshold": 0.05, "window": "1m", "for": "30s",
- *  "cooldown": "5m", "severity": "critical", "service": "*", "endpoint": "/v1/chat/*",
- *  "description": "..."}
+ * {"metric": "error_rate", "op": ">", "threshold": 0.05, "recovery": 0.02, "window": "1m",
+ *  "for": "30s", "cooldown": "5m", "severity": "critical", "service": "*",
+ *  "endpoint": "/v1/chat/*", "description": "..."}
  * }</pre>
  *
  * A rule on source IPs adds {@code "scope": "ip"} and optionally {@code "ip": "10.8.*"} (a glob on
@@ -79,6 +79,29 @@ public final class RuleCodec {
       throw new RuleValidationException(
           "threshold", metric.wireName() + " is a fraction between 0 and 1");
     }
+    Double recovery = null;
+    if (body.hasNonNull("recovery")) {
+      JsonNode r = body.get("recovery");
+      if (!r.isNumber() || !Double.isFinite(r.asDouble()) || r.asDouble() < 0) {
+        throw new RuleValidationException("recovery", "must be a finite number >= 0");
+      }
+      recovery = r.asDouble();
+      if (metric.isRate() && recovery > 1) {
+        throw new RuleValidationException(
+            "recovery", metric.wireName() + " is a fraction between 0 and 1");
+      }
+      if (comparison.upward() ? recovery > threshold : recovery < threshold) {
+        throw new RuleValidationException(
+            "recovery",
+            "must be at or "
+                + (comparison.upward() ? "below" : "above")
+                + " the threshold "
+                + formatNumber(threshold)
+                + " of a '"
+                + comparison.symbol()
+                + "' rule: the alert resolves once the value is back past it");
+      }
+    }
     String scopeName = optionalText(body, "scope", "endpoint");
     RuleScope scope =
         RuleScope.fromWireName(scopeName)
@@ -140,7 +163,8 @@ public final class RuleCodec {
         description,
         windowMs,
         scope,
-        Glob.of(ip));
+        Glob.of(ip),
+        recovery);
   }
 
   /**
@@ -186,7 +210,8 @@ public final class RuleCodec {
       String description,
       String expression,
       @JsonInclude(JsonInclude.Include.NON_NULL) String scope,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String ip) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) String ip,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Double recovery) {
 
     public static RuleView of(ThresholdRule rule) {
       boolean ipScope = rule.scope() == RuleScope.IP;
@@ -204,7 +229,8 @@ public final class RuleCodec {
           rule.description(),
           rule.expression(),
           ipScope ? rule.scope().wireName() : null,
-          ipScope ? rule.ipSelector().pattern() : null);
+          ipScope ? rule.ipSelector().pattern() : null,
+          rule.recovery());
     }
   }
 

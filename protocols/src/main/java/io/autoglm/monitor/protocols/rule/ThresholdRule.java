@@ -9,6 +9,12 @@ import io.autoglm.monitor.protocols.CborSerializable;
  * cooldownMs}. A {@code windowMs} of 0 (rules stored before windows existed, or rules naming none)
  * means the node's default window ({@code autoglm.stats.window}).
  *
+ * <p>A firing alert resolves once the comparison no longer holds against {@code recovery}, the
+ * recovery threshold (hysteresis): {@code error_rate > 0.05} with recovery 0.02 fires above 5 % and
+ * stays firing until the rate is back at or below 2 %, so a rate wobbling around 5 % does not fire
+ * and resolve again and again. Null (rules stored before it existed, or naming none): the threshold
+ * itself.
+ *
  * <p>Built by {@link RuleCodec#parse}, which validates every field. The selectors are globs
  * compiled once, here; they are stored as their pattern strings.
  *
@@ -28,12 +34,45 @@ public record ThresholdRule(
     String description,
     long windowMs,
     RuleScope scope,
-    Glob ipSelector)
+    Glob ipSelector,
+    Double recovery)
     implements CborSerializable {
 
   public ThresholdRule {
     scope = scope == null ? RuleScope.ENDPOINT : scope; // rules stored before scopes existed
     ipSelector = ipSelector == null ? Glob.of("*") : ipSelector;
+  }
+
+  /** A rule that recovers at its threshold. */
+  public ThresholdRule(
+      String id,
+      Metric metric,
+      Comparison comparison,
+      double threshold,
+      long forMs,
+      long cooldownMs,
+      Severity severity,
+      Glob serviceSelector,
+      Glob endpointSelector,
+      String description,
+      long windowMs,
+      RuleScope scope,
+      Glob ipSelector) {
+    this(
+        id,
+        metric,
+        comparison,
+        threshold,
+        forMs,
+        cooldownMs,
+        severity,
+        serviceSelector,
+        endpointSelector,
+        description,
+        windowMs,
+        scope,
+        ipSelector,
+        null);
   }
 
   /** An endpoint rule on {@code windowMs} (0: the node's default window). */
@@ -115,6 +154,11 @@ public record ThresholdRule(
     return comparison.holds(value, threshold);
   }
 
+  /** Whether a firing alert of this rule resolves at {@code value}: see {@link #recovery}. */
+  public boolean recovered(double value) {
+    return !comparison.holds(value, recovery == null ? threshold : recovery);
+  }
+
   /** e.g. {@code error_rate[1m] > 0.05 for 30s}; per source IP: {@code ip: qps[10s] > 50}. */
   public String expression() {
     return (scope == RuleScope.IP ? "ip: " : "")
@@ -124,6 +168,12 @@ public record ThresholdRule(
         + comparison.symbol()
         + " "
         + RuleCodec.formatNumber(threshold)
-        + (forMs > 0 ? " for " + RuleCodec.formatDuration(forMs) : "");
+        + (forMs > 0 ? " for " + RuleCodec.formatDuration(forMs) : "")
+        + (recovery != null
+            ? ", resolves at "
+                + comparison.negated().symbol()
+                + " "
+                + RuleCodec.formatNumber(recovery)
+            : "");
   }
 }

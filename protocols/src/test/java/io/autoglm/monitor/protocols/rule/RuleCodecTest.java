@@ -2,6 +2,7 @@ package io.autoglm.monitor.protocols.rule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -125,6 +126,11 @@ class RuleCodecTest {
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"service\": \"a\\u200bb\"} | service",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"description\": \"x\\u0007\"} | description",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"id\": \"other\"}  | id",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 10, \"recovery\": 12} | recovery",
+        "{\"metric\": \"qps\", \"op\": \"<\", \"threshold\": 10, \"recovery\": 8} | recovery",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 10, \"recovery\": \"5\"} | recovery",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 10, \"recovery\": -1} | recovery",
+        "{\"metric\": \"error_rate\", \"op\": \"<\", \"threshold\": 0.5, \"recovery\": 2} | recovery",
         "[1, 2]                                                                   | $",
       })
   void invalidRulesNameTheirField(String body, String field) throws Exception {
@@ -132,6 +138,40 @@ class RuleCodecTest {
         assertThrows(RuleValidationException.class, () -> RuleCodec.parse(json(body), "r1"));
     assertEquals(field, e.field(), e.getMessage());
     assertFalse(e.reason().isBlank());
+  }
+
+  @Test
+  void aRecoveryThresholdIsParsedShownAndWrittenBack() throws Exception {
+    ThresholdRule rule =
+        RuleCodec.parse(
+            json(
+                "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.05,"
+                    + " \"recovery\": 0.02, \"window\": \"1m\"}"),
+            "errors");
+    assertEquals(0.02, rule.recovery());
+    assertEquals("error_rate[1m] > 0.05, resolves at <= 0.02", rule.expression());
+    assertTrue(rule.breached(0.06));
+    assertFalse(rule.recovered(0.03), "between the two thresholds it keeps firing");
+    assertTrue(rule.recovered(0.02));
+    assertEquals(rule, RuleCodec.parse(RuleCodec.toJson(rule), "errors"));
+
+    ThresholdRule plain =
+        RuleCodec.parse(json("{\"metric\": \"qps\", \"op\": \"<\", \"threshold\": 5}"), "q");
+    assertNull(plain.recovery());
+    assertFalse(RuleCodec.toJson(plain).has("recovery"), "no recovery key unless one was set");
+    assertTrue(plain.recovered(5), "without one, a rule recovers where it stops breaching");
+    assertEquals(
+        "must be at or below the threshold 10 of a '>' rule: the alert resolves once the value"
+            + " is back past it",
+        assertThrows(
+                RuleValidationException.class,
+                () ->
+                    RuleCodec.parse(
+                        json(
+                            "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 10,"
+                                + " \"recovery\": 12}"),
+                        "q"))
+            .reason());
   }
 
   @Test

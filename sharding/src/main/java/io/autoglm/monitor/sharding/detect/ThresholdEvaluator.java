@@ -37,7 +37,8 @@ import java.util.Map;
  *   <li>pending/ok → firing once the condition has held for {@code for}: {@code t − activeSince ≥
  *       for}, so {@code for: 0} fires at the first point where it holds;
  *   <li>pending → ok when it stops holding; firing → resolved (and quiet for {@code cooldown}) at
- *       the first point where it does not hold;
+ *       the first point where it does not hold against the rule's recovery threshold (its threshold
+ *       unless it names one: hysteresis);
  *   <li>a firing alert whose rule was deleted or no longer selects the endpoint resolves.
  * </ul>
  */
@@ -217,8 +218,8 @@ public final class ThresholdEvaluator {
         return null;
       }
       case FIRING -> {
-        if (breached) {
-          return null;
+        if (!rule.recovered(value)) {
+          return null; // still past the recovery threshold (the threshold itself by default)
         }
         return new AlertResolved(id, s.alert().resolved(value, t, t), t + rule.cooldownMs());
       }

@@ -124,6 +124,44 @@ class ThresholdEvaluatorTest {
   }
 
   @Test
+  void aRecoveryThresholdKeepsAWobblingRateFromFiringAgainAndAgain() {
+    ThresholdRule plain = errorRule(5_000, 0, 0);
+    ThresholdRule hysteresis =
+        new ThresholdRule(
+            plain.id(),
+            plain.metric(),
+            plain.comparison(),
+            plain.threshold(),
+            0,
+            0,
+            plain.severity(),
+            plain.serviceSelector(),
+            plain.endpointSelector(),
+            "",
+            5_000,
+            plain.scope(),
+            plain.ipSelector(),
+            0.05);
+
+    // 5 s windows over 2 s at 14 % errors, 2 s at 6 %, and so on, around a 10 % threshold
+    List<WindowStats> dips = new ArrayList<>();
+    for (int s = 0; s < 20; s++) {
+      dips.add(pane(s, 100, s % 4 < 2 ? 14 : 6)); // 2 s at 14 %, 2 s at 6 %
+    }
+    List<WindowStats> dipping = concat(dips, seconds(20, 30, 100, 0));
+    // the windows hold 3·14 + 2·6 = 54 (10.8 %) or 2·14 + 3·6 = 46 (9.2 %): in and out
+    List<EndpointStatsEvent> flapping = run(List.of(plain), dipping);
+    assertTrue(flapping.size() > 4, "without hysteresis it fires and resolves: " + flapping);
+    List<EndpointStatsEvent> steady = run(List.of(hysteresis), dipping);
+    assertEquals(2, steady.size(), "fires once, resolves once: " + steady);
+    assertInstanceOf(AlertFired.class, steady.get(0));
+    AlertResolved resolved = assertInstanceOf(AlertResolved.class, steady.get(1));
+    // after the errors stop at 20 s: [18 s, 23 s) holds 6 + 6 = 12 of 500, 2.4 %, the first ≤ 5 %
+    assertEquals(T0 + 23_000, resolved.alert().endsAt());
+    assertEquals(0.024, resolved.alert().value(), 1e-9);
+  }
+
+  @Test
   void aShortWindowSeesABurstSooner() {
     List<WindowStats> panes = concat(seconds(0, 10, 100, 0), seconds(10, 12, 100, 50));
     AlertFired fired =
