@@ -70,6 +70,26 @@ class PersistedTypesTest {
           Glob.of("edge-*"),
           Glob.of("/v1/chat/*"),
           "chat failing");
+
+  /** A rule with every optional part: a window, hysteresis, keep_firing_for. */
+  private static final ThresholdRule FULL_RULE =
+      new ThresholdRule(
+          "chat-latency",
+          Metric.P95_LATENCY_MS,
+          Comparison.GE,
+          2000,
+          30_000,
+          300_000,
+          Severity.WARNING,
+          Glob.of("*"),
+          Glob.of("/v1/chat/*"),
+          "",
+          60_000,
+          io.autoglm.monitor.protocols.rule.RuleScope.ENDPOINT,
+          Glob.of("*"),
+          1500.0,
+          120_000);
+
   private static final String ID = "default/v1/chat/completions";
 
   private static List<WindowStats> windows() {
@@ -123,6 +143,10 @@ class PersistedTypesTest {
         new EndpointStatsEvent.AlertPending(ID, RULE.id(), T0),
         new EndpointStatsEvent.AlertPendingCleared(ID, RULE.id()),
         new EndpointStatsEvent.AlertFired(ID, alert()),
+        new EndpointStatsEvent.AlertRecovering(ID, RULE.id(), T0 + 40_000),
+        new EndpointStatsEvent.AlertRecoveringCleared(ID, RULE.id()),
+        new RuleBookEvent.RuleUpserted(FULL_RULE),
+        RuleAlertState.ok(RULE.id()).pending(T0).firing(alert()).recovering(T0 + 40_000),
         new EndpointStatsEvent.AlertResolved(
             ID, alert().resolved(0.01, T0 + 60_000, T0 + 60_000), T0 + 360_000),
         new RuleBookEvent.RuleUpserted(RULE),

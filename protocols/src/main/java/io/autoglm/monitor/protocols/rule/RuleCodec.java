@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * {"metric": "error_rate", "op": ">", "threshold": 0.05, "recovery": 0.02, "window": "1m",
- *  "for": "30s", "cooldown": "5m", "severity": "critical", "service": "*",
+ *  "for": "30s", "keep_firing_for": "1m", "cooldown": "5m", "severity": "critical",
+ *  "service": "*",
  *  "endpoint": "/v1/chat/*", "description": "..."}
  * }</pre>
  *
@@ -133,6 +134,7 @@ public final class RuleCodec {
     }
     long forMs = duration(body, "for", 0);
     long cooldownMs = duration(body, "cooldown", 0);
+    long keepFiringForMs = duration(body, "keep_firing_for", 0);
     String severityName = optionalText(body, "severity", "warning");
     Severity severity =
         Severity.fromWireName(severityName)
@@ -164,7 +166,8 @@ public final class RuleCodec {
         windowMs,
         scope,
         Glob.of(ip),
-        recovery);
+        recovery,
+        keepFiringForMs);
   }
 
   /**
@@ -211,7 +214,9 @@ public final class RuleCodec {
       String expression,
       @JsonInclude(JsonInclude.Include.NON_NULL) String scope,
       @JsonInclude(JsonInclude.Include.NON_NULL) String ip,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Double recovery) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) Double recovery,
+      @JsonProperty("keep_firing_for") @JsonInclude(JsonInclude.Include.NON_NULL)
+          String keepFiringFor) {
 
     public static RuleView of(ThresholdRule rule) {
       boolean ipScope = rule.scope() == RuleScope.IP;
@@ -230,7 +235,8 @@ public final class RuleCodec {
           rule.expression(),
           ipScope ? rule.scope().wireName() : null,
           ipScope ? rule.ipSelector().pattern() : null,
-          rule.recovery());
+          rule.recovery(),
+          rule.keepFiringForMs() > 0 ? formatDuration(rule.keepFiringForMs()) : null);
     }
   }
 

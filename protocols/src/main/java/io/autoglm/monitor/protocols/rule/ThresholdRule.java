@@ -15,6 +15,10 @@ import io.autoglm.monitor.protocols.CborSerializable;
  * and resolve again and again. Null (rules stored before it existed, or naming none): the threshold
  * itself.
  *
+ * <p>{@code keepFiringForMs} (as Prometheus' {@code keep_firing_for}): a firing alert resolves only
+ * once its condition has not held for that long, so a series with gaps or a brief dip does not
+ * resolve and fire again; 0 (the default, and rules stored before it existed): at once.
+ *
  * <p>Built by {@link RuleCodec#parse}, which validates every field. The selectors are globs
  * compiled once, here; they are stored as their pattern strings.
  *
@@ -35,7 +39,8 @@ public record ThresholdRule(
     long windowMs,
     RuleScope scope,
     Glob ipSelector,
-    Double recovery)
+    Double recovery,
+    long keepFiringForMs)
     implements CborSerializable {
 
   public ThresholdRule {
@@ -72,7 +77,8 @@ public record ThresholdRule(
         windowMs,
         scope,
         ipSelector,
-        null);
+        null,
+        0);
   }
 
   /** An endpoint rule on {@code windowMs} (0: the node's default window). */
@@ -174,6 +180,9 @@ public record ThresholdRule(
                 + comparison.negated().symbol()
                 + " "
                 + RuleCodec.formatNumber(recovery)
+            : "")
+        + (keepFiringForMs > 0
+            ? ", keeps firing for " + RuleCodec.formatDuration(keepFiringForMs)
             : "");
   }
 }

@@ -131,6 +131,9 @@ class RuleCodecTest {
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 10, \"recovery\": \"5\"} | recovery",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 10, \"recovery\": -1} | recovery",
         "{\"metric\": \"error_rate\", \"op\": \"<\", \"threshold\": 0.5, \"recovery\": 2} | recovery",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"keep_firing_for\": \"-5s\"} | keep_firing_for",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"keep_firing_for\": \"8d\"} | keep_firing_for",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"keep_firing_for\": [1]} | keep_firing_for",
         "[1, 2]                                                                   | $",
       })
   void invalidRulesNameTheirField(String body, String field) throws Exception {
@@ -172,6 +175,24 @@ class RuleCodecTest {
                                 + " \"recovery\": 12}"),
                         "q"))
             .reason());
+  }
+
+  @Test
+  void keepFiringForIsParsedShownAndWrittenBack() throws Exception {
+    ThresholdRule rule =
+        RuleCodec.parse(
+            json(
+                "{\"metric\": \"p95_latency_ms\", \"op\": \">\", \"threshold\": 2000,"
+                    + " \"keep_firing_for\": \"1m\"}"),
+            "slow");
+    assertEquals(60_000, rule.keepFiringForMs());
+    assertEquals("p95_latency_ms > 2000, keeps firing for 1m", rule.expression());
+    assertEquals("1m", RuleCodec.toJson(rule).get("keep_firing_for").asText());
+    assertEquals(rule, RuleCodec.parse(RuleCodec.toJson(rule), "slow"));
+    ThresholdRule plain =
+        RuleCodec.parse(json("{\"metric\": \"qps\", \"op\": \"<\", \"threshold\": 5}"), "q");
+    assertEquals(0, plain.keepFiringForMs());
+    assertFalse(RuleCodec.toJson(plain).has("keep_firing_for"));
   }
 
   @Test

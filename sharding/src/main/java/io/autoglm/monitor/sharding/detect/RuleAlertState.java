@@ -4,6 +4,8 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPending;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPendingCleared;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertRecovering;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertRecoveringCleared;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
 import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.alert.Alert;
@@ -14,12 +16,25 @@ import io.autoglm.monitor.protocols.alert.Alert;
  * @param activeSince start of the first window of the current breach (pending or firing)
  * @param alert the firing alert, null unless firing
  * @param quietUntil after a resolve, the rule does not fire again for windows ending before this
+ * @param recoveringSince while firing under a rule with {@code keep_firing_for}: the first point of
+ *     the current stretch where the condition no longer held; 0 otherwise (and in snapshots written
+ *     before it existed)
  *     <p><b>Stored</b> in the snapshots: never rename or move this type, nor rename a component
  *     (see persistence/README.md, "Stored types and how they evolve").
  */
 public record RuleAlertState(
-    String ruleId, Phase phase, long activeSince, Alert alert, long quietUntil)
+    String ruleId,
+    Phase phase,
+    long activeSince,
+    Alert alert,
+    long quietUntil,
+    long recoveringSince)
     implements CborSerializable {
+
+  public RuleAlertState(
+      String ruleId, Phase phase, long activeSince, Alert alert, long quietUntil) {
+    this(ruleId, phase, activeSince, alert, quietUntil, 0L);
+  }
 
   public enum Phase {
     OK,
@@ -47,11 +62,20 @@ public record RuleAlertState(
     return new RuleAlertState(ruleId, Phase.OK, 0L, null, quietUntilMs);
   }
 
+  /** Still firing, recovering since {@code since} (0: no longer recovering). */
+  public RuleAlertState recovering(long since) {
+    return new RuleAlertState(ruleId, phase, activeSince, alert, quietUntil, since);
+  }
+
   /** The rule an alert event is about, or null for an event that is not about one. */
   public static String ruleIdOf(EndpointStatsEvent event) {
     if (event instanceof AlertPending e) {
       return e.ruleId();
     } else if (event instanceof AlertPendingCleared e) {
+      return e.ruleId();
+    } else if (event instanceof AlertRecovering e) {
+      return e.ruleId();
+    } else if (event instanceof AlertRecoveringCleared e) {
       return e.ruleId();
     } else if (event instanceof AlertFired e) {
       return e.alert().ruleId();
@@ -67,6 +91,10 @@ public record RuleAlertState(
       return pending(e.activeSince());
     } else if (event instanceof AlertPendingCleared) {
       return cleared();
+    } else if (event instanceof AlertRecovering e) {
+      return recovering(e.since());
+    } else if (event instanceof AlertRecoveringCleared) {
+      return recovering(0L);
     } else if (event instanceof AlertFired e) {
       return pending(e.alert().startsAt()).firing(e.alert());
     } else if (event instanceof AlertResolved e) {
@@ -82,8 +110,11 @@ public record RuleAlertState(
    */
   public RuleAlertState withoutTimesAfter(long horizon) {
     RuleAlertState s = phase == Phase.PENDING && activeSince >= horizon ? cleared() : this;
+    if (s.recoveringSince >= horizon) {
+      s = s.recovering(0L);
+    }
     return s.quietUntil >= horizon
-        ? new RuleAlertState(ruleId, s.phase, s.activeSince, s.alert, 0L)
+        ? new RuleAlertState(ruleId, s.phase, s.activeSince, s.alert, 0L, s.recoveringSince)
         : s;
   }
 }

@@ -4,6 +4,8 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPending;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPendingCleared;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertRecovering;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertRecoveringCleared;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.alert.Alert;
@@ -38,7 +40,8 @@ import java.util.Map;
  *       for}, so {@code for: 0} fires at the first point where it holds;
  *   <li>pending → ok when it stops holding; firing → resolved (and quiet for {@code cooldown}) at
  *       the first point where it does not hold against the rule's recovery threshold (its threshold
- *       unless it names one: hysteresis);
+ *       unless it names one: hysteresis), or with {@code keep_firing_for} once it has not held for
+ *       that long (recovering meanwhile; holding again ends the recovery);
  *   <li>a firing alert whose rule was deleted or no longer selects the endpoint resolves.
  * </ul>
  */
@@ -219,7 +222,16 @@ public final class ThresholdEvaluator {
       }
       case FIRING -> {
         if (!rule.recovered(value)) {
-          return null; // still past the recovery threshold (the threshold itself by default)
+          // still past the recovery threshold (the threshold itself by default)
+          return s.recoveringSince() != 0 ? new AlertRecoveringCleared(id, rule.id()) : null;
+        }
+        if (rule.keepFiringForMs() > 0) {
+          if (s.recoveringSince() == 0) {
+            return new AlertRecovering(id, rule.id(), t);
+          }
+          if (t - s.recoveringSince() < rule.keepFiringForMs()) {
+            return null;
+          }
         }
         return new AlertResolved(id, s.alert().resolved(value, t, t), t + rule.cooldownMs());
       }

@@ -10,6 +10,8 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPending;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPendingCleared;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertRecovering;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertRecoveringCleared;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
 import io.autoglm.monitor.persistence.stats.LatencySketch;
@@ -126,22 +128,7 @@ class ThresholdEvaluatorTest {
   @Test
   void aRecoveryThresholdKeepsAWobblingRateFromFiringAgainAndAgain() {
     ThresholdRule plain = errorRule(5_000, 0, 0);
-    ThresholdRule hysteresis =
-        new ThresholdRule(
-            plain.id(),
-            plain.metric(),
-            plain.comparison(),
-            plain.threshold(),
-            0,
-            0,
-            plain.severity(),
-            plain.serviceSelector(),
-            plain.endpointSelector(),
-            "",
-            5_000,
-            plain.scope(),
-            plain.ipSelector(),
-            0.05);
+    ThresholdRule hysteresis = resolving(plain, 0.05, 0);
 
     // 5 s windows over 2 s at 14 % errors, 2 s at 6 %, and so on, around a 10 % threshold
     List<WindowStats> dips = new ArrayList<>();
@@ -159,6 +146,60 @@ class ThresholdEvaluatorTest {
     // after the errors stop at 20 s: [18 s, 23 s) holds 6 + 6 = 12 of 500, 2.4 %, the first ≤ 5 %
     assertEquals(T0 + 23_000, resolved.alert().endsAt());
     assertEquals(0.024, resolved.alert().value(), 1e-9);
+  }
+
+  /** {@code rule} with a recovery threshold (null: none) and {@code keep_firing_for}. */
+  private static ThresholdRule resolving(
+      ThresholdRule rule, Double recovery, long keepFiringForMs) {
+    return new ThresholdRule(
+        rule.id(),
+        rule.metric(),
+        rule.comparison(),
+        rule.threshold(),
+        rule.forMs(),
+        rule.cooldownMs(),
+        rule.severity(),
+        rule.serviceSelector(),
+        rule.endpointSelector(),
+        rule.description(),
+        rule.windowMs(),
+        rule.scope(),
+        rule.ipSelector(),
+        recovery,
+        keepFiringForMs);
+  }
+
+  @Test
+  void keepFiringForRidesOutShortDipsAndResolvesAfterALongEnoughOne() {
+    // 2 s windows: 5 s at 50 % errors, a 2 s dip, 3 s at 50 %, then clean
+    List<WindowStats> panes =
+        concat(
+            concat(seconds(0, 5, 100, 50), seconds(5, 7, 100, 0)),
+            concat(seconds(7, 10, 100, 50), seconds(10, 20, 100, 0)));
+    ThresholdRule plain = errorRule(2_000, 0, 0);
+
+    // without it: fires at 1 s, resolves at 7 s (panes 5 and 6 clean), fires again at 8 s,
+    // resolves at 12 s
+    List<EndpointStatsEvent> flapping = run(List.of(plain), panes);
+    assertEquals(
+        List.of(AlertFired.class, AlertResolved.class, AlertFired.class, AlertResolved.class),
+        flapping.stream().map(Object::getClass).toList());
+
+    List<EndpointStatsEvent> events = run(List.of(resolving(plain, null, 3_000)), panes);
+    assertEquals(
+        List.of(
+            AlertFired.class,
+            AlertRecovering.class,
+            AlertRecoveringCleared.class,
+            AlertRecovering.class,
+            AlertResolved.class),
+        events.stream().map(Object::getClass).toList());
+    assertEquals(T0 + 7_000, ((AlertRecovering) events.get(1)).since());
+    assertEquals(T0 + 12_000, ((AlertRecovering) events.get(3)).since());
+    AlertResolved resolved = (AlertResolved) events.get(4);
+    assertEquals(T0 + 15_000, resolved.alert().endsAt(), "3 s after the condition last held");
+    assertEquals(
+        ((AlertFired) events.get(0)).alert().fingerprint(), resolved.alert().fingerprint());
   }
 
   @Test

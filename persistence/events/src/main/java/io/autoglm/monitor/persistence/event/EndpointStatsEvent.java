@@ -97,6 +97,16 @@ public sealed interface EndpointStatsEvent extends CborSerializable {
   /** A pending condition stopped holding before it fired. */
   record AlertPendingCleared(String endpointId, String ruleId) implements EndpointStatsEvent {}
 
+  /**
+   * A firing alert's condition stopped holding at {@code since}, under a rule with {@code
+   * keep_firing_for}: it resolves only once it has stayed so that long.
+   */
+  record AlertRecovering(String endpointId, String ruleId, long since)
+      implements EndpointStatsEvent {}
+
+  /** A recovering alert's condition held again: it keeps firing as before. */
+  record AlertRecoveringCleared(String endpointId, String ruleId) implements EndpointStatsEvent {}
+
   /** Persisted before the alert is published or sent anywhere. */
   record AlertFired(String endpointId, Alert alert) implements EndpointStatsEvent {}
 
