@@ -88,7 +88,8 @@ class PersistedTypesTest {
           io.autoglm.monitor.protocols.rule.RuleScope.ENDPOINT,
           Glob.of("*"),
           1500.0,
-          120_000);
+          120_000,
+          20);
 
   private static final String ID = "default/v1/chat/completions";
 

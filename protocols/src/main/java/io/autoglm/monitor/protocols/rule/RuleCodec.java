@@ -29,6 +29,10 @@ import java.util.regex.Pattern;
  */
 public final class RuleCodec {
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /** The most {@code min_requests} a rule may ask for. */
+  static final long MAX_MIN_REQUESTS = 1_000_000_000L;
+
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
   private static final long MAX_DURATION_MS = 7L * 24 * 3600 * 1000;
 
@@ -135,6 +139,20 @@ public final class RuleCodec {
     long forMs = duration(body, "for", 0);
     long cooldownMs = duration(body, "cooldown", 0);
     long keepFiringForMs = duration(body, "keep_firing_for", 0);
+    long minRequests = 0;
+    if (body.hasNonNull("min_requests")) {
+      JsonNode n = body.get("min_requests");
+      if (!n.isIntegralNumber() || n.asLong() < 0 || n.asLong() > MAX_MIN_REQUESTS) {
+        throw new RuleValidationException(
+            "min_requests", "must be a whole number from 0 to " + MAX_MIN_REQUESTS);
+      }
+      if (metric == Metric.QPS || metric == Metric.TOKENS_PER_SECOND) {
+        throw new RuleValidationException(
+            "min_requests",
+            "is for rates and latencies; " + metric.wireName() + " counts every window");
+      }
+      minRequests = n.asLong();
+    }
     String severityName = optionalText(body, "severity", "warning");
     Severity severity =
         Severity.fromWireName(severityName)
@@ -167,7 +185,8 @@ public final class RuleCodec {
         scope,
         Glob.of(ip),
         recovery,
-        keepFiringForMs);
+        keepFiringForMs,
+        minRequests);
   }
 
   /**
@@ -216,7 +235,8 @@ public final class RuleCodec {
       @JsonInclude(JsonInclude.Include.NON_NULL) String ip,
       @JsonInclude(JsonInclude.Include.NON_NULL) Double recovery,
       @JsonProperty("keep_firing_for") @JsonInclude(JsonInclude.Include.NON_NULL)
-          String keepFiringFor) {
+          String keepFiringFor,
+      @JsonProperty("min_requests") @JsonInclude(JsonInclude.Include.NON_NULL) Long minRequests) {
 
     public static RuleView of(ThresholdRule rule) {
       boolean ipScope = rule.scope() == RuleScope.IP;
@@ -236,7 +256,8 @@ public final class RuleCodec {
           ipScope ? rule.scope().wireName() : null,
           ipScope ? rule.ipSelector().pattern() : null,
           rule.recovery(),
-          rule.keepFiringForMs() > 0 ? formatDuration(rule.keepFiringForMs()) : null);
+          rule.keepFiringForMs() > 0 ? formatDuration(rule.keepFiringForMs()) : null,
+          rule.minRequests() > 0 ? rule.minRequests() : null);
     }
   }
 

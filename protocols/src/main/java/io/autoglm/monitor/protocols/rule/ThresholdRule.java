@@ -19,6 +19,10 @@ import io.autoglm.monitor.protocols.CborSerializable;
  * once its condition has not held for that long, so a series with gaps or a brief dip does not
  * resolve and fire again; 0 (the default, and rules stored before it existed): at once.
  *
+ * <p>{@code minRequests}: a window with fewer requests does not count for a rate or latency rule
+ * (it changes nothing, like a window without data), so 2 errors in 3 requests are not a 67 % error
+ * rate; 0 (the default): every window with data counts.
+ *
  * <p>Built by {@link RuleCodec#parse}, which validates every field. The selectors are globs
  * compiled once, here; they are stored as their pattern strings.
  *
@@ -40,7 +44,8 @@ public record ThresholdRule(
     RuleScope scope,
     Glob ipSelector,
     Double recovery,
-    long keepFiringForMs)
+    long keepFiringForMs,
+    long minRequests)
     implements CborSerializable {
 
   public ThresholdRule {
@@ -78,6 +83,7 @@ public record ThresholdRule(
         scope,
         ipSelector,
         null,
+        0,
         0);
   }
 
@@ -160,6 +166,14 @@ public record ThresholdRule(
     return comparison.holds(value, threshold);
   }
 
+  /**
+   * {@code value} over a window of {@code requests} requests, or NaN when they are too few to count
+   * ({@link #minRequests}).
+   */
+  public double gated(double value, long requests) {
+    return requests < minRequests ? Double.NaN : value;
+  }
+
   /** Whether a firing alert of this rule resolves at {@code value}: see {@link #recovery}. */
   public boolean recovered(double value) {
     return !comparison.holds(value, recovery == null ? threshold : recovery);
@@ -183,6 +197,7 @@ public record ThresholdRule(
             : "")
         + (keepFiringForMs > 0
             ? ", keeps firing for " + RuleCodec.formatDuration(keepFiringForMs)
-            : "");
+            : "")
+        + (minRequests > 0 ? ", over windows of at least " + minRequests + " requests" : "");
   }
 }

@@ -134,6 +134,11 @@ class RuleCodecTest {
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"keep_firing_for\": \"-5s\"} | keep_firing_for",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"keep_firing_for\": \"8d\"} | keep_firing_for",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"keep_firing_for\": [1]} | keep_firing_for",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"min_requests\": 10} | min_requests",
+        "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.1, \"min_requests\": -1} | min_requests",
+        "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.1, \"min_requests\": 1.5} | min_requests",
+        "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.1, \"min_requests\": \"9\"} | min_requests",
+        "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.1, \"min_requests\": 1e12} | min_requests",
         "[1, 2]                                                                   | $",
       })
   void invalidRulesNameTheirField(String body, String field) throws Exception {
@@ -193,6 +198,22 @@ class RuleCodecTest {
         RuleCodec.parse(json("{\"metric\": \"qps\", \"op\": \"<\", \"threshold\": 5}"), "q");
     assertEquals(0, plain.keepFiringForMs());
     assertFalse(RuleCodec.toJson(plain).has("keep_firing_for"));
+  }
+
+  @Test
+  void minRequestsIsParsedShownAndWrittenBack() throws Exception {
+    ThresholdRule rule =
+        RuleCodec.parse(
+            json(
+                "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.1,"
+                    + " \"min_requests\": 100}"),
+            "errors");
+    assertEquals(100, rule.minRequests());
+    assertEquals("error_rate > 0.1, over windows of at least 100 requests", rule.expression());
+    assertEquals(100, RuleCodec.toJson(rule).get("min_requests").asLong());
+    assertEquals(rule, RuleCodec.parse(RuleCodec.toJson(rule), "errors"));
+    assertTrue(Double.isNaN(rule.gated(0.5, 99)));
+    assertEquals(0.5, rule.gated(0.5, 100));
   }
 
   @Test

@@ -33,7 +33,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>a window without data for the metric (no requests for error rate or latency) changes
- *       nothing; QPS of a window without requests is 0 and is evaluated;
+ *       nothing, nor does one with fewer requests than the rule's {@code min_requests}; QPS of a
+ *       window without requests is 0 and is evaluated;
  *   <li>ok → pending when the condition holds (active since {@code t}), unless a cooldown after the
  *       last resolve has not yet passed;
  *   <li>pending/ok → firing once the condition has held for {@code for}: {@code t − activeSince ≥
@@ -127,15 +128,16 @@ public final class ThresholdEvaluator {
         state.alerts(),
         points,
         applicable,
-        (rule, t) ->
-            valueOf(
-                rule.metric(),
-                windowAt(
-                    state,
-                    t,
-                    settings.windowOf(rule.windowMs()),
-                    settings,
-                    needsLatency(rule.metric()))),
+        (rule, t) -> {
+          WindowStats w =
+              windowAt(
+                  state,
+                  t,
+                  settings.windowOf(rule.windowMs()),
+                  settings,
+                  needsLatency(rule.metric()));
+          return rule.gated(valueOf(rule.metric(), w), w.count());
+        },
         (rule, value, startsAt, at) ->
             Alert.firing(rule, key.service(), key.path(), value, startsAt, at));
   }

@@ -417,9 +417,10 @@ public final class SourceIpGroupEntity
             before.alerts(),
             ThresholdEvaluator.evaluationPoints(before.evaluatedAt(), at, oldest, settings),
             rules,
-            (rule, t) ->
-                valueOf(
-                    rule.metric(), data.windowAt(t, settings.windowOf(rule.windowMs()), settings)),
+            (rule, t) -> {
+              IpCounts w = data.windowAt(t, settings.windowOf(rule.windowMs()), settings);
+              return rule.gated(valueOf(rule.metric(), w), w.count());
+            },
             (rule, value, startsAt, end) ->
                 Alert.firingForIp(rule, ip.service(), ip.ip(), value, startsAt, end));
     List<SourceIpStatsEvent> events = new ArrayList<>(changes.size());

@@ -128,7 +128,7 @@ class ThresholdEvaluatorTest {
   @Test
   void aRecoveryThresholdKeepsAWobblingRateFromFiringAgainAndAgain() {
     ThresholdRule plain = errorRule(5_000, 0, 0);
-    ThresholdRule hysteresis = resolving(plain, 0.05, 0);
+    ThresholdRule hysteresis = with(plain, 0.05, 0, 0);
 
     // 5 s windows over 2 s at 14 % errors, 2 s at 6 %, and so on, around a 10 % threshold
     List<WindowStats> dips = new ArrayList<>();
@@ -148,9 +148,12 @@ class ThresholdEvaluatorTest {
     assertEquals(0.024, resolved.alert().value(), 1e-9);
   }
 
-  /** {@code rule} with a recovery threshold (null: none) and {@code keep_firing_for}. */
-  private static ThresholdRule resolving(
-      ThresholdRule rule, Double recovery, long keepFiringForMs) {
+  /**
+   * {@code rule} with a recovery threshold (null: none), {@code keep_firing_for} and {@code
+   * min_requests}.
+   */
+  private static ThresholdRule with(
+      ThresholdRule rule, Double recovery, long keepFiringForMs, long minRequests) {
     return new ThresholdRule(
         rule.id(),
         rule.metric(),
@@ -166,7 +169,8 @@ class ThresholdEvaluatorTest {
         rule.scope(),
         rule.ipSelector(),
         recovery,
-        keepFiringForMs);
+        keepFiringForMs,
+        minRequests);
   }
 
   @Test
@@ -185,7 +189,7 @@ class ThresholdEvaluatorTest {
         List.of(AlertFired.class, AlertResolved.class, AlertFired.class, AlertResolved.class),
         flapping.stream().map(Object::getClass).toList());
 
-    List<EndpointStatsEvent> events = run(List.of(resolving(plain, null, 3_000)), panes);
+    List<EndpointStatsEvent> events = run(List.of(with(plain, null, 3_000, 0)), panes);
     assertEquals(
         List.of(
             AlertFired.class,
@@ -200,6 +204,22 @@ class ThresholdEvaluatorTest {
     assertEquals(T0 + 15_000, resolved.alert().endsAt(), "3 s after the condition last held");
     assertEquals(
         ((AlertFired) events.get(0)).alert().fingerprint(), resolved.alert().fingerprint());
+  }
+
+  @Test
+  void minRequestsKeepsATrickleFromFiringARateRule() {
+    // 10 s of 3 requests a second, 2 of them failing (67 %), then 5 s of 100 at 50 %
+    List<WindowStats> panes = concat(seconds(0, 10, 3, 2), seconds(10, 15, 100, 50));
+    ThresholdRule plain = errorRule(2_000, 0, 0);
+    AlertFired early = assertInstanceOf(AlertFired.class, run(List.of(plain), panes).get(0));
+    assertEquals(T0 + 1_000, early.alert().startsAt(), "2 of 3 requests fire a plain rule");
+
+    List<EndpointStatsEvent> events = run(List.of(with(plain, null, 0, 100)), panes);
+    assertEquals(1, events.size(), events.toString());
+    AlertFired fired = assertInstanceOf(AlertFired.class, events.get(0));
+    // the first 2 s window with 100 requests: [9 s, 11 s) holds 3 + 100, 2 + 50 failing
+    assertEquals(T0 + 11_000, fired.alert().startsAt());
+    assertEquals(52.0 / 103, fired.alert().value(), 1e-9);
   }
 
   @Test
