@@ -15,9 +15,8 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * {"metric": "error_rate", "op": ">", "threshold": 0.05, "recovery": 0.02, "window": "1m",
- *  "for": "30s", "keep_firing_for": "1m", "cooldown": "5m", "severity": "critical",
- *  "service": "*",
- *  "endpoint": "/v1/chat/*", "description": "..."}
+ *  "for": "30s", "keep_firing_for": "1m", "min_requests": 100, "cooldown": "5m",
+ *  "severity": "critical", "service": "*", "endpoint": "/v1/chat/*", "description": "..."}
  * }</pre>
  *
  * A rule on source IPs adds {@code "scope": "ip"} and optionally {@code "ip": "10.8.*"} (a glob on
