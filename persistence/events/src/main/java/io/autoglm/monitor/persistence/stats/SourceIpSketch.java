@@ -705,7 +705,7 @@ public final class SourceIpSketch {
       int[] k = v4Keys;
       long[] c = v4Counts;
       int mask = k.length - 1;
-      int i = (value * 0x9E3779B9) >>> 16 & mask; // Fibonacci hashing: one /24 spreads out
+      int i = v4Slot(value, k.length);
       while (c[i] != 0) {
         if (k[i] == value) {
           c[i] += count;
@@ -745,6 +745,14 @@ public final class SourceIpSketch {
       }
     }
 
+    /**
+     * The home slot of an IPv4 value in a table of {@code slots} (a power of two): the top bits of
+     * its Fibonacci hash, so the addresses of one /24 spread over the whole table at any size.
+     */
+    private static int v4Slot(int value, int slots) {
+      return (value * 0x9E3779B9) >>> Integer.numberOfLeadingZeros(slots - 1);
+    }
+
     private void growV4() {
       int[] oldKeys = v4Keys;
       long[] oldCounts = v4Counts;
@@ -755,7 +763,7 @@ public final class SourceIpSketch {
       int mask = v4Keys.length - 1;
       for (int j = 0; j < oldKeys.length; j++) {
         if (oldCounts[j] != 0) {
-          int i = (oldKeys[j] * 0x9E3779B9) >>> 16 & mask;
+          int i = v4Slot(oldKeys[j], v4Keys.length);
           while (v4Counts[i] != 0) {
             i = (i + 1) & mask;
           }
