@@ -1,6 +1,7 @@
 package io.autoglm.monitor.agent.ship;
 
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
+import io.autoglm.monitor.protocols.capture.Newlines;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,13 +40,12 @@ public final class NdjsonLineReader implements Closeable {
     boolean skipping = false; // inside an overlong line, dropping its bytes
     int scan = start; // [start, scan) is known to hold no newline
     while (true) {
-      for (int i = scan; i < end; i++) {
-        if (buf[i] == '\n') {
-          lineNumber++;
-          setLine(start, i, skipping);
-          start = i + 1;
-          return true;
-        }
+      int i = Newlines.indexOf(buf, scan, end);
+      if (i < end) {
+        lineNumber++;
+        setLine(start, i, skipping);
+        start = i + 1;
+        return true;
       }
       scan = end;
       if (eof) {

@@ -1,5 +1,6 @@
 package io.autoglm.monitor.agent.tail;
 
+import io.autoglm.monitor.protocols.capture.Newlines;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -149,16 +150,16 @@ public final class FileTailer implements Closeable {
     System.arraycopy(partial, 0, data, 0, partial.length);
     System.arraycopy(buffer.array(), 0, data, partial.length, n);
     int start = 0;
-    for (int i = 0; i < data.length && lines.size() < maxLines; i++) {
-      if (data[i] == '\n') {
-        int end = i > start && data[i - 1] == '\r' ? i - 1 : i;
-        offset += i + 1 - start;
-        lines.add(
-            new Line(
-                new String(data, start, end - start, java.nio.charset.StandardCharsets.UTF_8),
-                new Position(key, offset)));
-        start = i + 1;
-      }
+    for (int i = Newlines.indexOf(data, 0, data.length);
+        i < data.length && lines.size() < maxLines;
+        i = Newlines.indexOf(data, i + 1, data.length)) {
+      int end = i > start && data[i - 1] == '\r' ? i - 1 : i;
+      offset += i + 1 - start;
+      lines.add(
+          new Line(
+              new String(data, start, end - start, java.nio.charset.StandardCharsets.UTF_8),
+              new Position(key, offset)));
+      start = i + 1;
     }
     partial = java.util.Arrays.copyOfRange(data, start, data.length);
     return lines.size() - before;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.autoglm.monitor.node.ws.RawWebSocket;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureFormatException;
+import io.autoglm.monitor.protocols.capture.Newlines;
 import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.wire.BatchFrame;
 import io.autoglm.monitor.protocols.wire.StreamReply;
@@ -177,10 +178,7 @@ public final class StreamIngest {
 
   /** A text frame: a {@code {"seq": N}} line, then NDJSON. */
   private static Frame textFrame(byte[] bytes) {
-    int newline = 0;
-    while (newline < bytes.length && bytes[newline] != '\n') {
-      newline++;
-    }
+    int newline = Newlines.indexOf(bytes, 0, bytes.length);
     try {
       JsonNode header =
           Json.mapper().readTree(new String(bytes, 0, newline, StandardCharsets.UTF_8));
