@@ -1,8 +1,15 @@
 package io.autoglm.monitor.tools.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.node.Node;
+import io.autoglm.monitor.protocols.json.Json;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Map;
 
 /**
@@ -12,6 +19,17 @@ import java.util.Map;
 final class BenchNode {
 
   private BenchNode() {}
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** {@code GET path} of the node's HTTP API, its body as JSON. */
+  static JsonNode get(Node node, String path) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(node.baseUrl() + path)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    return Json.mapper().readTree(r.body());
+  }
 
   /**
    * @param overrides config paths of this benchmark over the loaded config

@@ -254,16 +254,7 @@ public final class IngestBench {
   /** How many source IPs the node tracks, as {@code GET /api/v1/ips} lists them. */
   private static String trackedIps(Node node) {
     try {
-      java.net.http.HttpResponse<String> r =
-          java.net.http.HttpClient.newHttpClient()
-              .send(
-                  java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create(node.baseUrl() + "/api/v1/ips"))
-                      .build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString());
-      return String.format(
-          "%,d",
-          io.autoglm.monitor.protocols.json.Json.mapper().readTree(r.body()).get("ips").size());
+      return String.format("%,d", BenchNode.get(node, "/api/v1/ips").get("ips").size());
     } catch (IOException | RuntimeException e) {
       return "? (" + e.getMessage() + ")";
     } catch (InterruptedException e) {

@@ -7,7 +7,6 @@ import io.autoglm.monitor.agent.cli.OptionChecks;
 import io.autoglm.monitor.agent.ship.StreamShipper;
 import io.autoglm.monitor.node.Node;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
-import io.autoglm.monitor.protocols.json.Json;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -192,11 +191,11 @@ public final class IpSprayBench implements Callable<Integer> {
     long counted = 0;
     for (String endpoint : ENDPOINTS) {
       counted +=
-          get(node, "/api/v1/endpoints/" + enc("default" + endpoint) + "/stats")
+          BenchNode.get(node, "/api/v1/endpoints/" + enc("default" + endpoint) + "/stats")
               .get("accepted")
               .asLong();
     }
-    JsonNode ips = get(node, "/api/v1/ips");
+    JsonNode ips = BenchNode.get(node, "/api/v1/ips");
     // who called the sprayed endpoint, from the history: wait until all its minutes are there
     long chatRecords = chatSent;
     String topIps =
@@ -206,10 +205,10 @@ public final class IpSprayBench implements Callable<Integer> {
             + T0
             + "&to="
             + (T0 + seconds * 1000L + 60_000);
-    JsonNode top = get(node, topIps);
+    JsonNode top = BenchNode.get(node, topIps);
     for (int i = 0; i < 100 && top.path("requests").asLong() < chatRecords; i++) {
       Thread.sleep(200);
-      top = get(node, topIps);
+      top = BenchNode.get(node, topIps);
     }
     long distinctTruth = sprayed + Math.min(rate, 2_000);
     long distinct = top.path("distinctIps").path("estimate").asLong();
@@ -270,7 +269,7 @@ public final class IpSprayBench implements Callable<Integer> {
     out.println();
     StorageReport.print(node, out, 1.0);
     long heapTracked = heapAfterGc();
-    int tracked = get(node, "/api/v1/ips").get("ips").size();
+    int tracked = BenchNode.get(node, "/api/v1/ips").get("ips").size();
     if (histogram && tracked > 0) {
       HeapHistogram.printGrowth(out, histoBefore, HeapHistogram.live(), tracked, 25);
     }
@@ -321,14 +320,6 @@ public final class IpSprayBench implements Callable<Integer> {
       Thread.sleep(200);
     }
     return rt.totalMemory() - rt.freeMemory();
-  }
-
-  private JsonNode get(Node node, String path) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(node.baseUrl() + path)).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-    return Json.mapper().readTree(r.body());
   }
 
   private void put(Node node, String path, String json) throws Exception {
