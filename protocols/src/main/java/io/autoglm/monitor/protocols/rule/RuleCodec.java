@@ -6,9 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.monitor.protocols.TextChecks;
 import io.autoglm.monitor.protocols.json.Json;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The JSON form of rules, as accepted by {@code PUT /api/v1/rules/{id}}:
@@ -39,6 +44,18 @@ public final class RuleCodec {
   public static final long MAX_WINDOW_MS = 24L * 3600 * 1000;
 
   private static final int MAX_TEXT = 512;
+
+  /** The longest history a {@code baseline} rule may keep. */
+  static final long MAX_HISTORY_MS = 24L * 3600 * 1000;
+
+  /** The widest band, in spreads. */
+  static final double MAX_K = 100;
+
+  /** The largest change ratio a {@code change} rule may ask for (+100,000 %). */
+  static final double MAX_RATIO = 1000;
+
+  private static final int MAX_LABELS = 16;
+  private static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
   private static final Pattern IP_GLOB = Pattern.compile("[0-9A-Fa-f.:*?]{1,64}");
 
   private RuleCodec() {}
@@ -49,63 +66,30 @@ public final class RuleCodec {
    */
   public static ThresholdRule parse(JsonNode body, String pathId) {
     checkObjectAndId(body, pathId, "rule");
-    String metricName = requiredText(body, "metric");
-    Metric metric =
-        Metric.fromWireName(metricName)
+    String kindName = optionalText(body, "kind", "threshold");
+    RuleKind kind =
+        RuleKind.fromWireName(kindName)
             .orElseThrow(
                 () ->
                     new RuleValidationException(
-                        "metric",
-                        "unknown metric '"
-                            + metricName
+                        "kind",
+                        "unknown kind '"
+                            + kindName
                             + "', expected one of: "
-                            + Metric.allWireNames()));
-    String op = requiredText(body, "op");
-    Comparison comparison =
-        Comparison.fromSymbol(op)
-            .orElseThrow(
-                () ->
-                    new RuleValidationException(
-                        "op",
-                        "unknown comparison '"
-                            + op
-                            + "', expected one of: "
-                            + Comparison.allSymbols()));
-    JsonNode thresholdNode = body.get("threshold");
-    if (thresholdNode == null || !thresholdNode.isNumber()) {
-      throw new RuleValidationException("threshold", "is required and must be a number");
-    }
-    double threshold = thresholdNode.asDouble();
-    if (!Double.isFinite(threshold) || threshold < 0) {
-      throw new RuleValidationException("threshold", "must be a finite number >= 0");
-    }
-    if (metric.isRate() && threshold > 1) {
-      throw new RuleValidationException(
-          "threshold", metric.wireName() + " is a fraction between 0 and 1");
-    }
-    Double recovery = null;
-    if (body.hasNonNull("recovery")) {
-      JsonNode r = body.get("recovery");
-      if (!r.isNumber() || !Double.isFinite(r.asDouble()) || r.asDouble() < 0) {
-        throw new RuleValidationException("recovery", "must be a finite number >= 0");
-      }
-      recovery = r.asDouble();
-      if (metric.isRate() && recovery > 1) {
+                            + RuleKind.allWireNames()));
+    for (String field : KIND_FIELDS.keySet()) {
+      if (body.hasNonNull(field) && !KIND_FIELDS.get(field).contains(kind)) {
         throw new RuleValidationException(
-            "recovery", metric.wireName() + " is a fraction between 0 and 1");
-      }
-      if (comparison.upward() ? recovery > threshold : recovery < threshold) {
-        throw new RuleValidationException(
-            "recovery",
-            "must be at or "
-                + (comparison.upward() ? "below" : "above")
-                + " the threshold "
-                + formatNumber(threshold)
-                + " of a '"
-                + comparison.symbol()
-                + "' rule: the alert resolves once the value is back past it");
+            field,
+            "is for "
+                + KIND_FIELDS.get(field).stream()
+                    .map(RuleKind::wireName)
+                    .collect(Collectors.joining(" and "))
+                + " rules, not "
+                + kind.wireName());
       }
     }
+    Metric metric = kind == RuleKind.AUTO ? null : metric(body);
     String scopeName = optionalText(body, "scope", "endpoint");
     RuleScope scope =
         RuleScope.fromWireName(scopeName)
@@ -113,7 +97,7 @@ public final class RuleCodec {
                 () ->
                     new RuleValidationException(
                         "scope", "unknown scope '" + scopeName + "', expected endpoint or ip"));
-    if (scope == RuleScope.IP && !metric.forSourceIps()) {
+    if (scope == RuleScope.IP && metric != null && !metric.forSourceIps()) {
       throw new RuleValidationException("metric", metric.wireName() + " is not kept per source IP");
     }
     String ip = optionalText(body, "ip", "*");
@@ -145,7 +129,7 @@ public final class RuleCodec {
         throw new RuleValidationException(
             "min_requests", "must be a whole number from 0 to " + MAX_MIN_REQUESTS);
       }
-      if (metric == Metric.QPS || metric == Metric.TOKENS_PER_SECOND) {
+      if (kind != RuleKind.CHANGE && (metric == Metric.QPS || metric == Metric.TOKENS_PER_SECOND)) {
         throw new RuleValidationException(
             "min_requests",
             "is for rates and latencies; " + metric.wireName() + " counts every window");
@@ -169,6 +153,137 @@ public final class RuleCodec {
           "endpoint", "must be a path starting with '/' or a glob starting with '*'");
     }
     String description = optionalText(body, "description", "");
+    Map<String, String> labels = textMap(body, "labels");
+    Map<String, String> annotations = textMap(body, "annotations");
+
+    Comparison comparison = Comparison.GT;
+    double threshold = 0;
+    Double recovery = null;
+    Double critical = null;
+    Detection detection = null;
+    switch (kind) {
+      case THRESHOLD -> {
+        String op = requiredText(body, "op");
+        comparison =
+            Comparison.fromSymbol(op)
+                .orElseThrow(
+                    () ->
+                        new RuleValidationException(
+                            "op",
+                            "unknown comparison '"
+                                + op
+                                + "', expected one of: "
+                                + Comparison.allSymbols()));
+        threshold = level(body, "threshold", metric, true);
+        recovery = body.hasNonNull("recovery") ? level(body, "recovery", metric, true) : null;
+        if (recovery != null
+            && (comparison.upward() ? recovery > threshold : recovery < threshold)) {
+          throw new RuleValidationException(
+              "recovery",
+              "must be at or "
+                  + (comparison.upward() ? "below" : "above")
+                  + " the threshold "
+                  + formatNumber(threshold)
+                  + " of a '"
+                  + comparison.symbol()
+                  + "' rule: the alert resolves once the value is back past it");
+        }
+        critical = body.hasNonNull("critical") ? level(body, "critical", metric, true) : null;
+        if (critical != null) {
+          if (critical == threshold || !comparison.holds(critical, threshold)) {
+            throw new RuleValidationException(
+                "critical",
+                "must be past the threshold "
+                    + formatNumber(threshold)
+                    + " of a '"
+                    + comparison.symbol()
+                    + "' rule: it raises a firing alert to critical");
+          }
+          if (severity == Severity.CRITICAL) {
+            throw new RuleValidationException(
+                "severity",
+                "a rule with a critical level fires at warning or info first; got critical");
+          }
+        }
+      }
+      case BASELINE -> {
+        Direction direction = direction(body, Direction.UP);
+        String methodName = optionalText(body, "method", "stddev");
+        Detection.BaselineMethod method =
+            Detection.BaselineMethod.fromWireName(methodName)
+                .orElseThrow(
+                    () ->
+                        new RuleValidationException(
+                            "method",
+                            "unknown method '" + methodName + "', expected stddev, ewma or mad"));
+        long historyMs = duration(body, "history", 3_600_000);
+        if (historyMs < 10 * 60_000 || historyMs > MAX_HISTORY_MS || historyMs % 60_000 != 0) {
+          throw new RuleValidationException(
+              "history", "must be whole minutes from 10m to " + formatDuration(MAX_HISTORY_MS));
+        }
+        int minSamples = (int) wholeNumber(body, "min_samples", 10, 2, historyMs / 60_000);
+        double minSpread =
+            body.hasNonNull("min_spread") ? level(body, "min_spread", metric, false) : 0;
+        comparison = direction == Direction.DOWN ? Comparison.LT : Comparison.GT;
+        detection =
+            new Detection.Baseline(method, k(body), historyMs, minSamples, direction, minSpread);
+      }
+      case CHANGE -> {
+        Direction direction = direction(body, Direction.UP);
+        long offsetMs = duration(body, "compare_to", 86_400_000);
+        if (offsetMs != 86_400_000 && offsetMs != 7 * 86_400_000L) {
+          throw new RuleValidationException(
+              "compare_to", "must be 1d (day over day) or 7d (week over week)");
+        }
+        String modeName = optionalText(body, "mode", "ratio");
+        Detection.ChangeMode mode =
+            Detection.ChangeMode.fromWireName(modeName)
+                .orElseThrow(
+                    () ->
+                        new RuleValidationException(
+                            "mode", "unknown mode '" + modeName + "', expected ratio or absolute"));
+        threshold =
+            level(body, "threshold", mode == Detection.ChangeMode.RATIO ? null : metric, true);
+        if (mode == Detection.ChangeMode.RATIO && threshold > MAX_RATIO) {
+          throw new RuleValidationException(
+              "threshold",
+              "a ratio of at most "
+                  + formatNumber(MAX_RATIO)
+                  + " ("
+                  + formatNumber(MAX_RATIO * 100)
+                  + " %)");
+        }
+        if (!(threshold > 0)) {
+          throw new RuleValidationException("threshold", "must be > 0: the change that fires");
+        }
+        comparison = direction == Direction.DOWN ? Comparison.LT : Comparison.GT;
+        detection = new Detection.Change(offsetMs, mode, direction);
+      }
+      case FORECAST -> {
+        Direction direction = direction(body, Direction.BOTH);
+        long stepMs = duration(body, "step", 5 * 60_000);
+        if (stepMs < 60_000 || stepMs % 60_000 != 0 || 86_400_000 % stepMs != 0) {
+          throw new RuleValidationException(
+              "step", "must be whole minutes dividing a day (1m, 5m, 10m, 15m, 30m, 1h, ...)");
+        }
+        comparison = direction == Direction.DOWN ? Comparison.LT : Comparison.GT;
+        detection = new Detection.Forecast(k(body), stepMs, direction);
+      }
+      case AUTO -> {
+        String name = optionalText(body, "sensitivity", "medium");
+        detection =
+            new Detection.Auto(
+                Detection.Sensitivity.fromWireName(name)
+                    .orElseThrow(
+                        () ->
+                            new RuleValidationException(
+                                "sensitivity",
+                                "unknown sensitivity '"
+                                    + name
+                                    + "', expected low, medium or high")));
+      }
+      default -> throw new IllegalStateException("unknown kind " + kind);
+    }
     return new ThresholdRule(
         pathId,
         metric,
@@ -185,7 +300,138 @@ public final class RuleCodec {
         Glob.of(ip),
         recovery,
         keepFiringForMs,
-        minRequests);
+        minRequests,
+        critical,
+        detection,
+        labels,
+        annotations);
+  }
+
+  /**
+   * The fields only some kinds read, and those kinds: a rule naming one of another kind gets a 400,
+   * so that a setting never silently does nothing.
+   */
+  private static final Map<String, Set<RuleKind>> KIND_FIELDS =
+      Map.ofEntries(
+          Map.entry("op", EnumSet.of(RuleKind.THRESHOLD)),
+          Map.entry("threshold", EnumSet.of(RuleKind.THRESHOLD, RuleKind.CHANGE)),
+          Map.entry("recovery", EnumSet.of(RuleKind.THRESHOLD)),
+          Map.entry("critical", EnumSet.of(RuleKind.THRESHOLD)),
+          Map.entry("method", EnumSet.of(RuleKind.BASELINE)),
+          Map.entry("k", EnumSet.of(RuleKind.BASELINE, RuleKind.FORECAST)),
+          Map.entry("history", EnumSet.of(RuleKind.BASELINE)),
+          Map.entry("min_samples", EnumSet.of(RuleKind.BASELINE)),
+          Map.entry("min_spread", EnumSet.of(RuleKind.BASELINE)),
+          Map.entry("direction", EnumSet.of(RuleKind.BASELINE, RuleKind.CHANGE, RuleKind.FORECAST)),
+          Map.entry("compare_to", EnumSet.of(RuleKind.CHANGE)),
+          Map.entry("mode", EnumSet.of(RuleKind.CHANGE)),
+          Map.entry("step", EnumSet.of(RuleKind.FORECAST)),
+          Map.entry("sensitivity", EnumSet.of(RuleKind.AUTO)),
+          Map.entry(
+              "metric",
+              EnumSet.of(
+                  RuleKind.THRESHOLD, RuleKind.BASELINE, RuleKind.CHANGE, RuleKind.FORECAST)),
+          Map.entry(
+              "window",
+              EnumSet.of(
+                  RuleKind.THRESHOLD, RuleKind.BASELINE, RuleKind.CHANGE, RuleKind.FORECAST)));
+
+  private static Metric metric(JsonNode body) {
+    String metricName = requiredText(body, "metric");
+    return Metric.fromWireName(metricName)
+        .orElseThrow(
+            () ->
+                new RuleValidationException(
+                    "metric",
+                    "unknown metric '"
+                        + metricName
+                        + "', expected one of: "
+                        + Metric.allWireNames()));
+  }
+
+  /**
+   * A level in the metric's unit: required or not, a finite number ≥ 0, at most 1 for a rate
+   * ({@code metric} null: any such number).
+   */
+  private static double level(JsonNode body, String field, Metric metric, boolean required) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      if (required) {
+        throw new RuleValidationException(field, "is required and must be a number");
+      }
+      return 0;
+    }
+    if (!n.isNumber() || !Double.isFinite(n.asDouble()) || n.asDouble() < 0) {
+      throw new RuleValidationException(field, "must be a finite number >= 0");
+    }
+    if (metric != null && metric.isRate() && n.asDouble() > 1) {
+      throw new RuleValidationException(
+          field, metric.wireName() + " is a fraction between 0 and 1");
+    }
+    return n.asDouble();
+  }
+
+  /** {@code k}, the width of a band in spreads: (0, 100], default 3. */
+  private static double k(JsonNode body) {
+    JsonNode n = body.get("k");
+    if (n == null || n.isNull()) {
+      return 3;
+    }
+    if (!n.isNumber() || !(n.asDouble() > 0 && n.asDouble() <= MAX_K)) {
+      throw new RuleValidationException("k", "must be a number above 0, at most " + (int) MAX_K);
+    }
+    return n.asDouble();
+  }
+
+  private static Direction direction(JsonNode body, Direction defaultDirection) {
+    String name = optionalText(body, "direction", defaultDirection.wireName());
+    return Direction.fromWireName(name)
+        .orElseThrow(
+            () ->
+                new RuleValidationException(
+                    "direction", "unknown direction '" + name + "', expected up, down or both"));
+  }
+
+  private static long wholeNumber(
+      JsonNode body, String field, long defaultValue, long min, long max) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      return Math.max(min, Math.min(defaultValue, max));
+    }
+    if (!n.isIntegralNumber() || n.asLong() < min || n.asLong() > max) {
+      throw new RuleValidationException(field, "must be a whole number from " + min + " to " + max);
+    }
+    return n.asLong();
+  }
+
+  /** {@code labels} or {@code annotations}: at most 16 string values under label-like keys. */
+  private static Map<String, String> textMap(JsonNode body, String field) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      return Map.of();
+    }
+    if (!n.isObject()) {
+      throw new RuleValidationException(field, "must be an object of strings");
+    }
+    if (n.size() > MAX_LABELS) {
+      throw new RuleValidationException(field, "must have at most " + MAX_LABELS + " entries");
+    }
+    Map<String, String> out = new TreeMap<>();
+    var it = n.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      String path = field + "." + e.getKey();
+      if (!LABEL_NAME.matcher(e.getKey()).matches()) {
+        throw new RuleValidationException(path, "a name must match " + LABEL_NAME.pattern());
+      }
+      if (!e.getValue().isTextual()) {
+        throw new RuleValidationException(path, "must be a string");
+      }
+      ObjectNode holder = Json.mapper().createObjectNode();
+      holder.set(path, e.getValue());
+      out.put(e.getKey(), optionalText(holder, path, ""));
+    }
+    return Map.copyOf(out);
   }
 
   /**
@@ -215,14 +461,16 @@ public final class RuleCodec {
   /**
    * A rule as the API answers it ({@code GET /api/v1/rules[/{id}]}, and the answer of a {@code
    * PUT}): the keys {@link #parse} reads, durations formatted ({@code 30s}), and the computed
-   * {@code expression} (ignored when sent back).
+   * {@code expression} (ignored when sent back). Keys a kind does not read are left out.
    */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record RuleView(
       String id,
+      String kind,
       String metric,
       String op,
-      double threshold,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String window,
+      Double threshold,
+      String window,
       @JsonProperty("for") String forDuration,
       String cooldown,
       String severity,
@@ -230,20 +478,39 @@ public final class RuleCodec {
       String endpoint,
       String description,
       String expression,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String scope,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String ip,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Double recovery,
-      @JsonProperty("keep_firing_for") @JsonInclude(JsonInclude.Include.NON_NULL)
-          String keepFiringFor,
-      @JsonProperty("min_requests") @JsonInclude(JsonInclude.Include.NON_NULL) Long minRequests) {
+      String scope,
+      String ip,
+      Double recovery,
+      @JsonProperty("keep_firing_for") String keepFiringFor,
+      @JsonProperty("min_requests") Long minRequests,
+      Double critical,
+      String method,
+      Double k,
+      String history,
+      @JsonProperty("min_samples") Integer minSamples,
+      @JsonProperty("min_spread") Double minSpread,
+      String direction,
+      @JsonProperty("compare_to") String compareTo,
+      String mode,
+      String step,
+      String sensitivity,
+      Map<String, String> labels,
+      Map<String, String> annotations) {
 
     public static RuleView of(ThresholdRule rule) {
       boolean ipScope = rule.scope() == RuleScope.IP;
+      Detection d = rule.detection();
+      var b = d instanceof Detection.Baseline x ? x : null;
+      var c = d instanceof Detection.Change x ? x : null;
+      var f = d instanceof Detection.Forecast x ? x : null;
+      var a = d instanceof Detection.Auto x ? x : null;
+      boolean threshold = d == null;
       return new RuleView(
           rule.id(),
-          rule.metric().wireName(),
-          rule.comparison().symbol(),
-          rule.threshold(),
+          rule.kind().wireName(),
+          rule.metric() == null ? null : rule.metric().wireName(),
+          threshold ? rule.comparison().symbol() : null,
+          threshold || c != null ? rule.threshold() : null,
           rule.windowMs() > 0 ? formatDuration(rule.windowMs()) : null,
           formatDuration(rule.forMs()),
           formatDuration(rule.cooldownMs()),
@@ -256,7 +523,20 @@ public final class RuleCodec {
           ipScope ? rule.ipSelector().pattern() : null,
           rule.recovery(),
           rule.keepFiringForMs() > 0 ? formatDuration(rule.keepFiringForMs()) : null,
-          rule.minRequests() > 0 ? rule.minRequests() : null);
+          rule.minRequests() > 0 ? rule.minRequests() : null,
+          rule.critical(),
+          b != null ? b.method().wireName() : null,
+          b != null ? (Double) b.k() : f != null ? (Double) f.k() : null,
+          b != null ? formatDuration(b.historyMs()) : null,
+          b != null ? b.minSamples() : null,
+          b != null && b.minSpread() > 0 ? b.minSpread() : null,
+          d != null && a == null ? d.direction().wireName() : null,
+          c != null ? formatDuration(c.offsetMs()) : null,
+          c != null ? c.mode().wireName() : null,
+          f != null ? formatDuration(f.stepMs()) : null,
+          a != null ? a.sensitivity().wireName() : null,
+          rule.labels().isEmpty() ? null : rule.labels(),
+          rule.annotations().isEmpty() ? null : rule.annotations());
     }
   }
 
@@ -287,6 +567,9 @@ public final class RuleCodec {
   public static String formatDuration(long ms) {
     if (ms == 0) {
       return "0s";
+    }
+    if (ms % 86_400_000 == 0) {
+      return ms / 86_400_000 + "d";
     }
     if (ms % 3_600_000 == 0) {
       return ms / 3_600_000 + "h";

@@ -1,6 +1,7 @@
 package io.autoglm.monitor.protocols.rule;
 
 import io.autoglm.monitor.protocols.CborSerializable;
+import java.util.Map;
 
 /**
  * A static threshold rule: fire when {@code metric comparison threshold}, computed over the sliding
@@ -22,6 +23,15 @@ import io.autoglm.monitor.protocols.CborSerializable;
  * <p>{@code minRequests}: a window with fewer requests does not count for a rate or latency rule
  * (it changes nothing, like a window without data), so 2 errors in 3 requests are not a 67 % error
  * rate; 0 (the default): every window with data counts.
+ *
+ * <p>{@code critical}: a second, further threshold (warning and critical levels in one rule): the
+ * alert fires at the rule's severity past {@code threshold} and is raised to critical once the
+ * value passes {@code critical}; null: one level.
+ *
+ * <p>{@code detection}: how a rule of another kind than {@code threshold} decides (see {@link
+ * Detection}); null for a threshold rule. An {@code auto} rule has no metric of its own (null).
+ *
+ * <p>{@code labels} and {@code annotations} go into its alerts as given (as in Prometheus).
  *
  * <p>Built by {@link RuleCodec#parse}, which validates every field. The selectors are globs
  * compiled once, here; they are stored as their pattern strings.
@@ -45,12 +55,122 @@ public record ThresholdRule(
     Glob ipSelector,
     Double recovery,
     long keepFiringForMs,
-    long minRequests)
+    long minRequests,
+    Double critical,
+    Detection detection,
+    Map<String, String> labels,
+    Map<String, String> annotations)
     implements CborSerializable {
 
   public ThresholdRule {
     scope = scope == null ? RuleScope.ENDPOINT : scope; // rules stored before scopes existed
     ipSelector = ipSelector == null ? Glob.of("*") : ipSelector;
+    labels = labels == null ? Map.of() : Map.copyOf(labels);
+    annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+  }
+
+  /** A threshold rule without a critical level, labels or annotations. */
+  public ThresholdRule(
+      String id,
+      Metric metric,
+      Comparison comparison,
+      double threshold,
+      long forMs,
+      long cooldownMs,
+      Severity severity,
+      Glob serviceSelector,
+      Glob endpointSelector,
+      String description,
+      long windowMs,
+      RuleScope scope,
+      Glob ipSelector,
+      Double recovery,
+      long keepFiringForMs,
+      long minRequests) {
+    this(
+        id,
+        metric,
+        comparison,
+        threshold,
+        forMs,
+        cooldownMs,
+        severity,
+        serviceSelector,
+        endpointSelector,
+        description,
+        windowMs,
+        scope,
+        ipSelector,
+        recovery,
+        keepFiringForMs,
+        minRequests,
+        null,
+        null,
+        Map.of(),
+        Map.of());
+  }
+
+  /** This rule detecting with {@code d} (null: a threshold rule). */
+  public ThresholdRule withDetection(Detection d) {
+    return new ThresholdRule(
+        id,
+        metric,
+        comparison,
+        threshold,
+        forMs,
+        cooldownMs,
+        severity,
+        serviceSelector,
+        endpointSelector,
+        description,
+        windowMs,
+        scope,
+        ipSelector,
+        recovery,
+        keepFiringForMs,
+        minRequests,
+        critical,
+        d,
+        labels,
+        annotations);
+  }
+
+  /** This rule with another id, metric and severity: one signal of an {@code auto} rule. */
+  public ThresholdRule signal(String signalId, Metric signalMetric, Severity signalSeverity) {
+    return new ThresholdRule(
+        signalId,
+        signalMetric,
+        comparison,
+        threshold,
+        forMs,
+        cooldownMs,
+        signalSeverity,
+        serviceSelector,
+        endpointSelector,
+        description,
+        windowMs,
+        scope,
+        ipSelector,
+        recovery,
+        keepFiringForMs,
+        minRequests,
+        critical,
+        detection,
+        labels,
+        annotations);
+  }
+
+  /** The kind of rule: {@code threshold} unless it has a {@link #detection}. */
+  public RuleKind kind() {
+    return detection == null ? RuleKind.THRESHOLD : detection.kind();
+  }
+
+  /**
+   * The severity of a threshold rule's alert at {@code value}: critical past its {@link #critical}
+   * level, its own severity otherwise.
+   */
+  public Severity severityAt(double value) {
+    return critical != null && comparison.holds(value, critical) ? Severity.CRITICAL : severity;
   }
 
   /** A rule that recovers at its threshold. */
@@ -179,15 +299,65 @@ public record ThresholdRule(
     return !comparison.holds(value, recovery == null ? threshold : recovery);
   }
 
-  /** e.g. {@code error_rate[1m] > 0.05 for 30s}; per source IP: {@code ip: qps[10s] > 50}. */
+  /**
+   * e.g. {@code error_rate[1m] > 0.05 for 30s}; per source IP: {@code ip: qps[10s] > 50}; other
+   * kinds say how they decide: {@code p95_latency_ms[1m] outside mad baseline ± 4σ of 1h (up)}.
+   */
   public String expression() {
-    return (scope == RuleScope.IP ? "ip: " : "")
-        + metric.wireName()
-        + (windowMs > 0 ? "[" + RuleCodec.formatDuration(windowMs) + "]" : "")
-        + " "
-        + comparison.symbol()
-        + " "
-        + RuleCodec.formatNumber(threshold)
+    String series =
+        (scope == RuleScope.IP ? "ip: " : "")
+            + (metric == null ? "" : metric.wireName())
+            + (windowMs > 0 ? "[" + RuleCodec.formatDuration(windowMs) + "]" : "")
+            + (metric == null ? "" : " ");
+    String test;
+    if (detection instanceof Detection.Baseline b) {
+      test =
+          "outside "
+              + b.method().wireName()
+              + " baseline ± "
+              + RuleCodec.formatNumber(b.k())
+              + "σ of "
+              + RuleCodec.formatDuration(b.historyMs())
+              + " ("
+              + b.direction().wireName()
+              + ")";
+    } else if (detection instanceof Detection.Change c) {
+      test =
+          "changes by "
+              + (c.mode() == Detection.ChangeMode.RATIO
+                  ? RuleCodec.formatNumber(threshold * 100) + "%"
+                  : RuleCodec.formatNumber(threshold))
+              + " vs "
+              + RuleCodec.formatDuration(c.offsetMs())
+              + " earlier ("
+              + c.direction().wireName()
+              + ")";
+    } else if (detection instanceof Detection.Forecast f) {
+      test =
+          "outside forecast ± "
+              + RuleCodec.formatNumber(f.k())
+              + "σ per "
+              + RuleCodec.formatDuration(f.stepMs())
+              + " ("
+              + f.direction().wireName()
+              + ")";
+    } else if (detection instanceof Detection.Auto a) {
+      test = "auto (" + a.sensitivity().wireName() + "): error_rate, p95_latency_ms, qps";
+    } else {
+      test =
+          comparison.symbol()
+              + " "
+              + RuleCodec.formatNumber(threshold)
+              + (critical != null
+                  ? " (critical "
+                      + comparison.symbol()
+                      + " "
+                      + RuleCodec.formatNumber(critical)
+                      + ")"
+                  : "");
+    }
+    return series
+        + test
         + (forMs > 0 ? " for " + RuleCodec.formatDuration(forMs) : "")
         + (recovery != null
             ? ", resolves at "

@@ -139,6 +139,45 @@ class RuleCodecTest {
         "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.1, \"min_requests\": 1.5} | min_requests",
         "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.1, \"min_requests\": \"9\"} | min_requests",
         "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.1, \"min_requests\": 1e12} | min_requests",
+        "{\"kind\": \"smart\", \"metric\": \"qps\"} | kind",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"op\": \">\"} | op",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"threshold\": 5} | threshold",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"critical\": 5} | critical",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"method\": \"median\"} | method",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"k\": 0} | k",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"k\": 1e300} | k",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"history\": \"5m\"} | history",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"history\": \"2d\"} | history",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"history\": \"90s\"} | history",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"min_samples\": 1} | min_samples",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"history\": \"1h\", \"min_samples\": 61} | min_samples",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"direction\": \"sideways\"} | direction",
+        "{\"kind\": \"baseline\", \"metric\": \"error_rate\", \"min_spread\": 2} | min_spread",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"compare_to\": \"1d\"} | compare_to",
+        "{\"kind\": \"baseline\", \"op\": \">\"} | op",
+        "{\"kind\": \"baseline\"} | metric",
+        "{\"kind\": \"change\", \"metric\": \"qps\"} | threshold",
+        "{\"kind\": \"change\", \"metric\": \"qps\", \"threshold\": 0} | threshold",
+        "{\"kind\": \"change\", \"metric\": \"qps\", \"threshold\": 5000} | threshold",
+        "{\"kind\": \"change\", \"metric\": \"qps\", \"threshold\": 0.5, \"compare_to\": \"2d\"} | compare_to",
+        "{\"kind\": \"change\", \"metric\": \"qps\", \"threshold\": 0.5, \"mode\": \"log\"} | mode",
+        "{\"kind\": \"change\", \"metric\": \"error_rate\", \"threshold\": 2, \"mode\": \"absolute\"} | threshold",
+        "{\"kind\": \"change\", \"metric\": \"qps\", \"threshold\": 0.5, \"k\": 3} | k",
+        "{\"kind\": \"forecast\", \"metric\": \"qps\", \"step\": \"7m\"} | step",
+        "{\"kind\": \"forecast\", \"metric\": \"qps\", \"step\": \"30s\"} | step",
+        "{\"kind\": \"forecast\", \"metric\": \"qps\", \"threshold\": 1} | threshold",
+        "{\"kind\": \"auto\", \"metric\": \"qps\"} | metric",
+        "{\"kind\": \"auto\", \"window\": \"1m\"} | window",
+        "{\"kind\": \"auto\", \"sensitivity\": \"extreme\"} | sensitivity",
+        "{\"kind\": \"auto\", \"k\": 3} | k",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 10, \"critical\": 5} | critical",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 10, \"critical\": 10} | critical",
+        "{\"metric\": \"qps\", \"op\": \"<\", \"threshold\": 10, \"critical\": 20} | critical",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 10, \"critical\": 20, \"severity\": \"critical\"} | severity",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"labels\": [1]} | labels",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"labels\": {\"team\": 5}} | labels.team",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"labels\": {\"a b\": \"x\"}} | labels.a b",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"annotations\": {\"runbook\": \"x\\u0007\"}} | annotations.runbook",
         "[1, 2]                                                                   | $",
       })
   void invalidRulesNameTheirField(String body, String field) throws Exception {
@@ -214,6 +253,96 @@ class RuleCodecTest {
     assertEquals(rule, RuleCodec.parse(RuleCodec.toJson(rule), "errors"));
     assertTrue(Double.isNaN(rule.gated(0.5, 99)));
     assertEquals(0.5, rule.gated(0.5, 100));
+  }
+
+  @Test
+  void everyKindParsesShowsItsExpressionAndWritesBack() throws Exception {
+    String[][] cases = {
+      {
+        "{\"kind\": \"baseline\", \"metric\": \"error_rate\", \"method\": \"mad\", \"k\": 4,"
+            + " \"history\": \"2h\", \"min_samples\": 30, \"min_spread\": 0.01, \"window\": \"1m\","
+            + " \"for\": \"30s\"}",
+        "error_rate[1m] outside mad baseline ± 4σ of 2h (up) for 30s"
+      },
+      {
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"method\": \"ewma\", \"direction\": \"down\"}",
+        "qps outside ewma baseline ± 3σ of 1h (down)"
+      },
+      {
+        "{\"kind\": \"change\", \"metric\": \"qps\", \"threshold\": 0.5, \"compare_to\": \"7d\","
+            + " \"min_requests\": 100, \"window\": \"5m\"}",
+        "qps[5m] changes by 50% vs 7d earlier (up), over windows of at least 100 requests"
+      },
+      {
+        "{\"kind\": \"change\", \"metric\": \"error_rate\", \"threshold\": 0.05, \"mode\": \"absolute\","
+            + " \"direction\": \"both\"}",
+        "error_rate changes by 0.05 vs 1d earlier (both)"
+      },
+      {
+        "{\"kind\": \"forecast\", \"metric\": \"tokens_per_second\", \"k\": 4, \"step\": \"15m\"}",
+        "tokens_per_second outside forecast ± 4σ per 15m (both)"
+      },
+      {
+        "{\"kind\": \"auto\", \"sensitivity\": \"high\", \"endpoint\": \"/v1/*\"}",
+        "auto (high): error_rate, p95_latency_ms, qps"
+      },
+      {
+        "{\"scope\": \"ip\", \"kind\": \"auto\"}",
+        "ip: auto (medium): error_rate, p95_latency_ms, qps"
+      },
+      {
+        "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.05, \"critical\": 0.2,"
+            + " \"labels\": {\"team\": \"llm\"}, \"annotations\": {\"runbook\": \"https://wiki/x\"}}",
+        "error_rate > 0.05 (critical > 0.2)"
+      },
+    };
+    for (String[] c : cases) {
+      ThresholdRule rule = RuleCodec.parse(json(c[0]), "r1");
+      assertEquals(c[1], rule.expression(), c[0]);
+      assertEquals(rule, RuleCodec.parse(RuleCodec.toJson(rule), "r1"), "written back: " + c[0]);
+      assertEquals(
+          rule,
+          Json.readerFor(ThresholdRule.class).readValue(Json.toBytes(rule)),
+          "stored and read back: " + c[0]);
+    }
+  }
+
+  @Test
+  void kindsHaveSensibleDefaults() throws Exception {
+    ThresholdRule baseline =
+        RuleCodec.parse(json("{\"kind\": \"baseline\", \"metric\": \"p95_latency_ms\"}"), "b");
+    assertEquals(
+        new Detection.Baseline(Detection.BaselineMethod.STDDEV, 3, 3_600_000, 10, Direction.UP, 0),
+        baseline.detection());
+    assertEquals(RuleKind.BASELINE, baseline.kind());
+    ThresholdRule change =
+        RuleCodec.parse(
+            json("{\"kind\": \"change\", \"metric\": \"qps\", \"threshold\": 0.75}"), "c");
+    assertEquals(
+        new Detection.Change(86_400_000, Detection.ChangeMode.RATIO, Direction.UP),
+        change.detection());
+    ThresholdRule forecast =
+        RuleCodec.parse(json("{\"kind\": \"forecast\", \"metric\": \"qps\"}"), "f");
+    assertEquals(new Detection.Forecast(3, 300_000, Direction.BOTH), forecast.detection());
+    ThresholdRule auto = RuleCodec.parse(json("{\"kind\": \"auto\"}"), "a");
+    assertEquals(new Detection.Auto(Detection.Sensitivity.MEDIUM), auto.detection());
+    assertNull(auto.metric());
+    JsonNode view = RuleCodec.toJson(auto);
+    assertEquals("auto", view.get("kind").asText());
+    assertEquals("medium", view.get("sensitivity").asText());
+    assertFalse(view.has("metric") || view.has("op") || view.has("threshold"), view.toString());
+  }
+
+  @Test
+  void aCriticalLevelRaisesTheSeverity() throws Exception {
+    ThresholdRule rule =
+        RuleCodec.parse(
+            json(
+                "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.05, \"critical\": 0.2}"),
+            "r");
+    assertEquals(Severity.WARNING, rule.severityAt(0.1));
+    assertEquals(Severity.CRITICAL, rule.severityAt(0.25));
+    assertEquals(Severity.WARNING, rule.severityAt(0.2), "> 0.2 does not hold at 0.2");
   }
 
   @Test

@@ -24,7 +24,7 @@ class RuleViewTest {
   void isTheDocumentedJsonAndReadsBackEqual() throws Exception {
     RuleView view = RuleView.of(RULE);
     assertEquals(
-        "{\"id\":\"slow-chat\",\"metric\":\"p99_latency_ms\",\"op\":\">=\",\"threshold\":2500.0,"
+        "{\"id\":\"slow-chat\",\"kind\":\"threshold\",\"metric\":\"p99_latency_ms\",\"op\":\">=\",\"threshold\":2500.0,"
             + "\"for\":\"1m\",\"cooldown\":\"5m\",\"severity\":\"critical\",\"service\":\"edge-*\","
             + "\"endpoint\":\"/v1/chat/*\",\"description\":\"slow\","
             + "\"expression\":\"p99_latency_ms >= 2500 for 1m\"}",

@@ -1,5 +1,7 @@
 package io.autoglm.monitor.sharding.detect.model;
 
+import io.autoglm.monitor.protocols.rule.Direction;
+
 /**
  * The normal range of a metric around its history: centre ± k · spread, as a {@code baseline} rule
  * uses it (mean and σ, an EWMA's mean and σ, or median and scaled MAD). The spread has a floor: a

@@ -1,5 +1,7 @@
 package io.autoglm.monitor.sharding.detect.model;
 
+import io.autoglm.monitor.protocols.rule.Direction;
+
 /**
  * Day-over-day and week-over-week: a window's value against the same window one period earlier
  * (read from the rollup history), as a relative change or an absolute difference. Both windows must

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.autoglm.monitor.protocols.rule.Direction;
 import org.junit.jupiter.api.Test;
 
 /** The detectors' arithmetic against values worked out by hand (in the comments). */
