@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One alert as it leaves the cluster: to the WebSocket feed, the recent-alerts list and the
@@ -22,6 +23,12 @@ import java.util.Locale;
  *     (and in alerts stored before source IPs had rules)
  * @param value the observed metric value in the window that caused this transition
  * @param windowEnd end of that window
+ * @param kind the rule's kind ({@code threshold}, {@code baseline}, ...); null in alerts stored
+ *     before rule kinds existed
+ * @param explanation why it fired, in words, with the evidence (e.g. {@code QPS 5,210 vs 2,980 at
+ *     this time yesterday (+75 %)}); null in alerts of threshold rules stored before it existed
+ * @param labels the rule's labels; empty when it has none
+ * @param annotations the rule's annotations; empty when it has none
  *     <p><b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
  *     component (see persistence/README.md, "Stored types and how they evolve").
  */
@@ -41,8 +48,101 @@ public record Alert(
     long windowEnd,
     String summary,
     String description,
-    String sourceIp)
+    String sourceIp,
+    String kind,
+    String explanation,
+    Map<String, String> labels,
+    Map<String, String> annotations)
     implements CborSerializable {
+
+  public Alert {
+    labels = labels == null ? Map.of() : labels;
+    annotations = annotations == null ? Map.of() : annotations;
+  }
+
+  /** An alert of a threshold rule without labels (alerts stored before rule kinds existed). */
+  public Alert(
+      String fingerprint,
+      AlertStatus status,
+      String ruleId,
+      String service,
+      String endpoint,
+      String metric,
+      String comparison,
+      double threshold,
+      double value,
+      Severity severity,
+      long startsAt,
+      long endsAt,
+      long windowEnd,
+      String summary,
+      String description,
+      String sourceIp) {
+    this(
+        fingerprint,
+        status,
+        ruleId,
+        service,
+        endpoint,
+        metric,
+        comparison,
+        threshold,
+        value,
+        severity,
+        startsAt,
+        endsAt,
+        windowEnd,
+        summary,
+        description,
+        sourceIp,
+        null,
+        null,
+        Map.of(),
+        Map.of());
+  }
+
+  /**
+   * The firing alert of any kind of rule on an endpoint ({@code sourceIp} null) or a source IP
+   * ({@code endpoint} {@code *}).
+   *
+   * @param limit the level the value passed: a threshold rule's threshold, the edge of a band
+   * @param explanation why it fires, e.g. {@code error_rate 0.31 is 9.4σ above the 1h baseline
+   *     0.012 ± 0.032}
+   */
+  public static Alert firing(
+      ThresholdRule rule,
+      String service,
+      String endpoint,
+      String sourceIp,
+      double value,
+      double limit,
+      Severity severity,
+      String explanation,
+      long startsAt,
+      long windowEnd) {
+    String subject = sourceIp != null ? sourceIp : endpoint;
+    return new Alert(
+        fingerprint(rule.id(), service, sourceIp != null ? "ip:" + sourceIp : endpoint),
+        AlertStatus.FIRING,
+        rule.id(),
+        service,
+        endpoint,
+        rule.metric().wireName(),
+        rule.comparison().symbol(),
+        limit,
+        value,
+        severity,
+        startsAt,
+        0L,
+        windowEnd,
+        summary(AlertStatus.FIRING, severity, service, subject, explanation),
+        rule.description(),
+        sourceIp,
+        rule.kind().wireName(),
+        explanation,
+        rule.labels(),
+        rule.annotations());
+  }
 
   /** The alert of a rule on source IPs: {@code ip} of {@code service}, over all its endpoints. */
   public static Alert firingForIp(
@@ -115,6 +215,34 @@ public record Alert(
    * The same alert, resolved: {@code lastValue} is the value in the window that no longer breached.
    */
   public Alert resolved(double lastValue, long resolvedAt, long resolvedWindowEnd) {
+    if (explanation != null) {
+      return new Alert(
+          fingerprint,
+          AlertStatus.RESOLVED,
+          ruleId,
+          service,
+          endpoint,
+          metric,
+          comparison,
+          threshold,
+          lastValue,
+          severity,
+          startsAt,
+          resolvedAt,
+          resolvedWindowEnd,
+          summary(
+              AlertStatus.RESOLVED,
+              severity,
+              service,
+              sourceIp != null ? sourceIp : endpoint,
+              metric + " back to " + formatValue(lastValue)),
+          description,
+          sourceIp,
+          kind,
+          explanation,
+          labels,
+          annotations);
+    }
     return new Alert(
         fingerprint,
         AlertStatus.RESOLVED,
@@ -165,6 +293,18 @@ public record Alert(
         formatValue(value),
         comparison,
         formatValue(threshold));
+  }
+
+  /** e.g. {@code WARNING on /v1/chat/completions: error_rate 0.31 is 9.4σ above ...}. */
+  private static String summary(
+      AlertStatus status, Severity severity, String service, String subject, String what) {
+    return (status == AlertStatus.RESOLVED ? "RESOLVED " : "")
+        + severity.wireName().toUpperCase(Locale.ROOT)
+        + " on "
+        + (service.equals("default") ? "" : service + " ")
+        + subject
+        + ": "
+        + what;
   }
 
   public boolean isFiring() {

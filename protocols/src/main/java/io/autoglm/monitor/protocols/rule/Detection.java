@@ -43,6 +43,8 @@ public sealed interface Detection extends CborSerializable {
    * @param minSamples the least minutes of history (with data) before the rule can fire
    * @param minSpread the least spread divided by (a floor for histories that barely move), ≥ 0; in
    *     the metric's unit
+   * @param minSpreadRatio the least spread as a fraction of the centre, ≥ 0 (0.1: a QPS of 500 is
+   *     given a spread of at least 50)
    */
   record Baseline(
       BaselineMethod method,
@@ -50,7 +52,8 @@ public sealed interface Detection extends CborSerializable {
       long historyMs,
       int minSamples,
       Direction direction,
-      double minSpread)
+      double minSpread,
+      double minSpreadRatio)
       implements Detection {
     @Override
     public RuleKind kind() {

@@ -225,8 +225,16 @@ public final class RuleCodec {
         double minSpread =
             body.hasNonNull("min_spread") ? level(body, "min_spread", metric, false) : 0;
         comparison = direction == Direction.DOWN ? Comparison.LT : Comparison.GT;
+        double minSpreadRatio = 0;
+        if (body.hasNonNull("min_spread_ratio")) {
+          minSpreadRatio = level(body, "min_spread_ratio", null, false);
+          if (minSpreadRatio > 10) {
+            throw new RuleValidationException("min_spread_ratio", "must be at most 10");
+          }
+        }
         detection =
-            new Detection.Baseline(method, k(body), historyMs, minSamples, direction, minSpread);
+            new Detection.Baseline(
+                method, k(body), historyMs, minSamples, direction, minSpread, minSpreadRatio);
       }
       case CHANGE -> {
         Direction direction = direction(body, Direction.UP);
@@ -322,6 +330,7 @@ public final class RuleCodec {
           Map.entry("history", EnumSet.of(RuleKind.BASELINE)),
           Map.entry("min_samples", EnumSet.of(RuleKind.BASELINE)),
           Map.entry("min_spread", EnumSet.of(RuleKind.BASELINE)),
+          Map.entry("min_spread_ratio", EnumSet.of(RuleKind.BASELINE)),
           Map.entry("direction", EnumSet.of(RuleKind.BASELINE, RuleKind.CHANGE, RuleKind.FORECAST)),
           Map.entry("compare_to", EnumSet.of(RuleKind.CHANGE)),
           Map.entry("mode", EnumSet.of(RuleKind.CHANGE)),
@@ -489,6 +498,7 @@ public final class RuleCodec {
       String history,
       @JsonProperty("min_samples") Integer minSamples,
       @JsonProperty("min_spread") Double minSpread,
+      @JsonProperty("min_spread_ratio") Double minSpreadRatio,
       String direction,
       @JsonProperty("compare_to") String compareTo,
       String mode,
@@ -530,6 +540,7 @@ public final class RuleCodec {
           b != null ? formatDuration(b.historyMs()) : null,
           b != null ? b.minSamples() : null,
           b != null && b.minSpread() > 0 ? b.minSpread() : null,
+          b != null && b.minSpreadRatio() > 0 ? b.minSpreadRatio() : null,
           d != null && a == null ? d.direction().wireName() : null,
           c != null ? formatDuration(c.offsetMs()) : null,
           c != null ? c.mode().wireName() : null,

@@ -153,6 +153,7 @@ class RuleCodecTest {
         "{\"kind\": \"baseline\", \"metric\": \"qps\", \"history\": \"1h\", \"min_samples\": 61} | min_samples",
         "{\"kind\": \"baseline\", \"metric\": \"qps\", \"direction\": \"sideways\"} | direction",
         "{\"kind\": \"baseline\", \"metric\": \"error_rate\", \"min_spread\": 2} | min_spread",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"min_spread_ratio\": 11} | min_spread_ratio",
         "{\"kind\": \"baseline\", \"metric\": \"qps\", \"compare_to\": \"1d\"} | compare_to",
         "{\"kind\": \"baseline\", \"op\": \">\"} | op",
         "{\"kind\": \"baseline\"} | metric",
@@ -260,7 +261,7 @@ class RuleCodecTest {
     String[][] cases = {
       {
         "{\"kind\": \"baseline\", \"metric\": \"error_rate\", \"method\": \"mad\", \"k\": 4,"
-            + " \"history\": \"2h\", \"min_samples\": 30, \"min_spread\": 0.01, \"window\": \"1m\","
+            + " \"history\": \"2h\", \"min_samples\": 30, \"min_spread\": 0.01, \"min_spread_ratio\": 0.2, \"window\": \"1m\","
             + " \"for\": \"30s\"}",
         "error_rate[1m] outside mad baseline ± 4σ of 2h (up) for 30s"
       },
@@ -312,7 +313,8 @@ class RuleCodecTest {
     ThresholdRule baseline =
         RuleCodec.parse(json("{\"kind\": \"baseline\", \"metric\": \"p95_latency_ms\"}"), "b");
     assertEquals(
-        new Detection.Baseline(Detection.BaselineMethod.STDDEV, 3, 3_600_000, 10, Direction.UP, 0),
+        new Detection.Baseline(
+            Detection.BaselineMethod.STDDEV, 3, 3_600_000, 10, Direction.UP, 0, 0),
         baseline.detection());
     assertEquals(RuleKind.BASELINE, baseline.kind());
     ThresholdRule change =

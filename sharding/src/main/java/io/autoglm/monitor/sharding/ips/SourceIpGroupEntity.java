@@ -15,7 +15,10 @@ import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.NodeClock;
-import io.autoglm.monitor.sharding.detect.ThresholdEvaluator;
+import io.autoglm.monitor.sharding.detect.Detectors;
+import io.autoglm.monitor.sharding.detect.MinuteHistory;
+import io.autoglm.monitor.sharding.detect.RuleEvaluator;
+import io.autoglm.monitor.sharding.detect.Subject;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity.IngestAck;
 import io.autoglm.monitor.sharding.stats.HistoryWriter;
@@ -399,7 +402,9 @@ public final class SourceIpGroupEntity
   }
 
   private List<ThresholdRule> rules(IpKey ip) {
-    return deps.rules().rules().stream().filter(r -> r.appliesToIp(ip.service(), ip.ip())).toList();
+    return deps.rules().evaluated().stream()
+        .filter(r -> r.appliesToIp(ip.service(), ip.ip()))
+        .toList();
   }
 
   /** The alert changes of moving an IP's event time from {@code before}'s to {@code at}. */
@@ -411,18 +416,48 @@ public final class SourceIpGroupEntity
       return List.of();
     }
     long oldest = data.panes().isEmpty() ? at - 1 : data.panes().get(0).start();
+    // an IP's history is the minutes it keeps (max-window): no ring per IP, since a node may
+    // track many
+    MinuteHistory history = new MinuteHistory(1);
+    long last = at;
+    Metric[] metrics = RuleEvaluator.metricsReadFromHistory(rules, history, settings);
+    for (IpCounts m : data.minutes()) {
+      if (metrics.length > 0 && m.end() <= last) {
+        history.record(m.start(), m.count(), metrics, metric -> valueOf(metric, m));
+      }
+    }
+    Subject subject =
+        new Subject() {
+          @Override
+          public MinuteHistory.Measured window(Metric metric, long t, long windowMs) {
+            IpCounts w = data.windowAt(t, windowMs, settings);
+            return new MinuteHistory.Measured(valueOf(metric, w), w.count());
+          }
+
+          @Override
+          public MinuteHistory history() {
+            return history;
+          }
+        };
     List<EndpointStatsEvent> changes =
-        ThresholdEvaluator.evaluate(
+        RuleEvaluator.evaluate(
             ip.entityId(),
             before.alerts(),
-            ThresholdEvaluator.evaluationPoints(before.evaluatedAt(), at, oldest, settings),
+            RuleEvaluator.evaluationPoints(before.evaluatedAt(), at, oldest, settings),
             rules,
-            (rule, t) -> {
-              IpCounts w = data.windowAt(t, settings.windowOf(rule.windowMs()), settings);
-              return rule.gated(valueOf(rule.metric(), w), w.count());
-            },
-            (rule, value, startsAt, end) ->
-                Alert.firingForIp(rule, ip.service(), ip.ip(), value, startsAt, end));
+            (rule, t) -> Detectors.read(rule, subject, t, settings.windowOf(rule.windowMs())),
+            (rule, r, startsAt, end) ->
+                Alert.firing(
+                    rule,
+                    ip.service(),
+                    "*",
+                    ip.ip(),
+                    r.value(),
+                    r.limit(),
+                    r.severity(),
+                    r.explanation(),
+                    startsAt,
+                    end));
     List<SourceIpStatsEvent> events = new ArrayList<>(changes.size());
     changes.forEach(c -> events.add(new IpAlertChanged(ip.entityId(), c)));
     return events;

@@ -1,7 +1,9 @@
 package io.autoglm.monitor.sharding.rules;
 
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.detect.AutoRule;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -10,19 +12,33 @@ import java.util.concurrent.atomic.AtomicReference;
  * move it to a newer version, so a late, older set is ignored.
  */
 public final class RuleCache {
-  private final AtomicReference<RuleSet> current = new AtomicReference<>(RuleSet.EMPTY);
-
-  public RuleSet current() {
-    return current.get();
+  /** A rule set and the rules the entities run for it ({@link AutoRule#expand}). */
+  private record Current(RuleSet set, List<ThresholdRule> evaluated) {
+    static Current of(RuleSet set) {
+      return new Current(set, List.copyOf(AutoRule.expand(set.rules().values())));
+    }
   }
 
+  private final AtomicReference<Current> current = new AtomicReference<>(Current.of(RuleSet.EMPTY));
+
+  public RuleSet current() {
+    return current.get().set();
+  }
+
+  /** The rules as the rule book holds them. */
   public Collection<ThresholdRule> rules() {
-    return current.get().rules().values();
+    return current.get().set().rules().values();
+  }
+
+  /** The rules the entities evaluate: each {@code auto} rule as its signals. */
+  public List<ThresholdRule> evaluated() {
+    return current.get().evaluated();
   }
 
   /** Returns true if {@code set} was newer and is now current. */
   public boolean offer(RuleSet set) {
-    RuleSet before = current.getAndUpdate(old -> set.version() > old.version() ? set : old);
-    return set.version() > before.version();
+    Current next = Current.of(set);
+    Current before = current.getAndUpdate(old -> set.version() > old.set().version() ? next : old);
+    return set.version() > before.set().version();
   }
 }

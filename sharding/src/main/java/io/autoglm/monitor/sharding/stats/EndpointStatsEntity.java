@@ -12,8 +12,9 @@ import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.sharding.NodeClock;
+import io.autoglm.monitor.sharding.detect.MinuteHistory;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
-import io.autoglm.monitor.sharding.detect.ThresholdEvaluator;
+import io.autoglm.monitor.sharding.detect.RuleEvaluator;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,14 +59,13 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>Statistics are kept per pane of event time (1 s) and per minute ({@link EndpointStatsState}).
  * Each write moves event time to just after its newest record and evaluates the rules at every pane
- * boundary passed and at that point ({@link ThresholdEvaluator}). While no data arrives, event time
- * also moves with the wall clock (from the newest {@code ts}, by the wall time since it arrived),
- * so replays of past traffic and live traffic both work and a quiet endpoint still sees its QPS
- * fall. Event time never runs further ahead of the wall clock than {@code max-future}: panes beyond
- * it are counted as future, and an endpoint found ahead of the clock (on recovery, or after the
- * clock stepped back) is reset to it by a persisted {@link WatermarkReset}. Alert changes are
- * persisted in the same write as the data that caused them, and only then published on the alert
- * topic.
+ * boundary passed and at that point ({@link RuleEvaluator}). While no data arrives, event time also
+ * moves with the wall clock (from the newest {@code ts}, by the wall time since it arrived), so
+ * replays of past traffic and live traffic both work and a quiet endpoint still sees its QPS fall.
+ * Event time never runs further ahead of the wall clock than {@code max-future}: panes beyond it
+ * are counted as future, and an endpoint found ahead of the clock (on recovery, or after the clock
+ * stepped back) is reset to it by a persisted {@link WatermarkReset}. Alert changes are persisted
+ * in the same write as the data that caused them, and only then published on the alert topic.
  *
  * <p>An entity passivates itself (sharding's automatic passivation is off, because its own ticks
  * are not traffic to sharding): once it has had no data for {@code passivate-after}, has no window
@@ -168,6 +168,12 @@ public final class EndpointStatsEntity
   // Minutes changed since they were last written to the history (minute starts). Not persisted:
   // after a restart every minute in memory is written again.
   private final HistoryWriter history;
+
+  /**
+   * The minute history the rules that read one (baseline, change, forecast) compare with; filled
+   * from this endpoint's minutes as they complete, not persisted.
+   */
+  private final MinuteHistory detectorHistory = new MinuteHistory(1);
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
     ClusterSharding.get(system)
@@ -421,12 +427,13 @@ public final class EndpointStatsEntity
     EndpointStatsState merged = state.withIngested(ingested, settings);
     events.add(ingested);
     events.addAll(
-        ThresholdEvaluator.evaluate(
+        RuleEvaluator.evaluate(
             key,
             merged,
             evaluationPoints(state.evaluatedAt(), at, merged),
-            deps.rules().rules(),
-            settings));
+            deps.rules().evaluated(),
+            settings,
+            detectorHistory));
     return new Plan(refused, refusals, cmds, acks, List.copyOf(events), firstSeqs, true);
   }
 
@@ -438,7 +445,7 @@ public final class EndpointStatsEntity
 
   private List<Long> evaluationPoints(long from, long to, EndpointStatsState state) {
     long oldest = state.panes().isEmpty() ? to - 1 : state.panes().get(0).start();
-    return ThresholdEvaluator.evaluationPoints(from, to, oldest, settings);
+    return RuleEvaluator.evaluationPoints(from, to, oldest, settings);
   }
 
   /** Persists a {@link Plan}, then answers each sender with what became of its own records. */
@@ -547,18 +554,19 @@ public final class EndpointStatsEntity
     List<EndpointStatsEvent> events = new ArrayList<>();
     events.add(new EventTimeAdvanced(key.entityId(), at));
     events.addAll(
-        ThresholdEvaluator.evaluate(
+        RuleEvaluator.evaluate(
             key,
             state,
             evaluationPoints(state.evaluatedAt(), at, state),
-            deps.rules().rules(),
-            settings));
+            deps.rules().evaluated(),
+            settings,
+            detectorHistory));
     return Effect().persist(events).thenRun(after -> afterPersist(events, after)).thenNoReply();
   }
 
   /** Whether any rule watches this endpoint. */
   private boolean watchedByARule() {
-    for (var rule : deps.rules().rules()) {
+    for (var rule : deps.rules().evaluated()) {
       if (rule.appliesTo(key.service(), key.path())) {
         return true;
       }
@@ -577,7 +585,7 @@ public final class EndpointStatsEntity
       return true;
     }
     boolean recentData = state.evaluatedAt() - state.maxEventTs() <= settings.maxWindowMs();
-    for (var rule : deps.rules().rules()) {
+    for (var rule : deps.rules().evaluated()) {
       if (rule.appliesTo(key.service(), key.path())
           && (rule.metric() == Metric.QPS || recentData)) {
         return true;

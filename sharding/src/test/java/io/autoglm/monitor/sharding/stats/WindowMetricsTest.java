@@ -13,7 +13,7 @@ import io.autoglm.monitor.persistence.stats.SourceIpSketch;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.rule.Metric;
-import io.autoglm.monitor.sharding.detect.ThresholdEvaluator;
+import io.autoglm.monitor.sharding.detect.RuleEvaluator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +67,7 @@ class WindowMetricsTest {
     assertEquals(50, pane.ttft().count());
     assertEquals(134, pane.ttftQuantileMs(0.95), 134 * 0.011);
     assertEquals(
-        134, ThresholdEvaluator.valueOf(Metric.TTFT_P95_MS, pane), 134 * 0.011, "a rule sees it");
+        134, RuleEvaluator.valueOf(Metric.TTFT_P95_MS, pane), 134 * 0.011, "a rule sees it");
     // models: the even records, every other one glm-4; records 80..94 are errors
     assertEquals(new ModelStats(25, 4, 250, 500), pane.models().get("glm-4"));
     assertEquals(new ModelStats(25, 4, 250, 500), pane.models().get("glm-4-air"));

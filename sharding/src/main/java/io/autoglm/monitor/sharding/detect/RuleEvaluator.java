@@ -17,37 +17,41 @@ import io.autoglm.monitor.sharding.stats.StatsSettings;
 import io.autoglm.monitor.sharding.stats.WindowParts;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Runs static threshold rules at evaluation points of event time and returns the alert events to
- * persist. Pure: same inputs, same events.
+ * Runs rules of every kind at evaluation points of event time and returns the alert events to
+ * persist: the same inputs (data, minute history, rules) give the same events.
  *
  * <p>At a point {@code t}, a rule's value is its metric over the sliding window {@code [t − window,
- * t)}, summed from the endpoint's panes ({@link #windowAt}). The entity evaluates at every pane
- * boundary its event time passes and at the point just after its newest record, so a burst is seen
- * within the pane it starts in, without waiting for the pane or the window to end. Per rule and
- * endpoint:
+ * t)}, summed from the endpoint's panes ({@link #windowAt}); {@link Detectors} decides whether it
+ * breaches (against a threshold, a baseline, the same time yesterday, a forecast). The entity
+ * evaluates at every pane boundary its event time passes and at the point just after its newest
+ * record, so a burst is seen within the pane it starts in, without waiting for the pane or the
+ * window to end. Per rule and endpoint:
  *
  * <ul>
  *   <li>a window without data for the metric (no requests for error rate or latency) changes
  *       nothing, nor does one with fewer requests than the rule's {@code min_requests}; QPS of a
  *       window without requests is 0 and is evaluated;
- *   <li>ok → pending when the condition holds (active since {@code t}), unless a cooldown after the
- *       last resolve has not yet passed;
+ *   <li>ok → pending when the condition holds (breaches) (active since {@code t}), unless a
+ *       cooldown after the last resolve has not yet passed;
  *   <li>pending/ok → firing once the condition has held for {@code for}: {@code t − activeSince ≥
  *       for}, so {@code for: 0} fires at the first point where it holds;
  *   <li>pending → ok when it stops holding; firing → resolved (and quiet for {@code cooldown}) at
  *       the first point where it does not hold against the rule's recovery threshold (its threshold
  *       unless it names one: hysteresis), or with {@code keep_firing_for} once it has not held for
  *       that long (recovering meanwhile; holding again ends the recovery);
+ *   <li>a firing alert of a threshold rule whose value passes its critical level fires again,
+ *       critical, with the same start;
  *   <li>a firing alert whose rule was deleted or no longer selects the endpoint resolves.
  * </ul>
  */
-public final class ThresholdEvaluator {
-  private ThresholdEvaluator() {}
+public final class RuleEvaluator {
+  private RuleEvaluator() {}
 
   /** The value of {@code metric} over {@code w}, NaN when {@code w} has no data for it. */
   public static double valueOf(Metric metric, WindowStats w) {
@@ -112,46 +116,128 @@ public final class ThresholdEvaluator {
   }
 
   /**
-   * The alert events of evaluating {@code rules} at {@code points} (ascending) over {@code state}
-   * (which holds the data the points see).
+   * The alert events of evaluating {@code rules} (with {@code auto} rules as their signals: {@link
+   * AutoRule#expand}) at {@code points} (ascending) over {@code state} (which holds the data the
+   * points see). {@code history} is the endpoint's minute history: its completed minutes are
+   * recorded into it first.
    */
   public static List<EndpointStatsEvent> evaluate(
       EndpointKey key,
       EndpointStatsState state,
       List<Long> points,
       Collection<ThresholdRule> rules,
-      StatsSettings settings) {
+      StatsSettings settings,
+      MinuteHistory history) {
     List<ThresholdRule> applicable =
         rules.stream().filter(r -> r.appliesTo(key.service(), key.path())).toList();
+    if (!points.isEmpty()) {
+      record(history, state.minutes(), points.get(points.size() - 1), applicable, settings);
+    }
+    Subject subject = new EndpointSubject(state, settings, history);
     return evaluate(
         key.entityId(),
         state.alerts(),
         points,
         applicable,
-        (rule, t) -> {
-          WindowStats w =
-              windowAt(
-                  state,
-                  t,
-                  settings.windowOf(rule.windowMs()),
-                  settings,
-                  needsLatency(rule.metric()));
-          return rule.gated(valueOf(rule.metric(), w), w.count());
-        },
-        (rule, value, startsAt, at) ->
-            Alert.firing(rule, key.service(), key.path(), value, startsAt, at));
+        (rule, t) -> Detectors.read(rule, subject, t, settings.windowOf(rule.windowMs())),
+        (rule, reading, startsAt, at) ->
+            Alert.firing(
+                rule,
+                key.service(),
+                key.path(),
+                null,
+                reading.value(),
+                reading.limit(),
+                reading.severity(),
+                reading.explanation(),
+                startsAt,
+                at));
   }
 
-  /** The value of a rule's metric over its window ending at a point; NaN without data for it. */
+  /**
+   * Records into {@code history} the minutes that ended by {@code t}, with the metrics {@code
+   * rules} watch, after making it hold as much as they read.
+   */
+  public static void record(
+      MinuteHistory history,
+      List<WindowStats> minutes,
+      long t,
+      List<ThresholdRule> rules,
+      StatsSettings settings) {
+    Metric[] metrics = metricsReadFromHistory(rules, history, settings);
+    if (metrics.length == 0) {
+      return;
+    }
+    for (WindowStats m : minutes) {
+      if (m.end() > t) {
+        break;
+      }
+      history.record(m.start(), m.count(), metrics, metric -> valueOf(metric, m));
+    }
+  }
+
+  /**
+   * The metrics of the rules that read history (baseline, change, forecast); makes {@code history}
+   * hold as many minutes as they read.
+   */
+  public static Metric[] metricsReadFromHistory(
+      List<ThresholdRule> rules, MinuteHistory history, StatsSettings settings) {
+    EnumSet<Metric> metrics = EnumSet.noneOf(Metric.class);
+    for (ThresholdRule r : rules) {
+      int minutes = Detectors.historyMinutes(r, settings.windowOf(r.windowMs()));
+      if (minutes > 0) {
+        metrics.add(r.metric());
+        history.ensureCapacity(minutes);
+      }
+    }
+    return metrics.toArray(new Metric[0]);
+  }
+
+  /** An endpoint as the detectors see it: windows summed from its panes and minutes. */
+  private static final class EndpointSubject implements Subject {
+    private final EndpointStatsState state;
+    private final StatsSettings settings;
+    private final MinuteHistory history;
+    private long lastT = Long.MIN_VALUE;
+    private long lastWindow;
+    private boolean lastLatency;
+    private WindowStats last;
+
+    EndpointSubject(EndpointStatsState state, StatsSettings settings, MinuteHistory history) {
+      this.state = state;
+      this.settings = settings;
+      this.history = history;
+    }
+
+    @Override
+    public MinuteHistory.Measured window(Metric metric, long t, long windowMs) {
+      boolean latency = needsLatency(metric);
+      // the signals of an auto rule read the same window one after another: sum it once
+      if (last == null || t != lastT || windowMs != lastWindow || (latency && !lastLatency)) {
+        last = windowAt(state, t, windowMs, settings, latency);
+        lastT = t;
+        lastWindow = windowMs;
+        lastLatency = latency;
+      }
+      return new MinuteHistory.Measured(valueOf(metric, last), last.count());
+    }
+
+    @Override
+    public MinuteHistory history() {
+      return history;
+    }
+  }
+
+  /** A rule read at a point; null when it cannot judge (no data, too little history). */
   @FunctionalInterface
-  public interface ValueAt {
-    double at(ThresholdRule rule, long t);
+  public interface ReadingAt {
+    Reading at(ThresholdRule rule, long t);
   }
 
   /** The firing alert of a rule for one subject (an endpoint, a source IP). */
   @FunctionalInterface
   public interface AlertMaker {
-    Alert firing(ThresholdRule rule, double value, long startsAt, long at);
+    Alert firing(ThresholdRule rule, Reading reading, long startsAt, long at);
   }
 
   /**
@@ -164,7 +250,7 @@ public final class ThresholdEvaluator {
       Map<String, RuleAlertState> current,
       List<Long> points,
       List<ThresholdRule> applicable,
-      ValueAt valueAt,
+      ReadingAt readingAt,
       AlertMaker maker) {
     if (points.isEmpty()) {
       return List.of();
@@ -174,11 +260,11 @@ public final class ThresholdEvaluator {
     for (long t : points) {
       for (ThresholdRule rule : applicable) {
         RuleAlertState s = states.getOrDefault(rule.id(), RuleAlertState.ok(rule.id()));
-        double value = valueAt.at(rule, t);
-        if (Double.isNaN(value)) {
+        Reading reading = readingAt.at(rule, t);
+        if (reading == null) {
           continue;
         }
-        EndpointStatsEvent event = step(id, rule, s, t, value, maker);
+        EndpointStatsEvent event = step(id, rule, s, t, reading, maker);
         if (event != null) {
           events.add(event);
           states.put(rule.id(), s.after(event));
@@ -201,30 +287,33 @@ public final class ThresholdEvaluator {
   }
 
   private static EndpointStatsEvent step(
-      String id, ThresholdRule rule, RuleAlertState s, long t, double value, AlertMaker maker) {
-    boolean breached = rule.breached(value);
+      String id, ThresholdRule rule, RuleAlertState s, long t, Reading r, AlertMaker maker) {
     switch (s.phase()) {
       case OK -> {
-        if (!breached || t <= s.quietUntil()) {
+        if (!r.breached() || t <= s.quietUntil()) {
           return null;
         }
         if (rule.forMs() == 0) {
-          return new AlertFired(id, maker.firing(rule, value, t, t));
+          return new AlertFired(id, maker.firing(rule, r, t, t));
         }
         return new AlertPending(id, rule.id(), t);
       }
       case PENDING -> {
-        if (!breached) {
+        if (!r.breached()) {
           return new AlertPendingCleared(id, rule.id());
         }
         if (t - s.activeSince() >= rule.forMs()) {
-          return new AlertFired(id, maker.firing(rule, value, s.activeSince(), t));
+          return new AlertFired(id, maker.firing(rule, r, s.activeSince(), t));
         }
         return null;
       }
       case FIRING -> {
-        if (!rule.recovered(value)) {
+        if (!r.recovered()) {
           // still past the recovery threshold (the threshold itself by default)
+          if (r.breached() && r.severity().compareTo(s.alert().severity()) > 0) {
+            // past a threshold rule's critical level: the same alert, raised to critical
+            return new AlertFired(id, maker.firing(rule, r, s.alert().startsAt(), t));
+          }
           return s.recoveringSince() != 0 ? new AlertRecoveringCleared(id, rule.id()) : null;
         }
         if (rule.keepFiringForMs() > 0) {
@@ -235,7 +324,7 @@ public final class ThresholdEvaluator {
             return null;
           }
         }
-        return new AlertResolved(id, s.alert().resolved(value, t, t), t + rule.cooldownMs());
+        return new AlertResolved(id, s.alert().resolved(r.value(), t, t), t + rule.cooldownMs());
       }
       default -> throw new IllegalStateException("unknown phase " + s.phase());
     }

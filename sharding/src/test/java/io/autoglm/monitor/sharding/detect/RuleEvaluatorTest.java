@@ -30,7 +30,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Rules over sliding windows of 1 s panes, evaluated second by second. */
-class ThresholdEvaluatorTest {
+class RuleEvaluatorTest {
   private static final EndpointKey KEY = new EndpointKey("default", "/v1/chat/completions");
 
   private static ThresholdRule errorRule(long windowMs, long forMs, long cooldownMs) {
@@ -85,13 +85,14 @@ class ThresholdEvaluatorTest {
   private static List<EndpointStatsEvent> run(List<ThresholdRule> rules, List<WindowStats> panes) {
     EndpointStatsState state = EndpointStatsState.empty(KEY.entityId());
     List<EndpointStatsEvent> all = new ArrayList<>();
+    MinuteHistory history = new MinuteHistory(1);
     for (WindowStats p : panes) {
       StatsIngested ingested =
           new StatsIngested(
               KEY.entityId(), List.of(p), p.count(), 0, p.end() - 1, 0, Map.of(), 0, p.end());
       EndpointStatsState merged = state.withIngested(ingested, SETTINGS);
       List<EndpointStatsEvent> events =
-          ThresholdEvaluator.evaluate(KEY, merged, List.of(p.end()), rules, SETTINGS);
+          RuleEvaluator.evaluate(KEY, merged, List.of(p.end()), rules, SETTINGS, history);
       state = state.apply(ingested, SETTINGS);
       for (EndpointStatsEvent e : events) {
         state = state.apply(e, SETTINGS);
@@ -297,10 +298,10 @@ class ThresholdEvaluatorTest {
   void aPointInsideAPaneCoversTheTimeUpToItSoRatesAreNotDiluted() {
     EndpointStatsState state = stateWith(seconds(0, 12, 100, 0));
     // at T0+11.5 s a 10 s window covers the panes starting at 2..11 s: 9.5 s of time
-    WindowStats w = ThresholdEvaluator.windowAt(state, T0 + 11_500, 10_000, SETTINGS, false);
+    WindowStats w = RuleEvaluator.windowAt(state, T0 + 11_500, 10_000, SETTINGS, false);
     assertEquals(T0 + 2_000, w.start());
     assertEquals(1000, w.count());
-    assertEquals(1000 / 9.5, ThresholdEvaluator.valueOf(Metric.QPS, w), 1e-9);
+    assertEquals(1000 / 9.5, RuleEvaluator.valueOf(Metric.QPS, w), 1e-9);
   }
 
   @Test
@@ -314,12 +315,12 @@ class ThresholdEvaluatorTest {
     assertEquals(5, state.minutes().size());
     assertEquals(60, state.panes().size(), "panes for the last minute");
     // 4 minutes ending at T0+300 s: minutes 1..3 from the minutes, the last minute from panes
-    WindowStats w = ThresholdEvaluator.windowAt(state, T0 + 300_000, 240_000, SETTINGS, false);
+    WindowStats w = RuleEvaluator.windowAt(state, T0 + 300_000, 240_000, SETTINGS, false);
     assertEquals(T0 + 60_000, w.start());
     assertEquals(2400, w.count());
     assertEquals(60, w.errors());
     // ending mid-minute, the old end is whole minutes: [T0+120 s, T0+270 s)
-    WindowStats mid = ThresholdEvaluator.windowAt(state, T0 + 270_000, 200_000, SETTINGS, false);
+    WindowStats mid = RuleEvaluator.windowAt(state, T0 + 270_000, 200_000, SETTINGS, false);
     assertEquals(T0 + 120_000, mid.start());
     assertEquals(1500, mid.count());
   }
@@ -352,13 +353,19 @@ class ThresholdEvaluatorTest {
 
     EndpointStatsState state = stateWith(seconds(0, 3, 100, 50));
     for (EndpointStatsEvent e :
-        ThresholdEvaluator.evaluate(
-            KEY, state, List.of(T0 + 3_000), List.of(errorRule(1_000, 0, 0)), SETTINGS)) {
+        RuleEvaluator.evaluate(
+            KEY,
+            state,
+            List.of(T0 + 3_000),
+            List.of(errorRule(1_000, 0, 0)),
+            SETTINGS,
+            new MinuteHistory(1))) {
       state = state.apply(e, SETTINGS);
     }
     assertEquals(RuleAlertState.Phase.FIRING, state.alertState("errors").phase());
     List<EndpointStatsEvent> afterDelete =
-        ThresholdEvaluator.evaluate(KEY, state, List.of(T0 + 3_500), List.of(), SETTINGS);
+        RuleEvaluator.evaluate(
+            KEY, state, List.of(T0 + 3_500), List.of(), SETTINGS, new MinuteHistory(1));
     assertEquals(1, afterDelete.size());
     assertInstanceOf(AlertResolved.class, afterDelete.get(0));
     state = state.apply(afterDelete.get(0), SETTINGS);

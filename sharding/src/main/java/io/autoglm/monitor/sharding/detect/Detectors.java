@@ -1,0 +1,239 @@
+package io.autoglm.monitor.sharding.detect;
+
+import io.autoglm.monitor.protocols.rule.Detection;
+import io.autoglm.monitor.protocols.rule.Direction;
+import io.autoglm.monitor.protocols.rule.RuleCodec;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.detect.MinuteHistory.Measured;
+import io.autoglm.monitor.sharding.detect.model.Band;
+import io.autoglm.monitor.sharding.detect.model.Change;
+import io.autoglm.monitor.sharding.detect.model.Ewma;
+import io.autoglm.monitor.sharding.detect.model.HoltWinters;
+import io.autoglm.monitor.sharding.detect.model.SeriesSummary;
+import io.autoglm.monitor.sharding.stats.StatsSettings;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Reads one rule of any kind (but {@code auto}, which {@link AutoRule} turns into rules of the
+ * others) at one evaluation point of one subject: the same code for the live entities, backtests
+ * and imported series.
+ *
+ * <ul>
+ *   <li>{@code threshold}: the window's value against the threshold (and the critical level).
+ *   <li>{@code baseline}: the window's value against {@code centre ± k · spread} of the metric's
+ *       minutes over {@code history} before the minute the window starts in (so a breach does not
+ *       pull its own baseline along).
+ *   <li>{@code change}: the window's value against the same span one day or week earlier.
+ *   <li>{@code forecast}: the window's value against the Holt-Winters forecast of the step it ends
+ *       in, trained on the steps before it (up to {@link #FORECAST_TRAINING_DAYS} days).
+ * </ul>
+ *
+ * A rule that cannot judge yet (no data in the window, too few requests, too little history) reads
+ * null: like a window without data, it changes nothing.
+ */
+public final class Detectors {
+  private static final long MINUTE = StatsSettings.MINUTE_MS;
+  private static final long DAY = 86_400_000L;
+
+  /** The days of history a forecast trains on, at most (at least 2: two daily seasons). */
+  public static final int FORECAST_TRAINING_DAYS = 7;
+
+  /** Holt-Winters smoothing of a forecast rule's level, trend and season. */
+  static final double FORECAST_ALPHA = 0.3;
+
+  static final double FORECAST_BETA = 0.02;
+  static final double FORECAST_GAMMA = 0.2;
+
+  private Detectors() {}
+
+  /**
+   * How many minutes of history {@code rule} reads at most, window included: what a subject's
+   * {@link MinuteHistory} must hold.
+   */
+  public static int historyMinutes(ThresholdRule rule, long windowMs) {
+    long span =
+        switch (rule.kind()) {
+          case BASELINE -> ((Detection.Baseline) rule.detection()).historyMs() + windowMs + MINUTE;
+          case CHANGE -> ((Detection.Change) rule.detection()).offsetMs() + windowMs + MINUTE;
+          case FORECAST -> FORECAST_TRAINING_DAYS * DAY + windowMs + MINUTE;
+          default -> 0;
+        };
+    return (int) ((span + MINUTE - 1) / MINUTE);
+  }
+
+  /**
+   * {@code rule} read at {@code t} over a window of {@code windowMs}; null when it cannot judge.
+   */
+  public static Reading read(ThresholdRule rule, Subject subject, long t, long windowMs) {
+    Measured w = subject.window(rule.metric(), t, windowMs);
+    double value = rule.gated(w.value(), w.requests());
+    if (Double.isNaN(value)) {
+      return null;
+    }
+    Detection d = rule.detection();
+    if (d == null) {
+      return new Reading(
+          value,
+          rule.breached(value),
+          rule.recovered(value),
+          rule.severityAt(value),
+          rule.critical() != null && rule.severityAt(value) != rule.severity()
+              ? rule.critical()
+              : rule.threshold(),
+          null);
+    }
+    if (d instanceof Detection.Baseline b) {
+      Band band = baselineBand(rule, b, subject.history(), t, windowMs);
+      return band == null ? null : bandReading(rule, band, b.direction(), value);
+    }
+    if (d instanceof Detection.Change c) {
+      return change(rule, c, subject.history(), t, windowMs, value, w.requests());
+    }
+    if (d instanceof Detection.Forecast f) {
+      Band band = forecastBand(rule, f, subject.history(), t);
+      return band == null ? null : bandReading(rule, band, f.direction(), value);
+    }
+    throw new IllegalArgumentException(
+        "an auto rule is read through its signals (AutoRule.signals): " + rule.id());
+  }
+
+  private static Reading bandReading(
+      ThresholdRule rule, Band band, Direction direction, double value) {
+    boolean breached = band.breachedBy(value, direction);
+    double limit = value >= band.center() ? band.upper() : band.lower();
+    return new Reading(
+        value,
+        breached,
+        !breached,
+        rule.severity(),
+        limit,
+        band.explain(rule.metric().wireName(), value));
+  }
+
+  /**
+   * The band of a baseline rule at {@code t}: from the minutes of {@code history} before the minute
+   * the window starts in; null with fewer than {@code min_samples} of them.
+   */
+  static Band baselineBand(
+      ThresholdRule rule, Detection.Baseline b, MinuteHistory history, long t, long windowMs) {
+    long to = StatsSettings.minuteStartOf(t - windowMs);
+    long from = to - b.historyMs();
+    return history.cachedBand(
+        rule.id(),
+        to,
+        () -> {
+          double[] xs = history.values(rule.metric(), from, to, rule.minRequests());
+          SeriesSummary s = SeriesSummary.of(xs);
+          if (s.count() < b.minSamples()) {
+            return null;
+          }
+          double center;
+          double spread;
+          String what = RuleCodec.formatDuration(b.historyMs());
+          switch (b.method()) {
+            case MAD -> {
+              center = s.median();
+              spread = s.scaledMad();
+              what += " median";
+            }
+            case EWMA -> {
+              Ewma e = Ewma.start(Ewma.alphaForSpan(Math.max(2, s.count() / 3)));
+              for (double x : xs) {
+                e = e.next(x);
+              }
+              center = e.mean();
+              spread = e.stdDev();
+              what += " EWMA";
+            }
+            default -> {
+              center = s.mean();
+              spread = s.stdDev();
+              what += " baseline";
+            }
+          }
+          double floor = Math.max(b.minSpread(), b.minSpreadRatio() * Math.abs(center));
+          return new Band(center, spread, floor, b.k(), what);
+        });
+  }
+
+  private static Reading change(
+      ThresholdRule rule,
+      Detection.Change c,
+      MinuteHistory history,
+      long t,
+      long windowMs,
+      double value,
+      long requests) {
+    long from = StatsSettings.minuteStartOf(t - c.offsetMs() - windowMs);
+    long to = StatsSettings.minuteStartOf(t - c.offsetMs() - 1) + MINUTE;
+    Measured then = history.over(rule.metric(), from, to);
+    // the reference spans whole minutes: its requests scaled to the window's length
+    long thenRequests = Math.round((double) then.requests() * windowMs / (to - from));
+    boolean relative = c.mode() == Detection.ChangeMode.RATIO;
+    Change.Verdict v =
+        new Change(relative, rule.threshold(), c.direction(), rule.minRequests())
+            .compare(
+                rule.metric().wireName(),
+                value,
+                requests,
+                then.value(),
+                thenRequests,
+                c.offsetMs() == DAY ? "yesterday" : "last week");
+    if (!v.compared()) {
+      return null;
+    }
+    double sign = c.direction() == Direction.DOWN || value < then.value() ? -1 : 1;
+    double limit =
+        relative
+            ? then.value() * (1 + sign * rule.threshold())
+            : then.value() + sign * rule.threshold();
+    return new Reading(value, v.breached(), !v.breached(), rule.severity(), limit, v.explanation());
+  }
+
+  /**
+   * The band of a forecast rule for the step {@code t} falls in: Holt-Winters trained on up to
+   * {@link #FORECAST_TRAINING_DAYS} days of steps before it; null with less than two days and one
+   * step of history.
+   */
+  static Band forecastBand(
+      ThresholdRule rule, Detection.Forecast f, MinuteHistory history, long t) {
+    long step = f.stepMs();
+    long current = Math.floorDiv(t - 1, step) * step;
+    return history.cachedBand(
+        rule.id(),
+        current,
+        () -> {
+          int period = (int) (DAY / step);
+          long first = Math.max(current - FORECAST_TRAINING_DAYS * DAY, history.firstMinute());
+          first = Math.floorDiv(first + step - 1, step) * step;
+          int n = (int) Math.max(0, (current - first) / step);
+          if (n < HoltWinters.MIN_SEASONS * period + 1) {
+            return null; // still learning
+          }
+          double[] series = new double[n];
+          for (int i = 0; i < n; i++) {
+            long s = first + i * step;
+            series[i] = history.over(rule.metric(), s, s + step).value();
+          }
+          if (Double.isNaN(series[0]) || Arrays.stream(series).allMatch(Double::isNaN)) {
+            return null;
+          }
+          HoltWinters.Model model =
+              new HoltWinters(FORECAST_ALPHA, FORECAST_BETA, FORECAST_GAMMA, period).fit(series);
+          double forecast = model.forecast(1);
+          return new Band(
+              forecast,
+              Double.isNaN(model.residualStdDev()) ? 0 : model.residualStdDev(),
+              Math.abs(forecast) * 0.02,
+              f.k(),
+              "forecast for " + clock(current) + ",");
+        });
+  }
+
+  /** {@code 14:05 UTC}. */
+  private static String clock(long epochMs) {
+    long minuteOfDay = Math.floorMod(epochMs, DAY) / MINUTE;
+    return String.format(Locale.ROOT, "%02d:%02d UTC", minuteOfDay / 60, minuteOfDay % 60);
+  }
+}

@@ -1,0 +1,228 @@
+package io.autoglm.monitor.sharding.detect;
+
+import io.autoglm.monitor.protocols.rule.Metric;
+import io.autoglm.monitor.sharding.detect.model.Band;
+import io.autoglm.monitor.sharding.stats.StatsSettings;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The recent past of one subject (an endpoint, a source IP, an imported series) as the detectors
+ * read it: per whole minute, its requests and the value of each metric a rule watches. The history
+ * of {@code baseline}, {@code change} and {@code forecast} rules.
+ *
+ * <p>A ring of {@code capacity} minutes in primitive arrays, one array per metric in use: a day is
+ * 1,440 slots, about 12 KB per metric. Not persisted: an entity fills it from its own minutes as
+ * they complete and, after a restart, from the rollup history. Not thread safe: its owner's state.
+ *
+ * <p>A minute without data reads as NaN, except for QPS and tokens per second after the first
+ * minute recorded: a minute without requests had none (0/s).
+ */
+public final class MinuteHistory {
+  private static final long MINUTE = StatsSettings.MINUTE_MS;
+
+  private int capacity;
+  private long[] minuteOf; // minute start held by each slot, Long.MIN_VALUE for none
+  private long[] requests;
+  private double[][] values = new double[Metric.values().length][];
+  private long firstMinute = Long.MAX_VALUE;
+  private long version;
+
+  /** A history of {@code capacity} minutes (at least 1). */
+  public MinuteHistory(int capacity) {
+    this.capacity = Math.max(1, capacity);
+    this.minuteOf = new long[this.capacity];
+    this.requests = new long[this.capacity];
+    Arrays.fill(minuteOf, Long.MIN_VALUE);
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+
+  /**
+   * Counts up whenever a minute already recorded changes or an older one arrives: what was computed
+   * from the history before may differ now. Recording the newest minute does not count it up.
+   */
+  public long version() {
+    return version;
+  }
+
+  /** The first minute recorded, or {@link Long#MAX_VALUE}. */
+  public long firstMinute() {
+    return firstMinute;
+  }
+
+  /** Keeps at least {@code minutes} minutes from now on, keeping what it holds. */
+  public void ensureCapacity(int minutes) {
+    if (minutes <= capacity) {
+      return;
+    }
+    MinuteHistory bigger = new MinuteHistory(minutes);
+    for (int i = 0; i < capacity; i++) {
+      if (minuteOf[i] != Long.MIN_VALUE) {
+        int j = bigger.slot(minuteOf[i]);
+        bigger.minuteOf[j] = minuteOf[i];
+        bigger.requests[j] = requests[i];
+        for (int m = 0; m < values.length; m++) {
+          if (values[m] != null) {
+            bigger.column(m)[j] = values[m][i];
+          }
+        }
+      }
+    }
+    capacity = bigger.capacity;
+    minuteOf = bigger.minuteOf;
+    requests = bigger.requests;
+    values = bigger.values;
+  }
+
+  /**
+   * Records the minute starting at {@code minuteStart}: {@code requests} requests, and the value of
+   * each of {@code metrics} from {@code valueOf}. Returns false (and records nothing) when it holds
+   * that minute already with the same requests, or the minute is older than the ring reaches.
+   */
+  public boolean record(long minuteStart, long requestCount, Metric[] metrics, ValueOf valueOf) {
+    int i = slot(minuteStart);
+    if (minuteOf[i] == minuteStart && requests[i] == requestCount) {
+      return false;
+    }
+    if (!reaches(minuteStart)) {
+      return false; // the ring has moved past it
+    }
+    if (minuteOf[i] == minuteStart || minuteStart < newest()) {
+      version++;
+    }
+    minuteOf[i] = minuteStart;
+    requests[i] = requestCount;
+    for (int m = 0; m < values.length; m++) {
+      if (values[m] != null) {
+        values[m][i] = Double.NaN;
+      }
+    }
+    for (Metric metric : metrics) {
+      column(metric.ordinal())[i] = valueOf.of(metric);
+    }
+    firstMinute = Math.min(firstMinute, minuteStart);
+    newestMinute = Math.max(newestMinute, minuteStart);
+    return true;
+  }
+
+  private long newestMinute = Long.MIN_VALUE;
+
+  private long newest() {
+    return newestMinute;
+  }
+
+  /** The value of a metric over the minute being recorded. */
+  @FunctionalInterface
+  public interface ValueOf {
+    double of(Metric metric);
+  }
+
+  /** The requests of the minute starting at {@code minuteStart}; 0 if none are held. */
+  public long requests(long minuteStart) {
+    int i = slot(minuteStart);
+    return minuteOf[i] == minuteStart ? requests[i] : 0;
+  }
+
+  /**
+   * The value of {@code metric} in the minute starting at {@code minuteStart}; NaN without data.
+   */
+  public double value(Metric metric, long minuteStart) {
+    int i = slot(minuteStart);
+    if (minuteOf[i] == minuteStart) {
+      double[] col = values[metric.ordinal()];
+      return col == null ? Double.NaN : col[i];
+    }
+    boolean counted = metric == Metric.QPS || metric == Metric.TOKENS_PER_SECOND;
+    return counted
+            && minuteStart >= firstMinute
+            && minuteStart <= newestMinute
+            && reaches(minuteStart)
+        ? 0
+        : Double.NaN;
+  }
+
+  /** Whether the ring still reaches back to {@code minuteStart}. */
+  private boolean reaches(long minuteStart) {
+    return newestMinute == Long.MIN_VALUE || minuteStart > newestMinute - capacity * MINUTE;
+  }
+
+  /**
+   * The values of {@code metric} of the minutes starting in {@code [from, to)}, oldest first (NaN
+   * where there is no data, or fewer than {@code minRequests} requests for a rate or latency).
+   */
+  public double[] values(Metric metric, long from, long to, long minRequests) {
+    int n = (int) Math.max(0, (to - from) / MINUTE);
+    double[] out = new double[n];
+    for (int k = 0; k < n; k++) {
+      long minute = from + k * MINUTE;
+      double v = value(metric, minute);
+      boolean counted = metric == Metric.QPS || metric == Metric.TOKENS_PER_SECOND;
+      out[k] = !counted && requests(minute) < minRequests ? Double.NaN : v;
+    }
+    return out;
+  }
+
+  /**
+   * The value of {@code metric} over the minutes starting in {@code [from, to)} taken together, and
+   * their requests: rates and latencies weighted by requests (exact for rates), per-second values
+   * averaged over the minutes. NaN without data.
+   */
+  public Measured over(Metric metric, long from, long to) {
+    boolean counted = metric == Metric.QPS || metric == Metric.TOKENS_PER_SECOND;
+    double sum = 0;
+    double weight = 0;
+    long total = 0;
+    for (long minute = from; minute < to; minute += MINUTE) {
+      double v = value(metric, minute);
+      long r = requests(minute);
+      total += r;
+      if (Double.isNaN(v)) {
+        continue;
+      }
+      double w = counted ? 1 : r;
+      sum += v * w;
+      weight += w;
+    }
+    return new Measured(weight > 0 ? sum / weight : Double.NaN, total);
+  }
+
+  /**
+   * The band {@code compute} gives for {@code key} (a rule) at {@code at} (the end of the history
+   * it reads), computed again only when {@code at} or this history's {@link #version} changed: a
+   * baseline is recomputed once a minute, not at every evaluation point. May be null (too little
+   * history).
+   */
+  public Band cachedBand(String key, long at, Supplier<Band> compute) {
+    CachedBand c = bands.get(key);
+    if (c != null && c.at == at && c.version == version) {
+      return c.band;
+    }
+    Band band = compute.get();
+    bands.put(key, new CachedBand(at, version, band));
+    return band;
+  }
+
+  private record CachedBand(long at, long version, Band band) {}
+
+  private final Map<String, CachedBand> bands = new HashMap<>();
+
+  /** A value and the requests it was computed over. */
+  public record Measured(double value, long requests) {}
+
+  private double[] column(int metric) {
+    if (values[metric] == null) {
+      values[metric] = new double[capacity];
+      Arrays.fill(values[metric], Double.NaN);
+    }
+    return values[metric];
+  }
+
+  private int slot(long minuteStart) {
+    return (int) Math.floorMod(Math.floorDiv(minuteStart, MINUTE), (long) capacity);
+  }
+}

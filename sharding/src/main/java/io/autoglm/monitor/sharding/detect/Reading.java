@@ -1,0 +1,24 @@
+package io.autoglm.monitor.sharding.detect;
+
+import io.autoglm.monitor.protocols.rule.Severity;
+
+/**
+ * What a rule makes of one subject at one evaluation point: the value it watched, whether that
+ * breaches, whether a firing alert would resolve at it, and why, in words.
+ *
+ * @param value the observed value (the window's metric)
+ * @param breached whether the rule's condition holds
+ * @param recovered whether a firing alert resolves at this value (a threshold rule's recovery
+ *     threshold; for the other kinds, not breached)
+ * @param severity the severity of an alert fired or held at this value
+ * @param limit the level the value is compared with: a threshold, the edge of a band
+ * @param explanation why, e.g. {@code error_rate 0.31 is 9.4σ above the 1h baseline 0.012 ± 0.032};
+ *     null for a threshold rule (its alert says {@code error_rate = 0.31 (> 0.05)})
+ */
+public record Reading(
+    double value,
+    boolean breached,
+    boolean recovered,
+    Severity severity,
+    double limit,
+    String explanation) {}
