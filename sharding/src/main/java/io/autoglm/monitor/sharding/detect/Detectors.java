@@ -120,7 +120,7 @@ public final class Detectors {
     long to = StatsSettings.minuteStartOf(t - windowMs);
     long from = to - b.historyMs();
     return history.cachedBand(
-        rule.id(),
+        rule,
         to,
         () -> {
           double[] xs = history.values(rule.metric(), from, to, rule.minRequests());
@@ -201,7 +201,7 @@ public final class Detectors {
     long step = f.stepMs();
     long current = Math.floorDiv(t - 1, step) * step;
     return history.cachedBand(
-        rule.id(),
+        rule,
         current,
         () -> {
           int period = (int) (DAY / step);

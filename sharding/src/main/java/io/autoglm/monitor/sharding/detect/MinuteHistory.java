@@ -1,6 +1,7 @@
 package io.autoglm.monitor.sharding.detect;
 
 import io.autoglm.monitor.protocols.rule.Metric;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.detect.model.Band;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.util.Arrays;
@@ -125,7 +126,7 @@ public final class MinuteHistory {
   /** The requests of the minute starting at {@code minuteStart}; 0 if none are held. */
   public long requests(long minuteStart) {
     int i = slot(minuteStart);
-    return minuteOf[i] == minuteStart ? requests[i] : 0;
+    return minuteOf[i] == minuteStart && reaches(minuteStart) ? requests[i] : 0;
   }
 
   /**
@@ -133,7 +134,7 @@ public final class MinuteHistory {
    */
   public double value(Metric metric, long minuteStart) {
     int i = slot(minuteStart);
-    if (minuteOf[i] == minuteStart) {
+    if (minuteOf[i] == minuteStart && reaches(minuteStart)) {
       double[] col = values[metric.ordinal()];
       return col == null ? Double.NaN : col[i];
     }
@@ -192,22 +193,25 @@ public final class MinuteHistory {
   }
 
   /**
-   * The band {@code compute} gives for {@code key} (a rule) at {@code at} (the end of the history
-   * it reads), computed again only when {@code at} or this history's {@link #version} changed: a
+   * The band {@code compute} gives for {@code rule} at {@code at} (the end of the history it
+   * reads), computed again only when {@code at} or this history's {@link #version} changed: a
    * baseline is recomputed once a minute, not at every evaluation point. May be null (too little
    * history).
    */
-  public Band cachedBand(String key, long at, Supplier<Band> compute) {
-    CachedBand c = bands.get(key);
-    if (c != null && c.at == at && c.version == version) {
+  public Band cachedBand(ThresholdRule rule, long at, Supplier<Band> compute) {
+    CachedBand c = bands.get(rule.id());
+    if (c != null
+        && c.at == at
+        && c.version == version
+        && (c.rule == rule || c.rule.equals(rule))) {
       return c.band;
     }
     Band band = compute.get();
-    bands.put(key, new CachedBand(at, version, band));
+    bands.put(rule.id(), new CachedBand(rule, at, version, band));
     return band;
   }
 
-  private record CachedBand(long at, long version, Band band) {}
+  private record CachedBand(ThresholdRule rule, long at, long version, Band band) {}
 
   private final Map<String, CachedBand> bands = new HashMap<>();
 

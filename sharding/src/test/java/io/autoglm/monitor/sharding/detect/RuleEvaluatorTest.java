@@ -3,6 +3,7 @@ package io.autoglm.monitor.sharding.detect;
 import static io.autoglm.monitor.sharding.TestTraffic.SETTINGS;
 import static io.autoglm.monitor.sharding.TestTraffic.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,10 +17,13 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
 import io.autoglm.monitor.persistence.stats.LatencySketch;
 import io.autoglm.monitor.persistence.stats.WindowStats;
+import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.alert.AlertStatus;
+import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.rule.Comparison;
 import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.Metric;
+import io.autoglm.monitor.protocols.rule.RuleCodec;
 import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.stats.EndpointKey;
@@ -370,5 +374,70 @@ class RuleEvaluatorTest {
     assertInstanceOf(AlertResolved.class, afterDelete.get(0));
     state = state.apply(afterDelete.get(0), SETTINGS);
     assertEquals(RuleAlertState.Phase.OK, state.alertState("errors").phase());
+  }
+
+  @Test
+  void aCriticalLevelRaisesTheFiringAlertOnceWithTheSameStart() throws Exception {
+    ThresholdRule rule =
+        RuleCodec.parse(
+            Json.mapper()
+                .readTree(
+                    "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.05,"
+                        + " \"critical\": 0.2, \"window\": \"1s\", \"endpoint\": \"/v1/chat/*\"}"),
+            "errors");
+    List<EndpointStatsEvent> events =
+        run(
+            List.of(rule),
+            concat(
+                concat(seconds(0, 2, 100, 1), seconds(2, 4, 100, 10)),
+                concat(seconds(4, 7, 100, 30), seconds(7, 8, 100, 1))));
+    List<Alert> alerts =
+        events.stream()
+            .map(
+                e ->
+                    e instanceof AlertFired f
+                        ? f.alert()
+                        : e instanceof AlertResolved r ? r.alert() : null)
+            .filter(a -> a != null)
+            .toList();
+    assertEquals(3, alerts.size(), alerts.toString());
+    assertEquals(Severity.WARNING, alerts.get(0).severity());
+    assertEquals(T0 + 3_000, alerts.get(0).startsAt());
+    assertEquals(Severity.CRITICAL, alerts.get(1).severity(), "raised once, at 30 %");
+    assertEquals(alerts.get(0).startsAt(), alerts.get(1).startsAt());
+    assertEquals(alerts.get(0).fingerprint(), alerts.get(1).fingerprint());
+    assertEquals(0.2, alerts.get(1).threshold());
+    assertFalse(alerts.get(2).isFiring());
+    assertEquals(Severity.CRITICAL, alerts.get(2).severity());
+  }
+
+  @Test
+  void theAutoRuleFiresOnAnErrorBurstAfterItsHistoryAndSaysWhy() throws Exception {
+    ThresholdRule auto = RuleCodec.parse(Json.mapper().readTree("{\"kind\": \"auto\"}"), "auto");
+    List<ThresholdRule> rules = AutoRule.expand(List.of(auto));
+    assertEquals(
+        List.of("auto/error_rate", "auto/p95_latency_ms", "auto/qps_surge", "auto/qps_drop"),
+        rules.stream().map(ThresholdRule::id).toList());
+    // 15 minutes of 100 requests/s with 1-3 % errors, then 40 % errors for a minute
+    List<WindowStats> steady = new ArrayList<>();
+    for (int s = 0; s < 900; s++) {
+      steady.add(pane(s, 100, 1 + s % 3));
+    }
+    assertTrue(run(rules, steady).isEmpty(), "steady traffic: no alert");
+    List<EndpointStatsEvent> events = run(rules, concat(steady, seconds(900, 960, 100, 40)));
+    List<AlertFired> fired =
+        events.stream().filter(e -> e instanceof AlertFired).map(e -> (AlertFired) e).toList();
+    assertEquals(1, fired.size(), events.toString());
+    Alert a = fired.get(0).alert();
+    assertEquals("auto/error_rate", a.ruleId());
+    assertEquals("baseline", a.kind());
+    assertTrue(
+        a.startsAt() >= T0 + 900_000 && a.windowEnd() <= T0 + 960_000,
+        "within the burst's minute: " + a);
+    assertTrue(
+        a.explanation()
+            .matches("error_rate 0\\.\\d+ is \\d+\\.\\dσ above the 1h median 0\\.02 ± .*"),
+        a.explanation());
+    assertTrue(a.summary().startsWith("WARNING on /v1/chat/completions: error_rate"), a.summary());
   }
 }

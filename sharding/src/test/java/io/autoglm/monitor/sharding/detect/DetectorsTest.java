@@ -1,0 +1,217 @@
+package io.autoglm.monitor.sharding.detect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.autoglm.monitor.protocols.json.Json;
+import io.autoglm.monitor.protocols.rule.Metric;
+import io.autoglm.monitor.protocols.rule.RuleCodec;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each detector against values worked out by hand: a history of minutes and one window value, read
+ * through {@link Detectors#read} as the entities read it.
+ */
+class DetectorsTest {
+  private static final long MINUTE = 60_000;
+  private static final long DAY = 86_400_000;
+  private static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00Z, a minute boundary
+
+  /** A subject whose window holds {@code value} over {@code requests}, with {@code history}. */
+  private static Subject subject(MinuteHistory history, double value, long requests) {
+    return new Subject() {
+      @Override
+      public MinuteHistory.Measured window(Metric metric, long t, long windowMs) {
+        return new MinuteHistory.Measured(value, requests);
+      }
+
+      @Override
+      public MinuteHistory history() {
+        return history;
+      }
+    };
+  }
+
+  private static ThresholdRule rule(String json) throws Exception {
+    return RuleCodec.parse(Json.mapper().readTree(json), "r");
+  }
+
+  /** Minutes from {@code start}, one per value, each with {@code requests} requests. */
+  private static MinuteHistory history(long start, long requests, Metric metric, double... values) {
+    MinuteHistory h = new MinuteHistory(3 * 24 * 60 + 10);
+    for (int i = 0; i < values.length; i++) {
+      double v = values[i];
+      h.record(start + i * MINUTE, requests, new Metric[] {metric}, m -> v);
+    }
+    return h;
+  }
+
+  private static final double[] TEN = {10, 12, 11, 13, 9, 10, 12, 11, 10, 12};
+
+  @Test
+  void baselineMeanAndStandardDeviation() throws Exception {
+    // mean 11; squared deviations 1+1+0+4+4+1+1+0+1+1 = 14; sample σ = √(14/9) = 1.2472
+    ThresholdRule r =
+        rule(
+            "{\"kind\": \"baseline\", \"metric\": \"qps\", \"k\": 3, \"history\": \"10m\","
+                + " \"window\": \"1m\"}");
+    MinuteHistory h = history(T0, 600, Metric.QPS, TEN);
+    long t = T0 + 11 * MINUTE; // the window [10m, 11m) starts in minute 10: history is 0..9
+    Reading breach = Detectors.read(r, subject(h, 15, 900), t, MINUTE);
+    assertTrue(breach.breached());
+    assertEquals(11 + 3 * Math.sqrt(14.0 / 9), breach.limit(), 1e-9);
+    assertEquals("qps 15 is 3.2σ above the 10m baseline 11 ± 1.25", breach.explanation());
+    Reading inside = Detectors.read(r, subject(h, 14.7, 900), t, MINUTE);
+    assertFalse(inside.breached(), "14.7 is 2.97σ above: inside a 3σ band");
+    assertTrue(inside.recovered());
+  }
+
+  @Test
+  void baselineNeedsItsMinimumSamples() throws Exception {
+    ThresholdRule r =
+        rule(
+            "{\"kind\": \"baseline\", \"metric\": \"error_rate\", \"history\": \"10m\","
+                + " \"min_samples\": 10, \"window\": \"1m\"}");
+    MinuteHistory h = history(T0, 600, Metric.ERROR_RATE, 0.01, 0.02, 0.01, 0.02, 0.01);
+    assertNull(Detectors.read(r, subject(h, 0.5, 900), T0 + 11 * MINUTE, MINUTE));
+  }
+
+  @Test
+  void robustBaselineIsNotDraggedByOneOutlier() throws Exception {
+    // history: TEN with one minute at 1,000. median of {9,10,10,10,11,11,12,12,13,1000} = 11;
+    // absolute deviations {2,1,1,1,0,0,1,1,2,989}: MAD 1, scaled 1.4826
+    double[] withOutlier = TEN.clone();
+    withOutlier[3] = 1000;
+    MinuteHistory h = history(T0, 600, Metric.QPS, withOutlier);
+    long t = T0 + 11 * MINUTE;
+    ThresholdRule mad =
+        rule(
+            "{\"kind\": \"baseline\", \"metric\": \"qps\", \"method\": \"mad\", \"k\": 3,"
+                + " \"history\": \"10m\", \"window\": \"1m\"}");
+    Reading r = Detectors.read(mad, subject(h, 16, 900), t, MINUTE);
+    assertTrue(r.breached());
+    assertEquals(11 + 3 * 1.4826, r.limit(), 1e-9);
+    assertEquals("qps 16 is 3.4σ above the 10m median 11 ± 1.48", r.explanation());
+    ThresholdRule meanSigma =
+        rule(
+            "{\"kind\": \"baseline\", \"metric\": \"qps\", \"k\": 3, \"history\": \"10m\","
+                + " \"window\": \"1m\"}");
+    assertFalse(
+        Detectors.read(meanSigma, subject(h, 16, 900), t, MINUTE).breached(),
+        "the outlier drags mean and σ so far that 16 looks normal");
+  }
+
+  @Test
+  void ewmaWeighsRecentMinutesMost() throws Exception {
+    // 10 minutes: 5 at 10, then 5 at 20. span = max(2, 10/3) = 3, alpha = 2/(3+1) = 0.5
+    // mean: 10,10,10,10,10, 15, 17.5, 18.75, 19.375, 19.6875 → an EWMA near 20, a plain mean 15
+    MinuteHistory h = history(T0, 600, Metric.QPS, 10, 10, 10, 10, 10, 20, 20, 20, 20, 20);
+    ThresholdRule ewma =
+        rule(
+            "{\"kind\": \"baseline\", \"metric\": \"qps\", \"method\": \"ewma\","
+                + " \"history\": \"10m\", \"window\": \"1m\", \"direction\": \"both\"}");
+    Reading r = Detectors.read(ewma, subject(h, 20, 900), T0 + 11 * MINUTE, MINUTE);
+    assertFalse(r.breached(), r.explanation());
+    assertTrue(r.explanation().contains("10m EWMA 19.7"), r.explanation());
+  }
+
+  @Test
+  void dayOverDayAgainstTheSameMinutesYesterday() throws Exception {
+    // yesterday 12:00-12:05: 100 requests/s (6,000 a minute); today's 5m window: 175/s (+75 %)
+    long yesterday = T0 + 12 * 3_600_000L;
+    MinuteHistory h = new MinuteHistory(24 * 60 + 20);
+    for (int i = 0; i < 5; i++) {
+      h.record(yesterday + i * MINUTE, 6000, new Metric[] {Metric.QPS}, m -> 100.0);
+    }
+    ThresholdRule r =
+        rule(
+            "{\"kind\": \"change\", \"metric\": \"qps\", \"threshold\": 0.5, \"window\": \"5m\","
+                + " \"min_requests\": 1000}");
+    long t = yesterday + DAY + 5 * MINUTE;
+    Reading surge = Detectors.read(r, subject(h, 175, 52_500), t, 5 * MINUTE);
+    assertTrue(surge.breached());
+    assertEquals("qps 175 vs 100 at this time yesterday (+75 %)", surge.explanation());
+    assertEquals(150, surge.limit(), 1e-9);
+    assertFalse(Detectors.read(r, subject(h, 140, 42_000), t, 5 * MINUTE).breached(), "+40 %");
+    // a window without data yesterday: nothing to compare with
+    assertNull(Detectors.read(r, subject(h, 175, 52_500), t + 10 * MINUTE, 5 * MINUTE));
+  }
+
+  @Test
+  void changeHasAVolumeFloor() throws Exception {
+    // 2 → 6 requests is +200 %, but neither window has the 100 requests to count
+    MinuteHistory h = new MinuteHistory(24 * 60 + 20);
+    h.record(T0, 2, new Metric[] {Metric.ERROR_RATE}, m -> 0.5);
+    ThresholdRule r =
+        rule(
+            "{\"kind\": \"change\", \"metric\": \"error_rate\", \"threshold\": 0.5, \"window\": \"1m\","
+                + " \"min_requests\": 100}");
+    assertNull(Detectors.read(r, subject(h, 1.0, 6), T0 + DAY + MINUTE, MINUTE));
+    assertNull(
+        Detectors.read(r, subject(h, 1.0, 600), T0 + DAY + MINUTE, MINUTE),
+        "enough requests now, too few yesterday");
+  }
+
+  @Test
+  void weekOverWeekSaysLastWeek() throws Exception {
+    MinuteHistory h = new MinuteHistory(7 * 24 * 60 + 20);
+    h.record(T0, 600, new Metric[] {Metric.ERROR_RATE}, m -> 0.02);
+    ThresholdRule r =
+        rule(
+            "{\"kind\": \"change\", \"metric\": \"error_rate\", \"threshold\": 0.05, \"mode\": \"absolute\","
+                + " \"compare_to\": \"7d\", \"window\": \"1m\"}");
+    Reading x = Detectors.read(r, subject(h, 0.1, 600), T0 + 7 * DAY + MINUTE, MINUTE);
+    assertTrue(x.breached());
+    assertEquals("error_rate 0.1 vs 0.02 at this time last week (+0.08)", x.explanation());
+  }
+
+  @Test
+  void forecastLearnsTheDailyShapeAndCatchesWhatLeavesIt() throws Exception {
+    // three days of hourly steps shaped 100 + 50 sin(2π h/24): the forecast follows the shape, so
+    // the daily peak is expected, and three times the shape is not
+    MinuteHistory h = new MinuteHistory(4 * 24 * 60);
+    for (int minute = 0; minute < 3 * 24 * 60; minute++) {
+      double hour = (minute / 60) % 24;
+      double v = 100 + 50 * Math.sin(2 * Math.PI * hour / 24);
+      h.record(T0 + minute * MINUTE, 6000, new Metric[] {Metric.QPS}, m -> v);
+    }
+    ThresholdRule r =
+        rule(
+            "{\"kind\": \"forecast\", \"metric\": \"qps\", \"k\": 4, \"step\": \"1h\","
+                + " \"window\": \"1h\"}");
+    long t = T0 + 3 * DAY + 6 * 3_600_000L + MINUTE; // in the step of 06:00: the peak, 150
+    Reading peak = Detectors.read(r, subject(h, 150, 540_000), t, 3_600_000);
+    assertNotNull(peak, "three days train a daily season");
+    assertFalse(peak.breached(), peak.explanation());
+    assertTrue(peak.explanation().contains("forecast for 06:00 UTC"), peak.explanation());
+    assertTrue(Detectors.read(r, subject(h, 450, 540_000), t, 3_600_000).breached());
+    MinuteHistory young = new MinuteHistory(4 * 24 * 60);
+    young.record(T0, 6000, new Metric[] {Metric.QPS}, m -> 100.0);
+    assertNull(
+        Detectors.read(r, subject(young, 450, 1), T0 + DAY, 3_600_000),
+        "less than two days: still learning");
+  }
+
+  @Test
+  void qpsOfMinutesWithoutRequestsIsZeroOnceTheHistoryStarted() {
+    MinuteHistory h = new MinuteHistory(10);
+    Metric[] qps = {Metric.QPS, Metric.ERROR_RATE};
+    h.record(T0, 60, qps, m -> m == Metric.QPS ? 1.0 : 0.5);
+    h.record(T0 + 2 * MINUTE, 60, qps, m -> m == Metric.QPS ? 1.0 : 0.5);
+    assertEquals(0, h.value(Metric.QPS, T0 + MINUTE));
+    assertTrue(Double.isNaN(h.value(Metric.ERROR_RATE, T0 + MINUTE)));
+    assertTrue(Double.isNaN(h.value(Metric.QPS, T0 - MINUTE)), "before the first minute");
+    // the ring of 10 moves on: minute 0 is gone once minute 12 is in
+    h.record(T0 + 12 * MINUTE, 60, qps, m -> 3.0);
+    assertTrue(Double.isNaN(h.value(Metric.QPS, T0)));
+    assertEquals(3.0, h.value(Metric.QPS, T0 + 12 * MINUTE));
+    long v = h.version();
+    assertFalse(h.record(T0 + 12 * MINUTE, 60, qps, m -> 3.0), "the same minute again");
+    assertTrue(h.record(T0 + 11 * MINUTE, 60, qps, m -> 3.0));
+    assertTrue(h.version() > v, "an older minute arriving changes what bands saw");
+  }
+}
