@@ -3,6 +3,7 @@ package io.autoglm.monitor.node.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.autoglm.monitor.protocols.alert.Alert;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * An alert as the API shows it ({@code GET /api/v1/alerts}, the WebSocket feed, an endpoint's
@@ -13,6 +14,11 @@ import java.time.Instant;
  * @param endsAt null while firing
  * @param windowEnd end of the window whose value caused this transition
  * @param sourceIp the source IP of an alert of a rule on source IPs; left out otherwise
+ * @param kind the rule's kind ({@code threshold}, {@code baseline}, {@code change}, ...); left out
+ *     for alerts stored before kinds existed
+ * @param explanation why it fired, with the evidence; left out for threshold rules (the summary
+ *     says it)
+ * @param labels the rule's labels, annotations its annotations; left out when it has none
  */
 public record AlertView(
     String fingerprint,
@@ -30,7 +36,11 @@ public record AlertView(
     Instant windowEnd,
     String summary,
     String description,
-    @JsonInclude(JsonInclude.Include.NON_NULL) String sourceIp) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) String sourceIp,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String kind,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String explanation,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> labels,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> annotations) {
 
   public static AlertView of(Alert a) {
     return new AlertView(
@@ -49,6 +59,10 @@ public record AlertView(
         Instant.ofEpochMilli(a.windowEnd()),
         a.summary(),
         a.description(),
-        a.sourceIp());
+        a.sourceIp(),
+        a.kind(),
+        a.explanation(),
+        a.labels().isEmpty() ? null : a.labels(),
+        a.annotations().isEmpty() ? null : a.annotations());
   }
 }

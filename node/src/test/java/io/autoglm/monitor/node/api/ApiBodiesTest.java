@@ -235,7 +235,7 @@ class ApiBodiesTest {
             Glob.of("/v1/chat/completions"),
             "chat fails");
     assertWire(
-        "{\"version\":4,\"rules\":[{\"id\":\"chat-errors\",\"metric\":\"error_rate\",\"op\":\">\","
+        "{\"version\":4,\"rules\":[{\"id\":\"chat-errors\",\"kind\":\"threshold\",\"metric\":\"error_rate\",\"op\":\">\","
             + "\"threshold\":0.15,\"for\":\"10s\",\"cooldown\":\"1m\",\"severity\":\"critical\","
             + "\"service\":\"*\",\"endpoint\":\"/v1/chat/completions\","
             + "\"description\":\"chat fails\",\"expression\":\"error_rate > 0.15 for 10s\"}]}",

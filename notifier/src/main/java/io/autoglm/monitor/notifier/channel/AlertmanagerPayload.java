@@ -42,7 +42,12 @@ public record AlertmanagerPayload(
       @JsonProperty("src_ip") @JsonInclude(JsonInclude.Include.NON_NULL) String srcIp) {}
 
   /** What the alert says, numbers as text (Alertmanager annotations are strings). */
-  public record Annotations(String summary, String description, String value, String threshold) {}
+  public record Annotations(
+      String summary,
+      String description,
+      String value,
+      String threshold,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String explanation) {}
 
   public record GroupLabels(String alertname) {}
 
@@ -74,7 +79,8 @@ public record AlertmanagerPayload(
             alert.summary(),
             alert.description(),
             formatDouble(alert.value()),
-            alert.comparison() + " " + formatDouble(alert.threshold()));
+            alert.comparison() + " " + formatDouble(alert.threshold()),
+            alert.explanation());
     AlertmanagerAlert a =
         new AlertmanagerAlert(
             alert.status().wireName(),
