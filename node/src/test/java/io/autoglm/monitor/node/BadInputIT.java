@@ -148,6 +148,53 @@ class BadInputIT {
   }
 
   @Test
+  void rulesOfEveryKindAreStoredAndShownAndBadCombinationsGet400s() {
+    String[][] kinds = {
+      {"t", "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.05, \"critical\": 0.2}"},
+      {
+        "b",
+        "{\"kind\": \"baseline\", \"metric\": \"p95_latency_ms\", \"method\": \"mad\", \"k\": 4}"
+      },
+      {
+        "c",
+        "{\"kind\": \"change\", \"metric\": \"qps\", \"threshold\": 0.5, \"compare_to\": \"7d\"}"
+      },
+      {"f", "{\"kind\": \"forecast\", \"metric\": \"qps\", \"step\": \"15m\"}"},
+      {"a", "{\"kind\": \"auto\", \"sensitivity\": \"high\", \"labels\": {\"team\": \"llm\"}}"},
+    };
+    for (String[] k : kinds) {
+      assertEquals(201, http.put("/api/v1/rules/" + k[0], k[1]).status(), k[1]);
+    }
+    assertEquals("auto", http.get("/api/v1/rules/a").json().get("kind").asText());
+    assertEquals("high", http.get("/api/v1/rules/a").json().get("sensitivity").asText());
+    assertEquals("llm", http.get("/api/v1/rules/a").json().get("labels").get("team").asText());
+    assertEquals("mad", http.get("/api/v1/rules/b").json().get("method").asText());
+    assertEquals("7d", http.get("/api/v1/rules/c").json().get("compare_to").asText());
+    assertEquals(0.2, http.get("/api/v1/rules/t").json().get("critical").asDouble());
+
+    String[][] bad = {
+      {"{\"kind\": \"baseline\", \"metric\": \"qps\", \"op\": \">\", \"threshold\": 1}", "op"},
+      {"{\"kind\": \"auto\", \"metric\": \"qps\"}", "metric"},
+      {
+        "{\"kind\": \"change\", \"metric\": \"qps\", \"threshold\": 0.5, \"compare_to\": \"3d\"}",
+        "compare_to"
+      },
+      {"{\"kind\": \"forecast\", \"metric\": \"qps\", \"step\": \"7m\"}", "step"},
+      {"{\"kind\": \"magic\"}", "kind"},
+    };
+    for (String[] b : bad) {
+      TestHttp.Reply reply = http.put("/api/v1/rules/x", b[0]);
+      assertJsonError(reply, 400);
+      assertEquals(b[1], reply.json().get("field").asText(), b[0]);
+      assertTrue(reply.json().get("reason").asText().length() > 10, reply.json().toString());
+    }
+    assertEquals(404, http.get("/api/v1/rules/x").status(), "no invalid rule was stored");
+    for (String[] k : kinds) {
+      assertEquals(204, http.delete("/api/v1/rules/" + k[0]).status());
+    }
+  }
+
+  @Test
   void unknownRoutesAndMethodsGetJsonErrors() {
     assertJsonError(http.get("/api/v1/nothing-here"), 404);
     assertJsonError(http.get("/api/v1/endpoints/default%2Fv1%2Fnever/stats"), 404);
