@@ -188,7 +188,11 @@ class DetectorsTest {
     assertNotNull(peak, "three days train a daily season");
     assertFalse(peak.breached(), peak.explanation());
     assertTrue(peak.explanation().contains("forecast for 06:00 UTC"), peak.explanation());
-    assertTrue(Detectors.read(r, subject(h, 450, 540_000), t, 3_600_000).breached());
+    Reading surge = Detectors.read(r, subject(h, 450, 540_000), t, 3_600_000);
+    assertTrue(surge.breached());
+    // the shape repeats exactly: the forecast is 150 and the spread its floor, 2 % of it
+    assertEquals(
+        "qps 450 is 100.0σ above the forecast for 06:00 UTC, 150 ± 3", surge.explanation());
     MinuteHistory young = new MinuteHistory(4 * 24 * 60);
     young.record(T0, 6000, new Metric[] {Metric.QPS}, m -> 100.0);
     assertNull(
