@@ -135,7 +135,17 @@ public record Alert(
         startsAt,
         0L,
         windowEnd,
-        summary(AlertStatus.FIRING, severity, service, subject, explanation),
+        explanation != null
+            ? summary(AlertStatus.FIRING, severity, service, subject, explanation)
+            : summary(
+                AlertStatus.FIRING,
+                severity,
+                service,
+                subject,
+                rule.metric().wireName(),
+                rule.comparison().symbol(),
+                limit,
+                value),
         rule.description(),
         sourceIp,
         rule.kind().wireName(),
@@ -144,37 +154,23 @@ public record Alert(
         rule.annotations());
   }
 
-  /** The alert of a rule on source IPs: {@code ip} of {@code service}, over all its endpoints. */
+  /** The alert of a threshold rule on source IPs: {@code ip} of {@code service}. */
   public static Alert firingForIp(
       ThresholdRule rule, String service, String ip, double value, long startsAt, long windowEnd) {
-    Alert a = firing(rule, service, "*", value, startsAt, windowEnd);
-    return new Alert(
-        fingerprint(rule.id(), service, "ip:" + ip),
-        a.status,
-        a.ruleId,
-        a.service,
-        a.endpoint,
-        a.metric,
-        a.comparison,
-        a.threshold,
-        a.value,
-        a.severity,
-        a.startsAt,
-        a.endsAt,
-        a.windowEnd,
-        summary(
-            AlertStatus.FIRING,
-            rule.severity(),
-            service,
-            ip,
-            a.metric,
-            a.comparison,
-            a.threshold,
-            value),
-        a.description,
-        ip);
+    return firing(
+        rule,
+        service,
+        "*",
+        ip,
+        value,
+        rule.threshold(),
+        rule.severity(),
+        null,
+        startsAt,
+        windowEnd);
   }
 
+  /** The alert of a threshold rule on an endpoint. */
   public static Alert firing(
       ThresholdRule rule,
       String service,
@@ -182,67 +178,24 @@ public record Alert(
       double value,
       long startsAt,
       long windowEnd) {
-    String metric = rule.metric().wireName();
-    String comparison = rule.comparison().symbol();
-    return new Alert(
-        fingerprint(rule.id(), service, endpoint),
-        AlertStatus.FIRING,
-        rule.id(),
+    return firing(
+        rule,
         service,
         endpoint,
-        metric,
-        comparison,
-        rule.threshold(),
+        null,
         value,
+        rule.threshold(),
         rule.severity(),
+        null,
         startsAt,
-        0L,
-        windowEnd,
-        summary(
-            AlertStatus.FIRING,
-            rule.severity(),
-            service,
-            endpoint,
-            metric,
-            comparison,
-            rule.threshold(),
-            value),
-        rule.description(),
-        null);
+        windowEnd);
   }
 
   /**
    * The same alert, resolved: {@code lastValue} is the value in the window that no longer breached.
    */
   public Alert resolved(double lastValue, long resolvedAt, long resolvedWindowEnd) {
-    if (explanation != null) {
-      return new Alert(
-          fingerprint,
-          AlertStatus.RESOLVED,
-          ruleId,
-          service,
-          endpoint,
-          metric,
-          comparison,
-          threshold,
-          lastValue,
-          severity,
-          startsAt,
-          resolvedAt,
-          resolvedWindowEnd,
-          summary(
-              AlertStatus.RESOLVED,
-              severity,
-              service,
-              sourceIp != null ? sourceIp : endpoint,
-              metric + " back to " + formatValue(lastValue)),
-          description,
-          sourceIp,
-          kind,
-          explanation,
-          labels,
-          annotations);
-    }
+    String subject = sourceIp != null ? sourceIp : endpoint;
     return new Alert(
         fingerprint,
         AlertStatus.RESOLVED,
@@ -257,17 +210,28 @@ public record Alert(
         startsAt,
         resolvedAt,
         resolvedWindowEnd,
-        summary(
-            AlertStatus.RESOLVED,
-            severity,
-            service,
-            sourceIp != null ? sourceIp : endpoint,
-            metric,
-            comparison,
-            threshold,
-            lastValue),
+        explanation != null
+            ? summary(
+                AlertStatus.RESOLVED,
+                severity,
+                service,
+                subject,
+                metric + " back to " + formatValue(lastValue))
+            : summary(
+                AlertStatus.RESOLVED,
+                severity,
+                service,
+                subject,
+                metric,
+                comparison,
+                threshold,
+                lastValue),
         description,
-        sourceIp);
+        sourceIp,
+        kind,
+        explanation,
+        labels,
+        annotations);
   }
 
   /**

@@ -175,7 +175,7 @@ public final class RuleCodec {
                                 + "', expected one of: "
                                 + Comparison.allSymbols()));
         threshold = level(body, "threshold", metric, true);
-        recovery = body.hasNonNull("recovery") ? level(body, "recovery", metric, true) : null;
+        recovery = body.hasNonNull("recovery") ? level(body, "recovery", metric, false) : null;
         if (recovery != null
             && (comparison.upward() ? recovery > threshold : recovery < threshold)) {
           throw new RuleValidationException(
@@ -188,7 +188,7 @@ public final class RuleCodec {
                   + comparison.symbol()
                   + "' rule: the alert resolves once the value is back past it");
         }
-        critical = body.hasNonNull("critical") ? level(body, "critical", metric, true) : null;
+        critical = body.hasNonNull("critical") ? level(body, "critical", metric, false) : null;
         if (critical != null) {
           if (critical == threshold || !comparison.holds(critical, threshold)) {
             throw new RuleValidationException(
@@ -369,6 +369,9 @@ public final class RuleCodec {
         throw new RuleValidationException(field, "is required and must be a number");
       }
       return 0;
+    }
+    if (!n.isNumber() && required) {
+      throw new RuleValidationException(field, "is required and must be a number");
     }
     if (!n.isNumber() || !Double.isFinite(n.asDouble()) || n.asDouble() < 0) {
       throw new RuleValidationException(field, "must be a finite number >= 0");

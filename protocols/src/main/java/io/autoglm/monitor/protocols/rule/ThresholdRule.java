@@ -110,56 +110,6 @@ public record ThresholdRule(
         Map.of());
   }
 
-  /** This rule detecting with {@code d} (null: a threshold rule). */
-  public ThresholdRule withDetection(Detection d) {
-    return new ThresholdRule(
-        id,
-        metric,
-        comparison,
-        threshold,
-        forMs,
-        cooldownMs,
-        severity,
-        serviceSelector,
-        endpointSelector,
-        description,
-        windowMs,
-        scope,
-        ipSelector,
-        recovery,
-        keepFiringForMs,
-        minRequests,
-        critical,
-        d,
-        labels,
-        annotations);
-  }
-
-  /** This rule with another id, metric and severity: one signal of an {@code auto} rule. */
-  public ThresholdRule signal(String signalId, Metric signalMetric, Severity signalSeverity) {
-    return new ThresholdRule(
-        signalId,
-        signalMetric,
-        comparison,
-        threshold,
-        forMs,
-        cooldownMs,
-        signalSeverity,
-        serviceSelector,
-        endpointSelector,
-        description,
-        windowMs,
-        scope,
-        ipSelector,
-        recovery,
-        keepFiringForMs,
-        minRequests,
-        critical,
-        detection,
-        labels,
-        annotations);
-  }
-
   /** The kind of rule: {@code threshold} unless it has a {@link #detection}. */
   public RuleKind kind() {
     return detection == null ? RuleKind.THRESHOLD : detection.kind();
