@@ -77,8 +77,12 @@ public final class RuleCodec {
                             + kindName
                             + "', expected one of: "
                             + RuleKind.allWireNames()));
-    for (String field : KIND_FIELDS.keySet()) {
-      if (body.hasNonNull(field) && !KIND_FIELDS.get(field).contains(kind)) {
+    // in the body's order, so the first field out of place is the one named
+    for (var names = body.fieldNames(); names.hasNext(); ) {
+      String field = names.next();
+      if (body.hasNonNull(field)
+          && KIND_FIELDS.containsKey(field)
+          && !KIND_FIELDS.get(field).contains(kind)) {
         throw new RuleValidationException(
             field,
             "is for "

@@ -156,6 +156,7 @@ class RuleCodecTest {
         "{\"kind\": \"baseline\", \"metric\": \"qps\", \"min_spread_ratio\": 11} | min_spread_ratio",
         "{\"kind\": \"baseline\", \"metric\": \"qps\", \"compare_to\": \"1d\"} | compare_to",
         "{\"kind\": \"baseline\", \"op\": \">\"} | op",
+        "{\"kind\": \"baseline\", \"metric\": \"qps\", \"threshold\": 5, \"op\": \">\"} | threshold",
         "{\"kind\": \"baseline\"} | metric",
         "{\"kind\": \"change\", \"metric\": \"qps\"} | threshold",
         "{\"kind\": \"change\", \"metric\": \"qps\", \"threshold\": 0} | threshold",
