@@ -7,6 +7,7 @@ import io.autoglm.monitor.agent.cli.ConsoleStreams;
 import io.autoglm.monitor.agent.cli.HelpOption;
 import io.autoglm.monitor.node.Main;
 import io.autoglm.monitor.node.Node;
+import io.autoglm.monitor.tools.backtest.BacktestCommand;
 import io.autoglm.monitor.tools.bench.AlertLatencyBench;
 import io.autoglm.monitor.tools.bench.DecodeBench;
 import io.autoglm.monitor.tools.bench.IngestBench;
@@ -21,8 +22,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code ./autoglm} launcher: {@code start | demo | bench ingest|decode|alert-latency | agent
- * send|stream|tail|generate | help}. {@code --help} after any command prints its usage.
+ * The {@code ./autoglm} launcher: {@code start | demo | backtest | bench
+ * ingest|decode|alert-latency | agent send|stream|tail|generate | help}. {@code --help} after any
+ * command prints its usage.
  */
 @Command(
     name = "autoglm",
@@ -61,6 +63,7 @@ public final class Autoglm extends CommandGroup {
                 .addSubcommand(new DecodeBench(io.out()))
                 .addSubcommand(new AlertLatencyBench(io.out()))
                 .addSubcommand(new IpSprayBench(io.out())))
+        .addSubcommand(new BacktestCommand(io))
         .addSubcommand(agent)
         .addSubcommand(new HelpCommand());
   }

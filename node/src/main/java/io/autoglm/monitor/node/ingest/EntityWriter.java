@@ -3,6 +3,7 @@ package io.autoglm.monitor.node.ingest;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.capture.DecodeReport;
 import io.autoglm.monitor.protocols.wire.IngestAck;
+import io.autoglm.monitor.sharding.EntityRefs;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
 import io.autoglm.monitor.sharding.ips.IpAdmission;
@@ -32,7 +33,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * The last step of every ingest path. Each batch is first pre-aggregated on its own, where it was
@@ -77,7 +78,7 @@ public final class EntityWriter {
     }
   }
 
-  private final ClusterSharding sharding;
+  private final EntityRefs entities;
   private final StatsSettings stats;
   private final Duration timeout;
   private final NodeClock clock;
@@ -91,7 +92,18 @@ public final class EntityWriter {
       IpAdmission ips,
       Duration timeout,
       NodeClock clock) {
-    this.sharding = ClusterSharding.get(system);
+    this(EntityRefs.sharded(system), stats, admission, ips, timeout, clock);
+  }
+
+  /** A writer to the entities {@code entities} reaches (a backtest's are local actors). */
+  public EntityWriter(
+      EntityRefs entities,
+      StatsSettings stats,
+      EndpointAdmission admission,
+      IpAdmission ips,
+      Duration timeout,
+      NodeClock clock) {
+    this.entities = entities;
     this.stats = stats;
     this.admission = admission;
     this.ips = ips;
@@ -254,10 +266,12 @@ public final class EntityWriter {
         deltas.stream()
             .map(
                 d ->
-                    sharding
-                        .entityRefFor(EndpointStatsEntity.ENTITY_TYPE_KEY, d.key().entityId())
-                        .<EndpointStatsEntity.IngestAck>askWithStatus(
-                            replyTo -> new EndpointStatsEntity.Ingest(d, replyTo), timeout)
+                    AskPattern
+                        .<EndpointStatsEntity.Command, EndpointStatsEntity.IngestAck>askWithStatus(
+                            entities.ref(EndpointStatsEntity.ENTITY_TYPE_KEY, d.key().entityId()),
+                            replyTo -> new EndpointStatsEntity.Ingest(d, replyTo),
+                            timeout,
+                            entities.scheduler())
                         .handle((ack, failure) -> new Reply(d, ack, failure))
                         .toCompletableFuture())
             .toList();
@@ -341,10 +355,11 @@ public final class EntityWriter {
         (group, deltas) -> {
           IpGroupDelta delta = new IpGroupDelta(group, List.copyOf(deltas));
           replies.add(
-              sharding
-                  .entityRefFor(SourceIpGroupEntity.ENTITY_TYPE_KEY, group.entityId())
-                  .<EndpointStatsEntity.IngestAck>askWithStatus(
-                      replyTo -> new SourceIpGroupEntity.Ingest(delta, replyTo), timeout)
+              AskPattern.<SourceIpGroupEntity.Command, EndpointStatsEntity.IngestAck>askWithStatus(
+                      entities.ref(SourceIpGroupEntity.ENTITY_TYPE_KEY, group.entityId()),
+                      replyTo -> new SourceIpGroupEntity.Ingest(delta, replyTo),
+                      timeout,
+                      entities.scheduler())
                   .handle(
                       (ack, failure) ->
                           ack != null

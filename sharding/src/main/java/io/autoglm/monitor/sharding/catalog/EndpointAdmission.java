@@ -1,5 +1,6 @@
 package io.autoglm.monitor.sharding.catalog;
 
+import io.autoglm.monitor.sharding.EntityRefs;
 import io.autoglm.monitor.sharding.stats.EndpointKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * This node's view of the catalogs: which services and endpoints the cluster admitted, and which
@@ -26,7 +29,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * <p>Thread safe: ingest threads read it, catalog answers update it.
  */
 public final class EndpointAdmission {
-  private final ActorSystem<?> system;
+  private final EntityRefs refs;
   private final EndpointLimits limits;
   private final Duration timeout;
   private final Map<String, Known> known = new ConcurrentHashMap<>();
@@ -44,7 +47,12 @@ public final class EndpointAdmission {
   }
 
   public EndpointAdmission(ActorSystem<?> system, EndpointLimits limits, Duration timeout) {
-    this.system = system;
+    this(EntityRefs.sharded(system), limits, timeout);
+  }
+
+  /** Admission through the catalogs {@code refs} reaches (a backtest's are local actors). */
+  public EndpointAdmission(EntityRefs refs, EndpointLimits limits, Duration timeout) {
+    this.refs = refs;
     this.limits = limits;
     this.timeout = timeout;
   }
@@ -138,8 +146,11 @@ public final class EndpointAdmission {
     }
     // more names than the limit cannot all fit: the catalog is full after the first limit of them
     List<String> asked = names.stream().limit(limits.limitOf(catalogId)).toList();
-    return CatalogEntity.ref(system, catalogId)
-        .<CatalogEntity.Admission>ask(replyTo -> new CatalogEntity.Admit(asked, replyTo), timeout)
+    return AskPattern.<CatalogEntity.Command, CatalogEntity.Admission>ask(
+            catalog(catalogId),
+            replyTo -> new CatalogEntity.Admit(asked, replyTo),
+            timeout,
+            refs.scheduler())
         .thenAccept(
             a ->
                 known.merge(
@@ -175,7 +186,7 @@ public final class EndpointAdmission {
   }
 
   private CompletionStage<CatalogEntity.Listing> get(String catalogId) {
-    return CatalogEntity.ref(system, catalogId).ask(CatalogEntity.Get::new, timeout);
+    return AskPattern.ask(catalog(catalogId), CatalogEntity.Get::new, timeout, refs.scheduler());
   }
 
   /**
@@ -191,5 +202,9 @@ public final class EndpointAdmission {
     }
     return get(CatalogEntity.endpointsOf(key.service()))
         .thenApply(l -> l.names().contains(key.path()));
+  }
+
+  private RecipientRef<CatalogEntity.Command> catalog(String catalogId) {
+    return refs.ref(CatalogEntity.ENTITY_TYPE_KEY, catalogId);
   }
 }

@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 public final class MinuteHistory {
   private static final long MINUTE = StatsSettings.MINUTE_MS;
 
+  private final boolean countsMissingAsZero;
   private int capacity;
   private long[] minuteOf; // minute start held by each slot, Long.MIN_VALUE for none
   private long[] requests;
@@ -33,6 +34,15 @@ public final class MinuteHistory {
 
   /** A history of {@code capacity} minutes (at least 1). */
   public MinuteHistory(int capacity) {
+    this(capacity, true);
+  }
+
+  /**
+   * A history of {@code capacity} minutes; {@code countsMissingAsZero} false for a series that
+   * has no value for some minutes by its step (not because nothing happened).
+   */
+  public MinuteHistory(int capacity, boolean countsMissingAsZero) {
+    this.countsMissingAsZero = countsMissingAsZero;
     this.capacity = Math.max(1, capacity);
     this.minuteOf = new long[this.capacity];
     this.requests = new long[this.capacity];
@@ -61,7 +71,7 @@ public final class MinuteHistory {
     if (minutes <= capacity) {
       return;
     }
-    MinuteHistory bigger = new MinuteHistory(minutes);
+    MinuteHistory bigger = new MinuteHistory(minutes, countsMissingAsZero);
     for (int i = 0; i < capacity; i++) {
       if (minuteOf[i] != Long.MIN_VALUE) {
         int j = bigger.slot(minuteOf[i]);
@@ -138,7 +148,8 @@ public final class MinuteHistory {
       double[] col = values[metric.ordinal()];
       return col == null ? Double.NaN : col[i];
     }
-    boolean counted = metric == Metric.QPS || metric == Metric.TOKENS_PER_SECOND;
+    boolean counted =
+        countsMissingAsZero && (metric == Metric.QPS || metric == Metric.TOKENS_PER_SECOND);
     return counted
             && minuteStart >= firstMinute
             && minuteStart <= newestMinute

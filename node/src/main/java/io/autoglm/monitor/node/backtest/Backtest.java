@@ -1,0 +1,334 @@
+package io.autoglm.monitor.node.backtest;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.autoglm.monitor.node.ingest.EntityWriter;
+import io.autoglm.monitor.protocols.alert.Alert;
+import io.autoglm.monitor.protocols.capture.CaptureCodec;
+import io.autoglm.monitor.protocols.capture.Newlines;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.EntityRefs;
+import io.autoglm.monitor.sharding.NodeClock;
+import io.autoglm.monitor.sharding.RestartBackoff;
+import io.autoglm.monitor.sharding.catalog.CatalogEntity;
+import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
+import io.autoglm.monitor.sharding.catalog.EndpointLimits;
+import io.autoglm.monitor.sharding.ips.IpAdmission;
+import io.autoglm.monitor.sharding.ips.SourceIpGroupEntity;
+import io.autoglm.monitor.sharding.rules.RuleCache;
+import io.autoglm.monitor.sharding.rules.RuleSet;
+import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
+import io.autoglm.monitor.sharding.stats.RollupSink;
+import io.autoglm.monitor.sharding.stats.StatsCounters;
+import io.autoglm.monitor.sharding.stats.StatsSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+
+/**
+ * Replays a capture file through the live path without a cluster or Cassandra: the node's ingest
+ * writer ({@link EntityWriter}), endpoint catalogs, endpoint and source-IP entities and their
+ * rules, run as plain actors of one JVM with an in-memory journal, and collects the alerts they
+ * publish.
+ *
+ * <p>Time is the data's: the entities' wall clock reads the newest record replayed so far, so old
+ * captures replay as if live, and the file is cut into batches of {@value #BATCH_RECORDS} records
+ * as an agent cuts its stream. Each batch is written before the next is read, so a run is
+ * repeatable. An endpoint that goes quiet is evaluated when data for it arrives again (the idle
+ * tick of a live node, which moves event time with the wall clock, does not run).
+ */
+public final class Backtest {
+  /** Records per batch, as an agent's batches. */
+  public static final int BATCH_RECORDS = 2000;
+
+  private static final String END = "\u0000backtest-end";
+
+  /** What a run found: the alerts in the order they fired and resolved, and what it read. */
+  public record Result(
+      List<Alert> alerts, long records, long rejected, long firstTs, long lastTs, double seconds) {
+    public double recordsPerSecond() {
+      return seconds > 0 ? records / seconds : 0;
+    }
+  }
+
+  /** Told the progress of a run: records read so far, of the file's bytes read so far. */
+  @FunctionalInterface
+  public interface Progress {
+    void at(long records, long bytesRead, long bytesTotal);
+
+    Progress NONE = (records, bytes, total) -> {};
+  }
+
+  private Backtest() {}
+
+  /** Replays {@code capture} through {@code rules}. */
+  public static Result run(Path capture, Collection<ThresholdRule> rules, Progress progress)
+      throws IOException, InterruptedException {
+    long started = System.nanoTime();
+    // the entities log each alert; a backtest prints them itself, and its stdout may be JSON
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.classic.Level level = root.getLevel();
+    root.setLevel(ch.qos.logback.classic.Level.ERROR);
+    Path snapshots = Files.createTempDirectory("autoglm-backtest-");
+    ReplayClock clock = new ReplayClock();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "backtest", config(snapshots));
+    try {
+      Config config = system.settings().config();
+      StatsSettings stats = StatsSettings.fromConfig(config);
+      RuleCache cache = new RuleCache();
+      Map<String, ThresholdRule> byId = new TreeMap<>();
+      rules.forEach(r -> byId.put(r.id(), r));
+      cache.offer(new RuleSet(1, byId, Map.of()));
+
+      List<Alert> alerts = new ArrayList<>();
+      CompletableFuture<Void> ended = new CompletableFuture<>();
+      ActorRef<Topic.Command<Alert>> topic =
+          system.systemActorOf(
+              Topic.create(Alert.class, "backtest-alerts"), "alert-topic", Props.empty());
+      ActorRef<Alert> collector =
+          system.systemActorOf(collector(alerts, ended), "alert-collector", Props.empty());
+      topic.tell(Topic.subscribe(collector));
+
+      EndpointLimits limits = EndpointLimits.fromConfig(config);
+      RestartBackoff backoff = RestartBackoff.fromConfig(config);
+      IpAdmission.Settings ipSettings = IpAdmission.Settings.fromConfig(config);
+      StatsCounters counters = new StatsCounters();
+      EndpointStatsEntity.Dependencies endpointDeps =
+          new EndpointStatsEntity.Dependencies(
+              stats, cache, topic, clock, counters, RollupSink.NONE);
+      SourceIpGroupEntity.Dependencies ipDeps =
+          new SourceIpGroupEntity.Dependencies(
+              stats,
+              cache,
+              topic,
+              clock,
+              RollupSink.NONE,
+              Duration.ofMillis(ipSettings.idleMs()),
+              Duration.ofMillis(ipSettings.historyIntervalMs()));
+      Map<String, Function<String, Behavior<?>>> behaviors =
+          Map.of(
+              EndpointStatsEntity.ENTITY_TYPE_KEY.name(),
+              id -> EndpointStatsEntity.create(id, endpointDeps),
+              SourceIpGroupEntity.ENTITY_TYPE_KEY.name(),
+              id -> SourceIpGroupEntity.create(id, null, ipDeps),
+              CatalogEntity.ENTITY_TYPE_KEY.name(),
+              id -> CatalogEntity.create(id, limits.limitOf(id), backoff));
+      EntityRefs refs = EntityRefs.local(system, behaviors);
+      Duration timeout = Duration.ofMinutes(1);
+      EndpointAdmission admission = new EndpointAdmission(refs, limits, timeout);
+      IpAdmission ips = new IpAdmission(ipSettings, cache, ip -> {});
+      EntityWriter writer = new EntityWriter(refs, stats, admission, ips, timeout, clock);
+      String defaultService = config.getString("autoglm.node.default-service");
+
+      long total = Files.size(capture);
+      long[] counts = new long[4]; // records, rejected, first ts, last ts
+      counts[2] = Long.MAX_VALUE;
+      counts[3] = Long.MIN_VALUE;
+      AtomicLong seq = new AtomicLong();
+      try (InputStream in = Files.newInputStream(capture)) {
+        Batches batches = new Batches(in, BATCH_RECORDS);
+        byte[] batch;
+        while ((batch = batches.next()) != null) {
+          byte[] lines = batch;
+          long s = seq.incrementAndGet();
+          EntityWriter.Batch aggregated =
+              writer.aggregate(
+                  "backtest",
+                  1,
+                  s,
+                  defaultService,
+                  sink ->
+                      CaptureCodec.decodeLenient(
+                          lines,
+                          record -> {
+                            clock.saw(record.ts());
+                            counts[2] = Math.min(counts[2], record.ts());
+                            counts[3] = Math.max(counts[3], record.ts());
+                            sink.accept(record);
+                          }));
+          counts[0] += aggregated.report().accepted();
+          counts[1] += aggregated.report().rejected();
+          writer.write(List.of(aggregated)).toCompletableFuture().get(5, TimeUnit.MINUTES);
+          progress.at(counts[0], batches.bytesRead(), total);
+        }
+      }
+      topic.tell(Topic.publish(endMarker()));
+      ended.get(1, TimeUnit.MINUTES);
+      List<Alert> out = new ArrayList<>(alerts);
+      out.sort(Comparator.comparingLong(Backtest::at));
+      return new Result(
+          List.copyOf(out),
+          counts[0],
+          counts[1],
+          counts[0] == 0 ? 0 : counts[2],
+          counts[0] == 0 ? 0 : counts[3],
+          (System.nanoTime() - started) / 1e9);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("the replay did not complete: " + e.getMessage(), e);
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+      deleteTree(snapshots);
+      root.setLevel(level);
+    }
+  }
+
+  /** When an alert changed: its start when it fired, its end when it resolved. */
+  public static long at(Alert a) {
+    return a.isFiring() ? a.windowEnd() : a.endsAt();
+  }
+
+  /**
+   * The live configuration, with the journal in memory, snapshots in a scratch directory, no
+   * cluster, and every delta written at once (no write slots: the replay sets the pace).
+   */
+  static Config config(Path snapshots) {
+    return ConfigFactory.parseMap(
+            Map.of(
+                "pekko.actor.provider", "local",
+                "pekko.persistence.journal.plugin", "pekko.persistence.journal.inmem",
+                "pekko.persistence.snapshot-store.plugin", "pekko.persistence.snapshot-store.local",
+                "pekko.persistence.snapshot-store.local.dir", snapshots.toString(),
+                "autoglm.stats.min-write-interval", "0s",
+                "autoglm.stats.watermark-tick", "1h",
+                "pekko.loglevel", "WARNING",
+                "pekko.log-dead-letters", "off"))
+        .withFallback(ConfigFactory.load())
+        .resolve();
+  }
+
+  private static Behavior<Alert> collector(List<Alert> alerts, CompletableFuture<Void> ended) {
+    return Behaviors.receive(Alert.class)
+        .onMessage(
+            Alert.class,
+            a -> {
+              if (END.equals(a.ruleId())) {
+                ended.complete(null);
+              } else {
+                alerts.add(a);
+              }
+              return Behaviors.same();
+            })
+        .build();
+  }
+
+  private static Alert endMarker() {
+    return new Alert(END, null, END, "", "", "", "", 0, 0, null, 0, 0, 0, "", "", null);
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a scratch directory left behind in the temp dir
+    }
+  }
+
+  /** The entities' wall clock in a replay: the newest record read so far. */
+  static final class ReplayClock implements NodeClock {
+    private volatile long newest = Long.MIN_VALUE;
+
+    void saw(long ts) {
+      if (ts > newest) {
+        newest = ts;
+      }
+    }
+
+    @Override
+    public long wallMillis() {
+      return newest == Long.MIN_VALUE ? 0 : newest + 1;
+    }
+
+    @Override
+    public long monotonicNanos() {
+      return System.nanoTime();
+    }
+  }
+
+  /** Cuts a stream of NDJSON into batches of whole lines. */
+  static final class Batches {
+    private final InputStream in;
+    private final int records;
+    private byte[] buf = new byte[1 << 20];
+    private int start;
+    private int end;
+    private boolean eof;
+    private long bytesRead;
+
+    Batches(InputStream in, int records) {
+      this.in = in;
+      this.records = records;
+    }
+
+    long bytesRead() {
+      return bytesRead;
+    }
+
+    /** The next batch of up to {@code records} whole lines (the last may lack its newline). */
+    byte[] next() throws IOException {
+      int lines = 0;
+      int pos = start;
+      while (true) {
+        int nl = Newlines.indexOf(buf, pos, end); // end when there is none
+        if (nl < end) {
+          pos = nl + 1;
+          if (++lines == records) {
+            return take(pos);
+          }
+          continue;
+        }
+        if (eof) {
+          return end > start ? take(end) : null;
+        }
+        int scanned = pos - start;
+        fill(); // moves the unread bytes to the front
+        pos = start + scanned;
+      }
+    }
+
+    private byte[] take(int upTo) {
+      byte[] out = Arrays.copyOfRange(buf, start, upTo);
+      start = upTo;
+      return out;
+    }
+
+    private void fill() throws IOException {
+      if (start > 0) {
+        System.arraycopy(buf, start, buf, 0, end - start);
+        end -= start;
+        start = 0;
+      }
+      if (end == buf.length) {
+        buf = Arrays.copyOf(buf, buf.length * 2);
+      }
+      int n = in.read(buf, end, buf.length - end);
+      if (n < 0) {
+        eof = true;
+      } else {
+        end += n;
+        bytesRead += n;
+      }
+    }
+  }
+}
