@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.node.Node;
 import io.autoglm.monitor.protocols.json.Json;
+import io.autoglm.monitor.protocols.rule.RuleCodec;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,6 +32,23 @@ final class BenchNode {
             HttpRequest.newBuilder(URI.create(node.baseUrl() + path)).GET().build(),
             HttpResponse.BodyHandlers.ofString());
     return Json.mapper().readTree(r.body());
+  }
+
+  /** Installs {@code rules} through {@code PUT /api/v1/rules/{id}}, as an operator would. */
+  static void install(Node node, List<ThresholdRule> rules)
+      throws IOException, InterruptedException {
+    for (ThresholdRule rule : rules) {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(node.baseUrl() + "/api/v1/rules/" + rule.id()))
+                  .header("Content-Type", "application/json")
+                  .PUT(HttpRequest.BodyPublishers.ofString(RuleCodec.toJson(rule).toString()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() / 100 != 2) {
+        throw new IOException("rule " + rule.id() + " refused: " + r.statusCode() + " " + r.body());
+      }
+    }
   }
 
   /**

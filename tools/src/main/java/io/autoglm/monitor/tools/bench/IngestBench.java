@@ -7,7 +7,9 @@ import io.autoglm.monitor.agent.ship.NdjsonBatchReader;
 import io.autoglm.monitor.agent.ship.StreamShipper;
 import io.autoglm.monitor.node.Node;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
+import io.autoglm.monitor.tools.backtest.RulesFile;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,6 +56,7 @@ public final class IngestBench {
   private final int batchLines;
   private final int unacked;
   private final long warmupRecords;
+  private final List<ThresholdRule> rules;
   private final int agents;
   private final StreamShipper.Encoding encoding;
   private final PrintStream out;
@@ -65,7 +68,9 @@ public final class IngestBench {
       long warmupRecords,
       int agents,
       StreamShipper.Encoding encoding,
+      List<ThresholdRule> rules,
       PrintStream out) {
+    this.rules = rules;
     this.file = file;
     this.batchLines = batchLines;
     this.unacked = unacked;
@@ -122,6 +127,14 @@ public final class IngestBench {
     int agents = 1;
 
     @Option(
+        names = "--rules",
+        paramLabel = "FILE|auto",
+        description =
+            "rules installed before the passes: a rules file (as backtest --rules), or auto for"
+                + " the auto rule on every endpoint and source IP (default: none)")
+    String rules;
+
+    @Option(
         names = "--encoding",
         paramLabel = "binary|binary-gzip|text",
         description = "how batches travel (default: ${DEFAULT-VALUE})")
@@ -148,7 +161,17 @@ public final class IngestBench {
             spec, "option --encoding must be binary, binary-gzip or text, got '" + encoding + "'");
       }
       readable(spec, file);
-      return new IngestBench(file, batchLines, unacked, warmupRecords, agents, frames, out).run()
+      List<ThresholdRule> installed = List.of();
+      if (rules != null) {
+        try {
+          installed = rules.equals("auto") ? RulesFile.defaults() : RulesFile.read(Path.of(rules));
+        } catch (RulesFile.InvalidRulesException | IOException e) {
+          throw OptionChecks.usageError(spec, "option --rules: " + e.getMessage());
+        }
+      }
+      return new IngestBench(
+                  file, batchLines, unacked, warmupRecords, agents, frames, installed, out)
+              .run()
           ? CommandLines.EXIT_OK
           : CommandLines.EXIT_FAILURE;
     }
@@ -174,6 +197,12 @@ public final class IngestBench {
               + " connections");
     }
     try (Node node = BenchNode.start("bench", overrides, out)) {
+      if (!rules.isEmpty()) {
+        BenchNode.install(node, rules);
+        out.printf(
+            "bench: %d rule(s) installed: %s%n",
+            rules.size(), rules.stream().map(ThresholdRule::id).toList());
+      }
       if (warmupRecords > 0) {
         // the same path on other endpoints (another service name), so that the measured pass
         // meets a JIT-compiled node and agent but entities that start from nothing
