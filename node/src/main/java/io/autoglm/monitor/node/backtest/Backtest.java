@@ -26,6 +26,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -50,15 +51,25 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  * rules, run as plain actors of one JVM with an in-memory journal, and collects the alerts they
  * publish.
  *
- * <p>Time is the data's: the entities' wall clock reads the newest record replayed so far, so old
- * captures replay as if live, and the file is cut into batches of {@value #BATCH_RECORDS} records
- * as an agent cuts its stream. Each batch is written before the next is read, so a run is
- * repeatable. An endpoint that goes quiet is evaluated when data for it arrives again (the idle
- * tick of a live node, which moves event time with the wall clock, does not run).
+ * <p>Time is the data's: the entities' wall clock reads the newest record of the batches written so
+ * far, so old captures replay as if live, and endpoints and IPs that go quiet move on with it as
+ * they do with a live node's clock; and the file is cut into batches of {@value #BATCH_RECORDS}
+ * records as an agent cuts its stream, with a few batches in flight. Each entity gets its batches
+ * in file order and evaluates its rules at every pane boundary, so a run gives the same alerts each
+ * time.
  */
 public final class Backtest {
   /** Records per batch, as an agent's batches. */
-  public static final int BATCH_RECORDS = 2000;
+  public static final int BATCH_RECORDS = 5000;
+
+  /** Batches written but not yet confirmed, at most. */
+  static final int IN_FLIGHT = 8;
+
+  /**
+   * How often entities move quiet endpoints and IPs on to the replay's time, which is that of the
+   * newest batch written: as a live node's wall clock moves them.
+   */
+  static final Duration TICK = Duration.ofMillis(200);
 
   private static final String END = "\u0000backtest-end";
 
@@ -146,11 +157,16 @@ public final class Backtest {
       counts[2] = Long.MAX_VALUE;
       counts[3] = Long.MIN_VALUE;
       AtomicLong seq = new AtomicLong();
+      ArrayDeque<CompletableFuture<?>> inFlight = new ArrayDeque<>();
       try (InputStream in = Files.newInputStream(capture)) {
         Batches batches = new Batches(in, BATCH_RECORDS);
         byte[] batch;
         while ((batch = batches.next()) != null) {
           byte[] lines = batch;
+          long[] batchMax = {Long.MIN_VALUE};
+          if (clock.newest == Long.MIN_VALUE) {
+            clock.saw(firstTs(lines)); // the first batch is judged against its first record
+          }
           long s = seq.incrementAndGet();
           EntityWriter.Batch aggregated =
               writer.aggregate(
@@ -162,16 +178,31 @@ public final class Backtest {
                       CaptureCodec.decodeLenient(
                           lines,
                           record -> {
-                            clock.saw(record.ts());
+                            batchMax[0] = Math.max(batchMax[0], record.ts());
                             counts[2] = Math.min(counts[2], record.ts());
                             counts[3] = Math.max(counts[3], record.ts());
                             sink.accept(record);
                           }));
           counts[0] += aggregated.report().accepted();
           counts[1] += aggregated.report().rejected();
-          writer.write(List.of(aggregated)).toCompletableFuture().get(5, TimeUnit.MINUTES);
+          // a few batches in flight, as an agent pipelines them: entities take each one's deltas
+          // in the order sent, while the next batch is decoded
+          long newest = batchMax[0];
+          inFlight.add(
+              writer
+                  .write(List.of(aggregated))
+                  .thenRun(() -> clock.saw(newest))
+                  .toCompletableFuture());
+          if (inFlight.size() >= IN_FLIGHT) {
+            inFlight.remove().get(5, TimeUnit.MINUTES);
+          }
           progress.at(counts[0], batches.bytesRead(), total);
         }
+        for (CompletableFuture<?> f : inFlight) {
+          f.get(5, TimeUnit.MINUTES);
+        }
+        // quiet endpoints and IPs move on to the end of the file on their next ticks
+        Thread.sleep(3 * TICK.toMillis());
       }
       topic.tell(Topic.publish(endMarker()));
       ended.get(1, TimeUnit.MINUTES);
@@ -194,6 +225,19 @@ public final class Backtest {
     }
   }
 
+  /** The timestamp of the first valid record of {@code lines}, or the wall clock's time. */
+  private static long firstTs(byte[] lines) {
+    long[] first = {Long.MIN_VALUE};
+    CaptureCodec.decodeLenient(
+        lines,
+        r -> {
+          if (first[0] == Long.MIN_VALUE) {
+            first[0] = r.ts();
+          }
+        });
+    return first[0] == Long.MIN_VALUE ? System.currentTimeMillis() : first[0];
+  }
+
   /** When an alert changed: its start when it fired, its end when it resolved. */
   public static long at(Alert a) {
     return a.isFiring() ? a.windowEnd() : a.endsAt();
@@ -211,7 +255,7 @@ public final class Backtest {
                 "pekko.persistence.snapshot-store.plugin", "pekko.persistence.snapshot-store.local",
                 "pekko.persistence.snapshot-store.local.dir", snapshots.toString(),
                 "autoglm.stats.min-write-interval", "0s",
-                "autoglm.stats.watermark-tick", "1h",
+                "autoglm.stats.watermark-tick", TICK.toMillis() + "ms",
                 "pekko.loglevel", "WARNING",
                 "pekko.log-dead-letters", "off"))
         .withFallback(ConfigFactory.load())
@@ -247,9 +291,9 @@ public final class Backtest {
 
   /** The entities' wall clock in a replay: the newest record read so far. */
   static final class ReplayClock implements NodeClock {
-    private volatile long newest = Long.MIN_VALUE;
+    volatile long newest = Long.MIN_VALUE;
 
-    void saw(long ts) {
+    synchronized void saw(long ts) {
       if (ts > newest) {
         newest = ts;
       }

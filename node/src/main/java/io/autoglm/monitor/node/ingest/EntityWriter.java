@@ -353,7 +353,8 @@ public final class EntityWriter {
     List<CompletableFuture<Unconfirmed>> replies = new ArrayList<>(byGroup.size());
     byGroup.forEach(
         (group, deltas) -> {
-          IpGroupDelta delta = new IpGroupDelta(group, List.copyOf(deltas));
+          IpGroupDelta delta =
+              new IpGroupDelta(group, List.copyOf(deltas), ips.watchingSince(group.service()));
           replies.add(
               AskPattern.<SourceIpGroupEntity.Command, EndpointStatsEntity.IngestAck>askWithStatus(
                       entities.ref(SourceIpGroupEntity.ENTITY_TYPE_KEY, group.entityId()),

@@ -55,6 +55,9 @@ public final class AutoRule {
   /** The window every signal reads. */
   public static final long WINDOW_MS = 60_000;
 
+  /** Minutes of history a signal needs before it can fire. */
+  public static final int MIN_SAMPLES = 5;
+
   /** The history every signal compares with. */
   public static final long HISTORY_MS = 3_600_000;
 
@@ -82,8 +85,8 @@ public final class AutoRule {
     boolean ip = rule.scope() == RuleScope.IP;
     List<ThresholdRule> out = new ArrayList<>(4);
     for (Signal s : Signal.values()) {
-      if (ip && !s.metric.forSourceIps()) {
-        continue;
+      if (ip && (!s.metric.forSourceIps() || s == Signal.QPS_DROP)) {
+        continue; // no latency per IP; a client that goes quiet is no anomaly
       }
       boolean drop = s == Signal.QPS_DROP;
       double k = drop ? pick(level, 5, 4, 3) : pick(level, 8, 6, 4);
@@ -92,7 +95,7 @@ public final class AutoRule {
       double floor =
           s == Signal.ERROR_RATE
               ? pick(level, 0.01, 0.005, 0.003)
-              : s.metric == Metric.QPS ? 1.0 / k : 0;
+              : s.metric != Metric.QPS ? 0 : ip ? pick(level, 50, 30, 20) / k : 1.0 / k;
       double floorRatio =
           s == Signal.ERROR_RATE
               ? 0
@@ -107,7 +110,7 @@ public final class AutoRule {
       long minRequests = s.metric == Metric.QPS ? 0 : (long) pick(level, 50, 30, 20);
       Detection.Baseline baseline =
           new Detection.Baseline(
-              BaselineMethod.MAD, k, HISTORY_MS, ip ? 5 : 10, s.direction, floor, floorRatio);
+              BaselineMethod.MAD, k, HISTORY_MS, MIN_SAMPLES, s.direction, floor, floorRatio);
       out.add(
           new ThresholdRule(
               rule.id() + "/" + s.id,

@@ -108,7 +108,7 @@ public final class Detectors {
         !breached,
         rule.severity(),
         limit,
-        band.explain(rule.metric().wireName(), value));
+        () -> band.explain(rule.metric().wireName(), value));
   }
 
   /**
@@ -188,7 +188,7 @@ public final class Detectors {
         relative
             ? then.value() * (1 + sign * rule.threshold())
             : then.value() + sign * rule.threshold();
-    return new Reading(value, v.breached(), !v.breached(), rule.severity(), limit, v.explanation());
+    return new Reading(value, v.breached(), !v.breached(), rule.severity(), limit, v::explanation);
   }
 
   /**

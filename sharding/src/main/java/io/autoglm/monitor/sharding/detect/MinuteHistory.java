@@ -38,8 +38,8 @@ public final class MinuteHistory {
   }
 
   /**
-   * A history of {@code capacity} minutes; {@code countsMissingAsZero} false for a series that
-   * has no value for some minutes by its step (not because nothing happened).
+   * A history of {@code capacity} minutes; {@code countsMissingAsZero} false for a series that has
+   * no value for some minutes by its step (not because nothing happened).
    */
   public MinuteHistory(int capacity, boolean countsMissingAsZero) {
     this.countsMissingAsZero = countsMissingAsZero;
@@ -65,6 +65,18 @@ public final class MinuteHistory {
   public long firstMinute() {
     return firstMinute;
   }
+
+  /**
+   * Declares that the subject was watched from {@code minuteStart} to {@code until}, though it may
+   * have sent nothing until later: its QPS and tokens per second read 0 there (a source IP tracked
+   * only once it got busy sent too little to track before).
+   */
+  public void observedSince(long minuteStart, long until) {
+    firstMinute = Math.min(firstMinute, minuteStart);
+    observedUntil = Math.max(observedUntil, until);
+  }
+
+  private long observedUntil = Long.MIN_VALUE;
 
   /** Keeps at least {@code minutes} minutes from now on, keeping what it holds. */
   public void ensureCapacity(int minutes) {
@@ -152,7 +164,7 @@ public final class MinuteHistory {
         countsMissingAsZero && (metric == Metric.QPS || metric == Metric.TOKENS_PER_SECOND);
     return counted
             && minuteStart >= firstMinute
-            && minuteStart <= newestMinute
+            && (minuteStart <= newestMinute || minuteStart + MINUTE <= observedUntil)
             && reaches(minuteStart)
         ? 0
         : Double.NaN;

@@ -1,6 +1,7 @@
 package io.autoglm.monitor.sharding.detect;
 
 import io.autoglm.monitor.protocols.rule.Severity;
+import java.util.function.Supplier;
 
 /**
  * What a rule makes of one subject at one evaluation point: the value it watched, whether that
@@ -12,7 +13,7 @@ import io.autoglm.monitor.protocols.rule.Severity;
  *     threshold; for the other kinds, not breached)
  * @param severity the severity of an alert fired or held at this value
  * @param limit the level the value is compared with: a threshold, the edge of a band
- * @param explanation why, e.g. {@code error_rate 0.31 is 9.4σ above the 1h baseline 0.012 ± 0.032};
+ * @param explain why, e.g. {@code error_rate 0.31 is 9.4σ above the 1h baseline 0.012 ± 0.032};
  *     null for a threshold rule (its alert says {@code error_rate = 0.31 (> 0.05)})
  */
 public record Reading(
@@ -21,4 +22,13 @@ public record Reading(
     boolean recovered,
     Severity severity,
     double limit,
-    String explanation) {}
+    Supplier<String> explain) {
+
+  /**
+   * The explanation, written out: only when an alert fires, since a rule is read at every
+   * evaluation point and formatting numbers costs more than the reading.
+   */
+  public String explanation() {
+    return explain == null ? null : explain.get();
+  }
+}

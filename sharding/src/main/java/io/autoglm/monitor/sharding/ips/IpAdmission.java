@@ -137,7 +137,18 @@ public final class IpAdmission implements IpTracking {
    * Counts the heavy hitters of one batch's records of {@code service} toward admission; admits
    * those that reach {@code admit-requests} within one admission window of event time.
    */
+  /**
+   * The event time of the first batch of {@code service} this node saw the source IPs of, or {@link
+   * Long#MAX_VALUE}: an IP tracked later sent too little before to be tracked.
+   */
+  public long watchingSince(String service) {
+    return watchingSince.getOrDefault(service, Long.MAX_VALUE);
+  }
+
+  private final Map<String, Long> watchingSince = new java.util.concurrent.ConcurrentHashMap<>();
+
   public void observe(String service, SourceIpSketch ips, long eventTimeMs, long nowMs) {
+    watchingSince.merge(service, eventTimeMs, Math::min);
     long window = Math.floorDiv(eventTimeMs, settings.admitWindowMs());
     for (SourceIpSketch.HeavyHitter h : ips.topIps(TOP_PER_BATCH)) {
       Map<String, Long> known = tracked.get(service);

@@ -122,6 +122,14 @@ public final class SourceIpGroupEntity
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final HistoryWriter history;
   private long lastArrivalWallMs;
+
+  /**
+   * The event time of the first data this group got since it started (not persisted): a source IP's
+   * QPS before it was tracked counts as 0 back to here, so an IP that appears and floods at once
+   * has a history to be compared with.
+   */
+  private long observingSince = Long.MAX_VALUE;
+
   private long lastHistoryWriteNanos;
   private boolean passivating;
 
@@ -234,6 +242,7 @@ public final class SourceIpGroupEntity
     lastArrivalWallMs = now;
     long horizon = settings.futureLimit(now);
     Map<Batch, ReplayFilter.Verdict> verdicts = judge(state, cmd.delta());
+    observingSince = Math.min(observingSince, cmd.delta().serviceSince());
     Map<String, Long> applied = new HashMap<>();
     verdicts.forEach(
         (b, v) -> {
@@ -425,6 +434,14 @@ public final class SourceIpGroupEntity
       if (metrics.length > 0 && m.end() <= last) {
         history.record(m.start(), m.count(), metrics, metric -> valueOf(metric, m));
       }
+    }
+    if (observingSince != Long.MAX_VALUE) {
+      // back to the minutes an IP keeps (max-window): older ones are not held, not empty
+      long kept =
+          StatsSettings.minuteStartOf(at - settings.maxWindowMs()) + StatsSettings.MINUTE_MS;
+      history.observedSince(
+          Math.max(kept, StatsSettings.minuteStartOf(observingSince) + StatsSettings.MINUTE_MS),
+          at);
     }
     Subject subject =
         new Subject() {
