@@ -62,8 +62,13 @@ public final class Backtest {
   /** Records per batch, as an agent's batches. */
   public static final int BATCH_RECORDS = 5000;
 
-  /** Batches written but not yet confirmed, at most. */
-  static final int IN_FLIGHT = 8;
+  /**
+   * Batches written but not yet confirmed, at most. One: with several in flight, per-IP alerts
+   * fired up to a minute apart from run to run (the entities' clock then depends on how far the
+   * replay has got; not yet understood), while endpoint alerts did not move. One at a time gives
+   * the same alerts every run, and the same as a node fed the same batches one by one.
+   */
+  static final int IN_FLIGHT = 1;
 
   /**
    * How often entities move quiet endpoints and IPs on to the replay's time, which is that of the
@@ -157,7 +162,7 @@ public final class Backtest {
       counts[2] = Long.MAX_VALUE;
       counts[3] = Long.MIN_VALUE;
       AtomicLong seq = new AtomicLong();
-      ArrayDeque<CompletableFuture<?>> inFlight = new ArrayDeque<>();
+      ArrayDeque<Written> inFlight = new ArrayDeque<>();
       try (InputStream in = Files.newInputStream(capture)) {
         Batches batches = new Batches(in, BATCH_RECORDS);
         byte[] batch;
@@ -187,19 +192,15 @@ public final class Backtest {
           counts[1] += aggregated.report().rejected();
           // a few batches in flight, as an agent pipelines them: entities take each one's deltas
           // in the order sent, while the next batch is decoded
-          long newest = batchMax[0];
           inFlight.add(
-              writer
-                  .write(List.of(aggregated))
-                  .thenRun(() -> clock.saw(newest))
-                  .toCompletableFuture());
+              new Written(batchMax[0], writer.write(List.of(aggregated)).toCompletableFuture()));
           if (inFlight.size() >= IN_FLIGHT) {
-            inFlight.remove().get(5, TimeUnit.MINUTES);
+            inFlight.remove().await(clock);
           }
           progress.at(counts[0], batches.bytesRead(), total);
         }
-        for (CompletableFuture<?> f : inFlight) {
-          f.get(5, TimeUnit.MINUTES);
+        while (!inFlight.isEmpty()) {
+          inFlight.remove().await(clock);
         }
         // quiet endpoints and IPs move on to the end of the file on their next ticks
         Thread.sleep(3 * TICK.toMillis());
@@ -255,6 +256,8 @@ public final class Backtest {
                 "pekko.persistence.snapshot-store.plugin", "pekko.persistence.snapshot-store.local",
                 "pekko.persistence.snapshot-store.local.dir", snapshots.toString(),
                 "autoglm.stats.min-write-interval", "0s",
+                // the clock trails the batches in flight: their records are not from the future
+                "autoglm.stats.max-future", "3650d",
                 "autoglm.stats.watermark-tick", TICK.toMillis() + "ms",
                 "pekko.loglevel", "WARNING",
                 "pekko.log-dead-letters", "off"))
@@ -289,7 +292,25 @@ public final class Backtest {
     }
   }
 
-  /** The entities' wall clock in a replay: the newest record read so far. */
+  /** A batch sent to the entities, and its newest record. */
+  private record Written(long newest, CompletableFuture<?> done) {
+    /**
+     * Waits until every entity has it, then moves the clock to its newest record: batches are
+     * awaited in the order sent, so every record up to the clock has reached its entities.
+     */
+    void await(ReplayClock clock)
+        throws InterruptedException,
+            java.util.concurrent.ExecutionException,
+            java.util.concurrent.TimeoutException {
+      done.get(5, TimeUnit.MINUTES);
+      clock.saw(newest);
+    }
+  }
+
+  /**
+   * The entities' wall clock in a replay: the newest record of the batches every entity has been
+   * sent and has written, in file order.
+   */
   static final class ReplayClock implements NodeClock {
     volatile long newest = Long.MIN_VALUE;
 

@@ -374,7 +374,7 @@ public final class SourceIpGroupEntity
       // only a pending or firing rule needs event time to move while the IP is quiet (to
       // resolve it): quiet IPs that merely have rules would otherwise write every second
       long quietFor = Math.max(0, now - Math.max(ip.lastReceivedAt(), lastArrivalWallMs));
-      long at = settings.paneStartOf(ip.maxEventTs() + 1 + quietFor);
+      long at = settings.paneStartOf(Math.min(ip.maxEventTs() + 1 + quietFor, now));
       if (at > ip.evaluatedAt()) {
         events.add(new IpEventTimeAdvanced(ip.ipId(), at));
         events.addAll(alertChanges(ip, ip, at));

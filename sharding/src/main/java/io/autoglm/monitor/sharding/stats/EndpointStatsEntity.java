@@ -547,7 +547,9 @@ public final class EndpointStatsEntity
     // while no data arrives, event time moves on from the newest record with the wall clock,
     // pane boundary by pane boundary
     long idleMs = now - lastArrivalWallMs;
-    long at = settings.paneStartOf(state.maxEventTs() + 1 + Math.max(0, idleMs));
+    // never past the wall clock: data up to it may still be on its way (a backtest's clock is
+    // the newest record every entity has been sent)
+    long at = settings.paneStartOf(Math.min(state.maxEventTs() + 1 + Math.max(0, idleMs), now));
     if (at <= state.evaluatedAt() || !worthAdvancing(state)) {
       return Effect().noReply();
     }
