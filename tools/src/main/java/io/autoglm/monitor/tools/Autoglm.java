@@ -10,6 +10,7 @@ import io.autoglm.monitor.node.Node;
 import io.autoglm.monitor.tools.backtest.BacktestCommand;
 import io.autoglm.monitor.tools.bench.AlertLatencyBench;
 import io.autoglm.monitor.tools.bench.DecodeBench;
+import io.autoglm.monitor.tools.bench.DetectBench;
 import io.autoglm.monitor.tools.bench.IngestBench;
 import io.autoglm.monitor.tools.bench.IpSprayBench;
 import io.autoglm.monitor.tools.demo.Demo;
@@ -61,6 +62,7 @@ public final class Autoglm extends CommandGroup {
             new CommandLine(new Bench())
                 .addSubcommand(new IngestBench.Cli(io.out()))
                 .addSubcommand(new DecodeBench(io.out()))
+                .addSubcommand(new DetectBench(io.out()))
                 .addSubcommand(new AlertLatencyBench(io.out()))
                 .addSubcommand(new IpSprayBench(io.out())))
         .addSubcommand(new BacktestCommand(io))
