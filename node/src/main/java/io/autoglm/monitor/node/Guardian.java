@@ -17,6 +17,7 @@ import io.autoglm.monitor.node.ingest.StreamSettings;
 import io.autoglm.monitor.notifier.channel.WebhookSettings;
 import io.autoglm.monitor.notifier.route.Notifier;
 import io.autoglm.monitor.persistence.cassandra.RollupStore;
+import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.catalog.CatalogEntity;
@@ -33,7 +34,9 @@ import io.autoglm.monitor.sharding.stats.RollupSink;
 import io.autoglm.monitor.sharding.stats.StatsCounters;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -131,7 +134,18 @@ public final class Guardian {
           CatalogEntity.init(system, limits::limitOf);
           EndpointAdmission admission = new EndpointAdmission(system, limits, stats.askTimeout());
           RollupStore history = history(system, node);
-          RollupSink rollups = history::write;
+          RollupSink rollups =
+              new RollupSink() {
+                @Override
+                public CompletionStage<Void> write(String entity, List<WindowStats> minutes) {
+                  return history.write(entity, minutes);
+                }
+
+                @Override
+                public CompletionStage<List<WindowStats>> read(String entity, long from, long to) {
+                  return history.read(entity, from, to);
+                }
+              };
           EndpointStatsEntity.init(
               system,
               new EndpointStatsEntity.Dependencies(

@@ -11,7 +11,9 @@ import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Metric;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.NodeClock;
+import io.autoglm.monitor.sharding.detect.Detectors;
 import io.autoglm.monitor.sharding.detect.MinuteHistory;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.detect.RuleEvaluator;
@@ -112,6 +114,9 @@ public final class EndpointStatsEntity
 
   /** Writing these minutes to the history failed: write them again. */
   private record RollupFailed(List<Long> minuteStarts) implements Command {}
+
+  /** The minutes read back from the history at start, for the detectors. */
+  private record HistoryLoaded(List<WindowStats> minutes, long until) implements Command {}
 
   /** The timer that writes the deltas queued since the last write. */
   private enum WritePending implements Command {
@@ -245,6 +250,7 @@ public final class EndpointStatsEntity
               // a write may have been persisted without its minutes reaching the history
               state.minutes().forEach(m -> history.changed(m.start()));
               writeRollups(state);
+              loadDetectorHistory(state);
             })
         .onSignal(
             PreRestart.instance(),
@@ -266,6 +272,19 @@ public final class EndpointStatsEntity
         .onCommand(Tick.class, this::onTick)
         .onCommand(Wake.class, (state, cmd) -> Effect().noReply())
         .onCommand(WritePending.class, (state, cmd) -> writePending(state))
+        .onCommand(
+            HistoryLoaded.class,
+            (state, cmd) -> {
+              List<ThresholdRule> rules = applicableRules();
+              RuleEvaluator.record(detectorHistory, cmd.minutes(), cmd.until(), rules, settings);
+              context
+                  .getLog()
+                  .debug(
+                      "Endpoint {}: {} minute(s) of history for its detectors",
+                      key.entityId(),
+                      cmd.minutes().size());
+              return Effect().noReply();
+            })
         .onCommand(
             RollupFailed.class,
             (state, cmd) -> {
@@ -564,6 +583,51 @@ public final class EndpointStatsEntity
             settings,
             detectorHistory));
     return Effect().persist(events).thenRun(after -> afterPersist(events, after)).thenNoReply();
+  }
+
+  /** The rules (auto rules as their signals) that watch this endpoint. */
+  private List<ThresholdRule> applicableRules() {
+    return deps.rules().evaluated().stream()
+        .filter(r -> r.appliesTo(key.service(), key.path()))
+        .toList();
+  }
+
+  /**
+   * After a restart, reads back from the history the minutes the rules that read one (baseline,
+   * change, forecast) compare with, older than those the state holds: a restarted node does not
+   * need an hour, a day or a week to relearn. The rules known at start decide how far back.
+   */
+  private void loadDetectorHistory(EndpointStatsState state) {
+    int minutes = 0;
+    for (ThresholdRule r : applicableRules()) {
+      minutes = Math.max(minutes, Detectors.historyMinutes(r, settings.windowOf(r.windowMs())));
+    }
+    if (minutes == 0 || !state.hasData()) {
+      return;
+    }
+    long until =
+        state.minutes().isEmpty()
+            ? StatsSettings.minuteStartOf(state.evaluatedAt())
+            : state.minutes().get(0).start();
+    long from =
+        StatsSettings.minuteStartOf(state.evaluatedAt()) - minutes * StatsSettings.MINUTE_MS;
+    if (from >= until) {
+      return;
+    }
+    context.pipeToSelf(
+        deps.rollups().read(persistenceId().id(), from, until),
+        (read, failure) -> {
+          if (failure != null) {
+            context
+                .getLog()
+                .warn(
+                    "Endpoint {}: could not read its history for the detectors: {}",
+                    key.entityId(),
+                    failure.toString());
+            return new HistoryLoaded(List.of(), until);
+          }
+          return new HistoryLoaded(read, until);
+        });
   }
 
   /** Whether any rule watches this endpoint. */

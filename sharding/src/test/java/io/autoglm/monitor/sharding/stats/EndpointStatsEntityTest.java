@@ -14,6 +14,7 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkAdvanced;
+import io.autoglm.monitor.persistence.stats.LatencySketch;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Comparison;
@@ -669,5 +670,84 @@ class EndpointStatsEntityTest {
     // a legacy WatermarkAdvanced moves event time the same way
     assertEquals(
         T0 + 200_000, s.apply(new WatermarkAdvanced(ID, T0 + 200_000), SETTINGS).evaluatedAt());
+  }
+
+  /** A rollup history in memory: what the entity writes, and minutes written before it. */
+  private static final class MemoryHistory implements RollupSink {
+    final java.util.concurrent.ConcurrentSkipListMap<Long, WindowStats> minutes =
+        new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> write(String entity, List<WindowStats> ms) {
+      ms.forEach(m -> minutes.put(m.start(), m));
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<List<WindowStats>> read(
+        String entity, long from, long to) {
+      return java.util.concurrent.CompletableFuture.completedFuture(
+          List.copyOf(minutes.subMap(from, to).values()));
+    }
+  }
+
+  /**
+   * Alerts of a day-over-day rule on a surge, with the history holding (or not) the same minutes
+   * yesterday at 100 requests/s, for an entity restarted before the surge.
+   */
+  private List<Alert> dayOverDayAfterARestart(boolean yesterdayInHistory) throws Exception {
+    RuleCache dod = new RuleCache();
+    dod.offer(
+        RuleSet.EMPTY.with(
+            io.autoglm.monitor.protocols.rule.RuleCodec.parse(
+                io.autoglm.monitor.protocols.json.Json.mapper()
+                    .readTree(
+                        "{\"kind\": \"change\", \"metric\": \"qps\", \"threshold\": 0.5,"
+                            + " \"window\": \"1m\", \"endpoint\": \"/v1/chat/*\"}"),
+                "dod")));
+    MemoryHistory history = new MemoryHistory();
+    if (yesterdayInHistory) {
+      long day = 86_400_000L;
+      for (long m = T0 - day - 10 * 60_000; m < T0 - day + 10 * 60_000; m += 60_000) {
+        history.minutes.put(
+            m,
+            new WindowStats(
+                m, m + 60_000, 6000, 0, 6000, 0, 0, 0, 0, 0, LatencySketch.empty(), 0, 0, 0, 0));
+      }
+    }
+    var dodKit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            EndpointStatsEntity.create(
+                "default/v1/chat/dod",
+                new EndpointStatsEntity.Dependencies(
+                    SETTINGS, dod, alerts.ref(), clock, new StatsCounters(), history)));
+    dodKit.<StatusReply<EndpointStatsEntity.IngestAck>>runCommand(
+        replyTo ->
+            new EndpointStatsEntity.Ingest(traffic("/v1/chat/dod", 0, 12, 100, 0.0, 100), replyTo));
+    dodKit.restart(); // reads yesterday back for the rule, if the history has it
+    var surge =
+        dodKit.<StatusReply<EndpointStatsEntity.IngestAck>>runCommand(
+            replyTo ->
+                new EndpointStatsEntity.Ingest(
+                    traffic("/v1/chat/dod", 12, 40, 300, 0.0, 100), replyTo));
+    return surge.events().stream()
+        .filter(e -> e instanceof AlertFired)
+        .map(e -> ((AlertFired) e).alert())
+        .toList();
+  }
+
+  @Test
+  void aRestartedEntityComparesWithYesterdayReadBackFromTheHistory() throws Exception {
+    List<Alert> fired = dayOverDayAfterARestart(true);
+    assertEquals(1, fired.size(), fired.toString());
+    assertEquals("dod", fired.get(0).ruleId());
+    assertTrue(
+        fired
+            .get(0)
+            .explanation()
+            .matches("qps \\d+ vs 100 at this time yesterday \\(\\+\\d+ %\\)"),
+        fired.get(0).explanation());
+    assertEquals(List.of(), dayOverDayAfterARestart(false), "nothing to compare with");
   }
 }
