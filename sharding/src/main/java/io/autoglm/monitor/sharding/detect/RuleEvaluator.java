@@ -133,7 +133,9 @@ public final class RuleEvaluator {
     if (!points.isEmpty()) {
       record(history, state.minutes(), points.get(points.size() - 1), applicable, settings);
     }
-    Subject subject = new EndpointSubject(state, settings, history);
+    Subject subject =
+        new EndpointSubject(
+            state, settings, history, applicable.stream().anyMatch(r -> needsLatency(r.metric())));
     return evaluate(
         key.entityId(),
         state.alerts(),
@@ -198,12 +200,18 @@ public final class RuleEvaluator {
     private final EndpointStatsState state;
     private final StatsSettings settings;
     private final MinuteHistory history;
+    private final boolean anyLatency;
     private long lastT = Long.MIN_VALUE;
     private long lastWindow;
     private boolean lastLatency;
     private WindowStats last;
 
-    EndpointSubject(EndpointStatsState state, StatsSettings settings, MinuteHistory history) {
+    EndpointSubject(
+        EndpointStatsState state,
+        StatsSettings settings,
+        MinuteHistory history,
+        boolean anyLatency) {
+      this.anyLatency = anyLatency;
       this.state = state;
       this.settings = settings;
       this.history = history;
@@ -211,8 +219,9 @@ public final class RuleEvaluator {
 
     @Override
     public MinuteHistory.Measured window(Metric metric, long t, long windowMs) {
-      boolean latency = needsLatency(metric);
-      // the signals of an auto rule read the same window one after another: sum it once
+      // when a rule reads latency, every window is summed with it: the signals read the same
+      // window one after another, and it is summed once
+      boolean latency = anyLatency || needsLatency(metric);
       if (last == null || t != lastT || windowMs != lastWindow || (latency && !lastLatency)) {
         last = windowAt(state, t, windowMs, settings, latency);
         lastT = t;

@@ -297,8 +297,9 @@ public final class EndpointStatsEntity
   /**
    * Queues the delta and writes at once unless this entity has already written in the current write
    * slot ({@code minWriteInterval} long, counted from its first write); then a timer writes every
-   * delta queued by the start of the next slot in one event. A delta that makes a rule fire or
-   * resolve is written at once all the same: an alert does not wait for the slot.
+   * delta queued by the start of the next slot in one event. A delta that makes a pending or firing
+   * rule fire or resolve (or a rule with {@code for: 0} fire) is written at once all the same: an
+   * alert does not wait for the slot.
    */
   private ReplyEffect<EndpointStatsEvent, EndpointStatsState> onIngest(
       EndpointStatsState state, Ingest cmd) {
@@ -309,8 +310,9 @@ public final class EndpointStatsEntity
     if (interval == 0 || !writtenYet || Math.floorDiv(now - slotOrigin, interval) > lastWriteSlot) {
       return writePending(state);
     }
-    // planning the write only to see whether it changes an alert is for endpoints with rules
-    if (watchedByARule()) {
+    // planning the write only to see whether it fires or resolves an alert is for endpoints whose
+    // rules can: one pending or firing, or one that fires at the first breach (for: 0)
+    if (mayFireOrResolve(state)) {
       Plan plan = plan(state);
       if (plan.changesAnAlert()) {
         return commit(plan);
@@ -630,10 +632,19 @@ public final class EndpointStatsEntity
         });
   }
 
-  /** Whether any rule watches this endpoint. */
-  private boolean watchedByARule() {
+  /**
+   * Whether a write could fire or resolve an alert of this endpoint: a rule is pending or firing,
+   * or a rule watching it fires at the first breach ({@code for: 0}). A rule that must hold for a
+   * while first goes pending, which waits for the write slot like any data.
+   */
+  private boolean mayFireOrResolve(EndpointStatsState state) {
+    for (RuleAlertState s : state.alerts().values()) {
+      if (s.phase() != RuleAlertState.Phase.OK) {
+        return true;
+      }
+    }
     for (var rule : deps.rules().evaluated()) {
-      if (rule.appliesTo(key.service(), key.path())) {
+      if (rule.forMs() == 0 && rule.appliesTo(key.service(), key.path())) {
         return true;
       }
     }

@@ -23,7 +23,8 @@ import java.time.Duration;
  * @param minWriteInterval an entity writes ingested data at most once per this interval (in
  *     back-to-back slots from its first write): deltas that arrive when the slot has had its write
  *     (from other connections, other nodes, HTTP posts) wait for the next slot and share its write,
- *     unless they make a rule fire; zero writes every delta at once
+ *     unless they make a pending or firing rule fire or resolve (or one with {@code for: 0} fire);
+ *     zero writes every delta at once
  * @param restartBackoff how an entity restarts after a failed journal write
  * @param passivateAfter an endpoint entity with nothing left to do stops after this long without
  *     new data
