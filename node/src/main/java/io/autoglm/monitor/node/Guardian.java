@@ -23,6 +23,7 @@ import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.catalog.CatalogEntity;
 import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
 import io.autoglm.monitor.sharding.catalog.EndpointLimits;
+import io.autoglm.monitor.sharding.detect.HistoryBudget;
 import io.autoglm.monitor.sharding.ips.IpAdmission;
 import io.autoglm.monitor.sharding.ips.IpKey;
 import io.autoglm.monitor.sharding.ips.SourceIpGroupEntity;
@@ -149,7 +150,13 @@ public final class Guardian {
           EndpointStatsEntity.init(
               system,
               new EndpointStatsEntity.Dependencies(
-                  stats, rules, alertTopic, clock, counters, rollups));
+                  stats,
+                  rules,
+                  alertTopic,
+                  clock,
+                  counters,
+                  rollups,
+                  new HistoryBudget(config.getBytes("autoglm.stats.detector-history-budget"))));
           IpAdmission.Settings ipSettings = IpAdmission.Settings.fromConfig(config);
           SourceIpGroupEntity.init(
               system,

@@ -24,8 +24,15 @@ import java.util.function.Supplier;
 public final class MinuteHistory {
   private static final long MINUTE = StatsSettings.MINUTE_MS;
 
+  /** Bytes a slot takes: its minute and requests, and 8 per metric column. */
+  private static final int SLOT_BYTES = 16;
+
+  private static final int VALUE_BYTES = 8;
+
   private final boolean countsMissingAsZero;
+  private final HistoryBudget budget;
   private int capacity;
+  private int columns;
   private long[] minuteOf; // minute start held by each slot, Long.MIN_VALUE for none
   private long[] requests;
   private double[][] values = new double[Metric.values().length][];
@@ -42,7 +49,20 @@ public final class MinuteHistory {
    * no value for some minutes by its step (not because nothing happened).
    */
   public MinuteHistory(int capacity, boolean countsMissingAsZero) {
+    this(capacity, countsMissingAsZero, HistoryBudget.UNLIMITED);
+  }
+
+  /**
+   * A history of an endpoint that grows only as far as {@code budget} allows (its first slot is
+   * free: an endpoint without history-reading rules takes nothing).
+   */
+  public MinuteHistory(HistoryBudget budget) {
+    this(1, true, budget);
+  }
+
+  private MinuteHistory(int capacity, boolean countsMissingAsZero, HistoryBudget budget) {
     this.countsMissingAsZero = countsMissingAsZero;
+    this.budget = budget;
     this.capacity = Math.max(1, capacity);
     this.minuteOf = new long[this.capacity];
     this.requests = new long[this.capacity];
@@ -78,11 +98,19 @@ public final class MinuteHistory {
 
   private long observedUntil = Long.MIN_VALUE;
 
-  /** Keeps at least {@code minutes} minutes from now on, keeping what it holds. */
-  public void ensureCapacity(int minutes) {
+  /**
+   * Keeps at least {@code minutes} minutes from now on, keeping what it holds, if the budget has
+   * room; returns whether it does.
+   */
+  public boolean ensureCapacity(int minutes) {
     if (minutes <= capacity) {
-      return;
+      return true;
     }
+    long grow = (long) (minutes - capacity) * (SLOT_BYTES + VALUE_BYTES * columns);
+    if (!budget.reserve(grow)) {
+      return false;
+    }
+    reserved += grow;
     MinuteHistory bigger = new MinuteHistory(minutes, countsMissingAsZero);
     for (int i = 0; i < capacity; i++) {
       if (minuteOf[i] != Long.MIN_VALUE) {
@@ -100,7 +128,27 @@ public final class MinuteHistory {
     minuteOf = bigger.minuteOf;
     requests = bigger.requests;
     values = bigger.values;
+    return true;
   }
+
+  /** Gives back to the budget all this history took; it is not used afterwards. */
+  public void release() {
+    budget.release(reserved);
+    reserved = 0;
+    capacity = 1;
+    columns = 0;
+    minuteOf = new long[] {Long.MIN_VALUE};
+    requests = new long[1];
+    values = new double[Metric.values().length][];
+    bands.clear();
+  }
+
+  /** What this history holds of the budget. */
+  long reservedBytes() {
+    return reserved;
+  }
+
+  private long reserved;
 
   /**
    * Records the minute starting at {@code minuteStart}: {@code requests} requests, and the value of
@@ -126,7 +174,10 @@ public final class MinuteHistory {
       }
     }
     for (Metric metric : metrics) {
-      column(metric.ordinal())[i] = valueOf.of(metric);
+      double[] col = column(metric.ordinal());
+      if (col != null) {
+        col[i] = valueOf.of(metric);
+      }
     }
     firstMinute = Math.min(firstMinute, minuteStart);
     newestMinute = Math.max(newestMinute, minuteStart);
@@ -241,10 +292,18 @@ public final class MinuteHistory {
   /** A value and the requests it was computed over. */
   public record Measured(double value, long requests) {}
 
+  /** The values of a metric, allocated on first use if the budget has room; else null. */
   private double[] column(int metric) {
     if (values[metric] == null) {
+      if (capacity > 1) {
+        if (!budget.reserve((long) capacity * VALUE_BYTES)) {
+          return null;
+        }
+        reserved += (long) capacity * VALUE_BYTES;
+      }
       values[metric] = new double[capacity];
       Arrays.fill(values[metric], Double.NaN);
+      columns++;
     }
     return values[metric];
   }

@@ -14,6 +14,7 @@ import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.detect.Detectors;
+import io.autoglm.monitor.sharding.detect.HistoryBudget;
 import io.autoglm.monitor.sharding.detect.MinuteHistory;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.detect.RuleEvaluator;
@@ -28,6 +29,7 @@ import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -130,7 +132,19 @@ public final class EndpointStatsEntity
       ActorRef<Topic.Command<Alert>> alertTopic,
       NodeClock clock,
       StatsCounters counters,
-      RollupSink rollups) {
+      RollupSink rollups,
+      HistoryBudget historyBudget) {
+
+    /** With no limit on the detectors' history (tests, backtests). */
+    public Dependencies(
+        StatsSettings settings,
+        RuleCache rules,
+        ActorRef<Topic.Command<Alert>> alertTopic,
+        NodeClock clock,
+        StatsCounters counters,
+        RollupSink rollups) {
+      this(settings, rules, alertTopic, clock, counters, rollups, HistoryBudget.UNLIMITED);
+    }
 
     /** Without history (tests that do not look at it). */
     public Dependencies(
@@ -178,7 +192,7 @@ public final class EndpointStatsEntity
    * The minute history the rules that read one (baseline, change, forecast) compare with; filled
    * from this endpoint's minutes as they complete, not persisted.
    */
-  private final MinuteHistory detectorHistory = new MinuteHistory(1);
+  private final MinuteHistory detectorHistory;
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
     ClusterSharding.get(system)
@@ -224,6 +238,7 @@ public final class EndpointStatsEntity
     this.settings = deps.settings();
     this.lastArrivalWallMs = deps.clock().wallMillis();
     this.history = new HistoryWriter(deps.rollups(), persistenceId().id());
+    this.detectorHistory = new MinuteHistory(deps.historyBudget());
   }
 
   @Override
@@ -252,9 +267,11 @@ public final class EndpointStatsEntity
               writeRollups(state);
               loadDetectorHistory(state);
             })
+        .onSignal(PostStop.instance(), state -> detectorHistory.release())
         .onSignal(
             PreRestart.instance(),
             state -> {
+              detectorHistory.release();
               inFlight.forEach((source, seq) -> lostFrom.merge(source, seq, Math::min));
               inFlight.clear();
             })

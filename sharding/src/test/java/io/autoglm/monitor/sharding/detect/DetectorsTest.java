@@ -10,6 +10,8 @@ import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.RuleCodec;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -217,5 +219,36 @@ class DetectorsTest {
     assertFalse(h.record(T0 + 12 * MINUTE, 60, qps, m -> 3.0), "the same minute again");
     assertTrue(h.record(T0 + 11 * MINUTE, 60, qps, m -> 3.0));
     assertTrue(h.version() > v, "an older minute arriving changes what bands saw");
+  }
+
+  @Test
+  void historiesTogetherStayWithinTheNodesBudget() throws Exception {
+    // a week-over-week rule on every endpoint: each wants 7 days of minutes (~240 KB); the node
+    // gives its endpoints 1 MB in all
+    ThresholdRule wow =
+        rule(
+            "{\"kind\": \"change\", \"metric\": \"qps\", \"threshold\": 0.5,"
+                + " \"compare_to\": \"7d\", \"window\": \"1m\"}");
+    HistoryBudget budget = new HistoryBudget(1 << 20);
+    List<MinuteHistory> endpoints = new ArrayList<>();
+    int judged = 0;
+    for (int e = 0; e < 100; e++) {
+      MinuteHistory h = new MinuteHistory(budget);
+      endpoints.add(h);
+      h.ensureCapacity(Detectors.historyMinutes(wow, MINUTE));
+      h.record(T0, 6000, new Metric[] {Metric.QPS}, m -> 100.0); // last week
+      h.record(T0 + 7 * DAY - MINUTE, 6000, new Metric[] {Metric.QPS}, m -> 100.0); // just now
+      if (Detectors.read(wow, subject(h, 200, 12_000), T0 + 7 * DAY + MINUTE, MINUTE) != null) {
+        judged++;
+      }
+    }
+    assertTrue(budget.usedBytes() <= 1 << 20, budget.usedBytes() + " bytes");
+    assertEquals(4, judged, "the endpoints that got a week of room compare, the others cannot yet");
+    assertTrue(budget.refusals() >= 96);
+    long used = budget.usedBytes();
+    endpoints.get(0).release(); // its entity stopped
+    assertTrue(budget.usedBytes() < used - 200_000, "a stopped endpoint gives its room back");
+    MinuteHistory next = new MinuteHistory(budget);
+    assertTrue(next.ensureCapacity(Detectors.historyMinutes(wow, MINUTE)));
   }
 }
