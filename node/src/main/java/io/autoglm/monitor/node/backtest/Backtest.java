@@ -64,9 +64,10 @@ public final class Backtest {
 
   /**
    * Batches written but not yet confirmed, at most. One: with several in flight, per-IP alerts
-   * fired up to a minute apart from run to run (the entities' clock then depends on how far the
-   * replay has got; not yet understood), while endpoint alerts did not move. One at a time gives
-   * the same alerts every run, and the same as a node fed the same batches one by one.
+   * fired up to a minute apart from run to run, idle ticks or not, while endpoint alerts did not
+   * move. A likely cause: the writer sends a batch with endpoints it has not seen after the
+   * catalogs answer, so a later batch can overtake it and reach the entities first. One at a time
+   * gives the same alerts every run, and the same as a node fed the same batches one by one.
    */
   static final int IN_FLIGHT = 1;
 
