@@ -35,6 +35,9 @@ import java.util.Map;
  * {@code auto} rule runs its signals on this metric.
  */
 public final class SeriesBacktest {
+  /** The longest step between points: a point stands for every minute of its step. */
+  static final long MAX_STEP_MS = 86_400_000L;
+
   /** The most points read. */
   static final int MAX_POINTS = 10_000_000;
 
@@ -76,6 +79,10 @@ public final class SeriesBacktest {
             file + ": line " + times.get(i)[1] + ": timestamps must increase");
       }
       step = Math.min(step, d);
+    }
+    if (step > MAX_STEP_MS) {
+      throw new InvalidSeriesException(
+          file + ": the step between points must be at most 1 day, got " + step / 1000 + " s");
     }
     List<ThresholdRule> applicable =
         AutoRule.expand(rules).stream().filter(r -> r.metric() == metric).toList();

@@ -178,6 +178,11 @@ class BacktestCommandTest {
             .err()
             .contains("line 2: timestamps must increase"));
 
+    Files.writeString(csv, "1767225600,1\n4102444800,2\n"); // 2100: one point per 74 years
+    Run sparse = run("--series", csv.toString(), "--metric", "qps");
+    assertEquals(CommandLines.EXIT_USAGE, sparse.status());
+    assertTrue(sparse.err().contains("step between points must be at most 1 day"), sparse.err());
+
     assertTrue(
         run("--series", csv.toString(), "--metric", "speed")
             .err()
