@@ -191,8 +191,7 @@ public final class Backtest {
                           }));
           counts[0] += aggregated.report().accepted();
           counts[1] += aggregated.report().rejected();
-          // a few batches in flight, as an agent pipelines them: entities take each one's deltas
-          // in the order sent, while the next batch is decoded
+          // at most IN_FLIGHT batches unconfirmed; each moves the clock once confirmed, in order
           inFlight.add(
               new Written(batchMax[0], writer.write(List.of(aggregated)).toCompletableFuture()));
           if (inFlight.size() >= IN_FLIGHT) {
