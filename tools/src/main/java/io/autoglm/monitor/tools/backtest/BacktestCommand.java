@@ -4,7 +4,6 @@ import io.autoglm.monitor.agent.cli.CommandLines;
 import io.autoglm.monitor.agent.cli.ConsoleStreams;
 import io.autoglm.monitor.agent.cli.HelpOption;
 import io.autoglm.monitor.node.api.AlertView;
-import io.autoglm.monitor.node.backtest.Backtest;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.rule.RuleCodec;

@@ -1,6 +1,5 @@
 package io.autoglm.monitor.tools.backtest;
 
-import io.autoglm.monitor.node.backtest.Backtest;
 import java.io.PrintStream;
 import java.util.Locale;
 

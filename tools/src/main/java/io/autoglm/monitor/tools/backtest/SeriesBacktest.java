@@ -1,6 +1,5 @@
 package io.autoglm.monitor.tools.backtest;
 
-import io.autoglm.monitor.node.backtest.Backtest;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;

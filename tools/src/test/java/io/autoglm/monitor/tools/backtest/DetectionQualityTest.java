@@ -3,7 +3,6 @@ package io.autoglm.monitor.tools.backtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.autoglm.monitor.node.backtest.Backtest;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.capture.CaptureWriter;

@@ -1,11 +1,11 @@
-package io.autoglm.monitor.node.backtest;
+package io.autoglm.monitor.tools.backtest;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.autoglm.monitor.agent.ship.NdjsonBatchReader;
 import io.autoglm.monitor.node.ingest.EntityWriter;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
-import io.autoglm.monitor.protocols.capture.Newlines;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.EntityRefs;
 import io.autoglm.monitor.sharding.NodeClock;
@@ -21,6 +21,7 @@ import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
 import io.autoglm.monitor.sharding.stats.RollupSink;
 import io.autoglm.monitor.sharding.stats.StatsCounters;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -28,7 +29,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -164,8 +164,8 @@ public final class Backtest {
       counts[3] = Long.MIN_VALUE;
       AtomicLong seq = new AtomicLong();
       ArrayDeque<Written> inFlight = new ArrayDeque<>();
-      try (InputStream in = Files.newInputStream(capture)) {
-        Batches batches = new Batches(in, BATCH_RECORDS);
+      CountingStream counted = new CountingStream(Files.newInputStream(capture));
+      try (NdjsonBatchReader batches = new NdjsonBatchReader(counted, BATCH_RECORDS)) {
         byte[] batch;
         while ((batch = batches.next()) != null) {
           byte[] lines = batch;
@@ -197,7 +197,7 @@ public final class Backtest {
           if (inFlight.size() >= IN_FLIGHT) {
             inFlight.remove().await(clock);
           }
-          progress.at(counts[0], batches.bytesRead(), total);
+          progress.at(counts[0], counted.count, total);
         }
         while (!inFlight.isEmpty()) {
           inFlight.remove().await(clock);
@@ -331,69 +331,26 @@ public final class Backtest {
     }
   }
 
-  /** Cuts a stream of NDJSON into batches of whole lines. */
-  static final class Batches {
-    private final InputStream in;
-    private final int records;
-    private byte[] buf = new byte[1 << 20];
-    private int start;
-    private int end;
-    private boolean eof;
-    private long bytesRead;
+  /** A stream that counts the bytes read through it, for progress. */
+  private static final class CountingStream extends FilterInputStream {
+    private long count;
 
-    Batches(InputStream in, int records) {
-      this.in = in;
-      this.records = records;
+    CountingStream(InputStream in) {
+      super(in);
     }
 
-    long bytesRead() {
-      return bytesRead;
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      count += b < 0 ? 0 : 1;
+      return b;
     }
 
-    /** The next batch of up to {@code records} whole lines (the last may lack its newline). */
-    byte[] next() throws IOException {
-      int lines = 0;
-      int pos = start;
-      while (true) {
-        int nl = Newlines.indexOf(buf, pos, end); // end when there is none
-        if (nl < end) {
-          pos = nl + 1;
-          if (++lines == records) {
-            return take(pos);
-          }
-          continue;
-        }
-        if (eof) {
-          return end > start ? take(end) : null;
-        }
-        int scanned = pos - start;
-        fill(); // moves the unread bytes to the front
-        pos = start + scanned;
-      }
-    }
-
-    private byte[] take(int upTo) {
-      byte[] out = Arrays.copyOfRange(buf, start, upTo);
-      start = upTo;
-      return out;
-    }
-
-    private void fill() throws IOException {
-      if (start > 0) {
-        System.arraycopy(buf, start, buf, 0, end - start);
-        end -= start;
-        start = 0;
-      }
-      if (end == buf.length) {
-        buf = Arrays.copyOf(buf, buf.length * 2);
-      }
-      int n = in.read(buf, end, buf.length - end);
-      if (n < 0) {
-        eof = true;
-      } else {
-        end += n;
-        bytesRead += n;
-      }
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      int n = super.read(buf, off, len);
+      count += Math.max(0, n);
+      return n;
     }
   }
 }
