@@ -142,18 +142,7 @@ public final class RuleEvaluator {
         points,
         applicable,
         (rule, t) -> Detectors.read(rule, subject, t, settings.windowOf(rule.windowMs())),
-        (rule, reading, startsAt, at) ->
-            Alert.firing(
-                rule,
-                key.service(),
-                key.path(),
-                null,
-                reading.value(),
-                reading.limit(),
-                reading.severity(),
-                reading.explanation(),
-                startsAt,
-                at));
+        alertsOf(key.service(), key.path(), null));
   }
 
   /**
@@ -247,6 +236,25 @@ public final class RuleEvaluator {
   @FunctionalInterface
   public interface AlertMaker {
     Alert firing(ThresholdRule rule, Reading reading, long startsAt, long at);
+  }
+
+  /**
+   * The alerts of the endpoint {@code endpoint} of {@code service}, or with {@code sourceIp} of its
+   * source IP {@code sourceIp} (endpoint {@code *}), as a reading makes them.
+   */
+  public static AlertMaker alertsOf(String service, String endpoint, String sourceIp) {
+    return (rule, r, startsAt, at) ->
+        Alert.firing(
+            rule,
+            service,
+            endpoint,
+            sourceIp,
+            r.value(),
+            r.limit(),
+            r.severity(),
+            r.explanation(),
+            startsAt,
+            at);
   }
 
   /**

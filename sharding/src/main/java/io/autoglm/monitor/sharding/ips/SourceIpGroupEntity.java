@@ -124,9 +124,10 @@ public final class SourceIpGroupEntity
   private long lastArrivalWallMs;
 
   /**
-   * The event time of the first data this group got since it started (not persisted): a source IP's
-   * QPS before it was tracked counts as 0 back to here, so an IP that appears and floods at once
-   * has a history to be compared with.
+   * Since when the nodes sending to this group have watched its service's source IPs (event time,
+   * the earliest any of them told it since this entity started; not persisted): a source IP's QPS
+   * before it was tracked counts as 0 back to here, so an IP that appears and floods at once has a
+   * history to be compared with.
    */
   private long observingSince = Long.MAX_VALUE;
 
@@ -428,10 +429,9 @@ public final class SourceIpGroupEntity
     // an IP's history is the minutes it keeps (max-window): no ring per IP, since a node may
     // track many
     MinuteHistory history = new MinuteHistory(1);
-    long last = at;
     Metric[] metrics = RuleEvaluator.metricsReadFromHistory(rules, history, settings);
     for (IpCounts m : data.minutes()) {
-      if (metrics.length > 0 && m.end() <= last) {
+      if (metrics.length > 0 && m.end() <= at) {
         history.record(m.start(), m.count(), metrics, metric -> valueOf(metric, m));
       }
     }
@@ -463,18 +463,7 @@ public final class SourceIpGroupEntity
             RuleEvaluator.evaluationPoints(before.evaluatedAt(), at, oldest, settings),
             rules,
             (rule, t) -> Detectors.read(rule, subject, t, settings.windowOf(rule.windowMs())),
-            (rule, r, startsAt, end) ->
-                Alert.firing(
-                    rule,
-                    ip.service(),
-                    "*",
-                    ip.ip(),
-                    r.value(),
-                    r.limit(),
-                    r.severity(),
-                    r.explanation(),
-                    startsAt,
-                    end));
+            RuleEvaluator.alertsOf(ip.service(), "*", ip.ip()));
     List<SourceIpStatsEvent> events = new ArrayList<>(changes.size());
     changes.forEach(c -> events.add(new IpAlertChanged(ip.entityId(), c)));
     return events;

@@ -119,18 +119,7 @@ public final class SeriesBacktest {
               List.of(t),
               applicable,
               (rule, at) -> Detectors.read(rule, subject, at, stepMs),
-              (rule, r, startsAt, at) ->
-                  Alert.firing(
-                      rule,
-                      "series",
-                      name,
-                      null,
-                      r.value(),
-                      r.limit(),
-                      r.severity(),
-                      r.explanation(),
-                      startsAt,
-                      at));
+              RuleEvaluator.alertsOf("series", name, null));
       for (EndpointStatsEvent e : events) {
         String rule = RuleAlertState.ruleIdOf(e);
         states.put(rule, states.getOrDefault(rule, RuleAlertState.ok(rule)).after(e));
