@@ -20,7 +20,8 @@ public final class HistoryBudget {
 
   public HistoryBudget(long maxBytes) {
     if (maxBytes < 0) {
-      throw new IllegalArgumentException("a history budget must not be negative: " + maxBytes);
+      throw new IllegalArgumentException(
+          "autoglm.stats.detector-history-budget must not be negative, got " + maxBytes);
     }
     this.maxBytes = maxBytes;
   }

@@ -250,5 +250,9 @@ class DetectorsTest {
     assertTrue(budget.usedBytes() < used - 200_000, "a stopped endpoint gives its room back");
     MinuteHistory next = new MinuteHistory(budget);
     assertTrue(next.ensureCapacity(Detectors.historyMinutes(wow, MINUTE)));
+    IllegalArgumentException negative =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> new HistoryBudget(-1));
+    assertTrue(negative.getMessage().contains("autoglm.stats.detector-history-budget"));
   }
 }

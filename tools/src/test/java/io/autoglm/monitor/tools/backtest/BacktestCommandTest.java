@@ -165,6 +165,31 @@ class BacktestCommandTest {
   }
 
   @Test
+  void rulesFilesAreBoundedInSizeAndCount() throws Exception {
+    StringBuilder many = new StringBuilder("rules:\n");
+    for (int i = 0; i <= RulesFile.MAX_RULES; i++) {
+      many.append("  - {id: r").append(i).append(", kind: auto}\n");
+    }
+    Run tooMany =
+        run(
+            "--rules",
+            rules(many.toString()).toString(),
+            "--series",
+            series().toString(),
+            "--metric",
+            "qps");
+    assertEquals(CommandLines.EXIT_USAGE, tooMany.status());
+    assertTrue(tooMany.err().contains("more than 10000 rules"), tooMany.err());
+
+    Path huge = dir.resolve("huge.yaml");
+    Files.writeString(huge, "# " + "x".repeat((int) RulesFile.MAX_BYTES) + "\nrules: []\n");
+    Run tooBig =
+        run("--rules", huge.toString(), "--series", series().toString(), "--metric", "qps");
+    assertEquals(CommandLines.EXIT_USAGE, tooBig.status());
+    assertTrue(tooBig.err().contains("huge.yaml: larger than 4 MB"), tooBig.err());
+  }
+
+  @Test
   void badSeriesAndOptionsGetClearErrors() throws Exception {
     Path csv = dir.resolve("bad.csv");
     Files.writeString(csv, "1767225600,1\n1767225660,x\n");
