@@ -177,7 +177,13 @@ public final class Guardian {
               .init(
                   SingletonActor.of(
                       Behaviors.supervise(
-                              Notifier.create(alertTopic, WebhookSettings.fromConfig(config)))
+                              Notifier.create(
+                                  alertTopic,
+                                  WebhookSettings.fromConfig(config),
+                                  ruleId -> {
+                                    var rule = rules.current().rules().get(ruleId);
+                                    return rule == null ? null : rule.filters();
+                                  }))
                           .onFailure(SupervisorStrategy.restart()),
                       "notifier"));
           ctx.spawn(EndpointWaker.create(admission, rules, node.wakeInterval()), "endpoint-waker");

@@ -91,6 +91,29 @@ class PersistedTypesTest {
           120_000,
           20);
 
+  /** A baseline rule with every filter: flapping, mute times, last week, confirm, a limit. */
+  private static final ThresholdRule FILTERED_RULE = filteredRule();
+
+  private static ThresholdRule filteredRule() {
+    try {
+      return io.autoglm.monitor.protocols.rule.RuleCodec.parse(
+          io.autoglm.monitor.protocols.json.Json.mapper()
+              .readTree(
+                  """
+                  {"kind": "baseline", "metric": "p95_latency_ms", "method": "mad",
+                   "flapping": {"changes": 6, "within": "1h"},
+                   "mute": [{"from": "2026-12-24T02:00:00Z", "to": "2026-12-24T04:00:00Z"},
+                            {"days": ["sat", "sun"], "times": "22:00-06:00",
+                             "timezone": "Asia/Shanghai"}],
+                   "ignore_same_last_week": 0.2, "confirm_with": ["error_rate", "ttft_p95_ms"],
+                   "notify_limit": {"count": 5, "per": "1h"}}
+                  """),
+          "latency-filtered");
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static final String ID = "default/v1/chat/completions";
 
   private static List<WindowStats> windows() {
@@ -147,6 +170,22 @@ class PersistedTypesTest {
         new EndpointStatsEvent.AlertRecovering(ID, RULE.id(), T0 + 40_000),
         new EndpointStatsEvent.AlertRecoveringCleared(ID, RULE.id()),
         new RuleBookEvent.RuleUpserted(FULL_RULE),
+        new RuleBookEvent.RuleUpserted(FILTERED_RULE),
+        new EndpointStatsEvent.AlertSettled(ID, alert().flapping(false).settled()),
+        new EndpointStatsEvent.AlertFired(ID, alert().flapping(true)),
+        new RuleAlertState(
+            RULE.id(),
+            RuleAlertState.Phase.FIRING,
+            T0,
+            alert().flapping(true),
+            0L,
+            0L,
+            List.of(T0, T0 + 20_000, T0 + 40_000),
+            alert().flapping(true)),
+        new SourceIpStatsEvent.IpAlertChanged(
+            IP_ID,
+            new EndpointStatsEvent.AlertSettled(
+                IP_ID, Alert.firingForIp(IP_RULE, "default", "203.0.113.7", 120, T0, T0 + 10_000))),
         RuleAlertState.ok(RULE.id()).pending(T0).firing(alert()).recovering(T0 + 40_000),
         new EndpointStatsEvent.AlertResolved(
             ID, alert().resolved(0.01, T0 + 60_000, T0 + 60_000), T0 + 360_000),
@@ -178,6 +217,10 @@ class PersistedTypesTest {
                 IP_ID, Alert.firingForIp(IP_RULE, "default", "203.0.113.7", 120, T0, T0 + 10_000))),
         new SourceIpStatsEvent.IpAlertChanged(
             IP_ID, new EndpointStatsEvent.AlertPending(IP_ID, IP_RULE.id(), T0)),
+        new SourceIpStatsEvent.IpAlertChanged(
+            IP_ID, new EndpointStatsEvent.AlertRecovering(IP_ID, IP_RULE.id(), T0 + 20_000)),
+        new SourceIpStatsEvent.IpAlertChanged(
+            IP_ID, new EndpointStatsEvent.AlertRecoveringCleared(IP_ID, IP_RULE.id())),
         ipState(),
         SourceIpStatsState.empty(IP_ID),
         new SourceIpStatsEvent.IpGroupIngested(

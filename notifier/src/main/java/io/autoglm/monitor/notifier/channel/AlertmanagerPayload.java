@@ -41,13 +41,17 @@ public record AlertmanagerPayload(
       String metric,
       @JsonProperty("src_ip") @JsonInclude(JsonInclude.Include.NON_NULL) String srcIp) {}
 
-  /** What the alert says, numbers as text (Alertmanager annotations are strings). */
+  /**
+   * What the alert says, numbers as text (Alertmanager annotations are strings); {@code flapping}
+   * is {@code "true"} for an alert that changes state too often (notified once until it settles).
+   */
   public record Annotations(
       String summary,
       String description,
       String value,
       String threshold,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String explanation) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) String explanation,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String flapping) {}
 
   public record GroupLabels(String alertname) {}
 
@@ -80,7 +84,8 @@ public record AlertmanagerPayload(
             alert.description(),
             formatDouble(alert.value()),
             alert.comparison() + " " + formatDouble(alert.threshold()),
-            alert.explanation());
+            alert.explanation(),
+            alert.flapping() ? "true" : null);
     AlertmanagerAlert a =
         new AlertmanagerAlert(
             alert.status().wireName(),

@@ -29,6 +29,9 @@ import java.util.Map;
  *     this time yesterday (+75 %)}); null in alerts of threshold rules stored before it existed
  * @param labels the rule's labels; empty when it has none
  * @param annotations the rule's annotations; empty when it has none
+ * @param flapping the alert's series changes state too often (its rule's flapping filter): it was
+ *     notified once as flapping and is notified again once it settles
+ * @param silent for the feed only, not for receivers: a further change of a flapping series
  *     <p><b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
  *     component (see persistence/README.md, "Stored types and how they evolve").
  */
@@ -52,13 +55,124 @@ public record Alert(
     String kind,
     String explanation,
     Map<String, String> labels,
-    Map<String, String> annotations)
+    Map<String, String> annotations,
+    boolean flapping,
+    boolean silent)
     implements CborSerializable {
 
   public Alert {
     labels = labels == null ? Map.of() : labels;
     annotations = annotations == null ? Map.of() : annotations;
   }
+
+  /** An alert that is not flapping and is to be notified. */
+  public Alert(
+      String fingerprint,
+      AlertStatus status,
+      String ruleId,
+      String service,
+      String endpoint,
+      String metric,
+      String comparison,
+      double threshold,
+      double value,
+      Severity severity,
+      long startsAt,
+      long endsAt,
+      long windowEnd,
+      String summary,
+      String description,
+      String sourceIp,
+      String kind,
+      String explanation,
+      Map<String, String> labels,
+      Map<String, String> annotations) {
+    this(
+        fingerprint,
+        status,
+        ruleId,
+        service,
+        endpoint,
+        metric,
+        comparison,
+        threshold,
+        value,
+        severity,
+        startsAt,
+        endsAt,
+        windowEnd,
+        summary,
+        description,
+        sourceIp,
+        kind,
+        explanation,
+        labels,
+        annotations,
+        false,
+        false);
+  }
+
+  /**
+   * This alert as one change of a flapping series (its rule's {@link
+   * io.autoglm.monitor.protocols.rule.Filters flapping} filter): marked so, and with {@code silent}
+   * not sent to receivers (a change after the one that was notified as flapping).
+   */
+  public Alert flapping(boolean silent) {
+    return new Alert(
+        fingerprint,
+        status,
+        ruleId,
+        service,
+        endpoint,
+        metric,
+        comparison,
+        threshold,
+        value,
+        severity,
+        startsAt,
+        endsAt,
+        windowEnd,
+        summary.endsWith(FLAPPING) ? summary : summary + FLAPPING,
+        description,
+        sourceIp,
+        kind,
+        explanation,
+        labels,
+        annotations,
+        true,
+        silent);
+  }
+
+  /** The state a flapping series settled in, to be notified: no longer flapping. */
+  public Alert settled() {
+    return new Alert(
+        fingerprint,
+        status,
+        ruleId,
+        service,
+        endpoint,
+        metric,
+        comparison,
+        threshold,
+        value,
+        severity,
+        startsAt,
+        endsAt,
+        windowEnd,
+        summary.endsWith(FLAPPING)
+            ? summary.substring(0, summary.length() - FLAPPING.length())
+            : summary,
+        description,
+        sourceIp,
+        kind,
+        explanation,
+        labels,
+        annotations,
+        false,
+        false);
+  }
+
+  private static final String FLAPPING = " (flapping)";
 
   /** An alert of a threshold rule without labels (alerts stored before rule kinds existed). */
   public Alert(

@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.monitor.protocols.TextChecks;
 import io.autoglm.monitor.protocols.json.Json;
+import java.time.DayOfWeek;
+import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -80,6 +84,11 @@ public final class RuleCodec {
     // in the body's order, so the first field out of place is the one named
     for (var names = body.fieldNames(); names.hasNext(); ) {
       String field = names.next();
+      if (!KIND_FIELDS.containsKey(field) && !COMMON_FIELDS.contains(field)) {
+        throw new RuleValidationException(
+            field,
+            "unknown field (a typo would otherwise do nothing); see the rule fields in the README");
+      }
       if (body.hasNonNull(field)
           && KIND_FIELDS.containsKey(field)
           && !KIND_FIELDS.get(field).contains(kind)) {
@@ -159,6 +168,7 @@ public final class RuleCodec {
     String description = optionalText(body, "description", "");
     Map<String, String> labels = textMap(body, "labels");
     Map<String, String> annotations = textMap(body, "annotations");
+    Filters filters = filters(body, scope, metric);
 
     Comparison comparison = Comparison.GT;
     double threshold = 0;
@@ -316,8 +326,270 @@ public final class RuleCodec {
         critical,
         detection,
         labels,
-        annotations);
+        annotations,
+        filters);
   }
+
+  /** The most mute times a rule may have. */
+  static final int MAX_MUTE_TIMES = 16;
+
+  /** The longest maintenance window. */
+  static final long MAX_MAINTENANCE_MS = 366L * 86_400_000;
+
+  private static final Pattern TIMES = Pattern.compile("(\\d{2}):(\\d{2})-(\\d{2}):(\\d{2})");
+
+  /**
+   * {@code flapping}, {@code mute}, {@code ignore_same_last_week}, {@code confirm_with}, {@code
+   * notify_limit}.
+   */
+  private static Filters filters(JsonNode body, RuleScope scope, Metric metric) {
+    int flapChanges = Filters.DEFAULT_FLAP_CHANGES;
+    long flapWindowMs = Filters.DEFAULT_FLAP_WINDOW_MS;
+    JsonNode flapping = body.get("flapping");
+    if (flapping != null && !flapping.isNull()) {
+      if (flapping.isBoolean()) {
+        if (!flapping.asBoolean()) {
+          flapChanges = 0;
+          flapWindowMs = 0;
+        }
+      } else if (flapping.isObject()) {
+        onlyFields(flapping, "flapping", "changes", "within");
+        flapChanges =
+            (int)
+                wholeNumber(
+                    flapping,
+                    "flapping.changes",
+                    "changes",
+                    Filters.DEFAULT_FLAP_CHANGES,
+                    2,
+                    Filters.MAX_FLAP_CHANGES);
+        flapWindowMs =
+            duration(flapping, "within", Filters.DEFAULT_FLAP_WINDOW_MS, "flapping.within");
+        if (flapWindowMs < 60_000 || flapWindowMs > 86_400_000) {
+          throw new RuleValidationException("flapping.within", "must be from 1m to 1d");
+        }
+      } else {
+        throw new RuleValidationException(
+            "flapping", "must be false or an object like {\"changes\": 4, \"within\": \"30m\"}");
+      }
+    }
+    List<Filters.MuteTime> mute = new ArrayList<>();
+    JsonNode muteNode = body.get("mute");
+    if (muteNode != null && !muteNode.isNull()) {
+      if (!muteNode.isArray()) {
+        throw new RuleValidationException(
+            "mute", "must be a list of maintenance windows and mute times");
+      }
+      if (muteNode.size() > MAX_MUTE_TIMES) {
+        throw new RuleValidationException(
+            "mute", "must have at most " + MAX_MUTE_TIMES + " entries");
+      }
+      for (int i = 0; i < muteNode.size(); i++) {
+        mute.add(muteTime(muteNode.get(i), "mute[" + i + "]"));
+      }
+    }
+    Double sameLastWeek = null;
+    JsonNode same = body.get("ignore_same_last_week");
+    if (same != null && !same.isNull()) {
+      if (!same.isNumber() || !(same.asDouble() > 0 && same.asDouble() <= 10)) {
+        throw new RuleValidationException(
+            "ignore_same_last_week",
+            "must be a fraction above 0, at most 10: how close last week's value must be (0.2: within 20 %)");
+      }
+      sameLastWeek = same.asDouble();
+    }
+    List<Metric> confirmWith = new ArrayList<>();
+    JsonNode confirm = body.get("confirm_with");
+    if (confirm != null && !confirm.isNull()) {
+      if (!confirm.isArray() || confirm.isEmpty() || confirm.size() > 4) {
+        throw new RuleValidationException("confirm_with", "must be a list of 1 to 4 metrics");
+      }
+      for (int i = 0; i < confirm.size(); i++) {
+        String field = "confirm_with[" + i + "]";
+        JsonNode n = confirm.get(i);
+        Metric m =
+            Metric.fromWireName(n.isTextual() ? n.asText() : "")
+                .orElseThrow(
+                    () ->
+                        new RuleValidationException(
+                            field,
+                            "unknown metric " + n + ", expected one of: " + Metric.allWireNames()));
+        if (m == metric) {
+          throw new RuleValidationException(
+              field, "is the rule's own metric: it cannot confirm itself");
+        }
+        if (scope == RuleScope.IP && !m.forSourceIps()) {
+          throw new RuleValidationException(field, m.wireName() + " is not kept per source IP");
+        }
+        if (confirmWith.contains(m)) {
+          throw new RuleValidationException(field, m.wireName() + " is listed twice");
+        }
+        confirmWith.add(m);
+      }
+    }
+    int notifyLimit = 0;
+    long notifyPerMs = 0;
+    JsonNode limit = body.get("notify_limit");
+    if (limit != null && !limit.isNull()) {
+      if (!limit.isObject()) {
+        throw new RuleValidationException(
+            "notify_limit", "must be an object like {\"count\": 5, \"per\": \"1h\"}");
+      }
+      onlyFields(limit, "notify_limit", "count", "per");
+      if (!limit.hasNonNull("count")) {
+        throw new RuleValidationException("notify_limit.count", "is required");
+      }
+      notifyLimit = (int) wholeNumber(limit, "notify_limit.count", "count", 1, 1, 1000);
+      notifyPerMs = duration(limit, "per", 3_600_000, "notify_limit.per");
+      if (notifyPerMs < 60_000 || notifyPerMs > 86_400_000) {
+        throw new RuleValidationException("notify_limit.per", "must be from 1m to 1d");
+      }
+    }
+    Filters f =
+        new Filters(
+            flapChanges, flapWindowMs, mute, sameLastWeek, confirmWith, notifyLimit, notifyPerMs);
+    return f.equals(Filters.DEFAULT) ? Filters.DEFAULT : f;
+  }
+
+  /** One entry of {@code mute}: {@code {from, to}} or {@code {days, times, timezone}}. */
+  private static Filters.MuteTime muteTime(JsonNode n, String field) {
+    if (n == null || !n.isObject()) {
+      throw new RuleValidationException(
+          field,
+          "must be {\"from\": \"2026-12-24T02:00:00Z\", \"to\": ...} or {\"days\": [\"sat\", \"sun\"], \"times\": \"02:00-04:00\", \"timezone\": \"Asia/Shanghai\"}");
+    }
+    if (n.has("from") || n.has("to")) {
+      onlyFields(n, field, "from", "to");
+      long from = instant(n, "from", field);
+      long to = instant(n, "to", field);
+      if (to <= from) {
+        throw new RuleValidationException(field + ".to", "must be after from");
+      }
+      if (to - from > MAX_MAINTENANCE_MS) {
+        throw new RuleValidationException(
+            field + ".to", "a maintenance window lasts at most 366 days");
+      }
+      return Filters.MuteTime.window(from, to);
+    }
+    onlyFields(n, field, "days", "times", "timezone");
+    EnumSet<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
+    JsonNode daysNode = n.get("days");
+    if (daysNode != null && !daysNode.isNull()) {
+      if (!daysNode.isArray() || daysNode.size() > 7) {
+        throw new RuleValidationException(field + ".days", "must be a list of days (mon .. sun)");
+      }
+      for (JsonNode d : daysNode) {
+        days.add(
+            day(d.isTextual() ? d.asText() : "")
+                .orElseThrow(
+                    () ->
+                        new RuleValidationException(
+                            field + ".days",
+                            "unknown day "
+                                + d
+                                + ", expected mon, tue, wed, thu, fri, sat or sun")));
+      }
+    }
+    int start = 0;
+    int end = 0;
+    JsonNode times = n.get("times");
+    if (times != null && !times.isNull()) {
+      Matcher m = TIMES.matcher(times.isTextual() ? times.asText() : "");
+      if (!m.matches()
+          || Integer.parseInt(m.group(1)) > 24
+          || Integer.parseInt(m.group(3)) > 24
+          || Integer.parseInt(m.group(2)) > 59
+          || Integer.parseInt(m.group(4)) > 59) {
+        throw new RuleValidationException(
+            field + ".times",
+            "must be HH:MM-HH:MM, e.g. 02:00-04:00 (22:00-06:00 runs past midnight)");
+      }
+      start = (Integer.parseInt(m.group(1)) * 60 + Integer.parseInt(m.group(2))) % 1440;
+      end = (Integer.parseInt(m.group(3)) * 60 + Integer.parseInt(m.group(4))) % 1440;
+      if (start == end) {
+        throw new RuleValidationException(
+            field + ".times", "starts and ends at the same time; leave it out to mute whole days");
+      }
+    } else if (days.isEmpty()) {
+      throw new RuleValidationException(
+          field, "needs days or times (or from and to): it would mute the rule for good");
+    }
+    String zone = n.hasNonNull("timezone") ? n.get("timezone").asText("") : "UTC";
+    try {
+      if (zone.length() > 64) {
+        throw new java.time.DateTimeException("too long");
+      }
+      ZoneId.of(zone);
+    } catch (java.time.DateTimeException e) {
+      throw new RuleValidationException(
+          field + ".timezone",
+          "unknown time zone '"
+              + (zone.length() > 64 ? zone.substring(0, 64) + "..." : zone)
+              + "', e.g. UTC or Asia/Shanghai");
+    }
+    return new Filters.MuteTime(0, 0, days, start, end, zone);
+  }
+
+  private static java.util.Optional<DayOfWeek> day(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    for (DayOfWeek d : DayOfWeek.values()) {
+      String full = d.name().toLowerCase(Locale.ROOT);
+      if (n.length() >= 3 && full.startsWith(n)) {
+        return java.util.Optional.of(d);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static long instant(JsonNode n, String name, String field) {
+    JsonNode v = n.get(name);
+    if (v == null || !v.isTextual()) {
+      throw new RuleValidationException(
+          field + "." + name, "is required: a time like 2026-12-24T02:00:00Z");
+    }
+    try {
+      return java.time.OffsetDateTime.parse(v.asText()).toInstant().toEpochMilli();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new RuleValidationException(
+          field + "." + name,
+          "must be a time with an offset like 2026-12-24T02:00:00Z or 2026-12-24T10:00:00+08:00");
+    }
+  }
+
+  /** A nested object holds no other keys than {@code names}. */
+  private static void onlyFields(JsonNode n, String field, String... names) {
+    for (var it = n.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!java.util.Arrays.asList(names).contains(name)) {
+        throw new RuleValidationException(
+            field + "." + name, "unknown field; expected " + String.join(", ", names));
+      }
+    }
+  }
+
+  /** The fields every kind reads ({@code expression} is computed: ignored when sent back). */
+  private static final Set<String> COMMON_FIELDS =
+      Set.of(
+          "id",
+          "kind",
+          "scope",
+          "ip",
+          "for",
+          "cooldown",
+          "keep_firing_for",
+          "min_requests",
+          "severity",
+          "service",
+          "endpoint",
+          "description",
+          "expression",
+          "labels",
+          "annotations",
+          "flapping",
+          "mute",
+          "ignore_same_last_week",
+          "confirm_with",
+          "notify_limit");
 
   /**
    * The fields only some kinds read, and those kinds: a rule naming one of another kind gets a 400,
@@ -410,7 +682,13 @@ public final class RuleCodec {
 
   private static long wholeNumber(
       JsonNode body, String field, long defaultValue, long min, long max) {
-    JsonNode n = body.get(field);
+    return wholeNumber(body, field, field, defaultValue, min, max);
+  }
+
+  /** {@code body}'s {@code key}, named {@code field} in errors. */
+  private static long wholeNumber(
+      JsonNode body, String field, String key, long defaultValue, long min, long max) {
+    JsonNode n = body.get(key);
     if (n == null || n.isNull()) {
       return Math.max(min, Math.min(defaultValue, max));
     }
@@ -512,7 +790,12 @@ public final class RuleCodec {
       String step,
       String sensitivity,
       Map<String, String> labels,
-      Map<String, String> annotations) {
+      Map<String, String> annotations,
+      Object flapping,
+      List<Map<String, Object>> mute,
+      @JsonProperty("ignore_same_last_week") Double ignoreSameLastWeek,
+      @JsonProperty("confirm_with") List<String> confirmWith,
+      @JsonProperty("notify_limit") Map<String, Object> notifyLimit) {
 
     public static RuleView of(ThresholdRule rule) {
       boolean ipScope = rule.scope() == RuleScope.IP;
@@ -554,7 +837,72 @@ public final class RuleCodec {
           f != null ? formatDuration(f.stepMs()) : null,
           a != null ? a.sensitivity().wireName() : null,
           rule.labels().isEmpty() ? null : rule.labels(),
-          rule.annotations().isEmpty() ? null : rule.annotations());
+          rule.annotations().isEmpty() ? null : rule.annotations(),
+          flappingView(rule.filters()),
+          rule.filters().mute().isEmpty()
+              ? null
+              : rule.filters().mute().stream().map(RuleView::muteView).toList(),
+          rule.filters().sameLastWeek(),
+          rule.filters().confirmWith().isEmpty()
+              ? null
+              : rule.filters().confirmWith().stream().map(Metric::wireName).toList(),
+          rule.filters().notifyLimit() == 0
+              ? null
+              : orderedMap(
+                  "count",
+                  rule.filters().notifyLimit(),
+                  "per",
+                  formatDuration(rule.filters().notifyPerMs())));
+    }
+
+    /** Flapping as set, when not the default; {@code false} when off. */
+    private static Object flappingView(Filters f) {
+      if (f.flapChanges() == Filters.DEFAULT_FLAP_CHANGES
+          && f.flapWindowMs() == Filters.DEFAULT_FLAP_WINDOW_MS) {
+        return null;
+      }
+      return f.detectsFlapping()
+          ? orderedMap("changes", f.flapChanges(), "within", formatDuration(f.flapWindowMs()))
+          : Boolean.FALSE;
+    }
+
+    private static Map<String, Object> muteView(Filters.MuteTime m) {
+      if (!m.recurring()) {
+        return orderedMap(
+            "from",
+            java.time.Instant.ofEpochMilli(m.fromMs()).toString(),
+            "to",
+            java.time.Instant.ofEpochMilli(m.toMs()).toString());
+      }
+      Map<String, Object> out = new java.util.LinkedHashMap<>();
+      if (!m.days().isEmpty()) {
+        out.put(
+            "days",
+            m.days().stream()
+                .sorted()
+                .map(d -> d.name().substring(0, 3).toLowerCase(Locale.ROOT))
+                .toList());
+      }
+      if (m.startMinute() != m.endMinute()) {
+        out.put(
+            "times",
+            String.format(
+                Locale.ROOT,
+                "%02d:%02d-%02d:%02d",
+                m.startMinute() / 60,
+                m.startMinute() % 60,
+                m.endMinute() / 60,
+                m.endMinute() % 60));
+      }
+      out.put("timezone", m.zone());
+      return out;
+    }
+
+    private static Map<String, Object> orderedMap(String k1, Object v1, String k2, Object v2) {
+      Map<String, Object> out = new java.util.LinkedHashMap<>();
+      out.put(k1, v1);
+      out.put(k2, v2);
+      return out;
     }
   }
 
@@ -606,7 +954,12 @@ public final class RuleCodec {
   }
 
   private static long duration(JsonNode body, String field, long defaultMs) {
-    JsonNode node = body.get(field);
+    return duration(body, field, defaultMs, field);
+  }
+
+  /** {@code body}'s {@code key}, named {@code field} in errors. */
+  private static long duration(JsonNode body, String key, long defaultMs, String field) {
+    JsonNode node = body.get(key);
     if (node == null || node.isNull()) {
       return defaultMs;
     }

@@ -33,6 +33,9 @@ import java.util.Map;
  *
  * <p>{@code labels} and {@code annotations} go into its alerts as given (as in Prometheus).
  *
+ * <p>{@code filters}: flapping, mute times, "same as last week", confirming evidence and a
+ * notification limit ({@link Filters}); null (rules stored before they existed): the defaults.
+ *
  * <p>Built by {@link RuleCodec#parse}, which validates every field. The selectors are globs
  * compiled once, here; they are stored as their pattern strings.
  *
@@ -59,7 +62,8 @@ public record ThresholdRule(
     Double critical,
     Detection detection,
     Map<String, String> labels,
-    Map<String, String> annotations)
+    Map<String, String> annotations,
+    Filters filters)
     implements CborSerializable {
 
   public ThresholdRule {
@@ -67,6 +71,53 @@ public record ThresholdRule(
     ipSelector = ipSelector == null ? Glob.of("*") : ipSelector;
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    filters = filters == null ? Filters.DEFAULT : filters;
+  }
+
+  /** A rule with the default {@link Filters}. */
+  public ThresholdRule(
+      String id,
+      Metric metric,
+      Comparison comparison,
+      double threshold,
+      long forMs,
+      long cooldownMs,
+      Severity severity,
+      Glob serviceSelector,
+      Glob endpointSelector,
+      String description,
+      long windowMs,
+      RuleScope scope,
+      Glob ipSelector,
+      Double recovery,
+      long keepFiringForMs,
+      long minRequests,
+      Double critical,
+      Detection detection,
+      Map<String, String> labels,
+      Map<String, String> annotations) {
+    this(
+        id,
+        metric,
+        comparison,
+        threshold,
+        forMs,
+        cooldownMs,
+        severity,
+        serviceSelector,
+        endpointSelector,
+        description,
+        windowMs,
+        scope,
+        ipSelector,
+        recovery,
+        keepFiringForMs,
+        minRequests,
+        critical,
+        detection,
+        labels,
+        annotations,
+        Filters.DEFAULT);
   }
 
   /** A threshold rule without a critical level, labels or annotations. */
@@ -108,6 +159,32 @@ public record ThresholdRule(
         null,
         Map.of(),
         Map.of());
+  }
+
+  /** This rule with {@code filters} in place of its own. */
+  public ThresholdRule withFilters(Filters filters) {
+    return new ThresholdRule(
+        id,
+        metric,
+        comparison,
+        threshold,
+        forMs,
+        cooldownMs,
+        severity,
+        serviceSelector,
+        endpointSelector,
+        description,
+        windowMs,
+        scope,
+        ipSelector,
+        recovery,
+        keepFiringForMs,
+        minRequests,
+        critical,
+        detection,
+        labels,
+        annotations,
+        filters);
   }
 
   /** The kind of rule: {@code threshold} unless it has a {@link #detection}. */

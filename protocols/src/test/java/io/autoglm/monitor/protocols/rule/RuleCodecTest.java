@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.monitor.protocols.json.Json;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -180,6 +183,36 @@ class RuleCodecTest {
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"labels\": {\"team\": 5}} | labels.team",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"labels\": {\"a b\": \"x\"}} | labels.a b",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"annotations\": {\"runbook\": \"x\\u0007\"}} | annotations.runbook",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"treshold\": 2} | treshold",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"flapping\": \"yes\"} | flapping",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"flapping\": {\"changes\": 1}} | flapping.changes",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"flapping\": {\"changes\": 21}} | flapping.changes",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"flapping\": {\"within\": \"2d\"}} | flapping.within",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"flapping\": {\"within\": \"30s\"}} | flapping.within",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"flapping\": {\"times\": 3}} | flapping.times",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"mute\": {\"days\": [\"sat\"]}} | mute",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"mute\": [{}]} | mute[0]",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"mute\": [{\"days\": [\"caturday\"]}]} | mute[0].days",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"mute\": [{\"times\": \"25:00-02:00\"}]} | mute[0].times",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"mute\": [{\"times\": \"02:00-02:00\"}]} | mute[0].times",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"mute\": [{\"times\": \"2:00-4:00\"}]} | mute[0].times",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"mute\": [{\"times\": \"02:00-04:00\", \"timezone\": \"Mars/Olympus\"}]} | mute[0].timezone",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"mute\": [{\"from\": \"2026-12-24T02:00:00Z\"}]} | mute[0].to",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"mute\": [{\"from\": \"2026-12-24T02:00:00Z\", \"to\": \"2026-12-24T01:00:00Z\"}]} | mute[0].to",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"mute\": [{\"from\": \"2026-12-24 02:00\", \"to\": \"2026-12-24T04:00:00Z\"}]} | mute[0].from",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"mute\": [{\"from\": \"2026-01-01T00:00:00Z\", \"to\": \"2028-01-01T00:00:00Z\"}]} | mute[0].to",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"mute\": [{\"from\": \"2026-12-24T02:00:00Z\", \"to\": \"2026-12-24T04:00:00Z\", \"days\": [\"sat\"]}]} | mute[0].days",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"ignore_same_last_week\": 0} | ignore_same_last_week",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"ignore_same_last_week\": \"20%\"} | ignore_same_last_week",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"confirm_with\": []} | confirm_with",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"confirm_with\": [\"qps\"]} | confirm_with[0]",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"confirm_with\": [\"error_rate\", \"latency\"]} | confirm_with[1]",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"confirm_with\": [\"error_rate\", \"error_rate\"]} | confirm_with[1]",
+        "{\"scope\": \"ip\", \"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"confirm_with\": [\"p95_latency_ms\"]} | confirm_with[0]",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"notify_limit\": 5} | notify_limit",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"notify_limit\": {\"per\": \"1h\"}} | notify_limit.count",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"notify_limit\": {\"count\": 0}} | notify_limit.count",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"notify_limit\": {\"count\": 5, \"per\": \"10s\"}} | notify_limit.per",
         "[1, 2]                                                                   | $",
       })
   void invalidRulesNameTheirField(String body, String field) throws Exception {
@@ -255,6 +288,63 @@ class RuleCodecTest {
     assertEquals(rule, RuleCodec.parse(RuleCodec.toJson(rule), "errors"));
     assertTrue(Double.isNaN(rule.gated(0.5, 99)));
     assertEquals(0.5, rule.gated(0.5, 100));
+  }
+
+  @Test
+  void filtersAreParsedReadByTheirTestsAndWrittenBack() throws Exception {
+    ThresholdRule rule =
+        RuleCodec.parse(
+            json(
+                """
+                {"kind": "baseline", "metric": "p95_latency_ms",
+                 "flapping": {"changes": 6, "within": "1h"},
+                 "mute": [{"from": "2026-12-24T02:00:00Z", "to": "2026-12-24T04:00:00Z"},
+                          {"days": ["sat", "sunday"], "times": "22:00-06:00",
+                           "timezone": "Asia/Shanghai"},
+                          {"times": "03:00-03:30"}],
+                 "ignore_same_last_week": 0.2, "confirm_with": ["error_rate", "ttft_p95_ms"],
+                 "notify_limit": {"count": 5, "per": "1h"}}
+                """),
+            "r1");
+    Filters f = rule.filters();
+    assertEquals(6, f.flapChanges());
+    assertEquals(3_600_000, f.flapWindowMs());
+    assertEquals(0.2, f.sameLastWeek());
+    assertEquals(List.of(Metric.ERROR_RATE, Metric.TTFT_P95_MS), f.confirmWith());
+    assertEquals(5, f.notifyLimit());
+    assertEquals(3_600_000, f.notifyPerMs());
+    // the maintenance window: [02:00, 04:00) UTC on 24 Dec 2026
+    assertFalse(f.mutedAt(Instant.parse("2026-12-24T01:59:59Z").toEpochMilli()));
+    assertTrue(f.mutedAt(Instant.parse("2026-12-24T02:00:00Z").toEpochMilli()));
+    assertFalse(f.mutedAt(Instant.parse("2026-12-24T04:00:00Z").toEpochMilli()));
+    // weekends from 22:00 to 06:00 in Shanghai (UTC+8): Saturday 2026-12-26 22:30 there is
+    // 14:30 UTC; Monday 05:00 there is the tail of Sunday night; Saturday 05:00 belongs to Friday
+    assertTrue(f.mutedAt(Instant.parse("2026-12-26T14:30:00Z").toEpochMilli()));
+    assertTrue(f.mutedAt(Instant.parse("2026-12-27T21:00:00Z").toEpochMilli()));
+    assertFalse(f.mutedAt(Instant.parse("2026-12-25T21:00:00Z").toEpochMilli()));
+    assertFalse(f.mutedAt(Instant.parse("2026-12-26T12:00:00Z").toEpochMilli()));
+    // every day from 03:00 to 03:30 UTC
+    assertTrue(f.mutedAt(Instant.parse("2026-12-02T03:29:59Z").toEpochMilli()));
+    assertFalse(f.mutedAt(Instant.parse("2026-12-02T03:30:00Z").toEpochMilli()));
+
+    ObjectNode view = RuleCodec.toJson(rule);
+    assertEquals(
+        "{\"days\":[\"sat\",\"sun\"],\"times\":\"22:00-06:00\",\"timezone\":\"Asia/Shanghai\"}",
+        view.get("mute").get(1).toString());
+    assertEquals("{\"count\":5,\"per\":\"1h\"}", view.get("notify_limit").toString());
+    assertEquals(rule, RuleCodec.parse(view, "r1"), "written back");
+    assertEquals(rule, Json.readerFor(ThresholdRule.class).readValue(Json.toBytes(rule)), "stored");
+
+    ThresholdRule plain =
+        RuleCodec.parse(json("{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1}"), "r1");
+    assertEquals(Filters.DEFAULT, plain.filters());
+    assertNull(RuleCodec.toJson(plain).get("flapping"), "the default is not shown");
+    ThresholdRule off =
+        RuleCodec.parse(
+            json("{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"flapping\": false}"),
+            "r1");
+    assertFalse(off.filters().detectsFlapping());
+    assertEquals(off, RuleCodec.parse(RuleCodec.toJson(off), "r1"));
   }
 
   @Test

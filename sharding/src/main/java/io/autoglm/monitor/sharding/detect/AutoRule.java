@@ -31,7 +31,8 @@ import java.util.List;
  *
  * Rates and latencies count minutes (and windows) of at least 50 / 30 / 20 requests. QPS must also
  * move by at least 1 request/s either way (a spread floor of 1/k), so an endpoint that barely gets
- * traffic neither surges nor drops. Endpoint rules need 10 minutes of history, IP rules 5.
+ * traffic neither surges nor drops. Endpoint rules need 10 minutes of history, IP rules 5. Each
+ * signal has the auto rule's filters (flapping, mute times, ...).
  */
 public final class AutoRule {
   /** One signal: its id suffix, metric and direction. */
@@ -132,7 +133,8 @@ public final class AutoRule {
               null,
               baseline,
               rule.labels(),
-              rule.annotations()));
+              rule.annotations(),
+              rule.filters()));
     }
     return out;
   }

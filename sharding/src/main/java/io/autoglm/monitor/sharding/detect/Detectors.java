@@ -1,7 +1,10 @@
 package io.autoglm.monitor.sharding.detect;
 
+import io.autoglm.monitor.protocols.rule.Comparison;
 import io.autoglm.monitor.protocols.rule.Detection;
 import io.autoglm.monitor.protocols.rule.Direction;
+import io.autoglm.monitor.protocols.rule.Filters;
+import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.RuleCodec;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.detect.MinuteHistory.Measured;
@@ -11,7 +14,9 @@ import io.autoglm.monitor.sharding.detect.model.Ewma;
 import io.autoglm.monitor.sharding.detect.model.HoltWinters;
 import io.autoglm.monitor.sharding.detect.model.SeriesSummary;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -35,6 +40,7 @@ import java.util.Locale;
 public final class Detectors {
   private static final long MINUTE = StatsSettings.MINUTE_MS;
   private static final long DAY = 86_400_000L;
+  private static final long WEEK = 7 * DAY;
 
   /** The days of history a forecast trains on, at most (at least 2: two daily seasons). */
   public static final int FORECAST_TRAINING_DAYS = 7;
@@ -59,13 +65,127 @@ public final class Detectors {
           case FORECAST -> FORECAST_TRAINING_DAYS * DAY + windowMs + MINUTE;
           default -> 0;
         };
+    Filters f = rule.filters();
+    if (f.sameLastWeek() != null) {
+      span = Math.max(span, WEEK + windowMs + MINUTE);
+    }
+    if (!f.confirmWith().isEmpty()) {
+      span = Math.max(span, CONFIRM_HISTORY_MS + windowMs + MINUTE);
+    }
     return (int) ((span + MINUTE - 1) / MINUTE);
   }
 
+  /** The metrics {@code rule} reads from history: its own and those that confirm it. */
+  public static List<Metric> historyMetrics(ThresholdRule rule) {
+    List<Metric> out = new ArrayList<>(1 + rule.filters().confirmWith().size());
+    out.add(rule.metric());
+    out.addAll(rule.filters().confirmWith());
+    return out;
+  }
+
   /**
-   * {@code rule} read at {@code t} over a window of {@code windowMs}; null when it cannot judge.
+   * {@code rule} read at {@code t} over a window of {@code windowMs}, through its filters; null
+   * when it cannot judge. A breach does not count while a mute time covers {@code t}, when the same
+   * window last week looked the same ({@code ignore_same_last_week}), or when none of the metrics
+   * that must confirm it moved; a confirmed one says which evidence confirmed it.
    */
   public static Reading read(ThresholdRule rule, Subject subject, long t, long windowMs) {
+    Reading r = readUnfiltered(rule, subject, t, windowMs);
+    if (r == null || !r.breached()) {
+      return r;
+    }
+    Filters f = rule.filters();
+    if (f.mutedAt(t)) {
+      return r.notBreached();
+    }
+    if (f.sameLastWeek() != null && sameAsLastWeek(rule, subject.history(), t, windowMs, r)) {
+      return r.notBreached();
+    }
+    if (!f.confirmWith().isEmpty()) {
+      String evidence = confirmation(rule, subject, t, windowMs);
+      return evidence == null ? r.notBreached() : r.confirmedBy(rule, evidence);
+    }
+    return r;
+  }
+
+  /**
+   * Whether the same window a week before {@code t} had a value within the rule's {@code
+   * ignore_same_last_week} fraction of {@code r}'s.
+   */
+  private static boolean sameAsLastWeek(
+      ThresholdRule rule, MinuteHistory history, long t, long windowMs, Reading r) {
+    long from = StatsSettings.minuteStartOf(t - WEEK - windowMs);
+    long to = StatsSettings.minuteStartOf(t - WEEK - 1) + MINUTE;
+    double then = history.over(rule.metric(), from, to).value();
+    if (Double.isNaN(then)) {
+      return false;
+    }
+    double tolerance = rule.filters().sameLastWeek() * Math.max(Math.abs(then), 1e-9);
+    return Math.abs(r.value() - then) <= tolerance;
+  }
+
+  /**
+   * The evidence that confirms a breach of {@code rule} at {@code t}: the first of its {@code
+   * confirm_with} metrics that left its own robust baseline the bad way in the same window (up for
+   * rates and latencies, either way for QPS and tokens); null when none did.
+   */
+  private static String confirmation(ThresholdRule rule, Subject subject, long t, long windowMs) {
+    for (Metric m : rule.filters().confirmWith()) {
+      if (m == rule.metric()) {
+        continue; // an auto rule's own signal
+      }
+      Reading c = readUnfiltered(confirmingRule(rule, m), subject, t, windowMs);
+      if (c != null && c.breached()) {
+        return c.explanation();
+      }
+    }
+    return null;
+  }
+
+  /** The history a confirming metric is compared with. */
+  static final long CONFIRM_HISTORY_MS = 3_600_000;
+
+  /**
+   * How {@code rule} tests whether {@code metric} moved: median ± 3 scaled MAD of the last hour.
+   */
+  private static ThresholdRule confirmingRule(ThresholdRule rule, Metric metric) {
+    boolean volume = metric == Metric.QPS || metric == Metric.TOKENS_PER_SECOND;
+    Direction direction = volume ? Direction.BOTH : Direction.UP;
+    Detection.Baseline baseline =
+        new Detection.Baseline(
+            Detection.BaselineMethod.MAD,
+            3,
+            CONFIRM_HISTORY_MS,
+            5,
+            direction,
+            metric.isRate() ? 0.005 : 0,
+            metric.isRate() ? 0 : 0.1);
+    return new ThresholdRule(
+        rule.id() + "/confirm/" + metric.wireName(),
+        metric,
+        Comparison.GT,
+        0,
+        0,
+        0,
+        rule.severity(),
+        rule.serviceSelector(),
+        rule.endpointSelector(),
+        "",
+        rule.windowMs(),
+        rule.scope(),
+        rule.ipSelector(),
+        null,
+        0,
+        volume ? 0 : rule.minRequests(),
+        null,
+        baseline,
+        null,
+        null);
+  }
+
+  /** {@code rule} read at {@code t} without its filters. */
+  private static Reading readUnfiltered(
+      ThresholdRule rule, Subject subject, long t, long windowMs) {
     Measured w = subject.window(rule.metric(), t, windowMs);
     double value = rule.gated(w.value(), w.requests());
     if (Double.isNaN(value)) {

@@ -1,6 +1,8 @@
 package io.autoglm.monitor.sharding.detect;
 
 import io.autoglm.monitor.protocols.rule.Severity;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.detect.model.Readable;
 import java.util.function.Supplier;
 
 /**
@@ -30,5 +32,34 @@ public record Reading(
    */
   public String explanation() {
     return explain == null ? null : explain.get();
+  }
+
+  /**
+   * This reading, not breaching: a filter holds it back. A firing alert still resolves as usual.
+   */
+  public Reading notBreached() {
+    return new Reading(value, false, recovered, severity, limit, explain);
+  }
+
+  /** This reading with the evidence that confirmed it added to its explanation. */
+  public Reading confirmedBy(ThresholdRule rule, String evidence) {
+    return new Reading(
+        value,
+        breached,
+        recovered,
+        severity,
+        limit,
+        () ->
+            (explain != null
+                    ? explain.get()
+                    : rule.metric().wireName()
+                        + " "
+                        + Readable.number(value)
+                        + " "
+                        + rule.comparison().symbol()
+                        + " "
+                        + Readable.number(limit))
+                + "; confirmed by "
+                + evidence);
   }
 }

@@ -7,8 +7,10 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPendingClear
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertRecovering;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertRecoveringCleared;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertSettled;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.alert.Alert;
+import io.autoglm.monitor.protocols.rule.Filters;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.stats.EndpointKey;
@@ -47,7 +49,11 @@ import java.util.Map;
  *       that long (recovering meanwhile; holding again ends the recovery);
  *   <li>a firing alert of a threshold rule whose value passes its critical level fires again,
  *       critical, with the same start;
- *   <li>a firing alert whose rule was deleted or no longer selects the endpoint resolves.
+ *   <li>a firing alert whose rule was deleted or no longer selects the endpoint resolves;
+ *   <li>an alert that fires or resolves more often than its rule's flapping filter allows is marked
+ *       flapping: the change that passes the limit is notified, later ones are silent (feed only),
+ *       until it has stayed in one state for the filter's window and settles ({@link AlertSettled},
+ *       notified).
  * </ul>
  */
 public final class RuleEvaluator {
@@ -168,8 +174,9 @@ public final class RuleEvaluator {
   }
 
   /**
-   * The metrics of the rules that read history (baseline, change, forecast); makes {@code history}
-   * hold as many minutes as they read.
+   * The metrics of the rules that read history (baseline, change, forecast, and filters that do:
+   * same as last week, confirming metrics); makes {@code history} hold as many minutes as they
+   * read.
    */
   public static Metric[] metricsReadFromHistory(
       List<ThresholdRule> rules, MinuteHistory history, StatsSettings settings) {
@@ -177,7 +184,7 @@ public final class RuleEvaluator {
     for (ThresholdRule r : rules) {
       int minutes = Detectors.historyMinutes(r, settings.windowOf(r.windowMs()));
       if (minutes > 0) {
-        metrics.add(r.metric());
+        metrics.addAll(Detectors.historyMetrics(r));
         history.ensureCapacity(minutes);
       }
     }
@@ -282,6 +289,7 @@ public final class RuleEvaluator {
           continue;
         }
         EndpointStatsEvent event = step(id, rule, s, t, reading, maker);
+        event = event != null ? markedIfFlapping(id, rule, s, t, event) : settled(id, rule, s, t);
         if (event != null) {
           events.add(event);
           states.put(rule.id(), s.after(event));
@@ -301,6 +309,54 @@ public final class RuleEvaluator {
       }
     }
     return events;
+  }
+
+  /**
+   * {@code event} (of {@code rule}, whose alert stands as {@code s}) with its alert marked flapping
+   * when it is a change of state past the rule's limit, or one while the alert flaps: the change
+   * that starts the flapping is notified, later ones are silent.
+   */
+  private static EndpointStatsEvent markedIfFlapping(
+      String id, ThresholdRule rule, RuleAlertState s, long t, EndpointStatsEvent event) {
+    Filters f = rule.filters();
+    Alert alert;
+    if (event instanceof AlertFired e) {
+      alert = e.alert();
+    } else if (event instanceof AlertResolved e) {
+      alert = e.alert();
+    } else {
+      return event;
+    }
+    boolean raise = event instanceof AlertFired && s.phase() == RuleAlertState.Phase.FIRING;
+    boolean flapping =
+        s.flapping() != null
+            || (!raise
+                && f.detectsFlapping()
+                && s.changesAfter(t - f.flapWindowMs()) + 1 > f.flapChanges());
+    if (!flapping) {
+      return event;
+    }
+    Alert marked = alert.flapping(s.flapping() != null);
+    return event instanceof AlertResolved e
+        ? new AlertResolved(id, marked, e.quietUntil())
+        : new AlertFired(id, marked);
+  }
+
+  /**
+   * The settling of {@code rule}'s flapping alert at {@code t}, when it has stayed in one state for
+   * the rule's flapping window (or the rule no longer looks for flapping); null otherwise.
+   */
+  private static EndpointStatsEvent settled(
+      String id, ThresholdRule rule, RuleAlertState s, long t) {
+    if (s.flapping() == null) {
+      return null;
+    }
+    Filters f = rule.filters();
+    if (f.detectsFlapping() && t - s.lastChange() < f.flapWindowMs()) {
+      return null;
+    }
+    Alert now = s.phase() == RuleAlertState.Phase.FIRING ? s.alert() : s.flapping();
+    return new AlertSettled(id, now.settled());
   }
 
   private static EndpointStatsEvent step(

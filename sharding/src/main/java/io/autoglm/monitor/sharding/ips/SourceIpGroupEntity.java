@@ -2,7 +2,6 @@ package io.autoglm.monitor.sharding.ips;
 
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
-import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
 import io.autoglm.monitor.persistence.event.SourceIpStatsEvent;
 import io.autoglm.monitor.persistence.event.SourceIpStatsEvent.IpAlertChanged;
 import io.autoglm.monitor.persistence.event.SourceIpStatsEvent.IpEventTimeAdvanced;
@@ -17,6 +16,7 @@ import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.detect.Detectors;
 import io.autoglm.monitor.sharding.detect.MinuteHistory;
+import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.detect.RuleEvaluator;
 import io.autoglm.monitor.sharding.detect.Subject;
 import io.autoglm.monitor.sharding.rules.RuleCache;
@@ -493,13 +493,13 @@ public final class SourceIpGroupEntity
           ip.panes().forEach(p -> history.changed(HISTORY_PREFIX + ip.ipId(), p.start()));
         }
       } else if (e instanceof IpAlertChanged changed) {
-        if (changed.change() instanceof AlertFired fired) {
-          context.getLog().info("Alert firing: {}", fired.alert().summary());
-          deps.alertTopic().tell(Topic.publish(fired.alert()));
+        Alert alert = RuleAlertState.publishedBy(changed.change());
+        if (alert != null) {
+          RuleAlertState.log(context.getLog(), alert);
+          deps.alertTopic().tell(Topic.publish(alert));
+        }
+        if (changed.change() instanceof AlertFired) {
           writeHistory(after); // an alert's minutes reach the history at once
-        } else if (changed.change() instanceof AlertResolved resolved) {
-          context.getLog().info("Alert resolved: {}", resolved.alert().summary());
-          deps.alertTopic().tell(Topic.publish(resolved.alert()));
         }
       }
     }

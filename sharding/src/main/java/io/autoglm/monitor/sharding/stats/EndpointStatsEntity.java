@@ -1,8 +1,6 @@
 package io.autoglm.monitor.sharding.stats;
 
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
-import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
-import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.EventTimeAdvanced;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.WatermarkReset;
@@ -355,7 +353,7 @@ public final class EndpointStatsEntity
 
     /** Whether it fires or resolves an alert: such a write does not wait for the slot. */
     boolean changesAnAlert() {
-      return events.stream().anyMatch(e -> e instanceof AlertFired || e instanceof AlertResolved);
+      return events.stream().anyMatch(e -> RuleAlertState.publishedBy(e) != null);
     }
   }
 
@@ -737,12 +735,10 @@ public final class EndpointStatsEntity
 
   private void publishAlerts(List<EndpointStatsEvent> events) {
     for (EndpointStatsEvent e : events) {
-      if (e instanceof AlertFired fired) {
-        context.getLog().info("Alert firing: {}", fired.alert().summary());
-        deps.alertTopic().tell(Topic.publish(fired.alert()));
-      } else if (e instanceof AlertResolved resolved) {
-        context.getLog().info("Alert resolved: {}", resolved.alert().summary());
-        deps.alertTopic().tell(Topic.publish(resolved.alert()));
+      Alert alert = RuleAlertState.publishedBy(e);
+      if (alert != null) {
+        RuleAlertState.log(context.getLog(), alert);
+        deps.alertTopic().tell(Topic.publish(alert));
       }
     }
   }

@@ -12,6 +12,7 @@ import io.autoglm.monitor.protocols.rule.RuleCodec;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,6 +71,96 @@ class DetectorsTest {
     Reading inside = Detectors.read(r, subject(h, 14.7, 900), t, MINUTE);
     assertFalse(inside.breached(), "14.7 is 2.97σ above: inside a 3σ band");
     assertTrue(inside.recovered());
+  }
+
+  /** A subject whose window holds {@code values} per metric over {@code requests}. */
+  private static Subject subject(MinuteHistory history, Map<Metric, Double> values, long requests) {
+    return new Subject() {
+      @Override
+      public MinuteHistory.Measured window(Metric metric, long t, long windowMs) {
+        return new MinuteHistory.Measured(values.getOrDefault(metric, Double.NaN), requests);
+      }
+
+      @Override
+      public MinuteHistory history() {
+        return history;
+      }
+    };
+  }
+
+  @Test
+  void aMuteTimeHoldsBackABreachButNotARecovery() throws Exception {
+    ThresholdRule r =
+        rule(
+            "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 100,"
+                + " \"mute\": [{\"from\": \"2026-01-01T02:00:00Z\", \"to\": \"2026-01-01T03:00:00Z\"},"
+                + " {\"days\": [\"thu\"], \"times\": \"12:00-12:30\"}]}");
+    MinuteHistory h = new MinuteHistory(10);
+    long twoAm = T0 + 2 * 60 * MINUTE;
+    assertFalse(Detectors.read(r, subject(h, 500, 500), twoAm, MINUTE).breached());
+    assertTrue(Detectors.read(r, subject(h, 500, 500), twoAm - 1, MINUTE).breached());
+    assertTrue(Detectors.read(r, subject(h, 500, 500), twoAm + 60 * MINUTE, MINUTE).breached());
+    // 2026-01-01 is a Thursday
+    long noon = T0 + 12 * 60 * MINUTE;
+    assertFalse(Detectors.read(r, subject(h, 500, 500), noon + 29 * MINUTE, MINUTE).breached());
+    assertFalse(
+        Detectors.read(r, subject(h, 500, 500), noon + 7 * DAY, MINUTE).breached(),
+        "the next Thursday");
+    assertTrue(Detectors.read(r, subject(h, 500, 500), noon + DAY, MINUTE).breached(), "Friday");
+    Reading low = Detectors.read(r, subject(h, 50, 50), twoAm, MINUTE);
+    assertTrue(low.recovered(), "a firing alert still resolves inside a mute time");
+  }
+
+  @Test
+  void aBreachLikeTheSameWindowLastWeekIsIgnored() throws Exception {
+    ThresholdRule r =
+        rule(
+            "{\"metric\": \"p95_latency_ms\", \"op\": \">\", \"threshold\": 1000,"
+                + " \"window\": \"1m\", \"ignore_same_last_week\": 0.2}");
+    MinuteHistory h = new MinuteHistory(7 * 24 * 60 + 10);
+    long t = T0 + 7 * DAY + 11 * MINUTE; // the window [7d 10m, 7d 11m)
+    h.record(T0 + 10 * MINUTE, 600, new Metric[] {Metric.P95_LATENCY_MS}, m -> 1100);
+    h.record(T0 + 7 * DAY, 600, new Metric[] {Metric.P95_LATENCY_MS}, m -> 300);
+    assertFalse(
+        Detectors.read(r, subject(h, 1200, 600), t, MINUTE).breached(),
+        "1,200 against 1,100 last week: within 20 %");
+    assertTrue(Detectors.read(r, subject(h, 1500, 600), t, MINUTE).breached(), "1,500 is +36 %");
+    assertTrue(
+        Detectors.read(r, subject(h, 1200, 600), t + MINUTE, MINUTE).breached(),
+        "no data a week before that window: nothing to compare with");
+  }
+
+  @Test
+  void aBreachNeedsConfirmingEvidenceWhenTheRuleAsksForIt() throws Exception {
+    ThresholdRule r =
+        rule(
+            "{\"metric\": \"p95_latency_ms\", \"op\": \">\", \"threshold\": 1000,"
+                + " \"window\": \"1m\", \"confirm_with\": [\"error_rate\", \"ttft_p95_ms\"]}");
+    // an hour of error rates around 1 %: median 0.01, MAD 0.001 (scaled 0.0015), floor 0.005
+    MinuteHistory h = new MinuteHistory(120);
+    for (int i = 0; i < 60; i++) {
+      double v = i % 2 == 0 ? 0.01 : 0.011;
+      h.record(T0 + i * MINUTE, 600, new Metric[] {Metric.ERROR_RATE, Metric.TTFT_P95_MS}, m -> v);
+    }
+    long t = T0 + 61 * MINUTE;
+    Reading slowOnly =
+        Detectors.read(
+            r,
+            subject(h, Map.of(Metric.P95_LATENCY_MS, 1500.0, Metric.ERROR_RATE, 0.012), 600),
+            t,
+            MINUTE);
+    assertFalse(slowOnly.breached(), "slow, but nothing else moved: no alert");
+    Reading confirmed =
+        Detectors.read(
+            r,
+            subject(h, Map.of(Metric.P95_LATENCY_MS, 1500.0, Metric.ERROR_RATE, 0.2), 600),
+            t,
+            MINUTE);
+    assertTrue(confirmed.breached());
+    assertEquals(
+        "p95_latency_ms 1,500 > 1,000; confirmed by error_rate 0.2 is 37.9σ above the 1h median"
+            + " 0.0105 ± 0.005",
+        confirmed.explanation());
   }
 
   @Test

@@ -14,6 +14,7 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPendingClear
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertRecovering;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertRecoveringCleared;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
+import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertSettled;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
 import io.autoglm.monitor.persistence.stats.LatencySketch;
 import io.autoglm.monitor.persistence.stats.WindowStats;
@@ -21,6 +22,7 @@ import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.alert.AlertStatus;
 import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.rule.Comparison;
+import io.autoglm.monitor.protocols.rule.Filters;
 import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.RuleCodec;
@@ -151,6 +153,61 @@ class RuleEvaluatorTest {
     // after the errors stop at 20 s: [18 s, 23 s) holds 6 + 6 = 12 of 500, 2.4 %, the first ≤ 5 %
     assertEquals(T0 + 23_000, resolved.alert().endsAt());
     assertEquals(0.024, resolved.alert().value(), 1e-9);
+  }
+
+  @Test
+  void aFlappingAlertIsNotifiedOnceAndAgainWhenItSettles() {
+    // more than 4 changes of state within 1 minute is flapping
+    ThresholdRule rule =
+        errorRule(5_000, 0, 0).withFilters(Filters.DEFAULT.withFlapping(4, 60_000));
+    List<WindowStats> panes = new ArrayList<>();
+    for (int s = 0; s < 40; s++) {
+      panes.add(pane(s, 100, s % 4 < 2 ? 14 : 6)); // in and out of 10 % every 2 s
+    }
+    panes.addAll(seconds(40, 120, 100, 0)); // then clean for 80 s
+    panes.addAll(seconds(120, 130, 100, 50)); // then a real burst
+    List<EndpointStatsEvent> events = run(List.of(rule), panes);
+
+    List<Alert> published = events.stream().map(RuleAlertState::publishedBy).toList();
+    int settledAt = -1;
+    for (int i = 0; i < events.size(); i++) {
+      if (events.get(i) instanceof AlertSettled) {
+        assertEquals(-1, settledAt, "settles once: " + events);
+        settledAt = i;
+      }
+    }
+    assertTrue(settledAt > 5, "it flapped, then settled: " + events);
+    for (int i = 0; i < 4; i++) {
+      assertFalse(published.get(i).flapping(), "the first 4 changes are ordinary: " + events);
+    }
+    assertTrue(published.get(4).flapping(), "the 5th change within a minute marks it flapping");
+    assertFalse(published.get(4).silent(), "and is notified");
+    for (int i = 5; i < settledAt; i++) {
+      assertTrue(published.get(i).flapping() && published.get(i).silent(), "then silent: " + i);
+    }
+    Alert settled = published.get(settledAt);
+    assertEquals(AlertStatus.RESOLVED, settled.status(), "it settled resolved");
+    assertFalse(settled.flapping() || settled.silent(), "notified as an ordinary resolve");
+    assertEquals(published.get(0).fingerprint(), settled.fingerprint());
+    // a minute after the last change (the clean part starts at 40 s; the last resolve is soon
+    // after)
+    Alert lastChange = published.get(settledAt - 1);
+    assertEquals(AlertStatus.RESOLVED, lastChange.status());
+    assertTrue(lastChange.endsAt() <= T0 + 45_000, "last change at " + (lastChange.endsAt() - T0));
+
+    assertEquals(settledAt + 2, events.size(), "after settling, the burst fires: " + events);
+    Alert burst = published.get(settledAt + 1);
+    assertEquals(AlertStatus.FIRING, burst.status());
+    assertFalse(burst.flapping(), "a settled alert starts counting its changes afresh");
+
+    List<EndpointStatsEvent> unfiltered =
+        run(List.of(rule.withFilters(Filters.DEFAULT.withFlapping(0, 0))), panes);
+    assertTrue(
+        unfiltered.stream()
+            .map(RuleAlertState::publishedBy)
+            .noneMatch(a -> a.flapping() || a.silent()),
+        "flapping: false marks nothing");
+    assertEquals(settledAt + 1, unfiltered.size(), "the same changes, without the settle");
   }
 
   /**

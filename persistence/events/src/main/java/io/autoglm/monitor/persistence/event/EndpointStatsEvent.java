@@ -115,4 +115,10 @@ public sealed interface EndpointStatsEvent extends CborSerializable {
    */
   record AlertResolved(String endpointId, Alert alert, long quietUntil)
       implements EndpointStatsEvent {}
+
+  /**
+   * A flapping alert stayed in one state for its rule's flapping window: {@code alert} is that
+   * state (firing or resolved), no longer marked flapping, and is notified.
+   */
+  record AlertSettled(String endpointId, Alert alert) implements EndpointStatsEvent {}
 }

@@ -59,7 +59,7 @@ public sealed interface SourceIpStatsEvent extends CborSerializable {
   /**
    * A rule on source IPs changed state for this IP: {@code change} is the same alert event an
    * endpoint persists ({@link EndpointStatsEvent.AlertPending}, {@code AlertPendingCleared}, {@code
-   * AlertFired} or {@code AlertResolved}), with this IP's id in its {@code endpointId}.
+   * AlertFired}, {@code AlertResolved}, ...), with this IP's id in its {@code endpointId}.
    */
   record IpAlertChanged(
       String ipId,
@@ -70,7 +70,16 @@ public sealed interface SourceIpStatsEvent extends CborSerializable {
                 value = EndpointStatsEvent.AlertPendingCleared.class,
                 name = "pending-cleared"),
             @JsonSubTypes.Type(value = EndpointStatsEvent.AlertFired.class, name = "fired"),
-            @JsonSubTypes.Type(value = EndpointStatsEvent.AlertResolved.class, name = "resolved")
+            @JsonSubTypes.Type(value = EndpointStatsEvent.AlertResolved.class, name = "resolved"),
+            // written under the class's own name before they were listed here (and then could
+            // not be read back): both names read
+            @JsonSubTypes.Type(
+                value = EndpointStatsEvent.AlertRecovering.class,
+                names = {"recovering", "EndpointStatsEvent$AlertRecovering"}),
+            @JsonSubTypes.Type(
+                value = EndpointStatsEvent.AlertRecoveringCleared.class,
+                names = {"recovering-cleared", "EndpointStatsEvent$AlertRecoveringCleared"}),
+            @JsonSubTypes.Type(value = EndpointStatsEvent.AlertSettled.class, name = "settled")
           })
           EndpointStatsEvent change)
       implements SourceIpStatsEvent {}

@@ -5,13 +5,13 @@ import java.math.MathContext;
 import java.util.Locale;
 
 /** Numbers as an alert's explanation shows them: {@code 5,210}, {@code 0.012}, {@code +75 %}. */
-final class Readable {
+public final class Readable {
   private Readable() {}
 
   /**
    * Whole numbers with thousands separators from 1,000 on; smaller ones to 3 significant digits.
    */
-  static String number(double v) {
+  public static String number(double v) {
     if (Double.isNaN(v) || Double.isInfinite(v)) {
       return Double.toString(v);
     }
