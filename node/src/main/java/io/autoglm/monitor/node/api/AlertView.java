@@ -19,6 +19,8 @@ import java.util.Map;
  * @param explanation why it fired, with the evidence; left out for threshold rules (the summary
  *     says it)
  * @param labels the rule's labels, annotations its annotations; left out when it has none
+ * @param flapping true for an alert that changes state too often (notified once, then {@code
+ *     silent}: shown here, not sent to receivers, until it settles); left out otherwise
  */
 public record AlertView(
     String fingerprint,
@@ -40,7 +42,9 @@ public record AlertView(
     @JsonInclude(JsonInclude.Include.NON_NULL) String kind,
     @JsonInclude(JsonInclude.Include.NON_NULL) String explanation,
     @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> labels,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> annotations) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> annotations,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Boolean flapping,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Boolean silent) {
 
   public static AlertView of(Alert a) {
     return new AlertView(
@@ -63,6 +67,8 @@ public record AlertView(
         a.kind(),
         a.explanation(),
         a.labels().isEmpty() ? null : a.labels(),
-        a.annotations().isEmpty() ? null : a.annotations());
+        a.annotations().isEmpty() ? null : a.annotations(),
+        a.flapping() ? Boolean.TRUE : null,
+        a.silent() ? Boolean.TRUE : null);
   }
 }

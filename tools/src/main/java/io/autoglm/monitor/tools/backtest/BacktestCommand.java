@@ -128,24 +128,30 @@ public final class BacktestCommand implements Callable<Integer> {
     return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 
-  /** Per rule: how many times it fired and how long its alerts were firing. */
-  record RuleSummary(String rule, int fired, int resolved, double firingSeconds) {}
+  /**
+   * Per rule: how many times it fired and resolved, how often one of its alerts started flapping
+   * (notified once, then silent until it settled), and how long its alerts were firing.
+   */
+  record RuleSummary(String rule, int fired, int resolved, int flapping, double firingSeconds) {}
 
   static List<RuleSummary> summary(List<Alert> alerts, long lastTs) {
     Map<String, int[]> counts = new LinkedHashMap<>();
     Map<String, Double> seconds = new LinkedHashMap<>();
     Map<String, Long> open = new LinkedHashMap<>();
     for (Alert a : alerts) {
-      int[] c = counts.computeIfAbsent(a.ruleId(), r -> new int[2]);
+      int[] c = counts.computeIfAbsent(a.ruleId(), r -> new int[3]);
       String key = a.fingerprint();
+      if (a.flapping() && !a.silent()) {
+        c[2]++;
+      }
       if (a.isFiring()) {
         if (open.putIfAbsent(key, a.startsAt()) == null) {
-          c[0]++; // a raise to critical is the same alert
+          c[0]++; // a raise to critical (or a settle while firing) is the same alert
         }
       } else {
-        c[1]++;
         Long start = open.remove(key);
-        if (start != null) {
+        if (start != null) { // a settle while resolved repeats a resolve
+          c[1]++;
           seconds.merge(a.ruleId(), (a.endsAt() - start) / 1000.0, Double::sum);
         }
       }
@@ -158,7 +164,8 @@ public final class BacktestCommand implements Callable<Integer> {
     }
     List<RuleSummary> out = new ArrayList<>();
     counts.forEach(
-        (rule, c) -> out.add(new RuleSummary(rule, c[0], c[1], seconds.getOrDefault(rule, 0.0))));
+        (rule, c) ->
+            out.add(new RuleSummary(rule, c[0], c[1], c[2], seconds.getOrDefault(rule, 0.0))));
     return out;
   }
 
@@ -199,27 +206,37 @@ public final class BacktestCommand implements Callable<Integer> {
     out.println();
     if (r.alerts().isEmpty()) {
       out.println("no alerts");
+    } else if (r.alerts().stream().anyMatch(Alert::silent)) {
+      out.println("(* a change of a flapping alert: on the feed, not notified)");
     }
     for (Alert a : r.alerts()) {
       out.printf(
           Locale.ROOT,
           "%s  %-8s %-8s %s%n",
           Instant.ofEpochMilli(Backtest.at(a)),
-          a.isFiring() ? "FIRING" : "RESOLVED",
+          (a.isFiring() ? "FIRING" : "RESOLVED") + (a.silent() ? "*" : ""),
           a.severity().wireName(),
           a.ruleId() + "  " + a.summary());
     }
     List<RuleSummary> summary = summary(r.alerts(), r.lastTs());
     if (!summary.isEmpty()) {
       out.println();
-      out.printf(Locale.ROOT, "%-32s %6s %9s %14s%n", "rule", "fired", "resolved", "firing for");
+      out.printf(
+          Locale.ROOT,
+          "%-32s %6s %9s %9s %14s%n",
+          "rule",
+          "fired",
+          "resolved",
+          "flapping",
+          "firing for");
       for (RuleSummary s : summary) {
         out.printf(
             Locale.ROOT,
-            "%-32s %6d %9d %14s%n",
+            "%-32s %6d %9d %9d %14s%n",
             s.rule(),
             s.fired(),
             s.resolved(),
+            s.flapping(),
             RuleCodec.formatDuration(Math.round(s.firingSeconds()) * 1000));
       }
     }

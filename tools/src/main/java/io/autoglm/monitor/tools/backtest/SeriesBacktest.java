@@ -1,8 +1,6 @@
 package io.autoglm.monitor.tools.backtest;
 
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
-import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
-import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertResolved;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
@@ -123,10 +121,9 @@ public final class SeriesBacktest {
       for (EndpointStatsEvent e : events) {
         String rule = RuleAlertState.ruleIdOf(e);
         states.put(rule, states.getOrDefault(rule, RuleAlertState.ok(rule)).after(e));
-        if (e instanceof AlertFired f) {
-          alerts.add(f.alert());
-        } else if (e instanceof AlertResolved r) {
-          alerts.add(r.alert());
+        Alert published = RuleAlertState.publishedBy(e);
+        if (published != null) {
+          alerts.add(published);
         }
       }
       minutes.add(ts, stepMs, values.get(i)); // history for the points after this one
