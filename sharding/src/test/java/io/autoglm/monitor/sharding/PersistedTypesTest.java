@@ -238,6 +238,23 @@ class PersistedTypesTest {
                     Map.of())),
             Map.of("gw-1#7", 42L),
             T0 + 3_600_000),
+        new SourceIpStatsEvent.IpGroupIngested(
+            "default/g7",
+            List.of(),
+            Map.of("gw-1#7", 42L),
+            T0 + 3_600_000,
+            new SourceIpStatsEvent.IpStatsIngested(
+                "default/*",
+                List.of(IP_PANE),
+                100,
+                0,
+                T0 + 999,
+                Map.of(),
+                Map.of(),
+                T0 + 1_000,
+                Map.of())),
+        new SourceIpGroupState(
+            "default/g7", Map.of(IP_ID, ipState()), Map.of("gw-1#7", 42L), ipState()),
         new SourceIpStatsEvent.IpsForgotten("default/g7", List.of(IP_ID, "default/2001:db8::1")),
         new SourceIpGroupState("default/g7", Map.of(IP_ID, ipState()), Map.of("gw-1#7", 42L)),
         SourceIpGroupState.empty("default/g7"),

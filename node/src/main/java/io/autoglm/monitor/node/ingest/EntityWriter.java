@@ -22,6 +22,8 @@ import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,6 +34,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
@@ -48,14 +51,16 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 public final class EntityWriter {
   /**
    * One agent batch, pre-aggregated: a delta per endpoint, each holding this batch's one part, and
-   * what decoding made of its lines.
+   * what decoding made of its lines; per service with tracked IPs in it, the service's counts in
+   * the batch ({@code serviceParts}: what those IPs' rates are compared with).
    */
   public record Batch(
       long seq,
       DecodeReport report,
       List<EndpointDelta> deltas,
       List<IpDelta> ipDeltas,
-      List<IpAggregator.Sightings> sightings) {
+      List<IpAggregator.Sightings> sightings,
+      Map<String, IpPart> serviceParts) {
     /** The valid records the batch holds (late ones included; rejected lines are not). */
     public long records() {
       return report.accepted();
@@ -129,8 +134,14 @@ public final class EntityWriter {
             stats, admission.limits().normalizer(), ips, defaultService, clock.wallMillis());
     aggregator.beginBatch(agentId, epoch, seq);
     DecodeReport report = decode.apply(aggregator::add);
-    return new Batch(
-        seq, report, aggregator.drain(), aggregator.drainIps(), aggregator.drainSightings());
+    List<EndpointDelta> deltas = aggregator.drain();
+    List<IpDelta> ipDeltas = aggregator.drainIps();
+    Map<String, IpPart> serviceParts =
+        ipDeltas.isEmpty()
+            ? Map.of()
+            : IpAggregator.serviceParts(
+                deltas, ipDeltas.stream().map(d -> d.key().service()).collect(Collectors.toSet()));
+    return new Batch(seq, report, deltas, ipDeltas, aggregator.drainSightings(), serviceParts);
   }
 
   /** An endpoint whose share was sent but not confirmed persisted: it may or may not count. */
@@ -336,9 +347,17 @@ public final class EntityWriter {
    */
   private List<CompletableFuture<Unconfirmed>> sendIps(List<Batch> batches) {
     Map<IpKey, List<IpPart>> parts = new LinkedHashMap<>();
+    // per group, the service's part of each batch that brought IPs of the group
+    Map<IpGroupKey, List<IpPart>> serviceParts = new HashMap<>();
     for (Batch b : batches) {
+      Set<IpGroupKey> groups = new HashSet<>();
       for (IpDelta d : b.ipDeltas()) {
         parts.computeIfAbsent(d.key(), k -> new ArrayList<>(batches.size())).addAll(d.parts());
+        IpGroupKey group = ips.groupOf(d.key());
+        IpPart service = b.serviceParts().get(d.key().service());
+        if (service != null && groups.add(group)) {
+          serviceParts.computeIfAbsent(group, g -> new ArrayList<>()).add(service);
+        }
       }
     }
     long now = clock.wallMillis();
@@ -354,7 +373,11 @@ public final class EntityWriter {
     byGroup.forEach(
         (group, deltas) -> {
           IpGroupDelta delta =
-              new IpGroupDelta(group, List.copyOf(deltas), ips.watchingSince(group.service()));
+              new IpGroupDelta(
+                  group,
+                  List.copyOf(deltas),
+                  ips.watchingSince(group.service()),
+                  serviceParts.getOrDefault(group, List.of()));
           replies.add(
               AskPattern.<SourceIpGroupEntity.Command, EndpointStatsEntity.IngestAck>askWithStatus(
                       entities.ref(SourceIpGroupEntity.ENTITY_TYPE_KEY, group.entityId()),

@@ -103,7 +103,7 @@ public final class Detectors {
     }
     if (!f.confirmWith().isEmpty()) {
       String evidence = confirmation(rule, subject, t, windowMs);
-      return evidence == null ? r.notBreached() : r.confirmedBy(rule, evidence);
+      return evidence == null ? r.notBreached() : r.withEvidence(rule, "confirmed by " + evidence);
     }
     return r;
   }

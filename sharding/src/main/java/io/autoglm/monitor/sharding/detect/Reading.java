@@ -41,8 +41,11 @@ public record Reading(
     return new Reading(value, false, recovered, severity, limit, explain);
   }
 
-  /** This reading with the evidence that confirmed it added to its explanation. */
-  public Reading confirmedBy(ThresholdRule rule, String evidence) {
+  /**
+   * This reading with {@code evidence} added to its explanation (e.g. {@code confirmed by
+   * error_rate ...}); a threshold rule's explanation starts with its comparison.
+   */
+  public Reading withEvidence(ThresholdRule rule, String evidence) {
     return new Reading(
         value,
         breached,
@@ -59,7 +62,7 @@ public record Reading(
                         + rule.comparison().symbol()
                         + " "
                         + Readable.number(limit))
-                + "; confirmed by "
+                + "; "
                 + evidence);
   }
 }

@@ -3,7 +3,10 @@ package io.autoglm.monitor.sharding.ips;
 import io.autoglm.monitor.persistence.stats.IpCounts;
 import io.autoglm.monitor.persistence.stats.Saturating;
 import io.autoglm.monitor.persistence.stats.SourceIpSketch;
+import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.sharding.stats.BatchPart;
+import io.autoglm.monitor.sharding.stats.EndpointDelta;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +40,52 @@ public final class IpAggregator {
           if (!all.isEmpty()) {
             out.add(new Sightings(service, all, newestByService.get(service)));
           }
+        });
+    return out;
+  }
+
+  /**
+   * Per service of {@code services}, its counts per pane in one batch: the endpoints' windows of
+   * {@code deltas} (each holding that batch's one part) added up, as a part of the batch.
+   */
+  public static Map<String, IpPart> serviceParts(
+      List<EndpointDelta> deltas, java.util.Set<String> services) {
+    Map<String, TreeMap<Long, IpCounts>> panes = new HashMap<>();
+    Map<String, BatchPart> any = new HashMap<>();
+    Map<String, long[]> totals = new HashMap<>(); // records, newest event time
+    for (EndpointDelta d : deltas) {
+      String service = d.key().service();
+      if (!services.contains(service)) {
+        continue;
+      }
+      for (BatchPart p : d.parts()) {
+        any.putIfAbsent(service, p);
+        long[] t = totals.computeIfAbsent(service, s -> new long[] {0, Long.MIN_VALUE});
+        t[0] += p.records();
+        t[1] = Math.max(t[1], p.maxEventTs());
+        for (WindowStats w : p.windows()) {
+          panes
+              .computeIfAbsent(service, s -> new TreeMap<>())
+              .merge(w.start(), IpCounts.of(w), IpCounts::merge);
+        }
+      }
+    }
+    Map<String, IpPart> out = new HashMap<>();
+    panes.forEach(
+        (service, byStart) -> {
+          BatchPart p = any.get(service);
+          long[] t = totals.get(service);
+          out.put(
+              service,
+              new IpPart(
+                  p.agentId(),
+                  p.epoch(),
+                  p.seq(),
+                  List.copyOf(byStart.values()),
+                  t[0],
+                  t[1],
+                  Map.of(),
+                  Map.of()));
         });
     return out;
   }

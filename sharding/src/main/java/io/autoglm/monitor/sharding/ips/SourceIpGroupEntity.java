@@ -16,9 +16,11 @@ import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.detect.Detectors;
 import io.autoglm.monitor.sharding.detect.MinuteHistory;
+import io.autoglm.monitor.sharding.detect.Reading;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.detect.RuleEvaluator;
 import io.autoglm.monitor.sharding.detect.Subject;
+import io.autoglm.monitor.sharding.detect.model.Readable;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity.IngestAck;
 import io.autoglm.monitor.sharding.stats.HistoryWriter;
@@ -259,77 +261,124 @@ public final class SourceIpGroupEntity
     List<IpStatsIngested> perIp = new ArrayList<>();
     for (IpDelta delta : cmd.delta().ips()) {
       String ipId = delta.key().entityId();
-      SourceIpStatsState ip = state.ipOrEmpty(ipId);
-      TreeMap<Long, IpCounts> onTime = new TreeMap<>();
-      Map<String, Long> endpoints = new HashMap<>();
-      Map<String, Long> apiKeys = new HashMap<>();
-      long ipAccepted = 0;
-      long ipLate = 0;
-      long maxEventTs = SourceIpStatsState.NONE;
-      for (IpPart part : delta.parts()) {
-        ReplayFilter.Verdict verdict =
-            part.identified()
-                ? verdicts.get(new Batch(part.sourceKey(), part.seq()))
-                : ReplayFilter.Verdict.APPLY;
-        if (verdict == ReplayFilter.Verdict.DUPLICATE) {
-          duplicates += part.records();
-          continue;
-        }
-        if (verdict == ReplayFilter.Verdict.EXPIRED) {
-          expired += part.records();
-          continue;
-        }
-        for (IpCounts p : part.panes()) {
-          if (p.start() >= horizon) {
-            future += p.count();
-          } else if (p.end() <= ip.watermark()) {
-            ipLate += p.count();
-          } else {
-            ipAccepted += p.count();
-            onTime.merge(p.start(), p, IpCounts::merge);
-          }
-        }
-        part.endpoints().forEach((path, n) -> endpoints.merge(path, n, Long::sum));
-        part.apiKeys().forEach((apiKey, n) -> apiKeys.merge(apiKey, n, Long::sum));
-        maxEventTs = Math.max(maxEventTs, Math.min(part.maxEventTs(), horizon));
-      }
-      accepted += ipAccepted;
-      late += ipLate;
-      if (ipAccepted + ipLate > 0) {
-        long at =
-            maxEventTs == SourceIpStatsState.NONE
-                ? ip.evaluatedAt()
-                : Math.max(ip.evaluatedAt(), maxEventTs + 1);
-        perIp.add(
-            new IpStatsIngested(
-                ipId,
-                List.copyOf(onTime.values()),
-                ipAccepted,
-                ipLate,
-                maxEventTs,
-                Map.of(),
-                Map.copyOf(endpoints),
-                at,
-                SourceIpStatsState.topCounts(Map.of(), apiKeys)));
+      Merged m = merged(ipId, state.ipOrEmpty(ipId), delta.parts(), verdicts, horizon);
+      accepted += m.accepted;
+      late += m.late;
+      duplicates += m.duplicates;
+      expired += m.expired;
+      future += m.future;
+      if (m.ingested != null) {
+        perIp.add(m.ingested);
       }
     }
+    IpStatsIngested service =
+        merged(
+                serviceId(key.service()),
+                state.serviceOrEmpty(serviceId(key.service())),
+                cmd.delta().service(),
+                verdicts,
+                horizon)
+            .ingested;
     IngestAck ack = new IngestAck(accepted, late, duplicates, future, expired);
     if (perIp.isEmpty() && applied.isEmpty()) {
       return Effect().reply(cmd.replyTo(), StatusReply.success(ack));
     }
     IpGroupIngested ingested =
-        new IpGroupIngested(key.entityId(), List.copyOf(perIp), Map.copyOf(applied), now);
+        new IpGroupIngested(key.entityId(), List.copyOf(perIp), Map.copyOf(applied), now, service);
     SourceIpGroupState merged = state.apply(ingested, settings);
     List<SourceIpStatsEvent> events = new ArrayList<>();
     events.add(ingested);
     for (IpStatsIngested ip : perIp) {
       events.addAll(
-          alertChanges(state.ipOrEmpty(ip.ipId()), merged.ip(ip.ipId()), ip.evaluatedAt()));
+          alertChanges(
+              state.ipOrEmpty(ip.ipId()),
+              merged.ip(ip.ipId()),
+              merged.service(),
+              ip.evaluatedAt()));
     }
     return Effect()
         .persist(events)
         .thenRun(after -> afterPersist(events, after))
         .thenReply(cmd.replyTo(), after -> StatusReply.success(ack));
+  }
+
+  /** The id the service's own counts are kept under in a group: {@code <service>/*}. */
+  static String serviceId(String service) {
+    return service + "/*";
+  }
+
+  /** The parts of one IP (or the service) merged, and how many records each way they went. */
+  private static final class Merged {
+    IpStatsIngested ingested;
+    long accepted;
+    long late;
+    long duplicates;
+    long expired;
+    long future;
+  }
+
+  /**
+   * The parts of {@code ipId} (whose statistics stand as {@code ip}) that the batches' verdicts let
+   * through, as one ingest: replays and expired batches dropped, panes past {@code horizon} (from
+   * the future) and behind the IP's watermark (late) counted but not kept.
+   */
+  private static Merged merged(
+      String ipId,
+      SourceIpStatsState ip,
+      List<IpPart> parts,
+      Map<Batch, ReplayFilter.Verdict> verdicts,
+      long horizon) {
+    Merged m = new Merged();
+    TreeMap<Long, IpCounts> onTime = new TreeMap<>();
+    Map<String, Long> endpoints = new HashMap<>();
+    Map<String, Long> apiKeys = new HashMap<>();
+    long maxEventTs = SourceIpStatsState.NONE;
+    for (IpPart part : parts) {
+      ReplayFilter.Verdict verdict =
+          part.identified()
+              ? verdicts.getOrDefault(
+                  new Batch(part.sourceKey(), part.seq()), ReplayFilter.Verdict.DUPLICATE)
+              : ReplayFilter.Verdict.APPLY;
+      if (verdict == ReplayFilter.Verdict.DUPLICATE) {
+        m.duplicates += part.records();
+        continue;
+      }
+      if (verdict == ReplayFilter.Verdict.EXPIRED) {
+        m.expired += part.records();
+        continue;
+      }
+      for (IpCounts p : part.panes()) {
+        if (p.start() >= horizon) {
+          m.future += p.count();
+        } else if (p.end() <= ip.watermark()) {
+          m.late += p.count();
+        } else {
+          m.accepted += p.count();
+          onTime.merge(p.start(), p, IpCounts::merge);
+        }
+      }
+      part.endpoints().forEach((path, n) -> endpoints.merge(path, n, Long::sum));
+      part.apiKeys().forEach((apiKey, n) -> apiKeys.merge(apiKey, n, Long::sum));
+      maxEventTs = Math.max(maxEventTs, Math.min(part.maxEventTs(), horizon));
+    }
+    if (m.accepted + m.late > 0) {
+      long at =
+          maxEventTs == SourceIpStatsState.NONE
+              ? ip.evaluatedAt()
+              : Math.max(ip.evaluatedAt(), maxEventTs + 1);
+      m.ingested =
+          new IpStatsIngested(
+              ipId,
+              List.copyOf(onTime.values()),
+              m.accepted,
+              m.late,
+              maxEventTs,
+              Map.of(),
+              Map.copyOf(endpoints),
+              at,
+              SourceIpStatsState.topCounts(Map.of(), apiKeys));
+    }
+    return m;
   }
 
   /**
@@ -378,7 +427,7 @@ public final class SourceIpGroupEntity
       long at = settings.paneStartOf(Math.min(ip.maxEventTs() + 1 + quietFor, now));
       if (at > ip.evaluatedAt()) {
         events.add(new IpEventTimeAdvanced(ip.ipId(), at));
-        events.addAll(alertChanges(ip, ip, at));
+        events.addAll(alertChanges(ip, ip, state.service(), at));
       }
     }
     if (!idle.isEmpty()) {
@@ -417,9 +466,12 @@ public final class SourceIpGroupEntity
         .toList();
   }
 
-  /** The alert changes of moving an IP's event time from {@code before}'s to {@code at}. */
+  /**
+   * The alert changes of moving an IP's event time from {@code before}'s to {@code at}; {@code
+   * service} holds its service's counts (null if none yet).
+   */
   private List<SourceIpStatsEvent> alertChanges(
-      SourceIpStatsState before, SourceIpStatsState data, long at) {
+      SourceIpStatsState before, SourceIpStatsState data, SourceIpStatsState service, long at) {
     IpKey ip = IpKey.fromEntityId(before.ipId());
     List<ThresholdRule> rules = rules(ip);
     if (rules.isEmpty() && before.alerts().isEmpty()) {
@@ -462,11 +514,56 @@ public final class SourceIpGroupEntity
             before.alerts(),
             RuleEvaluator.evaluationPoints(before.evaluatedAt(), at, oldest, settings),
             rules,
-            (rule, t) -> Detectors.read(rule, subject, t, settings.windowOf(rule.windowMs())),
+            (rule, t) -> {
+              long windowMs = settings.windowOf(rule.windowMs());
+              Reading r = Detectors.read(rule, subject, t, windowMs);
+              return r != null && r.breached() && rule.metric().isRate()
+                  ? againstTheRestOfTheService(rule, r, data, service, t, windowMs)
+                  : r;
+            },
             RuleEvaluator.alertsOf(ip.service(), "*", ip.ip()));
     List<SourceIpStatsEvent> events = new ArrayList<>(changes.size());
     changes.forEach(c -> events.add(new IpAlertChanged(ip.entityId(), c)));
     return events;
+  }
+
+  /** The least requests of the rest of a service an IP's rate is compared with. */
+  static final long MIN_REST_REQUESTS = 100;
+
+  /**
+   * The share of an IP's rate that the rest of its service must reach for a breach to be the
+   * service's, not the IP's.
+   */
+  static final double SHARED_SHARE = 0.5;
+
+  /**
+   * A rate rule's breach {@code r} for an IP ({@code data}) held against the rest of its service
+   * over the same window: when the other clients see at least half the IP's rate, it is an outage
+   * every client sees, which the endpoints' own alerts report; the IP's breach does not count.
+   * Otherwise the reading says what the rest saw. Without enough of the rest to compare with, the
+   * breach stands as it is.
+   */
+  private Reading againstTheRestOfTheService(
+      ThresholdRule rule,
+      Reading r,
+      SourceIpStatsState data,
+      SourceIpStatsState service,
+      long t,
+      long windowMs) {
+    if (service == null) {
+      return r;
+    }
+    IpCounts rest =
+        service.windowAt(t, windowMs, settings).minus(data.windowAt(t, windowMs, settings));
+    double restValue = valueOf(rule.metric(), rest);
+    if (rest.count() < MIN_REST_REQUESTS || Double.isNaN(restValue)) {
+      return r;
+    }
+    if (restValue >= SHARED_SHARE * r.value()) {
+      return r.notBreached();
+    }
+    return r.withEvidence(
+        rule, "the rest of the service " + Readable.number(restValue) + " over the same window");
   }
 
   /** The value of {@code metric} over {@code w}; NaN when it has no data for it. */

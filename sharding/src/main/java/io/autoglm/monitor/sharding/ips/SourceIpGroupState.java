@@ -17,11 +17,19 @@ import java.util.Map;
  * service/ip}), and what the group has applied from each agent (one set of seqs for all its IPs: a
  * batch's tracked IPs of a group arrive in one write). Immutable; also the snapshot format.
  *
+ * <p>{@code service}: the whole service's counts (all source IPs) in the batches its IPs came from,
+ * kept as an IP's are (panes, minutes): an IP's rate is judged against the rest of the service, so
+ * an outage every client sees is not blamed on each of them; null before any came (and in snapshots
+ * written before it existed).
+ *
  * <p><b>Stored</b> in the snapshots: never rename or move this type, nor rename a component (see
  * persistence/README.md, "Stored types and how they evolve").
  */
 public record SourceIpGroupState(
-    String groupId, Map<String, SourceIpStatsState> ips, Map<String, Long> appliedSeqs)
+    String groupId,
+    Map<String, SourceIpStatsState> ips,
+    Map<String, Long> appliedSeqs,
+    SourceIpStatsState service)
     implements CborSerializable {
 
   /**
@@ -36,8 +44,18 @@ public record SourceIpGroupState(
     appliedSeqs = appliedSeqs == null ? Map.of() : appliedSeqs;
   }
 
+  public SourceIpGroupState(
+      String groupId, Map<String, SourceIpStatsState> ips, Map<String, Long> appliedSeqs) {
+    this(groupId, ips, appliedSeqs, null);
+  }
+
   public static SourceIpGroupState empty(String groupId) {
     return new SourceIpGroupState(groupId, Map.of(), Map.of());
+  }
+
+  /** The service's own counts ({@code id}: {@code <service>/*}), or an empty state. */
+  public SourceIpStatsState serviceOrEmpty(String id) {
+    return service != null ? service : SourceIpStatsState.empty(id);
   }
 
   /** The IP's statistics, or null if the group does not keep it. */
@@ -70,11 +88,14 @@ public record SourceIpGroupState(
       return new SourceIpGroupState(
           groupId,
           Map.copyOf(next),
-          AppliedSeqs.merged(appliedSeqs, e.appliedSeqs(), SERVER_KEYS_REMEMBERED));
+          AppliedSeqs.merged(appliedSeqs, e.appliedSeqs(), SERVER_KEYS_REMEMBERED),
+          e.service() == null
+              ? service
+              : serviceOrEmpty(e.service().ipId()).apply(e.service(), settings));
     } else if (event instanceof IpsForgotten e) {
       Map<String, SourceIpStatsState> next = new HashMap<>(ips);
       e.ips().forEach(next::remove);
-      return new SourceIpGroupState(groupId, Map.copyOf(next), appliedSeqs);
+      return new SourceIpGroupState(groupId, Map.copyOf(next), appliedSeqs, service);
     } else if (event instanceof IpEventTimeAdvanced || event instanceof IpAlertChanged) {
       SourceIpStatsState ip = ips.get(event.ipId());
       if (ip == null) {
@@ -82,7 +103,7 @@ public record SourceIpGroupState(
       }
       Map<String, SourceIpStatsState> next = new HashMap<>(ips);
       next.put(event.ipId(), ip.apply(event, settings));
-      return new SourceIpGroupState(groupId, Map.copyOf(next), appliedSeqs);
+      return new SourceIpGroupState(groupId, Map.copyOf(next), appliedSeqs, service);
     }
     throw new IllegalArgumentException("unknown event " + event);
   }

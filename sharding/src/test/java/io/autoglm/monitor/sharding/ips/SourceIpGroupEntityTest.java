@@ -13,9 +13,11 @@ import io.autoglm.monitor.persistence.event.SourceIpStatsEvent;
 import io.autoglm.monitor.persistence.event.SourceIpStatsEvent.IpAlertChanged;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.rule.Comparison;
 import io.autoglm.monitor.protocols.rule.Glob;
 import io.autoglm.monitor.protocols.rule.Metric;
+import io.autoglm.monitor.protocols.rule.RuleCodec;
 import io.autoglm.monitor.protocols.rule.RuleScope;
 import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
@@ -194,6 +196,84 @@ class SourceIpGroupEntityTest {
     assertTrue(alert.summary().contains(IP), alert.summary());
     alerts.expectMessageClass(Topic.publish(alert).getClass());
     assertTrue(kit.getState().ip(id(IP)).alertActive());
+  }
+
+  /**
+   * One batch over seconds 0..{@code seconds}: each second {@code perSecond} requests from IP with
+   * {@code ipStatus}, from OTHER_IP and from 20 untracked addresses with {@code othersStatus}; with
+   * the service's counts of the batch, as the ingest writer sends them.
+   */
+  private static IpGroupDelta withService(
+      int seconds, int perSecond, int ipStatus, int othersStatus) {
+    DeltaAggregator agg =
+        new DeltaAggregator(
+            SETTINGS,
+            PathNormalizer.DEFAULT,
+            (service, ip) -> ip.equals(IP) || ip.equals(OTHER_IP),
+            "default",
+            TestTraffic.NOW);
+    agg.beginBatch("gw", 1, 0);
+    for (int s = 0; s < seconds; s++) {
+      for (int i = 0; i < perSecond; i++) {
+        long ts = T0 + s * 1000L + i * (1000L / perSecond);
+        agg.add(CaptureRecord.of(ts, "/v1/chat/completions", ipStatus, 10, IP));
+        agg.add(CaptureRecord.of(ts, "/v1/chat/completions", othersStatus, 10, OTHER_IP));
+        for (int k = 0; k < 20; k++) {
+          agg.add(CaptureRecord.of(ts, "/v1/chat/completions", othersStatus, 10, "10.0.0." + k));
+        }
+      }
+    }
+    var endpoints = agg.drain();
+    var ips = agg.drainIps();
+    IpPart service =
+        IpAggregator.serviceParts(endpoints, java.util.Set.of("default")).get("default");
+    assertEquals(22L * seconds * perSecond, service.records(), "the service's every request");
+    return new IpGroupDelta(IpGroupKey.fromEntityId(GROUP), ips, Long.MAX_VALUE, List.of(service));
+  }
+
+  private static List<Alert> firedBy(
+      EventSourcedBehaviorTestKit.CommandResultWithReply<
+              SourceIpGroupEntity.Command, SourceIpStatsEvent, SourceIpGroupState, ?>
+          result) {
+    List<Alert> fired = new ArrayList<>();
+    result.events().stream()
+        .filter(e -> e instanceof IpAlertChanged c && c.change() instanceof AlertFired)
+        .forEach(e -> fired.add(((AlertFired) ((IpAlertChanged) e).change()).alert()));
+    return fired;
+  }
+
+  @Test
+  void anErrorRateEveryClientSharesIsAnOutageNotAnIpsAlert() throws Exception {
+    rules.offer(
+        RuleSet.EMPTY.with(
+            RuleCodec.parse(
+                Json.mapper()
+                    .readTree(
+                        "{\"scope\": \"ip\", \"metric\": \"error_rate\", \"op\": \">\","
+                            + " \"threshold\": 0.2, \"window\": \"5s\"}"),
+                "ip-errors")));
+    // every client fails: the service's outage, which its endpoints' alerts report
+    var outage = kit(null);
+    var all =
+        outage.<StatusReply<IngestAck>>runCommand(
+            replyTo -> new SourceIpGroupEntity.Ingest(withService(20, 20, 500, 500), replyTo));
+    assertEquals(List.of(), firedBy(all), "no IP is to blame: " + all.events());
+    assertEquals(
+        20L * 20 * 22, outage.getState().service().accepted(), "the group keeps the service's");
+    outage.restart();
+    assertEquals(20L * 20 * 22, outage.getState().service().accepted(), "and recovers them");
+
+    // one client fails, the others do not: that client's alert, saying what the others saw
+    var one = kit(null);
+    var alone =
+        one.<StatusReply<IngestAck>>runCommand(
+            replyTo -> new SourceIpGroupEntity.Ingest(withService(20, 20, 500, 200), replyTo));
+    List<Alert> fired = firedBy(alone);
+    assertEquals(1, fired.size(), alone.events().toString());
+    assertEquals(IP, fired.get(0).sourceIp());
+    assertEquals(
+        "error_rate 1 > 0.2; the rest of the service 0 over the same window",
+        fired.get(0).explanation());
   }
 
   @Test

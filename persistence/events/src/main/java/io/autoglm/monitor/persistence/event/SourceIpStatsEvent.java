@@ -44,11 +44,24 @@ public sealed interface SourceIpStatsEvent extends CborSerializable {
    * One write of a group of IPs: each IP's {@link IpStatsIngested} (with no applied seqs of its
    * own), the highest batch seq now applied per agent source for the whole group, and the node's
    * wall clock when it was written ({@code receivedAt}: how long an IP has been idle is measured
-   * from it).
+   * from it). {@code service}: the whole service's counts in the batches the IPs came from (all
+   * source IPs, tracked or not), what an IP's rates are compared with; null when none came (and in
+   * events written before it existed).
    */
   record IpGroupIngested(
-      String ipId, List<IpStatsIngested> ips, Map<String, Long> appliedSeqs, long receivedAt)
-      implements SourceIpStatsEvent {}
+      String ipId,
+      List<IpStatsIngested> ips,
+      Map<String, Long> appliedSeqs,
+      long receivedAt,
+      IpStatsIngested service)
+      implements SourceIpStatsEvent {
+
+    /** A write without the service's counts (and events written before they existed). */
+    public IpGroupIngested(
+        String ipId, List<IpStatsIngested> ips, Map<String, Long> appliedSeqs, long receivedAt) {
+      this(ipId, ips, appliedSeqs, receivedAt, null);
+    }
+  }
 
   /** The group stopped keeping these IPs ({@code service/ip}): idle, nothing pending or firing. */
   record IpsForgotten(String ipId, List<String> ips) implements SourceIpStatsEvent {}

@@ -34,6 +34,34 @@ public record IpCounts(
     return sumOf(start, end, java.util.List.of(this, o));
   }
 
+  /** The counts of a window of an endpoint (all its source IPs together). */
+  public static IpCounts of(WindowStats w) {
+    return new IpCounts(
+        w.start(),
+        w.end(),
+        w.count(),
+        w.errors(),
+        w.status4xx(),
+        w.statusCodes().getOrDefault(401, 0L) + w.statusCodes().getOrDefault(403, 0L),
+        w.statusCodes().getOrDefault(429, 0L),
+        w.promptTokens(),
+        w.completionTokens());
+  }
+
+  /** These counts without {@code o}'s (a part of them), never below 0; over this span. */
+  public IpCounts minus(IpCounts o) {
+    return new IpCounts(
+        start,
+        end,
+        Math.max(0, count - o.count),
+        Math.max(0, errors - o.errors),
+        Math.max(0, status4xx - o.status4xx),
+        Math.max(0, authFailures - o.authFailures),
+        Math.max(0, throttled - o.throttled),
+        Math.max(0, promptTokens - o.promptTokens),
+        Math.max(0, completionTokens - o.completionTokens));
+  }
+
   /** The same counts over another span (a pane's counts folded into its minute). */
   public IpCounts over(long newStart, long newEnd) {
     return new IpCounts(
