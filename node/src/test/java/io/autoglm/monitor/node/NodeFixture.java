@@ -17,12 +17,15 @@ public final class NodeFixture {
   /**
    * Paced for tests, unless {@code overrides} say otherwise: an entity writes at most every 50 ms
    * (1 s in production) and the agent stream flushes every 100 ms (1 s), so that a test sending
-   * batch after batch does not wait a second for each. The coalescing itself stays on.
+   * batch after batch does not wait a second for each. The coalescing itself stays on. No default
+   * rules are installed.
    */
   private static final Map<String, Object> TEST_PACING =
       Map.of(
           "autoglm.stats.min-write-interval", "50ms",
-          "autoglm.ingest.stream.flush-interval", "100ms");
+          "autoglm.ingest.stream.flush-interval", "100ms",
+          // a test's rules are those it installs (DefaultRulesIT turns the defaults on)
+          "autoglm.rules.install-defaults", false);
 
   /** A config on a fresh keyspace with free ports; {@code overrides} are config paths. */
   public static Config freshConfig(Map<String, Object> overrides) {

@@ -9,6 +9,8 @@ import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.rule.IpWatch;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.RestartBackoff;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -20,11 +22,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The cluster's rule book: one sharded, event-sourced entity ({@link #ENTITY_ID}) that owns every
@@ -55,41 +59,88 @@ public final class RuleBookEntity
   public record DeleteWatch(String watchId, ActorRef<StatusReply<RuleSet>> replyTo)
       implements Command {}
 
+  /** Sent to itself once recovered: installs {@link DefaultRules} if the book never held any. */
+  enum InstallDefaults implements Command {
+    INSTANCE
+  }
+
   private final ActorRef<Topic.Command<RuleSet>> topic;
   private final int snapshotEvery;
+  private final boolean installDefaults;
+  private final ActorRef<Command> self;
 
   public static void init(ActorSystem<?> system, ActorRef<Topic.Command<RuleSet>> topic) {
     RestartBackoff backoff = RestartBackoff.fromConfig(system.settings().config());
     int snapshotEvery = system.settings().config().getInt("autoglm.rules.snapshot-every");
+    boolean installDefaults =
+        system.settings().config().getBoolean("autoglm.rules.install-defaults");
     ClusterSharding.get(system)
         .init(
             Entity.of(
-                ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), topic, backoff, snapshotEvery)));
+                ENTITY_TYPE_KEY,
+                ctx -> create(ctx.getEntityId(), topic, backoff, snapshotEvery, installDefaults)));
   }
 
   public static EntityRef<Command> ref(ActorSystem<?> system) {
     return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, ENTITY_ID);
   }
 
+  /**
+   * @param installDefaults whether a rule book that never held anything installs {@link
+   *     DefaultRules} once it has recovered
+   */
   public static Behavior<Command> create(
       String entityId,
       ActorRef<Topic.Command<RuleSet>> topic,
       RestartBackoff backoff,
-      int snapshotEvery) {
+      int snapshotEvery,
+      boolean installDefaults) {
     return Behaviors.setup(
         ctx ->
             new RuleBookEntity(
-                PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId), topic, backoff, snapshotEvery));
+                PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId),
+                topic,
+                backoff,
+                snapshotEvery,
+                installDefaults,
+                ctx.getSelf()));
   }
 
   private RuleBookEntity(
       PersistenceId persistenceId,
       ActorRef<Topic.Command<RuleSet>> topic,
       RestartBackoff backoff,
-      int snapshotEvery) {
+      int snapshotEvery,
+      boolean installDefaults,
+      ActorRef<Command> self) {
     super(persistenceId, backoff.strategy());
     this.snapshotEvery = snapshotEvery;
     this.topic = topic;
+    this.installDefaults = installDefaults;
+    this.self = self;
+  }
+
+  @Override
+  public SignalHandler<RuleSet> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              if (installDefaults && state.version() == 0) {
+                self.tell(InstallDefaults.INSTANCE);
+              }
+            })
+        .build();
+  }
+
+  /** Installs the default rules, unless the book holds (or ever held) anything by now. */
+  private ReplyEffect<RuleBookEvent, RuleSet> onInstallDefaults(RuleSet state) {
+    if (state.version() != 0) {
+      return Effect().noReply();
+    }
+    List<RuleBookEvent> events = new ArrayList<>();
+    DefaultRules.freshInstall().forEach(r -> events.add(new RuleUpserted(r)));
+    return Effect().persist(events).thenRun(this::publish).thenNoReply();
   }
 
   @Override
@@ -111,6 +162,7 @@ public final class RuleBookEntity
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
         .onCommand(UpsertWatch.class, this::onUpsertWatch)
         .onCommand(DeleteWatch.class, this::onDeleteWatch)
+        .onCommand(InstallDefaults.class, (state, cmd) -> onInstallDefaults(state))
         .build();
   }
 

@@ -47,7 +47,7 @@ class RuleBookEntityTest {
         EventSourcedBehaviorTestKit.<RuleBookEntity.Command, RuleBookEvent, RuleSet>create(
             testKit.system(),
             RuleBookEntity.create(
-                "global", topic.ref(), TestTraffic.SETTINGS.restartBackoff(), 100));
+                "global", topic.ref(), TestTraffic.SETTINGS.restartBackoff(), 100, false));
 
     var added =
         kit.<StatusReply<RuleSet>>runCommand(replyTo -> new RuleBookEntity.Upsert(RULE, replyTo));
@@ -67,6 +67,42 @@ class RuleBookEntityTest {
 
     kit.restart();
     assertEquals(deleted.state(), kit.getState());
+  }
+
+  @Test
+  void aFreshRuleBookInstallsTheDefaultRulesOnceAndADeletedOneStaysDeleted()
+      throws InterruptedException {
+    TestProbe<Topic.Command<RuleSet>> topic = testKit.createTestProbe();
+    var kit =
+        EventSourcedBehaviorTestKit.<RuleBookEntity.Command, RuleBookEvent, RuleSet>create(
+            testKit.system(),
+            RuleBookEntity.create(
+                "global", topic.ref(), TestTraffic.SETTINGS.restartBackoff(), 100, true));
+    // installed once recovered, by a command the entity sends itself
+    RuleSet installed = kit.getState();
+    for (long until = System.nanoTime() + 5_000_000_000L;
+        installed.rules().isEmpty() && System.nanoTime() < until; ) {
+      Thread.sleep(10);
+      installed = kit.getState();
+    }
+    assertEquals(java.util.Set.of("auto", "auto-ip"), installed.rules().keySet());
+    assertEquals(DefaultRules.freshInstall().get(0), installed.rules().get("auto"));
+    assertEquals(
+        io.autoglm.monitor.protocols.rule.RuleScope.IP, installed.rules().get("auto-ip").scope());
+    topic.expectMessageClass(Topic.publish(installed).getClass());
+
+    var deleted =
+        kit.<StatusReply<RuleSet>>runCommand(replyTo -> new RuleBookEntity.Delete("auto", replyTo));
+    assertEquals(java.util.Set.of("auto-ip"), deleted.state().rules().keySet());
+    kit.restart();
+    Thread.sleep(300); // time enough for an install (above it took milliseconds)
+    assertEquals(deleted.state(), kit.getState(), "not installed again after a restart");
+    deleted =
+        kit.<StatusReply<RuleSet>>runCommand(
+            replyTo -> new RuleBookEntity.Delete("auto-ip", replyTo));
+    kit.restart();
+    Thread.sleep(300);
+    assertTrue(kit.getState().rules().isEmpty(), "nor once the book is empty again");
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.rule.RuleCodec;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.rules.DefaultRules;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +99,7 @@ public final class BacktestCommand implements Callable<Integer> {
     }
     List<ThresholdRule> rules;
     try {
-      rules = rulesPath == null ? RulesFile.defaults() : RulesFile.read(rulesPath);
+      rules = rulesPath == null ? DefaultRules.freshInstall() : RulesFile.read(rulesPath);
     } catch (RulesFile.InvalidRulesException e) {
       io.err().println("error: " + e.getMessage());
       return CommandLines.EXIT_USAGE;

@@ -48,18 +48,6 @@ public final class RulesFile {
     }
   }
 
-  /** The rules a fresh install has: {@code auto} on every endpoint and every tracked IP. */
-  public static List<ThresholdRule> defaults() {
-    try {
-      return List.of(
-          RuleCodec.parse(Json.mapper().readTree("{\"kind\": \"auto\"}"), "auto"),
-          RuleCodec.parse(
-              Json.mapper().readTree("{\"kind\": \"auto\", \"scope\": \"ip\"}"), "auto-ip"));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   public static List<ThresholdRule> read(Path file) throws IOException, InvalidRulesException {
     if (Files.size(file) > MAX_BYTES) {
       throw new InvalidRulesException(file + ": larger than " + (MAX_BYTES >> 20) + " MB");

@@ -69,6 +69,8 @@ final class BenchNode {
                     "pekko.remote.artery.canonical.port",
                     0))
             .withFallback(ConfigFactory.parseMap(overrides))
+            // a benchmark runs the rules it names, no others
+            .withFallback(ConfigFactory.parseMap(Map.of("autoglm.rules.install-defaults", false)))
             .withFallback(ConfigFactory.load())
             .resolve());
   }

@@ -8,6 +8,7 @@ import io.autoglm.monitor.agent.ship.StreamShipper;
 import io.autoglm.monitor.node.Node;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.rules.DefaultRules;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
 import io.autoglm.monitor.tools.backtest.RulesFile;
 import java.io.BufferedInputStream;
@@ -164,7 +165,8 @@ public final class IngestBench {
       List<ThresholdRule> installed = List.of();
       if (rules != null) {
         try {
-          installed = rules.equals("auto") ? RulesFile.defaults() : RulesFile.read(Path.of(rules));
+          installed =
+              rules.equals("auto") ? DefaultRules.freshInstall() : RulesFile.read(Path.of(rules));
         } catch (RulesFile.InvalidRulesException | IOException e) {
           throw OptionChecks.usageError(spec, "option --rules: " + e.getMessage());
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.capture.CaptureWriter;
+import io.autoglm.monitor.sharding.rules.DefaultRules;
 import io.autoglm.monitor.tools.gen.Anomaly;
 import io.autoglm.monitor.tools.gen.CaptureGenerator;
 import io.autoglm.monitor.tools.gen.Scenario;
@@ -52,7 +53,7 @@ class DetectionQualityTest {
                 .withScenario(Scenario.MIXED)
                 .withSeed(seed));
     Backtest.Result result =
-        Backtest.run(write(generator), RulesFile.defaults(), Backtest.Progress.NONE);
+        Backtest.run(write(generator), DefaultRules.freshInstall(), Backtest.Progress.NONE);
     List<Alert> fired = result.alerts().stream().filter(Alert::isFiring).toList();
     assertEquals(4, generator.truth().size());
     for (Anomaly a : generator.truth()) {
@@ -102,7 +103,7 @@ class DetectionQualityTest {
                 .withDiurnal(0.5)
                 .withSeed(seed));
     Backtest.Result result =
-        Backtest.run(write(generator), RulesFile.defaults(), Backtest.Progress.NONE);
+        Backtest.run(write(generator), DefaultRules.freshInstall(), Backtest.Progress.NONE);
     assertTrue(result.records() > 2 * 3600 * RATE * 0.5, "the whole file was replayed");
     assertEquals(
         List.of(),

@@ -13,8 +13,8 @@ import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.capture.CaptureWriter;
 import io.autoglm.monitor.protocols.rule.RuleCodec;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.rules.DefaultRules;
 import io.autoglm.monitor.tools.backtest.Backtest;
-import io.autoglm.monitor.tools.backtest.RulesFile;
 import io.autoglm.monitor.tools.gen.CaptureGenerator;
 import io.autoglm.monitor.tools.gen.Scenario;
 import java.io.ByteArrayOutputStream;
@@ -68,7 +68,7 @@ class LiveMatchesBacktestIT {
         }
       }
     }
-    List<ThresholdRule> rules = RulesFile.defaults();
+    List<ThresholdRule> rules = DefaultRules.freshInstall();
     Backtest.Result backtest = Backtest.run(file, rules, Backtest.Progress.NONE);
     Map<String, Long> expected = firings(backtest.alerts(), backtest.lastTs());
     assertTrue(expected.size() >= 4, "the backtest caught the anomalies: " + expected);
