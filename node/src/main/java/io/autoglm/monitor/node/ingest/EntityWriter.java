@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -52,7 +53,8 @@ public final class EntityWriter {
   /**
    * One agent batch, pre-aggregated: a delta per endpoint, each holding this batch's one part, and
    * what decoding made of its lines; per service with tracked IPs in it, the service's counts in
-   * the batch ({@code serviceParts}: what those IPs' rates are compared with).
+   * the batch ({@code serviceParts}: what those IPs' rates are compared with); {@code source} the
+   * agent source ({@code agentId#epoch}) it came from, null for records without an agent identity.
    */
   public record Batch(
       long seq,
@@ -60,7 +62,8 @@ public final class EntityWriter {
       List<EndpointDelta> deltas,
       List<IpDelta> ipDeltas,
       List<IpAggregator.Sightings> sightings,
-      Map<String, IpPart> serviceParts) {
+      Map<String, IpPart> serviceParts,
+      String source) {
     /** The valid records the batch holds (late ones included; rejected lines are not). */
     public long records() {
       return report.accepted();
@@ -141,7 +144,14 @@ public final class EntityWriter {
             ? Map.of()
             : IpAggregator.serviceParts(
                 deltas, ipDeltas.stream().map(d -> d.key().service()).collect(Collectors.toSet()));
-    return new Batch(seq, report, deltas, ipDeltas, aggregator.drainSightings(), serviceParts);
+    return new Batch(
+        seq,
+        report,
+        deltas,
+        ipDeltas,
+        aggregator.drainSightings(),
+        serviceParts,
+        agentId == null ? null : BatchPart.sourceKey(agentId, epoch));
   }
 
   /** An endpoint whose share was sent but not confirmed persisted: it may or may not count. */
@@ -210,19 +220,52 @@ public final class EntityWriter {
         }
       }
     }
-    if (unknown.isEmpty()) {
-      return send(batches, Map.of());
+    String source = batches.isEmpty() ? null : batches.get(0).source();
+    CompletableFuture<Void> before = null;
+    CompletableFuture<Void> sent = null;
+    if (source != null) {
+      sent = new CompletableFuture<>();
+      before = sentBySource.put(source, sent);
     }
-    return admission
-        .resolve(unknown)
-        .handle(
-            (resolved, failure) -> {
-              if (failure != null) {
-                return CompletableFuture.completedFuture(notAdmitted(batches, failure));
-              }
-              return send(batches, resolved);
-            })
+    if (unknown.isEmpty() && (before == null || before.isDone())) {
+      return sendInTurn(batches, Map.of(), null, source, sent);
+    }
+    CompletableFuture<Map<EndpointKey, EndpointKey>> resolved =
+        unknown.isEmpty()
+            ? CompletableFuture.completedFuture(Map.of())
+            : admission.resolve(unknown).toCompletableFuture();
+    CompletableFuture<Void> turn = sent;
+    return (before == null ? resolved : resolved.thenCombine(before, (r, done) -> r))
+        .handle((r, failure) -> sendInTurn(batches, r, failure, source, turn))
         .thenCompose(Function.identity());
+  }
+
+  /**
+   * Per agent source, the sending of its latest write: a write of the same source sends only once
+   * the one before it has sent (not confirmed), so an entity gets a source's batches in order even
+   * when a later write needs no catalog answer and an earlier one waits for one. Out of order, the
+   * earlier batch would be judged a replay and dropped.
+   */
+  private final ConcurrentHashMap<String, CompletableFuture<Void>> sentBySource =
+      new ConcurrentHashMap<>();
+
+  /** Sends (or, when the catalogs failed, does not) and lets the source's next write go. */
+  private CompletionStage<Outcome> sendInTurn(
+      List<Batch> batches,
+      Map<EndpointKey, EndpointKey> resolved,
+      Throwable failure,
+      String source,
+      CompletableFuture<Void> sent) {
+    try {
+      return failure != null
+          ? CompletableFuture.completedFuture(notAdmitted(batches, failure))
+          : send(batches, resolved);
+    } finally {
+      if (sent != null) {
+        sent.complete(null);
+        sentBySource.remove(source, sent);
+      }
+    }
   }
 
   /** When the catalogs could not be asked: nothing was sent, every endpoint is unconfirmed. */

@@ -45,6 +45,12 @@ public final class Detectors {
   /** The days of history a forecast trains on, at most (at least 2: two daily seasons). */
   public static final int FORECAST_TRAINING_DAYS = 7;
 
+  /**
+   * The days of history a forecast with a weekly season trains on: one week to start from and a day
+   * to learn on. With less, the season is a day.
+   */
+  public static final int WEEKLY_TRAINING_DAYS = 8;
+
   /** Holt-Winters smoothing of a forecast rule's level, trend and season. */
   static final double FORECAST_ALPHA = 0.3;
 
@@ -62,7 +68,7 @@ public final class Detectors {
         switch (rule.kind()) {
           case BASELINE -> ((Detection.Baseline) rule.detection()).historyMs() + windowMs + MINUTE;
           case CHANGE -> ((Detection.Change) rule.detection()).offsetMs() + windowMs + MINUTE;
-          case FORECAST -> FORECAST_TRAINING_DAYS * DAY + windowMs + MINUTE;
+          case FORECAST -> WEEKLY_TRAINING_DAYS * DAY + windowMs + MINUTE;
           default -> 0;
         };
     Filters f = rule.filters();
@@ -312,9 +318,10 @@ public final class Detectors {
   }
 
   /**
-   * The band of a forecast rule for the step {@code t} falls in: Holt-Winters trained on up to
-   * {@link #FORECAST_TRAINING_DAYS} days of steps before it; null with less than two days and one
-   * step of history.
+   * The band of a forecast rule for the step {@code t} falls in: Holt-Winters trained on the steps
+   * before it, with a weekly season once {@link #WEEKLY_TRAINING_DAYS} days of history are there
+   * (trained on those), else a daily one (trained on up to {@link #FORECAST_TRAINING_DAYS} days);
+   * null with less than two days and one step of history.
    */
   static Band forecastBand(
       ThresholdRule rule, Detection.Forecast f, MinuteHistory history, long t) {
@@ -324,11 +331,15 @@ public final class Detectors {
         rule,
         current,
         () -> {
-          int period = (int) (DAY / step);
-          long first = Math.max(current - FORECAST_TRAINING_DAYS * DAY, history.firstMinute());
+          boolean weekly = current - history.firstMinute() >= WEEKLY_TRAINING_DAYS * DAY;
+          int period = (int) ((weekly ? 7 * DAY : DAY) / step);
+          long first =
+              weekly
+                  ? current - WEEKLY_TRAINING_DAYS * DAY
+                  : Math.max(current - FORECAST_TRAINING_DAYS * DAY, history.firstMinute());
           first = Math.floorDiv(first + step - 1, step) * step;
           int n = (int) Math.max(0, (current - first) / step);
-          if (n < HoltWinters.MIN_SEASONS * period + 1) {
+          if (!weekly && n < HoltWinters.MIN_SEASONS * period + 1) {
             return null; // still learning
           }
           double[] series = new double[n];
@@ -339,16 +350,29 @@ public final class Detectors {
           if (Double.isNaN(series[0]) || Arrays.stream(series).allMatch(Double::isNaN)) {
             return null;
           }
-          HoltWinters.Model model =
-              new HoltWinters(FORECAST_ALPHA, FORECAST_BETA, FORECAST_GAMMA, period).fit(series);
+          HoltWinters hw = new HoltWinters(FORECAST_ALPHA, FORECAST_BETA, FORECAST_GAMMA, period);
+          if (weekly && Arrays.stream(series, 0, period).anyMatch(Double::isNaN)) {
+            return null; // a gap in the week it starts from
+          }
+          HoltWinters.Model model = weekly ? hw.fitFromOneSeason(series) : hw.fit(series);
           double forecast = model.forecast(1);
           return new Band(
               forecast,
               Double.isNaN(model.residualStdDev()) ? 0 : model.residualStdDev(),
               Math.abs(forecast) * 0.02,
               f.k(),
-              "forecast for " + clock(current) + ",");
+              "forecast for " + (weekly ? weekday(current) + " " : "") + clock(current) + ",");
         });
+  }
+
+  /** {@code Tue}: the day of the week of {@code epochMs}, in UTC. */
+  private static String weekday(long epochMs) {
+    String name =
+        java.time.Instant.ofEpochMilli(epochMs)
+            .atZone(java.time.ZoneOffset.UTC)
+            .getDayOfWeek()
+            .name();
+    return name.charAt(0) + name.substring(1, 3).toLowerCase(Locale.ROOT);
   }
 
   /** {@code 14:05 UTC}. */

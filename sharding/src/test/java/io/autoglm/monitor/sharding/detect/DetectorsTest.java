@@ -294,6 +294,39 @@ class DetectorsTest {
   }
 
   @Test
+  void withEightDaysOfHistoryTheForecastsSeasonIsAWeek() throws Exception {
+    // 100 requests/s, but 400 on Thursdays from 06:00 to 07:00 (2026-01-01 is a Thursday): a
+    // weekly job. Eight days of history make it expected the next Thursday; a daily season,
+    // on seven days without it, has never seen it
+    MinuteHistory h = new MinuteHistory(9 * 24 * 60);
+    for (int minute = -24 * 60; minute < 7 * 24 * 60 + 6 * 60; minute++) {
+      boolean job = minute >= 0 && minute < 24 * 60 && (minute / 60) % 24 == 6;
+      h.record(T0 + minute * MINUTE, 6000, new Metric[] {Metric.QPS}, m -> job ? 400.0 : 100.0);
+    }
+    ThresholdRule r =
+        rule(
+            "{\"kind\": \"forecast\", \"metric\": \"qps\", \"step\": \"1h\","
+                + " \"window\": \"1h\"}");
+    long thursday = T0 + 7 * DAY + 6 * 3_600_000L + MINUTE;
+    assertEquals(T0 - DAY, h.firstMinute(), "history from the Wednesday before: 8 days and 6 h");
+    Reading job = Detectors.read(r, subject(h, 400, 1_440_000), thursday, 3_600_000);
+    assertNotNull(job);
+    assertFalse(job.breached(), job.explanation());
+    assertTrue(job.explanation().contains("forecast for Thu 06:00 UTC"), job.explanation());
+    assertTrue(
+        Detectors.read(r, subject(h, 100, 360_000), thursday, 3_600_000).breached(),
+        "and a Thursday without the job is the anomaly");
+
+    MinuteHistory week = new MinuteHistory(9 * 24 * 60);
+    for (int minute = 24 * 60; minute < 7 * 24 * 60 + 6 * 60; minute++) {
+      week.record(T0 + minute * MINUTE, 6000, new Metric[] {Metric.QPS}, m -> 100.0);
+    }
+    Reading daily = Detectors.read(r, subject(week, 400, 1_440_000), thursday, 3_600_000);
+    assertTrue(daily.breached(), "less than 8 days: a daily season, and 400 is news");
+    assertTrue(daily.explanation().contains("forecast for 06:00 UTC"), daily.explanation());
+  }
+
+  @Test
   void qpsOfMinutesWithoutRequestsIsZeroOnceTheHistoryStarted() {
     MinuteHistory h = new MinuteHistory(10);
     Metric[] qps = {Metric.QPS, Metric.ERROR_RATE};

@@ -103,12 +103,40 @@ public record HoltWinters(double alpha, double beta, double gamma, int period) {
     }
     first /= m;
     second /= m;
-    double level = first;
-    double trend = (second - first) / m;
+    return run(series, first, (second - first) / m);
+  }
+
+  /**
+   * Fits the model to {@code series} of one season and more, where two are not to be had (a weekly
+   * season on 8 days of history): the first season gives the level and the offsets, the trend
+   * starts at 0 and is learnt from there on.
+   *
+   * @throws IllegalArgumentException if the series is not longer than one season or its first
+   *     season holds a NaN
+   */
+  public Model fitFromOneSeason(double[] series) {
+    int m = period;
+    if (series.length <= m) {
+      throw new IllegalArgumentException(
+          "Holt-Winters needs more than one season (" + m + " windows), got " + series.length);
+    }
+    double first = 0;
+    for (int i = 0; i < m; i++) {
+      if (Double.isNaN(series[i])) {
+        throw new IllegalArgumentException("the first season must have no gaps");
+      }
+      first += series[i];
+    }
+    return run(series, first / m, 0);
+  }
+
+  /** The model after the values past the first season, from {@code level} and {@code trend}. */
+  private Model run(double[] series, double level, double trend) {
+    int m = period;
     // a ring of the last m offsets: season[(t) % m] is that of window t - m until t is seen
     double[] season = new double[m];
     for (int i = 0; i < m; i++) {
-      season[i] = series[i] - first;
+      season[i] = series[i] - level;
     }
     double[] forecasts = new double[series.length];
     Arrays.fill(forecasts, 0, m, Double.NaN);

@@ -109,6 +109,25 @@ class DetectorModelsTest {
   }
 
   @Test
+  void holtWintersFromOneSeasonWorkedOutByHand() {
+    // period 2, α 0.5, β 0.1, γ 0.5 on [10, 20, 12]: level 15 (the first season's mean), trend 0,
+    // offsets [-5, 5]. t=2: forecast 15 + 0 - 5 = 10; level 0.5·(12 + 5) + 0.5·15 = 16;
+    // trend 0.1·(16 - 15) = 0.1; offset 0.5·(12 - 16) + 0.5·(-5) = -4.5
+    HoltWinters.Model m =
+        new HoltWinters(0.5, 0.1, 0.5, 2).fitFromOneSeason(new double[] {10, 20, 12});
+    assertEquals(16, m.level(), 1e-12);
+    assertEquals(0.1, m.trend(), 1e-12);
+    assertEquals(10, m.oneStepForecasts()[2], 1e-12);
+    assertEquals(2, m.residualStdDev(), 1e-12);
+    assertEquals(16 + 0.1 + 5, m.forecast(1), 1e-12);
+    assertEquals(16 + 0.2 - 4.5, m.forecast(2), 1e-12);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new HoltWinters(0.5, 0.1, 0.5, 2).fitFromOneSeason(new double[] {10, 20}),
+        "one season and nothing to learn from");
+  }
+
+  @Test
   void holtWintersFillsAGapWithItsForecastAndRefusesTooShortAHistory() {
     HoltWinters hw = new HoltWinters(0.5, 0.5, 0.5, 2);
     HoltWinters.Model gap = hw.fit(new double[] {1, 3, 2, 4, Double.NaN, 5});
