@@ -148,7 +148,23 @@ public final class RuleEvaluator {
         points,
         applicable,
         (rule, t) -> Detectors.read(rule, subject, t, settings.windowOf(rule.windowMs())),
-        alertsOf(key.service(), key.path(), null));
+        withSurgeSources(alertsOf(key.service(), key.path(), null), state));
+  }
+
+  /**
+   * {@code maker}, but an alert on a QPS rise says where the rise came from ({@link SurgeSources}),
+   * from the endpoint's minutes.
+   */
+  private static AlertMaker withSurgeSources(AlertMaker maker, EndpointStatsState state) {
+    return (rule, r, startsAt, at) -> {
+      if (rule.metric() == Metric.QPS && r.value() > r.limit()) {
+        String note = SurgeSources.note(state.minutes(), at);
+        if (note != null) {
+          return maker.firing(rule, r.withEvidence(rule, note), startsAt, at);
+        }
+      }
+      return maker.firing(rule, r, startsAt, at);
+    };
   }
 
   /**

@@ -91,6 +91,44 @@ class DetectionQualityTest {
 
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {7, 42, 2026})
+  void aSprayOverManyAddressesIsOneAlertNamingItsNetworks(long seed) throws Exception {
+    // the generator sprays 198.18.0.0/15, one request per address or so, for two minutes
+    CaptureGenerator generator =
+        new CaptureGenerator(
+            CaptureGenerator.Options.defaults()
+                .withSeconds(1800)
+                .withRate(RATE)
+                .withScenario(Scenario.IP_SPRAY)
+                .withSeed(seed));
+    Backtest.Result result =
+        Backtest.run(write(generator), DefaultRules.freshInstall(), Backtest.Progress.NONE);
+    Anomaly spray = generator.truth().get(0);
+    List<Alert> fired = result.alerts().stream().filter(Alert::isFiring).toList();
+    List<Alert> onTarget =
+        fired.stream()
+            .filter(x -> spray.target().equals(x.endpoint()))
+            .filter(
+                x ->
+                    x.windowEnd() >= spray.startMs()
+                        && x.windowEnd() <= spray.startMs() + WITHIN_MS)
+            .toList();
+    assertEquals(1, onTarget.size(), "one alert on " + spray.target() + ": " + summaries(fired));
+    String why = onTarget.get(0).explanation();
+    assertTrue(
+        why.contains("198.18.0.0/16") && why.contains("198.19.0.0/16"),
+        "it names the sprayed networks: " + why);
+    assertEquals(
+        List.of(),
+        fired.stream().filter(x -> x.sourceIp() != null).map(Alert::summary).toList(),
+        "no alert per address");
+  }
+
+  private static List<String> summaries(List<Alert> alerts) {
+    return alerts.stream().map(x -> x.windowEnd() + " " + x.summary()).toList();
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {7, 42, 2026})
   void twoSteadyHoursOnTheDailyRampRaiseNothing(long seed) throws Exception {
     // 05:00 to 07:00 UTC: the generator's daily curve (lowest at midnight) climbs steepest here
     CaptureGenerator generator =

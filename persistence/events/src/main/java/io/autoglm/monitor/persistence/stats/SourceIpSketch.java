@@ -60,11 +60,17 @@ import org.apache.datasketches.memory.Memory;
  * ({@link #compacted}). Answers and the serial form are the same either way, except that {@link
  * #topIps} of a sketch holding all its addresses exactly gives exact counts.
  *
+ * <p><b>Wide networks</b> ({@code /16} for IPv4, {@code /32} for IPv6) have a third frequent-items
+ * sketch, fed with the {@code /24} and {@code /64} counts: traffic sprayed over a {@code /15} is
+ * thousands of light addresses and hundreds of light {@code /24}s, but two heavy {@code /16}s
+ * ({@link #topWideNetworks}).
+ *
  * <p>Persisted as one byte string: a format version byte ({@value #FORMAT_VERSION}), then the HLL,
- * the address sketch and the network sketch in their DataSketches serial forms (each but the last
- * preceded by its length as an unsigned varint); an empty sketch is the version byte alone. The
- * DataSketches forms carry their own {@code lgK} and map size, so a later change of either still
- * reads and merges the old bytes.
+ * the address sketch, the network sketch and the wide-network sketch in their DataSketches serial
+ * forms (each but the last preceded by its length as an unsigned varint); an empty sketch is the
+ * version byte alone. Version 1 (without wide networks) still reads, with none. The DataSketches
+ * forms carry their own {@code lgK} and map size, so a later change of either still reads and
+ * merges the old bytes.
  *
  * <p><b>Stored</b> in the journal and snapshots: never rename or move this type, nor rename a
  * component (see persistence/README.md, "Stored types and how they evolve").
@@ -90,7 +96,10 @@ public final class SourceIpSketch {
   static final int MERGE_HELD_EXACTLY = 16_384;
 
   /** The first byte of {@link #toBytes()}. */
-  public static final byte FORMAT_VERSION = 1;
+  public static final byte FORMAT_VERSION = 2;
+
+  /** The format before wide networks were kept: read, never written. */
+  static final byte FORMAT_VERSION_1 = 1;
 
   /** The longest text {@link IpAddresses} takes for a literal (a canonical one is at most 39). */
   static final int MAX_IP_LENGTH = 45;
@@ -110,13 +119,15 @@ public final class SourceIpSketch {
           .thenComparing(Comparator.comparingLong(HeavyHitter::lowerBound).reversed())
           .thenComparing(HeavyHitter::item);
   private static final SourceIpSketch EMPTY =
-      new SourceIpSketch(newHll(), newItems(), newItems(), null, new byte[] {FORMAT_VERSION});
+      new SourceIpSketch(
+          newHll(), newItems(), newItems(), newItems(), null, new byte[] {FORMAT_VERSION});
 
   // Never changed after construction: only read (estimates, serialization), and merge copies.
   // The sketches are null while every address is held exactly.
   private final HllSketch distinct;
   private final ItemsSketch<String> ips;
   private final ItemsSketch<String> prefixes;
+  private final ItemsSketch<String> wide;
   private final Held held; // addresses not in the sketches yet, or null
   private volatile SourceIpSketch compacted; // held addresses sketched too (benign race)
   private volatile byte[] bytes; // the serial form, computed at most a few times (benign race)
@@ -125,11 +136,13 @@ public final class SourceIpSketch {
       HllSketch distinct,
       ItemsSketch<String> ips,
       ItemsSketch<String> prefixes,
+      ItemsSketch<String> wide,
       Held held,
       byte[] bytes) {
     this.distinct = distinct;
     this.ips = ips;
     this.prefixes = prefixes;
+    this.wide = wide;
     this.held = held;
     this.bytes = bytes;
   }
@@ -271,6 +284,35 @@ public final class SourceIpSketch {
   /** The widest possible gap between a network's estimated and true count. */
   public long maximumPrefixError() {
     return compacted().prefixes.getMaximumError();
+  }
+
+  /**
+   * Like {@link #topPrefixes}, for wide networks as {@link #wideNetworkOf} names them ({@code /16}
+   * for IPv4, {@code /32} for IPv6): where traffic spread over many addresses and {@code /24}s
+   * comes from. Empty for sketches stored before they were kept.
+   */
+  public List<HeavyHitter> topWideNetworks(int k) {
+    return top(compacted().wide, k);
+  }
+
+  /**
+   * The wide network of a network as {@link #prefixOf} names it: {@code a.b.0.0/16} of {@code
+   * a.b.c.0/24}, {@code g0:g1::/32} of an IPv6 {@code /64}.
+   */
+  public static String wideNetworkOf(String network) {
+    if (network.indexOf(':') < 0) {
+      int second = network.indexOf('.', network.indexOf('.') + 1);
+      return network.substring(0, second) + ".0.0/16";
+    }
+    // a canonical /64 prefix ends in its zero groups, so "::" closes it: the groups before it are
+    // the first ones, and those it leaves out are zero
+    int[] groups = new int[2];
+    String address = network.substring(0, network.indexOf('/'));
+    int gap = address.indexOf("::");
+    fill(gap < 0 ? address : address.substring(0, gap), groups, 0);
+    return IpAddresses.canonical(
+            Integer.toHexString(groups[0]) + ":" + Integer.toHexString(groups[1]) + "::")
+        + "/32";
   }
 
   /** The number of addresses held exactly, not sketched yet (for tests). */
@@ -462,7 +504,9 @@ public final class SourceIpSketch {
     byte[] hll = distinct.copyAs(STORED_HLL_TYPE).toCompactByteArray();
     byte[] ipBytes = ips.toByteArray(SERDE);
     byte[] prefixBytes = prefixes.toByteArray(SERDE);
-    byte[] out = new byte[1 + 10 + hll.length + ipBytes.length + prefixBytes.length];
+    byte[] wideBytes = wide.toByteArray(SERDE);
+    byte[] out =
+        new byte[1 + 15 + hll.length + ipBytes.length + prefixBytes.length + wideBytes.length];
     out[0] = FORMAT_VERSION;
     int at = 1;
     at = putVarint(out, at, hll.length);
@@ -471,8 +515,11 @@ public final class SourceIpSketch {
     at = putVarint(out, at, ipBytes.length);
     System.arraycopy(ipBytes, 0, out, at, ipBytes.length);
     at += ipBytes.length;
+    at = putVarint(out, at, prefixBytes.length);
     System.arraycopy(prefixBytes, 0, out, at, prefixBytes.length);
-    return Arrays.copyOf(out, at + prefixBytes.length);
+    at += prefixBytes.length;
+    System.arraycopy(wideBytes, 0, out, at, wideBytes.length);
+    return Arrays.copyOf(out, at + wideBytes.length);
   }
 
   private static int putVarint(byte[] out, int at, int value) {
@@ -494,7 +541,7 @@ public final class SourceIpSketch {
     if (bytes == null || bytes.length == 0) {
       throw new IllegalArgumentException("corrupt source IP sketch: no bytes");
     }
-    if (bytes[0] != FORMAT_VERSION) {
+    if (bytes[0] != FORMAT_VERSION && bytes[0] != FORMAT_VERSION_1) {
       throw new IllegalArgumentException(
           "source IP sketch of unknown format version " + (bytes[0] & 0xff));
     }
@@ -508,9 +555,17 @@ public final class SourceIpSketch {
       int ipLength = readVarint(bytes, at);
       ItemsSketch<String> ips =
           ItemsSketch.getInstance(Memory.wrap(region(bytes, at, ipLength)), SERDE);
+      if (bytes[0] == FORMAT_VERSION_1) { // no wide networks yet
+        ItemsSketch<String> prefixes =
+            ItemsSketch.getInstance(Memory.wrap(region(bytes, at, bytes.length - at[0])), SERDE);
+        return new SourceIpSketch(hll, ips, prefixes, newItems(), null, bytes.clone());
+      }
+      int prefixLength = readVarint(bytes, at);
       ItemsSketch<String> prefixes =
+          ItemsSketch.getInstance(Memory.wrap(region(bytes, at, prefixLength)), SERDE);
+      ItemsSketch<String> wide =
           ItemsSketch.getInstance(Memory.wrap(region(bytes, at, bytes.length - at[0])), SERDE);
-      return new SourceIpSketch(hll, ips, prefixes, null, bytes.clone());
+      return new SourceIpSketch(hll, ips, prefixes, wide, null, bytes.clone());
     } catch (IllegalArgumentException e) {
       throw e;
     } catch (RuntimeException e) { // SketchesException, or an index out of bounds
@@ -611,6 +666,7 @@ public final class SourceIpSketch {
     private HllSketch distinct;
     private ItemsSketch<String> ips;
     private ItemsSketch<String> prefixes;
+    private ItemsSketch<String> wide;
     private Union union; // of the sketches merged in (addAll), made at the first
     private final int[] prefixNets = new int[PREFIX_CACHE];
     private final String[] prefixNames = new String[PREFIX_CACHE];
@@ -649,6 +705,7 @@ public final class SourceIpSketch {
         union.update(sketch.distinct);
         ips.merge(sketch.ips);
         prefixes.merge(sketch.prefixes);
+        wide.merge(sketch.wide);
       }
       Held h = sketch.held;
       if (h != null) {
@@ -666,6 +723,7 @@ public final class SourceIpSketch {
         distinct = newHll();
         ips = newItems();
         prefixes = newItems();
+        wide = newItems();
       }
     }
 
@@ -845,7 +903,13 @@ public final class SourceIpSketch {
         }
       }
       size = 0;
-      networks.forEach((network, n) -> prefixes.update(network, n[0]));
+      Map<String, long[]> wideNetworks = new HashMap<>();
+      networks.forEach(
+          (network, n) -> {
+            prefixes.update(network, n[0]);
+            wideNetworks.computeIfAbsent(wideNetworkOf(network), w -> new long[1])[0] += n[0];
+          });
+      wideNetworks.forEach((network, n) -> wide.update(network, n[0]));
     }
 
     /** The {@code a.b.c.0/24} of an IPv4 value, from a small cache of recent networks. */
@@ -879,10 +943,11 @@ public final class SourceIpSketch {
         hll = union.getResult(HLL_TYPE);
       }
       SourceIpSketch built =
-          hll == null && h == null ? EMPTY : new SourceIpSketch(hll, ips, prefixes, h, null);
+          hll == null && h == null ? EMPTY : new SourceIpSketch(hll, ips, prefixes, wide, h, null);
       distinct = null;
       ips = null;
       prefixes = null;
+      wide = null;
       union = null;
       if (h != null) {
         newTables();

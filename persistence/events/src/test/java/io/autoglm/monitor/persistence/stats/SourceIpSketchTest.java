@@ -474,8 +474,9 @@ class SourceIpSketchTest {
 
     assertEquals(1, SourceIpSketch.empty().toBytes().length);
     assertTrue(cbor.writeValueAsBytes(SourceIpSketch.empty()).length <= 2);
-    assertEquals("\"AQ==\"", Json.toJson(SourceIpSketch.empty()));
-    assertSame(SourceIpSketch.empty(), SourceIpSketch.fromBytes(new byte[] {1}));
+    assertEquals("\"Ag==\"", Json.toJson(SourceIpSketch.empty()));
+    assertSame(SourceIpSketch.empty(), SourceIpSketch.fromBytes(new byte[] {2}));
+    assertSame(SourceIpSketch.empty(), SourceIpSketch.fromBytes(new byte[] {1}), "version 1");
     assertTrue(sketch.toBytes().length <= 4 * 1024, sketch.toBytes().length + " bytes");
   }
 
@@ -484,12 +485,88 @@ class SourceIpSketchTest {
     byte[] good = sketchOf(List.of("192.0.2.1", "2001:db8::1")).toBytes();
     assertThrows(IllegalArgumentException.class, () -> SourceIpSketch.fromBytes(new byte[0]));
     byte[] future = good.clone();
-    future[0] = 2;
+    future[0] = 3;
     assertThrows(IllegalArgumentException.class, () -> SourceIpSketch.fromBytes(future));
     for (int length : new int[] {2, 5, good.length / 2, good.length - 1}) {
       byte[] cut = java.util.Arrays.copyOf(good, length);
       assertThrows(IllegalArgumentException.class, () -> SourceIpSketch.fromBytes(cut));
     }
+  }
+
+  @Test
+  void trafficSprayedOverAWideNetworkShowsAsThatNetwork() {
+    // 20,000 requests from 2,000 addresses of 100.64.0.0/16, and 10,000 sprayed over
+    // 198.18.0.0/15 (one request per address, 512 /24s of about 20 each)
+    Random random = new Random(5);
+    SourceIpSketch.Accumulator acc = SourceIpSketch.accumulator();
+    for (int i = 0; i < 20_000; i++) {
+      acc.add("100.64." + random.nextInt(8) + "." + random.nextInt(250));
+    }
+    for (int i = 0; i < 10_000; i++) {
+      acc.add("198." + (18 + i % 2) + "." + random.nextInt(256) + "." + random.nextInt(256));
+    }
+    acc.add("2001:db8:7:1::5", 3);
+    SourceIpSketch sketch = SourceIpSketch.mergeAll(List.of(acc.build(), SourceIpSketch.empty()));
+    List<HeavyHitter> wide = sketch.topWideNetworks(3);
+    assertEquals(
+        List.of("100.64.0.0/16", "198.18.0.0/16", "198.19.0.0/16"),
+        wide.stream().map(HeavyHitter::item).toList());
+    assertWithin(wide.get(0), 20_000);
+    assertWithin(wide.get(1), 5_000);
+    assertTrue(
+        sketch.topPrefixes(10).stream()
+            .noneMatch(h -> h.item().startsWith("198.") && h.lowerBound() > 40),
+        "no sprayed /24 stands out (about 20 requests each): " + sketch.topPrefixes(10));
+    assertEquals(
+        sketch.topWideNetworks(5),
+        SourceIpSketch.fromBytes(sketch.toBytes()).topWideNetworks(5),
+        "stored and read back");
+    assertEquals("2001:db8::/32", SourceIpSketch.wideNetworkOf("2001:db8:7:1::/64"));
+    assertEquals("2001::/32", SourceIpSketch.wideNetworkOf("2001::/64"));
+    assertEquals("::/32", SourceIpSketch.wideNetworkOf("::/64"));
+    assertEquals("192.0.0.0/16", SourceIpSketch.wideNetworkOf("192.0.2.0/24"));
+  }
+
+  @Test
+  void aSketchStoredBeforeWideNetworksStillReads() {
+    SourceIpSketch sketch = sketchOf(List.of("192.0.2.1", "192.0.2.1", "2001:db8::1"));
+    byte[] v2 = sketch.toBytes();
+    // version 1: the same parts without the wide-network sketch and the length before the
+    // network sketch
+    int[] at = {1};
+    skipPart(v2, at); // HLL
+    skipPart(v2, at); // addresses
+    int beforePrefixes = at[0];
+    int prefixLength = varint(v2, at);
+    java.io.ByteArrayOutputStream v1 = new java.io.ByteArrayOutputStream();
+    v1.write(1);
+    v1.write(v2, 1, beforePrefixes - 1);
+    v1.write(v2, at[0], prefixLength);
+    SourceIpSketch read = SourceIpSketch.fromBytes(v1.toByteArray());
+    assertEquals(sketch.topIps(5), read.topIps(5));
+    assertEquals(sketch.topPrefixes(5), read.topPrefixes(5));
+    assertEquals(sketch.distinctEstimate(), read.distinctEstimate());
+    assertEquals(List.of(), read.topWideNetworks(5), "it kept none");
+    assertEquals(
+        2,
+        read.merge(sketchOf(List.of("192.0.2.9"))).toBytes()[0],
+        "merged, it is written in the current format");
+  }
+
+  private static int varint(byte[] b, int[] at) {
+    int value = 0;
+    for (int shift = 0; ; shift += 7) {
+      byte x = b[at[0]++];
+      value |= (x & 0x7f) << shift;
+      if (x >= 0) {
+        return value;
+      }
+    }
+  }
+
+  private static void skipPart(byte[] b, int[] at) {
+    int length = varint(b, at);
+    at[0] += length;
   }
 
   /** An attacker's million addresses leave the sketch as small as a busy hour's. */
