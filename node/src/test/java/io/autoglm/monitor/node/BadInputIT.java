@@ -161,6 +161,13 @@ class BadInputIT {
       },
       {"f", "{\"kind\": \"forecast\", \"metric\": \"qps\", \"step\": \"15m\"}"},
       {"a", "{\"kind\": \"auto\", \"sensitivity\": \"high\", \"labels\": {\"team\": \"llm\"}}"},
+      {
+        "filtered",
+        "{\"kind\": \"auto\", \"flapping\": {\"changes\": 6, \"within\": \"1h\"},"
+            + " \"mute\": [{\"days\": [\"sat\"], \"times\": \"22:00-06:00\","
+            + " \"timezone\": \"Asia/Shanghai\"}], \"confirm_with\": [\"error_rate\"],"
+            + " \"ignore_same_last_week\": 0.2, \"notify_limit\": {\"count\": 5, \"per\": \"1h\"}}"
+      },
     };
     for (String[] k : kinds) {
       assertEquals(201, http.put("/api/v1/rules/" + k[0], k[1]).status(), k[1]);
@@ -171,6 +178,11 @@ class BadInputIT {
     assertEquals("mad", http.get("/api/v1/rules/b").json().get("method").asText());
     assertEquals("7d", http.get("/api/v1/rules/c").json().get("compare_to").asText());
     assertEquals(0.2, http.get("/api/v1/rules/t").json().get("critical").asDouble());
+    JsonNode filtered = http.get("/api/v1/rules/filtered").json();
+    assertEquals("Asia/Shanghai", filtered.get("mute").get(0).get("timezone").asText());
+    assertEquals(5, filtered.get("notify_limit").get("count").asInt());
+    assertEquals("error_rate", filtered.get("confirm_with").get(0).asText());
+    assertEquals("1h", filtered.get("flapping").get("within").asText());
 
     String[][] bad = {
       {"{\"kind\": \"baseline\", \"metric\": \"qps\", \"op\": \">\", \"threshold\": 1}", "op"},
@@ -181,6 +193,22 @@ class BadInputIT {
       },
       {"{\"kind\": \"forecast\", \"metric\": \"qps\", \"step\": \"7m\"}", "step"},
       {"{\"kind\": \"magic\"}", "kind"},
+      {"{\"kind\": \"auto\", \"sensitivty\": \"high\"}", "sensitivty"},
+      {
+        "{\"kind\": \"auto\", \"mute\": [{\"times\": \"02:00-04:00\", \"timezone\": \"Mars/Base\"}]}",
+        "mute[0].timezone"
+      },
+      {
+        "{\"kind\": \"auto\", \"mute\": [{\"from\": \"2026-12-24T04:00:00Z\","
+            + " \"to\": \"2026-12-24T02:00:00Z\"}]}",
+        "mute[0].to"
+      },
+      {"{\"kind\": \"auto\", \"notify_limit\": {\"count\": 0}}", "notify_limit.count"},
+      {"{\"kind\": \"auto\", \"flapping\": {\"changes\": 1}}", "flapping.changes"},
+      {
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"confirm_with\": [\"qps\"]}",
+        "confirm_with[0]"
+      },
     };
     for (String[] b : bad) {
       TestHttp.Reply reply = http.put("/api/v1/rules/x", b[0]);
