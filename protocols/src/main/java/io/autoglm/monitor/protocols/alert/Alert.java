@@ -118,33 +118,20 @@ public record Alert(
    * not sent to receivers (a change after the one that was notified as flapping).
    */
   public Alert flapping(boolean silent) {
-    return new Alert(
-        fingerprint,
-        status,
-        ruleId,
-        service,
-        endpoint,
-        metric,
-        comparison,
-        threshold,
-        value,
-        severity,
-        startsAt,
-        endsAt,
-        windowEnd,
-        summary.endsWith(FLAPPING) ? summary : summary + FLAPPING,
-        description,
-        sourceIp,
-        kind,
-        explanation,
-        labels,
-        annotations,
-        true,
-        silent);
+    return marked(summary.endsWith(FLAPPING) ? summary : summary + FLAPPING, true, silent);
   }
 
   /** The state a flapping series settled in, to be notified: no longer flapping. */
   public Alert settled() {
+    return marked(
+        summary.endsWith(FLAPPING)
+            ? summary.substring(0, summary.length() - FLAPPING.length())
+            : summary,
+        false,
+        false);
+  }
+
+  private Alert marked(String newSummary, boolean isFlapping, boolean isSilent) {
     return new Alert(
         fingerprint,
         status,
@@ -159,17 +146,15 @@ public record Alert(
         startsAt,
         endsAt,
         windowEnd,
-        summary.endsWith(FLAPPING)
-            ? summary.substring(0, summary.length() - FLAPPING.length())
-            : summary,
+        newSummary,
         description,
         sourceIp,
         kind,
         explanation,
         labels,
         annotations,
-        false,
-        false);
+        isFlapping,
+        isSilent);
   }
 
   private static final String FLAPPING = " (flapping)";

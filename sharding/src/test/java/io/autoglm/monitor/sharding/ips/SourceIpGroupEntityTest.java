@@ -77,18 +77,22 @@ class SourceIpGroupEntityTest {
                 Duration.ofSeconds(10))));
   }
 
+  /** An ingest-side aggregator that tracks IP and OTHER_IP. */
+  private static DeltaAggregator aggregator() {
+    return new DeltaAggregator(
+        SETTINGS,
+        PathNormalizer.DEFAULT,
+        (service, ip) -> ip.equals(IP) || ip.equals(OTHER_IP),
+        "default",
+        TestTraffic.NOW);
+  }
+
   /**
    * Batches {@code seqs} of agent gw, each {@code perSecond} requests a second from IP and from
    * OTHER_IP over its seconds (batch n: seconds n*span .. n*span+span), and untracked traffic.
    */
   private static IpGroupDelta batches(long[] seqs, int span, int perSecond, int status) {
-    DeltaAggregator agg =
-        new DeltaAggregator(
-            SETTINGS,
-            PathNormalizer.DEFAULT,
-            (service, ip) -> ip.equals(IP) || ip.equals(OTHER_IP),
-            "default",
-            TestTraffic.NOW);
+    DeltaAggregator agg = aggregator();
     for (long seq : seqs) {
       agg.beginBatch("gw", 1, seq);
       for (int s = (int) seq * span; s < (seq + 1) * span; s++) {
@@ -205,13 +209,7 @@ class SourceIpGroupEntityTest {
    */
   private static IpGroupDelta withService(
       int seconds, int perSecond, int ipStatus, int othersStatus) {
-    DeltaAggregator agg =
-        new DeltaAggregator(
-            SETTINGS,
-            PathNormalizer.DEFAULT,
-            (service, ip) -> ip.equals(IP) || ip.equals(OTHER_IP),
-            "default",
-            TestTraffic.NOW);
+    DeltaAggregator agg = aggregator();
     agg.beginBatch("gw", 1, 0);
     for (int s = 0; s < seconds; s++) {
       for (int i = 0; i < perSecond; i++) {
