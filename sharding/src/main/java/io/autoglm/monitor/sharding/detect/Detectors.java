@@ -331,38 +331,53 @@ public final class Detectors {
         rule,
         current,
         () -> {
-          boolean weekly = current - history.firstMinute() >= WEEKLY_TRAINING_DAYS * DAY;
-          int period = (int) ((weekly ? 7 * DAY : DAY) / step);
-          long first =
-              weekly
-                  ? current - WEEKLY_TRAINING_DAYS * DAY
-                  : Math.max(current - FORECAST_TRAINING_DAYS * DAY, history.firstMinute());
-          first = Math.floorDiv(first + step - 1, step) * step;
-          int n = (int) Math.max(0, (current - first) / step);
-          if (!weekly && n < HoltWinters.MIN_SEASONS * period + 1) {
-            return null; // still learning
-          }
-          double[] series = new double[n];
-          for (int i = 0; i < n; i++) {
-            long s = first + i * step;
-            series[i] = history.over(rule.metric(), s, s + step).value();
-          }
-          if (Double.isNaN(series[0]) || Arrays.stream(series).allMatch(Double::isNaN)) {
-            return null;
-          }
-          HoltWinters hw = new HoltWinters(FORECAST_ALPHA, FORECAST_BETA, FORECAST_GAMMA, period);
-          if (weekly && Arrays.stream(series, 0, period).anyMatch(Double::isNaN)) {
-            return null; // a gap in the week it starts from
-          }
-          HoltWinters.Model model = weekly ? hw.fitFromOneSeason(series) : hw.fit(series);
-          double forecast = model.forecast(1);
-          return new Band(
-              forecast,
-              Double.isNaN(model.residualStdDev()) ? 0 : model.residualStdDev(),
-              Math.abs(forecast) * 0.02,
-              f.k(),
-              "forecast for " + (weekly ? weekday(current) + " " : "") + clock(current) + ",");
+          Band weekly =
+              current - history.firstMinute() >= WEEKLY_TRAINING_DAYS * DAY
+                  ? forecast(rule, f, history, current, true)
+                  : null;
+          return weekly != null ? weekly : forecast(rule, f, history, current, false);
         });
+  }
+
+  /**
+   * The forecast band for the step starting at {@code current}, with a weekly or a daily season;
+   * null when the history cannot start such a model (too short, or a gap where it starts).
+   */
+  private static Band forecast(
+      ThresholdRule rule,
+      Detection.Forecast f,
+      MinuteHistory history,
+      long current,
+      boolean weekly) {
+    long step = f.stepMs();
+    int period = (int) ((weekly ? WEEK : DAY) / step);
+    long first =
+        weekly
+            ? current - WEEKLY_TRAINING_DAYS * DAY
+            : Math.max(current - FORECAST_TRAINING_DAYS * DAY, history.firstMinute());
+    first = Math.floorDiv(first + step - 1, step) * step;
+    int n = (int) Math.max(0, (current - first) / step);
+    int seasonsToStart = weekly ? 1 : HoltWinters.MIN_SEASONS;
+    if (n < seasonsToStart * period + 1) {
+      return null; // still learning
+    }
+    double[] series = new double[n];
+    for (int i = 0; i < n; i++) {
+      long s = first + i * step;
+      series[i] = history.over(rule.metric(), s, s + step).value();
+    }
+    if (Arrays.stream(series, 0, seasonsToStart * period).anyMatch(Double::isNaN)) {
+      return null; // the seasons it starts from must be whole (a rate has no value without traffic)
+    }
+    HoltWinters hw = new HoltWinters(FORECAST_ALPHA, FORECAST_BETA, FORECAST_GAMMA, period);
+    HoltWinters.Model model = weekly ? hw.fitFromOneSeason(series) : hw.fit(series);
+    double forecast = model.forecast(1);
+    return new Band(
+        forecast,
+        Double.isNaN(model.residualStdDev()) ? 0 : model.residualStdDev(),
+        Math.abs(forecast) * 0.02,
+        f.k(),
+        "forecast for " + (weekly ? weekday(current) + " " : "") + clock(current) + ",");
   }
 
   /** {@code Tue}: the day of the week of {@code epochMs}, in UTC. */

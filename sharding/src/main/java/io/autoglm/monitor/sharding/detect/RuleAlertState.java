@@ -117,6 +117,14 @@ public record RuleAlertState(
         alert.flapping() ? alert : null);
   }
 
+  /**
+   * Whether the rule is pending or firing, or its alert flaps and has yet to settle: event time
+   * must keep moving for it even while no data comes.
+   */
+  public boolean active() {
+    return phase != Phase.OK || flapping != null;
+  }
+
   /** How many changes of state happened after {@code since}. */
   public int changesAfter(long since) {
     int n = 0;

@@ -194,10 +194,10 @@ public record SourceIpStatsState(
         apiKeys);
   }
 
-  /** Whether a rule is pending or firing for this IP. */
+  /** Whether a rule is pending or firing for this IP, or its alert flaps and has yet to settle. */
   public boolean alertActive() {
     for (RuleAlertState a : alerts.values()) {
-      if (a.phase() != RuleAlertState.Phase.OK) {
+      if (a.active()) {
         return true;
       }
     }

@@ -648,13 +648,14 @@ public final class EndpointStatsEntity
   }
 
   /**
-   * Whether a write could fire or resolve an alert of this endpoint: a rule is pending or firing,
-   * or a rule watching it fires at the first breach ({@code for: 0}). A rule that must hold for a
-   * while first goes pending, which waits for the write slot like any data.
+   * Whether a write could fire or resolve an alert of this endpoint: a rule is pending or firing
+   * (or its alert flaps and may settle), or a rule watching it fires at the first breach ({@code
+   * for: 0}). A rule that must hold for a while first goes pending, which waits for the write slot
+   * like any data.
    */
   private boolean mayFireOrResolve(EndpointStatsState state) {
     for (RuleAlertState s : state.alerts().values()) {
-      if (s.phase() != RuleAlertState.Phase.OK) {
+      if (s.active()) {
         return true;
       }
     }
@@ -667,12 +668,12 @@ public final class EndpointStatsEntity
   }
 
   /**
-   * Whether moving a quiet endpoint's event time can change anything: a rule is pending or firing,
-   * a QPS rule watches it (its QPS falls), or a rule watches it and its windows still hold data.
+   * Whether moving a quiet endpoint's event time can change anything: a rule is pending or firing
+   * (or flapping, yet to settle), a QPS rule watches it (its QPS falls), or a rule watches it and
+   * its windows still hold data.
    */
   private boolean worthAdvancing(EndpointStatsState state) {
-    boolean alertActive =
-        state.alerts().values().stream().anyMatch(a -> a.phase() != RuleAlertState.Phase.OK);
+    boolean alertActive = state.alerts().values().stream().anyMatch(RuleAlertState::active);
     if (alertActive) {
       return true;
     }

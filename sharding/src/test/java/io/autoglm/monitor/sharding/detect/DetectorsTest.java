@@ -327,6 +327,24 @@ class DetectorsTest {
   }
 
   @Test
+  void aForecastWhoseFirstSeasonsHaveAGapWaitsInsteadOfFailing() throws Exception {
+    // an error rate has no value in an hour without requests: the model cannot start on it
+    MinuteHistory h = new MinuteHistory(4 * 24 * 60);
+    for (int minute = 0; minute < 3 * 24 * 60; minute++) {
+      if (minute / 60 != 5) { // nothing from 05:00 to 06:00 on the first day
+        h.record(T0 + minute * MINUTE, 600, new Metric[] {Metric.ERROR_RATE}, m -> 0.01);
+      }
+    }
+    ThresholdRule r =
+        rule(
+            "{\"kind\": \"forecast\", \"metric\": \"error_rate\", \"step\": \"1h\","
+                + " \"window\": \"1h\"}");
+    assertNull(
+        Detectors.read(r, subject(h, 0.5, 36_000), T0 + 3 * DAY + MINUTE, 3_600_000),
+        "no forecast yet");
+  }
+
+  @Test
   void qpsOfMinutesWithoutRequestsIsZeroOnceTheHistoryStarted() {
     MinuteHistory h = new MinuteHistory(10);
     Metric[] qps = {Metric.QPS, Metric.ERROR_RATE};
