@@ -37,6 +37,7 @@ public final class Main implements Callable<Integer> {
   private Main() {}
 
   public static void main(String[] args) {
+    JvmDefaults.apply();
     System.exit(new CommandLine(new Main()).execute(args));
   }
 

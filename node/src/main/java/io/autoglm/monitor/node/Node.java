@@ -56,6 +56,14 @@ public final class Node implements AutoCloseable {
             Guardian.create(bound, counters, ingestCounters, clock),
             "autoglm",
             cassandra.applyTo(config));
+    if (!JvmDefaults.asyncStagesPooled()) {
+      system
+          .log()
+          .warn(
+              "the JVM's common pool has one thread: every answer to an ask starts a thread;"
+                  + " start with -D{}=2 or call JvmDefaults.apply() first",
+              JvmDefaults.COMMON_POOL_PARALLELISM);
+    }
     try {
       Duration startTimeout = NodeSettings.fromConfig(config).startTimeout();
       return new Node(

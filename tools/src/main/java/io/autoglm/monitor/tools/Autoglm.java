@@ -5,10 +5,12 @@ import io.autoglm.monitor.agent.cli.CommandLines;
 import io.autoglm.monitor.agent.cli.Commands;
 import io.autoglm.monitor.agent.cli.ConsoleStreams;
 import io.autoglm.monitor.agent.cli.HelpOption;
+import io.autoglm.monitor.node.JvmDefaults;
 import io.autoglm.monitor.node.Main;
 import io.autoglm.monitor.node.Node;
 import io.autoglm.monitor.tools.backtest.BacktestCommand;
 import io.autoglm.monitor.tools.bench.AlertLatencyBench;
+import io.autoglm.monitor.tools.bench.BacktestBench;
 import io.autoglm.monitor.tools.bench.DecodeBench;
 import io.autoglm.monitor.tools.bench.DetectBench;
 import io.autoglm.monitor.tools.bench.IngestBench;
@@ -40,6 +42,7 @@ public final class Autoglm extends CommandGroup {
   private Autoglm() {}
 
   public static void main(String[] args) {
+    JvmDefaults.apply();
     int status = run(ConsoleStreams.system(), args);
     System.exit(status);
   }
@@ -62,6 +65,7 @@ public final class Autoglm extends CommandGroup {
             new CommandLine(new Bench())
                 .addSubcommand(new IngestBench.Cli(io.out()))
                 .addSubcommand(new DecodeBench(io.out()))
+                .addSubcommand(new BacktestBench(io.out()))
                 .addSubcommand(new DetectBench(io.out()))
                 .addSubcommand(new AlertLatencyBench(io.out()))
                 .addSubcommand(new IpSprayBench(io.out())))
