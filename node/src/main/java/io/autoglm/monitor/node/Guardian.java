@@ -24,6 +24,7 @@ import io.autoglm.monitor.sharding.catalog.CatalogEntity;
 import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
 import io.autoglm.monitor.sharding.catalog.EndpointLimits;
 import io.autoglm.monitor.sharding.detect.HistoryBudget;
+import io.autoglm.monitor.sharding.detect.ServiceBreaches;
 import io.autoglm.monitor.sharding.ips.IpAdmission;
 import io.autoglm.monitor.sharding.ips.IpKey;
 import io.autoglm.monitor.sharding.ips.SourceIpGroupEntity;
@@ -147,6 +148,12 @@ public final class Guardian {
                   return history.read(entity, from, to);
                 }
               };
+          ActorRef<Topic.Command<ServiceBreaches.Span>> breachTopic =
+              ctx.spawn(
+                  Topic.create(ServiceBreaches.Span.class, BreachSharing.TOPIC), "breach-topic");
+          ServiceBreaches breaches =
+              new ServiceBreaches(span -> breachTopic.tell(Topic.publish(span)));
+          ctx.spawn(BreachSharing.create(breachTopic, breaches), "breach-sharing");
           EndpointStatsEntity.init(
               system,
               new EndpointStatsEntity.Dependencies(
@@ -156,7 +163,8 @@ public final class Guardian {
                   clock,
                   counters,
                   rollups,
-                  new HistoryBudget(config.getBytes("autoglm.stats.detector-history-budget"))));
+                  new HistoryBudget(config.getBytes("autoglm.stats.detector-history-budget")),
+                  breaches));
           IpAdmission.Settings ipSettings = IpAdmission.Settings.fromConfig(config);
           SourceIpGroupEntity.init(
               system,

@@ -2,6 +2,7 @@ package io.autoglm.monitor.sharding;
 
 import static io.autoglm.monitor.sharding.TestTraffic.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -105,7 +106,8 @@ class PersistedTypesTest {
                    "mute": [{"from": "2026-12-24T02:00:00Z", "to": "2026-12-24T04:00:00Z"},
                             {"days": ["sat", "sun"], "times": "22:00-06:00",
                              "timezone": "Asia/Shanghai"}],
-                   "ignore_same_last_week": 0.2, "confirm_with": ["error_rate", "ttft_p95_ms"],
+                   "ignore_same_last_week": 0.2,
+                   "confirm_with": ["error_rate", "ttft_p95_ms", "endpoints"],
                    "notify_limit": {"count": 5, "per": "1h"}}
                   """),
           "latency-filtered");
@@ -370,6 +372,26 @@ class PersistedTypesTest {
     Object read =
         ext.deserialize(cbor.writeValueAsBytes(old), serializer.identifier(), manifest).get();
     assertEquals(current, read);
+  }
+
+  /** A rule stored before {@code "endpoints"} could confirm reads back without it. */
+  @Test
+  void aRuleStoredBeforeEndpointsConfirmedStillReads() throws Exception {
+    Serialization ext = SerializationExtension.get(testKit.system());
+    Serializer serializer = ext.findSerializerFor(FILTERED_RULE);
+    String manifest = Serializers.manifestFor(serializer, FILTERED_RULE);
+    ObjectMapper cbor =
+        JacksonObjectMapperProvider.get(testKit.system())
+            .getOrCreate("jackson-cbor", Optional.of(new CBORFactory()));
+    com.fasterxml.jackson.databind.node.ObjectNode tree = cbor.valueToTree(FILTERED_RULE);
+    assertTrue(tree.get("filters").has("confirmByEndpoints"), tree.toString());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("filters"))
+        .remove("confirmByEndpoints");
+    ThresholdRule read =
+        (ThresholdRule)
+            ext.deserialize(cbor.writeValueAsBytes(tree), serializer.identifier(), manifest).get();
+    assertFalse(read.filters().confirmByEndpoints());
+    assertEquals(FILTERED_RULE.filters().confirmWith(), read.filters().confirmWith());
   }
 
   /**

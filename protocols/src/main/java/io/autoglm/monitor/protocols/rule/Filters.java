@@ -25,6 +25,9 @@ import java.util.Set;
  *   <li><b>confirmWith</b>: the condition holds only if one of these metrics also moved the bad way
  *       in the same window (left its one-hour robust baseline): a latency alert that needs the
  *       error rate or the time to first token to confirm it. Empty: off.
+ *   <li><b>confirmByEndpoints</b>: the condition also holds, confirmed, when another endpoint of
+ *       the same service breaches the same rule at the same time (within a window): one slow
+ *       endpoint is its own business, several at once are the service's. Endpoint rules only.
  *   <li><b>notifyLimit</b> notifications of the rule (all its subjects together) per {@code
  *       notifyPerMs} at most; the rest reach the feed only. 0: no limit.
  * </ul>
@@ -40,7 +43,8 @@ public record Filters(
     Double sameLastWeek,
     List<Metric> confirmWith,
     int notifyLimit,
-    long notifyPerMs)
+    long notifyPerMs,
+    boolean confirmByEndpoints)
     implements CborSerializable {
 
   /** More than 4 changes of state within 30 minutes is flapping. */
@@ -53,7 +57,8 @@ public record Filters(
 
   /** What a rule has unless it says otherwise (and rules stored before filters existed). */
   public static final Filters DEFAULT =
-      new Filters(DEFAULT_FLAP_CHANGES, DEFAULT_FLAP_WINDOW_MS, List.of(), null, List.of(), 0, 0);
+      new Filters(
+          DEFAULT_FLAP_CHANGES, DEFAULT_FLAP_WINDOW_MS, List.of(), null, List.of(), 0, 0, false);
 
   public Filters {
     mute = mute == null ? List.of() : List.copyOf(mute);
@@ -73,7 +78,19 @@ public record Filters(
   /** These filters with flapping judged by more than {@code changes} within {@code windowMs}. */
   public Filters withFlapping(int changes, long windowMs) {
     return new Filters(
-        changes, windowMs, mute, sameLastWeek, confirmWith, notifyLimit, notifyPerMs);
+        changes,
+        windowMs,
+        mute,
+        sameLastWeek,
+        confirmWith,
+        notifyLimit,
+        notifyPerMs,
+        confirmByEndpoints);
+  }
+
+  /** Whether a breach needs confirming: by another metric or by another endpoint. */
+  public boolean needsConfirming() {
+    return !confirmWith.isEmpty() || confirmByEndpoints;
   }
 
   public boolean detectsFlapping() {

@@ -38,6 +38,9 @@ import java.util.stream.Collectors;
 public final class RuleCodec {
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
+  /** In {@code confirm_with}: another endpoint of the service breaching the rule confirms it. */
+  public static final String ENDPOINTS = "endpoints";
+
   /** The most {@code min_requests} a rule may ask for. */
   static final long MAX_MIN_REQUESTS = 1_000_000_000L;
 
@@ -399,21 +402,39 @@ public final class RuleCodec {
       sameLastWeek = same.asDouble();
     }
     List<Metric> confirmWith = new ArrayList<>();
+    boolean confirmByEndpoints = false;
     JsonNode confirm = body.get("confirm_with");
     if (confirm != null && !confirm.isNull()) {
       if (!confirm.isArray() || confirm.isEmpty() || confirm.size() > 4) {
-        throw new RuleValidationException("confirm_with", "must be a list of 1 to 4 metrics");
+        throw new RuleValidationException(
+            "confirm_with", "must be a list of 1 to 4 metrics (or \"" + ENDPOINTS + "\")");
       }
       for (int i = 0; i < confirm.size(); i++) {
         String field = "confirm_with[" + i + "]";
         JsonNode n = confirm.get(i);
+        if (n.isTextual() && n.asText().equals(ENDPOINTS)) {
+          if (scope == RuleScope.IP) {
+            throw new RuleValidationException(
+                field, "\"" + ENDPOINTS + "\" confirms endpoint rules only, not source IP ones");
+          }
+          if (confirmByEndpoints) {
+            throw new RuleValidationException(field, ENDPOINTS + " is listed twice");
+          }
+          confirmByEndpoints = true;
+          continue;
+        }
         Metric m =
             Metric.fromWireName(n.isTextual() ? n.asText() : "")
                 .orElseThrow(
                     () ->
                         new RuleValidationException(
                             field,
-                            "unknown metric " + n + ", expected one of: " + Metric.allWireNames()));
+                            "unknown metric "
+                                + n
+                                + ", expected \""
+                                + ENDPOINTS
+                                + "\" or one of: "
+                                + Metric.allWireNames()));
         if (m == metric) {
           throw new RuleValidationException(
               field, "is the rule's own metric: it cannot confirm itself");
@@ -447,7 +468,14 @@ public final class RuleCodec {
     }
     Filters f =
         new Filters(
-            flapChanges, flapWindowMs, mute, sameLastWeek, confirmWith, notifyLimit, notifyPerMs);
+            flapChanges,
+            flapWindowMs,
+            mute,
+            sameLastWeek,
+            confirmWith,
+            notifyLimit,
+            notifyPerMs,
+            confirmByEndpoints);
     return f.equals(Filters.DEFAULT) ? Filters.DEFAULT : f;
   }
 
@@ -843,9 +871,7 @@ public final class RuleCodec {
               ? null
               : rule.filters().mute().stream().map(RuleView::muteView).toList(),
           rule.filters().sameLastWeek(),
-          rule.filters().confirmWith().isEmpty()
-              ? null
-              : rule.filters().confirmWith().stream().map(Metric::wireName).toList(),
+          confirmView(rule.filters()),
           rule.filters().notifyLimit() == 0
               ? null
               : orderedMap(
@@ -853,6 +879,18 @@ public final class RuleCodec {
                   rule.filters().notifyLimit(),
                   "per",
                   formatDuration(rule.filters().notifyPerMs())));
+    }
+
+    /** {@code confirm_with} as given: the metrics, then {@code "endpoints"}; null when off. */
+    private static List<String> confirmView(Filters f) {
+      if (!f.needsConfirming()) {
+        return null;
+      }
+      List<String> out = new ArrayList<>(f.confirmWith().stream().map(Metric::wireName).toList());
+      if (f.confirmByEndpoints()) {
+        out.add(ENDPOINTS);
+      }
+      return out;
     }
 
     /** Flapping as set, when not the default; {@code false} when off. */

@@ -209,6 +209,8 @@ class RuleCodecTest {
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"confirm_with\": [\"error_rate\", \"latency\"]} | confirm_with[1]",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"confirm_with\": [\"error_rate\", \"error_rate\"]} | confirm_with[1]",
         "{\"scope\": \"ip\", \"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"confirm_with\": [\"p95_latency_ms\"]} | confirm_with[0]",
+        "{\"scope\": \"ip\", \"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"confirm_with\": [\"endpoints\"]} | confirm_with[0]",
+        "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"confirm_with\": [\"endpoints\", \"error_rate\", \"endpoints\"]} | confirm_with[2]",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"notify_limit\": 5} | notify_limit",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"notify_limit\": {\"per\": \"1h\"}} | notify_limit.count",
         "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1, \"notify_limit\": {\"count\": 0}} | notify_limit.count",
@@ -302,11 +304,13 @@ class RuleCodecTest {
                           {"days": ["sat", "sunday"], "times": "22:00-06:00",
                            "timezone": "Asia/Shanghai"},
                           {"times": "03:00-03:30"}],
-                 "ignore_same_last_week": 0.2, "confirm_with": ["error_rate", "ttft_p95_ms"],
+                 "ignore_same_last_week": 0.2,
+                 "confirm_with": ["endpoints", "error_rate", "ttft_p95_ms"],
                  "notify_limit": {"count": 5, "per": "1h"}}
                 """),
             "r1");
     Filters f = rule.filters();
+    assertTrue(f.confirmByEndpoints());
     assertEquals(6, f.flapChanges());
     assertEquals(3_600_000, f.flapWindowMs());
     assertEquals(0.2, f.sameLastWeek());
@@ -332,6 +336,8 @@ class RuleCodecTest {
         "{\"days\":[\"sat\",\"sun\"],\"times\":\"22:00-06:00\",\"timezone\":\"Asia/Shanghai\"}",
         view.get("mute").get(1).toString());
     assertEquals("{\"count\":5,\"per\":\"1h\"}", view.get("notify_limit").toString());
+    assertEquals(
+        "[\"error_rate\",\"ttft_p95_ms\",\"endpoints\"]", view.get("confirm_with").toString());
     assertEquals(rule, RuleCodec.parse(view, "r1"), "written back");
     assertEquals(rule, Json.readerFor(ThresholdRule.class).readValue(Json.toBytes(rule)), "stored");
 

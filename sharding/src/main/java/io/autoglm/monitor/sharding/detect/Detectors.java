@@ -97,22 +97,39 @@ public final class Detectors {
    */
   public static Reading read(ThresholdRule rule, Subject subject, long t, long windowMs) {
     Reading r = readUnfiltered(rule, subject, t, windowMs);
+    Filters f = rule.filters();
+    boolean breached =
+        r != null
+            && r.breached()
+            && !f.mutedAt(t)
+            && (f.sameLastWeek() == null
+                || !sameAsLastWeek(rule, subject.history(), t, windowMs, r));
+    String peer =
+        f.confirmByEndpoints()
+            ? subject.peerBreaching(rule, t, breached, Math.max(windowMs, PEER_SLACK_MS))
+            : null;
     if (r == null || !r.breached()) {
       return r;
     }
-    Filters f = rule.filters();
-    if (f.mutedAt(t)) {
+    if (!breached) {
       return r.notBreached();
     }
-    if (f.sameLastWeek() != null && sameAsLastWeek(rule, subject.history(), t, windowMs, r)) {
-      return r.notBreached();
-    }
-    if (!f.confirmWith().isEmpty()) {
+    if (f.needsConfirming()) {
       String evidence = confirmation(rule, subject, t, windowMs);
+      if (evidence == null && peer != null) {
+        evidence = peer + " breaching it too";
+      }
       return evidence == null ? r.notBreached() : r.withEvidence(rule, "confirmed by " + evidence);
     }
     return r;
   }
+
+  /**
+   * How far apart in event time another endpoint's breach may be and still confirm one (at least
+   * the rule's window): endpoints of a service are written by the same batches but evaluated by
+   * entities of their own, on several nodes.
+   */
+  static final long PEER_SLACK_MS = 15_000;
 
   /**
    * Whether the same window a week before {@code t} had a value within the rule's {@code

@@ -134,6 +134,22 @@ public final class RuleEvaluator {
       Collection<ThresholdRule> rules,
       StatsSettings settings,
       MinuteHistory history) {
+    return evaluate(key, state, points, rules, settings, history, ServiceBreaches.local());
+  }
+
+  /**
+   * {@link #evaluate(EndpointKey, EndpointStatsState, List, Collection, StatsSettings,
+   * MinuteHistory)}, with the other endpoints' breaches of rules they confirm each other's on
+   * ({@code confirm_with: ["endpoints"]}) read from and reported to {@code breaches}.
+   */
+  public static List<EndpointStatsEvent> evaluate(
+      EndpointKey key,
+      EndpointStatsState state,
+      List<Long> points,
+      Collection<ThresholdRule> rules,
+      StatsSettings settings,
+      MinuteHistory history,
+      ServiceBreaches breaches) {
     List<ThresholdRule> applicable =
         rules.stream().filter(r -> r.appliesTo(key.service(), key.path())).toList();
     if (!points.isEmpty()) {
@@ -141,7 +157,12 @@ public final class RuleEvaluator {
     }
     Subject subject =
         new EndpointSubject(
-            state, settings, history, applicable.stream().anyMatch(r -> needsLatency(r.metric())));
+            key,
+            state,
+            settings,
+            history,
+            applicable.stream().anyMatch(r -> needsLatency(r.metric())),
+            breaches);
     return evaluate(
         key.entityId(),
         state.alerts(),
@@ -209,6 +230,8 @@ public final class RuleEvaluator {
 
   /** An endpoint as the detectors see it: windows summed from its panes and minutes. */
   private static final class EndpointSubject implements Subject {
+    private final EndpointKey key;
+    private final ServiceBreaches breaches;
     private final EndpointStatsState state;
     private final StatsSettings settings;
     private final MinuteHistory history;
@@ -219,10 +242,14 @@ public final class RuleEvaluator {
     private WindowStats last;
 
     EndpointSubject(
+        EndpointKey key,
         EndpointStatsState state,
         StatsSettings settings,
         MinuteHistory history,
-        boolean anyLatency) {
+        boolean anyLatency,
+        ServiceBreaches breaches) {
+      this.key = key;
+      this.breaches = breaches;
       this.anyLatency = anyLatency;
       this.state = state;
       this.settings = settings;
@@ -241,6 +268,12 @@ public final class RuleEvaluator {
         lastLatency = latency;
       }
       return new MinuteHistory.Measured(valueOf(metric, last), last.count());
+    }
+
+    @Override
+    public String peerBreaching(ThresholdRule rule, long t, boolean breached, long slackMs) {
+      breaches.report(key.service(), rule.id(), key.path(), t, breached);
+      return breaches.otherBreaching(key.service(), rule.id(), key.path(), t, slackMs);
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.autoglm.monitor.sharding.detect.HistoryBudget;
 import io.autoglm.monitor.sharding.detect.MinuteHistory;
 import io.autoglm.monitor.sharding.detect.RuleAlertState;
 import io.autoglm.monitor.sharding.detect.RuleEvaluator;
+import io.autoglm.monitor.sharding.detect.ServiceBreaches;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import java.time.Duration;
 import java.time.Instant;
@@ -131,9 +132,10 @@ public final class EndpointStatsEntity
       NodeClock clock,
       StatsCounters counters,
       RollupSink rollups,
-      HistoryBudget historyBudget) {
+      HistoryBudget historyBudget,
+      ServiceBreaches breaches) {
 
-    /** With no limit on the detectors' history (tests, backtests). */
+    /** With no limit on the detectors' history, and one board of breaches (tests, backtests). */
     public Dependencies(
         StatsSettings settings,
         RuleCache rules,
@@ -141,7 +143,15 @@ public final class EndpointStatsEntity
         NodeClock clock,
         StatsCounters counters,
         RollupSink rollups) {
-      this(settings, rules, alertTopic, clock, counters, rollups, HistoryBudget.UNLIMITED);
+      this(
+          settings,
+          rules,
+          alertTopic,
+          clock,
+          counters,
+          rollups,
+          HistoryBudget.UNLIMITED,
+          ServiceBreaches.local());
     }
 
     /** Without history (tests that do not look at it). */
@@ -469,7 +479,8 @@ public final class EndpointStatsEntity
             evaluationPoints(state.evaluatedAt(), at, merged),
             deps.rules().evaluated(),
             settings,
-            detectorHistory));
+            detectorHistory,
+            deps.breaches()));
     return new Plan(refused, refusals, cmds, acks, List.copyOf(events), firstSeqs, true);
   }
 
@@ -598,7 +609,8 @@ public final class EndpointStatsEntity
             evaluationPoints(state.evaluatedAt(), at, state),
             deps.rules().evaluated(),
             settings,
-            detectorHistory));
+            detectorHistory,
+            deps.breaches()));
     return Effect().persist(events).thenRun(after -> afterPersist(events, after)).thenNoReply();
   }
 

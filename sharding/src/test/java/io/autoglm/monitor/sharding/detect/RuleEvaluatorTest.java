@@ -89,29 +89,104 @@ class RuleEvaluatorTest {
    * as the entity does; returns every alert event.
    */
   private static List<EndpointStatsEvent> run(List<ThresholdRule> rules, List<WindowStats> panes) {
-    EndpointStatsState state = EndpointStatsState.empty(KEY.entityId());
-    List<EndpointStatsEvent> all = new ArrayList<>();
-    MinuteHistory history = new MinuteHistory(1);
-    for (WindowStats p : panes) {
+    return new Endpoint(KEY, ServiceBreaches.local()).run(rules, panes);
+  }
+
+  /** An endpoint fed pane by pane, as {@link #run} does, reporting to a board it shares. */
+  private static final class Endpoint {
+    final EndpointKey key;
+    final ServiceBreaches breaches;
+    EndpointStatsState state;
+    final MinuteHistory history = new MinuteHistory(1);
+
+    Endpoint(EndpointKey key, ServiceBreaches breaches) {
+      this.key = key;
+      this.breaches = breaches;
+      this.state = EndpointStatsState.empty(key.entityId());
+    }
+
+    List<EndpointStatsEvent> run(List<ThresholdRule> rules, List<WindowStats> panes) {
+      List<EndpointStatsEvent> all = new ArrayList<>();
+      for (WindowStats p : panes) {
+        all.addAll(step(rules, p));
+      }
+      return all;
+    }
+
+    /** Ingests one pane and evaluates at its end. */
+    List<EndpointStatsEvent> step(List<ThresholdRule> rules, WindowStats p) {
       StatsIngested ingested =
           new StatsIngested(
-              KEY.entityId(), List.of(p), p.count(), 0, p.end() - 1, 0, Map.of(), 0, p.end());
+              key.entityId(), List.of(p), p.count(), 0, p.end() - 1, 0, Map.of(), 0, p.end());
       EndpointStatsState merged = state.withIngested(ingested, SETTINGS);
       List<EndpointStatsEvent> events =
-          RuleEvaluator.evaluate(KEY, merged, List.of(p.end()), rules, SETTINGS, history);
+          RuleEvaluator.evaluate(key, merged, List.of(p.end()), rules, SETTINGS, history, breaches);
       state = state.apply(ingested, SETTINGS);
       for (EndpointStatsEvent e : events) {
         state = state.apply(e, SETTINGS);
       }
-      all.addAll(events);
+      return events;
     }
-    return all;
   }
 
   private static List<WindowStats> concat(List<WindowStats> a, List<WindowStats> b) {
     List<WindowStats> out = new ArrayList<>(a);
     out.addAll(b);
     return out;
+  }
+
+  @Test
+  void aRuleConfirmedByEndpointsFiresOnlyWhenAnotherEndpointOfTheServiceBreachesToo()
+      throws Exception {
+    ThresholdRule rule =
+        RuleCodec.parse(
+            Json.mapper()
+                .readTree(
+                    "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.1,"
+                        + " \"window\": \"10s\", \"endpoint\": \"/v1/*\","
+                        + " \"confirm_with\": [\"endpoints\"]}"),
+            "errors");
+    List<WindowStats> burst =
+        concat(concat(seconds(0, 10, 100, 1), seconds(10, 20, 100, 50)), seconds(20, 40, 100, 0));
+    List<WindowStats> clean = seconds(0, 40, 100, 1);
+
+    // one endpoint failing alone, its neighbour clean: its own business, no alert
+    ServiceBreaches alone = ServiceBreaches.local();
+    Endpoint chat = new Endpoint(KEY, alone);
+    Endpoint completions = new Endpoint(new EndpointKey("default", "/v1/completions"), alone);
+    assertEquals(List.of(), completions.run(List.of(rule), clean));
+    assertEquals(List.of(), chat.run(List.of(rule), burst));
+
+    // both failing, evaluated second by second with /v1/completions first each time (entities
+    // of their own go in any order): /v1/chat/completions fires at the first breach, seeing its
+    // neighbour's; /v1/completions a second later, once the other's breach was reported
+    ServiceBreaches both = ServiceBreaches.local();
+    Endpoint chat2 = new Endpoint(KEY, both);
+    Endpoint completions2 = new Endpoint(new EndpointKey("default", "/v1/completions"), both);
+    List<EndpointStatsEvent> chatEvents = new ArrayList<>();
+    List<EndpointStatsEvent> completionsEvents = new ArrayList<>();
+    for (WindowStats p : burst) {
+      completionsEvents.addAll(completions2.step(List.of(rule), p));
+      chatEvents.addAll(chat2.step(List.of(rule), p));
+    }
+    AlertFired chatFired = assertInstanceOf(AlertFired.class, chatEvents.get(0));
+    assertEquals(T0 + 12_000, chatFired.alert().startsAt());
+    assertEquals(
+        "error_rate 0.108 > 0.1; confirmed by /v1/completions breaching it too",
+        chatFired.alert().explanation());
+    AlertFired completionsFired = assertInstanceOf(AlertFired.class, completionsEvents.get(0));
+    assertEquals(T0 + 13_000, completionsFired.alert().startsAt());
+    assertEquals(
+        "error_rate 0.157 > 0.1; confirmed by /v1/chat/completions breaching it too",
+        completionsFired.alert().explanation());
+    // and both resolve when the errors stop, whatever the other does
+    assertInstanceOf(AlertResolved.class, chatEvents.get(chatEvents.size() - 1));
+    assertInstanceOf(AlertResolved.class, completionsEvents.get(completionsEvents.size() - 1));
+
+    // another service's endpoint breaching confirms nothing
+    ServiceBreaches services = ServiceBreaches.local();
+    new Endpoint(new EndpointKey("billing", "/v1/completions"), services).run(List.of(rule), burst);
+    assertEquals(List.of(), new Endpoint(KEY, services).run(List.of(rule), burst));
   }
 
   @Test

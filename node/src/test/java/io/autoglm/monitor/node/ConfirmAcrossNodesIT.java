@@ -1,0 +1,149 @@
+package io.autoglm.monitor.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import io.autoglm.monitor.protocols.capture.CaptureRecord;
+import io.autoglm.monitor.protocols.capture.TestRecords;
+import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A rule confirmed by {@code "endpoints"} on a two-node cluster: two endpoints whose entities live
+ * on different nodes confirm each other's breaches through the nodes' shared breach boards, and one
+ * endpoint failing alone raises nothing.
+ */
+class ConfirmAcrossNodesIT {
+  private static final int ENDPOINTS = 12;
+  private static Node first;
+  private static Node second;
+
+  @BeforeAll
+  static void start() {
+    Config base = NodeFixture.freshConfig(Map.of());
+    first = Node.start(base);
+    second = Node.start(NodeFixture.clusterMember(base, NodeFixture.clusterPort(first), 0));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (second != null) {
+      second.close();
+    }
+    if (first != null) {
+      first.close();
+    }
+  }
+
+  private static String path(int i) {
+    return "/v1/e" + i;
+  }
+
+  /** One second of traffic on every endpoint, 20 requests each, 60 % failing on {@code failing}. */
+  private static void second(int s, Set<String> failing) {
+    List<CaptureRecord> records = new ArrayList<>();
+    for (int i = 0; i < ENDPOINTS; i++) {
+      records.addAll(
+          TestRecords.traffic(path(i), s, s + 1, 20, failing.contains(path(i)) ? 0.6 : 0));
+    }
+    TestHttp.Reply r =
+        new TestHttp(first.baseUrl()).post("/api/v1/ingest", TestRecords.ndjson(records));
+    assertEquals(200, r.status(), r.body());
+  }
+
+  /** The endpoint entities {@code node} hosts, by path. */
+  private static Set<String> hostedBy(Node node) throws Exception {
+    ShardRegion.CurrentShardRegionState state =
+        AskPattern.<GetShardRegionState, ShardRegion.CurrentShardRegionState>ask(
+                ClusterSharding.get(node.system()).shardState().narrow(),
+                replyTo -> new GetShardRegionState(EndpointStatsEntity.ENTITY_TYPE_KEY, replyTo),
+                Duration.ofSeconds(10),
+                node.system().scheduler())
+            .toCompletableFuture()
+            .get();
+    Set<String> paths = new TreeSet<>();
+    for (ShardRegion.ShardState shard : state.getShards()) {
+      for (String id : shard.getEntityIds()) {
+        paths.add(id.substring(id.indexOf('/')));
+      }
+    }
+    return paths;
+  }
+
+  /**
+   * The endpoints whose latest alert is firing, with its explanation (the alert list holds every
+   * change, newest first; each node sees the whole cluster's).
+   */
+  private static Map<String, String> firing() {
+    Map<String, String> latest = new TreeMap<>();
+    Set<String> seen = new TreeSet<>();
+    for (JsonNode a : new TestHttp(first.baseUrl()).get("/api/v1/alerts").json().get("alerts")) {
+      String endpoint = a.get("endpoint").asText();
+      if (seen.add(endpoint) && a.get("status").asText().equals("firing")) {
+        latest.put(endpoint, a.path("explanation").asText());
+      }
+    }
+    return latest;
+  }
+
+  @Test
+  void endpointsOnTwoNodesConfirmEachOtherAndOneAloneRaisesNothing() throws Exception {
+    TestHttp http = new TestHttp(first.baseUrl());
+    TestHttp.Reply put =
+        http.put(
+            "/api/v1/rules/errors",
+            "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.2, \"window\": \"5s\","
+                + " \"endpoint\": \"/v1/*\", \"confirm_with\": [\"endpoints\"]}");
+    assertTrue(put.status() / 100 == 2, put.body());
+    for (int s = 0; s < 10; s++) {
+      second(s, Set.of());
+    }
+    Set<String> onFirst = hostedBy(first);
+    Set<String> onSecond = hostedBy(second);
+    assertTrue(
+        !onFirst.isEmpty() && !onSecond.isEmpty(),
+        "the endpoints spread over both nodes: " + onFirst + " / " + onSecond);
+    String a = onFirst.iterator().next();
+    String b = onSecond.iterator().next();
+
+    // both failing: each fires once it has seen the other's breach, shared across the nodes
+    int s = 10;
+    Map<String, String> firing = firing();
+    for (; s < 60 && !(firing.containsKey(a) && firing.containsKey(b)); s++) {
+      second(s, Set.of(a, b));
+      Thread.sleep(100); // pub-sub between the nodes
+      firing = firing();
+    }
+    assertEquals(Set.of(a, b), firing.keySet(), "both fired, nothing else: " + firing);
+    assertTrue(firing.get(a).endsWith("confirmed by " + b + " breaching it too"), firing.get(a));
+    assertTrue(firing.get(b).endsWith("confirmed by " + a + " breaching it too"), firing.get(b));
+
+    // all clean until both resolved and the breaches are past the 15 s slack
+    for (int end = s + 30; s < end; s++) {
+      second(s, Set.of());
+    }
+    assertEquals(Map.of(), firing(), "resolved");
+
+    // the rule is live; now a alone fails for 30 s: its own business, no alert
+    for (int end = s + 30; s < end; s++) {
+      second(s, Set.of(a));
+      Thread.sleep(20);
+    }
+    assertEquals(Map.of(), firing(), "one endpoint alone raises nothing");
+  }
+}
