@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.Config;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.capture.TestRecords;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
@@ -30,23 +29,21 @@ import org.junit.jupiter.api.Test;
  */
 class ConfirmAcrossNodesIT {
   private static final int ENDPOINTS = 12;
+  private static TwoNodes nodes;
   private static Node first;
   private static Node second;
 
   @BeforeAll
   static void start() {
-    Config base = NodeFixture.freshConfig(Map.of());
-    first = Node.start(base);
-    second = Node.start(NodeFixture.clusterMember(base, NodeFixture.clusterPort(first), 0));
+    nodes = TwoNodes.start(NodeFixture.freshConfig(Map.of()));
+    first = nodes.first();
+    second = nodes.second();
   }
 
   @AfterAll
   static void stop() {
-    if (second != null) {
-      second.close();
-    }
-    if (first != null) {
-      first.close();
+    if (nodes != null) {
+      nodes.close();
     }
   }
 

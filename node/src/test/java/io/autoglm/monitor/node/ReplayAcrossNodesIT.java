@@ -4,7 +4,6 @@ import static io.autoglm.monitor.node.NodeFixture.traffic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.Config;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,23 +15,21 @@ import org.junit.jupiter.api.Test;
  */
 class ReplayAcrossNodesIT {
   private static final String STATS = "/api/v1/endpoints/default%2Fv1%2Fgenerate/stats?limit=1000";
+  private static TwoNodes nodes;
   private static Node first;
   private static Node second;
 
   @BeforeAll
   static void start() {
-    Config base = NodeFixture.freshConfig(Map.of());
-    first = Node.start(base); // no seed nodes: it joins itself, on a port the OS picked
-    second = Node.start(NodeFixture.clusterMember(base, NodeFixture.clusterPort(first), 0));
+    nodes = TwoNodes.start(NodeFixture.freshConfig(Map.of()));
+    first = nodes.first();
+    second = nodes.second();
   }
 
   @AfterAll
   static void stop() {
-    if (second != null) {
-      second.close();
-    }
-    if (first != null) {
-      first.close();
+    if (nodes != null) {
+      nodes.close();
     }
   }
 
