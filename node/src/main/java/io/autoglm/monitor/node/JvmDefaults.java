@@ -11,7 +11,8 @@ import java.util.concurrent.ForkJoinPool;
  * asynchronously on the JDK's default executor, and on a machine with two cores that executor is
  * not the common pool (its parallelism is cores - 1 = 1) but a new thread per task: a node started
  * a thread for every answer an entity gave the ingest writer, 17,000 in a 20 s backtest. With a
- * common pool of at least two threads those stages run on it instead.
+ * common pool of at least two threads those stages run on it instead. (Java 25 runs them on the
+ * common pool whatever its size; Java 17, the build's target, does not.)
  */
 public final class JvmDefaults {
   static final String COMMON_POOL_PARALLELISM =

@@ -34,7 +34,11 @@ class JvmDefaultsTest {
   @Test
   void onTwoCoresAsyncStagesRunOnAPoolOnlyOnceApplied() throws Exception {
     String unapplied = childJvm();
-    assertTrue(unapplied.contains("ThreadPerTaskExecutor") && unapplied.endsWith("/ 1"), unapplied);
+    if (Runtime.version().feature() == 17) {
+      // Java 17 (the build's target): a thread per task (Java 25 uses the common pool anyway)
+      assertTrue(
+          unapplied.contains("ThreadPerTaskExecutor") && unapplied.endsWith("/ 1"), unapplied);
+    }
     assertEquals("common pool / 2", childJvm("apply"));
   }
 
