@@ -154,7 +154,11 @@ class HostileInputIT {
         http.post("/api/v1/ingest?service=gz", gzip(atLimit), "Content-Encoding", "gzip");
     assertEquals(200, gzAtLimit.status(), gzAtLimit.body());
     assertEquals(2, gzAtLimit.json().get("accepted").asLong());
-    assertJsonError(http.post("/api/v1/ingest?service=plain", overLimit), 413, "16777216");
+    // the node reads an over-limit body through before it answers, so a client that writes all
+    // of it first (as the JDK's does) reads the 413 rather than a reset: every time
+    for (int i = 0; i < 5; i++) {
+      assertJsonError(http.post("/api/v1/ingest?service=plain", overLimit), 413, "16777216");
+    }
     assertJsonError(
         http.post("/api/v1/ingest?service=gz", gzip(overLimit), "Content-Encoding", "gzip"),
         413,

@@ -211,6 +211,35 @@ public final class IngestRoutes extends AllDirectives {
    */
   private Route withBody(Function<ByteString, CompletionStage<HttpResponse>> handle) {
     long max = node.maxIngestBytes();
+    return extractRequestEntity(
+        entity -> {
+          long declared = entity.getContentLengthOption().orElse(-1);
+          return declared > max ? tooLarge(entity, declared, max) : withBody(max, handle);
+        });
+  }
+
+  /**
+   * A body over the limit by its {@code Content-Length}: 413. A client still writing its body when
+   * the server answers and closes reads a reset, not the answer (the JDK's client: "header parser
+   * received no bytes"), so the body is read and dropped first, as nginx's lingering close does,
+   * unless it is over {@link #DRAINED_AT_MOST} times the limit: then the answer goes at once and
+   * the connection closes, and such a client may see the reset.
+   */
+  private Route tooLarge(
+      org.apache.pekko.http.javadsl.model.RequestEntity entity, long declared, long max) {
+    HttpResponse answer =
+        JsonSupport.error(
+            StatusCodes.PAYLOAD_TOO_LARGE, "request body exceeds the limit of " + max + " bytes");
+    if (declared > DRAINED_AT_MOST * max) {
+      return complete(answer);
+    }
+    return onComplete(entity.discardBytes(system).completionStage(), drained -> complete(answer));
+  }
+
+  /** How many times the limit a body over it may be and still be read through before the 413. */
+  static final long DRAINED_AT_MOST = 4;
+
+  private Route withBody(long max, Function<ByteString, CompletionStage<HttpResponse>> handle) {
     return withSizeLimit(
         max,
         () ->
