@@ -385,7 +385,8 @@ public record Alert(
     }
   }
 
-  private static String formatValue(double v) {
+  /** A value as summaries and messages show it: whole numbers as they are, else 4 or 1 decimals. */
+  public static String formatValue(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e12) {
       return Long.toString((long) v);
     }
