@@ -107,7 +107,7 @@ public final class MessageTemplates {
     }
   }
 
-  private static String resource(String path) {
+  static String resource(String path) {
     try (InputStream in =
         MessageTemplates.class.getResourceAsStream(
             "/io/autoglm/monitor/notifier/templates/" + path)) {
