@@ -91,10 +91,25 @@ public final class UrlGuard {
     return new Blocked(new IPAddressString(cidr).getAddress().toPrefixBlock(), what);
   }
 
+  /** How a name is resolved: the system's resolver, or a test's table. */
+  @FunctionalInterface
+  public interface Lookup {
+    InetAddress[] addressesOf(String name) throws UnknownHostException;
+
+    Lookup SYSTEM = InetAddress::getAllByName;
+  }
+
   private final List<IPAddress> allowed;
+  private final Lookup lookup;
 
   /** A guard that lets the addresses of {@code allowedNetworks} (CIDRs or addresses) through. */
   public UrlGuard(List<String> allowedNetworks) {
+    this(allowedNetworks, Lookup.SYSTEM);
+  }
+
+  /** {@link #UrlGuard(List)} resolving names with {@code lookup}. */
+  public UrlGuard(List<String> allowedNetworks, Lookup lookup) {
+    this.lookup = lookup;
     this.allowed =
         allowedNetworks.stream()
             .map(
@@ -159,7 +174,7 @@ public final class UrlGuard {
       refuseIfBlocked(host, literal);
       return new InetSocketAddress(literal.toInetAddress(), port);
     }
-    InetAddress[] all = InetAddress.getAllByName(bare);
+    InetAddress[] all = lookup.addressesOf(bare);
     for (InetAddress a : all) {
       refuseIfBlocked(host, new IPAddressString(a.getHostAddress()).getAddress());
     }
