@@ -22,10 +22,16 @@ public final class NodeFixture {
    */
   private static final Map<String, Object> TEST_PACING =
       Map.of(
-          "autoglm.stats.min-write-interval", "50ms",
-          "autoglm.ingest.stream.flush-interval", "100ms",
+          "autoglm.stats.min-write-interval",
+          "50ms",
+          "autoglm.ingest.stream.flush-interval",
+          "100ms",
           // a test's rules are those it installs (DefaultRulesIT turns the defaults on)
-          "autoglm.rules.install-defaults", false);
+          "autoglm.rules.install-defaults",
+          false,
+          // tests' webhook receivers listen on this machine; the SSRF guard refuses it otherwise
+          "autoglm.notifier.allowed-networks",
+          java.util.List.of("127.0.0.1/32"));
 
   /** A config on a fresh keyspace with free ports; {@code overrides} are config paths. */
   public static Config freshConfig(Map<String, Object> overrides) {

@@ -1,27 +1,25 @@
 package io.autoglm.monitor.notifier.channel;
 
+import io.autoglm.monitor.notifier.channel.robot.OutgoingRequest;
+import io.autoglm.monitor.notifier.net.GuardedHttp;
+import io.autoglm.monitor.notifier.net.UrlGuard;
 import io.autoglm.monitor.protocols.alert.Alert;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpRequest;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
 /**
- * Delivers alerts to one HTTP endpoint as Alertmanager webhook payloads, one at a time and in order
- * (a resolve never overtakes its firing), retrying failures with exponential backoff. A 2xx answer
- * is success; 408, 429 and 5xx answers and connection errors are retried; other 4xx answers mean
- * the receiver rejects the payload and are not retried.
+ * Delivers alerts to one HTTP endpoint as signed Alertmanager webhook payloads ({@link
+ * SignedWebhook}), one at a time and in order (a resolve never overtakes its firing), behind the
+ * SSRF guard ({@link GuardedHttp}), retrying failures with exponential backoff. A 2xx answer is
+ * success; 408, 429 and 5xx answers and connection errors are retried; other 4xx answers mean the
+ * receiver rejects the payload, and a URL the guard refuses stays refused: neither is retried.
  */
 public final class WebhookChannel extends AbstractBehavior<WebhookChannel.Command> {
 
@@ -35,6 +33,7 @@ public final class WebhookChannel extends AbstractBehavior<WebhookChannel.Comman
       implements Command {}
 
   private final WebhookSettings settings;
+  private final GuardedHttp http;
   private final TimerScheduler<Command> timers;
   private final Deque<Alert> queue = new ArrayDeque<>();
   private boolean busy;
@@ -49,6 +48,7 @@ public final class WebhookChannel extends AbstractBehavior<WebhookChannel.Comman
     super(ctx);
     this.timers = timers;
     this.settings = settings;
+    this.http = new GuardedHttp(ctx.getSystem(), settings.guard(), settings.requestTimeout());
   }
 
   @Override
@@ -74,33 +74,24 @@ public final class WebhookChannel extends AbstractBehavior<WebhookChannel.Comman
   }
 
   private Behavior<Command> onAttempt(Attempt a) {
-    byte[] body =
-        AlertmanagerPayload.toBytes(
-            AlertmanagerPayload.of(a.alert(), "webhook", settings.externalUrl()));
-    HttpRequest request =
-        HttpRequest.POST(settings.url())
-            .withEntity(ContentTypes.APPLICATION_JSON, body)
-            .addHeader(
-                RawHeader.create(
-                    "X-AutoGLM-Delivery-Id", AlertmanagerPayload.idempotencyKey(a.alert())));
-    CompletionStage<HttpResponse> sent =
-        Http.get(getContext().getSystem())
-            .singleRequest(request)
-            .toCompletableFuture()
-            .orTimeout(
-                settings.requestTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    var system = getContext().getSystem();
+    OutgoingRequest request =
+        SignedWebhook.request(settings, a.alert(), System.currentTimeMillis());
     getContext()
         .pipeToSelf(
-            sent,
-            (response, failure) -> {
-              if (response != null) {
-                response.discardEntityBytes(system);
-                return new Answered(a.alert(), a.attempt(), response.status().intValue(), null);
-              }
-              return new Answered(a.alert(), a.attempt(), 0, failure);
-            });
+            http.send(request),
+            (reply, failure) ->
+                reply != null
+                    ? new Answered(a.alert(), a.attempt(), reply.status(), null)
+                    : new Answered(a.alert(), a.attempt(), 0, unwrap(failure)));
     return this;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable c = t;
+    while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
   }
 
   private Behavior<Command> onAnswered(Answered r) {
@@ -115,8 +106,11 @@ public final class WebhookChannel extends AbstractBehavior<WebhookChannel.Comman
       return next();
     }
     String why = r.failure() != null ? r.failure().toString() : "HTTP " + r.status();
+    // a URL the SSRF guard refuses (the webhook's, or where it redirects) stays refused
+    boolean refused = r.failure() instanceof UrlGuard.RefusedUrlException;
     boolean retryable =
-        r.failure() != null || r.status() == 408 || r.status() == 429 || r.status() >= 500;
+        !refused
+            && (r.failure() != null || r.status() == 408 || r.status() == 429 || r.status() >= 500);
     if (!retryable || r.attempt() >= settings.maxAttempts()) {
       getContext()
           .getLog()

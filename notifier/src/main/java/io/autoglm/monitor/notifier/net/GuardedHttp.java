@@ -9,6 +9,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.ClientTransport;
@@ -63,7 +66,19 @@ public final class GuardedHttp {
                     },
                     lookups));
     this.pool = ConnectionPoolSettings.create(system.classicSystem()).withTransport(checked);
+    // a pool of its own (its transport): closed before the system goes, or its master logs an
+    // error for every pool that "shut down unexpectedly"
+    CoordinatedShutdown.get(system.classicSystem())
+        .addTask(
+            CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "close-guarded-http-pools-" + POOLS.incrementAndGet(),
+            () ->
+                Http.get(system.classicSystem())
+                    .shutdownAllConnectionPools()
+                    .thenApply(closed -> Done.getInstance()));
   }
+
+  private static final AtomicInteger POOLS = new AtomicInteger();
 
   /** Sends {@code request}; fails with a {@link RefusedUrlException} for a refused URL. */
   public CompletionStage<Reply> send(OutgoingRequest request) {

@@ -1,8 +1,12 @@
 package io.autoglm.monitor.notifier.channel;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +20,7 @@ import io.autoglm.monitor.protocols.rule.Severity;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -48,7 +53,8 @@ class WebhookChannelIT {
       Alert.firing(
           RULE, "default", "/v1/chat/completions", 0.5, 1_767_225_620_000L, 1_767_225_630_000L);
 
-  private record Hit(String deliveryId, JsonNode body) {}
+  private record Hit(
+      String deliveryId, String timestamp, String signature, byte[] raw, JsonNode body) {}
 
   private HttpServer server;
   private final BlockingQueue<Hit> hits = new LinkedBlockingQueue<>();
@@ -60,10 +66,14 @@ class WebhookChannelIT {
     server.createContext(
         "/hook",
         exchange -> {
+          byte[] raw = exchange.getRequestBody().readAllBytes();
           hits.add(
               new Hit(
                   exchange.getRequestHeaders().getFirst("X-AutoGLM-Delivery-Id"),
-                  MAPPER.readTree(exchange.getRequestBody().readAllBytes())));
+                  exchange.getRequestHeaders().getFirst("X-AutoGLM-Timestamp"),
+                  exchange.getRequestHeaders().getFirst("X-AutoGLM-Signature"),
+                  raw,
+                  MAPPER.readTree(raw)));
           Integer status = answers.poll();
           exchange.sendResponseHeaders(status == null ? 200 : status, -1);
           exchange.close();
@@ -82,15 +92,32 @@ class WebhookChannelIT {
   }
 
   private ActorRef<WebhookChannel.Command> channel(int maxAttempts) {
+    return channel("http://127.0.0.1:" + server.getAddress().getPort() + "/hook", "", maxAttempts);
+  }
+
+  private ActorRef<WebhookChannel.Command> channel(String url, String secret, int maxAttempts) {
     WebhookSettings settings =
         new WebhookSettings(
-            "http://127.0.0.1:" + server.getAddress().getPort() + "/hook",
+            url,
+            secret,
             Duration.ofSeconds(2),
             maxAttempts,
             Duration.ofMillis(50),
             Duration.ofMillis(200),
-            "http://monitor:8080");
+            "http://monitor:8080",
+            List.of("127.0.0.1/32"));
     return testKit.spawn(WebhookChannel.create(settings));
+  }
+
+  /** hex(HmacSHA256(secret, timestamp + "." + body)), worked out here with the JDK alone. */
+  private static String expectedSignature(String secret, String timestamp, byte[] body)
+      throws Exception {
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(UTF_8), "HmacSHA256"));
+    byte[] signed = new byte[timestamp.length() + 1 + body.length];
+    System.arraycopy((timestamp + ".").getBytes(UTF_8), 0, signed, 0, timestamp.length() + 1);
+    System.arraycopy(body, 0, signed, timestamp.length() + 1, body.length);
+    return "v1=" + java.util.HexFormat.of().formatHex(mac.doFinal(signed));
   }
 
   private Hit nextHit() throws InterruptedException {
@@ -113,6 +140,46 @@ class WebhookChannelIT {
     assertEquals("2026-01-01T00:00:20Z", alert.get("startsAt").asText());
     assertEquals("0001-01-01T00:00:00Z", alert.get("endsAt").asText());
     assertEquals(FIRING.fingerprint(), alert.get("fingerprint").asText());
+  }
+
+  @Test
+  void aSecretSignsTimestampAndBody() throws Exception {
+    long before = System.currentTimeMillis() / 1000;
+    channel("http://127.0.0.1:" + server.getAddress().getPort() + "/hook", "s3cr3t", 3)
+        .tell(new WebhookChannel.Deliver(FIRING));
+    Hit hit = nextHit();
+    long ts = Long.parseLong(hit.timestamp());
+    assertTrue(ts >= before && ts <= System.currentTimeMillis() / 1000 + 1, hit.timestamp());
+    assertEquals(expectedSignature("s3cr3t", hit.timestamp(), hit.raw()), hit.signature());
+    assertNotEquals(
+        expectedSignature("other", hit.timestamp(), hit.raw()), hit.signature(), "keyed");
+    assertEquals(AlertmanagerPayload.idempotencyKey(FIRING), hit.deliveryId());
+    // without a secret: no signature header
+    channel(3).tell(new WebhookChannel.Deliver(FIRING));
+    assertNull(nextHit().signature());
+  }
+
+  @Test
+  void aUrlTheGuardRefusesIsNeverCalled() throws Exception {
+    // 127.0.0.2 is loopback, outside the allow-list: refused, and not retried
+    channel("http://127.0.0.2:" + server.getAddress().getPort() + "/hook", "", 5)
+        .tell(new WebhookChannel.Deliver(FIRING));
+    assertNull(hits.poll(700, TimeUnit.MILLISECONDS));
+    IllegalArgumentException saved =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                WebhookSettings.fromConfig(
+                    com.typesafe.config.ConfigFactory.parseMap(
+                            java.util.Map.of(
+                                "autoglm.notifier.webhook.url",
+                                "http://169.254.169.254/latest/meta-data"))
+                        .withFallback(com.typesafe.config.ConfigFactory.load())));
+    assertTrue(
+        saved
+            .getMessage()
+            .startsWith("autoglm.notifier.webhook.url: host '169.254.169.254' is refused"),
+        saved.getMessage());
   }
 
   @Test

@@ -201,7 +201,14 @@ public final class AlertLatencyBench implements Callable<Integer> {
     try (AlertArrivals arrivals = AlertArrivals.start(ENDPOINT);
         Node node =
             BenchNode.start(
-                "bench_alert", Map.of("autoglm.notifier.webhook.url", arrivals.webhookUrl()), out);
+                "bench_alert",
+                Map.of(
+                    "autoglm.notifier.webhook.url",
+                    arrivals.webhookUrl(),
+                    // the bench's receiver is on this machine
+                    "autoglm.notifier.allowed-networks",
+                    java.util.List.of("127.0.0.1/32")),
+                out);
         AlertFeedClient feed = AlertFeedClient.connect(http, node.baseUrl())) {
       arrivals.watch(feed);
       if (!putRule(http, node)) {
