@@ -1,0 +1,196 @@
+package io.autoglm.monitor.notifier.route;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a routing tree from JSON (or YAML read as JSON): Alertmanager's {@code route} fields,
+ * {@code receiver}, {@code matchers} (strings as {@code severity=~"critical|warning"}), {@code
+ * continue}, {@code group_by}, {@code group_wait}, {@code group_interval}, {@code repeat_interval}
+ * and {@code routes}. An error names the field by its path ({@code route.routes[1].matchers[0]}).
+ * Bounded: {@value #MAX_DEPTH} levels, {@value #MAX_NODES} nodes, {@value #MAX_MATCHERS} matchers
+ * and {@value #MAX_GROUP_BY} group-by labels a node.
+ */
+public final class RouteCodec {
+  static final int MAX_DEPTH = 8;
+  static final int MAX_NODES = 512;
+  static final int MAX_MATCHERS = 16;
+  static final int MAX_GROUP_BY = 16;
+  static final long MAX_INTERVAL_MS = 7L * 24 * 3600 * 1000;
+
+  /** Alertmanager's defaults for the root's intervals and grouping. */
+  public static final long DEFAULT_GROUP_WAIT_MS = 30_000;
+
+  public static final long DEFAULT_GROUP_INTERVAL_MS = 5 * 60_000;
+  public static final long DEFAULT_REPEAT_INTERVAL_MS = 4 * 3600_000;
+  public static final List<String> DEFAULT_GROUP_BY = List.of("alertname", "service");
+
+  private static final Set<String> FIELDS =
+      Set.of(
+          "receiver",
+          "matchers",
+          "continue",
+          "group_by",
+          "group_wait",
+          "group_interval",
+          "repeat_interval",
+          "routes");
+
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /** A tree that cannot be read: the field's path and what is wrong with it. */
+  public static final class InvalidRouteException extends IllegalArgumentException {
+    private final String field;
+
+    InvalidRouteException(String field, String message) {
+      super(field + ": " + message);
+      this.field = field;
+    }
+
+    public String field() {
+      return field;
+    }
+  }
+
+  private RouteCodec() {}
+
+  /**
+   * The tree under {@code json}; its root must name a receiver, and gets Alertmanager's defaults
+   * for what it leaves out. {@code receivers} are the receiver names a route may name.
+   */
+  public static Route parse(JsonNode json, Set<String> receivers) {
+    int[] nodes = {0};
+    Route root = node(json, "route", 0, nodes, receivers);
+    if (root.receiver() == null) {
+      throw new InvalidRouteException("route.receiver", "the root route must name a receiver");
+    }
+    if (!root.matchers().isEmpty()) {
+      throw new InvalidRouteException(
+          "route.matchers", "the root route takes every alert: no matchers");
+    }
+    return new Route(
+        root.receiver(),
+        List.of(),
+        false,
+        root.groupBy() != null ? root.groupBy() : DEFAULT_GROUP_BY,
+        root.groupWaitMs() != null ? root.groupWaitMs() : DEFAULT_GROUP_WAIT_MS,
+        root.groupIntervalMs() != null ? root.groupIntervalMs() : DEFAULT_GROUP_INTERVAL_MS,
+        root.repeatIntervalMs() != null ? root.repeatIntervalMs() : DEFAULT_REPEAT_INTERVAL_MS,
+        root.routes());
+  }
+
+  private static Route node(
+      JsonNode json, String path, int depth, int[] nodes, Set<String> receivers) {
+    if (json == null || !json.isObject()) {
+      throw new InvalidRouteException(path, "must be an object");
+    }
+    if (depth >= MAX_DEPTH) {
+      throw new InvalidRouteException(path, "routes nest at most " + MAX_DEPTH + " levels deep");
+    }
+    if (++nodes[0] > MAX_NODES) {
+      throw new InvalidRouteException(path, "a tree has at most " + MAX_NODES + " routes");
+    }
+    for (var it = json.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!FIELDS.contains(f)) {
+        throw new InvalidRouteException(
+            path + "." + f, "unknown field; expected one of " + new java.util.TreeSet<>(FIELDS));
+      }
+    }
+    String receiver = null;
+    JsonNode r = json.get("receiver");
+    if (r != null && !r.isNull()) {
+      if (!r.isTextual() || !receivers.contains(r.asText())) {
+        throw new InvalidRouteException(
+            path + ".receiver",
+            "no receiver named " + r + "; receivers: " + new java.util.TreeSet<>(receivers));
+      }
+      receiver = r.asText();
+    }
+    List<Matcher> matchers = new ArrayList<>();
+    JsonNode m = json.get("matchers");
+    if (m != null && !m.isNull()) {
+      if (!m.isArray() || m.size() > MAX_MATCHERS) {
+        throw new InvalidRouteException(
+            path + ".matchers", "must be a list of at most " + MAX_MATCHERS + " matchers");
+      }
+      for (int i = 0; i < m.size(); i++) {
+        String field = path + ".matchers[" + i + "]";
+        if (!m.get(i).isTextual()) {
+          throw new InvalidRouteException(field, "must be a string like severity=\"critical\"");
+        }
+        try {
+          matchers.add(Matcher.parse(m.get(i).asText()));
+        } catch (IllegalArgumentException e) {
+          throw new InvalidRouteException(field, e.getMessage());
+        }
+      }
+    }
+    boolean cont = false;
+    JsonNode c = json.get("continue");
+    if (c != null && !c.isNull()) {
+      if (!c.isBoolean()) {
+        throw new InvalidRouteException(path + ".continue", "must be true or false");
+      }
+      cont = c.asBoolean();
+    }
+    List<String> groupBy = null;
+    JsonNode g = json.get("group_by");
+    if (g != null && !g.isNull()) {
+      if (!g.isArray() || g.size() > MAX_GROUP_BY) {
+        throw new InvalidRouteException(
+            path + ".group_by", "must be a list of at most " + MAX_GROUP_BY + " label names");
+      }
+      groupBy = new ArrayList<>();
+      for (int i = 0; i < g.size(); i++) {
+        String label = g.get(i).asText("");
+        if (!g.get(i).isTextual() || !(label.equals("...") || NAME.matcher(label).matches())) {
+          throw new InvalidRouteException(path + ".group_by[" + i + "]", "is not a label name");
+        }
+        groupBy.add(label);
+      }
+    }
+    Long wait = interval(json, "group_wait", path);
+    Long every = interval(json, "group_interval", path);
+    Long repeat = interval(json, "repeat_interval", path);
+    List<Route> children = new ArrayList<>();
+    JsonNode rs = json.get("routes");
+    if (rs != null && !rs.isNull()) {
+      if (!rs.isArray()) {
+        throw new InvalidRouteException(path + ".routes", "must be a list of routes");
+      }
+      for (int i = 0; i < rs.size(); i++) {
+        children.add(node(rs.get(i), path + ".routes[" + i + "]", depth + 1, nodes, receivers));
+      }
+    }
+    return new Route(receiver, matchers, cont, groupBy, wait, every, repeat, children);
+  }
+
+  private static Long interval(JsonNode json, String name, String path) {
+    JsonNode v = json.get(name);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    var m = DURATION.matcher(v.asText(""));
+    if (!v.isTextual() || !m.matches()) {
+      throw new InvalidRouteException(path + "." + name, "must be a duration like 30s, 5m or 4h");
+    }
+    long n = Long.parseLong(m.group(1));
+    long ms =
+        switch (m.group(2)) {
+          case "ms" -> n;
+          case "s" -> n * 1000;
+          case "m" -> n * 60_000;
+          case "h" -> n * 3_600_000;
+          default -> n * 86_400_000;
+        };
+    if (ms > MAX_INTERVAL_MS || (ms == 0 && !name.equals("group_wait"))) {
+      throw new InvalidRouteException(path + "." + name, "must be above 0 and at most 7d");
+    }
+    return ms;
+  }
+}
