@@ -26,18 +26,39 @@ public final class SignedWebhook {
   private SignedWebhook() {}
 
   public static OutgoingRequest request(WebhookSettings settings, Alert alert, long nowMillis) {
-    byte[] body =
-        AlertmanagerPayload.toBytes(
-            AlertmanagerPayload.of(alert, "webhook", settings.externalUrl()));
+    return request(
+        URI.create(settings.url()),
+        "POST",
+        Map.of(),
+        settings.secret(),
+        "webhook",
+        settings.externalUrl(),
+        alert,
+        nowMillis);
+  }
+
+  /**
+   * The request to a receiver's webhook: {@code method} (POST or PUT) with the receiver's own
+   * {@code headers} besides the notifier's, signed when {@code secret} is not empty.
+   */
+  public static OutgoingRequest request(
+      URI url,
+      String method,
+      Map<String, String> headers,
+      String secret,
+      String receiver,
+      String externalUrl,
+      Alert alert,
+      long nowMillis) {
+    byte[] body = AlertmanagerPayload.toBytes(AlertmanagerPayload.of(alert, receiver, externalUrl));
     String timestamp = Long.toString(nowMillis / 1000);
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put(DELIVERY_ID, AlertmanagerPayload.idempotencyKey(alert));
-    headers.put(TIMESTAMP, timestamp);
-    if (!settings.secret().isEmpty()) {
-      headers.put(SIGNATURE, "v1=" + signature(settings.secret(), timestamp, body));
+    Map<String, String> all = new LinkedHashMap<>(headers);
+    all.put(DELIVERY_ID, AlertmanagerPayload.idempotencyKey(alert));
+    all.put(TIMESTAMP, timestamp);
+    if (!secret.isEmpty()) {
+      all.put(SIGNATURE, "v1=" + signature(secret, timestamp, body));
     }
-    return new OutgoingRequest(
-        "POST", URI.create(settings.url()), "application/json", headers, body);
+    return new OutgoingRequest(method, url, "application/json", all, body);
   }
 
   /** hex(HmacSHA256(secret, timestamp + "." + body)). */

@@ -40,7 +40,21 @@ public record AliyunSms(
   /** The SendSms request to {@code phones} with the template's {@code variables}. */
   public OutgoingRequest request(
       List<String> phones, Map<String, String> variables, Instant now, String nonce) {
+    return request(phones, variables, now, nonce, null);
+  }
+
+  /**
+   * {@link #request(List, Map, Instant, String)} with {@code OutId}, Aliyun's field for the
+   * sender's own id of the message (the delivery's idempotency key: it comes back in Aliyun's
+   * delivery receipts); null: none. {@code nonce} must differ on every attempt (Aliyun refuses a
+   * nonce seen within 15 minutes).
+   */
+  public OutgoingRequest request(
+      List<String> phones, Map<String, String> variables, Instant now, String nonce, String outId) {
     Map<String, String> params = new TreeMap<>();
+    if (outId != null) {
+      params.put("OutId", outId);
+    }
     params.put("AccessKeyId", accessKeyId);
     params.put("Action", "SendSms");
     params.put("Format", "JSON");

@@ -1,0 +1,135 @@
+package io.autoglm.monitor.notifier.deliver;
+
+import io.autoglm.monitor.notifier.channel.AlertmanagerPayload;
+import io.autoglm.monitor.notifier.channel.SignedWebhook;
+import io.autoglm.monitor.notifier.channel.robot.Answer;
+import io.autoglm.monitor.notifier.channel.robot.ChatMessage;
+import io.autoglm.monitor.notifier.channel.robot.ChatRobot;
+import io.autoglm.monitor.notifier.channel.robot.DingTalkRobot;
+import io.autoglm.monitor.notifier.channel.robot.FeishuRobot;
+import io.autoglm.monitor.notifier.channel.robot.SlackWebhook;
+import io.autoglm.monitor.notifier.channel.robot.WeComRobot;
+import io.autoglm.monitor.notifier.receiver.ChannelConfig;
+import io.autoglm.monitor.notifier.receiver.Receiver;
+import io.autoglm.monitor.notifier.template.EmailTemplates;
+import io.autoglm.monitor.notifier.template.MessageTemplates;
+import io.autoglm.monitor.notifier.template.MessageTemplates.Language;
+import io.autoglm.monitor.protocols.alert.Alert;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What an alert change becomes on a receiver's channels: each channel's request, rendered in the
+ * receiver's language and time zone with the default templates, carrying the alert change's
+ * idempotency key. A channel whose provider the node has no account for is left out and named in
+ * {@link Result#unsendable()}.
+ */
+public final class Deliveries {
+  private Deliveries() {}
+
+  /** The deliveries, and the channels that cannot be sent on this node (and why). */
+  public record Result(List<Delivery> deliveries, List<String> unsendable) {}
+
+  public static Result of(
+      Alert alert, Receiver receiver, Providers providers, String externalUrl, Instant now) {
+    String key = AlertmanagerPayload.idempotencyKey(alert);
+    Language language = Language.of(receiver.language());
+    ZoneId zone = ZoneId.of(receiver.timezone());
+    List<Delivery> out = new ArrayList<>();
+    List<String> unsendable = new ArrayList<>();
+    for (ChannelConfig c : receiver.channels()) {
+      if (c instanceof ChannelConfig.Email email) {
+        if (providers.smtp().isEmpty()) {
+          unsendable.add("email: no SMTP server configured (autoglm.notifier.smtp.host)");
+          continue;
+        }
+        EmailTemplates.Rendered mail =
+            EmailTemplates.defaults(language, zone).render(alert, externalUrl);
+        out.add(
+            new Delivery.Mail(
+                receiver.name(),
+                key,
+                email.recipients(),
+                mail.subject(),
+                mail.text(),
+                mail.html()));
+      } else if (c instanceof ChannelConfig.Webhook hook) {
+        out.add(
+            new Delivery.Http(
+                receiver.name(),
+                "webhook",
+                key,
+                SignedWebhook.request(
+                    hook.url(),
+                    hook.method(),
+                    hook.headers(),
+                    hook.secret(),
+                    receiver.name(),
+                    externalUrl,
+                    alert,
+                    now.toEpochMilli()),
+                Answer::ofStatus));
+      } else if (c instanceof ChannelConfig.Sms sms) {
+        String text =
+            MessageTemplates.defaults("sms", language, zone).render(alert, externalUrl).body();
+        if (sms.provider().equals("aliyun_sms") && providers.aliyun().isPresent()) {
+          var aliyun = providers.aliyun().get();
+          out.add(
+              new Delivery.Http(
+                  receiver.name(),
+                  "sms",
+                  key,
+                  aliyun.request(
+                      sms.phones(), smsVariables(alert), now, UUID.randomUUID().toString(), key),
+                  aliyun::judge));
+        } else if (sms.provider().equals("twilio") && providers.twilio().isPresent()) {
+          var twilio = providers.twilio().get();
+          for (String phone : sms.phones()) {
+            out.add(
+                new Delivery.Http(
+                    receiver.name(), "sms", key, twilio.request(phone, text), twilio::judge));
+          }
+        } else {
+          unsendable.add(
+              "sms: provider " + sms.provider() + " is not configured (autoglm.notifier.sms)");
+        }
+      } else if (c instanceof ChannelConfig.Chat chat) {
+        ChatRobot robot =
+            switch (chat.type()) {
+              case "dingtalk" -> new DingTalkRobot(chat.url(), chat.secret());
+              case "wecom" -> new WeComRobot(chat.url());
+              case "feishu" -> new FeishuRobot(chat.url(), chat.secret());
+              default -> new SlackWebhook(chat.url());
+            };
+        MessageTemplates.Rendered m =
+            MessageTemplates.defaults("chat", language, zone).render(alert, externalUrl);
+        out.add(
+            new Delivery.Http(
+                receiver.name(),
+                chat.type(),
+                key,
+                robot.request(
+                    new ChatMessage(m.title(), m.body(), chat.mentions()), now.toEpochMilli()),
+                robot::judge));
+      }
+    }
+    return new Result(List.copyOf(out), List.copyOf(unsendable));
+  }
+
+  /** The variables an SMS provider's template gets (Aliyun templates name theirs). */
+  static Map<String, String> smsVariables(Alert alert) {
+    Map<String, String> v = new LinkedHashMap<>();
+    v.put("status", alert.isFiring() ? "FIRING" : "RESOLVED");
+    v.put("severity", alert.severity().wireName());
+    v.put("rule", alert.ruleId());
+    v.put("subject", alert.sourceIp() != null ? alert.sourceIp() : alert.endpoint());
+    v.put("metric", alert.metric());
+    v.put("value", Alert.formatValue(alert.value()));
+    return v;
+  }
+}
