@@ -1,0 +1,140 @@
+package io.autoglm.monitor.notifier.deliver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.autoglm.monitor.notifier.channel.robot.Answer;
+import io.autoglm.monitor.notifier.channel.robot.OutgoingRequest;
+import io.autoglm.monitor.notifier.net.GuardedHttp;
+import io.autoglm.monitor.notifier.net.UrlGuard;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A worker against a real local receiver that answers as scripted. */
+class DeliveryWorkerTest {
+  private static final ActorTestKit KIT = ActorTestKit.create();
+
+  private HttpServer server;
+  private final Queue<Integer> answers = new ConcurrentLinkedQueue<>();
+  private final List<String> keysSeen = new CopyOnWriteArrayList<>();
+  private final List<DeliveryWorker.Attempt> audit = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/hook",
+        ex -> {
+          ex.getRequestBody().readAllBytes();
+          keysSeen.add(ex.getRequestHeaders().getFirst("X-AutoGLM-Delivery-Id"));
+          Integer status = answers.poll();
+          byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(status == null ? 200 : status, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  @AfterAll
+  static void shutdown() {
+    KIT.shutdownTestKit();
+  }
+
+  private Delivery delivery(String key) {
+    return new Delivery.Http(
+        "ops",
+        "webhook",
+        key,
+        new OutgoingRequest(
+            "POST",
+            URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook"),
+            "application/json",
+            Map.of("X-AutoGLM-Delivery-Id", key),
+            "{}".getBytes(StandardCharsets.UTF_8)),
+        Answer::ofStatus);
+  }
+
+  private ActorRef<DeliveryWorker.Command> worker(int maxAttempts, int breakerFailures) {
+    GuardedHttp http =
+        new GuardedHttp(KIT.system(), new UrlGuard(List.of("127.0.0.1/32")), Duration.ofSeconds(2));
+    return KIT.spawn(
+        DeliveryWorker.create(
+            new DeliveryWorker.Settings(
+                maxAttempts,
+                Duration.ofMillis(50),
+                Duration.ofMillis(200),
+                Duration.ofSeconds(3),
+                breakerFailures,
+                Duration.ofSeconds(30)),
+            Sender.of(http, Optional.empty(), Runnable::run),
+            audit::add));
+  }
+
+  @Test
+  void aReceiverThatFailsForAWhileGetsTheAlertOnceWithOneKey() {
+    answers.add(500);
+    answers.add(503);
+    TestProbe<DeliveryWorker.Outcome> probe = KIT.createTestProbe();
+    worker(5, 10).tell(new DeliveryWorker.Send(delivery("k-1"), probe.getRef()));
+    DeliveryWorker.Outcome outcome =
+        probe.expectMessageClass(DeliveryWorker.Outcome.class, Duration.ofSeconds(10));
+    assertTrue(outcome.delivered());
+    assertEquals(3, outcome.attempts());
+    assertEquals(List.of("k-1", "k-1", "k-1"), keysSeen, "every attempt with the same key");
+    assertEquals(
+        List.of(false, false, true),
+        audit.stream().map(DeliveryWorker.Attempt::delivered).toList());
+    assertEquals("HTTP 500: {}", audit.get(0).error());
+    assertTrue(audit.get(0).retryable());
+  }
+
+  @Test
+  void aChannelThatStaysDownOpensItsBreakerAndLaterDeliveriesFailAtOnce() {
+    for (int i = 0; i < 20; i++) {
+      answers.add(503);
+    }
+    TestProbe<DeliveryWorker.Outcome> probe = KIT.createTestProbe();
+    ActorRef<DeliveryWorker.Command> worker = worker(2, 3);
+    worker.tell(new DeliveryWorker.Send(delivery("k-1"), probe.getRef()));
+    worker.tell(new DeliveryWorker.Send(delivery("k-2"), probe.getRef()));
+    worker.tell(new DeliveryWorker.Send(delivery("k-3"), probe.getRef()));
+    DeliveryWorker.Outcome first =
+        probe.expectMessageClass(DeliveryWorker.Outcome.class, Duration.ofSeconds(10));
+    assertFalse(first.delivered());
+    assertEquals(2, first.attempts(), "retries exhausted");
+    // k-2's first attempt is the third failure in a row: the breaker opens, its retry fails fast
+    DeliveryWorker.Outcome second =
+        probe.expectMessageClass(DeliveryWorker.Outcome.class, Duration.ofSeconds(10));
+    assertEquals(2, second.attempts());
+    assertTrue(second.error().startsWith("breaker open"), second.error());
+    DeliveryWorker.Outcome third =
+        probe.expectMessageClass(DeliveryWorker.Outcome.class, Duration.ofSeconds(10));
+    assertEquals(1, third.attempts());
+    assertTrue(third.error().startsWith("breaker open"), third.error());
+    assertEquals(List.of("k-1", "k-1", "k-2"), keysSeen, "nothing sent while the breaker is open");
+    assertEquals(5, audit.size());
+  }
+}
