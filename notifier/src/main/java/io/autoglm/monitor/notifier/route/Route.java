@@ -12,6 +12,9 @@ import java.util.Map;
  * the intervals) come from its parent.
  *
  * @param receiver null: the parent's
+ * @param failover receivers tried in turn when none of {@code receiver}'s channels delivers (its
+ *     breakers are open or its retries ran out); goes with the receiver (a route that names none
+ *     has its parent's receiver and chain)
  * @param groupBy null: the parent's
  * @param groupWaitMs null: the parent's (and so for the other intervals)
  */
@@ -23,17 +26,23 @@ public record Route(
     Long groupWaitMs,
     Long groupIntervalMs,
     Long repeatIntervalMs,
+    List<String> failover,
     List<Route> routes) {
 
   public Route {
+    failover = failover == null ? List.of() : List.copyOf(failover);
     matchers = List.copyOf(matchers);
     groupBy = groupBy == null ? null : List.copyOf(groupBy);
     routes = List.copyOf(routes);
   }
 
-  /** Where an alert goes: the receiver and how its notifications are grouped and paced. */
+  /**
+   * Where an alert goes: the receiver, the receivers to fail over to in turn when none of its
+   * channels delivers, and how its notifications are grouped and paced.
+   */
   public record Match(
       String receiver,
+      List<String> failover,
       List<String> groupBy,
       long groupWaitMs,
       long groupIntervalMs,
@@ -47,7 +56,8 @@ public record Route(
   public List<Match> match(Map<String, String> labels) {
     List<Match> out = new ArrayList<>();
     Match root =
-        new Match(receiver, groupBy, groupWaitMs, groupIntervalMs, repeatIntervalMs, "route");
+        new Match(
+            receiver, failover, groupBy, groupWaitMs, groupIntervalMs, repeatIntervalMs, "route");
     collect(root, labels, out);
     return out;
   }
@@ -63,6 +73,7 @@ public record Route(
       Match inherited =
           new Match(
               child.receiver != null ? child.receiver : self.receiver(),
+              child.receiver != null ? child.failover : self.failover(),
               child.groupBy != null ? child.groupBy : self.groupBy(),
               child.groupWaitMs != null ? child.groupWaitMs : self.groupWaitMs(),
               child.groupIntervalMs != null ? child.groupIntervalMs : self.groupIntervalMs(),

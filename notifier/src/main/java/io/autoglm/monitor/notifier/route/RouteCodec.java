@@ -19,6 +19,7 @@ public final class RouteCodec {
   static final int MAX_NODES = 512;
   static final int MAX_MATCHERS = 16;
   static final int MAX_GROUP_BY = 16;
+  static final int MAX_FAILOVER = 8;
   static final long MAX_INTERVAL_MS = 7L * 24 * 3600 * 1000;
 
   /** Alertmanager's defaults for the root's intervals and grouping. */
@@ -37,6 +38,7 @@ public final class RouteCodec {
           "group_wait",
           "group_interval",
           "repeat_interval",
+          "failover",
           "routes");
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
@@ -80,6 +82,7 @@ public final class RouteCodec {
         root.groupWaitMs() != null ? root.groupWaitMs() : DEFAULT_GROUP_WAIT_MS,
         root.groupIntervalMs() != null ? root.groupIntervalMs() : DEFAULT_GROUP_INTERVAL_MS,
         root.repeatIntervalMs() != null ? root.repeatIntervalMs() : DEFAULT_REPEAT_INTERVAL_MS,
+        root.failover(),
         root.routes());
   }
 
@@ -154,6 +157,30 @@ public final class RouteCodec {
         groupBy.add(label);
       }
     }
+    List<String> failover = new ArrayList<>();
+    JsonNode f = json.get("failover");
+    if (f != null && !f.isNull()) {
+      if (!f.isArray() || f.size() > MAX_FAILOVER) {
+        throw new InvalidRouteException(
+            path + ".failover", "must be a list of at most " + MAX_FAILOVER + " receiver names");
+      }
+      if (receiver == null) {
+        throw new InvalidRouteException(
+            path + ".failover", "goes with a receiver: name the receiver it fails over from");
+      }
+      for (int i = 0; i < f.size(); i++) {
+        String name = f.get(i).asText("");
+        if (!f.get(i).isTextual() || !receivers.contains(name)) {
+          throw new InvalidRouteException(
+              path + ".failover[" + i + "]", "no receiver named " + f.get(i));
+        }
+        if (name.equals(receiver) || failover.contains(name)) {
+          throw new InvalidRouteException(
+              path + ".failover[" + i + "]", name + " is already in the chain");
+        }
+        failover.add(name);
+      }
+    }
     Long wait = interval(json, "group_wait", path);
     Long every = interval(json, "group_interval", path);
     Long repeat = interval(json, "repeat_interval", path);
@@ -167,7 +194,7 @@ public final class RouteCodec {
         children.add(node(rs.get(i), path + ".routes[" + i + "]", depth + 1, nodes, receivers));
       }
     }
-    return new Route(receiver, matchers, cont, groupBy, wait, every, repeat, children);
+    return new Route(receiver, matchers, cont, groupBy, wait, every, repeat, failover, children);
   }
 
   private static Long interval(JsonNode json, String name, String path) {

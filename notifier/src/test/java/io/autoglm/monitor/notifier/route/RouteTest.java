@@ -43,7 +43,13 @@ class RouteTest {
     assertEquals(1, p1.size());
     assertEquals(
         new Route.Match(
-            "p1", List.of("alertname", "service"), 10_000, 300_000, 14_400_000, "route.routes[0]"),
+            "p1",
+            List.of(),
+            List.of("alertname", "service"),
+            10_000,
+            300_000,
+            14_400_000,
+            "route.routes[0]"),
         p1.get(0),
         "group_by and the intervals it leaves out come from the root");
     assertEquals(List.of("p2"), receivers(root, Map.of("severity", "warning")));
@@ -84,6 +90,27 @@ class RouteTest {
   }
 
   @Test
+  void aFailoverChainGoesWithItsReceiver() throws Exception {
+    Route root =
+        parse(
+            """
+            {"receiver": "feed", "routes": [
+               {"matchers": ["severity=critical"], "receiver": "p1",
+                "failover": ["chat-team", "audit"],
+                "routes": [{"matchers": ["service=chat"]},
+                           {"matchers": ["service=billing"], "receiver": "p2"}]}]}
+            """);
+    assertEquals(
+        List.of("chat-team", "audit"),
+        root.match(Map.of("severity", "critical", "service", "chat")).get(0).failover(),
+        "a child that names no receiver keeps its parent's receiver and chain");
+    assertEquals(
+        List.of(),
+        root.match(Map.of("severity", "critical", "service", "billing")).get(0).failover(),
+        "a child with a receiver of its own has its own chain");
+  }
+
+  @Test
   void matchersAsAlertmanagerWritesThem() {
     assertTrue(Matcher.parse("severity=\"critical\"").matches(Map.of("severity", "critical")));
     assertTrue(Matcher.parse("severity != info").matches(Map.of()), "a missing label is empty");
@@ -113,6 +140,10 @@ class RouteTest {
         "{\"receiver\": \"feed\", \"group_interval\": \"0s\"} | route.group_interval",
         "{\"receiver\": \"feed\", \"routes\": {}} | route.routes",
         "{\"receiver\": \"feed\", \"routes\": [[]]} | route.routes[0]",
+        "{\"receiver\": \"feed\", \"routes\": [{\"failover\": [\"p1\"]}]} | route.routes[0].failover",
+        "{\"receiver\": \"feed\", \"failover\": [\"p1\", \"nobody\"]} | route.failover[1]",
+        "{\"receiver\": \"feed\", \"failover\": [\"p1\", \"p1\"]} | route.failover[1]",
+        "{\"receiver\": \"feed\", \"failover\": [\"feed\"]} | route.failover[0]",
       })
   void invalidTreesNameTheField(String json, String field) throws Exception {
     JsonNode tree = Json.mapper().readTree(json);

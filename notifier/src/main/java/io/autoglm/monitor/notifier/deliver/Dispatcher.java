@@ -1,0 +1,222 @@
+package io.autoglm.monitor.notifier.deliver;
+
+import io.autoglm.monitor.notifier.receiver.Receiver;
+import io.autoglm.monitor.notifier.route.Route;
+import io.autoglm.monitor.protocols.alert.Alert;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Sends alert changes to the receiver a route chose and on along the route's failover chain: every
+ * channel of a receiver gets the alert (one {@link DeliveryWorker} per receiver and channel, its
+ * child, restarted with backoff if it fails); when none of them delivers (breakers open, retries
+ * exhausted, refused), the next receiver of the chain gets it, and the failover is written to the
+ * audit with why. The chain ends at the first receiver that delivered on any channel. A receiver
+ * without channels (the feed only) has nothing to send and counts as delivered.
+ */
+public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
+
+  /** How one alert change ended: the receiver that delivered it (null: none), and the path. */
+  public record Dispatched(Alert alert, String deliveredBy, List<String> path) {}
+
+  public sealed interface Command {}
+
+  public record Dispatch(Alert alert, Route.Match match, ActorRef<Dispatched> replyTo)
+      implements Command {}
+
+  private record Delivered(long id, DeliveryWorker.Outcome outcome) implements Command {}
+
+  /** A dispatch on its way down the chain. */
+  private static final class InFlight {
+    final Dispatch dispatch;
+    final List<String> chain;
+    final List<String> path = new ArrayList<>();
+    int position;
+    int waiting;
+    boolean delivered;
+    final List<String> failures = new ArrayList<>();
+
+    InFlight(Dispatch dispatch) {
+      this.dispatch = dispatch;
+      this.chain = new ArrayList<>();
+      chain.add(dispatch.match().receiver());
+      chain.addAll(dispatch.match().failover());
+    }
+  }
+
+  private final Function<String, Receiver> receivers;
+  private final Providers providers;
+  private final String externalUrl;
+  private final DeliveryWorker.Settings settings;
+  private final Sender sender;
+  private final Consumer<DeliveryWorker.Attempt> attempts;
+  private final Consumer<String> failovers;
+  private final Map<String, ActorRef<DeliveryWorker.Command>> workers = new HashMap<>();
+  private final Map<Long, InFlight> inFlight = new HashMap<>();
+  private long nextId;
+
+  /**
+   * @param receivers a receiver by name (null: unknown)
+   * @param failovers told each failover taken, as a line for the audit
+   */
+  public static Behavior<Command> create(
+      Function<String, Receiver> receivers,
+      Providers providers,
+      String externalUrl,
+      DeliveryWorker.Settings settings,
+      Sender sender,
+      Consumer<DeliveryWorker.Attempt> attempts,
+      Consumer<String> failovers) {
+    return Behaviors.setup(
+        ctx ->
+            new Dispatcher(
+                ctx, receivers, providers, externalUrl, settings, sender, attempts, failovers));
+  }
+
+  private Dispatcher(
+      ActorContext<Command> ctx,
+      Function<String, Receiver> receivers,
+      Providers providers,
+      String externalUrl,
+      DeliveryWorker.Settings settings,
+      Sender sender,
+      Consumer<DeliveryWorker.Attempt> attempts,
+      Consumer<String> failovers) {
+    super(ctx);
+    this.receivers = receivers;
+    this.providers = providers;
+    this.externalUrl = externalUrl;
+    this.settings = settings;
+    this.sender = sender;
+    this.attempts = attempts;
+    this.failovers = failovers;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Dispatch.class, this::onDispatch)
+        .onMessage(Delivered.class, this::onDelivered)
+        .build();
+  }
+
+  private Behavior<Command> onDispatch(Dispatch d) {
+    long id = nextId++;
+    InFlight f = new InFlight(d);
+    inFlight.put(id, f);
+    sendToCurrent(id, f);
+    return this;
+  }
+
+  /** Sends to the chain's current receiver; moves on when it has nothing it can send. */
+  private void sendToCurrent(long id, InFlight f) {
+    while (f.position < f.chain.size()) {
+      String name = f.chain.get(f.position);
+      Receiver r = receivers.apply(name);
+      if (r == null) {
+        failed(f, name, "no such receiver");
+        continue;
+      }
+      if (r.channels().isEmpty()) {
+        f.path.add(name + ": the feed only");
+        finish(id, f, name);
+        return;
+      }
+      Deliveries.Result result =
+          Deliveries.of(f.dispatch.alert(), r, providers, externalUrl, Instant.now());
+      if (result.deliveries().isEmpty()) {
+        failed(f, name, String.join("; ", result.unsendable()));
+        continue;
+      }
+      f.waiting = result.deliveries().size();
+      f.failures.clear();
+      f.failures.addAll(result.unsendable());
+      for (int i = 0; i < result.deliveries().size(); i++) {
+        Delivery delivery = result.deliveries().get(i);
+        ActorRef<DeliveryWorker.Outcome> reply =
+            getContext().messageAdapter(DeliveryWorker.Outcome.class, o -> new Delivered(id, o));
+        worker(name, delivery.channel(), i).tell(new DeliveryWorker.Send(delivery, reply));
+      }
+      return;
+    }
+    finish(id, f, null);
+  }
+
+  private void failed(InFlight f, String receiver, String why) {
+    f.path.add(receiver + ": " + why);
+    f.position++;
+    if (f.position < f.chain.size()) {
+      String line =
+          "failover for "
+              + f.dispatch.alert().fingerprint()
+              + " ("
+              + f.dispatch.alert().ruleId()
+              + "): "
+              + receiver
+              + " -> "
+              + f.chain.get(f.position)
+              + ": "
+              + why;
+      failovers.accept(line);
+      getContext().getLog().warn(line);
+    }
+  }
+
+  private Behavior<Command> onDelivered(Delivered d) {
+    InFlight f = inFlight.get(d.id());
+    if (f == null) {
+      return this;
+    }
+    DeliveryWorker.Outcome o = d.outcome();
+    if (o.delivered()) {
+      f.delivered = true;
+    } else {
+      f.failures.add(o.delivery().channel() + " " + o.error());
+    }
+    if (--f.waiting > 0) {
+      return this;
+    }
+    String name = f.chain.get(f.position);
+    if (f.delivered) {
+      f.path.add(name + ": delivered");
+      finish(d.id(), f, name);
+    } else {
+      failed(f, name, String.join("; ", f.failures));
+      sendToCurrent(d.id(), f);
+    }
+    return this;
+  }
+
+  private void finish(long id, InFlight f, String deliveredBy) {
+    inFlight.remove(id);
+    f.dispatch.replyTo().tell(new Dispatched(f.dispatch.alert(), deliveredBy, List.copyOf(f.path)));
+  }
+
+  private ActorRef<DeliveryWorker.Command> worker(String receiver, String channel, int index) {
+    String key = receiver + "/" + index + "-" + channel;
+    return workers.computeIfAbsent(
+        key,
+        k ->
+            getContext()
+                .spawn(
+                    Behaviors.supervise(DeliveryWorker.create(settings, sender, attempts))
+                        .onFailure(
+                            SupervisorStrategy.restartWithBackoff(
+                                Duration.ofMillis(200), Duration.ofSeconds(30), 0.2)),
+                    "worker-"
+                        + java.net.URLEncoder.encode(k, java.nio.charset.StandardCharsets.UTF_8)));
+  }
+}
