@@ -1,6 +1,7 @@
 package io.autoglm.monitor.notifier.receiver;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.autoglm.monitor.notifier.InvalidFieldException;
 import io.autoglm.monitor.notifier.net.UrlGuard;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
@@ -45,38 +46,24 @@ public final class ReceiverCodec {
   private static final Set<String> CHAT = Set.of("dingtalk", "wecom", "feishu", "slack");
   private static final Set<String> SMS_PROVIDERS = Set.of("aliyun_sms", "twilio");
 
-  /** A receiver that cannot be read: the field's path and what is wrong with it. */
-  public static final class InvalidReceiverException extends IllegalArgumentException {
-    private final String field;
-
-    InvalidReceiverException(String field, String message) {
-      super(field + ": " + message);
-      this.field = field;
-    }
-
-    public String field() {
-      return field;
-    }
-  }
-
   private ReceiverCodec() {}
 
   public static Receiver parse(JsonNode json, UrlGuard guard) {
     if (json == null || !json.isObject()) {
-      throw new InvalidReceiverException("receiver", "must be an object");
+      throw new InvalidFieldException("receiver", "must be an object");
     }
     only(json, "", "name", "alert_channels", "channels", "language", "timezone");
     String name = json.path("name").asText("");
     if (!json.path("name").isTextual() || !NAME.matcher(name).matches()) {
-      throw new InvalidReceiverException("name", "must be 1 to 64 of A-Z a-z 0-9 . _ -");
+      throw new InvalidFieldException("name", "must be 1 to 64 of A-Z a-z 0-9 . _ -");
     }
     if (json.has("alert_channels") && json.has("channels")) {
-      throw new InvalidReceiverException("channels", "give alert_channels or channels, not both");
+      throw new InvalidFieldException("channels", "give alert_channels or channels, not both");
     }
     String listField = json.has("channels") ? "channels" : "alert_channels";
     JsonNode list = json.get(listField);
     if (list == null || !list.isArray() || list.size() > MAX_CHANNELS) {
-      throw new InvalidReceiverException(
+      throw new InvalidFieldException(
           listField,
           "must be a list of at most " + MAX_CHANNELS + " channels (empty: the feed only)");
     }
@@ -86,20 +73,20 @@ public final class ReceiverCodec {
     }
     String language = json.path("language").asText("en").toLowerCase(Locale.ROOT);
     if (!language.equals("en") && !language.equals("zh")) {
-      throw new InvalidReceiverException("language", "must be en or zh");
+      throw new InvalidFieldException("language", "must be en or zh");
     }
     String timezone = json.path("timezone").asText("UTC");
     try {
       ZoneId.of(timezone);
     } catch (DateTimeException e) {
-      throw new InvalidReceiverException("timezone", "unknown time zone '" + timezone + "'");
+      throw new InvalidFieldException("timezone", "unknown time zone '" + timezone + "'");
     }
     return new Receiver(name, channels, language, timezone);
   }
 
   private static ChannelConfig channel(JsonNode c, String path, UrlGuard guard) {
     if (!c.isObject()) {
-      throw new InvalidReceiverException(path, "must be an object with a type");
+      throw new InvalidFieldException(path, "must be an object with a type");
     }
     String type = c.path("type").asText("");
     switch (type) {
@@ -110,7 +97,7 @@ public final class ReceiverCodec {
           try {
             new InternetAddress(to.get(i), true).validate();
           } catch (AddressException e) {
-            throw new InvalidReceiverException(
+            throw new InvalidFieldException(
                 path + ".recipients[" + i + "]", "not an email address: " + e.getMessage());
           }
         }
@@ -121,7 +108,7 @@ public final class ReceiverCodec {
         URI url = url(c, path, guard);
         String method = c.path("method").asText("POST").toUpperCase(Locale.ROOT);
         if (!method.equals("POST") && !method.equals("PUT")) {
-          throw new InvalidReceiverException(path + ".method", "must be POST or PUT");
+          throw new InvalidFieldException(path + ".method", "must be POST or PUT");
         }
         return new ChannelConfig.Webhook(
             url, method, headers(c, path), c.path("secret").asText(""));
@@ -131,21 +118,21 @@ public final class ReceiverCodec {
         List<String> phones = strings(c, path, "phones", 1, MAX_PHONES);
         for (int i = 0; i < phones.size(); i++) {
           if (!PHONE.matcher(phones.get(i)).matches()) {
-            throw new InvalidReceiverException(
+            throw new InvalidFieldException(
                 path + ".phones[" + i + "]",
                 "not a phone number: 5 to 15 digits, + in front allowed");
           }
         }
         String provider = c.path("provider").asText("");
         if (!SMS_PROVIDERS.contains(provider)) {
-          throw new InvalidReceiverException(
+          throw new InvalidFieldException(
               path + ".provider", "must be one of " + new TreeSet<>(SMS_PROVIDERS));
         }
         return new ChannelConfig.Sms(phones, provider);
       }
       default -> {
         if (!CHAT.contains(type)) {
-          throw new InvalidReceiverException(
+          throw new InvalidFieldException(
               path + ".type",
               "must be one of [dingtalk, email, feishu, slack, sms, webhook, wecom], got '"
                   + type
@@ -168,12 +155,12 @@ public final class ReceiverCodec {
   private static URI url(JsonNode c, String path, UrlGuard guard) {
     JsonNode u = c.get("url");
     if (u == null || !u.isTextual()) {
-      throw new InvalidReceiverException(path + ".url", "is required");
+      throw new InvalidFieldException(path + ".url", "is required");
     }
     try {
       return guard.check(u.asText());
     } catch (UrlGuard.RefusedUrlException e) {
-      throw new InvalidReceiverException(path + ".url", e.getMessage());
+      throw new InvalidFieldException(path + ".url", e.getMessage());
     }
   }
 
@@ -184,23 +171,23 @@ public final class ReceiverCodec {
       return out;
     }
     if (!h.isObject() || h.size() > MAX_HEADERS) {
-      throw new InvalidReceiverException(
+      throw new InvalidFieldException(
           path + ".headers", "must be an object of at most " + MAX_HEADERS + " headers");
     }
     for (var it = h.fields(); it.hasNext(); ) {
       var e = it.next();
       String field = path + ".headers." + e.getKey();
       if (!HEADER_NAME.matcher(e.getKey()).matches()) {
-        throw new InvalidReceiverException(field, "is not a header name");
+        throw new InvalidFieldException(field, "is not a header name");
       }
       if (RESERVED_HEADERS.contains(e.getKey().toLowerCase(Locale.ROOT))) {
-        throw new InvalidReceiverException(field, "is set by the notifier itself");
+        throw new InvalidFieldException(field, "is set by the notifier itself");
       }
       String value = e.getValue().asText("");
       if (!e.getValue().isTextual()
           || value.length() > 1024
           || value.chars().anyMatch(ch -> (ch < 0x20 && ch != '\t') || ch == 0x7f)) {
-        throw new InvalidReceiverException(
+        throw new InvalidFieldException(
             field, "must be text without control characters, at most 1024");
       }
       out.put(e.getKey(), value);
@@ -211,13 +198,13 @@ public final class ReceiverCodec {
   private static List<String> strings(JsonNode c, String path, String name, int min, int max) {
     JsonNode a = c.get(name);
     if (a == null || !a.isArray() || a.size() < min || a.size() > max) {
-      throw new InvalidReceiverException(
+      throw new InvalidFieldException(
           path + "." + name, "must be a list of " + min + " to " + max + " entries");
     }
     List<String> out = new ArrayList<>();
     for (int i = 0; i < a.size(); i++) {
       if (!a.get(i).isTextual() || a.get(i).asText().isBlank()) {
-        throw new InvalidReceiverException(path + "." + name + "[" + i + "]", "must be text");
+        throw new InvalidFieldException(path + "." + name + "[" + i + "]", "must be text");
       }
       out.add(a.get(i).asText().trim());
     }
@@ -229,7 +216,7 @@ public final class ReceiverCodec {
     for (var it = json.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!ok.contains(f)) {
-        throw new InvalidReceiverException(
+        throw new InvalidFieldException(
             (path.isEmpty() ? "" : path + ".") + f,
             "unknown field; expected one of " + new TreeSet<>(ok));
       }

@@ -1,6 +1,7 @@
 package io.autoglm.monitor.notifier.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.autoglm.monitor.notifier.InvalidFieldException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -44,20 +45,6 @@ public final class RouteCodec {
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
-  /** A tree that cannot be read: the field's path and what is wrong with it. */
-  public static final class InvalidRouteException extends IllegalArgumentException {
-    private final String field;
-
-    InvalidRouteException(String field, String message) {
-      super(field + ": " + message);
-      this.field = field;
-    }
-
-    public String field() {
-      return field;
-    }
-  }
-
   private RouteCodec() {}
 
   /**
@@ -68,10 +55,10 @@ public final class RouteCodec {
     int[] nodes = {0};
     Route root = node(json, "route", 0, nodes, receivers);
     if (root.receiver() == null) {
-      throw new InvalidRouteException("route.receiver", "the root route must name a receiver");
+      throw new InvalidFieldException("route.receiver", "the root route must name a receiver");
     }
     if (!root.matchers().isEmpty()) {
-      throw new InvalidRouteException(
+      throw new InvalidFieldException(
           "route.matchers", "the root route takes every alert: no matchers");
     }
     return new Route(
@@ -89,18 +76,18 @@ public final class RouteCodec {
   private static Route node(
       JsonNode json, String path, int depth, int[] nodes, Set<String> receivers) {
     if (json == null || !json.isObject()) {
-      throw new InvalidRouteException(path, "must be an object");
+      throw new InvalidFieldException(path, "must be an object");
     }
     if (depth >= MAX_DEPTH) {
-      throw new InvalidRouteException(path, "routes nest at most " + MAX_DEPTH + " levels deep");
+      throw new InvalidFieldException(path, "routes nest at most " + MAX_DEPTH + " levels deep");
     }
     if (++nodes[0] > MAX_NODES) {
-      throw new InvalidRouteException(path, "a tree has at most " + MAX_NODES + " routes");
+      throw new InvalidFieldException(path, "a tree has at most " + MAX_NODES + " routes");
     }
     for (var it = json.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!FIELDS.contains(f)) {
-        throw new InvalidRouteException(
+        throw new InvalidFieldException(
             path + "." + f, "unknown field; expected one of " + new java.util.TreeSet<>(FIELDS));
       }
     }
@@ -108,7 +95,7 @@ public final class RouteCodec {
     JsonNode r = json.get("receiver");
     if (r != null && !r.isNull()) {
       if (!r.isTextual() || !receivers.contains(r.asText())) {
-        throw new InvalidRouteException(
+        throw new InvalidFieldException(
             path + ".receiver",
             "no receiver named " + r + "; receivers: " + new java.util.TreeSet<>(receivers));
       }
@@ -118,18 +105,18 @@ public final class RouteCodec {
     JsonNode m = json.get("matchers");
     if (m != null && !m.isNull()) {
       if (!m.isArray() || m.size() > MAX_MATCHERS) {
-        throw new InvalidRouteException(
+        throw new InvalidFieldException(
             path + ".matchers", "must be a list of at most " + MAX_MATCHERS + " matchers");
       }
       for (int i = 0; i < m.size(); i++) {
         String field = path + ".matchers[" + i + "]";
         if (!m.get(i).isTextual()) {
-          throw new InvalidRouteException(field, "must be a string like severity=\"critical\"");
+          throw new InvalidFieldException(field, "must be a string like severity=\"critical\"");
         }
         try {
           matchers.add(Matcher.parse(m.get(i).asText()));
         } catch (IllegalArgumentException e) {
-          throw new InvalidRouteException(field, e.getMessage());
+          throw new InvalidFieldException(field, e.getMessage());
         }
       }
     }
@@ -137,7 +124,7 @@ public final class RouteCodec {
     JsonNode c = json.get("continue");
     if (c != null && !c.isNull()) {
       if (!c.isBoolean()) {
-        throw new InvalidRouteException(path + ".continue", "must be true or false");
+        throw new InvalidFieldException(path + ".continue", "must be true or false");
       }
       cont = c.asBoolean();
     }
@@ -145,14 +132,14 @@ public final class RouteCodec {
     JsonNode g = json.get("group_by");
     if (g != null && !g.isNull()) {
       if (!g.isArray() || g.size() > MAX_GROUP_BY) {
-        throw new InvalidRouteException(
+        throw new InvalidFieldException(
             path + ".group_by", "must be a list of at most " + MAX_GROUP_BY + " label names");
       }
       groupBy = new ArrayList<>();
       for (int i = 0; i < g.size(); i++) {
         String label = g.get(i).asText("");
         if (!g.get(i).isTextual() || !(label.equals("...") || NAME.matcher(label).matches())) {
-          throw new InvalidRouteException(path + ".group_by[" + i + "]", "is not a label name");
+          throw new InvalidFieldException(path + ".group_by[" + i + "]", "is not a label name");
         }
         groupBy.add(label);
       }
@@ -161,21 +148,21 @@ public final class RouteCodec {
     JsonNode f = json.get("failover");
     if (f != null && !f.isNull()) {
       if (!f.isArray() || f.size() > MAX_FAILOVER) {
-        throw new InvalidRouteException(
+        throw new InvalidFieldException(
             path + ".failover", "must be a list of at most " + MAX_FAILOVER + " receiver names");
       }
       if (receiver == null) {
-        throw new InvalidRouteException(
+        throw new InvalidFieldException(
             path + ".failover", "goes with a receiver: name the receiver it fails over from");
       }
       for (int i = 0; i < f.size(); i++) {
         String name = f.get(i).asText("");
         if (!f.get(i).isTextual() || !receivers.contains(name)) {
-          throw new InvalidRouteException(
+          throw new InvalidFieldException(
               path + ".failover[" + i + "]", "no receiver named " + f.get(i));
         }
         if (name.equals(receiver) || failover.contains(name)) {
-          throw new InvalidRouteException(
+          throw new InvalidFieldException(
               path + ".failover[" + i + "]", name + " is already in the chain");
         }
         failover.add(name);
@@ -188,7 +175,7 @@ public final class RouteCodec {
     JsonNode rs = json.get("routes");
     if (rs != null && !rs.isNull()) {
       if (!rs.isArray()) {
-        throw new InvalidRouteException(path + ".routes", "must be a list of routes");
+        throw new InvalidFieldException(path + ".routes", "must be a list of routes");
       }
       for (int i = 0; i < rs.size(); i++) {
         children.add(node(rs.get(i), path + ".routes[" + i + "]", depth + 1, nodes, receivers));
@@ -204,7 +191,7 @@ public final class RouteCodec {
     }
     var m = DURATION.matcher(v.asText(""));
     if (!v.isTextual() || !m.matches()) {
-      throw new InvalidRouteException(path + "." + name, "must be a duration like 30s, 5m or 4h");
+      throw new InvalidFieldException(path + "." + name, "must be a duration like 30s, 5m or 4h");
     }
     long n = Long.parseLong(m.group(1));
     long ms =
@@ -216,7 +203,7 @@ public final class RouteCodec {
           default -> n * 86_400_000;
         };
     if (ms > MAX_INTERVAL_MS || (ms == 0 && !name.equals("group_wait"))) {
-      throw new InvalidRouteException(path + "." + name, "must be above 0 and at most 7d");
+      throw new InvalidFieldException(path + "." + name, "must be above 0 and at most 7d");
     }
     return ms;
   }

@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.autoglm.monitor.notifier.TestAlerts;
 import io.autoglm.monitor.notifier.channel.AlertmanagerPayload;
 import io.autoglm.monitor.notifier.net.UrlGuard;
 import io.autoglm.monitor.notifier.receiver.Receiver;
 import io.autoglm.monitor.notifier.receiver.ReceiverCodec;
 import io.autoglm.monitor.protocols.alert.Alert;
-import io.autoglm.monitor.protocols.alert.AlertStatus;
 import io.autoglm.monitor.protocols.json.Json;
-import io.autoglm.monitor.protocols.rule.Severity;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -21,30 +20,7 @@ import org.junit.jupiter.api.Test;
 class DeliveriesTest {
   private static final Instant NOW = Instant.parse("2026-01-01T00:00:30Z");
 
-  private static final Alert ALERT =
-      new Alert(
-          "f1",
-          AlertStatus.FIRING,
-          "chat-errors",
-          "default",
-          "/v1/chat/completions",
-          "error_rate",
-          ">",
-          0.15,
-          0.3222,
-          Severity.CRITICAL,
-          1_767_225_600_000L,
-          0L,
-          1_767_225_610_000L,
-          "CRITICAL on /v1/chat/completions: error_rate = 0.3222 (> 0.1500)",
-          "chat fails",
-          null,
-          "threshold",
-          null,
-          Map.of(),
-          Map.of(),
-          false,
-          false);
+  private static final Alert ALERT = TestAlerts.FIRING;
 
   private static final String ARTICLE_RECEIVER =
       """

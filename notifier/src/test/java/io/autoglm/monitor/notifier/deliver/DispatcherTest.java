@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import com.typesafe.config.ConfigFactory;
+import io.autoglm.monitor.notifier.TestAlerts;
 import io.autoglm.monitor.notifier.net.GuardedHttp;
 import io.autoglm.monitor.notifier.net.UrlGuard;
 import io.autoglm.monitor.notifier.receiver.Receiver;
@@ -12,9 +13,7 @@ import io.autoglm.monitor.notifier.receiver.ReceiverCodec;
 import io.autoglm.monitor.notifier.route.Route;
 import io.autoglm.monitor.notifier.route.RouteCodec;
 import io.autoglm.monitor.protocols.alert.Alert;
-import io.autoglm.monitor.protocols.alert.AlertStatus;
 import io.autoglm.monitor.protocols.json.Json;
-import io.autoglm.monitor.protocols.rule.Severity;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,24 +43,7 @@ class DispatcherTest {
   private final List<String> failovers = new CopyOnWriteArrayList<>();
   private final List<DeliveryWorker.Attempt> attempts = new CopyOnWriteArrayList<>();
 
-  private static final Alert ALERT =
-      new Alert(
-          "f1",
-          AlertStatus.FIRING,
-          "chat-errors",
-          "default",
-          "/v1/chat/completions",
-          "error_rate",
-          ">",
-          0.15,
-          0.3222,
-          Severity.CRITICAL,
-          1_767_225_600_000L,
-          0L,
-          1_767_225_610_000L,
-          "CRITICAL on /v1/chat/completions: error_rate = 0.3222 (> 0.1500)",
-          "chat fails",
-          null);
+  private static final Alert ALERT = TestAlerts.FIRING;
 
   @BeforeAll
   static void start() throws Exception {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.autoglm.monitor.notifier.InvalidFieldException;
 import io.autoglm.monitor.notifier.net.UrlGuard;
 import io.autoglm.monitor.protocols.json.Json;
 import java.net.URI;
@@ -103,9 +104,8 @@ class ReceiverCodecTest {
       })
   void invalidReceiversNameTheField(String json, String field) throws Exception {
     JsonNode tree = Json.mapper().readTree(json);
-    ReceiverCodec.InvalidReceiverException e =
-        assertThrows(
-            ReceiverCodec.InvalidReceiverException.class, () -> ReceiverCodec.parse(tree, GUARD));
+    InvalidFieldException e =
+        assertThrows(InvalidFieldException.class, () -> ReceiverCodec.parse(tree, GUARD));
     assertEquals(field, e.field(), e.getMessage());
   }
 
@@ -117,8 +117,8 @@ class ReceiverCodecTest {
           .append("{\"type\": \"sms\", \"phones\": [\"13800138000\"], \"provider\": \"twilio\"}");
     }
     many.append("]}");
-    ReceiverCodec.InvalidReceiverException e =
-        assertThrows(ReceiverCodec.InvalidReceiverException.class, () -> parse(many.toString()));
+    InvalidFieldException e =
+        assertThrows(InvalidFieldException.class, () -> parse(many.toString()));
     assertEquals("alert_channels", e.field());
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.autoglm.monitor.notifier.InvalidFieldException;
 import io.autoglm.monitor.protocols.json.Json;
 import java.util.List;
 import java.util.Map;
@@ -147,9 +148,8 @@ class RouteTest {
       })
   void invalidTreesNameTheField(String json, String field) throws Exception {
     JsonNode tree = Json.mapper().readTree(json);
-    RouteCodec.InvalidRouteException e =
-        assertThrows(
-            RouteCodec.InvalidRouteException.class, () -> RouteCodec.parse(tree, RECEIVERS));
+    InvalidFieldException e =
+        assertThrows(InvalidFieldException.class, () -> RouteCodec.parse(tree, RECEIVERS));
     assertEquals(field, e.field(), e.getMessage());
   }
 
@@ -160,15 +160,14 @@ class RouteTest {
       deep = "{\"receiver\": \"feed\", \"routes\": [" + deep + "]}";
     }
     String tooDeep = deep;
-    RouteCodec.InvalidRouteException e =
-        assertThrows(RouteCodec.InvalidRouteException.class, () -> parse(tooDeep));
+    InvalidFieldException e = assertThrows(InvalidFieldException.class, () -> parse(tooDeep));
     assertTrue(e.getMessage().contains("at most 8 levels"), e.getMessage());
     StringBuilder wide = new StringBuilder("{\"receiver\": \"feed\", \"routes\": [");
     for (int i = 0; i < RouteCodec.MAX_NODES; i++) {
       wide.append(i == 0 ? "" : ",").append("{\"matchers\": [\"n=").append(i).append("\"]}");
     }
     wide.append("]}");
-    e = assertThrows(RouteCodec.InvalidRouteException.class, () -> parse(wide.toString()));
+    e = assertThrows(InvalidFieldException.class, () -> parse(wide.toString()));
     assertTrue(e.getMessage().contains("at most 512 routes"), e.getMessage());
   }
 }

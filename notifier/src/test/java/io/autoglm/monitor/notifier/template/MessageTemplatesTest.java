@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.autoglm.monitor.notifier.TestAlerts;
 import io.autoglm.monitor.notifier.template.MessageTemplates.Language;
 import io.autoglm.monitor.protocols.alert.Alert;
-import io.autoglm.monitor.protocols.alert.AlertStatus;
-import io.autoglm.monitor.protocols.rule.Severity;
 import java.time.ZoneId;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,29 +15,9 @@ class MessageTemplatesTest {
   private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
 
   private static final Alert FIRING =
-      new Alert(
-          "f1",
-          AlertStatus.FIRING,
-          "chat-errors",
-          "default",
-          "/v1/chat/completions",
-          "error_rate",
-          ">",
-          0.15,
-          0.3222,
-          Severity.CRITICAL,
-          1_767_225_600_000L,
-          0L,
-          1_767_225_610_000L,
-          "CRITICAL on /v1/chat/completions: error_rate = 0.3222 (> 0.1500)",
-          "chat fails",
-          null,
-          "baseline",
+      TestAlerts.firing(
           "error_rate 0.322 is 9.4σ above the 1h baseline 0.012 ± 0.032",
-          Map.of("team", "llm-gw", "env", "prod"),
-          Map.of(),
-          false,
-          false);
+          Map.of("team", "llm-gw", "env", "prod"));
 
   @Test
   void chatDefaultsInEnglish() {

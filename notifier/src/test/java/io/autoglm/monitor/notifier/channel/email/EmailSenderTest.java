@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import io.autoglm.monitor.notifier.TestAlerts;
 import io.autoglm.monitor.notifier.channel.robot.Answer;
 import io.autoglm.monitor.notifier.template.EmailTemplates;
 import io.autoglm.monitor.notifier.template.MessageTemplates.Language;
 import io.autoglm.monitor.protocols.alert.Alert;
-import io.autoglm.monitor.protocols.alert.AlertStatus;
-import io.autoglm.monitor.protocols.rule.Severity;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.net.ServerSocket;
@@ -38,30 +37,7 @@ class EmailSenderTest {
 
   private static final Instant NOW = Instant.parse("2026-01-01T00:00:30Z");
 
-  private static final Alert ALERT =
-      new Alert(
-          "f1",
-          AlertStatus.FIRING,
-          "chat-errors",
-          "default",
-          "/v1/chat/completions",
-          "error_rate",
-          ">",
-          0.15,
-          0.3222,
-          Severity.CRITICAL,
-          1_767_225_600_000L,
-          0L,
-          1_767_225_610_000L,
-          "CRITICAL on /v1/chat/completions: error_rate = 0.3222 (> 0.1500)",
-          "chat fails",
-          null,
-          "threshold",
-          "error_rate 0.3222 > 0.15 <b>",
-          Map.of(),
-          Map.of(),
-          false,
-          false);
+  private static final Alert ALERT = TestAlerts.firing("error_rate 0.3222 > 0.15 <b>", Map.of());
 
   private static SmtpSettings settings(int port, SmtpSettings.Security security, String password) {
     return new SmtpSettings(
