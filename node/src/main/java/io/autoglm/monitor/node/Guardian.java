@@ -15,7 +15,9 @@ import io.autoglm.monitor.node.ingest.IngestRoutes;
 import io.autoglm.monitor.node.ingest.StreamIngest;
 import io.autoglm.monitor.node.ingest.StreamSettings;
 import io.autoglm.monitor.notifier.channel.WebhookSettings;
+import io.autoglm.monitor.notifier.deliver.Providers;
 import io.autoglm.monitor.notifier.route.Notifier;
+import io.autoglm.monitor.notifier.route.Routing;
 import io.autoglm.monitor.persistence.cassandra.RollupStore;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.alert.Alert;
@@ -37,6 +39,7 @@ import io.autoglm.monitor.sharding.stats.StatsCounters;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -181,17 +184,23 @@ public final class Guardian {
           IpAdmission ips =
               new IpAdmission(ipSettings, rules, ip -> ipTopic.tell(Topic.publish(ip)));
           ctx.spawn(IpAdmissions.create(ipTopic, ips, clock), "ip-admissions");
+          // read (and refused, naming the key) as the node starts, not when the singleton does
+          WebhookSettings webhook = WebhookSettings.fromConfig(config);
+          Optional<Routing> routing = Routing.fromConfig(config, webhook.guard());
+          Providers providers = Providers.fromConfig(config);
           ClusterSingleton.get(system)
               .init(
                   SingletonActor.of(
                       Behaviors.supervise(
                               Notifier.create(
                                   alertTopic,
-                                  WebhookSettings.fromConfig(config),
+                                  webhook,
                                   ruleId -> {
                                     var rule = rules.current().rules().get(ruleId);
                                     return rule == null ? null : rule.filters();
-                                  }))
+                                  },
+                                  routing,
+                                  providers))
                           .onFailure(SupervisorStrategy.restart()),
                       "notifier"));
           ctx.spawn(EndpointWaker.create(admission, rules, node.wakeInterval()), "endpoint-waker");

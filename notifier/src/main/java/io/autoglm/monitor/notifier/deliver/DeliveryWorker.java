@@ -149,10 +149,19 @@ public final class DeliveryWorker extends AbstractBehavior<DeliveryWorker.Comman
     return this;
   }
 
+  /** Tells the audit; a failing audit never stops a delivery. */
+  private void report(Attempt attempt) {
+    try {
+      audit.accept(attempt);
+    } catch (RuntimeException e) {
+      getContext().getLog().error("The audit failed to take an attempt: {}", attempt, e);
+    }
+  }
+
   private Behavior<Command> onAnswered(Answered a) {
     Delivery d = a.send().delivery();
     Answer answer = a.answer();
-    audit.accept(
+    report(
         new Attempt(
             d.receiver(),
             d.channel(),

@@ -112,6 +112,30 @@ class DeliveryWorkerTest {
   }
 
   @Test
+  void anAuditThatThrowsDoesNotStopTheDelivery() {
+    GuardedHttp http =
+        new GuardedHttp(KIT.system(), new UrlGuard(List.of("127.0.0.1/32")), Duration.ofSeconds(2));
+    ActorRef<DeliveryWorker.Command> worker =
+        KIT.spawn(
+            DeliveryWorker.create(
+                new DeliveryWorker.Settings(
+                    3,
+                    Duration.ofMillis(50),
+                    Duration.ofMillis(200),
+                    Duration.ofSeconds(3),
+                    5,
+                    Duration.ofSeconds(30)),
+                Sender.of(http, Optional.empty(), Runnable::run),
+                attempt -> {
+                  throw new IllegalStateException("audit down");
+                }));
+    TestProbe<DeliveryWorker.Outcome> probe = KIT.createTestProbe();
+    worker.tell(new DeliveryWorker.Send(delivery("k-9"), probe.getRef()));
+    assertTrue(
+        probe.expectMessageClass(DeliveryWorker.Outcome.class, Duration.ofSeconds(10)).delivered());
+  }
+
+  @Test
   void aChannelThatStaysDownOpensItsBreakerAndLaterDeliveriesFailAtOnce() {
     for (int i = 0; i < 20; i++) {
       answers.add(503);

@@ -1,0 +1,84 @@
+package io.autoglm.monitor.notifier.route;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
+import io.autoglm.monitor.notifier.InvalidFieldException;
+import io.autoglm.monitor.notifier.net.UrlGuard;
+import io.autoglm.monitor.notifier.receiver.Receiver;
+import io.autoglm.monitor.notifier.receiver.ReceiverCodec;
+import io.autoglm.monitor.protocols.alert.Alert;
+import io.autoglm.monitor.protocols.json.Json;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The receivers and the routing tree a node's notifier sends by, from its configuration: {@code
+ * autoglm.notifier.receivers} (a list of receivers, each as {@link ReceiverCodec} reads it: the
+ * article's {@code alert_channels} as given) and {@code autoglm.notifier.route} (the tree, as
+ * {@link RouteCodec} reads it). A mistake stops the node from starting, naming the key.
+ */
+public record Routing(Route route, Map<String, Receiver> receivers) {
+
+  public Routing {
+    receivers = Map.copyOf(receivers);
+  }
+
+  /** The configured routing; empty when no receivers are configured. */
+  public static Optional<Routing> fromConfig(Config root, UrlGuard guard) {
+    Config n = root.getConfig("autoglm.notifier");
+    if (!n.hasPath("receivers") || n.getList("receivers").isEmpty()) {
+      return Optional.empty();
+    }
+    JsonNode list = json(n.getValue("receivers").render(ConfigRenderOptions.concise()));
+    Map<String, Receiver> receivers = new LinkedHashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      String key = "autoglm.notifier.receivers[" + i + "]";
+      Receiver r;
+      try {
+        r = ReceiverCodec.parse(list.get(i), guard);
+      } catch (InvalidFieldException e) {
+        throw new IllegalArgumentException(key + "." + e.getMessage(), e);
+      }
+      if (receivers.put(r.name(), r) != null) {
+        throw new IllegalArgumentException(key + ".name: " + r.name() + " is named twice");
+      }
+    }
+    if (!n.hasPath("route")) {
+      throw new IllegalArgumentException(
+          "autoglm.notifier.route: receivers are configured but no route sends to them");
+    }
+    try {
+      Route route =
+          RouteCodec.parse(
+              json(n.getValue("route").render(ConfigRenderOptions.concise())), receivers.keySet());
+      return Optional.of(new Routing(route, receivers));
+    } catch (InvalidFieldException e) {
+      throw new IllegalArgumentException("autoglm.notifier." + e.getMessage(), e);
+    }
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return Json.mapper().readTree(text);
+    } catch (IOException e) {
+      throw new IllegalStateException("HOCON renders JSON", e);
+    }
+  }
+
+  /** The labels routes, silences and inhibition rules match an alert by. */
+  public static Map<String, String> labelsOf(Alert a) {
+    Map<String, String> labels = new LinkedHashMap<>(a.labels());
+    labels.put("alertname", a.ruleId());
+    labels.put("severity", a.severity().wireName());
+    labels.put("service", a.service());
+    labels.put("endpoint", a.endpoint());
+    labels.put("metric", a.metric());
+    if (a.sourceIp() != null) {
+      labels.put("src_ip", a.sourceIp());
+    }
+    return labels;
+  }
+}
