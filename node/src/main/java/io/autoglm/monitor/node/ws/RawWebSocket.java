@@ -1,13 +1,9 @@
 package io.autoglm.monitor.node.ws;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.impl.engine.ws.FrameData;
 import org.apache.pekko.http.impl.engine.ws.FrameEvent;
@@ -23,12 +19,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Graph;
-import org.apache.pekko.stream.UniformFanOutShape;
-import org.apache.pekko.stream.javadsl.Broadcast;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.GraphDSL;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import scala.Option;
 
@@ -73,9 +64,6 @@ public final class RawWebSocket {
 
   /** The Pekko HTTP version this class was checked against. */
   public static final String CHECKED_PEKKO_HTTP = "1.3.0";
-
-  /** How long after its Close the server waits for the client's before it closes the socket. */
-  static final Duration LINGER = Duration.ofSeconds(3);
 
   public static final int CLOSE_NORMAL = 1000;
   public static final int CLOSE_PROTOCOL_ERROR = 1002;
@@ -168,52 +156,15 @@ public final class RawWebSocket {
               + CHECKED_PEKKO_HTTP
               + ")");
     }
-    Flow<FrameEvent, Inbound, NotUsed> assemble =
+    Flow<FrameEvent, FrameEvent, NotUsed> frames =
         Flow.<FrameEvent>create()
             .statefulMapConcat(
                 () -> {
                   MessageAssembler assembler = new MessageAssembler(maxMessageBytes);
                   return event -> read(assembler, event);
-                });
-    // the close handshake (RFC 6455 7.1.1): after the handler's Close, keep reading (and
-    // dropping) what the client still sends until its own Close comes back, or LINGER has
-    // passed, before the connection goes. Closing at once reset a client still writing a
-    // message, which then saw "Broken pipe" instead of our close code and reason.
-    CompletableFuture<Done> peerDone = new CompletableFuture<>();
-    Flow<Inbound, FrameEvent, NotUsed> answer =
-        Flow.<Inbound>create()
-            .via(handler.get())
-            .map(RawWebSocket::frame)
-            .concat(
-                Source.completionStage(
-                        peerDone.completeOnTimeout(
-                            Done.getInstance(), LINGER.toMillis(), TimeUnit.MILLISECONDS))
-                    .mapConcat(done -> List.<FrameEvent>of()));
-    Sink<Inbound, NotUsed> watchPeer =
-        Sink.<Inbound>foreach(
-                in -> {
-                  if (in instanceof PeerClose) {
-                    peerDone.complete(Done.getInstance());
-                  }
                 })
-            .mapMaterializedValue(
-                drained -> {
-                  drained.whenComplete((d, failure) -> peerDone.complete(Done.getInstance()));
-                  return NotUsed.getInstance();
-                });
-    Flow<FrameEvent, FrameEvent, NotUsed> frames =
-        Flow.fromGraph(
-            GraphDSL.create(
-                b -> {
-                  FlowShape<FrameEvent, Inbound> in = b.add(assemble);
-                  // not eager: when the handler is done, the socket is still read, for the peer
-                  UniformFanOutShape<Inbound, Inbound> split = b.add(Broadcast.create(2, false));
-                  FlowShape<Inbound, FrameEvent> out = b.add(answer);
-                  b.from(in.out()).toFanOut(split);
-                  b.from(split.out(0)).toInlet(out.in());
-                  b.from(split.out(1)).to(b.add(watchPeer));
-                  return FlowShape.of(in.in(), out.out());
-                }));
+            .via(handler.get())
+            .map(RawWebSocket::frame);
     @SuppressWarnings("unchecked")
     Graph<FlowShape<FrameEvent, FrameEvent>, Object> graph =
         (Graph<FlowShape<FrameEvent, FrameEvent>, Object>) (Graph<?, ?>) frames;
