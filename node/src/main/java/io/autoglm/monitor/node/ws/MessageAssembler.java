@@ -33,6 +33,11 @@ final class MessageAssembler {
   private int mask;
   private boolean masked;
   private long maskOffset;
+  // the size of the oversized message being dropped, until it is told; -1: none
+  private long tooBig = -1;
+
+  /** How many times the limit a message may be and still be read through before it is refused. */
+  static final long DRAINED_AT_MOST = 4;
 
   /**
    * A message in one frame up to this size gets an array of exactly its size when its header
@@ -101,7 +106,14 @@ final class MessageAssembler {
       }
       if (size + length > maxMessageBytes && !discarding) {
         discarding = true;
-        out.add(new RawWebSocket.TooBig(size + length));
+        tooBig = size + length;
+        // told once the message is read through, so the Close that answers it does not reset a
+        // client still writing it (which then saw "Broken pipe", not the close code); a message
+        // far over the limit is told at once, not read for as long as its sender likes
+        if (tooBig > DRAINED_AT_MOST * maxMessageBytes) {
+          out.add(new RawWebSocket.TooBig(tooBig));
+          tooBig = -1;
+        }
       }
     }
     append(data, lastPart, out);
@@ -131,6 +143,10 @@ final class MessageAssembler {
     }
     maskOffset += n;
     if (lastPart && frameFin) {
+      if (discarding && tooBig >= 0) {
+        out.add(new RawWebSocket.TooBig(tooBig));
+        tooBig = -1;
+      }
       if (!discarding) {
         byte[] message;
         if (size == buffer.length) {

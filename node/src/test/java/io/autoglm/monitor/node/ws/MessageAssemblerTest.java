@@ -206,8 +206,13 @@ class MessageAssemblerTest {
     List<RawWebSocket.Inbound> out = new ArrayList<>();
     out.addAll(feed(assembler, clientFrame(MessageAssembler.BINARY, false, randomBytes(60))));
     out.addAll(feed(assembler, clientFrame(MessageAssembler.CONTINUATION, false, randomBytes(60))));
+    assertEquals(
+        List.of(), out, "not yet: the client is still writing it, and a Close now would reset it");
     out.addAll(feed(assembler, clientFrame(MessageAssembler.CONTINUATION, true, randomBytes(60))));
-    assertEquals(List.of(new RawWebSocket.TooBig(120)), out, "reported when the limit is passed");
+    assertEquals(
+        List.of(new RawWebSocket.TooBig(120)),
+        out,
+        "reported once read through, with the size at which the limit was passed");
     byte[] exactly = randomBytes(100);
     List<RawWebSocket.Inbound> next =
         feed(assembler, clientFrame(MessageAssembler.TEXT, true, exactly));
@@ -216,5 +221,18 @@ class MessageAssemblerTest {
     assertTrue(
         feed(assembler, clientFrame(MessageAssembler.TEXT, true, randomBytes(101))).get(0)
             instanceof RawWebSocket.TooBig);
+  }
+
+  @Test
+  void aMessageFarPastTheLimitIsReportedAtOnceNotReadThrough() {
+    MessageAssembler assembler = new MessageAssembler(100);
+    // 401 bytes, over 4 times the limit: told at the frame's start, before its data is read
+    List<RawWebSocket.Inbound> out =
+        feed(assembler, clientFrame(MessageAssembler.BINARY, false, randomBytes(401)));
+    assertEquals(List.of(new RawWebSocket.TooBig(401)), out);
+    assertEquals(
+        List.of(),
+        feed(assembler, clientFrame(MessageAssembler.CONTINUATION, true, randomBytes(10))),
+        "told once");
   }
 }
