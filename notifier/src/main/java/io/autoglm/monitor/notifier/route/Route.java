@@ -12,6 +12,8 @@ import java.util.Map;
  * the intervals) come from its parent.
  *
  * @param receiver null: the parent's
+ * @param escalation receivers a critical alert goes to, one more every {@code escalateAfterMs},
+ *     while nobody acknowledges it; goes with the receiver, as {@code failover}
  * @param failover receivers tried in turn when none of {@code receiver}'s channels delivers (its
  *     breakers are open or its retries ran out); goes with the receiver (a route that names none
  *     has its parent's receiver and chain)
@@ -27,10 +29,13 @@ public record Route(
     Long groupIntervalMs,
     Long repeatIntervalMs,
     List<String> failover,
+    List<String> escalation,
+    Long escalateAfterMs,
     List<Route> routes) {
 
   public Route {
     failover = failover == null ? List.of() : List.copyOf(failover);
+    escalation = escalation == null ? List.of() : List.copyOf(escalation);
     matchers = List.copyOf(matchers);
     groupBy = groupBy == null ? null : List.copyOf(groupBy);
     routes = List.copyOf(routes);
@@ -47,7 +52,31 @@ public record Route(
       long groupWaitMs,
       long groupIntervalMs,
       long repeatIntervalMs,
-      String path) {}
+      String path,
+      List<String> escalation,
+      long escalateAfterMs) {
+
+    /** A match without escalation. */
+    public Match(
+        String receiver,
+        List<String> failover,
+        List<String> groupBy,
+        long groupWaitMs,
+        long groupIntervalMs,
+        long repeatIntervalMs,
+        String path) {
+      this(
+          receiver,
+          failover,
+          groupBy,
+          groupWaitMs,
+          groupIntervalMs,
+          repeatIntervalMs,
+          path,
+          List.of(),
+          RouteCodec.DEFAULT_ESCALATE_AFTER_MS);
+    }
+  }
 
   /**
    * The routes an alert with {@code labels} goes to, in tree order; this node is the root, whose
@@ -57,7 +86,15 @@ public record Route(
     List<Match> out = new ArrayList<>();
     Match root =
         new Match(
-            receiver, failover, groupBy, groupWaitMs, groupIntervalMs, repeatIntervalMs, "route");
+            receiver,
+            failover,
+            groupBy,
+            groupWaitMs,
+            groupIntervalMs,
+            repeatIntervalMs,
+            "route",
+            escalation,
+            escalateAfterMs != null ? escalateAfterMs : RouteCodec.DEFAULT_ESCALATE_AFTER_MS);
     collect(root, labels, out);
     return out;
   }
@@ -78,7 +115,9 @@ public record Route(
               child.groupWaitMs != null ? child.groupWaitMs : self.groupWaitMs(),
               child.groupIntervalMs != null ? child.groupIntervalMs : self.groupIntervalMs(),
               child.repeatIntervalMs != null ? child.repeatIntervalMs : self.repeatIntervalMs(),
-              self.path() + ".routes[" + i + "]");
+              self.path() + ".routes[" + i + "]",
+              child.receiver != null ? child.escalation : self.escalation(),
+              child.escalateAfterMs != null ? child.escalateAfterMs : self.escalateAfterMs());
       child.collect(inherited, labels, out);
       taken = true;
       if (!child.continueMatching) {

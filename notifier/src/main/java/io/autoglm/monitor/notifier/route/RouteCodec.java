@@ -30,6 +30,9 @@ public final class RouteCodec {
   public static final long DEFAULT_REPEAT_INTERVAL_MS = 4 * 3600_000;
   public static final List<String> DEFAULT_GROUP_BY = List.of("alertname", "service");
 
+  /** A critical alert nobody acknowledged goes to the next level after this (the article's 5). */
+  public static final long DEFAULT_ESCALATE_AFTER_MS = 5 * 60_000;
+
   private static final Set<String> FIELDS =
       Set.of(
           "receiver",
@@ -40,6 +43,8 @@ public final class RouteCodec {
           "group_interval",
           "repeat_interval",
           "failover",
+          "escalation",
+          "escalate_after",
           "routes");
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
@@ -70,6 +75,8 @@ public final class RouteCodec {
         root.groupIntervalMs() != null ? root.groupIntervalMs() : DEFAULT_GROUP_INTERVAL_MS,
         root.repeatIntervalMs() != null ? root.repeatIntervalMs() : DEFAULT_REPEAT_INTERVAL_MS,
         root.failover(),
+        root.escalation(),
+        root.escalateAfterMs() != null ? root.escalateAfterMs() : DEFAULT_ESCALATE_AFTER_MS,
         root.routes());
   }
 
@@ -168,6 +175,8 @@ public final class RouteCodec {
         failover.add(name);
       }
     }
+    List<String> escalation = receiverList(json, "escalation", path, receiver, receivers);
+    Long escalateAfter = interval(json, "escalate_after", path);
     Long wait = interval(json, "group_wait", path);
     Long every = interval(json, "group_interval", path);
     Long repeat = interval(json, "repeat_interval", path);
@@ -181,7 +190,47 @@ public final class RouteCodec {
         children.add(node(rs.get(i), path + ".routes[" + i + "]", depth + 1, nodes, receivers));
       }
     }
-    return new Route(receiver, matchers, cont, groupBy, wait, every, repeat, failover, children);
+    return new Route(
+        receiver,
+        matchers,
+        cont,
+        groupBy,
+        wait,
+        every,
+        repeat,
+        failover,
+        escalation,
+        escalateAfter,
+        children);
+  }
+
+  /** A list of receiver names ({@code escalation}) that goes with the node's own receiver. */
+  private static List<String> receiverList(
+      JsonNode json, String name, String path, String receiver, Set<String> receivers) {
+    List<String> out = new ArrayList<>();
+    JsonNode f = json.get(name);
+    if (f == null || f.isNull()) {
+      return out;
+    }
+    if (!f.isArray() || f.size() > MAX_FAILOVER) {
+      throw new InvalidFieldException(
+          path + "." + name, "must be a list of at most " + MAX_FAILOVER + " receiver names");
+    }
+    if (receiver == null) {
+      throw new InvalidFieldException(path + "." + name, "goes with a receiver: name one");
+    }
+    for (int i = 0; i < f.size(); i++) {
+      String r = f.get(i).asText("");
+      if (!f.get(i).isTextual() || !receivers.contains(r)) {
+        throw new InvalidFieldException(
+            path + "." + name + "[" + i + "]", "no receiver named " + f.get(i));
+      }
+      if (r.equals(receiver) || out.contains(r)) {
+        throw new InvalidFieldException(path + "." + name + "[" + i + "]", r + " is already in it");
+      }
+      out.add(r);
+    }
+    return out;
   }
 
   private static Long interval(JsonNode json, String name, String path) {

@@ -145,6 +145,9 @@ class RouteTest {
         "{\"receiver\": \"feed\", \"failover\": [\"p1\", \"nobody\"]} | route.failover[1]",
         "{\"receiver\": \"feed\", \"failover\": [\"p1\", \"p1\"]} | route.failover[1]",
         "{\"receiver\": \"feed\", \"failover\": [\"feed\"]} | route.failover[0]",
+        "{\"receiver\": \"feed\", \"escalation\": [\"nobody\"]} | route.escalation[0]",
+        "{\"receiver\": \"feed\", \"routes\": [{\"escalation\": [\"p1\"]}]} | route.routes[0].escalation",
+        "{\"receiver\": \"feed\", \"escalate_after\": \"soon\"} | route.escalate_after",
       })
   void invalidTreesNameTheField(String json, String field) throws Exception {
     JsonNode tree = Json.mapper().readTree(json);
