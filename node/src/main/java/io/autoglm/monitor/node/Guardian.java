@@ -186,8 +186,9 @@ public final class Guardian {
           ctx.spawn(IpAdmissions.create(ipTopic, ips, clock), "ip-admissions");
           // read (and refused, naming the key) as the node starts, not when the singleton does
           WebhookSettings webhook = WebhookSettings.fromConfig(config);
-          Optional<Routing> routing = Routing.fromConfig(config, webhook.guard());
           Providers providers = Providers.fromConfig(config);
+          Optional<Routing> routing =
+              Routing.fromConfig(config, webhook.guard()).map(r -> r.requireProviders(providers));
           ClusterSingleton.get(system)
               .init(
                   SingletonActor.of(

@@ -68,6 +68,39 @@ public record Routing(Route route, Map<String, Receiver> receivers) {
     }
   }
 
+  /**
+   * Refuses, naming the key, a receiver's channel the node has no account for (email without {@code
+   * autoglm.notifier.smtp.host}, an SMS provider not configured): it would never send.
+   */
+  public Routing requireProviders(io.autoglm.monitor.notifier.deliver.Providers providers) {
+    for (Receiver r : receivers.values()) {
+      for (int c = 0; c < r.channels().size(); c++) {
+        var channel = r.channels().get(c);
+        String needs =
+            channel instanceof io.autoglm.monitor.notifier.receiver.ChannelConfig.Email
+                ? "email"
+                : channel instanceof io.autoglm.monitor.notifier.receiver.ChannelConfig.Sms sms
+                    ? sms.provider()
+                    : null;
+        if (needs != null && !providers.has(needs)) {
+          throw new IllegalArgumentException(
+              "autoglm.notifier.receivers (receiver "
+                  + r.name()
+                  + ", alert_channels["
+                  + c
+                  + "]): "
+                  + (needs.equals("email")
+                      ? "email needs an SMTP server: autoglm.notifier.smtp.host"
+                      : "provider "
+                          + needs
+                          + " is not configured: autoglm.notifier.sms."
+                          + (needs.equals("aliyun_sms") ? "aliyun" : needs)));
+        }
+      }
+    }
+    return this;
+  }
+
   /** The labels routes, silences and inhibition rules match an alert by. */
   public static Map<String, String> labelsOf(Alert a) {
     Map<String, String> labels = new LinkedHashMap<>(a.labels());

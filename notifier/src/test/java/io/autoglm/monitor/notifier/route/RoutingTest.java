@@ -1,0 +1,80 @@
+package io.autoglm.monitor.notifier.route;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.autoglm.monitor.notifier.deliver.Providers;
+import io.autoglm.monitor.notifier.net.UrlGuard;
+import org.junit.jupiter.api.Test;
+
+/** Routing read from a node's configuration, and refused there when it could not work. */
+class RoutingTest {
+  private static Config config(String notifier) {
+    return ConfigFactory.parseString("autoglm.notifier {" + notifier + "}")
+        .withFallback(ConfigFactory.load())
+        .resolve();
+  }
+
+  private static final String RECEIVERS =
+      """
+      receivers = [
+        {name = feed, alert_channels = []}
+        {name = p2, alert_channels = [
+          {type = webhook, url = "https://hooks.example.com/a"}
+          {type = email, recipients = ["ops@example.com"]}]}
+      ]
+      """;
+
+  @Test
+  void receiversAndRouteFromConfig() {
+    Config c =
+        config(
+            RECEIVERS
+                + "route { receiver = feed, routes = [{matchers = [\"severity=warning\"], receiver = p2}] }\n smtp.host = smtp.example.com");
+    Routing r =
+        Routing.fromConfig(c, UrlGuard.strict())
+            .orElseThrow()
+            .requireProviders(Providers.fromConfig(c));
+    assertEquals(java.util.Set.of("feed", "p2"), r.receivers().keySet());
+    assertEquals("p2", r.route().match(java.util.Map.of("severity", "warning")).get(0).receiver());
+    assertTrue(Routing.fromConfig(config(""), UrlGuard.strict()).isEmpty(), "none configured");
+  }
+
+  @Test
+  void mistakesStopTheNodeNamingTheKey() {
+    IllegalArgumentException noSmtp =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> {
+              Config c = config(RECEIVERS + "route { receiver = feed }");
+              Routing.fromConfig(c, UrlGuard.strict())
+                  .orElseThrow()
+                  .requireProviders(Providers.fromConfig(c));
+            });
+    assertEquals(
+        "autoglm.notifier.receivers (receiver p2, alert_channels[1]): email needs an SMTP server:"
+            + " autoglm.notifier.smtp.host",
+        noSmtp.getMessage());
+    IllegalArgumentException noRoute =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Routing.fromConfig(config(RECEIVERS), UrlGuard.strict()));
+    assertTrue(noRoute.getMessage().startsWith("autoglm.notifier.route:"), noRoute.getMessage());
+    IllegalArgumentException badPhone =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Routing.fromConfig(
+                    config(
+                        "receivers = [{name = x, alert_channels = [{type = sms, phones = [\"12\"],"
+                            + " provider = twilio}]}]\n route { receiver = x }"),
+                    UrlGuard.strict()));
+    assertEquals(
+        "autoglm.notifier.receivers[0].alert_channels[0].phones[0]: not a phone number: 5 to 15"
+            + " digits, + in front allowed",
+        badPhone.getMessage());
+  }
+}
