@@ -2,32 +2,14 @@ package io.autoglm.monitor.notifier.channel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.autoglm.monitor.notifier.TestAlerts;
 import io.autoglm.monitor.protocols.alert.Alert;
-import io.autoglm.monitor.protocols.alert.AlertStatus;
 import io.autoglm.monitor.protocols.json.Json;
-import io.autoglm.monitor.protocols.rule.Severity;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class AlertmanagerPayloadTest {
-  private static final Alert FIRING =
-      new Alert(
-          "f1",
-          AlertStatus.FIRING,
-          "chat-errors",
-          "default",
-          "/v1/chat/completions",
-          "error_rate",
-          ">",
-          0.15,
-          0.3222,
-          Severity.CRITICAL,
-          1_767_225_600_000L,
-          0L,
-          1_767_225_610_000L,
-          "CRITICAL on /v1/chat/completions: error_rate = 0.3222 (> 0.1500)",
-          "chat fails",
-          null);
+  private static final Alert FIRING = TestAlerts.FIRING;
 
   private static final String LABELS =
       "{\"alertname\":\"chat-errors\",\"severity\":\"critical\",\"service\":\"default\","
