@@ -18,6 +18,7 @@ import io.autoglm.monitor.notifier.channel.WebhookSettings;
 import io.autoglm.monitor.notifier.deliver.Providers;
 import io.autoglm.monitor.notifier.route.Notifier;
 import io.autoglm.monitor.notifier.route.Routing;
+import io.autoglm.monitor.persistence.cassandra.NotifierStore;
 import io.autoglm.monitor.persistence.cassandra.RollupStore;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.alert.Alert;
@@ -39,7 +40,6 @@ import io.autoglm.monitor.sharding.stats.StatsCounters;
 import io.autoglm.monitor.sharding.stats.StatsSettings;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -107,6 +107,14 @@ public final class Guardian {
         node.historyTtl(),
         config.getInt("autoglm.history.max-writes-in-flight"),
         config.getInt("autoglm.history.max-queued-writes"));
+  }
+
+  /** The notifier's offset and outbox, in the journal keyspace, on the plugin's session. */
+  private static NotifierStore notifierStore(ActorSystem<?> system) {
+    String plugin = "pekko.persistence.cassandra";
+    return new NotifierStore(
+        CassandraSessionRegistry.get(system).sessionFor(plugin).underlying(),
+        system.settings().config().getString(plugin + ".journal.keyspace"));
   }
 
   /**
@@ -187,8 +195,10 @@ public final class Guardian {
           // read (and refused, naming the key) as the node starts, not when the singleton does
           WebhookSettings webhook = WebhookSettings.fromConfig(config);
           Providers providers = Providers.fromConfig(config);
-          Optional<Routing> routing =
-              Routing.fromConfig(config, webhook.guard()).map(r -> r.requireProviders(providers));
+          Routing routing =
+              Routing.fromConfig(config, webhook.guard())
+                  .map(r -> r.requireProviders(providers))
+                  .orElseGet(() -> Routing.of(webhook));
           ClusterSingleton.get(system)
               .init(
                   SingletonActor.of(
@@ -201,7 +211,8 @@ public final class Guardian {
                                     return rule == null ? null : rule.filters();
                                   },
                                   routing,
-                                  providers))
+                                  providers,
+                                  notifierStore(system)))
                           .onFailure(SupervisorStrategy.restart()),
                       "notifier"));
           ctx.spawn(EndpointWaker.create(admission, rules, node.wakeInterval()), "endpoint-waker");

@@ -36,6 +36,21 @@ public final class DeliveryWorker extends AbstractBehavior<DeliveryWorker.Comman
       int breakerFailures,
       Duration breakerReset) {
 
+    /**
+     * The node's settings ({@code autoglm.notifier.webhook.*}: attempts, backoff; an attempt may
+     * take twice the request timeout); the breaker opens after 5 failed attempts in a row and tries
+     * again after 30 s.
+     */
+    public static Settings of(io.autoglm.monitor.notifier.channel.WebhookSettings w) {
+      return new Settings(
+          w.maxAttempts(),
+          w.minBackoff(),
+          w.maxBackoff(),
+          w.requestTimeout().multipliedBy(2),
+          5,
+          Duration.ofSeconds(30));
+    }
+
     Duration backoff(int nextAttempt) {
       long ms = minBackoff.toMillis() << Math.min(20, Math.max(0, nextAttempt - 2));
       return Duration.ofMillis(Math.min(ms, maxBackoff.toMillis()));

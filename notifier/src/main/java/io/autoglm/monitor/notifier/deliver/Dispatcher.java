@@ -29,8 +29,11 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
 
-  /** How one alert change ended: the receiver that delivered it (null: none), and the path. */
-  public record Dispatched(Alert alert, String deliveredBy, List<String> path) {}
+  /**
+   * How one alert change ended on one route: the route's receiver, the receiver that delivered it
+   * (null: none), and the path along the failover chain.
+   */
+  public record Dispatched(Alert alert, String receiver, String deliveredBy, List<String> path) {}
 
   public sealed interface Command {}
 
@@ -202,7 +205,14 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
 
   private void finish(long id, InFlight f, String deliveredBy) {
     inFlight.remove(id);
-    f.dispatch.replyTo().tell(new Dispatched(f.dispatch.alert(), deliveredBy, List.copyOf(f.path)));
+    f.dispatch
+        .replyTo()
+        .tell(
+            new Dispatched(
+                f.dispatch.alert(),
+                f.dispatch.match().receiver(),
+                deliveredBy,
+                List.copyOf(f.path)));
   }
 
   private ActorRef<DeliveryWorker.Command> worker(String receiver, String channel, int index) {

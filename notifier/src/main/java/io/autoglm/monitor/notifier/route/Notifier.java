@@ -1,6 +1,6 @@
 package io.autoglm.monitor.notifier.route;
 
-import io.autoglm.monitor.notifier.channel.WebhookChannel;
+import io.autoglm.monitor.notifier.channel.AlertmanagerPayload;
 import io.autoglm.monitor.notifier.channel.WebhookSettings;
 import io.autoglm.monitor.notifier.channel.email.EmailSender;
 import io.autoglm.monitor.notifier.deliver.DeliveryWorker;
@@ -8,185 +8,465 @@ import io.autoglm.monitor.notifier.deliver.Dispatcher;
 import io.autoglm.monitor.notifier.deliver.Providers;
 import io.autoglm.monitor.notifier.deliver.Sender;
 import io.autoglm.monitor.notifier.net.GuardedHttp;
+import io.autoglm.monitor.notifier.outbox.AlertJournal;
+import io.autoglm.monitor.persistence.cassandra.NotifierStore;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Filters;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.stream.javadsl.Sink;
 
 /**
- * Root of the notifier hierarchy: takes every alert from the cluster's alert topic and hands it to
- * the configured channels, each under its own restart supervision, unless the {@link
- * NotificationGate} holds it back (a silent change of a flapping alert, a rule past its {@code
- * notify_limit}). Runs once per cluster (a cluster singleton), so each alert is delivered once
- * however many nodes run.
+ * Root of the notifier hierarchy, once per cluster (a cluster singleton): decides, for every alert
+ * change, which receivers get it, writes that to the outbox, and has the {@link Dispatcher} send
+ * it.
+ *
+ * <p>Alert changes come two ways, and the first to arrive is the one acted on (they are told apart
+ * by the change's idempotency key):
+ *
+ * <ul>
+ *   <li>from the cluster's alert topic, as the entity persists them: fast (milliseconds);
+ *   <li>from the journal, by tag ({@link AlertJournal}), about two seconds later: durable. A
+ *       journal entry counts as handled once every delivery of its change is done; only then does
+ *       the saved offset move past it. A notifier that starts (after a crash, on a new node after a
+ *       handover) reads on from the saved offset, so every change the last one had not finished is
+ *       looked up in the outbox and sent again, to the receivers not yet done, with the same key.
+ * </ul>
+ *
+ * <p>Deciding: a change the {@link NotificationGate} holds back (a silent change of a flapping
+ * alert, a rule past its {@code notify_limit}) or that an endpoint's outage inhibits ({@link
+ * InhibitRule#OUTAGE_MUTES_IPS}) is recorded as suppressed; otherwise it goes by the routing tree
+ * to every receiver it matches, each with its failover chain. The outbox ({@link NotifierStore})
+ * holds one row per receiver, written before anything is sent and marked done after.
  */
-public final class Notifier {
-  private Notifier() {}
+public final class Notifier extends AbstractBehavior<Notifier.Command> {
 
   /** Every notification attempt, one line each (the audit, until it has a table of its own). */
   private static final org.slf4j.Logger AUDIT =
       org.slf4j.LoggerFactory.getLogger("io.autoglm.monitor.notifier.audit");
 
+  /** The name of the notifier's offset in {@code notifier_offset}. */
+  public static final String OFFSET_NAME = "notifier";
+
+  /** Changes remembered in memory (done ones are forgotten first; the outbox has them all). */
+  static final int MAX_REMEMBERED = 20_000;
+
+  /** Journal entries waiting for their deliveries at once. */
+  private static final int JOURNAL_PARALLELISM = 32;
+
+  /** How long a journal entry may wait for its deliveries before the reading restarts. */
+  private static final Duration JOURNAL_WAIT = Duration.ofMinutes(10);
+
+  public sealed interface Command {}
+
+  /** An alert change from the alert topic. */
+  private record Published(Alert alert) implements Command {}
+
+  /** An alert change from the journal: answered once every delivery of it is done. */
+  public record Journaled(Alert alert, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  private record Looked(String key, List<NotifierStore.OutboxRow> rows, Throwable failure)
+      implements Command {}
+
+  private record Decided(String key, List<Route.Match> matches, Throwable failure)
+      implements Command {}
+
+  private record Dispatched(Dispatcher.Dispatched result) implements Command {}
+
+  private record MarkedDone(String key, String receiver, Throwable failure) implements Command {}
+
+  /** One alert change as this notifier knows it. */
+  private static final class Change {
+    final Alert alert;
+    final Set<String> outstanding = new HashSet<>();
+    final List<ActorRef<StatusReply<Done>>> waiters = new ArrayList<>();
+    boolean done;
+
+    Change(Alert alert) {
+      this.alert = alert;
+    }
+  }
+
   /**
    * @param filtersOf a rule's filters by its id (null for a rule not known): its notification limit
+   * @param routing where alerts go ({@link Routing#of} for a node without receivers)
+   * @param store the offset and the outbox
    */
-  public static Behavior<Alert> create(
-      ActorRef<Topic.Command<Alert>> alertTopic,
-      WebhookSettings webhook,
-      Function<String, Filters> filtersOf) {
-    return create(alertTopic, webhook, filtersOf, Optional.empty(), Providers.NONE);
-  }
-
-  /**
-   * With {@code routing}, alerts go by its routing tree to its receivers' channels (the webhook of
-   * {@code webhook} is not used then): every match of the tree, unless an endpoint's error outage
-   * inhibits a per-IP alert of its service ({@link InhibitRule#OUTAGE_MUTES_IPS}).
-   */
-  public static Behavior<Alert> create(
-      ActorRef<Topic.Command<Alert>> alertTopic,
-      WebhookSettings webhook,
-      Function<String, Filters> filtersOf,
-      Optional<Routing> routing,
-      Providers providers) {
-    if (routing.isPresent()) {
-      return routed(alertTopic, webhook, filtersOf, routing.get(), providers);
-    }
-    return Behaviors.setup(
-        ctx -> {
-          Optional<ActorRef<WebhookChannel.Command>> channel =
-              webhook.enabled()
-                  ? Optional.of(
-                      ctx.spawn(
-                          Behaviors.supervise(WebhookChannel.create(webhook))
-                              .onFailure(SupervisorStrategy.restart()),
-                          "webhook"))
-                  : Optional.empty();
-          if (channel.isEmpty()) {
-            ctx.getLog()
-                .info(
-                    "No webhook configured (autoglm.notifier.webhook.url); alerts go to the feed only");
-          } else {
-            ctx.getLog().info("Alerts are delivered to webhook {}", webhook.url());
-          }
-          alertTopic.tell(Topic.subscribe(ctx.getSelf()));
-          NotificationGate gate = new NotificationGate(filtersOf);
-          return Behaviors.receiveMessage(
-              alert -> {
-                NotificationGate.Verdict verdict = gate.admit(alert);
-                if (verdict == NotificationGate.Verdict.SEND) {
-                  channel.ifPresent(c -> c.tell(new WebhookChannel.Deliver(alert)));
-                } else if (verdict == NotificationGate.Verdict.OVER_LIMIT) {
-                  ctx.getLog()
-                      .info(
-                          "Not notified (rule {} reached its notify_limit; on the feed only): {}",
-                          alert.ruleId(),
-                          alert.summary());
-                }
-                return Behaviors.same();
-              });
-        });
-  }
-
-  private static Behavior<Alert> routed(
+  public static Behavior<Command> create(
       ActorRef<Topic.Command<Alert>> alertTopic,
       WebhookSettings webhook,
       Function<String, Filters> filtersOf,
       Routing routing,
-      Providers providers) {
-    return Behaviors.<Object>setup(
-            ctx -> {
-              GuardedHttp http =
-                  new GuardedHttp(ctx.getSystem(), webhook.guard(), webhook.requestTimeout());
-              Executor blocking =
-                  ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-              Sender sender = Sender.of(http, providers.smtp().map(EmailSender::new), blocking);
-              DeliveryWorker.Settings settings =
-                  new DeliveryWorker.Settings(
-                      webhook.maxAttempts(),
-                      webhook.minBackoff(),
-                      webhook.maxBackoff(),
-                      webhook.requestTimeout().multipliedBy(2),
-                      5,
-                      Duration.ofSeconds(30));
-              ActorRef<Dispatcher.Command> dispatcher =
-                  ctx.spawn(
-                      Dispatcher.create(
-                          routing.receivers()::get,
-                          providers,
-                          webhook.externalUrl(),
-                          settings,
-                          sender,
-                          // called from the workers: a thread-safe logger, not this actor's
-                          attempt ->
-                              AUDIT.info(
-                                  "Notification attempt {} {} {} -> {} {}: {}",
-                                  attempt.attempt(),
-                                  attempt.idempotencyKey(),
-                                  attempt.receiver(),
-                                  attempt.channel(),
-                                  attempt.delivered() ? "delivered" : "failed",
-                                  attempt.error() == null ? "" : attempt.error()),
-                          line -> {}),
-                      "dispatcher");
-              ctx.getLog()
-                  .info(
-                      "Alerts are routed to receivers {}",
-                      new java.util.TreeSet<>(routing.receivers().keySet()));
-              alertTopic.tell(Topic.subscribe(ctx.getSelf().narrow()));
-              NotificationGate gate = new NotificationGate(filtersOf);
-              Map<String, Map<String, String>> firing = new HashMap<>();
-              ActorRef<Dispatcher.Dispatched> results =
-                  ctx.messageAdapter(Dispatcher.Dispatched.class, d -> d);
-              return Behaviors.receive(Object.class)
-                  .onMessage(
-                      Alert.class,
-                      alert -> {
-                        Map<String, String> labels = Routing.labelsOf(alert);
-                        if (alert.isFiring()) {
-                          firing.put(alert.fingerprint(), labels);
-                        } else {
-                          firing.remove(alert.fingerprint());
-                        }
-                        if (gate.admit(alert) != NotificationGate.Verdict.SEND) {
-                          return Behaviors.same();
-                        }
-                        if (InhibitRule.OUTAGE_MUTES_IPS.inhibits(labels, firing.values())) {
-                          ctx.getLog()
-                              .info(
-                                  "Not notified (inhibited by an outage of service {}): {}",
-                                  alert.service(),
-                                  alert.summary());
-                          return Behaviors.same();
-                        }
-                        for (Route.Match m : routing.route().match(labels)) {
-                          dispatcher.tell(new Dispatcher.Dispatch(alert, m, results));
-                        }
-                        return Behaviors.same();
-                      })
-                  .onMessage(
-                      Dispatcher.Dispatched.class,
-                      d -> {
-                        if (d.deliveredBy() == null) {
-                          ctx.getLog()
-                              .error(
-                                  "Alert {} reached no receiver: {}",
-                                  d.alert().fingerprint(),
-                                  d.path());
-                        }
-                        return Behaviors.same();
-                      })
-                  .build();
+      Providers providers,
+      NotifierStore store) {
+    return Behaviors.setup(
+        ctx -> new Notifier(ctx, alertTopic, webhook, filtersOf, routing, providers, store));
+  }
+
+  private final Routing routing;
+  private final NotifierStore store;
+  private final NotificationGate gate;
+  private final ActorRef<Dispatcher.Command> dispatcher;
+  private final ActorRef<Dispatcher.Dispatched> results;
+  private final Map<String, Map<String, String>> firing = new HashMap<>();
+  private final LinkedHashMap<String, Change> changes = new LinkedHashMap<>();
+  private final UniqueKillSwitch journalReading;
+
+  private Notifier(
+      ActorContext<Command> ctx,
+      ActorRef<Topic.Command<Alert>> alertTopic,
+      WebhookSettings webhook,
+      Function<String, Filters> filtersOf,
+      Routing routing,
+      Providers providers,
+      NotifierStore store) {
+    super(ctx);
+    this.routing = routing;
+    this.store = store;
+    this.gate = new NotificationGate(filtersOf);
+    GuardedHttp http = new GuardedHttp(ctx.getSystem(), webhook.guard(), webhook.requestTimeout());
+    Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    Sender sender = Sender.of(http, providers.smtp().map(EmailSender::new), blocking);
+    DeliveryWorker.Settings settings = DeliveryWorker.Settings.of(webhook);
+    this.dispatcher =
+        ctx.spawn(
+            Dispatcher.create(
+                routing.receivers()::get,
+                providers,
+                webhook.externalUrl(),
+                settings,
+                sender,
+                // called from the workers: a thread-safe logger, not this actor's
+                attempt ->
+                    AUDIT.info(
+                        "Notification attempt {} {} {} -> {} {}: {}",
+                        attempt.attempt(),
+                        attempt.idempotencyKey(),
+                        attempt.receiver(),
+                        attempt.channel(),
+                        attempt.delivered() ? "delivered" : "failed",
+                        attempt.error() == null ? "" : attempt.error()),
+                line -> {}),
+            "dispatcher");
+    this.results = ctx.messageAdapter(Dispatcher.Dispatched.class, Dispatched::new);
+    ctx.getLog()
+        .info(
+            "Alerts are routed to receivers {}",
+            new java.util.TreeSet<>(routing.receivers().keySet()));
+    alertTopic.tell(Topic.subscribe(ctx.messageAdapter(Alert.class, Published::new)));
+    this.journalReading = readJournal(ctx);
+  }
+
+  /**
+   * Reads the journal's alert changes from the saved offset, each handed to this actor and answered
+   * once done; the offset of the handled prefix is saved every second. Restarts with backoff (from
+   * the saved offset) when the query or a lookup fails.
+   */
+  private UniqueKillSwitch readJournal(ActorContext<Command> ctx) {
+    var system = ctx.getSystem();
+    ActorRef<Command> self = ctx.getSelf();
+    RestartSettings restart =
+        RestartSettings.create(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2);
+    return RestartSource.withBackoff(
+            restart,
+            () ->
+                AlertJournal.afterSaved(system, () -> store.offset(OFFSET_NAME))
+                    .mapAsync(
+                        JOURNAL_PARALLELISM,
+                        entry ->
+                            AskPattern.<Command, Done>askWithStatus(
+                                    self,
+                                    reply -> new Journaled(entry.alert(), reply),
+                                    JOURNAL_WAIT,
+                                    system.scheduler())
+                                .thenApply(done -> entry.offset()))
+                    .groupedWithin(1_000, Duration.ofSeconds(1))
+                    .mapAsync(
+                        1,
+                        handled -> store.saveOffset(OFFSET_NAME, handled.get(handled.size() - 1))))
+        .viaMat(KillSwitches.single(), Keep.right())
+        .to(Sink.ignore())
+        .run(system);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Published.class, this::onPublished)
+        .onMessage(Journaled.class, this::onJournaled)
+        .onMessage(Looked.class, this::onLooked)
+        .onMessage(Decided.class, this::onDecided)
+        .onMessage(Dispatched.class, this::onDispatched)
+        .onMessage(MarkedDone.class, this::onMarkedDone)
+        .onSignal(
+            PostStop.class,
+            s -> {
+              journalReading.shutdown();
+              return this;
             })
-        .narrow();
+        .build();
+  }
+
+  private static String keyOf(Alert alert) {
+    return AlertmanagerPayload.idempotencyKey(alert);
+  }
+
+  private Behavior<Command> onPublished(Published p) {
+    String key = keyOf(p.alert());
+    if (!changes.containsKey(key)) {
+      decide(key, remember(key, p.alert()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onJournaled(Journaled j) {
+    String key = keyOf(j.alert());
+    Change c = changes.get(key);
+    if (c != null) {
+      if (c.done) {
+        j.replyTo().tell(StatusReply.ack());
+      } else {
+        c.waiters.add(j.replyTo());
+      }
+      return this;
+    }
+    c = remember(key, j.alert());
+    c.waiters.add(j.replyTo());
+    getContext().pipeToSelf(store.rows(key), (rows, failure) -> new Looked(key, rows, failure));
+    return this;
+  }
+
+  /** What the outbox knew of a change read from the journal that this notifier did not know. */
+  private Behavior<Command> onLooked(Looked l) {
+    Change c = changes.get(l.key());
+    if (c == null) {
+      return this;
+    }
+    if (l.failure() != null) {
+      changes.remove(l.key());
+      c.waiters.forEach(w -> w.tell(StatusReply.error(l.failure())));
+      return this;
+    }
+    if (l.rows().isEmpty()) {
+      decide(l.key(), c); // never decided: the notifier that read it first stopped before
+      return this;
+    }
+    Set<String> pending = new HashSet<>();
+    for (NotifierStore.OutboxRow row : l.rows()) {
+      if (!row.done() && !row.receiver().equals(NotifierStore.NO_RECEIVER)) {
+        pending.add(row.receiver());
+      }
+    }
+    if (pending.isEmpty()) {
+      finish(c);
+      return this;
+    }
+    getContext()
+        .getLog()
+        .info(
+            "Sending again (the notifier that sent it stopped before it was done): {} to {}",
+            c.alert.summary(),
+            pending);
+    c.outstanding.addAll(pending);
+    List<Route.Match> matches = new ArrayList<>();
+    for (Route.Match m : routing.route().match(Routing.labelsOf(c.alert))) {
+      if (pending.remove(m.receiver())) {
+        matches.add(m);
+      }
+    }
+    for (String gone : pending) {
+      markDone(l.key(), gone, "not sent: no route leads to this receiver any more");
+    }
+    dispatch(l.key(), c, matches);
+    return this;
+  }
+
+  /** Decides where a change goes, writes that to the outbox, then sends it. */
+  private void decide(String key, Change c) {
+    Alert alert = c.alert;
+    Map<String, String> labels = Routing.labelsOf(alert);
+    if (alert.isFiring()) {
+      firing.put(alert.fingerprint(), labels);
+    } else {
+      firing.remove(alert.fingerprint());
+    }
+    String held = heldBack(alert, labels);
+    List<Route.Match> matches = held == null ? routing.route().match(labels) : List.of();
+    if (held == null && matches.stream().allMatch(m -> feedOnly(m.receiver()))) {
+      held = "the feed only (no receiver with a channel)";
+      matches = List.of();
+    }
+    Instant now = Instant.now();
+    List<Route.Match> chosen = matches;
+    if (held != null) {
+      pipe(key, chosen, store.suppressed(key, alert.summary(), "not sent: " + held, now));
+    } else {
+      chosen.forEach(m -> c.outstanding.add(m.receiver()));
+      List<String> receivers = new ArrayList<>(c.outstanding);
+      pipe(key, chosen, store.decided(key, receivers, alert.summary(), now));
+    }
+  }
+
+  private void pipe(
+      String key, List<Route.Match> matches, java.util.concurrent.CompletionStage<Void> write) {
+    getContext().pipeToSelf(write, (ok, failure) -> new Decided(key, matches, failure));
+  }
+
+  private boolean feedOnly(String receiver) {
+    var r = routing.receivers().get(receiver);
+    return r != null && r.channels().isEmpty();
+  }
+
+  /** Why a change is not sent, or null when it is. */
+  private String heldBack(Alert alert, Map<String, String> labels) {
+    switch (gate.admit(alert)) {
+      case SILENT:
+        return "a further change of a flapping alert";
+      case OVER_LIMIT:
+        getContext()
+            .getLog()
+            .info(
+                "Not notified (rule {} reached its notify_limit; on the feed only): {}",
+                alert.ruleId(),
+                alert.summary());
+        return "rule " + alert.ruleId() + " reached its notify_limit";
+      case NEVER_SENT:
+        return "its firing was never sent";
+      case SEND:
+      default:
+        break;
+    }
+    if (InhibitRule.OUTAGE_MUTES_IPS.inhibits(labels, firing.values())) {
+      getContext()
+          .getLog()
+          .info(
+              "Not notified (inhibited by an outage of service {}): {}",
+              alert.service(),
+              alert.summary());
+      return "inhibited by an outage of service " + alert.service();
+    }
+    return null;
+  }
+
+  private Behavior<Command> onDecided(Decided d) {
+    Change c = changes.get(d.key());
+    if (c == null) {
+      return this;
+    }
+    if (d.failure() != null) {
+      // sent anyway: the journal reading sends it again if this node stops before it is done
+      getContext()
+          .getLog()
+          .warn(
+              "Outbox write failed for {} ({}); sending without it",
+              c.alert.summary(),
+              d.failure().toString());
+    }
+    if (d.matches().isEmpty()) {
+      finish(c);
+    } else {
+      dispatch(d.key(), c, d.matches());
+    }
+    return this;
+  }
+
+  private void dispatch(String key, Change c, List<Route.Match> matches) {
+    for (Route.Match m : matches) {
+      dispatcher.tell(new Dispatcher.Dispatch(c.alert, m, results));
+    }
+    if (c.outstanding.isEmpty()) {
+      finish(c);
+    }
+  }
+
+  private Behavior<Command> onDispatched(Dispatched d) {
+    Dispatcher.Dispatched r = d.result();
+    String outcome;
+    if (r.deliveredBy() == null) {
+      getContext()
+          .getLog()
+          .error("Alert {} reached no receiver: {}", r.alert().fingerprint(), r.path());
+      outcome = "failed: " + String.join("; ", r.path());
+    } else {
+      outcome = "delivered by " + r.deliveredBy();
+    }
+    markDone(keyOf(r.alert()), r.receiver(), outcome);
+    return this;
+  }
+
+  private void markDone(String key, String receiver, String outcome) {
+    getContext()
+        .pipeToSelf(
+            store.done(key, receiver, outcome, Instant.now()),
+            (ok, failure) -> new MarkedDone(key, receiver, failure));
+  }
+
+  private Behavior<Command> onMarkedDone(MarkedDone m) {
+    Change c = changes.get(m.key());
+    if (c == null) {
+      return this;
+    }
+    if (m.failure() != null) {
+      getContext()
+          .getLog()
+          .warn(
+              "Could not mark {} done for {} in the outbox ({}): it may be sent again after a"
+                  + " restart, with the same key",
+              c.alert.summary(),
+              m.receiver(),
+              m.failure().toString());
+    }
+    if (c.outstanding.remove(m.receiver()) && c.outstanding.isEmpty()) {
+      finish(c);
+    }
+    return this;
+  }
+
+  private void finish(Change c) {
+    c.done = true;
+    c.waiters.forEach(w -> w.tell(StatusReply.ack()));
+    c.waiters.clear();
+  }
+
+  /** Remembers a change, forgetting the oldest done ones past {@link #MAX_REMEMBERED}. */
+  private Change remember(String key, Alert alert) {
+    Change c = new Change(alert);
+    changes.put(key, c);
+    if (changes.size() > MAX_REMEMBERED) {
+      var it = changes.values().iterator();
+      int scanned = 0; // the oldest are done unless receivers are down: a short look
+      while (changes.size() > MAX_REMEMBERED && it.hasNext() && scanned++ < 1_000) {
+        if (it.next().done) {
+          it.remove();
+        }
+      }
+    }
+    return c;
   }
 }

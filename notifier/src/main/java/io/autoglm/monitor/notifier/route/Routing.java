@@ -11,6 +11,7 @@ import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.json.Json;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -58,6 +59,37 @@ public record Routing(Route route, Map<String, Receiver> receivers) {
     } catch (InvalidFieldException e) {
       throw new IllegalArgumentException("autoglm.notifier." + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The routing of a node without receivers: every alert to the one webhook of {@code
+   * autoglm.notifier.webhook.url} (signed with its secret), or, without one, to the feed only.
+   */
+  public static Routing of(io.autoglm.monitor.notifier.channel.WebhookSettings webhook) {
+    List<io.autoglm.monitor.notifier.receiver.ChannelConfig> channels =
+        webhook.enabled()
+            ? List.of(
+                new io.autoglm.monitor.notifier.receiver.ChannelConfig.Webhook(
+                    java.net.URI.create(webhook.url()), "POST", Map.of(), webhook.secret()))
+            : List.of();
+    String name = webhook.enabled() ? "webhook" : "feed";
+    Route root =
+        new Route(
+            name,
+            List.of(),
+            false,
+            RouteCodec.DEFAULT_GROUP_BY,
+            0L,
+            RouteCodec.DEFAULT_GROUP_INTERVAL_MS,
+            RouteCodec.DEFAULT_REPEAT_INTERVAL_MS,
+            List.of(),
+            List.of(),
+            RouteCodec.DEFAULT_ESCALATE_AFTER_MS,
+            List.of());
+    return new Routing(
+        root,
+        Map.of(
+            name, new io.autoglm.monitor.notifier.receiver.Receiver(name, channels, "en", "UTC")));
   }
 
   private static JsonNode json(String text) {

@@ -160,21 +160,6 @@ public record RuleAlertState(
   }
 
   /**
-   * The alert an event publishes (to the feed and, unless silent, the receivers): a fired, resolved
-   * or settled one; null for the others.
-   */
-  public static Alert publishedBy(EndpointStatsEvent event) {
-    if (event instanceof AlertFired e) {
-      return e.alert();
-    } else if (event instanceof AlertResolved e) {
-      return e.alert();
-    } else if (event instanceof AlertSettled e) {
-      return e.alert();
-    }
-    return null;
-  }
-
-  /**
    * Logs a published alert by its summary: firing, resolved, flapping or settled; a silent one (a
    * further change of a flapping alert) at debug level.
    */

@@ -1,5 +1,6 @@
 package io.autoglm.monitor.sharding.ips;
 
+import io.autoglm.monitor.persistence.event.AlertEvents;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
 import io.autoglm.monitor.persistence.event.SourceIpStatsEvent;
@@ -185,6 +186,15 @@ public final class SourceIpGroupEntity
   @Override
   public SourceIpGroupState emptyState() {
     return SourceIpGroupState.empty(key.entityId());
+  }
+
+  /**
+   * Alert changes carry the alert tag: the notifier reads them from the journal by it ({@link
+   * AlertEvents}).
+   */
+  @Override
+  public java.util.Set<String> tagsFor(SourceIpStatsEvent event) {
+    return AlertEvents.tagsFor(event);
   }
 
   @Override
@@ -590,7 +600,7 @@ public final class SourceIpGroupEntity
           ip.panes().forEach(p -> history.changed(HISTORY_PREFIX + ip.ipId(), p.start()));
         }
       } else if (e instanceof IpAlertChanged changed) {
-        Alert alert = RuleAlertState.publishedBy(changed.change());
+        Alert alert = AlertEvents.alertOf(changed.change());
         if (alert != null) {
           RuleAlertState.log(context.getLog(), alert);
           deps.alertTopic().tell(Topic.publish(alert));

@@ -1,5 +1,6 @@
 package io.autoglm.monitor.sharding.stats;
 
+import io.autoglm.monitor.persistence.event.AlertEvents;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.EventTimeAdvanced;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
@@ -254,6 +255,15 @@ public final class EndpointStatsEntity
     return EndpointStatsState.empty(key.entityId());
   }
 
+  /**
+   * Alert changes carry the alert tag: the notifier reads them from the journal by it ({@link
+   * AlertEvents}).
+   */
+  @Override
+  public java.util.Set<String> tagsFor(EndpointStatsEvent event) {
+    return AlertEvents.tagsFor(event);
+  }
+
   @Override
   public RetentionCriteria retentionCriteria() {
     // the journal keeps only what the two newest snapshots do not cover: events are deleted
@@ -363,7 +373,7 @@ public final class EndpointStatsEntity
 
     /** Whether it fires or resolves an alert: such a write does not wait for the slot. */
     boolean changesAnAlert() {
-      return events.stream().anyMatch(e -> RuleAlertState.publishedBy(e) != null);
+      return events.stream().anyMatch(e -> AlertEvents.alertOf(e) != null);
     }
   }
 
@@ -748,7 +758,7 @@ public final class EndpointStatsEntity
 
   private void publishAlerts(List<EndpointStatsEvent> events) {
     for (EndpointStatsEvent e : events) {
-      Alert alert = RuleAlertState.publishedBy(e);
+      Alert alert = AlertEvents.alertOf(e);
       if (alert != null) {
         RuleAlertState.log(context.getLog(), alert);
         deps.alertTopic().tell(Topic.publish(alert));

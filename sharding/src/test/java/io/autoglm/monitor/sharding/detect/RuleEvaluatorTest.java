@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.autoglm.monitor.persistence.event.AlertEvents;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertFired;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent.AlertPending;
@@ -243,7 +244,7 @@ class RuleEvaluatorTest {
     panes.addAll(seconds(120, 130, 100, 50)); // then a real burst
     List<EndpointStatsEvent> events = run(List.of(rule), panes);
 
-    List<Alert> published = events.stream().map(RuleAlertState::publishedBy).toList();
+    List<Alert> published = events.stream().map(AlertEvents::alertOf).toList();
     int settledAt = -1;
     for (int i = 0; i < events.size(); i++) {
       if (events.get(i) instanceof AlertSettled) {
@@ -278,9 +279,7 @@ class RuleEvaluatorTest {
     List<EndpointStatsEvent> unfiltered =
         run(List.of(rule.withFilters(Filters.DEFAULT.withFlapping(0, 0))), panes);
     assertTrue(
-        unfiltered.stream()
-            .map(RuleAlertState::publishedBy)
-            .noneMatch(a -> a.flapping() || a.silent()),
+        unfiltered.stream().map(AlertEvents::alertOf).noneMatch(a -> a.flapping() || a.silent()),
         "flapping: false marks nothing");
     assertEquals(settledAt + 1, unfiltered.size(), "the same changes, without the settle");
   }

@@ -1,5 +1,6 @@
 package io.autoglm.monitor.tools.backtest;
 
+import io.autoglm.monitor.persistence.event.AlertEvents;
 import io.autoglm.monitor.persistence.event.EndpointStatsEvent;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Metric;
@@ -121,7 +122,7 @@ public final class SeriesBacktest {
       for (EndpointStatsEvent e : events) {
         String rule = RuleAlertState.ruleIdOf(e);
         states.put(rule, states.getOrDefault(rule, RuleAlertState.ok(rule)).after(e));
-        Alert published = RuleAlertState.publishedBy(e);
+        Alert published = AlertEvents.alertOf(e);
         if (published != null) {
           alerts.add(published);
         }

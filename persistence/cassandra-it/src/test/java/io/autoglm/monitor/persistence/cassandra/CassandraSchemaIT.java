@@ -23,7 +23,9 @@ class CassandraSchemaIT {
           "tag_views",
           "tag_write_progress",
           "tag_scanning",
-          "rollups");
+          "rollups",
+          "notifier_offset",
+          "notifier_outbox");
 
   @Test
   void createsJournalAndSnapshotTablesAndIsIdempotent() {
@@ -57,14 +59,16 @@ class CassandraSchemaIT {
   }
 
   @Test
-  void statementsAreThePluginTablesInOrderThenTheRollups() {
+  void statementsAreThePluginTablesInOrderThenTheRollupsAndTheNotifiers() {
     var statements = CassandraSchema.statements("j", "s", 3);
 
-    assertEquals(10, statements.size());
+    assertEquals(12, statements.size());
     assertTrue(statements.get(0).contains("'replication_factor' : 3"), statements.get(0));
     assertTrue(statements.get(1).startsWith("CREATE TABLE IF NOT EXISTS j.messages"));
     assertTrue(statements.get(7).startsWith("CREATE TABLE IF NOT EXISTS j.rollups"));
-    assertTrue(statements.get(9).startsWith("CREATE TABLE IF NOT EXISTS s.snapshots"));
+    assertTrue(statements.get(8).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_offset"));
+    assertTrue(statements.get(9).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_outbox"));
+    assertTrue(statements.get(11).startsWith("CREATE TABLE IF NOT EXISTS s.snapshots"));
   }
 
   /**

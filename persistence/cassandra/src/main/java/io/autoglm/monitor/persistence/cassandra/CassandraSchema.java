@@ -20,9 +20,8 @@ import org.slf4j.LoggerFactory;
  * mismatches.
  *
  * <p>The table definitions are the plugin's defaults (its journal.md and snapshots.md, and {@code
- * CassandraJournalStatements}/{@code CassandraSnapshotStatements} in 1.1.0). The tag tables are
- * created even though this project does not tag events, so that turning {@code events-by-tag} on
- * later needs no schema step.
+ * CassandraJournalStatements}/{@code CassandraSnapshotStatements} in 1.1.0), with the tag tables:
+ * alert events are tagged, and the notifier reads them by tag.
  */
 public final class CassandraSchema {
 
@@ -53,9 +52,10 @@ public final class CassandraSchema {
 
   /**
    * Creates the journal keyspace (messages, metadata, all_persistence_ids, tag_views,
-   * tag_write_progress, tag_scanning, and this project's rollups) and the snapshot keyspace
-   * (snapshots) if they do not exist, with {@code SimpleStrategy} and the given replication factor.
-   * Existing keyspaces and tables are left as they are (their replication is not altered).
+   * tag_write_progress, tag_scanning, and this project's rollups, notifier_offset and
+   * notifier_outbox) and the snapshot keyspace (snapshots) if they do not exist, with {@code
+   * SimpleStrategy} and the given replication factor. Existing keyspaces and tables are left as
+   * they are (their replication is not altered).
    */
   public static void create(
       CqlSession session, String journalKeyspace, String snapshotKeyspace, int replicationFactor) {
@@ -242,6 +242,27 @@ public final class CassandraSchema {
             'compaction_window_unit': 'DAYS', 'compaction_window_size': 1}
           AND gc_grace_seconds = 86400"""
             .formatted(j),
+        // the notifier's (NotifierStore): how far it has read the alert events of the journal
+        """
+        CREATE TABLE IF NOT EXISTS %s.notifier_offset (
+          name text PRIMARY KEY,
+          tag_offset timeuuid,
+          updated_at timestamp)"""
+            .formatted(j),
+        // ... and what it decided and delivered for each alert change: one row per receiver,
+        // kept two weeks (longer than the journal reading can lag)
+        """
+        CREATE TABLE IF NOT EXISTS %s.notifier_outbox (
+          change_key text,
+          receiver text,
+          summary text,
+          decided_at timestamp,
+          done_at timestamp,
+          outcome text,
+          PRIMARY KEY (change_key, receiver))
+          WITH default_time_to_live = %d
+          AND gc_grace_seconds = 86400"""
+            .formatted(j, NotifierStore.OUTBOX_TTL_SECONDS),
         createKeyspace(s, replicationFactor),
         """
         CREATE TABLE IF NOT EXISTS %s.snapshots (

@@ -1,4 +1,4 @@
-package io.autoglm.monitor.notifier.channel;
+package io.autoglm.monitor.notifier.deliver;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.autoglm.monitor.notifier.channel.AlertmanagerPayload;
+import io.autoglm.monitor.notifier.channel.WebhookSettings;
+import io.autoglm.monitor.notifier.net.GuardedHttp;
+import io.autoglm.monitor.notifier.route.Routing;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.rule.Comparison;
@@ -21,6 +25,7 @@ import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -33,8 +38,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The webhook channel against a real HTTP server on loopback that answers as scripted. */
-class WebhookChannelIT {
+/**
+ * A node's webhook ({@code autoglm.notifier.webhook.*}, as {@link Routing#of} makes it a receiver)
+ * through the dispatcher, its worker and the guarded HTTP client, against a real HTTP server on
+ * loopback that answers as scripted.
+ */
+class WebhookDeliveryIT {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final ObjectMapper MAPPER = Json.mapper();
   private static final ThresholdRule RULE =
@@ -91,11 +100,22 @@ class WebhookChannelIT {
     testKit.shutdownTestKit();
   }
 
-  private ActorRef<WebhookChannel.Command> channel(int maxAttempts) {
+  /** The node's webhook receiver, as the notifier sends to it. */
+  private record Hook(ActorRef<Dispatcher.Command> dispatcher, Routing routing) {
+    void deliver(Alert alert) {
+      dispatcher.tell(
+          new Dispatcher.Dispatch(
+              alert,
+              routing.route().match(Routing.labelsOf(alert)).get(0),
+              testKit.<Dispatcher.Dispatched>createTestProbe().ref()));
+    }
+  }
+
+  private Hook channel(int maxAttempts) {
     return channel("http://127.0.0.1:" + server.getAddress().getPort() + "/hook", "", maxAttempts);
   }
 
-  private ActorRef<WebhookChannel.Command> channel(String url, String secret, int maxAttempts) {
+  private Hook channel(String url, String secret, int maxAttempts) {
     WebhookSettings settings =
         new WebhookSettings(
             url,
@@ -106,7 +126,23 @@ class WebhookChannelIT {
             Duration.ofMillis(200),
             "http://monitor:8080",
             List.of("127.0.0.1/32"));
-    return testKit.spawn(WebhookChannel.create(settings));
+    Routing routing = Routing.of(settings);
+    Sender sender =
+        Sender.of(
+            new GuardedHttp(testKit.system(), settings.guard(), settings.requestTimeout()),
+            Optional.empty(),
+            Runnable::run);
+    return new Hook(
+        testKit.spawn(
+            Dispatcher.create(
+                routing.receivers()::get,
+                Providers.NONE,
+                settings.externalUrl(),
+                DeliveryWorker.Settings.of(settings),
+                sender,
+                attempt -> {},
+                line -> {})),
+        routing);
   }
 
   /** hex(HmacSHA256(secret, timestamp + "." + body)), worked out here with the JDK alone. */
@@ -128,7 +164,7 @@ class WebhookChannelIT {
 
   @Test
   void postsAnAlertmanagerPayload() throws Exception {
-    channel(3).tell(new WebhookChannel.Deliver(FIRING));
+    channel(3).deliver(FIRING);
     JsonNode body = nextHit().body();
     assertEquals("4", body.get("version").asText());
     assertEquals("firing", body.get("status").asText());
@@ -146,7 +182,7 @@ class WebhookChannelIT {
   void aSecretSignsTimestampAndBody() throws Exception {
     long before = System.currentTimeMillis() / 1000;
     channel("http://127.0.0.1:" + server.getAddress().getPort() + "/hook", "s3cr3t", 3)
-        .tell(new WebhookChannel.Deliver(FIRING));
+        .deliver(FIRING);
     Hit hit = nextHit();
     long ts = Long.parseLong(hit.timestamp());
     assertTrue(ts >= before && ts <= System.currentTimeMillis() / 1000 + 1, hit.timestamp());
@@ -155,15 +191,14 @@ class WebhookChannelIT {
         expectedSignature("other", hit.timestamp(), hit.raw()), hit.signature(), "keyed");
     assertEquals(AlertmanagerPayload.idempotencyKey(FIRING), hit.deliveryId());
     // without a secret: no signature header
-    channel(3).tell(new WebhookChannel.Deliver(FIRING));
+    channel(3).deliver(FIRING);
     assertNull(nextHit().signature());
   }
 
   @Test
   void aUrlTheGuardRefusesIsNeverCalled() throws Exception {
     // 127.0.0.2 is loopback, outside the allow-list: refused, and not retried
-    channel("http://127.0.0.2:" + server.getAddress().getPort() + "/hook", "", 5)
-        .tell(new WebhookChannel.Deliver(FIRING));
+    channel("http://127.0.0.2:" + server.getAddress().getPort() + "/hook", "", 5).deliver(FIRING);
     assertNull(hits.poll(700, TimeUnit.MILLISECONDS));
     IllegalArgumentException saved =
         assertThrows(
@@ -186,10 +221,10 @@ class WebhookChannelIT {
   void retriesServerErrorsWithTheSameDeliveryIdAndKeepsOrder() throws Exception {
     answers.add(503);
     answers.add(500);
-    ActorRef<WebhookChannel.Command> channel = channel(5);
-    channel.tell(new WebhookChannel.Deliver(FIRING));
+    Hook channel = channel(5);
+    channel.deliver(FIRING);
     Alert resolved = FIRING.resolved(0.01, 1_767_225_640_000L, 1_767_225_640_000L);
-    channel.tell(new WebhookChannel.Deliver(resolved));
+    channel.deliver(resolved);
     Hit first = nextHit();
     assertEquals(first.deliveryId(), nextHit().deliveryId());
     assertEquals(first.deliveryId(), nextHit().deliveryId());
@@ -206,15 +241,15 @@ class WebhookChannelIT {
   @Test
   void doesNotRetryARejectedPayloadOrBeyondMaxAttempts() throws Exception {
     answers.add(400);
-    ActorRef<WebhookChannel.Command> channel = channel(2);
-    channel.tell(new WebhookChannel.Deliver(FIRING));
+    Hook channel = channel(2);
+    channel.deliver(FIRING);
     nextHit();
     assertNull(hits.poll(500, TimeUnit.MILLISECONDS), "a 400 is not retried");
 
     answers.add(502);
     answers.add(502);
     answers.add(502);
-    channel.tell(new WebhookChannel.Deliver(FIRING));
+    channel.deliver(FIRING);
     nextHit();
     nextHit();
     assertNull(hits.poll(700, TimeUnit.MILLISECONDS), "two attempts at most");

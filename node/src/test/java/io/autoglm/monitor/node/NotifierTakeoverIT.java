@@ -1,0 +1,162 @@
+package io.autoglm.monitor.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.autoglm.monitor.persistence.testkit.TestCassandra;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No alert is lost when the node that is sending it dies: two nodes on one Cassandra, the notifier
+ * (a cluster singleton) on the first. The receiver holds the first request for one alert without
+ * answering; the first node then stops dead (its actor system terminated without leaving the
+ * cluster, as in a crash) and is downed. The notifier starts on the second node, reads the alert
+ * changes from the journal where the first one had saved its offset, finds the alert's delivery not
+ * done in the outbox and sends it again, with the same idempotency key. An alert delivered before
+ * the crash is not sent again.
+ */
+class NotifierTakeoverIT {
+  private static final Duration WITHIN = Duration.ofSeconds(60);
+
+  private record Request(String endpoint, String deliveryId) {}
+
+  private HttpServer receiver;
+  private ExecutorService receiverThreads;
+  private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final AtomicBoolean held = new AtomicBoolean();
+  private Node first;
+  private Node second;
+
+  @BeforeEach
+  void startReceiver() throws Exception {
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiverThreads = Executors.newCachedThreadPool();
+    receiver.setExecutor(receiverThreads); // a held request must not hold the others
+    receiver.createContext(
+        "/hook",
+        ex -> {
+          var body = TestHttp.MAPPER.readTree(ex.getRequestBody().readAllBytes());
+          String endpoint = body.get("alerts").get(0).get("labels").get("endpoint").asText();
+          boolean hold = endpoint.equals("/v1/b") && held.compareAndSet(false, true);
+          requests.add(
+              new Request(endpoint, ex.getRequestHeaders().getFirst("X-AutoGLM-Delivery-Id")));
+          if (hold) {
+            try {
+              release.await(2, TimeUnit.MINUTES); // mid-send: no answer
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          ex.sendResponseHeaders(200, -1);
+          ex.close();
+        });
+    receiver.start();
+  }
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    if (second != null) {
+      second.close();
+    }
+    if (first != null) {
+      first.close();
+    }
+    receiver.stop(0);
+    receiverThreads.shutdownNow();
+  }
+
+  private Request next() throws InterruptedException {
+    Request r = requests.poll(WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+    assertNotNull(r, "the receiver got a request");
+    return r;
+  }
+
+  @Test
+  void anAlertTheDeadNodeWasSendingIsSentByTheOtherWithTheSameKey() throws Exception {
+    Config base =
+        NodeFixture.freshConfig(
+            Map.of(
+                "autoglm.notifier.webhook.url",
+                "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+                "autoglm.notifier.webhook.request-timeout",
+                "60s"));
+    // terminating the first node's actor system is a crash: no leaving, no singleton handover
+    first =
+        Node.start(
+            ConfigFactory.parseMap(
+                    Map.of("pekko.coordinated-shutdown.run-by-actor-system-terminate", "off"))
+                .withFallback(base));
+    second = Node.start(NodeFixture.clusterMember(base, NodeFixture.clusterPort(first), 0));
+    TestHttp http = new TestHttp(second.baseUrl());
+    TestHttp.Reply rule =
+        http.put(
+            "/api/v1/rules/errors",
+            "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.2, \"for\": \"0s\","
+                + " \"endpoint\": \"/v1/*\"}");
+    assertEquals(201, rule.status(), rule.body());
+    Thread.sleep(1_000); // the rule reaches both nodes' caches
+
+    assertEquals(
+        200, http.post("/api/v1/ingest", NodeFixture.traffic("/v1/a", 0, 20, 50, 0.5)).status());
+    Request a = next();
+    assertEquals("/v1/a", a.endpoint());
+    awaitSavedOffset(base); // the first notifier read /v1/a's change back from the journal
+
+    assertEquals(
+        200, http.post("/api/v1/ingest", NodeFixture.traffic("/v1/b", 0, 20, 50, 0.5)).status());
+    Request b = next();
+    assertEquals("/v1/b", b.endpoint());
+    assertTrue(held.get(), "the receiver holds the first request for /v1/b");
+
+    Address dead = Cluster.get(first.system()).selfMember().address();
+    first.system().terminate();
+    first.system().getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    Cluster.get(second.system()).manager().tell(new Down(dead));
+
+    Request again = next();
+    assertEquals("/v1/b", again.endpoint(), "the alert the dead node was sending");
+    assertEquals(b.deliveryId(), again.deliveryId(), "sent again with the same key");
+    assertNull(requests.poll(5, TimeUnit.SECONDS), "nothing else: /v1/a was done before the crash");
+  }
+
+  /** Waits until the notifier has saved an offset in {@code notifier_offset}. */
+  private static void awaitSavedOffset(Config config) throws InterruptedException {
+    String keyspace = config.getString("pekko.persistence.cassandra.journal.keyspace");
+    long deadline = System.nanoTime() + WITHIN.toNanos();
+    while (System.nanoTime() < deadline) {
+      var row =
+          TestCassandra.shared()
+              .session()
+              .execute(
+                  "SELECT tag_offset FROM " + keyspace + ".notifier_offset WHERE name = 'notifier'")
+              .one();
+      if (row != null && row.getUuid(0) != null) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the notifier saved no offset within " + WITHIN);
+  }
+}

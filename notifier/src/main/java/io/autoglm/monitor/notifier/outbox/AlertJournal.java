@@ -1,0 +1,62 @@
+package io.autoglm.monitor.notifier.outbox;
+
+import io.autoglm.monitor.persistence.event.AlertEvents;
+import io.autoglm.monitor.protocols.alert.Alert;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.TimeBasedUUID;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * The alert changes of the journal, in order, as the Cassandra plugin's events-by-tag query reads
+ * them ({@link AlertEvents#TAG}), from an offset the notifier keeps in its own table ({@code
+ * notifier_offset}). This is the plugin's {@code eventsByTag}, not pekko-projection (which the
+ * package registry here does not serve): the offset handling a projection would do is the
+ * notifier's, a few lines.
+ */
+public final class AlertJournal {
+  private AlertJournal() {}
+
+  /** An alert change read from the journal, with its offset. */
+  public record Entry(Alert alert, UUID offset) {}
+
+  /** How far back a reader with no saved offset starts: its first start. */
+  public static final Duration FIRST_START_LOOKBACK = Duration.ofMinutes(1);
+
+  /**
+   * The alert changes after {@code offset}; with none, from {@link #FIRST_START_LOOKBACK} ago. Runs
+   * until cancelled; fails when the query does (a gap it cannot fill, Cassandra gone too long): the
+   * caller restarts it from its saved offset.
+   */
+  public static Source<Entry, NotUsed> after(ActorSystem<?> system, Optional<UUID> offset) {
+    CassandraReadJournal journal =
+        PersistenceQuery.get(system)
+            .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    Offset from =
+        offset
+            .<Offset>map(TimeBasedUUID::new)
+            .orElseGet(
+                () ->
+                    journal.timeBasedUUIDFrom(
+                        System.currentTimeMillis() - FIRST_START_LOOKBACK.toMillis()));
+    return journal
+        .eventsByTag(AlertEvents.TAG, from)
+        .map(e -> new Entry(AlertEvents.alertOf(e.event()), ((TimeBasedUUID) e.offset()).value()))
+        .filter(e -> e.alert() != null);
+  }
+
+  /** {@link #after} from the offset {@code saved} reads when the source starts. */
+  public static Source<Entry, NotUsed> afterSaved(
+      ActorSystem<?> system, Supplier<CompletionStage<Optional<UUID>>> saved) {
+    return Source.completionStageSource(saved.get().thenApply(o -> after(system, o)))
+        .mapMaterializedValue(m -> NotUsed.getInstance());
+  }
+}
