@@ -5,6 +5,7 @@ import io.autoglm.monitor.node.api.AlertRoutes;
 import io.autoglm.monitor.node.api.ApiRoutes;
 import io.autoglm.monitor.node.api.EndpointRoutes;
 import io.autoglm.monitor.node.api.IpRoutes;
+import io.autoglm.monitor.node.api.NotificationRoutes;
 import io.autoglm.monitor.node.api.OriginGuard;
 import io.autoglm.monitor.node.api.RuleRoutes;
 import io.autoglm.monitor.node.api.WatchRoutes;
@@ -199,6 +200,7 @@ public final class Guardian {
               Routing.fromConfig(config, webhook.guard())
                   .map(r -> r.requireProviders(providers))
                   .orElseGet(() -> Routing.of(webhook));
+          NotifierStore notifierStore = notifierStore(system);
           ClusterSingleton.get(system)
               .init(
                   SingletonActor.of(
@@ -212,7 +214,7 @@ public final class Guardian {
                                   },
                                   routing,
                                   providers,
-                                  notifierStore(system)))
+                                  notifierStore))
                           .onFailure(SupervisorStrategy.restart()),
                       "notifier"));
           ctx.spawn(EndpointWaker.create(admission, rules, node.wakeInterval()), "endpoint-waker");
@@ -246,7 +248,8 @@ public final class Guardian {
                       new WatchRoutes(system, rules, stats.askTimeout(), node.maxRuleBytes())
                           .route(),
                       new IpRoutes(system, ips, history, clock, endpointSettings).route(),
-                      new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout()).route())
+                      new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout()).route(),
+                      new NotificationRoutes(notifierStore, clock).route())
                   .route();
 
           rulesLoaded

@@ -35,6 +35,23 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
    */
   public record Dispatched(Alert alert, String receiver, String deliveredBy, List<String> path) {}
 
+  /** A failover taken: {@code from}'s channels all failed ({@code why}), {@code to} is next. */
+  public record Failover(Alert alert, String from, String to, String why) {
+    /** The failover as one line of text. */
+    public String line() {
+      return "failover for "
+          + alert.fingerprint()
+          + " ("
+          + alert.ruleId()
+          + "): "
+          + from
+          + " -> "
+          + to
+          + ": "
+          + why;
+    }
+  }
+
   public sealed interface Command {}
 
   public record Dispatch(Alert alert, Route.Match match, ActorRef<Dispatched> replyTo)
@@ -66,14 +83,14 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   private final DeliveryWorker.Settings settings;
   private final Sender sender;
   private final Consumer<DeliveryWorker.Attempt> attempts;
-  private final Consumer<String> failovers;
+  private final Consumer<Failover> failovers;
   private final Map<String, ActorRef<DeliveryWorker.Command>> workers = new HashMap<>();
   private final Map<Long, InFlight> inFlight = new HashMap<>();
   private long nextId;
 
   /**
    * @param receivers a receiver by name (null: unknown)
-   * @param failovers told each failover taken, as a line for the audit
+   * @param failovers told each failover taken, for the audit
    */
   public static Behavior<Command> create(
       Function<String, Receiver> receivers,
@@ -82,7 +99,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       DeliveryWorker.Settings settings,
       Sender sender,
       Consumer<DeliveryWorker.Attempt> attempts,
-      Consumer<String> failovers) {
+      Consumer<Failover> failovers) {
     return Behaviors.setup(
         ctx ->
             new Dispatcher(
@@ -97,7 +114,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       DeliveryWorker.Settings settings,
       Sender sender,
       Consumer<DeliveryWorker.Attempt> attempts,
-      Consumer<String> failovers) {
+      Consumer<Failover> failovers) {
     super(ctx);
     this.receivers = receivers;
     this.providers = providers;
@@ -162,19 +179,9 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     f.path.add(receiver + ": " + why);
     f.position++;
     if (f.position < f.chain.size()) {
-      String line =
-          "failover for "
-              + f.dispatch.alert().fingerprint()
-              + " ("
-              + f.dispatch.alert().ruleId()
-              + "): "
-              + receiver
-              + " -> "
-              + f.chain.get(f.position)
-              + ": "
-              + why;
-      failovers.accept(line);
-      getContext().getLog().warn(line);
+      Failover failover = new Failover(f.dispatch.alert(), receiver, f.chain.get(f.position), why);
+      failovers.accept(failover);
+      getContext().getLog().warn(failover.line());
     }
   }
 

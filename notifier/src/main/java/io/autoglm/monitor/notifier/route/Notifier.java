@@ -9,6 +9,7 @@ import io.autoglm.monitor.notifier.deliver.Providers;
 import io.autoglm.monitor.notifier.deliver.Sender;
 import io.autoglm.monitor.notifier.net.GuardedHttp;
 import io.autoglm.monitor.notifier.outbox.AlertJournal;
+import io.autoglm.monitor.notifier.outbox.NotificationAudit;
 import io.autoglm.monitor.persistence.cassandra.NotifierStore;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Filters;
@@ -67,10 +68,6 @@ import org.apache.pekko.stream.javadsl.Sink;
  */
 public final class Notifier extends AbstractBehavior<Notifier.Command> {
 
-  /** Every notification attempt, one line each (the audit, until it has a table of its own). */
-  private static final org.slf4j.Logger AUDIT =
-      org.slf4j.LoggerFactory.getLogger("io.autoglm.monitor.notifier.audit");
-
   /** The name of the notifier's offset in {@code notifier_offset}. */
   public static final String OFFSET_NAME = "notifier";
 
@@ -100,6 +97,11 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
   private record Dispatched(Dispatcher.Dispatched result) implements Command {}
 
   private record MarkedDone(String key, String receiver, Throwable failure) implements Command {}
+
+  /** An attempt a delivery worker made (told from the worker's thread). */
+  private record Attempted(DeliveryWorker.Attempt attempt) implements Command {}
+
+  private record FailedOver(Dispatcher.Failover failover) implements Command {}
 
   /** One alert change as this notifier knows it. */
   private static final class Change {
@@ -132,6 +134,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
   private final Routing routing;
   private final NotifierStore store;
   private final NotificationGate gate;
+  private final NotificationAudit audit;
   private final ActorRef<Dispatcher.Command> dispatcher;
   private final ActorRef<Dispatcher.Dispatched> results;
   private final Map<String, Map<String, String>> firing = new HashMap<>();
@@ -150,6 +153,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
     this.routing = routing;
     this.store = store;
     this.gate = new NotificationGate(filtersOf);
+    this.audit = new NotificationAudit(store);
     GuardedHttp http = new GuardedHttp(ctx.getSystem(), webhook.guard(), webhook.requestTimeout());
     Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     Sender sender = Sender.of(http, providers.smtp().map(EmailSender::new), blocking);
@@ -162,17 +166,9 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
                 webhook.externalUrl(),
                 settings,
                 sender,
-                // called from the workers: a thread-safe logger, not this actor's
-                attempt ->
-                    AUDIT.info(
-                        "Notification attempt {} {} {} -> {} {}: {}",
-                        attempt.attempt(),
-                        attempt.idempotencyKey(),
-                        attempt.receiver(),
-                        attempt.channel(),
-                        attempt.delivered() ? "delivered" : "failed",
-                        attempt.error() == null ? "" : attempt.error()),
-                line -> {}),
+                // called from the workers' threads: only a tell
+                attempt -> ctx.getSelf().tell(new Attempted(attempt)),
+                failover -> ctx.getSelf().tell(new FailedOver(failover))),
             "dispatcher");
     this.results = ctx.messageAdapter(Dispatcher.Dispatched.class, Dispatched::new);
     ctx.getLog()
@@ -224,6 +220,19 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
         .onMessage(Decided.class, this::onDecided)
         .onMessage(Dispatched.class, this::onDispatched)
         .onMessage(MarkedDone.class, this::onMarkedDone)
+        .onMessage(
+            Attempted.class,
+            a -> {
+              Change c = changes.get(a.attempt().idempotencyKey());
+              audit.attempt(c == null ? null : c.alert, a.attempt());
+              return this;
+            })
+        .onMessage(
+            FailedOver.class,
+            f -> {
+              audit.failover(keyOf(f.failover().alert()), f.failover());
+              return this;
+            })
         .onSignal(
             PostStop.class,
             s -> {
@@ -325,6 +334,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
     Instant now = Instant.now();
     List<Route.Match> chosen = matches;
     if (held != null) {
+      audit.suppressed(key, alert, held);
       pipe(key, chosen, store.suppressed(key, alert.summary(), "not sent: " + held, now));
     } else {
       chosen.forEach(m -> c.outstanding.add(m.receiver()));

@@ -130,7 +130,7 @@ class DispatcherTest {
             settings,
             sender,
             attempts::add,
-            failovers::add));
+            f -> failovers.add(f.line())));
   }
 
   private static Receiver receiver(String json, UrlGuard guard) throws Exception {

@@ -51,7 +51,7 @@ class CassandraBootstrapIT {
           applied.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter"));
     }
     assertEquals(
-        7L, // the plugin's six tables and the rollups
+        10L, // the plugin's six tables, the rollups and the notifier's three
         cassandra
             .session()
             .execute(

@@ -25,7 +25,8 @@ class CassandraSchemaIT {
           "tag_scanning",
           "rollups",
           "notifier_offset",
-          "notifier_outbox");
+          "notifier_outbox",
+          "notifier_audit");
 
   @Test
   void createsJournalAndSnapshotTablesAndIsIdempotent() {
@@ -62,13 +63,14 @@ class CassandraSchemaIT {
   void statementsAreThePluginTablesInOrderThenTheRollupsAndTheNotifiers() {
     var statements = CassandraSchema.statements("j", "s", 3);
 
-    assertEquals(12, statements.size());
+    assertEquals(13, statements.size());
     assertTrue(statements.get(0).contains("'replication_factor' : 3"), statements.get(0));
     assertTrue(statements.get(1).startsWith("CREATE TABLE IF NOT EXISTS j.messages"));
     assertTrue(statements.get(7).startsWith("CREATE TABLE IF NOT EXISTS j.rollups"));
     assertTrue(statements.get(8).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_offset"));
     assertTrue(statements.get(9).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_outbox"));
-    assertTrue(statements.get(11).startsWith("CREATE TABLE IF NOT EXISTS s.snapshots"));
+    assertTrue(statements.get(10).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_audit"));
+    assertTrue(statements.get(12).startsWith("CREATE TABLE IF NOT EXISTS s.snapshots"));
   }
 
   /**

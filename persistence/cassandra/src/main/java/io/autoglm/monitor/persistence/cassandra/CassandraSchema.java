@@ -52,8 +52,8 @@ public final class CassandraSchema {
 
   /**
    * Creates the journal keyspace (messages, metadata, all_persistence_ids, tag_views,
-   * tag_write_progress, tag_scanning, and this project's rollups, notifier_offset and
-   * notifier_outbox) and the snapshot keyspace (snapshots) if they do not exist, with {@code
+   * tag_write_progress, tag_scanning, and this project's rollups, notifier_offset, notifier_outbox
+   * and notifier_audit) and the snapshot keyspace (snapshots) if they do not exist, with {@code
    * SimpleStrategy} and the given replication factor. Existing keyspaces and tables are left as
    * they are (their replication is not altered).
    */
@@ -263,6 +263,29 @@ public final class CassandraSchema {
           WITH default_time_to_live = %d
           AND gc_grace_seconds = 86400"""
             .formatted(j, NotifierStore.OUTBOX_TTL_SECONDS),
+        // ... and every notification attempt, failover and suppression: the audit, one
+        // partition per hour, read by time range
+        """
+        CREATE TABLE IF NOT EXISTS %s.notifier_audit (
+          hour bigint,
+          at timestamp,
+          id timeuuid,
+          change_key text,
+          fingerprint text,
+          rule text,
+          summary text,
+          receiver text,
+          channel text,
+          attempt int,
+          status text,
+          latency_ms bigint,
+          error text,
+          PRIMARY KEY (hour, at, id))
+          WITH default_time_to_live = %d
+          AND compaction = {'class': 'TimeWindowCompactionStrategy',
+            'compaction_window_unit': 'DAYS', 'compaction_window_size': 1}
+          AND gc_grace_seconds = 86400"""
+            .formatted(j, NotifierStore.AUDIT_TTL_SECONDS),
         createKeyspace(s, replicationFactor),
         """
         CREATE TABLE IF NOT EXISTS %s.snapshots (

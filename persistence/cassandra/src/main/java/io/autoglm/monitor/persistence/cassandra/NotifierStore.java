@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -43,12 +44,59 @@ public final class NotifierStore {
     }
   }
 
+  /** Thirty days of notification audit. */
+  public static final int AUDIT_TTL_SECONDS = 30 * 86_400;
+
+  /** What one audit row records. */
+  public enum AuditStatus {
+    /** An attempt on a channel that delivered. */
+    DELIVERED,
+    /** An attempt on a channel that failed (it may be retried). */
+    FAILED,
+    /** A receiver's channels all failed: the next receiver of the failover chain takes it. */
+    FAILOVER,
+    /** A change decided not to be sent (silenced, over its limit, inhibited, the feed only). */
+    SUPPRESSED;
+
+    public String wireName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * One row of the audit: a notification attempt (channel, receiver, outcome, latency, error), a
+   * failover or a suppression, with the alert change's idempotency key and the alert's fingerprint,
+   * which trace it.
+   */
+  public record AuditRow(
+      Instant at,
+      UUID id,
+      String changeKey,
+      String fingerprint,
+      String rule,
+      String summary,
+      String receiver,
+      String channel,
+      int attempt,
+      AuditStatus status,
+      long latencyMs,
+      String error) {}
+
+  private static final long HOUR_MS = 3_600_000L;
+
+  /** A new audit row id: a time-based UUID, as the table's {@code timeuuid} column takes. */
+  public static UUID newAuditId() {
+    return com.datastax.oss.driver.api.core.uuid.Uuids.timeBased();
+  }
+
   private final CompletionStage<CqlSession> session;
   private final CompletionStage<PreparedStatement> selectOffset;
   private final CompletionStage<PreparedStatement> insertOffset;
   private final CompletionStage<PreparedStatement> selectRows;
   private final CompletionStage<PreparedStatement> insertDecided;
   private final CompletionStage<PreparedStatement> updateDone;
+  private final CompletionStage<PreparedStatement> insertAudit;
+  private final CompletionStage<PreparedStatement> selectAudit;
 
   /**
    * @param session the driver session (e.g. the persistence plugin's)
@@ -77,6 +125,19 @@ public final class NotifierStore {
             "UPDATE "
                 + outbox
                 + " SET done_at = ?, outcome = ? WHERE change_key = ? AND receiver = ?");
+    String audit = keyspace + ".notifier_audit";
+    insertAudit =
+        prepare(
+            "INSERT INTO "
+                + audit
+                + " (hour, at, id, change_key, fingerprint, rule, summary, receiver, channel,"
+                + " attempt, status, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    selectAudit =
+        prepare(
+            "SELECT at, id, change_key, fingerprint, rule, summary, receiver, channel, attempt,"
+                + " status, latency_ms, error FROM "
+                + audit
+                + " WHERE hour = ? AND at >= ? AND at < ?");
   }
 
   private CompletionStage<PreparedStatement> prepare(String cql) {
@@ -142,6 +203,147 @@ public final class NotifierStore {
   /** Marks one receiver's row of a change done, with its outcome. */
   public CompletionStage<Void> done(String changeKey, String receiver, String outcome, Instant at) {
     return execute(updateDone, at, outcome, changeKey, receiver).thenApply(rs -> null);
+  }
+
+  /** Writes one audit row. */
+  public CompletionStage<Void> audit(AuditRow r) {
+    return execute(
+            insertAudit,
+            Math.floorDiv(r.at().toEpochMilli(), HOUR_MS),
+            r.at(),
+            r.id(),
+            r.changeKey(),
+            r.fingerprint(),
+            r.rule(),
+            r.summary(),
+            r.receiver(),
+            r.channel(),
+            r.attempt(),
+            r.status().wireName(),
+            r.latencyMs(),
+            r.error())
+        .thenApply(rs -> null);
+  }
+
+  /** Where a scan of the audit stopped: after the row at {@code at} with {@code id}. */
+  public record AuditCursor(Instant at, UUID id) {}
+
+  /**
+   * What {@link #auditBetween} read: the rows kept, oldest first, and, when it stopped before the
+   * end of the range (at {@code limit} rows kept or {@code maxScanned} read), where to go on from.
+   */
+  public record AuditScan(List<AuditRow> rows, Optional<AuditCursor> next) {}
+
+  /**
+   * The audit rows with {@code fromMs <= at < toMs} (after {@code after}, when given) that {@code
+   * keep} accepts, oldest first: at most {@code limit} of them, reading at most {@code maxScanned}
+   * rows. Reads one hour's partition after the other.
+   */
+  public CompletionStage<AuditScan> auditBetween(
+      long fromMs,
+      long toMs,
+      Optional<AuditCursor> after,
+      java.util.function.Predicate<AuditRow> keep,
+      int limit,
+      int maxScanned) {
+    long from = after.map(c -> Math.max(fromMs, c.at().toEpochMilli())).orElse(fromMs);
+    Scan scan = new Scan(toMs, after.orElse(null), keep, limit, maxScanned);
+    return scan.hour(Math.floorDiv(from, HOUR_MS), from)
+        .thenApply(
+            stopped ->
+                new AuditScan(
+                    scan.kept,
+                    stopped && scan.last != null ? Optional.of(scan.last) : Optional.empty()));
+  }
+
+  /** One scan of the audit: its limits and what it has read so far. */
+  private final class Scan {
+    final long toMs;
+    AuditCursor skipTo;
+    final java.util.function.Predicate<AuditRow> keep;
+    final int limit;
+    final int maxScanned;
+    final List<AuditRow> kept = new ArrayList<>();
+    int scanned;
+    AuditCursor last;
+
+    Scan(
+        long toMs,
+        AuditCursor skipTo,
+        java.util.function.Predicate<AuditRow> keep,
+        int limit,
+        int maxScanned) {
+      this.toMs = toMs;
+      this.skipTo = skipTo;
+      this.keep = keep;
+      this.limit = limit;
+      this.maxScanned = maxScanned;
+    }
+
+    boolean full() {
+      return kept.size() >= limit || scanned >= maxScanned;
+    }
+
+    /**
+     * Reads hour {@code hour} from {@code fromMs} on, then the next; true when it stopped early.
+     */
+    CompletionStage<Boolean> hour(long hour, long fromMs) {
+      if (hour * HOUR_MS >= toMs) {
+        return CompletableFuture.completedFuture(false);
+      }
+      return execute(selectAudit, hour, Instant.ofEpochMilli(fromMs), Instant.ofEpochMilli(toMs))
+          .thenCompose(this::pages)
+          .thenCompose(
+              stopped ->
+                  stopped
+                      ? CompletableFuture.completedFuture(true)
+                      : hour(hour + 1, (hour + 1) * HOUR_MS));
+    }
+
+    private CompletionStage<Boolean> pages(AsyncResultSet rs) {
+      for (var row : rs.currentPage()) {
+        if (full()) {
+          return CompletableFuture.completedFuture(true);
+        }
+        Instant at = row.getInstant(0);
+        UUID id = row.getUuid(1);
+        if (skipTo != null) {
+          if (at.equals(skipTo.at())) {
+            if (id.equals(skipTo.id())) {
+              skipTo = null; // the cursor's own row: the next one is new
+            }
+            continue;
+          }
+          skipTo = null;
+        }
+        scanned++;
+        last = new AuditCursor(at, id);
+        AuditRow r =
+            new AuditRow(
+                at,
+                id,
+                row.getString(2),
+                row.getString(3),
+                row.getString(4),
+                row.getString(5),
+                row.getString(6),
+                row.getString(7),
+                row.getInt(8),
+                AuditStatus.valueOf(row.getString(9).toUpperCase(java.util.Locale.ROOT)),
+                row.getLong(10),
+                row.getString(11));
+        if (keep.test(r)) {
+          kept.add(r);
+        }
+      }
+      if (full()) {
+        return CompletableFuture.completedFuture(true);
+      }
+      if (rs.hasMorePages()) {
+        return rs.fetchNextPage().thenCompose(this::pages);
+      }
+      return CompletableFuture.completedFuture(false);
+    }
   }
 
   private CompletionStage<AsyncResultSet> execute(

@@ -123,6 +123,17 @@ public final class TestCassandra {
   }
 
   /**
+   * The first column of the first row {@code cql} selects, as text; empty when there is no row or
+   * the value is null. For tests that read a table and should not depend on the driver's API.
+   */
+  public Optional<String> firstValue(String cql) {
+    var row = session().execute(cql).one();
+    return row == null || row.isNull(0)
+        ? Optional.empty()
+        : Optional.of(String.valueOf(row.getObject(0)));
+  }
+
+  /**
    * Creates two new keyspaces (journal {@code t_<caller>_<random>_j}, snapshot {@code ..._s}) with
    * {@link CassandraSchema} and returns an unresolved overlay pointing the persistence plugin and
    * the driver at them and at this Cassandra. It also sets {@code
