@@ -201,22 +201,23 @@ public final class Guardian {
                   .map(r -> r.requireProviders(providers))
                   .orElseGet(() -> Routing.of(webhook));
           NotifierStore notifierStore = notifierStore(system);
-          ClusterSingleton.get(system)
-              .init(
-                  SingletonActor.of(
-                      Behaviors.supervise(
-                              Notifier.create(
-                                  alertTopic,
-                                  webhook,
-                                  ruleId -> {
-                                    var rule = rules.current().rules().get(ruleId);
-                                    return rule == null ? null : rule.filters();
-                                  },
-                                  routing,
-                                  providers,
-                                  notifierStore))
-                          .onFailure(SupervisorStrategy.restart()),
-                      "notifier"));
+          ActorRef<Notifier.Command> notifier =
+              ClusterSingleton.get(system)
+                  .init(
+                      SingletonActor.of(
+                          Behaviors.supervise(
+                                  Notifier.create(
+                                      alertTopic,
+                                      webhook,
+                                      ruleId -> {
+                                        var rule = rules.current().rules().get(ruleId);
+                                        return rule == null ? null : rule.filters();
+                                      },
+                                      routing,
+                                      providers,
+                                      notifierStore))
+                              .onFailure(SupervisorStrategy.restart()),
+                          "notifier"));
           ctx.spawn(EndpointWaker.create(admission, rules, node.wakeInterval()), "endpoint-waker");
           AlertFeed.Live feed =
               AlertFeed.spawn(ctx, alertTopic, node.recentAlerts(), node.feedBuffer());
@@ -248,7 +249,8 @@ public final class Guardian {
                       new WatchRoutes(system, rules, stats.askTimeout(), node.maxRuleBytes())
                           .route(),
                       new IpRoutes(system, ips, history, clock, endpointSettings).route(),
-                      new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout()).route(),
+                      new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout(), notifier)
+                          .route(),
                       new NotificationRoutes(notifierStore, clock).route())
                   .route();
 

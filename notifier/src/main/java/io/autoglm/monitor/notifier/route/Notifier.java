@@ -77,6 +77,9 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
   /** Journal entries waiting for their deliveries at once. */
   private static final int JOURNAL_PARALLELISM = 32;
 
+  /** How often escalations due are looked for. */
+  private static final Duration ESCALATION_TICK = Duration.ofSeconds(1);
+
   /** How long a journal entry may wait for its deliveries before the reading restarts. */
   private static final Duration JOURNAL_WAIT = Duration.ofMinutes(10);
 
@@ -103,6 +106,23 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
 
   private record FailedOver(Dispatcher.Failover failover) implements Command {}
 
+  /**
+   * Someone acknowledged the firing alert with {@code fingerprint}: its escalation stops. The
+   * answer says whether the alert is firing (else nothing was acknowledged) and whether it was
+   * escalating.
+   */
+  public record Acknowledge(String fingerprint, ActorRef<Acknowledged> replyTo)
+      implements Command {}
+
+  public record Acknowledged(String fingerprint, boolean firing, boolean escalationStopped) {}
+
+  private enum EscalationTick implements Command {
+    INSTANCE
+  }
+
+  private record EscalationDecided(Escalations.Step step, Route.Match match, Throwable failure)
+      implements Command {}
+
   /** One alert change as this notifier knows it. */
   private static final class Change {
     final Alert alert;
@@ -128,13 +148,21 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
       Providers providers,
       NotifierStore store) {
     return Behaviors.setup(
-        ctx -> new Notifier(ctx, alertTopic, webhook, filtersOf, routing, providers, store));
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(
+                      EscalationTick.INSTANCE, ESCALATION_TICK, ESCALATION_TICK);
+                  return new Notifier(
+                      ctx, alertTopic, webhook, filtersOf, routing, providers, store);
+                }));
   }
 
   private final Routing routing;
   private final NotifierStore store;
   private final NotificationGate gate;
   private final NotificationAudit audit;
+  private final Escalations escalations = new Escalations();
   private final ActorRef<Dispatcher.Command> dispatcher;
   private final ActorRef<Dispatcher.Dispatched> results;
   private final Map<String, Map<String, String>> firing = new HashMap<>();
@@ -227,6 +255,9 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
               audit.attempt(c == null ? null : c.alert, a.attempt());
               return this;
             })
+        .onMessage(Acknowledge.class, this::onAcknowledge)
+        .onMessage(EscalationTick.class, t -> onEscalationTick())
+        .onMessage(EscalationDecided.class, this::onEscalationDecided)
         .onMessage(
             FailedOver.class,
             f -> {
@@ -333,11 +364,15 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
     }
     Instant now = Instant.now();
     List<Route.Match> chosen = matches;
+    if (!alert.isFiring()) {
+      escalations.acknowledge(alert.fingerprint()); // a resolved alert escalates no further
+    }
     if (held != null) {
       audit.suppressed(key, alert, held);
       pipe(key, chosen, store.suppressed(key, alert.summary(), "not sent: " + held, now));
     } else {
       chosen.forEach(m -> c.outstanding.add(m.receiver()));
+      chosen.forEach(m -> escalations.changed(alert, m, now.toEpochMilli()));
       List<String> receivers = new ArrayList<>(c.outstanding);
       pipe(key, chosen, store.decided(key, receivers, alert.summary(), now));
     }
@@ -351,6 +386,48 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
   private boolean feedOnly(String receiver) {
     var r = routing.receivers().get(receiver);
     return r != null && r.channels().isEmpty();
+  }
+
+  private Behavior<Command> onAcknowledge(Acknowledge a) {
+    boolean firing = this.firing.containsKey(a.fingerprint());
+    boolean stopped = escalations.acknowledge(a.fingerprint());
+    if (firing) {
+      getContext()
+          .getLog()
+          .info("Alert {} acknowledged; escalation stopped: {}", a.fingerprint(), stopped);
+    }
+    a.replyTo().tell(new Acknowledged(a.fingerprint(), firing, stopped));
+    return this;
+  }
+
+  /** Sends the escalation levels due: an outbox row for the level's receiver, then the send. */
+  private Behavior<Command> onEscalationTick() {
+    for (Escalations.Step step : escalations.due(System.currentTimeMillis())) {
+      Route.Match level =
+          new Route.Match(
+              step.receiver(), List.of(), List.of(), 0, 0, 0, "escalation level " + step.level());
+      getContext()
+          .getLog()
+          .warn(
+              "Escalating (not acknowledged) to {} (level {}): {}",
+              step.receiver(),
+              step.level(),
+              step.alert().summary());
+      getContext()
+          .pipeToSelf(
+              store.decided(
+                  keyOf(step.alert()),
+                  List.of(step.receiver()),
+                  step.alert().summary(),
+                  Instant.now()),
+              (ok, failure) -> new EscalationDecided(step, level, failure));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onEscalationDecided(EscalationDecided e) {
+    dispatcher.tell(new Dispatcher.Dispatch(e.step().alert(), e.match(), results));
+    return this;
   }
 
   /** Why a change is not sent, or null when it is. */
