@@ -8,6 +8,7 @@ import io.autoglm.monitor.node.api.IpRoutes;
 import io.autoglm.monitor.node.api.NotificationRoutes;
 import io.autoglm.monitor.node.api.OriginGuard;
 import io.autoglm.monitor.node.api.RuleRoutes;
+import io.autoglm.monitor.node.api.SilenceRoutes;
 import io.autoglm.monitor.node.api.WatchRoutes;
 import io.autoglm.monitor.node.feed.AlertFeed;
 import io.autoglm.monitor.node.ingest.EntityWriter;
@@ -251,7 +252,8 @@ public final class Guardian {
                       new IpRoutes(system, ips, history, clock, endpointSettings).route(),
                       new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout(), notifier)
                           .route(),
-                      new NotificationRoutes(notifierStore, clock).route())
+                      new NotificationRoutes(notifierStore, clock).route(),
+                      new SilenceRoutes(notifierStore, notifier).route())
                   .route();
 
           rulesLoaded

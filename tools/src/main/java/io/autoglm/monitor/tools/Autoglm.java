@@ -15,6 +15,8 @@ import io.autoglm.monitor.tools.bench.DecodeBench;
 import io.autoglm.monitor.tools.bench.DetectBench;
 import io.autoglm.monitor.tools.bench.IngestBench;
 import io.autoglm.monitor.tools.bench.IpSprayBench;
+import io.autoglm.monitor.tools.bench.NotifierCrashDrill;
+import io.autoglm.monitor.tools.bench.NotifyBench;
 import io.autoglm.monitor.tools.demo.Demo;
 import io.autoglm.monitor.tools.gen.GenerateCommand;
 import java.util.concurrent.Callable;
@@ -68,6 +70,8 @@ public final class Autoglm extends CommandGroup {
                 .addSubcommand(new BacktestBench(io.out()))
                 .addSubcommand(new DetectBench(io.out()))
                 .addSubcommand(new AlertLatencyBench(io.out()))
+                .addSubcommand(new NotifyBench(io.out()))
+                .addSubcommand(new NotifierCrashDrill(io.out()))
                 .addSubcommand(new IpSprayBench(io.out())))
         .addSubcommand(new BacktestCommand(io))
         .addSubcommand(agent)
@@ -110,7 +114,10 @@ public final class Autoglm extends CommandGroup {
     }
   }
 
-  /** {@code bench ingest | bench decode | bench alert-latency} (alias {@code bench alert}). */
+  /**
+   * {@code bench ingest | bench decode | bench alert-latency} (alias {@code bench alert}) {@code |
+   * bench notify} and the others.
+   */
   @Command(
       name = "bench",
       description = "Measures ingest, decoding alone, or how fast alerts fire and resolve.")

@@ -77,6 +77,9 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
   /** Journal entries waiting for their deliveries at once. */
   private static final int JOURNAL_PARALLELISM = 32;
 
+  /** How often the silences are read again anyway. */
+  private static final Duration SILENCE_RELOAD = Duration.ofSeconds(30);
+
   /** How often escalations due are looked for. */
   private static final Duration ESCALATION_TICK = Duration.ofSeconds(1);
 
@@ -120,6 +123,13 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
     INSTANCE
   }
 
+  /** The silences changed (the API wrote them): read them again. */
+  public enum ReloadSilences implements Command {
+    INSTANCE
+  }
+
+  private record SilencesLoaded(List<String> json, Throwable failure) implements Command {}
+
   private record EscalationDecided(Escalations.Step step, Route.Match match, Throwable failure)
       implements Command {}
 
@@ -153,6 +163,10 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
                 timers -> {
                   timers.startTimerWithFixedDelay(
                       EscalationTick.INSTANCE, ESCALATION_TICK, ESCALATION_TICK);
+                  // besides the API's nudge: what another node's API wrote while this one
+                  // was not the notifier, or a nudge lost
+                  timers.startTimerWithFixedDelay(
+                      ReloadSilences.INSTANCE, SILENCE_RELOAD, SILENCE_RELOAD);
                   return new Notifier(
                       ctx, alertTopic, webhook, filtersOf, routing, providers, store);
                 }));
@@ -163,6 +177,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
   private final NotificationGate gate;
   private final NotificationAudit audit;
   private final Escalations escalations = new Escalations();
+  private List<Silence> silences = List.of();
   private final ActorRef<Dispatcher.Command> dispatcher;
   private final ActorRef<Dispatcher.Dispatched> results;
   private final Map<String, Map<String, String>> firing = new HashMap<>();
@@ -204,6 +219,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
             "Alerts are routed to receivers {}",
             new java.util.TreeSet<>(routing.receivers().keySet()));
     alertTopic.tell(Topic.subscribe(ctx.messageAdapter(Alert.class, Published::new)));
+    ctx.getSelf().tell(ReloadSilences.INSTANCE);
     this.journalReading = readJournal(ctx);
   }
 
@@ -256,6 +272,15 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
               return this;
             })
         .onMessage(Acknowledge.class, this::onAcknowledge)
+        .onMessage(
+            ReloadSilences.class,
+            r -> {
+              getContext()
+                  .pipeToSelf(
+                      store.silences(), (json, failure) -> new SilencesLoaded(json, failure));
+              return this;
+            })
+        .onMessage(SilencesLoaded.class, this::onSilencesLoaded)
         .onMessage(EscalationTick.class, t -> onEscalationTick())
         .onMessage(EscalationDecided.class, this::onEscalationDecided)
         .onMessage(
@@ -388,6 +413,31 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
     return r != null && r.channels().isEmpty();
   }
 
+  private Behavior<Command> onSilencesLoaded(SilencesLoaded l) {
+    if (l.failure() != null) {
+      getContext()
+          .getLog()
+          .warn(
+              "Could not read the silences ({}); keeping {}",
+              l.failure().toString(),
+              silences.size());
+      return this;
+    }
+    List<Silence> loaded = new ArrayList<>();
+    for (String json : l.json()) {
+      try {
+        var tree = io.autoglm.monitor.protocols.json.Json.mapper().readTree(json);
+        loaded.add(SilenceCodec.parse(tree, tree.path("id").asText(), Instant.now()));
+      } catch (Exception e) {
+        getContext()
+            .getLog()
+            .warn("A stored silence cannot be read ({}): {}", e.getMessage(), json);
+      }
+    }
+    silences = List.copyOf(loaded);
+    return this;
+  }
+
   private Behavior<Command> onAcknowledge(Acknowledge a) {
     boolean firing = this.firing.containsKey(a.fingerprint());
     boolean stopped = escalations.acknowledge(a.fingerprint());
@@ -432,6 +482,10 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
 
   /** Why a change is not sent, or null when it is. */
   private String heldBack(Alert alert, Map<String, String> labels) {
+    Silence silence = Silence.muting(silences, labels, Instant.now());
+    if (silence != null) {
+      return "silenced by " + silence.id();
+    }
     switch (gate.admit(alert)) {
       case SILENT:
         return "a further change of a flapping alert";

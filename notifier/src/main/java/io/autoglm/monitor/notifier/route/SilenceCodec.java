@@ -29,6 +29,37 @@ public final class SilenceCodec {
 
   private SilenceCodec() {}
 
+  /** A silence as Alertmanager's API writes it: how it is answered and stored. */
+  public record Written(
+      String id,
+      List<WrittenMatcher> matchers,
+      Instant startsAt,
+      Instant endsAt,
+      String createdBy,
+      String comment) {}
+
+  /** A matcher as Alertmanager's API writes it. */
+  public record WrittenMatcher(String name, String value, boolean isRegex, boolean isEqual) {}
+
+  /** {@code silence} in the form {@link #parse} reads back to the same silence. */
+  public static Written written(Silence silence) {
+    return new Written(
+        silence.id(),
+        silence.matchers().stream()
+            .map(
+                m ->
+                    new WrittenMatcher(
+                        m.name(),
+                        m.value(),
+                        m.op() == Matcher.Op.RE || m.op() == Matcher.Op.NOT_RE,
+                        m.op() == Matcher.Op.EQ || m.op() == Matcher.Op.RE))
+            .toList(),
+        silence.startsAt(),
+        silence.endsAt(),
+        silence.createdBy(),
+        silence.comment());
+  }
+
   public static Silence parse(JsonNode json, String id, Instant now) {
     if (json == null || !json.isObject()) {
       throw new InvalidFieldException("silence", "must be an object");

@@ -51,7 +51,7 @@ class CassandraBootstrapIT {
           applied.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter"));
     }
     assertEquals(
-        10L, // the plugin's six tables, the rollups and the notifier's three
+        11L, // the plugin's six tables, the rollups and the notifier's four
         cassandra
             .session()
             .execute(

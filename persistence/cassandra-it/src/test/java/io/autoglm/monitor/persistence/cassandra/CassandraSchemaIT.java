@@ -26,7 +26,8 @@ class CassandraSchemaIT {
           "rollups",
           "notifier_offset",
           "notifier_outbox",
-          "notifier_audit");
+          "notifier_audit",
+          "notifier_silences");
 
   @Test
   void createsJournalAndSnapshotTablesAndIsIdempotent() {
@@ -63,14 +64,15 @@ class CassandraSchemaIT {
   void statementsAreThePluginTablesInOrderThenTheRollupsAndTheNotifiers() {
     var statements = CassandraSchema.statements("j", "s", 3);
 
-    assertEquals(13, statements.size());
+    assertEquals(14, statements.size());
     assertTrue(statements.get(0).contains("'replication_factor' : 3"), statements.get(0));
     assertTrue(statements.get(1).startsWith("CREATE TABLE IF NOT EXISTS j.messages"));
     assertTrue(statements.get(7).startsWith("CREATE TABLE IF NOT EXISTS j.rollups"));
     assertTrue(statements.get(8).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_offset"));
     assertTrue(statements.get(9).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_outbox"));
     assertTrue(statements.get(10).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_audit"));
-    assertTrue(statements.get(12).startsWith("CREATE TABLE IF NOT EXISTS s.snapshots"));
+    assertTrue(statements.get(11).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_silences"));
+    assertTrue(statements.get(13).startsWith("CREATE TABLE IF NOT EXISTS s.snapshots"));
   }
 
   /**

@@ -286,6 +286,13 @@ public final class CassandraSchema {
             'compaction_window_unit': 'DAYS', 'compaction_window_size': 1}
           AND gc_grace_seconds = 86400"""
             .formatted(j, NotifierStore.AUDIT_TTL_SECONDS),
+        // ... and the silences made through the API (kept a week after they end)
+        """
+        CREATE TABLE IF NOT EXISTS %s.notifier_silences (
+          id text PRIMARY KEY,
+          silence text,
+          ends_at timestamp)"""
+            .formatted(j),
         createKeyspace(s, replicationFactor),
         """
         CREATE TABLE IF NOT EXISTS %s.snapshots (

@@ -96,6 +96,9 @@ public final class NotifierStore {
   private final CompletionStage<PreparedStatement> insertDecided;
   private final CompletionStage<PreparedStatement> updateDone;
   private final CompletionStage<PreparedStatement> insertAudit;
+  private final CompletionStage<PreparedStatement> insertSilence;
+  private final CompletionStage<PreparedStatement> selectSilences;
+  private final CompletionStage<PreparedStatement> deleteSilence;
   private final CompletionStage<PreparedStatement> selectAudit;
 
   /**
@@ -138,6 +141,11 @@ public final class NotifierStore {
                 + " status, latency_ms, error FROM "
                 + audit
                 + " WHERE hour = ? AND at >= ? AND at < ?");
+    String silences = keyspace + ".notifier_silences";
+    insertSilence =
+        prepare("INSERT INTO " + silences + " (id, silence, ends_at) VALUES (?, ?, ?) USING TTL ?");
+    selectSilences = prepare("SELECT silence FROM " + silences);
+    deleteSilence = prepare("DELETE FROM " + silences + " WHERE id = ?");
   }
 
   private CompletionStage<PreparedStatement> prepare(String cql) {
@@ -203,6 +211,36 @@ public final class NotifierStore {
   /** Marks one receiver's row of a change done, with its outcome. */
   public CompletionStage<Void> done(String changeKey, String receiver, String outcome, Instant at) {
     return execute(updateDone, at, outcome, changeKey, receiver).thenApply(rs -> null);
+  }
+
+  /** How long a silence is kept after it ends (it is listed as expired until then). */
+  public static final long SILENCE_KEPT_AFTER_END_SECONDS = 7 * 86_400;
+
+  /** Writes (overwrites) silence {@code id}, as JSON, until a week after {@code endsAt}. */
+  public CompletionStage<Void> saveSilence(String id, String json, Instant endsAt) {
+    long ttl =
+        Math.max(0, endsAt.getEpochSecond() - Instant.now().getEpochSecond())
+            + SILENCE_KEPT_AFTER_END_SECONDS;
+    return execute(insertSilence, id, json, endsAt, (int) Math.min(Integer.MAX_VALUE, ttl))
+        .thenApply(rs -> null);
+  }
+
+  /** Every silence kept, as JSON (ended ones until a week after they ended). */
+  public CompletionStage<List<String>> silences() {
+    return execute(selectSilences).thenCompose(rs -> collect(rs, new ArrayList<>()));
+  }
+
+  private static CompletionStage<List<String>> collect(AsyncResultSet rs, List<String> out) {
+    for (var row : rs.currentPage()) {
+      out.add(row.getString(0));
+    }
+    return rs.hasMorePages()
+        ? rs.fetchNextPage().thenCompose(next -> collect(next, out))
+        : CompletableFuture.completedFuture(out);
+  }
+
+  public CompletionStage<Void> deleteSilence(String id) {
+    return execute(deleteSilence, id).thenApply(rs -> null);
   }
 
   /** Writes one audit row. */
