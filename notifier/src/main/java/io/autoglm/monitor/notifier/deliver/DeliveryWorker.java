@@ -17,13 +17,14 @@ import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.pattern.CircuitBreakerOpenException;
 
 /**
- * Delivers to one channel of one receiver, one delivery at a time and in order (a resolve never
- * overtakes its firing): each attempt through the {@link Sender}, answers worth it retried with
- * exponential backoff up to a cap, every attempt reported to the audit. A circuit breaker (Pekko's)
- * counts the channel's failed attempts: after {@code breakerFailures} in a row it opens, and the
- * deliveries waiting fail at once ("breaker open") for {@code breakerReset} (doubling while the
- * channel stays down), so the receiver's route can fail over to its next channel instead of waiting
- * out every retry. Every outcome goes back to whoever asked.
+ * Delivers to one channel of one receiver, up to {@link #MAX_IN_FLIGHT} deliveries at once, those
+ * of one alert one at a time and in order (a resolve never overtakes its firing): each attempt
+ * through the {@link Sender}, answers worth it retried with exponential backoff up to a cap, every
+ * attempt reported to the audit. A circuit breaker (Pekko's) counts the channel's failed attempts:
+ * after {@code breakerFailures} in a row it opens, and the deliveries waiting fail at once
+ * ("breaker open") for {@code breakerReset} (doubling while the channel stays down), so the
+ * receiver's route can fail over to its next channel instead of waiting out every retry. Every
+ * outcome goes back to whoever asked.
  */
 public final class DeliveryWorker extends AbstractBehavior<DeliveryWorker.Command> {
 
@@ -74,7 +75,24 @@ public final class DeliveryWorker extends AbstractBehavior<DeliveryWorker.Comman
 
   public sealed interface Command {}
 
-  public record Send(Delivery delivery, ActorRef<Outcome> replyTo) implements Command {}
+  /**
+   * A delivery to make. Deliveries with the same {@code orderKey} (the alert's fingerprint: a
+   * resolve never overtakes its firing) go one at a time, in order; others go side by side, up to
+   * {@link #MAX_IN_FLIGHT} at once.
+   */
+  public record Send(Delivery delivery, String orderKey, ActorRef<Outcome> replyTo)
+      implements Command {
+    /** A delivery ordered after every other one sent this way: one at a time. */
+    public Send(Delivery delivery, ActorRef<Outcome> replyTo) {
+      this(delivery, "", replyTo);
+    }
+  }
+
+  /** Deliveries of one worker on their way at once. */
+  static final int MAX_IN_FLIGHT = 16;
+
+  /** How far down the queue a free slot looks for a delivery it may start. */
+  private static final int MAX_LOOK_AHEAD = 1_000;
 
   private record Try(Send send, int attempt) implements Command {}
 
@@ -87,7 +105,7 @@ public final class DeliveryWorker extends AbstractBehavior<DeliveryWorker.Comman
   private final TimerScheduler<Command> timers;
   private final CircuitBreaker breaker;
   private final Deque<Send> queue = new ArrayDeque<>();
-  private boolean busy;
+  private final java.util.Set<String> ordersInFlight = new java.util.HashSet<>();
 
   public static Behavior<Command> create(
       Settings settings, Sender sender, Consumer<Attempt> audit) {
@@ -132,10 +150,16 @@ public final class DeliveryWorker extends AbstractBehavior<DeliveryWorker.Comman
     return this;
   }
 
+  /** Starts the queued deliveries that may go now: free slots, and nothing before them in order. */
   private void startNextIfIdle() {
-    if (!busy && !queue.isEmpty()) {
-      busy = true;
-      getContext().getSelf().tell(new Try(queue.pollFirst(), 1));
+    int looked = 0;
+    for (var it = queue.iterator();
+        it.hasNext() && ordersInFlight.size() < MAX_IN_FLIGHT && looked++ < MAX_LOOK_AHEAD; ) {
+      Send next = it.next();
+      if (ordersInFlight.add(next.orderKey())) {
+        it.remove();
+        getContext().getSelf().tell(new Try(next, 1));
+      }
     }
   }
 
@@ -193,7 +217,7 @@ public final class DeliveryWorker extends AbstractBehavior<DeliveryWorker.Comman
       return this;
     }
     a.send().replyTo().tell(new Outcome(d, answer.delivered(), a.attempt(), answer.error()));
-    busy = false;
+    ordersInFlight.remove(a.send().orderKey());
     startNextIfIdle();
     return this;
   }

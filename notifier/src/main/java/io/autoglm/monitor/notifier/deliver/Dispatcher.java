@@ -168,7 +168,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
         Delivery delivery = result.deliveries().get(i);
         ActorRef<DeliveryWorker.Outcome> reply =
             getContext().messageAdapter(DeliveryWorker.Outcome.class, o -> new Delivered(id, o));
-        worker(name, delivery.channel(), i).tell(new DeliveryWorker.Send(delivery, reply));
+        worker(name, delivery.channel(), i)
+            .tell(new DeliveryWorker.Send(delivery, f.dispatch.alert().fingerprint(), reply));
       }
       return;
     }

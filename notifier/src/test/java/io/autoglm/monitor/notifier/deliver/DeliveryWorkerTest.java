@@ -35,15 +35,28 @@ class DeliveryWorkerTest {
   private final Queue<Integer> answers = new ConcurrentLinkedQueue<>();
   private final List<String> keysSeen = new CopyOnWriteArrayList<>();
   private final List<DeliveryWorker.Attempt> audit = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger inProgress =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger mostAtOnce =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private volatile long holdMs;
 
   @BeforeEach
   void start() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.createContext(
         "/hook",
         ex -> {
           ex.getRequestBody().readAllBytes();
           keysSeen.add(ex.getRequestHeaders().getFirst("X-AutoGLM-Delivery-Id"));
+          mostAtOnce.accumulateAndGet(inProgress.incrementAndGet(), Math::max);
+          try {
+            Thread.sleep(holdMs);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          inProgress.decrementAndGet();
           Integer status = answers.poll();
           byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
           ex.sendResponseHeaders(status == null ? 200 : status, body.length);
@@ -133,6 +146,35 @@ class DeliveryWorkerTest {
     worker.tell(new DeliveryWorker.Send(delivery("k-9"), probe.getRef()));
     assertTrue(
         probe.expectMessageClass(DeliveryWorker.Outcome.class, Duration.ofSeconds(10)).delivered());
+  }
+
+  /** The receiver takes a second per request: deliveries of different alerts overlap. */
+  @Test
+  void differentAlertsGoSideBySideAndOneAlertsInOrder() {
+    holdMs = 1_000;
+    TestProbe<DeliveryWorker.Outcome> probe = KIT.createTestProbe();
+    ActorRef<DeliveryWorker.Command> worker = worker(3, 5);
+    for (String k : List.of("a-1", "b-1", "c-1")) {
+      worker.tell(new DeliveryWorker.Send(delivery(k), k.substring(0, 1), probe.getRef()));
+    }
+    for (int i = 0; i < 3; i++) {
+      assertTrue(
+          probe
+              .expectMessageClass(DeliveryWorker.Outcome.class, Duration.ofSeconds(10))
+              .delivered());
+    }
+    assertEquals(3, mostAtOnce.get(), "three alerts, three requests at once");
+
+    mostAtOnce.set(0);
+    keysSeen.clear();
+    for (String k : List.of("d-firing", "d-resolved", "d-firing-again")) {
+      worker.tell(new DeliveryWorker.Send(delivery(k), "d", probe.getRef()));
+    }
+    for (int i = 0; i < 3; i++) {
+      probe.expectMessageClass(DeliveryWorker.Outcome.class, Duration.ofSeconds(10));
+    }
+    assertEquals(1, mostAtOnce.get(), "one alert's changes one at a time");
+    assertEquals(List.of("d-firing", "d-resolved", "d-firing-again"), keysSeen, "in order");
   }
 
   @Test

@@ -193,7 +193,8 @@ public final class NotifierStore {
     }
     return insertDecided.thenCompose(
         insert -> {
-          BatchStatementBuilder batch = BatchStatement.builder(BatchType.LOGGED);
+          // one partition (the change's key): atomic and isolated without the batch log
+          BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
           for (String receiver : receivers) {
             batch.addStatement(insert.bind(changeKey, receiver, summary, at, null, null));
           }
