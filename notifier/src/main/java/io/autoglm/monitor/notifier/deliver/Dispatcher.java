@@ -57,7 +57,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   public record Dispatch(Alert alert, Route.Match match, ActorRef<Dispatched> replyTo)
       implements Command {}
 
-  private record Delivered(long id, DeliveryWorker.Outcome outcome) implements Command {}
+  private record Delivered(DeliveryWorker.Outcome outcome) implements Command {}
 
   /** A dispatch on its way down the chain. */
   private static final class InFlight {
@@ -86,6 +86,15 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   private final Consumer<Failover> failovers;
   private final Map<String, ActorRef<DeliveryWorker.Command>> workers = new HashMap<>();
   private final Map<Long, InFlight> inFlight = new HashMap<>();
+
+  /**
+   * Which dispatch each delivery on its way belongs to. (The workers answer through one message
+   * adapter: an actor has one per message class, so an adapter made per dispatch would answer every
+   * outcome as the latest dispatch's.)
+   */
+  private final Map<Delivery, Long> dispatchOf = new java.util.IdentityHashMap<>();
+
+  private ActorRef<DeliveryWorker.Outcome> outcomes;
   private long nextId;
 
   /**
@@ -164,10 +173,13 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       f.waiting = result.deliveries().size();
       f.failures.clear();
       f.failures.addAll(result.unsendable());
+      if (outcomes == null) {
+        outcomes = getContext().messageAdapter(DeliveryWorker.Outcome.class, Delivered::new);
+      }
       for (int i = 0; i < result.deliveries().size(); i++) {
         Delivery delivery = result.deliveries().get(i);
-        ActorRef<DeliveryWorker.Outcome> reply =
-            getContext().messageAdapter(DeliveryWorker.Outcome.class, o -> new Delivered(id, o));
+        dispatchOf.put(delivery, id);
+        ActorRef<DeliveryWorker.Outcome> reply = outcomes;
         worker(name, delivery.channel(), i)
             .tell(new DeliveryWorker.Send(delivery, f.dispatch.alert().fingerprint(), reply));
       }
@@ -187,7 +199,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   }
 
   private Behavior<Command> onDelivered(Delivered d) {
-    InFlight f = inFlight.get(d.id());
+    Long id = dispatchOf.remove(d.outcome().delivery());
+    InFlight f = id == null ? null : inFlight.get(id);
     if (f == null) {
       return this;
     }
@@ -203,10 +216,10 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     String name = f.chain.get(f.position);
     if (f.delivered) {
       f.path.add(name + ": delivered");
-      finish(d.id(), f, name);
+      finish(id, f, name);
     } else {
       failed(f, name, String.join("; ", f.failures));
-      sendToCurrent(d.id(), f);
+      sendToCurrent(id, f);
     }
     return this;
   }

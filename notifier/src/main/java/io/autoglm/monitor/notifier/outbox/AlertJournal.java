@@ -53,6 +53,35 @@ public final class AlertJournal {
         .filter(e -> e.alert() != null);
   }
 
+  /**
+   * How far back from now a saved offset may be at most. Offsets are time-based, and an event is in
+   * the tag table only once its (possibly slow) write there is done: a reading that starts from the
+   * offset of an event it handled could miss an event with an earlier offset whose write was still
+   * under way, which the running reading would have found by looking back (the plugin's
+   * back-tracking) but a new one never does. So the offset saved is at most this far back from now,
+   * and a notifier that takes over reads the last minute again; what the outbox says is done is not
+   * sent again.
+   */
+  public static final Duration REREAD = Duration.ofMinutes(1);
+
+  /** The offset to save once {@code handled} is done: it, or {@link #REREAD} ago if earlier. */
+  public static UUID offsetToSave(ActorSystem<?> system, UUID handled, long nowMs) {
+    long rereadFrom = nowMs - REREAD.toMillis();
+    if (epochMillisOf(handled) <= rereadFrom) {
+      return handled;
+    }
+    CassandraReadJournal journal =
+        PersistenceQuery.get(system)
+            .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    return ((TimeBasedUUID) journal.timeBasedUUIDFrom(rereadFrom)).value();
+  }
+
+  /** The time (epoch ms) of a time-based (version 1) UUID. */
+  static long epochMillisOf(UUID timeBased) {
+    // 100 ns intervals since 1582-10-15, the Gregorian calendar's start
+    return (timeBased.timestamp() - 0x01b21dd213814000L) / 10_000;
+  }
+
   /** {@link #after} from the offset {@code saved} reads when the source starts. */
   public static Source<Entry, NotUsed> afterSaved(
       ActorSystem<?> system, Supplier<CompletionStage<Optional<UUID>>> saved) {

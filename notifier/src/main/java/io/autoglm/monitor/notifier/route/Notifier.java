@@ -55,7 +55,8 @@ import org.apache.pekko.stream.javadsl.Sink;
  *   <li>from the cluster's alert topic, as the entity persists them: fast (milliseconds);
  *   <li>from the journal, by tag ({@link AlertJournal}), about two seconds later: durable. A
  *       journal entry counts as handled once every delivery of its change is done; only then does
- *       the saved offset move past it. A notifier that starts (after a crash, on a new node after a
+ *       the saved offset move past it (and never to less than a minute ago: {@link
+ *       AlertJournal#REREAD}). A notifier that starts (after a crash, on a new node after a
  *       handover) reads on from the saved offset, so every change the last one had not finished is
  *       looked up in the outbox and sent again, to the receivers not yet done, with the same key.
  * </ul>
@@ -249,7 +250,13 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
                     .groupedWithin(1_000, Duration.ofSeconds(1))
                     .mapAsync(
                         1,
-                        handled -> store.saveOffset(OFFSET_NAME, handled.get(handled.size() - 1))))
+                        handled ->
+                            store.saveOffset(
+                                OFFSET_NAME,
+                                AlertJournal.offsetToSave(
+                                    system,
+                                    handled.get(handled.size() - 1),
+                                    System.currentTimeMillis()))))
         .viaMat(KillSwitches.single(), Keep.right())
         .to(Sink.ignore())
         .run(system);
@@ -310,7 +317,19 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
     return this;
   }
 
+  /** What the journal reading did since the last progress line. */
+  private int journalRead;
+
+  private int journalLookedUp;
+
+  private int journalResent;
+
+  private int journalUndecided;
+
+  private int journalAnswered;
+
   private Behavior<Command> onJournaled(Journaled j) {
+    journalRead++;
     String key = keyOf(j.alert());
     Change c = changes.get(key);
     if (c != null) {
@@ -323,6 +342,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
     }
     c = remember(key, j.alert());
     c.waiters.add(j.replyTo());
+    journalLookedUp++;
     getContext().pipeToSelf(store.rows(key), (rows, failure) -> new Looked(key, rows, failure));
     return this;
   }
@@ -339,6 +359,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
       return this;
     }
     if (l.rows().isEmpty()) {
+      journalUndecided++;
       decide(l.key(), c); // never decided: the notifier that read it first stopped before
       return this;
     }
@@ -352,6 +373,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
       finish(c);
       return this;
     }
+    journalResent++;
     getContext()
         .getLog()
         .info(
@@ -451,7 +473,35 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
   }
 
   /** Sends the escalation levels due: an outbox row for the level's receiver, then the send. */
+  /** Every ten seconds with something to say: what the journal reading did. */
+  private void logJournalProgress() {
+    long now = System.currentTimeMillis();
+    if (journalRead == 0 || now - lastProgressLogMs < 10_000) {
+      return;
+    }
+    lastProgressLogMs = now;
+    getContext()
+        .getLog()
+        .info(
+            "Journal: {} alert changes read back, {} done ({} not known here: {} sent again, {}"
+                + " never decided before); {} changes remembered",
+            journalRead,
+            journalAnswered,
+            journalLookedUp,
+            journalResent,
+            journalUndecided,
+            changes.size());
+    journalRead = 0;
+    journalLookedUp = 0;
+    journalResent = 0;
+    journalUndecided = 0;
+    journalAnswered = 0;
+  }
+
+  private long lastProgressLogMs;
+
   private Behavior<Command> onEscalationTick() {
+    logJournalProgress();
     for (Escalations.Step step : escalations.due(System.currentTimeMillis())) {
       Route.Match level =
           new Route.Match(
@@ -591,6 +641,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
 
   private void finish(Change c) {
     c.done = true;
+    journalAnswered += c.waiters.size();
     c.waiters.forEach(w -> w.tell(StatusReply.ack()));
     c.waiters.clear();
   }

@@ -170,6 +170,25 @@ class DispatcherTest {
     assertEquals(3, attempts.size(), "every attempt audited");
   }
 
+  /** Dispatches on their way at once each end as themselves (one answer each, the right one). */
+  @Test
+  void dispatchesAtOnceEachGetTheirOwnOutcome() throws Exception {
+    TestProbe<Dispatcher.Dispatched> probe = KIT.createTestProbe();
+    ActorRef<Dispatcher.Command> dispatcher = dispatcher();
+    Route.Match webhook = new Route.Match("ops-webhook", List.of(), List.of(), 0, 0, 0, "route");
+    Alert resolved = ALERT.resolved(0.01, ALERT.windowEnd() + 10_000, ALERT.windowEnd() + 10_000);
+    dispatcher.tell(new Dispatcher.Dispatch(ALERT, webhook, probe.getRef()));
+    dispatcher.tell(new Dispatcher.Dispatch(resolved, webhook, probe.getRef()));
+    Dispatcher.Dispatched first =
+        probe.expectMessageClass(Dispatcher.Dispatched.class, Duration.ofSeconds(10));
+    Dispatcher.Dispatched second =
+        probe.expectMessageClass(Dispatcher.Dispatched.class, Duration.ofSeconds(10));
+    assertEquals(List.of(ALERT, resolved), List.of(first.alert(), second.alert()));
+    assertEquals("ops-webhook", first.deliveredBy());
+    assertEquals("ops-webhook", second.deliveredBy());
+    assertEquals(List.of("/webhook", "/webhook"), hits, "each sent once");
+  }
+
   @Test
   void smsAndWeComDownFailOverToTheWebhook() throws Exception {
     wecomAnswer.set("{\"errcode\":93000,\"errmsg\":\"invalid webhook url\"}");

@@ -75,7 +75,7 @@ public final class NotifierCrashDrill implements Callable<Integer> {
       description =
           "how long the receiver takes to answer each request, 0 to 1000 ms (default:"
               + " ${DEFAULT-VALUE})")
-  int receiverDelayMs = 20;
+  int receiverDelayMs = 100;
 
   private final PrintStream out;
   private final HttpClient http = HttpClient.newHttpClient();

@@ -232,6 +232,8 @@ public final class NotifyBench implements Callable<Integer> {
               .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8))
               .build(),
           HttpResponse.BodyHandlers.discarding());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the bench is over
     } catch (Exception e) {
       out.println("bench: a post failed: " + e);
     }
