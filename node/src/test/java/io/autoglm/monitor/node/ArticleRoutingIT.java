@@ -7,12 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import com.typesafe.config.ConfigFactory;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -77,11 +75,7 @@ class ArticleRoutingIT {
         }
         """
             .formatted(smsGateway.getAddress().getPort(), p1Hook.url(), p2Hook.url());
-    node =
-        Node.start(
-            ConfigFactory.parseString(routing)
-                .withFallback(NodeFixture.freshConfig(Map.of()))
-                .resolve());
+    node = NodeFixture.startWith(routing);
     http = new TestHttp(node.baseUrl());
   }
 
@@ -95,23 +89,10 @@ class ArticleRoutingIT {
     smsGateway.stop(0);
   }
 
-  private static void rule(String id, String severity, String endpoint) {
-    TestHttp.Reply r =
-        http.put(
-            "/api/v1/rules/" + id,
-            "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.2, \"for\": \"0s\","
-                + " \"severity\": \""
-                + severity
-                + "\", \"endpoint\": \""
-                + endpoint
-                + "\"}");
-    assertEquals(201, r.status(), r.body());
-  }
-
   @Test
   void criticalGoesToSmsAndWebhookAndWarningToTheOtherWebhook() throws Exception {
-    rule("chat-critical", "critical", "/v1/chat/*");
-    rule("embeddings-warning", "warning", "/v1/embeddings");
+    NodeFixture.errorRateRule(http, "chat-critical", "/v1/chat/*", "critical");
+    NodeFixture.errorRateRule(http, "embeddings-warning", "/v1/embeddings", "warning");
     Thread.sleep(1_000); // the rules reach the node's cache
     for (String path : new String[] {"/v1/chat/completions", "/v1/embeddings"}) {
       TestHttp.Reply r = http.post("/api/v1/ingest", traffic(path, 0, 20, 50, 0.5));

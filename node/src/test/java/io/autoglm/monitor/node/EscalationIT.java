@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,11 +38,7 @@ class EscalationIT {
         }
         """
             .formatted(oncall.url(), lead.url());
-    node =
-        Node.start(
-            ConfigFactory.parseString(config)
-                .withFallback(NodeFixture.freshConfig(Map.of()))
-                .resolve());
+    node = NodeFixture.startWith(config);
     http = new TestHttp(node.baseUrl());
   }
 
@@ -58,14 +52,7 @@ class EscalationIT {
   }
 
   private static JsonNode fire(String rule, String endpoint) throws Exception {
-    TestHttp.Reply r =
-        http.put(
-            "/api/v1/rules/" + rule,
-            "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.2, \"for\": \"0s\","
-                + " \"severity\": \"critical\", \"endpoint\": \""
-                + endpoint
-                + "\"}");
-    assertEquals(201, r.status(), r.body());
+    NodeFixture.errorRateRule(http, rule, endpoint, "critical");
     Thread.sleep(1_000); // the rule reaches the node's cache
     assertEquals(
         200, http.post("/api/v1/ingest", NodeFixture.traffic(endpoint, 0, 20, 50, 0.5)).status());

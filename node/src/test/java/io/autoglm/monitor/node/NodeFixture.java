@@ -99,6 +99,31 @@ public final class NodeFixture {
     return n;
   }
 
+  /** A node on a fresh keyspace with {@code hocon} (e.g. its receivers and routes) over it. */
+  public static Node startWith(String hocon) {
+    return Node.start(
+        ConfigFactory.parseString(hocon).withFallback(freshConfig(Map.of())).resolve());
+  }
+
+  /**
+   * Puts rule {@code id}: error rate above 20 % over the default window, {@code for 0s}, on the
+   * endpoints {@code endpoint} (a glob), with {@code severity}; the answer must be 201.
+   */
+  public static void errorRateRule(TestHttp http, String id, String endpoint, String severity) {
+    TestHttp.Reply r =
+        http.put(
+            "/api/v1/rules/" + id,
+            "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.2, \"for\": \"0s\","
+                + " \"severity\": \""
+                + severity
+                + "\", \"endpoint\": \""
+                + endpoint
+                + "\"}");
+    if (r.status() != 201) {
+      throw new AssertionError("rule " + id + " refused: " + r.status() + " " + r.body());
+    }
+  }
+
   /**
    * NDJSON of {@code perSecond} requests a second on {@code path} over [fromSec, toSec) after T0, a
    * share {@code errorShare} of them answered 500 (see {@link TestRecords}).

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import com.typesafe.config.ConfigFactory;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -77,11 +76,7 @@ class NotificationAuditIT {
         }
         """
             .formatted(base);
-    node =
-        Node.start(
-            ConfigFactory.parseString(config)
-                .withFallback(NodeFixture.freshConfig(Map.of()))
-                .resolve());
+    node = NodeFixture.startWith(config);
     http = new TestHttp(node.baseUrl());
     started = Instant.now().minusSeconds(5);
   }
@@ -92,17 +87,6 @@ class NotificationAuditIT {
       node.close();
     }
     receivers.stop(0);
-  }
-
-  private static void rule(String id, String endpoint) {
-    TestHttp.Reply r =
-        http.put(
-            "/api/v1/rules/" + id,
-            "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.2, \"for\": \"0s\","
-                + " \"endpoint\": \""
-                + endpoint
-                + "\"}");
-    assertEquals(201, r.status(), r.body());
   }
 
   private static String key(String receiver) throws InterruptedException {
@@ -144,8 +128,8 @@ class NotificationAuditIT {
 
   @Test
   void retriesFailoverAndTheAuditApi() throws Exception {
-    rule("a-retry", "/v1/retry");
-    rule("a-down", "/v1/down");
+    NodeFixture.errorRateRule(http, "a-retry", "/v1/retry", "warning");
+    NodeFixture.errorRateRule(http, "a-down", "/v1/down", "warning");
     Thread.sleep(1_000); // the rules reach the node's cache
 
     assertEquals(

@@ -121,12 +121,7 @@ class NotifierTakeoverIT {
                 .withFallback(base));
     second = Node.start(NodeFixture.clusterMember(base, NodeFixture.clusterPort(first), 0));
     TestHttp http = new TestHttp(second.baseUrl());
-    TestHttp.Reply rule =
-        http.put(
-            "/api/v1/rules/errors",
-            "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.2, \"for\": \"0s\","
-                + " \"endpoint\": \"/v1/*\"}");
-    assertEquals(201, rule.status(), rule.body());
+    NodeFixture.errorRateRule(http, "errors", "/v1/*", "warning");
     Thread.sleep(1_000); // the rule reaches both nodes' caches
 
     assertEquals(

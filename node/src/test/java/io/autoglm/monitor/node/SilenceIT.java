@@ -39,17 +39,6 @@ class SilenceIT {
     hook.close();
   }
 
-  private static void rule(String id, String endpoint) {
-    TestHttp.Reply r =
-        http.put(
-            "/api/v1/rules/" + id,
-            "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.2, \"for\": \"0s\","
-                + " \"endpoint\": \""
-                + endpoint
-                + "\"}");
-    assertEquals(201, r.status(), r.body());
-  }
-
   private static void fail(String endpoint) {
     assertEquals(
         200, http.post("/api/v1/ingest", NodeFixture.traffic(endpoint, 0, 20, 50, 0.5)).status());
@@ -79,8 +68,8 @@ class SilenceIT {
     assertEquals("active", listed.get(0).get("status").get("state").asText());
     assertEquals("alertname", listed.get(0).get("matchers").get(0).get("name").asText());
 
-    rule("muted", "/v1/m*");
-    rule("loud", "/v1/loud");
+    NodeFixture.errorRateRule(http, "muted", "/v1/m*", "warning");
+    NodeFixture.errorRateRule(http, "loud", "/v1/loud", "warning");
     Thread.sleep(1_000); // the rules reach the node's cache
     fail("/v1/m1");
     fail("/v1/loud");
