@@ -84,10 +84,17 @@ class SilenceIT {
     assertEquals(204, http.delete("/api/v1/silences/" + id).status());
     JsonNode expired = TestHttp.MAPPER.readTree(http.get("/api/v1/silences/" + id).body());
     assertEquals("expired", expired.get("status").get("state").asText());
+    // the silenced alert resolves: the receiver never heard it fire, so it does not hear this
+    assertEquals(
+        200, http.post("/api/v1/ingest", NodeFixture.traffic("/v1/m1", 20, 40, 50, 0.0)).status());
     fail("/v1/m2");
     WebhookReceiver.Received after = hook.next(WITHIN);
     assertNotNull(after, "expired, the silence mutes nothing");
-    assertEquals("/v1/m2", endpointOf(after));
+    assertEquals("/v1/m2", endpointOf(after), "and /v1/m1's resolve was not sent before it");
+    assertEquals("firing", after.body().get("status").asText());
+    TestHttp.Reply held =
+        http.get("/api/v1/notifications?status=suppressed&from=" + now.minusSeconds(60));
+    assertTrue(held.body().contains("its firing was silenced or inhibited"), held.body());
   }
 
   @Test

@@ -52,7 +52,7 @@ public final class ReceiverCodec {
     if (json == null || !json.isObject()) {
       throw new InvalidFieldException("receiver", "must be an object");
     }
-    only(json, "", "name", "alert_channels", "channels", "language", "timezone");
+    only(json, "", "name", "alert_channels", "channels", "language", "timezone", "send_resolved");
     String name = json.path("name").asText("");
     if (!json.path("name").isTextual() || !NAME.matcher(name).matches()) {
       throw new InvalidFieldException("name", "must be 1 to 64 of A-Z a-z 0-9 . _ -");
@@ -81,7 +81,12 @@ public final class ReceiverCodec {
     } catch (DateTimeException e) {
       throw new InvalidFieldException("timezone", "unknown time zone '" + timezone + "'");
     }
-    return new Receiver(name, channels, language, timezone);
+    JsonNode sendResolved = json.get("send_resolved");
+    if (sendResolved != null && !sendResolved.isBoolean()) {
+      throw new InvalidFieldException("send_resolved", "must be true or false");
+    }
+    return new Receiver(
+        name, channels, language, timezone, sendResolved == null || sendResolved.asBoolean());
   }
 
   private static ChannelConfig channel(JsonNode c, String path, UrlGuard guard) {

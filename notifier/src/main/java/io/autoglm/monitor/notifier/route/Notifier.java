@@ -179,6 +179,13 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
   private final NotificationAudit audit;
   private final Escalations escalations = new Escalations();
   private List<Silence> silences = List.of();
+
+  /** Firing alerts a silence or an inhibition kept from the receivers: their resolve is too. */
+  private final java.util.LinkedHashSet<String> mutedFirings = new java.util.LinkedHashSet<>();
+
+  private static final String SILENCED = "silenced by ";
+
+  private static final String INHIBITED = "inhibited by an outage of service ";
   private final ActorRef<Dispatcher.Command> dispatcher;
   private final ActorRef<Dispatcher.Dispatched> results;
   private final Map<String, Map<String, String>> firing = new HashMap<>();
@@ -404,7 +411,26 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
       firing.remove(alert.fingerprint());
     }
     String held = heldBack(alert, labels);
+    if (alert.isFiring()) {
+      if (held != null && (held.startsWith(SILENCED) || held.startsWith(INHIBITED))) {
+        mutedFirings.add(alert.fingerprint());
+        if (mutedFirings.size() > MAX_REMEMBERED) {
+          mutedFirings.remove(mutedFirings.iterator().next());
+        }
+      } else if (held == null) {
+        mutedFirings.remove(alert.fingerprint());
+      }
+    } else if (mutedFirings.remove(alert.fingerprint()) && held == null) {
+      // a receiver never hears of the end of something it never heard of
+      held = "its firing was silenced or inhibited, so not sent";
+    }
     List<Route.Match> matches = held == null ? routing.route().match(labels) : List.of();
+    if (!alert.isFiring()) {
+      matches = matches.stream().filter(m -> takesResolved(m.receiver())).toList();
+      if (held == null && matches.isEmpty()) {
+        held = "its receivers do not take resolved alerts (send_resolved: false)";
+      }
+    }
     if (held == null && matches.stream().allMatch(m -> feedOnly(m.receiver()))) {
       held = "the feed only (no receiver with a channel)";
       matches = List.of();
@@ -428,6 +454,11 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
   private void pipe(
       String key, List<Route.Match> matches, java.util.concurrent.CompletionStage<Void> write) {
     getContext().pipeToSelf(write, (ok, failure) -> new Decided(key, matches, failure));
+  }
+
+  private boolean takesResolved(String receiver) {
+    var r = routing.receivers().get(receiver);
+    return r == null || r.sendResolved();
   }
 
   private boolean feedOnly(String receiver) {
@@ -534,7 +565,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
   private String heldBack(Alert alert, Map<String, String> labels) {
     Silence silence = Silence.muting(silences, labels, Instant.now());
     if (silence != null) {
-      return "silenced by " + silence.id();
+      return SILENCED + silence.id();
     }
     switch (gate.admit(alert)) {
       case SILENT:
@@ -560,7 +591,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
               "Not notified (inhibited by an outage of service {}): {}",
               alert.service(),
               alert.summary());
-      return "inhibited by an outage of service " + alert.service();
+      return INHIBITED + alert.service();
     }
     return null;
   }

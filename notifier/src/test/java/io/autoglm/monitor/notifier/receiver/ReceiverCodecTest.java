@@ -1,7 +1,9 @@
 package io.autoglm.monitor.notifier.receiver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.autoglm.monitor.notifier.InvalidFieldException;
@@ -49,6 +51,10 @@ class ReceiverCodecTest {
         r.channels());
     assertEquals("zh", r.language());
     assertEquals("Asia/Shanghai", r.timezone());
+    assertTrue(r.sendResolved(), "resolved alerts too, unless it says otherwise");
+    assertFalse(
+        parse("{\"name\": \"pager\", \"alert_channels\": [], \"send_resolved\": false}")
+            .sendResolved());
   }
 
   @Test
@@ -101,6 +107,7 @@ class ReceiverCodecTest {
         "{\"name\": \"r\", \"alert_channels\": [{\"type\": \"slack\", \"url\": \"gopher://x\"}]} | alert_channels[0].url",
         "{\"name\": \"r\", \"alert_channels\": [], \"language\": \"fr\"} | language",
         "{\"name\": \"r\", \"alert_channels\": [], \"timezone\": \"Mars/Olympus\"} | timezone",
+        "{\"name\": \"r\", \"alert_channels\": [], \"send_resolved\": \"no\"} | send_resolved",
       })
   void invalidReceiversNameTheField(String json, String field) throws Exception {
     JsonNode tree = Json.mapper().readTree(json);
