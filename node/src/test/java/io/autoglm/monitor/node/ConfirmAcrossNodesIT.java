@@ -123,7 +123,10 @@ class ConfirmAcrossNodesIT {
     Map<String, String> firing = firing();
     for (; s < 60 && !(firing.containsKey(a) && firing.containsKey(b)); s++) {
       second(s, Set.of(a, b));
-      Thread.sleep(100); // pub-sub between the nodes
+      // pub-sub between the nodes takes wall time while this test moves event time a second a
+      // step: a peer's breach counts within 15 s of event time, so steps much faster than
+      // this (100 ms were) can outrun a busy machine's pub-sub and the breaches never meet
+      Thread.sleep(400);
       firing = firing();
     }
     assertEquals(Set.of(a, b), firing.keySet(), "both fired, nothing else: " + firing);

@@ -35,4 +35,9 @@ public final class JsonSupport {
   public static HttpResponse error(StatusCode status, String message) {
     return json(status, ErrorBody.of(message));
   }
+
+  /** The 400 for a request body that is not JSON at all. */
+  public static HttpResponse notJson(com.fasterxml.jackson.core.JsonProcessingException e) {
+    return error(StatusCodes.BAD_REQUEST, "the body is not valid JSON: " + e.getOriginalMessage());
+  }
 }

@@ -106,9 +106,7 @@ public final class RuleRoutes extends AllDirectives {
                 + RuleCodec.formatDuration(rule.windowMs()));
       }
     } catch (JsonProcessingException e) {
-      return complete(
-          JsonSupport.error(
-              StatusCodes.BAD_REQUEST, "the body is not valid JSON: " + e.getOriginalMessage()));
+      return complete(JsonSupport.notJson(e));
     } catch (RuleValidationException e) {
       return complete(
           json(

@@ -136,9 +136,7 @@ public final class SilenceRoutes extends AllDirectives {
         throw new InvalidFieldException("endsAt", "must be in the future");
       }
     } catch (JsonProcessingException e) {
-      return complete(
-          JsonSupport.error(
-              StatusCodes.BAD_REQUEST, "the body is not valid JSON: " + e.getOriginalMessage()));
+      return complete(JsonSupport.notJson(e));
     } catch (InvalidFieldException e) {
       return complete(
           json(

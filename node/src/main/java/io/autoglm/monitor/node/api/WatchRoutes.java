@@ -99,9 +99,7 @@ public final class WatchRoutes extends AllDirectives {
       JsonNode json = Json.mapper().readTree(body);
       watch = RuleCodec.parseWatch(json, id);
     } catch (JsonProcessingException e) {
-      return complete(
-          JsonSupport.error(
-              StatusCodes.BAD_REQUEST, "the body is not valid JSON: " + e.getOriginalMessage()));
+      return complete(JsonSupport.notJson(e));
     } catch (RuleValidationException e) {
       return complete(
           json(
