@@ -62,8 +62,9 @@ public record Routing(Route route, Map<String, Receiver> receivers) {
   }
 
   /**
-   * The routing of a node without receivers: every alert to the one webhook of {@code
-   * autoglm.notifier.webhook.url} (signed with its secret), or, without one, to the feed only.
+   * The routing of a node without receivers: critical and warning alerts to the one webhook of
+   * {@code autoglm.notifier.webhook.url} (signed with its secret), info alerts to the feed only (as
+   * the article routes them); without a webhook, everything to the feed only.
    */
   public static Routing of(io.autoglm.monitor.notifier.channel.WebhookSettings webhook) {
     List<io.autoglm.monitor.notifier.receiver.ChannelConfig> channels =
@@ -73,6 +74,19 @@ public record Routing(Route route, Map<String, Receiver> receivers) {
                     java.net.URI.create(webhook.url()), "POST", Map.of(), webhook.secret()))
             : List.of();
     String name = webhook.enabled() ? "webhook" : "feed";
+    Route infoToTheFeed =
+        new Route(
+            "feed",
+            List.of(Matcher.parse("severity=info")),
+            false,
+            null,
+            null,
+            null,
+            null,
+            List.of(),
+            List.of(),
+            null,
+            List.of());
     Route root =
         new Route(
             name,
@@ -85,11 +99,11 @@ public record Routing(Route route, Map<String, Receiver> receivers) {
             List.of(),
             List.of(),
             RouteCodec.DEFAULT_ESCALATE_AFTER_MS,
-            List.of());
-    return new Routing(
-        root,
-        Map.of(
-            name, new io.autoglm.monitor.notifier.receiver.Receiver(name, channels, "en", "UTC")));
+            webhook.enabled() ? List.of(infoToTheFeed) : List.of());
+    Map<String, Receiver> receivers = new LinkedHashMap<>();
+    receivers.put(name, new Receiver(name, channels, "en", "UTC"));
+    receivers.put("feed", new Receiver("feed", List.of(), "en", "UTC"));
+    return new Routing(root, receivers);
   }
 
   private static JsonNode json(String text) {

@@ -28,6 +28,25 @@ class RoutingTest {
       ]
       """;
 
+  /** Without receivers: critical and warning to the webhook, info to the feed only. */
+  @Test
+  void aNodeWithOnlyAWebhookSendsInfoToTheFeedOnly() {
+    Routing r =
+        Routing.of(
+            io.autoglm.monitor.notifier.channel.WebhookSettings.fromConfig(
+                config("webhook.url = \"https://hooks.example.com/a\"")));
+    for (String severity : java.util.List.of("critical", "warning")) {
+      assertEquals(
+          "webhook", r.route().match(java.util.Map.of("severity", severity)).get(0).receiver());
+    }
+    assertEquals("feed", r.route().match(java.util.Map.of("severity", "info")).get(0).receiver());
+    assertEquals(java.util.List.of(), r.receivers().get("feed").channels());
+    Routing none =
+        Routing.of(io.autoglm.monitor.notifier.channel.WebhookSettings.fromConfig(config("")));
+    assertEquals(
+        "feed", none.route().match(java.util.Map.of("severity", "critical")).get(0).receiver());
+  }
+
   @Test
   void receiversAndRouteFromConfig() {
     Config c =

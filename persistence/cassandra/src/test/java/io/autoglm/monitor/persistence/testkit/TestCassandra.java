@@ -28,12 +28,14 @@ import java.util.UUID;
  * test (or per ActorSystem) so tests never see each other's events.
  *
  * <p>By default it starts an {@link EmbeddedCassandra} lazily, on first use, on free ports with its
- * data under {@code target/test-cassandra-<random>} (768m heap); a shutdown hook stops it and
- * deletes that directory when the JVM exits. When the environment variable {@value #EXTERNAL_ENV}
- * is set ({@code host:port}), that Cassandra is used instead (its datacenter from {@value
- * #EXTERNAL_DC_ENV}, default {@code datacenter1}). When {@value #SHARED_DIR_ENV} names a directory
- * ({@code ./run-tests} sets it), the test JVMs of one build share one embedded Cassandra: the first
- * starts it there and leaves it running, later ones reuse it, and {@code ./run-tests} stops it.
+ * data under {@code target/test-cassandra-<random>} (1.5 GB heap: every test makes its own
+ * keyspaces, a dozen tables each, and late in a full run the shared Cassandra holds hundreds); a
+ * shutdown hook stops it and deletes that directory when the JVM exits. When the environment
+ * variable {@value #EXTERNAL_ENV} is set ({@code host:port}), that Cassandra is used instead (its
+ * datacenter from {@value #EXTERNAL_DC_ENV}, default {@code datacenter1}). When {@value
+ * #SHARED_DIR_ENV} names a directory ({@code ./run-tests} sets it), the test JVMs of one build
+ * share one embedded Cassandra: the first starts it there and leaves it running, later ones reuse
+ * it, and {@code ./run-tests} stops it.
  *
  * <pre>{@code
  * static final ActorTestKit testKit =
@@ -48,7 +50,7 @@ public final class TestCassandra {
   public static final String PERSISTENCE_CONF = "autoglm-persistence.conf";
 
   private static final String DEFAULT_DATACENTER = "datacenter1";
-  private static final String MAX_HEAP = "768m";
+  private static final String MAX_HEAP = "1536m";
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(60);
   private static final int REPLICATION_FACTOR = 1;
 
