@@ -253,7 +253,8 @@ public final class Guardian {
                       new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout(), notifier)
                           .route(),
                       new NotificationRoutes(notifierStore, clock).route(),
-                      new SilenceRoutes(notifierStore, notifier).route())
+                      new SilenceRoutes(notifierStore, notifier, system, stats.askTimeout())
+                          .route())
                   .route();
 
           rulesLoaded

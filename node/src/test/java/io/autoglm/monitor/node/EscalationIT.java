@@ -53,7 +53,6 @@ class EscalationIT {
 
   private static JsonNode fire(String rule, String endpoint) throws Exception {
     NodeFixture.errorRateRule(http, rule, endpoint, "critical");
-    Thread.sleep(1_000); // the rule reaches the node's cache
     assertEquals(
         200, http.post("/api/v1/ingest", NodeFixture.traffic(endpoint, 0, 20, 50, 0.5)).status());
     WebhookReceiver.Received first = oncall.next(WITHIN);

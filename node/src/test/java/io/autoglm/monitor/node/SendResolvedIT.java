@@ -57,7 +57,6 @@ class SendResolvedIT {
   void aReceiverWithoutSendResolvedHearsTheFiringOnly() throws Exception {
     Instant from = Instant.now().minusSeconds(60);
     NodeFixture.errorRateRule(http, "down", "/v1/chat/*", "critical");
-    Thread.sleep(1_000); // the rule reaches the node's cache
     String path = "/v1/chat/completions";
     assertEquals(
         200, http.post("/api/v1/ingest", NodeFixture.traffic(path, 0, 20, 50, 0.5)).status());

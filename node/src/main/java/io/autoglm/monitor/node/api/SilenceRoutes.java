@@ -10,6 +10,7 @@ import io.autoglm.monitor.notifier.route.Silence;
 import io.autoglm.monitor.notifier.route.SilenceCodec;
 import io.autoglm.monitor.persistence.cassandra.NotifierStore;
 import io.autoglm.monitor.protocols.json.Json;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,7 +19,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -39,7 +43,8 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * </ul>
  *
  * A matching alert change reaches the feed and the audit ({@code suppressed}, "silenced by ID"), no
- * receiver. The notifier reads the silences again after every change here, and every 30 s.
+ * receiver. A change here is answered once the notifier has read the silences again (it also reads
+ * them every 30 s).
  */
 public final class SilenceRoutes extends AllDirectives {
   static final int MAX_SILENCES = 10_000;
@@ -78,9 +83,28 @@ public final class SilenceRoutes extends AllDirectives {
   private final NotifierStore store;
   private final ActorRef<Notifier.Command> notifier;
 
-  public SilenceRoutes(NotifierStore store, ActorRef<Notifier.Command> notifier) {
+  private final ActorSystem<?> system;
+  private final Duration timeout;
+
+  public SilenceRoutes(
+      NotifierStore store,
+      ActorRef<Notifier.Command> notifier,
+      ActorSystem<?> system,
+      Duration timeout) {
     this.store = store;
     this.notifier = notifier;
+    this.system = system;
+    this.timeout = timeout;
+  }
+
+  /**
+   * Has the notifier read the silences again; completes once they apply (or, when the notifier
+   * cannot be asked in time, anyway: it reads them again every 30 s).
+   */
+  private CompletionStage<Done> applied() {
+    return AskPattern.<Notifier.Command, Done>ask(
+            notifier, Notifier.ApplySilences::new, timeout, system.scheduler())
+        .exceptionally(e -> Done.getInstance());
   }
 
   public Route route() {
@@ -162,11 +186,8 @@ public final class SilenceRoutes extends AllDirectives {
                         + " silences not yet ended, the most a cluster keeps; expire some first"));
           }
           return onSuccess(
-              save(silence),
-              done -> {
-                notifier.tell(Notifier.ReloadSilences.INSTANCE);
-                return complete(JsonSupport.ok(new Created(silence.id())));
-              });
+              save(silence).thenCompose(saved -> applied()),
+              done -> complete(JsonSupport.ok(new Created(silence.id()))));
         });
   }
 
@@ -184,12 +205,7 @@ public final class SilenceRoutes extends AllDirectives {
     } else {
       done = java.util.concurrent.CompletableFuture.completedFuture(null);
     }
-    return onSuccess(
-        done,
-        ok -> {
-          notifier.tell(Notifier.ReloadSilences.INSTANCE);
-          return complete(StatusCodes.NO_CONTENT);
-        });
+    return onSuccess(done.thenCompose(saved -> applied()), ok -> complete(StatusCodes.NO_CONTENT));
   }
 
   private CompletionStage<Void> save(Silence s) {

@@ -37,9 +37,7 @@ public final class AlertJournal {
    * caller restarts it from its saved offset.
    */
   public static Source<Entry, NotUsed> after(ActorSystem<?> system, Optional<UUID> offset) {
-    CassandraReadJournal journal =
-        PersistenceQuery.get(system)
-            .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    CassandraReadJournal journal = journal(system);
     Offset from =
         offset
             .<Offset>map(TimeBasedUUID::new)
@@ -70,9 +68,7 @@ public final class AlertJournal {
     if (epochMillisOf(handled) <= rereadFrom) {
       return handled;
     }
-    CassandraReadJournal journal =
-        PersistenceQuery.get(system)
-            .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    CassandraReadJournal journal = journal(system);
     return ((TimeBasedUUID) journal.timeBasedUUIDFrom(rereadFrom)).value();
   }
 
@@ -80,6 +76,11 @@ public final class AlertJournal {
   static long epochMillisOf(UUID timeBased) {
     // 100 ns intervals since 1582-10-15, the Gregorian calendar's start
     return (timeBased.timestamp() - 0x01b21dd213814000L) / 10_000;
+  }
+
+  private static CassandraReadJournal journal(ActorSystem<?> system) {
+    return PersistenceQuery.get(system)
+        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
   }
 
   /** {@link #after} from the offset {@code saved} reads when the source starts. */

@@ -129,7 +129,14 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
     INSTANCE
   }
 
-  private record SilencesLoaded(List<String> json, Throwable failure) implements Command {}
+  /**
+   * The silences changed (the API wrote them): read them again, and answer once they apply, so a
+   * silence the API accepted mutes what the notifier decides from then on.
+   */
+  public record ApplySilences(ActorRef<Done> replyTo) implements Command {}
+
+  private record SilencesLoaded(List<String> json, Throwable failure, ActorRef<Done> replyTo)
+      implements Command {}
 
   private record EscalationDecided(Escalations.Step step, Route.Match match, Throwable failure)
       implements Command {}
@@ -291,7 +298,16 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
             r -> {
               getContext()
                   .pipeToSelf(
-                      store.silences(), (json, failure) -> new SilencesLoaded(json, failure));
+                      store.silences(), (json, failure) -> new SilencesLoaded(json, failure, null));
+              return this;
+            })
+        .onMessage(
+            ApplySilences.class,
+            a -> {
+              getContext()
+                  .pipeToSelf(
+                      store.silences(),
+                      (json, failure) -> new SilencesLoaded(json, failure, a.replyTo()));
               return this;
             })
         .onMessage(SilencesLoaded.class, this::onSilencesLoaded)
@@ -474,6 +490,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
               "Could not read the silences ({}); keeping {}",
               l.failure().toString(),
               silences.size());
+      answer(l);
       return this;
     }
     List<Silence> loaded = new ArrayList<>();
@@ -488,7 +505,14 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
       }
     }
     silences = List.copyOf(loaded);
+    answer(l);
     return this;
+  }
+
+  private static void answer(SilencesLoaded l) {
+    if (l.replyTo() != null) {
+      l.replyTo().tell(Done.getInstance());
+    }
   }
 
   private Behavior<Command> onAcknowledge(Acknowledge a) {
