@@ -38,6 +38,8 @@ final class EndpointWaker {
         ctx ->
             Behaviors.withTimers(
                 timers -> {
+                  // a functional behavior's log is named after Pekko's class, not this one
+                  ctx.setLoggerName(EndpointWaker.class);
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, interval);
                   ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
                   return Behaviors.receive(Msg.class)

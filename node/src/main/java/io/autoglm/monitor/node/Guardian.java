@@ -226,7 +226,12 @@ public final class Guardian {
           CompletableFuture<RuleSet> rulesLoaded = new CompletableFuture<>();
           ctx.spawn(
               RuleCacheUpdater.create(
-                  ruleTopic, rules, stats.askTimeout(), node.ruleLoadRetry(), rulesLoaded),
+                  ruleTopic,
+                  rules,
+                  stats.askTimeout(),
+                  node.ruleLoadRetry(),
+                  node.ruleSyncInterval(),
+                  rulesLoaded),
               "rule-cache");
 
           EndpointRoutes.Settings endpointSettings =

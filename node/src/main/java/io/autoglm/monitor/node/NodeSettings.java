@@ -18,6 +18,7 @@ public record NodeSettings(
     int statsPanes,
     Duration startTimeout,
     Duration ruleLoadRetry,
+    Duration ruleSyncInterval,
     Duration wakeInterval,
     Duration historyTtl,
     int seriesMaxPoints) {
@@ -64,6 +65,7 @@ public record NodeSettings(
         http.getInt("stats-panes"),
         root.getDuration("autoglm.node.start-timeout"),
         root.getDuration("autoglm.node.rule-load-retry"),
+        root.getDuration("autoglm.node.rule-sync-interval"),
         root.getDuration("autoglm.node.wake-interval"),
         root.getDuration("autoglm.history.ttl"),
         root.getInt("autoglm.history.max-points"));

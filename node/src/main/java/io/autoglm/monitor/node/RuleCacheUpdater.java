@@ -14,6 +14,12 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  * Keeps this node's {@link RuleCache} current: loads the rule book once at start (retrying until
  * the cluster can answer, then completing {@code loaded}) and follows every change published on the
  * rule topic afterwards.
+ *
+ * <p>Pub-sub is not enough on its own: a topic sends only to the nodes whose subscribers it knows
+ * of, and it learns of a new node's a few seconds after the node joined (the receptionist's
+ * gossip). A change made in that time never reaches the node, and it would run without it until the
+ * next change. So every {@code syncInterval} the updater also asks the rule book whether it holds a
+ * newer version ({@link RuleBookEntity.GetIfNewer}: an answer of a few bytes when not).
  */
 final class RuleCacheUpdater {
   sealed interface Command {}
@@ -26,6 +32,14 @@ final class RuleCacheUpdater {
 
   private record LoadFailed(Throwable cause) implements Command {}
 
+  private enum Sync implements Command {
+    INSTANCE
+  }
+
+  private record Synced(RuleSet newer) implements Command {}
+
+  private record SyncFailed(Throwable cause) implements Command {}
+
   private RuleCacheUpdater() {}
 
   static Behavior<Command> create(
@@ -33,13 +47,17 @@ final class RuleCacheUpdater {
       RuleCache cache,
       Duration askTimeout,
       Duration retry,
+      Duration syncInterval,
       CompletableFuture<RuleSet> loaded) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
+                  // a functional behavior's log is named after Pekko's class, not this one
+                  ctx.setLoggerName(RuleCacheUpdater.class);
                   topic.tell(Topic.subscribe(ctx.messageAdapter(RuleSet.class, Updated::new)));
                   ctx.getSelf().tell(Load.INSTANCE);
+                  timers.startTimerWithFixedDelay(Sync.INSTANCE, syncInterval);
                   return Behaviors.receive(Command.class)
                       .onMessage(
                           Updated.class,
@@ -66,6 +84,40 @@ final class RuleCacheUpdater {
                                     "Rule book not reachable yet ({}); retrying",
                                     f.cause().toString());
                             timers.startSingleTimer(Load.INSTANCE, retry);
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          Sync.class,
+                          sync -> {
+                            long known = cache.current().version();
+                            ctx.pipeToSelf(
+                                RuleBookEntity.ref(ctx.getSystem())
+                                    .<RuleBookEntity.IfNewer>ask(
+                                        replyTo -> new RuleBookEntity.GetIfNewer(known, replyTo),
+                                        askTimeout),
+                                (answer, failure) ->
+                                    failure == null
+                                        ? new Synced(answer.newer())
+                                        : new SyncFailed(failure));
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          Synced.class,
+                          s -> {
+                            if (s.newer() != null && cache.offer(s.newer())) {
+                              ctx.getLog()
+                                  .info(
+                                      "Rule book version {} found by the periodic check (its"
+                                          + " update did not arrive over pub-sub)",
+                                      s.newer().version());
+                              loaded.complete(cache.current());
+                            }
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          SyncFailed.class,
+                          f -> {
+                            ctx.getLog().debug("Rule book check failed ({})", f.cause().toString());
                             return Behaviors.same();
                           })
                       .build();

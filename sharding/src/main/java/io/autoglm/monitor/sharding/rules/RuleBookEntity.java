@@ -53,6 +53,16 @@ public final class RuleBookEntity
 
   public record Get(ActorRef<RuleSet> replyTo) implements Command {}
 
+  /**
+   * Asks for the rule set if it is newer than version {@code known}: a node's periodic check that
+   * it did not miss a change published on the topic (pub-sub drops what it sends before it knows a
+   * node's subscriber, e.g. in a node's first seconds in the cluster).
+   */
+  public record GetIfNewer(long known, ActorRef<IfNewer> replyTo) implements Command {}
+
+  /** The answer to {@link GetIfNewer}: the rule set, or null when the asker's is current. */
+  public record IfNewer(RuleSet newer) implements CborSerializable {}
+
   public record UpsertWatch(IpWatch watch, ActorRef<StatusReply<RuleSet>> replyTo)
       implements Command {}
 
@@ -160,6 +170,12 @@ public final class RuleBookEntity
         .onCommand(Upsert.class, this::onUpsert)
         .onCommand(Delete.class, this::onDelete)
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
+        .onCommand(
+            GetIfNewer.class,
+            (state, cmd) ->
+                Effect()
+                    .reply(
+                        cmd.replyTo(), new IfNewer(state.version() > cmd.known() ? state : null)))
         .onCommand(UpsertWatch.class, this::onUpsertWatch)
         .onCommand(DeleteWatch.class, this::onDeleteWatch)
         .onCommand(InstallDefaults.class, (state, cmd) -> onInstallDefaults(state))
