@@ -16,6 +16,7 @@ import io.autoglm.monitor.node.ingest.IngestCounters;
 import io.autoglm.monitor.node.ingest.IngestRoutes;
 import io.autoglm.monitor.node.ingest.StreamIngest;
 import io.autoglm.monitor.node.ingest.StreamSettings;
+import io.autoglm.monitor.notifier.NotifierNode;
 import io.autoglm.monitor.notifier.channel.WebhookSettings;
 import io.autoglm.monitor.notifier.deliver.Providers;
 import io.autoglm.monitor.notifier.route.Notifier;
@@ -49,13 +50,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -203,22 +201,17 @@ public final class Guardian {
                   .orElseGet(() -> Routing.of(webhook));
           NotifierStore notifierStore = notifierStore(system);
           ActorRef<Notifier.Command> notifier =
-              ClusterSingleton.get(system)
-                  .init(
-                      SingletonActor.of(
-                          Behaviors.supervise(
-                                  Notifier.create(
-                                      alertTopic,
-                                      webhook,
-                                      ruleId -> {
-                                        var rule = rules.current().rules().get(ruleId);
-                                        return rule == null ? null : rule.filters();
-                                      },
-                                      routing,
-                                      providers,
-                                      notifierStore))
-                              .onFailure(SupervisorStrategy.restart()),
-                          "notifier"));
+              NotifierNode.start(
+                  ctx,
+                  alertTopic,
+                  webhook,
+                  ruleId -> {
+                    var rule = rules.current().rules().get(ruleId);
+                    return rule == null ? null : rule.filters();
+                  },
+                  routing,
+                  providers,
+                  notifierStore);
           ctx.spawn(EndpointWaker.create(admission, rules, node.wakeInterval()), "endpoint-waker");
           AlertFeed.Live feed =
               AlertFeed.spawn(ctx, alertTopic, node.recentAlerts(), node.feedBuffer());

@@ -15,6 +15,28 @@ public final class TestAlerts {
   /** Firing, a threshold rule's, with no explanation or labels. */
   public static final Alert FIRING = firing(null, Map.of());
 
+  /** {@link #FIRING}'s rule on endpoint {@code /v1/e<i>}, fingerprint {@code fp-<i>}. */
+  public static Alert onEndpoint(int i) {
+    Alert a = FIRING;
+    return new Alert(
+        "fp-" + i,
+        AlertStatus.FIRING,
+        a.ruleId(),
+        a.service(),
+        "/v1/e" + i,
+        a.metric(),
+        a.comparison(),
+        a.threshold(),
+        a.value(),
+        a.severity(),
+        a.startsAt(),
+        0,
+        a.windowEnd(),
+        a.summary(),
+        a.description(),
+        null);
+  }
+
   /** Firing, with the given explanation and rule labels. */
   public static Alert firing(String explanation, Map<String, String> labels) {
     return new Alert(

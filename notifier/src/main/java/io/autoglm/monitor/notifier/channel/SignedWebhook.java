@@ -1,6 +1,7 @@
 package io.autoglm.monitor.notifier.channel;
 
 import io.autoglm.monitor.notifier.channel.robot.OutgoingRequest;
+import io.autoglm.monitor.notifier.deliver.Notification;
 import io.autoglm.monitor.protocols.alert.Alert;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -50,10 +51,24 @@ public final class SignedWebhook {
       String externalUrl,
       Alert alert,
       long nowMillis) {
-    byte[] body = AlertmanagerPayload.toBytes(AlertmanagerPayload.of(alert, receiver, externalUrl));
+    return request(
+        url, method, headers, secret, receiver, externalUrl, Notification.of(alert), nowMillis);
+  }
+
+  /** The request for {@code n}: one alert change, or a group's alerts. */
+  public static OutgoingRequest request(
+      URI url,
+      String method,
+      Map<String, String> headers,
+      String secret,
+      String receiver,
+      String externalUrl,
+      Notification n,
+      long nowMillis) {
+    byte[] body = AlertmanagerPayload.toBytes(AlertmanagerPayload.of(n, receiver, externalUrl));
     String timestamp = Long.toString(nowMillis / 1000);
     Map<String, String> all = new LinkedHashMap<>(headers);
-    all.put(DELIVERY_ID, AlertmanagerPayload.idempotencyKey(alert));
+    all.put(DELIVERY_ID, n.key());
     all.put(TIMESTAMP, timestamp);
     if (!secret.isEmpty()) {
       all.put(SIGNATURE, "v1=" + signature(secret, timestamp, body));

@@ -1,6 +1,5 @@
 package io.autoglm.monitor.notifier.deliver;
 
-import io.autoglm.monitor.notifier.channel.AlertmanagerPayload;
 import io.autoglm.monitor.notifier.channel.SignedWebhook;
 import io.autoglm.monitor.notifier.channel.robot.Answer;
 import io.autoglm.monitor.notifier.channel.robot.ChatMessage;
@@ -35,9 +34,21 @@ public final class Deliveries {
   /** The deliveries, and the channels that cannot be sent on this node (and why). */
   public record Result(List<Delivery> deliveries, List<String> unsendable) {}
 
+  /** An alert change's deliveries. */
   public static Result of(
       Alert alert, Receiver receiver, Providers providers, String externalUrl, Instant now) {
-    String key = AlertmanagerPayload.idempotencyKey(alert);
+    return of(Notification.of(alert), receiver, providers, externalUrl, now);
+  }
+
+  /**
+   * {@code n}'s deliveries. A group's message is its first alert's, titled with how many more it
+   * holds, and with every alert's text (at most {@value #MAX_RENDERED}) one after the other; its
+   * webhook payload holds them all.
+   */
+  public static Result of(
+      Notification n, Receiver receiver, Providers providers, String externalUrl, Instant now) {
+    String key = n.key();
+    Alert alert = n.first();
     Language language = Language.of(receiver.language());
     ZoneId zone = ZoneId.of(receiver.timezone());
     List<Delivery> out = new ArrayList<>();
@@ -49,7 +60,7 @@ public final class Deliveries {
           continue;
         }
         EmailTemplates.Rendered mail =
-            EmailTemplates.defaults(language, zone).render(alert, externalUrl);
+            renderMail(EmailTemplates.defaults(language, zone), n, language, externalUrl);
         out.add(
             new Delivery.Mail(
                 receiver.name(),
@@ -71,12 +82,13 @@ public final class Deliveries {
                     hook.secret(),
                     receiver.name(),
                     externalUrl,
-                    alert,
+                    n,
                     now.toEpochMilli()),
                 Answer::ofStatus));
       } else if (c instanceof ChannelConfig.Sms sms) {
         String text =
-            MessageTemplates.defaults("sms", language, zone).render(alert, externalUrl).body();
+            MessageTemplates.defaults("sms", language, zone).render(alert, externalUrl).body()
+                + more(n, language);
         if (sms.provider().equals("aliyun_sms") && providers.aliyun().isPresent()) {
           var aliyun = providers.aliyun().get();
           out.add(
@@ -107,7 +119,7 @@ public final class Deliveries {
               default -> new SlackWebhook(chat.url());
             };
         MessageTemplates.Rendered m =
-            MessageTemplates.defaults("chat", language, zone).render(alert, externalUrl);
+            render(MessageTemplates.defaults("chat", language, zone), n, language, externalUrl);
         out.add(
             new Delivery.Http(
                 receiver.name(),
@@ -119,6 +131,65 @@ public final class Deliveries {
       }
     }
     return new Result(List.copyOf(out), List.copyOf(unsendable));
+  }
+
+  /** The most alerts of a group whose text one message holds (the webhook's payload has all). */
+  static final int MAX_RENDERED = 20;
+
+  /** What a group's title says of the alerts besides its first: nothing for one alert. */
+  static String more(Notification n, Language language) {
+    int others = n.alerts().size() - 1;
+    if (others == 0) {
+      return "";
+    }
+    return language == Language.ZH ? "（另有 " + others + " 条）" : " (+" + others + " more)";
+  }
+
+  /** The alerts of {@code n} whose text goes in, and a line for the rest. */
+  private static List<Alert> rendered(Notification n) {
+    return n.alerts().subList(0, Math.min(MAX_RENDERED, n.alerts().size()));
+  }
+
+  private static String rest(Notification n, Language language) {
+    int left = n.alerts().size() - MAX_RENDERED;
+    if (left <= 0) {
+      return "";
+    }
+    return language == Language.ZH ? "\n\n……另有 " + left + " 条" : "\n\n... and " + left + " more";
+  }
+
+  static MessageTemplates.Rendered render(
+      MessageTemplates templates, Notification n, Language language, String externalUrl) {
+    MessageTemplates.Rendered first = templates.render(n.first(), externalUrl);
+    if (n.alerts().size() == 1) {
+      return first;
+    }
+    List<String> bodies = new ArrayList<>();
+    for (Alert a : rendered(n)) {
+      bodies.add(templates.render(a, externalUrl).body());
+    }
+    return new MessageTemplates.Rendered(
+        first.title() + more(n, language), String.join("\n\n---\n\n", bodies) + rest(n, language));
+  }
+
+  static EmailTemplates.Rendered renderMail(
+      EmailTemplates templates, Notification n, Language language, String externalUrl) {
+    EmailTemplates.Rendered first = templates.render(n.first(), externalUrl);
+    if (n.alerts().size() == 1) {
+      return first;
+    }
+    List<String> texts = new ArrayList<>();
+    List<String> htmls = new ArrayList<>();
+    for (Alert a : rendered(n)) {
+      EmailTemplates.Rendered r = templates.render(a, externalUrl);
+      texts.add(r.text());
+      htmls.add(r.html());
+    }
+    String rest = rest(n, language);
+    return new EmailTemplates.Rendered(
+        first.subject() + more(n, language),
+        String.join("\n\n----\n\n", texts) + rest,
+        String.join("\n<hr>\n", htmls) + (rest.isEmpty() ? "" : "\n<p>" + rest.strip() + "</p>"));
   }
 
   /** The variables an SMS provider's template gets (Aliyun templates name theirs). */

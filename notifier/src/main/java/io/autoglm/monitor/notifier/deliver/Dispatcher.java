@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -20,12 +22,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * Sends alert changes to the receiver a route chose and on along the route's failover chain: every
- * channel of a receiver gets the alert (one {@link DeliveryWorker} per receiver and channel, its
- * child, restarted with backoff if it fails); when none of them delivers (breakers open, retries
- * exhausted, refused), the next receiver of the chain gets it, and the failover is written to the
- * audit with why. The chain ends at the first receiver that delivered on any channel. A receiver
- * without channels (the feed only) has nothing to send and counts as delivered.
+ * Sends notifications (an alert change, or a group's alerts) to the receiver a route chose and on
+ * along the route's failover chain: every channel of a receiver gets the alert (one {@link
+ * DeliveryWorker} per receiver and channel, its child, restarted with backoff if it fails); when
+ * none of them delivers (breakers open, retries exhausted, refused), the next receiver of the chain
+ * gets it, and the failover is written to the audit with why. The chain ends at the first receiver
+ * that delivered on any channel. A receiver without channels (the feed only) has nothing to send
+ * and counts as delivered.
  */
 public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
 
@@ -33,16 +36,17 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
    * How one alert change ended on one route: the route's receiver, the receiver that delivered it
    * (null: none), and the path along the failover chain.
    */
-  public record Dispatched(Alert alert, String receiver, String deliveredBy, List<String> path) {}
+  public record Dispatched(
+      Notification notification, String receiver, String deliveredBy, List<String> path) {}
 
   /** A failover taken: {@code from}'s channels all failed ({@code why}), {@code to} is next. */
-  public record Failover(Alert alert, String from, String to, String why) {
+  public record Failover(Notification notification, String from, String to, String why) {
     /** The failover as one line of text. */
     public String line() {
       return "failover for "
-          + alert.fingerprint()
+          + notification.fingerprint()
           + " ("
-          + alert.ruleId()
+          + notification.first().ruleId()
           + "): "
           + from
           + " -> "
@@ -54,8 +58,15 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
 
   public sealed interface Command {}
 
-  public record Dispatch(Alert alert, Route.Match match, ActorRef<Dispatched> replyTo)
-      implements Command {}
+  /** Send {@code notification} along {@code match}'s receiver and failover chain. */
+  public record Dispatch(Notification notification, Route.Match match, ActorRef<Dispatched> replyTo)
+      implements Command {
+
+    /** One alert change on its own. */
+    public Dispatch(Alert alert, Route.Match match, ActorRef<Dispatched> replyTo) {
+      this(Notification.of(alert), match, replyTo);
+    }
+  }
 
   private record Delivered(DeliveryWorker.Outcome outcome) implements Command {}
 
@@ -82,7 +93,11 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   private final String externalUrl;
   private final DeliveryWorker.Settings settings;
   private final Sender sender;
-  private final Consumer<DeliveryWorker.Attempt> attempts;
+  private final BiConsumer<Notification, DeliveryWorker.Attempt> attempts;
+
+  /** The notifications on their way, by key: what the workers' attempts are about. */
+  private final Map<String, Notification> byKey = new ConcurrentHashMap<>();
+
   private final Consumer<Failover> failovers;
   private final Map<String, ActorRef<DeliveryWorker.Command>> workers = new HashMap<>();
   private final Map<Long, InFlight> inFlight = new HashMap<>();
@@ -99,6 +114,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
 
   /**
    * @param receivers a receiver by name (null: unknown)
+   * @param attempts told each attempt and what it is about (null: not known any more), from the
+   *     workers' threads
    * @param failovers told each failover taken, for the audit
    */
   public static Behavior<Command> create(
@@ -107,7 +124,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       String externalUrl,
       DeliveryWorker.Settings settings,
       Sender sender,
-      Consumer<DeliveryWorker.Attempt> attempts,
+      BiConsumer<Notification, DeliveryWorker.Attempt> attempts,
       Consumer<Failover> failovers) {
     return Behaviors.setup(
         ctx ->
@@ -122,7 +139,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       String externalUrl,
       DeliveryWorker.Settings settings,
       Sender sender,
-      Consumer<DeliveryWorker.Attempt> attempts,
+      BiConsumer<Notification, DeliveryWorker.Attempt> attempts,
       Consumer<Failover> failovers) {
     super(ctx);
     this.receivers = receivers;
@@ -146,6 +163,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     long id = nextId++;
     InFlight f = new InFlight(d);
     inFlight.put(id, f);
+    byKey.put(d.notification().key(), d.notification());
     sendToCurrent(id, f);
     return this;
   }
@@ -165,7 +183,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
         return;
       }
       Deliveries.Result result =
-          Deliveries.of(f.dispatch.alert(), r, providers, externalUrl, Instant.now());
+          Deliveries.of(f.dispatch.notification(), r, providers, externalUrl, Instant.now());
       if (result.deliveries().isEmpty()) {
         failed(f, name, String.join("; ", result.unsendable()));
         continue;
@@ -181,7 +199,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
         dispatchOf.put(delivery, id);
         ActorRef<DeliveryWorker.Outcome> reply = outcomes;
         worker(name, delivery.channel(), i)
-            .tell(new DeliveryWorker.Send(delivery, f.dispatch.alert().fingerprint(), reply));
+            .tell(new DeliveryWorker.Send(delivery, f.dispatch.notification().orderKey(), reply));
       }
       return;
     }
@@ -192,7 +210,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     f.path.add(receiver + ": " + why);
     f.position++;
     if (f.position < f.chain.size()) {
-      Failover failover = new Failover(f.dispatch.alert(), receiver, f.chain.get(f.position), why);
+      Failover failover =
+          new Failover(f.dispatch.notification(), receiver, f.chain.get(f.position), why);
       failovers.accept(failover);
       getContext().getLog().warn(failover.line());
     }
@@ -226,11 +245,12 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
 
   private void finish(long id, InFlight f, String deliveredBy) {
     inFlight.remove(id);
+    byKey.remove(f.dispatch.notification().key());
     f.dispatch
         .replyTo()
         .tell(
             new Dispatched(
-                f.dispatch.alert(),
+                f.dispatch.notification(),
                 f.dispatch.match().receiver(),
                 deliveredBy,
                 List.copyOf(f.path)));
@@ -243,7 +263,11 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
         k ->
             getContext()
                 .spawn(
-                    Behaviors.supervise(DeliveryWorker.create(settings, sender, attempts))
+                    Behaviors.supervise(
+                            DeliveryWorker.create(
+                                settings,
+                                sender,
+                                a -> attempts.accept(byKey.get(a.idempotencyKey()), a)))
                         .onFailure(
                             SupervisorStrategy.restartWithBackoff(
                                 Duration.ofMillis(200), Duration.ofSeconds(30), 0.2)),

@@ -2,6 +2,7 @@ package io.autoglm.monitor.notifier.outbox;
 
 import io.autoglm.monitor.notifier.deliver.DeliveryWorker;
 import io.autoglm.monitor.notifier.deliver.Dispatcher;
+import io.autoglm.monitor.notifier.deliver.Notification;
 import io.autoglm.monitor.persistence.cassandra.NotifierStore;
 import io.autoglm.monitor.persistence.cassandra.NotifierStore.AuditRow;
 import io.autoglm.monitor.persistence.cassandra.NotifierStore.AuditStatus;
@@ -26,16 +27,21 @@ public final class NotificationAudit {
     this.store = store;
   }
 
-  /** An attempt on one channel of one receiver. */
+  /** An attempt on one channel of one receiver, for an alert change (null: not known here). */
   public void attempt(Alert alert, DeliveryWorker.Attempt a) {
+    attempt(alert == null ? null : Notification.of(alert), a);
+  }
+
+  /** An attempt on one channel of one receiver, for {@code n} (null: not known here). */
+  public void attempt(Notification n, DeliveryWorker.Attempt a) {
     record(
         new AuditRow(
             a.at(),
             NotifierStore.newAuditId(),
             a.idempotencyKey(),
-            alert == null ? null : alert.fingerprint(),
-            alert == null ? null : alert.ruleId(),
-            alert == null ? null : alert.summary(),
+            n == null ? null : n.fingerprint(),
+            n == null ? null : n.first().ruleId(),
+            n == null ? null : n.summary(),
             a.receiver(),
             a.channel(),
             a.attempt(),
@@ -51,9 +57,9 @@ public final class NotificationAudit {
             Instant.now(),
             NotifierStore.newAuditId(),
             key,
-            f.alert().fingerprint(),
-            f.alert().ruleId(),
-            f.alert().summary(),
+            f.notification().fingerprint(),
+            f.notification().first().ruleId(),
+            f.notification().summary(),
             f.from(),
             null,
             0,

@@ -1,16 +1,18 @@
 package io.autoglm.monitor.notifier.route;
 
+import io.autoglm.monitor.notifier.NotifierNode;
 import io.autoglm.monitor.notifier.channel.AlertmanagerPayload;
 import io.autoglm.monitor.notifier.channel.WebhookSettings;
-import io.autoglm.monitor.notifier.channel.email.EmailSender;
 import io.autoglm.monitor.notifier.deliver.DeliveryWorker;
 import io.autoglm.monitor.notifier.deliver.Dispatcher;
+import io.autoglm.monitor.notifier.deliver.Notification;
 import io.autoglm.monitor.notifier.deliver.Providers;
 import io.autoglm.monitor.notifier.deliver.Sender;
-import io.autoglm.monitor.notifier.net.GuardedHttp;
+import io.autoglm.monitor.notifier.group.AlertGroupEntity;
 import io.autoglm.monitor.notifier.outbox.AlertJournal;
 import io.autoglm.monitor.notifier.outbox.NotificationAudit;
 import io.autoglm.monitor.persistence.cassandra.NotifierStore;
+import io.autoglm.monitor.persistence.event.AlertGroupEvent;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Filters;
 import java.time.Duration;
@@ -22,12 +24,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -84,6 +84,11 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
   /** How often escalations due are looked for. */
   private static final Duration ESCALATION_TICK = Duration.ofSeconds(1);
 
+  /** How long a group may take to take an alert change, and the pause before asking again. */
+  private static final Duration GROUP_ASK = Duration.ofSeconds(10);
+
+  private static final Duration GROUP_RETRY = Duration.ofSeconds(2);
+
   /** How long a journal entry may wait for its deliveries before the reading restarts. */
   private static final Duration JOURNAL_WAIT = Duration.ofMinutes(10);
 
@@ -105,8 +110,15 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
 
   private record MarkedDone(String key, String receiver, Throwable failure) implements Command {}
 
+  /** A group took (or did not take: {@code failure}) an alert change for a receiver. */
+  private record Grouped(String key, Route.Match match, String groupKey, Throwable failure)
+      implements Command {}
+
+  /** Hand a change to its group again, after {@code Grouped} failed. */
+  private record Regroup(String key, Route.Match match) implements Command {}
+
   /** An attempt a delivery worker made (told from the worker's thread). */
-  private record Attempted(DeliveryWorker.Attempt attempt) implements Command {}
+  private record Attempted(Notification about, DeliveryWorker.Attempt attempt) implements Command {}
 
   private record FailedOver(Dispatcher.Failover failover) implements Command {}
 
@@ -212,9 +224,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
     this.store = store;
     this.gate = new NotificationGate(filtersOf);
     this.audit = new NotificationAudit(store);
-    GuardedHttp http = new GuardedHttp(ctx.getSystem(), webhook.guard(), webhook.requestTimeout());
-    Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-    Sender sender = Sender.of(http, providers.smtp().map(EmailSender::new), blocking);
+    Sender sender = NotifierNode.sender(ctx.getSystem(), webhook, providers);
     DeliveryWorker.Settings settings = DeliveryWorker.Settings.of(webhook);
     this.dispatcher =
         ctx.spawn(
@@ -225,7 +235,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
                 settings,
                 sender,
                 // called from the workers' threads: only a tell
-                attempt -> ctx.getSelf().tell(new Attempted(attempt)),
+                (about, attempt) -> ctx.getSelf().tell(new Attempted(about, attempt)),
                 failover -> ctx.getSelf().tell(new FailedOver(failover))),
             "dispatcher");
     this.results = ctx.messageAdapter(Dispatcher.Dispatched.class, Dispatched::new);
@@ -285,11 +295,20 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
         .onMessage(Decided.class, this::onDecided)
         .onMessage(Dispatched.class, this::onDispatched)
         .onMessage(MarkedDone.class, this::onMarkedDone)
+        .onMessage(Grouped.class, this::onGrouped)
+        .onMessage(
+            Regroup.class,
+            r -> {
+              Change c = changes.get(r.key());
+              if (c != null && c.outstanding.contains(r.match().receiver())) {
+                toGroup(r.key(), c.alert, r.match());
+              }
+              return this;
+            })
         .onMessage(
             Attempted.class,
             a -> {
-              Change c = changes.get(a.attempt().idempotencyKey());
-              audit.attempt(c == null ? null : c.alert, a.attempt());
+              audit.attempt(a.about(), a.attempt());
               return this;
             })
         .onMessage(Acknowledge.class, this::onAcknowledge)
@@ -316,7 +335,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
         .onMessage(
             FailedOver.class,
             f -> {
-              audit.failover(keyOf(f.failover().alert()), f.failover());
+              audit.failover(f.failover().notification().key(), f.failover());
               return this;
             })
         .onSignal(
@@ -442,7 +461,8 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
     }
     List<Route.Match> matches = held == null ? routing.route().match(labels) : List.of();
     if (!alert.isFiring()) {
-      matches = matches.stream().filter(m -> takesResolved(m.receiver())).toList();
+      // a group takes every resolve (the alert leaves it), and tells receivers that take them
+      matches = matches.stream().filter(m -> grouped(m) || takesResolved(m.receiver())).toList();
       if (held == null && matches.isEmpty()) {
         held = "its receivers do not take resolved alerts (send_resolved: false)";
       }
@@ -644,11 +664,81 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
 
   private void dispatch(String key, Change c, List<Route.Match> matches) {
     for (Route.Match m : matches) {
-      dispatcher.tell(new Dispatcher.Dispatch(c.alert, m, results));
+      if (grouped(m)) {
+        toGroup(key, c.alert, m);
+      } else {
+        dispatcher.tell(new Dispatcher.Dispatch(c.alert, m, results));
+      }
     }
     if (c.outstanding.isEmpty()) {
       finish(c);
     }
+  }
+
+  /** Whether {@code m} aggregates its alerts in groups (it names {@code group_by} labels). */
+  static boolean grouped(Route.Match m) {
+    return !m.groupBy().isEmpty() && !m.groupBy().contains(RouteCodec.EACH_ALERT);
+  }
+
+  /**
+   * The group of {@code alert} on {@code m}: the values of the route's {@code group_by} labels
+   * (those the alert has), and a key of the route and them.
+   */
+  AlertGroupEvent.Settings groupOf(Alert alert, Route.Match m) {
+    Map<String, String> labels = Routing.labelsOf(alert);
+    Map<String, String> values = new java.util.TreeMap<>();
+    for (String name : m.groupBy()) {
+      String v = labels.get(name);
+      if (v != null) {
+        values.put(name, v);
+      }
+    }
+    StringBuilder key = new StringBuilder(m.path()).append(":{");
+    values.forEach(
+        (k, v) ->
+            key.append(key.charAt(key.length() - 1) == '{' ? "" : ", ")
+                .append(k)
+                .append("=\"")
+                .append(v)
+                .append('"'));
+    key.append('}');
+    return new AlertGroupEvent.Settings(
+        key.toString(),
+        values,
+        m.path(),
+        m.receiver(),
+        m.failover(),
+        takesResolved(m.receiver()),
+        m.groupWaitMs(),
+        m.groupIntervalMs(),
+        m.repeatIntervalMs());
+  }
+
+  /** Hands {@code alert} to its group on {@code m}; the receiver's row is done once it has it. */
+  private void toGroup(String key, Alert alert, Route.Match m) {
+    AlertGroupEvent.Settings group = groupOf(alert, m);
+    getContext()
+        .pipeToSelf(
+            AlertGroupEntity.ref(getContext().getSystem(), group.groupKey())
+                .<Done>ask(replyTo -> new AlertGroupEntity.Add(alert, group, replyTo), GROUP_ASK),
+            (done, failure) -> new Grouped(key, m, group.groupKey(), failure));
+  }
+
+  private Behavior<Command> onGrouped(Grouped g) {
+    if (g.failure() != null) {
+      getContext()
+          .getLog()
+          .warn(
+              "Group {} did not take {} ({}); trying again",
+              g.groupKey(),
+              g.key(),
+              g.failure().toString());
+      getContext()
+          .scheduleOnce(GROUP_RETRY, getContext().getSelf(), new Regroup(g.key(), g.match()));
+      return this;
+    }
+    markDone(g.key(), g.match().receiver(), "grouped into " + g.groupKey());
+    return this;
   }
 
   private Behavior<Command> onDispatched(Dispatched d) {
@@ -657,12 +747,12 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
     if (r.deliveredBy() == null) {
       getContext()
           .getLog()
-          .error("Alert {} reached no receiver: {}", r.alert().fingerprint(), r.path());
+          .error("Alert {} reached no receiver: {}", r.notification().fingerprint(), r.path());
       outcome = "failed: " + String.join("; ", r.path());
     } else {
       outcome = "delivered by " + r.deliveredBy();
     }
-    markDone(keyOf(r.alert()), r.receiver(), outcome);
+    markDone(r.notification().key(), r.receiver(), outcome);
     return this;
   }
 

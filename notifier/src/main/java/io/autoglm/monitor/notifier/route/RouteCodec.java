@@ -23,12 +23,19 @@ public final class RouteCodec {
   static final int MAX_FAILOVER = 8;
   static final long MAX_INTERVAL_MS = 7L * 24 * 3600 * 1000;
 
-  /** Alertmanager's defaults for the root's intervals and grouping. */
+  /** Alertmanager's defaults for the root's intervals, for routes that group. */
   public static final long DEFAULT_GROUP_WAIT_MS = 30_000;
 
   public static final long DEFAULT_GROUP_INTERVAL_MS = 5 * 60_000;
   public static final long DEFAULT_REPEAT_INTERVAL_MS = 4 * 3600_000;
-  public static final List<String> DEFAULT_GROUP_BY = List.of("alertname", "service");
+
+  /**
+   * Alertmanager's "no aggregation": each alert change is sent on its own, at once (an operator of
+   * an LLM API wants to know within seconds). A route with {@code group_by} labels groups.
+   */
+  public static final String EACH_ALERT = "...";
+
+  public static final List<String> DEFAULT_GROUP_BY = List.of(EACH_ALERT);
 
   /** A critical alert nobody acknowledged goes to the next level after this (the article's 5). */
   public static final long DEFAULT_ESCALATE_AFTER_MS = 5 * 60_000;

@@ -129,7 +129,7 @@ class DispatcherTest {
             "http://monitor",
             settings,
             sender,
-            attempts::add,
+            (about, attempt) -> attempts.add(attempt),
             f -> failovers.add(f.line())));
   }
 
@@ -183,7 +183,9 @@ class DispatcherTest {
         probe.expectMessageClass(Dispatcher.Dispatched.class, Duration.ofSeconds(10));
     Dispatcher.Dispatched second =
         probe.expectMessageClass(Dispatcher.Dispatched.class, Duration.ofSeconds(10));
-    assertEquals(List.of(ALERT, resolved), List.of(first.alert(), second.alert()));
+    assertEquals(
+        List.of(ALERT, resolved),
+        List.of(first.notification().first(), second.notification().first()));
     assertEquals("ops-webhook", first.deliveredBy());
     assertEquals("ops-webhook", second.deliveredBy());
     assertEquals(List.of("/webhook", "/webhook"), hits, "each sent once");

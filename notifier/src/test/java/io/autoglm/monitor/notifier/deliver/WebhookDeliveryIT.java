@@ -140,7 +140,7 @@ class WebhookDeliveryIT {
                 settings.externalUrl(),
                 DeliveryWorker.Settings.of(settings),
                 sender,
-                attempt -> {},
+                (about, attempt) -> {},
                 line -> {})),
         routing);
   }
