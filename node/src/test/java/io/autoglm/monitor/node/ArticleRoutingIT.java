@@ -67,6 +67,7 @@ class ArticleRoutingIT {
           route {
             receiver = feed
             group_by = [alertname, service]
+            group_wait = 1s
             routes = [
               {matchers = ["severity=critical"], receiver = p1}
               {matchers = ["severity=warning"], receiver = p2}
