@@ -46,6 +46,9 @@ public final class GuardedHttp {
   private final Duration timeout;
   private final ConnectionPoolSettings pool;
 
+  /** Connections to one receiver host at once (a node's workers share them). */
+  static final int MAX_CONNECTIONS_PER_HOST = 32;
+
   public GuardedHttp(ActorSystem<?> system, UrlGuard guard, Duration timeout) {
     this.system = system;
     this.guard = guard;
@@ -65,7 +68,13 @@ public final class GuardedHttp {
                       }
                     },
                     lookups));
-    this.pool = ConnectionPoolSettings.create(system.classicSystem()).withTransport(checked);
+    // Pekko's default of 4 connections per host would queue the deliveries a worker has on their
+    // way at once (16) behind one another: a slow receiver would hold up the alerts after it
+    this.pool =
+        ConnectionPoolSettings.create(system.classicSystem())
+            .withTransport(checked)
+            .withMaxConnections(MAX_CONNECTIONS_PER_HOST)
+            .withMaxOpenRequests(256);
     // a pool of its own (its transport): closed before the system goes, or its master logs an
     // error for every pool that "shut down unexpectedly"
     CoordinatedShutdown.get(system.classicSystem())
