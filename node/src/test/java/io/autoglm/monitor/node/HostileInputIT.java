@@ -30,6 +30,7 @@ class HostileInputIT {
   private static final String CONSOLE = "http://console.example:3000";
   private static final String EVIL = "http://evil.example";
   private static final long YEAR_2099 = 4_102_444_799_000L;
+  private static final int MAX_RULES = 20;
   private static Node node;
   private static TestHttp http;
 
@@ -38,7 +39,11 @@ class HostileInputIT {
     node =
         Node.start(
             NodeFixture.freshConfig(
-                Map.of("autoglm.http.allowed-origins", java.util.List.of(CONSOLE))));
+                Map.of(
+                    "autoglm.http.allowed-origins",
+                    java.util.List.of(CONSOLE),
+                    "autoglm.rules.max-rules",
+                    MAX_RULES)));
     http = new TestHttp(node.baseUrl());
   }
 
@@ -142,6 +147,38 @@ class HostileInputIT {
       gz.write(plain);
     }
     return out.toByteArray();
+  }
+
+  @Test
+  void aClientCannotFillTheRuleBookPastItsLimit() {
+    int created = 0;
+    TestHttp.Reply r = null;
+    for (int i = 0; i < MAX_RULES + 5; i++) {
+      r =
+          http.put(
+              "/api/v1/rules/many-" + i,
+              "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 1e9, \"endpoint\":"
+                  + " \"/never/"
+                  + i
+                  + "\"}");
+      if (r.status() != 201) {
+        break;
+      }
+      created++;
+    }
+    TestHttp.Reply list = http.get("/api/v1/rules");
+    int held = list.json().get("rules").size();
+    assertEquals(MAX_RULES, held, "the book holds its limit: " + created + " created here");
+    assertJsonError(r, 409, "the rule book is full (" + MAX_RULES + " rules");
+    TestHttp.Reply change =
+        http.put(
+            "/api/v1/rules/many-0",
+            "{\"metric\": \"qps\", \"op\": \">\", \"threshold\": 2e9, \"endpoint\":"
+                + " \"/never/0\"}");
+    assertEquals(200, change.status(), "a rule it holds can still change: " + change.body());
+    for (int i = 0; i < created; i++) {
+      http.delete("/api/v1/rules/many-" + i);
+    }
   }
 
   @Test

@@ -114,13 +114,16 @@ public final class RuleRoutes extends AllDirectives {
               ErrorBody.ofField("invalid rule: " + e.getMessage(), e.field(), e.reason())));
     }
     boolean existed = cache.current().rules().containsKey(id);
-    CompletionStage<RuleSet> stored =
+    CompletionStage<StatusReply<RuleSet>> stored =
         RuleBookEntity.ref(system)
-            .askWithStatus(replyTo -> new RuleBookEntity.Upsert(rule, replyTo), timeout);
+            .ask(replyTo -> new RuleBookEntity.Upsert(rule, replyTo), timeout);
     return onSuccess(
         stored,
-        set -> {
-          cache.offer(set);
+        reply -> {
+          if (reply.isError()) { // the book is full
+            return complete(JsonSupport.error(StatusCodes.CONFLICT, reply.getError().getMessage()));
+          }
+          cache.offer(reply.getValue());
           return complete(json(existed ? StatusCodes.OK : StatusCodes.CREATED, RuleView.of(rule)));
         });
   }

@@ -76,6 +76,7 @@ public final class RuleBookEntity
 
   private final ActorRef<Topic.Command<RuleSet>> topic;
   private final int snapshotEvery;
+  private final int maxRules;
   private final boolean installDefaults;
   private final ActorRef<Command> self;
 
@@ -84,11 +85,19 @@ public final class RuleBookEntity
     int snapshotEvery = system.settings().config().getInt("autoglm.rules.snapshot-every");
     boolean installDefaults =
         system.settings().config().getBoolean("autoglm.rules.install-defaults");
+    int maxRules = system.settings().config().getInt("autoglm.rules.max-rules");
     ClusterSharding.get(system)
         .init(
             Entity.of(
                 ENTITY_TYPE_KEY,
-                ctx -> create(ctx.getEntityId(), topic, backoff, snapshotEvery, installDefaults)));
+                ctx ->
+                    create(
+                        ctx.getEntityId(),
+                        topic,
+                        backoff,
+                        snapshotEvery,
+                        installDefaults,
+                        maxRules)));
   }
 
   public static EntityRef<Command> ref(ActorSystem<?> system) {
@@ -98,13 +107,16 @@ public final class RuleBookEntity
   /**
    * @param installDefaults whether a rule book that never held anything installs {@link
    *     DefaultRules} once it has recovered
+   * @param maxRules the most rules the book holds: every one runs on every endpoint or IP it covers
+   *     at every window, and the whole book goes to every node on each change
    */
   public static Behavior<Command> create(
       String entityId,
       ActorRef<Topic.Command<RuleSet>> topic,
       RestartBackoff backoff,
       int snapshotEvery,
-      boolean installDefaults) {
+      boolean installDefaults,
+      int maxRules) {
     return Behaviors.setup(
         ctx ->
             new RuleBookEntity(
@@ -113,6 +125,7 @@ public final class RuleBookEntity
                 backoff,
                 snapshotEvery,
                 installDefaults,
+                maxRules,
                 ctx.getSelf()));
   }
 
@@ -122,9 +135,11 @@ public final class RuleBookEntity
       RestartBackoff backoff,
       int snapshotEvery,
       boolean installDefaults,
+      int maxRules,
       ActorRef<Command> self) {
     super(persistenceId, backoff.strategy());
     this.snapshotEvery = snapshotEvery;
+    this.maxRules = maxRules;
     this.topic = topic;
     this.installDefaults = installDefaults;
     this.self = self;
@@ -183,6 +198,16 @@ public final class RuleBookEntity
   }
 
   private ReplyEffect<RuleBookEvent, RuleSet> onUpsert(RuleSet state, Upsert cmd) {
+    if (state.rules().size() >= maxRules && !state.rules().containsKey(cmd.rule().id())) {
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              StatusReply.error(
+                  "the rule book is full ("
+                      + maxRules
+                      + " rules, autoglm.rules.max-rules): delete one, or cover several"
+                      + " endpoints with one glob"));
+    }
     return Effect()
         .persist(new RuleUpserted(cmd.rule()))
         .thenRun(this::publish)

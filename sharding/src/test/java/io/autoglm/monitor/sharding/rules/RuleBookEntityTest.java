@@ -35,6 +35,12 @@ class RuleBookEntityTest {
           Glob.of("*"),
           "");
 
+  /** {@link #RULE} under another id. */
+  private static ThresholdRule rule(String id) {
+    return new ThresholdRule(
+        id, Metric.QPS, Comparison.LT, 1, 0, 0, Severity.WARNING, Glob.of("*"), Glob.of("*"), "");
+  }
+
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();
@@ -47,7 +53,7 @@ class RuleBookEntityTest {
         EventSourcedBehaviorTestKit.<RuleBookEntity.Command, RuleBookEvent, RuleSet>create(
             testKit.system(),
             RuleBookEntity.create(
-                "global", topic.ref(), TestTraffic.SETTINGS.restartBackoff(), 100, false));
+                "global", topic.ref(), TestTraffic.SETTINGS.restartBackoff(), 100, false, 1000));
 
     var added =
         kit.<StatusReply<RuleSet>>runCommand(replyTo -> new RuleBookEntity.Upsert(RULE, replyTo));
@@ -70,6 +76,30 @@ class RuleBookEntityTest {
   }
 
   @Test
+  void aFullRuleBookRefusesANewRuleAndStillTakesChangesToItsRules() {
+    TestProbe<Topic.Command<RuleSet>> topic = testKit.createTestProbe();
+    var kit =
+        EventSourcedBehaviorTestKit.<RuleBookEntity.Command, RuleBookEvent, RuleSet>create(
+            testKit.system(),
+            RuleBookEntity.create(
+                "full", topic.ref(), TestTraffic.SETTINGS.restartBackoff(), 100, false, 2));
+    for (String id : new String[] {"r1", "r2"}) {
+      ThresholdRule rule = rule(id);
+      assertTrue(
+          kit.<StatusReply<RuleSet>>runCommand(r -> new RuleBookEntity.Upsert(rule, r))
+              .reply()
+              .isSuccess());
+    }
+    var third = kit.<StatusReply<RuleSet>>runCommand(r -> new RuleBookEntity.Upsert(rule("r3"), r));
+    assertTrue(third.reply().isError());
+    assertTrue(third.reply().getError().getMessage().contains("full (2 rules"), "says why");
+    assertTrue(third.hasNoEvents());
+    var changed =
+        kit.<StatusReply<RuleSet>>runCommand(r -> new RuleBookEntity.Upsert(rule("r2"), r));
+    assertTrue(changed.reply().isSuccess(), "an existing rule can still change");
+  }
+
+  @Test
   void aFreshRuleBookInstallsTheDefaultRulesOnceAndADeletedOneStaysDeleted()
       throws InterruptedException {
     TestProbe<Topic.Command<RuleSet>> topic = testKit.createTestProbe();
@@ -77,7 +107,7 @@ class RuleBookEntityTest {
         EventSourcedBehaviorTestKit.<RuleBookEntity.Command, RuleBookEvent, RuleSet>create(
             testKit.system(),
             RuleBookEntity.create(
-                "global", topic.ref(), TestTraffic.SETTINGS.restartBackoff(), 100, true));
+                "global", topic.ref(), TestTraffic.SETTINGS.restartBackoff(), 100, true, 1000));
     // installed once recovered, by a command the entity sends itself
     RuleSet installed = kit.getState();
     for (long until = System.nanoTime() + 5_000_000_000L;
