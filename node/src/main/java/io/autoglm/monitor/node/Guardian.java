@@ -7,6 +7,7 @@ import io.autoglm.monitor.node.api.EndpointRoutes;
 import io.autoglm.monitor.node.api.IpRoutes;
 import io.autoglm.monitor.node.api.NotificationRoutes;
 import io.autoglm.monitor.node.api.OriginGuard;
+import io.autoglm.monitor.node.api.ReceiverRoutes;
 import io.autoglm.monitor.node.api.RuleRoutes;
 import io.autoglm.monitor.node.api.SilenceRoutes;
 import io.autoglm.monitor.node.api.WatchRoutes;
@@ -19,6 +20,7 @@ import io.autoglm.monitor.node.ingest.StreamSettings;
 import io.autoglm.monitor.notifier.NotifierNode;
 import io.autoglm.monitor.notifier.channel.WebhookSettings;
 import io.autoglm.monitor.notifier.deliver.Providers;
+import io.autoglm.monitor.notifier.route.LiveRouting;
 import io.autoglm.monitor.notifier.route.Notifier;
 import io.autoglm.monitor.notifier.route.Routing;
 import io.autoglm.monitor.persistence.cassandra.NotifierStore;
@@ -200,7 +202,7 @@ public final class Guardian {
                   .map(r -> r.requireProviders(providers))
                   .orElseGet(() -> Routing.of(webhook));
           NotifierStore notifierStore = notifierStore(system);
-          ActorRef<Notifier.Command> notifier =
+          NotifierNode.Parts notifierParts =
               NotifierNode.start(
                   ctx,
                   alertTopic,
@@ -209,9 +211,11 @@ public final class Guardian {
                     var rule = rules.current().rules().get(ruleId);
                     return rule == null ? null : rule.filters();
                   },
-                  routing,
+                  new LiveRouting(
+                      routing, Routing.routeJson(config).orElse(null), webhook.guard(), providers),
                   providers,
                   notifierStore);
+          ActorRef<Notifier.Command> notifier = notifierParts.notifier();
           ctx.spawn(EndpointWaker.create(admission, rules, node.wakeInterval()), "endpoint-waker");
           AlertFeed.Live feed =
               AlertFeed.spawn(ctx, alertTopic, node.recentAlerts(), node.feedBuffer());
@@ -252,6 +256,13 @@ public final class Guardian {
                           .route(),
                       new NotificationRoutes(notifierStore, clock).route(),
                       new SilenceRoutes(notifierStore, notifier, system, stats.askTimeout())
+                          .route(),
+                      new ReceiverRoutes(
+                              notifierStore,
+                              notifierParts.routing(),
+                              notifierParts.reloader(),
+                              system,
+                              stats.askTimeout())
                           .route())
                   .route();
 

@@ -9,11 +9,13 @@ import io.autoglm.monitor.notifier.deliver.Sender;
 import io.autoglm.monitor.notifier.group.AlertGroupEntity;
 import io.autoglm.monitor.notifier.net.GuardedHttp;
 import io.autoglm.monitor.notifier.outbox.NotificationAudit;
+import io.autoglm.monitor.notifier.route.LiveRouting;
 import io.autoglm.monitor.notifier.route.Notifier;
-import io.autoglm.monitor.notifier.route.Routing;
+import io.autoglm.monitor.notifier.route.RoutingReloader;
 import io.autoglm.monitor.persistence.cassandra.NotifierStore;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Filters;
+import java.time.Duration;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -29,6 +31,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * The notifier's parts on one node:
  *
  * <ul>
+ *   <li>the routing in force ({@link LiveRouting}: the configuration's, with the receivers and
+ *       route the API wrote over it, read again by a {@link RoutingReloader});
  *   <li>the routing {@link Notifier}, a cluster singleton (it runs on one node, and any node's
  *       reference reaches it): it decides where each alert change goes;
  *   <li>the alert groups ({@link AlertGroupEntity}), sharded: the routes with {@code group_by} hand
@@ -42,24 +46,42 @@ public final class NotifierNode {
   private NotifierNode() {}
 
   /**
-   * Starts the notifier's parts on this node; returns the notifier singleton.
+   * What the node's API needs of the notifier.
+   *
+   * @param notifier the singleton
+   * @param routing the routing in force on this node
+   * @param reloader reads the API's receivers and route again
+   */
+  public record Parts(
+      ActorRef<Notifier.Command> notifier,
+      LiveRouting routing,
+      ActorRef<RoutingReloader.Command> reloader) {}
+
+  /** How often a node reads the API's receivers and route again. */
+  static final Duration ROUTING_RELOAD = Duration.ofSeconds(5);
+
+  /**
+   * Starts the notifier's parts on this node.
    *
    * @param filtersOf a rule's filters by its id (null for a rule not known)
+   * @param routing the configuration's routing, with what the API writes over it
    */
-  public static ActorRef<Notifier.Command> start(
+  public static Parts start(
       ActorContext<?> ctx,
       ActorRef<Topic.Command<Alert>> alertTopic,
       WebhookSettings webhook,
       Function<String, Filters> filtersOf,
-      Routing routing,
+      LiveRouting routing,
       Providers providers,
       NotifierStore store) {
+    ActorRef<RoutingReloader.Command> reloader =
+        ctx.spawn(RoutingReloader.create(routing, store, ROUTING_RELOAD), "routing-reloader");
     NotificationAudit audit = new NotificationAudit(store);
     ActorRef<Dispatcher.Command> groupDeliveries =
         ctx.spawn(
             Behaviors.supervise(
                     Dispatcher.create(
-                        routing.receivers()::get,
+                        name -> routing.get().receivers().get(name),
                         providers,
                         webhook.externalUrl(),
                         DeliveryWorker.Settings.of(webhook),
@@ -69,13 +91,16 @@ public final class NotifierNode {
                 .onFailure(SupervisorStrategy.restart()),
             "group-deliveries");
     AlertGroupEntity.init(ctx.getSystem(), new AlertGroupEntity.Dependencies(groupDeliveries));
-    return ClusterSingleton.get(ctx.getSystem())
-        .init(
-            SingletonActor.of(
-                Behaviors.supervise(
-                        Notifier.create(alertTopic, webhook, filtersOf, routing, providers, store))
-                    .onFailure(SupervisorStrategy.restart()),
-                "notifier"));
+    ActorRef<Notifier.Command> notifier =
+        ClusterSingleton.get(ctx.getSystem())
+            .init(
+                SingletonActor.of(
+                    Behaviors.supervise(
+                            Notifier.create(
+                                alertTopic, webhook, filtersOf, routing, providers, store))
+                        .onFailure(SupervisorStrategy.restart()),
+                    "notifier"));
+    return new Parts(notifier, routing, reloader);
   }
 
   /** How this node sends: HTTP through the SSRF guard, mail on the blocking dispatcher. */

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -167,14 +168,14 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
 
   /**
    * @param filtersOf a rule's filters by its id (null for a rule not known): its notification limit
-   * @param routing where alerts go ({@link Routing#of} for a node without receivers)
+   * @param routing where alerts go now (read at each decision: the API may change it)
    * @param store the offset and the outbox
    */
   public static Behavior<Command> create(
       ActorRef<Topic.Command<Alert>> alertTopic,
       WebhookSettings webhook,
       Function<String, Filters> filtersOf,
-      Routing routing,
+      Supplier<Routing> routing,
       Providers providers,
       NotifierStore store) {
     return Behaviors.setup(
@@ -192,7 +193,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
                 }));
   }
 
-  private final Routing routing;
+  private final Supplier<Routing> routing;
   private final NotifierStore store;
   private final NotificationGate gate;
   private final NotificationAudit audit;
@@ -216,7 +217,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
       ActorRef<Topic.Command<Alert>> alertTopic,
       WebhookSettings webhook,
       Function<String, Filters> filtersOf,
-      Routing routing,
+      Supplier<Routing> routing,
       Providers providers,
       NotifierStore store) {
     super(ctx);
@@ -229,7 +230,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
     this.dispatcher =
         ctx.spawn(
             Dispatcher.create(
-                routing.receivers()::get,
+                name -> routing.get().receivers().get(name),
                 providers,
                 webhook.externalUrl(),
                 settings,
@@ -242,7 +243,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
     ctx.getLog()
         .info(
             "Alerts are routed to receivers {}",
-            new java.util.TreeSet<>(routing.receivers().keySet()));
+            new java.util.TreeSet<>(routing.get().receivers().keySet()));
     alertTopic.tell(Topic.subscribe(ctx.messageAdapter(Alert.class, Published::new)));
     ctx.getSelf().tell(ReloadSilences.INSTANCE);
     this.journalReading = readJournal(ctx);
@@ -424,7 +425,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
             pending);
     c.outstanding.addAll(pending);
     List<Route.Match> matches = new ArrayList<>();
-    for (Route.Match m : routing.route().match(Routing.labelsOf(c.alert))) {
+    for (Route.Match m : routing.get().route().match(Routing.labelsOf(c.alert))) {
       if (pending.remove(m.receiver())) {
         matches.add(m);
       }
@@ -459,7 +460,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
       // a receiver never hears of the end of something it never heard of
       held = "its firing was silenced or inhibited, so not sent";
     }
-    List<Route.Match> matches = held == null ? routing.route().match(labels) : List.of();
+    List<Route.Match> matches = held == null ? routing.get().route().match(labels) : List.of();
     if (!alert.isFiring()) {
       // a group takes every resolve (the alert leaves it), and tells receivers that take them
       matches = matches.stream().filter(m -> grouped(m) || takesResolved(m.receiver())).toList();
@@ -493,12 +494,12 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
   }
 
   private boolean takesResolved(String receiver) {
-    var r = routing.receivers().get(receiver);
+    var r = routing.get().receivers().get(receiver);
     return r == null || r.sendResolved();
   }
 
   private boolean feedOnly(String receiver) {
-    var r = routing.receivers().get(receiver);
+    var r = routing.get().receivers().get(receiver);
     return r != null && r.channels().isEmpty();
   }
 

@@ -62,6 +62,18 @@ public record Routing(Route route, Map<String, Receiver> receivers) {
   }
 
   /**
+   * The configured route tree as JSON ({@code autoglm.notifier.route}), when receivers are
+   * configured; empty otherwise.
+   */
+  public static Optional<JsonNode> routeJson(Config root) {
+    Config n = root.getConfig("autoglm.notifier");
+    if (!n.hasPath("receivers") || n.getList("receivers").isEmpty() || !n.hasPath("route")) {
+      return Optional.empty();
+    }
+    return Optional.of(json(n.getValue("route").render(ConfigRenderOptions.concise())));
+  }
+
+  /**
    * The routing of a node without receivers: critical and warning alerts to the one webhook of
    * {@code autoglm.notifier.webhook.url} (signed with its secret), info alerts to the feed only (as
    * the article routes them); without a webhook, everything to the feed only.

@@ -51,7 +51,7 @@ class CassandraBootstrapIT {
           applied.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter"));
     }
     assertEquals(
-        11L, // the plugin's six tables, the rollups and the notifier's four
+        12L, // the plugin's six tables, the rollups and the notifier's five
         cassandra
             .session()
             .execute(

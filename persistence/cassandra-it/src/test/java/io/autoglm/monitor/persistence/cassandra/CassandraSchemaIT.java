@@ -27,7 +27,8 @@ class CassandraSchemaIT {
           "notifier_offset",
           "notifier_outbox",
           "notifier_audit",
-          "notifier_silences");
+          "notifier_silences",
+          "notifier_routing");
 
   @Test
   void createsJournalAndSnapshotTablesAndIsIdempotent() {
@@ -64,7 +65,7 @@ class CassandraSchemaIT {
   void statementsAreThePluginTablesInOrderThenTheRollupsAndTheNotifiers() {
     var statements = CassandraSchema.statements("j", "s", 3);
 
-    assertEquals(14, statements.size());
+    assertEquals(15, statements.size());
     assertTrue(statements.get(0).contains("'replication_factor' : 3"), statements.get(0));
     assertTrue(statements.get(1).startsWith("CREATE TABLE IF NOT EXISTS j.messages"));
     assertTrue(statements.get(7).startsWith("CREATE TABLE IF NOT EXISTS j.rollups"));
@@ -72,7 +73,8 @@ class CassandraSchemaIT {
     assertTrue(statements.get(9).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_outbox"));
     assertTrue(statements.get(10).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_audit"));
     assertTrue(statements.get(11).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_silences"));
-    assertTrue(statements.get(13).startsWith("CREATE TABLE IF NOT EXISTS s.snapshots"));
+    assertTrue(statements.get(12).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_routing"));
+    assertTrue(statements.get(14).startsWith("CREATE TABLE IF NOT EXISTS s.snapshots"));
   }
 
   /**

@@ -293,6 +293,15 @@ public final class CassandraSchema {
           silence text,
           ends_at timestamp)"""
             .formatted(j),
+        // ... and the receivers and route tree written through the API
+        """
+        CREATE TABLE IF NOT EXISTS %s.notifier_routing (
+          kind text,
+          name text,
+          json text,
+          updated_at timestamp,
+          PRIMARY KEY (kind, name))"""
+            .formatted(j),
         createKeyspace(s, replicationFactor),
         """
         CREATE TABLE IF NOT EXISTS %s.snapshots (

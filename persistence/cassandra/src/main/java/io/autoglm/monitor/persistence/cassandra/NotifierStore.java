@@ -100,6 +100,9 @@ public final class NotifierStore {
   private final CompletionStage<PreparedStatement> selectSilences;
   private final CompletionStage<PreparedStatement> deleteSilence;
   private final CompletionStage<PreparedStatement> selectAudit;
+  private final CompletionStage<PreparedStatement> insertRouting;
+  private final CompletionStage<PreparedStatement> selectRouting;
+  private final CompletionStage<PreparedStatement> deleteRouting;
 
   /**
    * @param session the driver session (e.g. the persistence plugin's)
@@ -146,6 +149,41 @@ public final class NotifierStore {
         prepare("INSERT INTO " + silences + " (id, silence, ends_at) VALUES (?, ?, ?) USING TTL ?");
     selectSilences = prepare("SELECT silence FROM " + silences);
     deleteSilence = prepare("DELETE FROM " + silences + " WHERE id = ?");
+    String routing = keyspace + ".notifier_routing";
+    insertRouting =
+        prepare("INSERT INTO " + routing + " (kind, name, json, updated_at) VALUES (?, ?, ?, ?)");
+    selectRouting = prepare("SELECT kind, name, json FROM " + routing);
+    deleteRouting = prepare("DELETE FROM " + routing + " WHERE kind = ? AND name = ?");
+  }
+
+  /** A receiver or the route tree written through the API, as JSON. */
+  public record RoutingDoc(String kind, String name, String json) {
+    public static final String RECEIVER = "receiver";
+    public static final String ROUTE = "route";
+  }
+
+  /** Writes (overwrites) a receiver or the route tree. */
+  public CompletionStage<Void> saveRoutingDoc(String kind, String name, String json) {
+    return execute(insertRouting, kind, name, json, Instant.now()).thenApply(rs -> null);
+  }
+
+  /** Every receiver and route written through the API (a few hundred rows at most). */
+  public CompletionStage<List<RoutingDoc>> routingDocs() {
+    return execute(selectRouting).thenCompose(rs -> collectDocs(rs, new ArrayList<>()));
+  }
+
+  private static CompletionStage<List<RoutingDoc>> collectDocs(
+      com.datastax.oss.driver.api.core.cql.AsyncResultSet rs, List<RoutingDoc> out) {
+    for (var row : rs.currentPage()) {
+      out.add(new RoutingDoc(row.getString(0), row.getString(1), row.getString(2)));
+    }
+    return rs.hasMorePages()
+        ? rs.fetchNextPage().thenCompose(next -> collectDocs(next, out))
+        : java.util.concurrent.CompletableFuture.completedFuture(out);
+  }
+
+  public CompletionStage<Void> deleteRoutingDoc(String kind, String name) {
+    return execute(deleteRouting, kind, name).thenApply(rs -> null);
   }
 
   private CompletionStage<PreparedStatement> prepare(String cql) {
