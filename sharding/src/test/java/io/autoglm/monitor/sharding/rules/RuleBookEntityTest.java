@@ -22,20 +22,9 @@ import org.junit.jupiter.api.Test;
 class RuleBookEntityTest {
   private static final ActorTestKit testKit =
       ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  private static final ThresholdRule RULE =
-      new ThresholdRule(
-          "r1",
-          Metric.QPS,
-          Comparison.LT,
-          1,
-          0,
-          0,
-          Severity.WARNING,
-          Glob.of("*"),
-          Glob.of("*"),
-          "");
+  private static final ThresholdRule RULE = rule("r1");
 
-  /** {@link #RULE} under another id. */
+  /** A QPS rule on every endpoint, {@code id}. */
   private static ThresholdRule rule(String id) {
     return new ThresholdRule(
         id, Metric.QPS, Comparison.LT, 1, 0, 0, Severity.WARNING, Glob.of("*"), Glob.of("*"), "");
