@@ -199,8 +199,8 @@ public final class Guardian {
           Providers providers = Providers.fromConfig(config);
           Routing routing =
               Routing.fromConfig(config, webhook.guard())
-                  .map(r -> r.requireProviders(providers))
-                  .orElseGet(() -> Routing.of(webhook));
+                  .orElseGet(() -> Routing.defaults(config, webhook))
+                  .requireProviders(providers);
           NotifierStore notifierStore = notifierStore(system);
           NotifierNode.Parts notifierParts =
               NotifierNode.start(

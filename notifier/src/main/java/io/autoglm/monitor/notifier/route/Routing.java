@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import io.autoglm.monitor.notifier.InvalidFieldException;
+import io.autoglm.monitor.notifier.channel.WebhookSettings;
 import io.autoglm.monitor.notifier.net.UrlGuard;
 import io.autoglm.monitor.notifier.receiver.Receiver;
 import io.autoglm.monitor.notifier.receiver.ReceiverCodec;
@@ -74,11 +75,89 @@ public record Routing(Route route, Map<String, Receiver> receivers) {
   }
 
   /**
+   * The routing of a node without receivers, as the article routes severities: P1 (critical) to the
+   * webhook and by SMS to {@code autoglm.notifier.severity-routing.sms-phones}, P2 (warning) to the
+   * webhook and by email to {@code email-recipients}, info to the feed only. With neither phones
+   * nor recipients, {@link #of(WebhookSettings)}. A bad phone or address stops the node, naming the
+   * key.
+   */
+  public static Routing defaults(Config root, WebhookSettings webhook) {
+    Config d = root.getConfig("autoglm.notifier.severity-routing");
+    List<String> phones = d.getStringList("sms-phones");
+    List<String> emails = d.getStringList("email-recipients");
+    if (phones.isEmpty() && emails.isEmpty()) {
+      return of(webhook);
+    }
+    var mapper = Json.mapper();
+    Map<String, Receiver> receivers = new LinkedHashMap<>();
+    for (String level : List.of("p1", "p2")) {
+      var r = mapper.createObjectNode().put("name", level);
+      var channels = r.putArray("alert_channels");
+      if (webhook.enabled()) {
+        channels
+            .addObject()
+            .put("type", "webhook")
+            .put("url", webhook.url())
+            .put("secret", webhook.secret());
+      }
+      if (level.equals("p1") && !phones.isEmpty()) {
+        var sms =
+            channels.addObject().put("type", "sms").put("provider", d.getString("sms-provider"));
+        phones.forEach(sms.putArray("phones")::add);
+      }
+      if (level.equals("p2") && !emails.isEmpty()) {
+        var email = channels.addObject().put("type", "email");
+        emails.forEach(email.putArray("recipients")::add);
+      }
+      try {
+        receivers.put(level, ReceiverCodec.parse(r, webhook.guard()));
+      } catch (InvalidFieldException e) {
+        String key =
+            e.field().contains("phones")
+                ? "sms-phones"
+                : e.field().contains("recipients") ? "email-recipients" : "webhook";
+        throw new IllegalArgumentException(
+            "autoglm.notifier.severity-routing." + key + ": " + e.getMessage(), e);
+      }
+    }
+    receivers.put("feed", new Receiver("feed", List.of(), "en", "UTC"));
+    Route tree =
+        new Route(
+            "feed",
+            List.of(),
+            false,
+            RouteCodec.DEFAULT_GROUP_BY,
+            0L,
+            RouteCodec.DEFAULT_GROUP_INTERVAL_MS,
+            RouteCodec.DEFAULT_REPEAT_INTERVAL_MS,
+            List.of(),
+            List.of(),
+            RouteCodec.DEFAULT_ESCALATE_AFTER_MS,
+            List.of(severity("critical", "p1"), severity("warning", "p2")));
+    return new Routing(tree, receivers);
+  }
+
+  private static Route severity(String severity, String receiver) {
+    return new Route(
+        receiver,
+        List.of(Matcher.parse("severity=" + severity)),
+        false,
+        null,
+        null,
+        null,
+        null,
+        List.of(),
+        List.of(),
+        null,
+        List.of());
+  }
+
+  /**
    * The routing of a node without receivers: critical and warning alerts to the one webhook of
    * {@code autoglm.notifier.webhook.url} (signed with its secret), info alerts to the feed only (as
    * the article routes them); without a webhook, everything to the feed only.
    */
-  public static Routing of(io.autoglm.monitor.notifier.channel.WebhookSettings webhook) {
+  public static Routing of(WebhookSettings webhook) {
     List<io.autoglm.monitor.notifier.receiver.ChannelConfig> channels =
         webhook.enabled()
             ? List.of(

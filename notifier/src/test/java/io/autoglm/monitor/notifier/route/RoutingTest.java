@@ -47,6 +47,50 @@ class RoutingTest {
         "feed", none.route().match(java.util.Map.of("severity", "critical")).get(0).receiver());
   }
 
+  /**
+   * Without receivers, with phones and addresses: the article's routing, P1 to the webhook and SMS,
+   * P2 to the webhook and email, info to the feed only; a bad phone names the key.
+   */
+  @Test
+  void theArticlesSeverityRoutingByDefault() {
+    Config c =
+        config(
+            "webhook.url = \"https://hooks.example.com/a\"\n"
+                + "severity-routing { sms-phones = [\"13800138000\"], email-recipients ="
+                + " [\"ops@example.com\"] }\n"
+                + "smtp.host = smtp.example.com\n"
+                + "sms.aliyun { access-key-id = k, access-key-secret = s, sign-name = n,"
+                + " template-code = t }");
+    var webhook = io.autoglm.monitor.notifier.channel.WebhookSettings.fromConfig(c);
+    Routing r = Routing.defaults(c, webhook).requireProviders(Providers.fromConfig(c));
+    assertEquals("p1", r.route().match(java.util.Map.of("severity", "critical")).get(0).receiver());
+    assertEquals("p2", r.route().match(java.util.Map.of("severity", "warning")).get(0).receiver());
+    assertEquals("feed", r.route().match(java.util.Map.of("severity", "info")).get(0).receiver());
+    assertEquals(
+        java.util.List.of("webhook", "sms"),
+        r.receivers().get("p1").channels().stream().map(ch -> ch.type()).toList());
+    assertEquals(
+        java.util.List.of("webhook", "email"),
+        r.receivers().get("p2").channels().stream().map(ch -> ch.type()).toList());
+
+    IllegalArgumentException bad =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Routing.defaults(config("severity-routing.sms-phones = [\"call me\"]"), webhook));
+    assertTrue(
+        bad.getMessage().startsWith("autoglm.notifier.severity-routing.sms-phones"),
+        bad.getMessage());
+    IllegalArgumentException noSmtp =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Routing.defaults(
+                        config("severity-routing.email-recipients = [\"ops@example.com\"]"),
+                        webhook)
+                    .requireProviders(Providers.NONE));
+    assertTrue(noSmtp.getMessage().contains("autoglm.notifier.smtp.host"), noSmtp.getMessage());
+  }
+
   @Test
   void receiversAndRouteFromConfig() {
     Config c =
