@@ -106,6 +106,21 @@ public final class Deliveries {
                 new Delivery.Http(
                     receiver.name(), "sms", key, twilio.request(phone, text), twilio::judge));
           }
+        } else if (sms.provider().equals("http") && providers.httpSms().isPresent()) {
+          var gateway = providers.httpSms().get();
+          List<List<String>> batches =
+              gateway.perPhone()
+                  ? sms.phones().stream().map(List::of).toList()
+                  : List.of(sms.phones());
+          for (List<String> phones : batches) {
+            out.add(
+                new Delivery.Http(
+                    receiver.name(),
+                    "sms",
+                    key,
+                    gateway.request(phones, text, key, smsVariables(alert)),
+                    gateway::judge));
+          }
         } else {
           unsendable.add(
               "sms: provider " + sms.provider() + " is not configured (autoglm.notifier.sms)");

@@ -3,8 +3,11 @@ package io.autoglm.monitor.notifier.deliver;
 import com.typesafe.config.Config;
 import io.autoglm.monitor.notifier.channel.email.SmtpSettings;
 import io.autoglm.monitor.notifier.channel.sms.AliyunSms;
+import io.autoglm.monitor.notifier.channel.sms.HttpSms;
 import io.autoglm.monitor.notifier.channel.sms.TwilioSms;
 import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,10 +17,19 @@ import java.util.Optional;
  * configured.
  */
 public record Providers(
-    Optional<SmtpSettings> smtp, Optional<AliyunSms> aliyun, Optional<TwilioSms> twilio) {
+    Optional<SmtpSettings> smtp,
+    Optional<AliyunSms> aliyun,
+    Optional<TwilioSms> twilio,
+    Optional<HttpSms> httpSms) {
 
   public static final Providers NONE =
-      new Providers(Optional.empty(), Optional.empty(), Optional.empty());
+      new Providers(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+
+  /** The node's accounts, without a generic HTTP SMS gateway. */
+  public Providers(
+      Optional<SmtpSettings> smtp, Optional<AliyunSms> aliyun, Optional<TwilioSms> twilio) {
+    this(smtp, aliyun, twilio, Optional.empty());
+  }
 
   public static Providers fromConfig(Config root) {
     Config n = root.getConfig("autoglm.notifier");
@@ -60,7 +72,30 @@ public record Providers(
                   t.getString("auth-token"),
                   t.getString("from")));
     }
-    return new Providers(smtp, aliyun, twilio);
+    Optional<HttpSms> http = Optional.empty();
+    Config h = n.getConfig("sms.http");
+    if (!h.getString("url").isBlank()) {
+      Map<String, String> headers = new LinkedHashMap<>();
+      h.getConfig("headers")
+          .root()
+          .unwrapped()
+          .forEach((k, v) -> headers.put(k, String.valueOf(v)));
+      try {
+        http =
+            Optional.of(
+                new HttpSms(
+                    URI.create(h.getString("url")),
+                    h.getString("method"),
+                    headers,
+                    h.getString("content-type"),
+                    h.getString("body"),
+                    h.getBoolean("per-phone"),
+                    h.getString("ok-body-contains")));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("autoglm.notifier.sms.http." + e.getMessage(), e);
+      }
+    }
+    return new Providers(smtp, aliyun, twilio, http);
   }
 
   /**
@@ -72,6 +107,7 @@ public record Providers(
       case "email" -> smtp.isPresent();
       case "aliyun_sms" -> aliyun.isPresent();
       case "twilio" -> twilio.isPresent();
+      case "http" -> httpSms.isPresent();
       default -> true;
     };
   }

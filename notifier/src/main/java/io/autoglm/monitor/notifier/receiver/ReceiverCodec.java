@@ -44,7 +44,7 @@ public final class ReceiverCodec {
           "x-autoglm-timestamp",
           "x-autoglm-signature");
   private static final Set<String> CHAT = Set.of("dingtalk", "wecom", "feishu", "slack");
-  private static final Set<String> SMS_PROVIDERS = Set.of("aliyun_sms", "twilio");
+  private static final Set<String> SMS_PROVIDERS = Set.of("aliyun_sms", "twilio", "http");
 
   private ReceiverCodec() {}
 
