@@ -51,6 +51,7 @@ public final class Deliveries {
     Alert alert = n.first();
     Language language = Language.of(receiver.language());
     ZoneId zone = ZoneId.of(receiver.timezone());
+    Receiver.Templates own = receiver.templates();
     List<Delivery> out = new ArrayList<>();
     List<String> unsendable = new ArrayList<>();
     for (ChannelConfig c : receiver.channels()) {
@@ -60,7 +61,12 @@ public final class Deliveries {
           continue;
         }
         EmailTemplates.Rendered mail =
-            renderMail(EmailTemplates.defaults(language, zone), n, language, externalUrl);
+            renderMail(
+                EmailTemplates.defaults(
+                    language, zone, own.emailSubject(), own.emailText(), own.emailHtml()),
+                n,
+                language,
+                externalUrl);
         out.add(
             new Delivery.Mail(
                 receiver.name(),
@@ -87,7 +93,9 @@ public final class Deliveries {
                 Answer::ofStatus));
       } else if (c instanceof ChannelConfig.Sms sms) {
         String text =
-            MessageTemplates.defaults("sms", language, zone).render(alert, externalUrl).body()
+            MessageTemplates.defaults("sms", language, zone, null, own.sms())
+                    .render(alert, externalUrl)
+                    .body()
                 + more(n, language);
         if (sms.provider().equals("aliyun_sms") && providers.aliyun().isPresent()) {
           var aliyun = providers.aliyun().get();
@@ -134,7 +142,11 @@ public final class Deliveries {
               default -> new SlackWebhook(chat.url());
             };
         MessageTemplates.Rendered m =
-            render(MessageTemplates.defaults("chat", language, zone), n, language, externalUrl);
+            render(
+                MessageTemplates.defaults("chat", language, zone, own.chatTitle(), own.chatBody()),
+                n,
+                language,
+                externalUrl);
         out.add(
             new Delivery.Http(
                 receiver.name(),

@@ -3,6 +3,7 @@ package io.autoglm.monitor.notifier.receiver;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.autoglm.monitor.notifier.InvalidFieldException;
 import io.autoglm.monitor.notifier.net.UrlGuard;
+import io.autoglm.monitor.notifier.template.MessageTemplates;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.net.URI;
@@ -52,7 +53,16 @@ public final class ReceiverCodec {
     if (json == null || !json.isObject()) {
       throw new InvalidFieldException("receiver", "must be an object");
     }
-    only(json, "", "name", "alert_channels", "channels", "language", "timezone", "send_resolved");
+    only(
+        json,
+        "",
+        "name",
+        "alert_channels",
+        "channels",
+        "language",
+        "timezone",
+        "send_resolved",
+        "templates");
     String name = json.path("name").asText("");
     if (!json.path("name").isTextual() || !NAME.matcher(name).matches()) {
       throw new InvalidFieldException("name", "must be 1 to 64 of A-Z a-z 0-9 . _ -");
@@ -86,7 +96,60 @@ public final class ReceiverCodec {
       throw new InvalidFieldException("send_resolved", "must be true or false");
     }
     return new Receiver(
-        name, channels, language, timezone, sendResolved == null || sendResolved.asBoolean());
+        name,
+        channels,
+        language,
+        timezone,
+        sendResolved == null || sendResolved.asBoolean(),
+        templates(json.get("templates")));
+  }
+
+  /** The most characters one template may have. */
+  static final int MAX_TEMPLATE_CHARS = 8192;
+
+  /**
+   * A receiver's own templates ({@code chat_title}, {@code chat_body}, {@code sms}, {@code
+   * email_subject}, {@code email_text}, {@code email_html}), each compiled here so a bad one is
+   * refused as it is saved, naming it.
+   */
+  private static Receiver.Templates templates(JsonNode t) {
+    if (t == null || t.isNull()) {
+      return Receiver.Templates.DEFAULTS;
+    }
+    if (!t.isObject()) {
+      throw new InvalidFieldException("templates", "must be an object of Mustache templates");
+    }
+    only(
+        t,
+        "templates",
+        "chat_title",
+        "chat_body",
+        "sms",
+        "email_subject",
+        "email_text",
+        "email_html");
+    String[] names = {
+      "chat_title", "chat_body", "sms", "email_subject", "email_text", "email_html"
+    };
+    String[] values = new String[names.length];
+    for (int i = 0; i < names.length; i++) {
+      JsonNode v = t.get(names[i]);
+      if (v == null || v.isNull()) {
+        continue;
+      }
+      String field = "templates." + names[i];
+      if (!v.isTextual() || v.asText().length() > MAX_TEMPLATE_CHARS) {
+        throw new InvalidFieldException(
+            field, "must be a Mustache template of at most " + MAX_TEMPLATE_CHARS + " characters");
+      }
+      try {
+        MessageTemplates.check(v.asText());
+      } catch (MessageTemplates.InvalidTemplateException e) {
+        throw new InvalidFieldException(field, e.getMessage());
+      }
+      values[i] = v.asText();
+    }
+    return new Receiver.Templates(values[0], values[1], values[2], values[3], values[4], values[5]);
   }
 
   private static ChannelConfig channel(JsonNode c, String path, UrlGuard guard) {

@@ -30,11 +30,17 @@ public final class EmailTemplates {
   }
 
   public static EmailTemplates defaults(Language language, ZoneId zone) {
+    return defaults(language, zone, null, null, null);
+  }
+
+  /** A receiver's email templates: its own where given, the defaults where null. */
+  public static EmailTemplates defaults(
+      Language language, ZoneId zone, String subject, String text, String html) {
     String dir = language.name().toLowerCase(Locale.ROOT) + "/";
     return of(
-        MessageTemplates.resource(dir + "email-subject.mustache"),
-        MessageTemplates.resource(dir + "email-text.mustache"),
-        MessageTemplates.resource(dir + "email-html.mustache"),
+        subject != null ? subject : MessageTemplates.resource(dir + "email-subject.mustache"),
+        text != null ? text : MessageTemplates.resource(dir + "email-text.mustache"),
+        html != null ? html : MessageTemplates.resource(dir + "email-html.mustache"),
         language,
         zone);
   }

@@ -85,11 +85,30 @@ public final class MessageTemplates {
 
   /** The default templates of a chat robot ({@code chat}) or SMS ({@code sms}, no title). */
   public static MessageTemplates defaults(String kind, Language language, ZoneId zone) {
+    return defaults(kind, language, zone, null, null);
+  }
+
+  /**
+   * A receiver's templates of a chat robot ({@code chat}) or SMS ({@code sms}): its own {@code
+   * title} and {@code body} where given, the defaults where null.
+   */
+  public static MessageTemplates defaults(
+      String kind, Language language, ZoneId zone, String title, String body) {
     String dir = language.name().toLowerCase(Locale.ROOT);
-    String titleText = kind.equals("sms") ? "" : resource(dir + "/" + kind + "-title.mustache");
+    String titleText =
+        title != null
+            ? title
+            : kind.equals("sms") ? "" : resource(dir + "/" + kind + "-title.mustache");
     String bodyText =
-        resource(dir + "/" + (kind.equals("sms") ? "sms" : kind + "-body") + ".mustache");
+        body != null
+            ? body
+            : resource(dir + "/" + (kind.equals("sms") ? "sms" : kind + "-body") + ".mustache");
     return of(titleText, bodyText, language, zone);
+  }
+
+  /** Compiles {@code template}; an {@link InvalidTemplateException} says what is wrong. */
+  public static void check(String template) {
+    compile("template", template);
   }
 
   /** Templates of a receiver's own; an {@link InvalidTemplateException} names a bad one. */

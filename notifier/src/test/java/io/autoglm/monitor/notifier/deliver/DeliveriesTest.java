@@ -111,4 +111,35 @@ class DeliveriesTest {
             "sms: provider aliyun_sms is not configured (autoglm.notifier.sms)"),
         r.unsendable());
   }
+
+  @Test
+  void aReceiversOwnTemplatesReplaceTheDefaultsItNames() throws Exception {
+    Receiver own =
+        ReceiverCodec.parse(
+            Json.mapper()
+                .readTree(
+                    """
+                    {"name": "own", "alert_channels": [
+                       {"type": "email", "recipients": ["ops@example.com"]},
+                       {"type": "slack", "url": "https://hooks.slack.com/services/T/B/x"}],
+                     "templates": {"email_subject": "[{{severity}}] {{rule}} is {{value}}",
+                                   "chat_body": "{{subject}}: {{metric}} {{value}} — see {{url}}"}}
+                    """),
+            UrlGuard.strict());
+    Deliveries.Result r = Deliveries.of(ALERT, own, providers(), "http://monitor.example.com", NOW);
+    Delivery.Mail mail = assertInstanceOf(Delivery.Mail.class, r.deliveries().get(0));
+    assertEquals("[critical] chat-errors is 0.3222", mail.subject());
+    assertTrue(mail.text().contains("chat-errors"), "the default text stays: " + mail.text());
+    Delivery.Http slack = assertInstanceOf(Delivery.Http.class, r.deliveries().get(1));
+    assertEquals(
+        "/v1/chat/completions: error_rate 0.3222 — see http://monitor.example.com/api/v1/alerts",
+        Json.mapper()
+            .readTree(slack.request().body())
+            .get("text")
+            .asText()
+            .lines()
+            .reduce((a, b) -> b)
+            .orElse(""),
+        slack.request().bodyText());
+  }
 }

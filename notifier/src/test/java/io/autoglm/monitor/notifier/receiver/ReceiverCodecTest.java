@@ -108,6 +108,10 @@ class ReceiverCodecTest {
         "{\"name\": \"r\", \"alert_channels\": [], \"language\": \"fr\"} | language",
         "{\"name\": \"r\", \"alert_channels\": [], \"timezone\": \"Mars/Olympus\"} | timezone",
         "{\"name\": \"r\", \"alert_channels\": [], \"send_resolved\": \"no\"} | send_resolved",
+        "{\"name\": \"r\", \"alert_channels\": [], \"templates\": \"x\"} | templates",
+        "{\"name\": \"r\", \"alert_channels\": [], \"templates\": {\"title\": \"x\"}} | templates.title",
+        "{\"name\": \"r\", \"alert_channels\": [], \"templates\": {\"sms\": \"{{#open}}\"}} | templates.sms",
+        "{\"name\": \"r\", \"alert_channels\": [], \"templates\": {\"chat_body\": 7}} | templates.chat_body",
       })
   void invalidReceiversNameTheField(String json, String field) throws Exception {
     JsonNode tree = Json.mapper().readTree(json);
