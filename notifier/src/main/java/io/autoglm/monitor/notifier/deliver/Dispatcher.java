@@ -3,7 +3,6 @@ package io.autoglm.monitor.notifier.deliver;
 import io.autoglm.monitor.notifier.receiver.Receiver;
 import io.autoglm.monitor.notifier.route.Route;
 import io.autoglm.monitor.protocols.alert.Alert;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,12 +22,13 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * Sends notifications (an alert change, or a group's alerts) to the receiver a route chose and on
- * along the route's failover chain: every channel of a receiver gets the alert (one {@link
- * DeliveryWorker} per receiver and channel, its child, restarted with backoff if it fails); when
- * none of them delivers (breakers open, retries exhausted, refused), the next receiver of the chain
- * gets it, and the failover is written to the audit with why. The chain ends at the first receiver
- * that delivered on any channel. A receiver without channels (the feed only) has nothing to send
- * and counts as delivered.
+ * along the route's failover chain: every channel of a receiver gets the alert (a {@link
+ * ChannelSupervisor} per channel type under it, and under that a {@link DeliveryWorker} per
+ * receiver, restarted with backoff if it fails: one failing stops no other); when none of them
+ * delivers (breakers open, retries exhausted, refused), the next receiver of the chain gets it, and
+ * the failover is written to the audit with why. The chain ends at the first receiver that
+ * delivered on any channel. A receiver without channels (the feed only) has nothing to send and
+ * counts as delivered.
  */
 public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
 
@@ -99,7 +99,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   private final Map<String, Notification> byKey = new ConcurrentHashMap<>();
 
   private final Consumer<Failover> failovers;
-  private final Map<String, ActorRef<DeliveryWorker.Command>> workers = new HashMap<>();
+  private final Map<String, ActorRef<ChannelSupervisor.Deliver>> channels = new HashMap<>();
   private final Map<Long, InFlight> inFlight = new HashMap<>();
 
   /**
@@ -198,8 +198,13 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
         Delivery delivery = result.deliveries().get(i);
         dispatchOf.put(delivery, id);
         ActorRef<DeliveryWorker.Outcome> reply = outcomes;
-        worker(name, delivery.channel(), i)
-            .tell(new DeliveryWorker.Send(delivery, f.dispatch.notification().orderKey(), reply));
+        channel(delivery.channel())
+            .tell(
+                new ChannelSupervisor.Deliver(
+                    name,
+                    i,
+                    new DeliveryWorker.Send(
+                        delivery, f.dispatch.notification().orderKey(), reply)));
       }
       return;
     }
@@ -256,22 +261,21 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
                 List.copyOf(f.path)));
   }
 
-  private ActorRef<DeliveryWorker.Command> worker(String receiver, String channel, int index) {
-    String key = receiver + "/" + index + "-" + channel;
-    return workers.computeIfAbsent(
-        key,
-        k ->
+  /** The supervisor of {@code channel}'s workers, started when first needed. */
+  private ActorRef<ChannelSupervisor.Deliver> channel(String channel) {
+    return channels.computeIfAbsent(
+        channel,
+        type ->
             getContext()
                 .spawn(
                     Behaviors.supervise(
-                            DeliveryWorker.create(
+                            ChannelSupervisor.create(
                                 settings,
                                 sender,
                                 a -> attempts.accept(byKey.get(a.idempotencyKey()), a)))
-                        .onFailure(
-                            SupervisorStrategy.restartWithBackoff(
-                                Duration.ofMillis(200), Duration.ofSeconds(30), 0.2)),
-                    "worker-"
-                        + java.net.URLEncoder.encode(k, java.nio.charset.StandardCharsets.UTF_8)));
+                        .onFailure(SupervisorStrategy.restart()),
+                    "channel-"
+                        + java.net.URLEncoder.encode(
+                            type, java.nio.charset.StandardCharsets.UTF_8)));
   }
 }

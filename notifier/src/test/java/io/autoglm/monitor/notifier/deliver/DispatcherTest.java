@@ -43,6 +43,9 @@ class DispatcherTest {
   private final List<String> failovers = new CopyOnWriteArrayList<>();
   private final List<DeliveryWorker.Attempt> attempts = new CopyOnWriteArrayList<>();
 
+  /** A receiver whose worker fails (its audit throws an error) on every attempt; null: none. */
+  private volatile String crashing;
+
   private static final Alert ALERT = TestAlerts.FIRING;
 
   @BeforeAll
@@ -129,7 +132,12 @@ class DispatcherTest {
             "http://monitor",
             settings,
             sender,
-            (about, attempt) -> attempts.add(attempt),
+            (about, attempt) -> {
+              if (attempt.receiver().equals(crashing)) {
+                throw new AssertionError("the worker of " + crashing + " fails");
+              }
+              attempts.add(attempt);
+            },
             f -> failovers.add(f.line())));
   }
 
@@ -168,6 +176,24 @@ class DispatcherTest {
             .startsWith("failover for f1 (chat-errors): oncall-sms -> wecom-team: sms HTTP 503"),
         failovers.get(0));
     assertEquals(3, attempts.size(), "every attempt audited");
+  }
+
+  /** A worker that fails stops no other: the webhook delivers while WeCom's worker restarts. */
+  @Test
+  void aFailingWorkerStopsNoOtherChannel() throws Exception {
+    wecomAnswer.set("{\"errcode\":0,\"errmsg\":\"ok\"}");
+    crashing = "wecom-team";
+    TestProbe<Dispatcher.Dispatched> probe = KIT.createTestProbe();
+    ActorRef<Dispatcher.Command> dispatcher = dispatcher();
+    Route.Match wecom = new Route.Match("wecom-team", List.of(), List.of(), 0, 0, 0, "route");
+    Route.Match webhook = new Route.Match("ops-webhook", List.of(), List.of(), 0, 0, 0, "route");
+    dispatcher.tell(new Dispatcher.Dispatch(ALERT, wecom, probe.getRef()));
+    dispatcher.tell(new Dispatcher.Dispatch(ALERT, webhook, probe.getRef()));
+    Dispatcher.Dispatched d =
+        probe.expectMessageClass(Dispatcher.Dispatched.class, Duration.ofSeconds(10));
+    assertEquals("ops-webhook", d.deliveredBy());
+    assertTrue(hits.contains("/wecom") && hits.contains("/webhook"), hits.toString());
+    crashing = null;
   }
 
   /** Dispatches on their way at once each end as themselves (one answer each, the right one). */
