@@ -3,6 +3,7 @@ package io.autoglm.monitor.node;
 import com.typesafe.config.Config;
 import io.autoglm.monitor.node.api.AlertRoutes;
 import io.autoglm.monitor.node.api.ApiRoutes;
+import io.autoglm.monitor.node.api.ClusterRoutes;
 import io.autoglm.monitor.node.api.EndpointRoutes;
 import io.autoglm.monitor.node.api.IpRoutes;
 import io.autoglm.monitor.node.api.NotificationRoutes;
@@ -257,6 +258,7 @@ public final class Guardian {
                       new NotificationRoutes(notifierStore, clock).route(),
                       new SilenceRoutes(notifierStore, notifier, system, stats.askTimeout())
                           .route(),
+                      new ClusterRoutes(system, stats.askTimeout()).route(),
                       new ReceiverRoutes(
                               notifierStore,
                               notifierParts.routing(),

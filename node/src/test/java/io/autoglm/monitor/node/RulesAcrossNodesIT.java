@@ -152,6 +152,43 @@ class RulesAcrossNodesIT {
     assertTrue(cache.current().version() > before);
   }
 
+  /** {@code GET /api/v1/cluster} on either node: both members, and the endpoints each holds. */
+  @Test
+  void eitherNodeDescribesTheWholeCluster() throws Exception {
+    // endpoints of its own (an endpoint's event time is its own: the other test's start at 0)
+    List<CaptureRecord> records = new ArrayList<>();
+    for (int i = 0; i < ENDPOINTS; i++) {
+      records.addAll(TestRecords.traffic("/v1/c" + i, 0, 2, 20, 0));
+    }
+    assertEquals(
+        200,
+        new TestHttp(first.baseUrl()).post("/api/v1/ingest", TestRecords.ndjson(records)).status());
+    Set<String> onFirst = hostedBy(first);
+    Set<String> onSecond = hostedBy(second);
+    for (Node node : List.of(first, second)) {
+      TestHttp.Reply r = new TestHttp(node.baseUrl()).get("/api/v1/cluster");
+      assertEquals(200, r.status(), r.body());
+      JsonNode c = r.json();
+      assertEquals(2, c.get("members").size(), r.body());
+      for (JsonNode m : c.get("members")) {
+        assertEquals("up", m.get("status").asText(), r.body());
+        assertTrue(m.get("reachable").asBoolean(), r.body());
+        assertEquals("default", m.get("dataCenter").asText(), r.body());
+      }
+      assertTrue(c.get("leader").isTextual(), r.body());
+      assertTrue(c.get("shardsComplete").asBoolean(), r.body());
+      JsonNode endpoints = c.get("shards").get("endpoints");
+      String firstAddress = first.system().address().toString();
+      String secondAddress = second.system().address().toString();
+      assertEquals(onFirst.size(), endpoints.get(firstAddress).get("entities").asInt(), r.body());
+      assertEquals(onSecond.size(), endpoints.get(secondAddress).get("entities").asInt(), r.body());
+      assertTrue(
+          onFirst.size() + onSecond.size() >= ENDPOINTS,
+          "every endpoint somewhere: " + onFirst + " / " + onSecond);
+      assertEquals(node.system().address().toString(), c.get("self").asText());
+    }
+  }
+
   @Test
   void endpointsOnTwoNodesConfirmEachOtherAndOneAloneRaisesNothing() throws Exception {
     TestHttp http = new TestHttp(first.baseUrl());
@@ -166,6 +203,8 @@ class RulesAcrossNodesIT {
     }
     Set<String> onFirst = hostedBy(first);
     Set<String> onSecond = hostedBy(second);
+    onFirst.removeIf(p -> !p.startsWith("/v1/e")); // this test's endpoints
+    onSecond.removeIf(p -> !p.startsWith("/v1/e"));
     assertTrue(
         !onFirst.isEmpty() && !onSecond.isEmpty(),
         "the endpoints spread over both nodes: " + onFirst + " / " + onSecond);

@@ -88,8 +88,11 @@ public final class DeliveryWorker extends AbstractBehavior<DeliveryWorker.Comman
     }
   }
 
-  /** Deliveries of one worker on their way at once. */
-  static final int MAX_IN_FLIGHT = 16;
+  /**
+   * Deliveries of one worker on their way at once: a burst of alert changes (a whole service
+   * failing in one second) drains in bursts of this size, one receiver round trip each.
+   */
+  static final int MAX_IN_FLIGHT = 64;
 
   /** How far down the queue a free slot looks for a delivery it may start. */
   private static final int MAX_LOOK_AHEAD = 1_000;

@@ -47,7 +47,7 @@ public final class GuardedHttp {
   private final ConnectionPoolSettings pool;
 
   /** Connections to one receiver host at once (a node's workers share them). */
-  static final int MAX_CONNECTIONS_PER_HOST = 32;
+  static final int MAX_CONNECTIONS_PER_HOST = 64;
 
   public GuardedHttp(ActorSystem<?> system, UrlGuard guard, Duration timeout) {
     this.system = system;
@@ -69,7 +69,7 @@ public final class GuardedHttp {
                     },
                     lookups));
     // Pekko's default of 4 connections per host would queue the deliveries a worker has on their
-    // way at once (16) behind one another: a slow receiver would hold up the alerts after it
+    // way at once (64) behind one another: a slow receiver would hold up the alerts after it
     this.pool =
         ConnectionPoolSettings.create(system.classicSystem())
             .withTransport(checked)

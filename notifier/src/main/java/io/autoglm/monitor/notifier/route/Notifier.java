@@ -377,6 +377,7 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
     Change c = changes.get(key);
     if (c != null) {
       if (c.done) {
+        journalAnswered++;
         j.replyTo().tell(StatusReply.ack());
       } else {
         c.waiters.add(j.replyTo());

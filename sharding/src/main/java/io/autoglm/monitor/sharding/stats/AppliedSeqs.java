@@ -28,7 +28,7 @@ public final class AppliedSeqs {
     int remembered = 0;
     long oldest = Long.MAX_VALUE;
     for (String source : seqs.keySet()) {
-      if (CaptureBatch.isServerKey(agentOf(source))) {
+      if (issued(source)) {
         remembered++;
         oldest = Math.min(oldest, epochOf(source));
       }
@@ -42,13 +42,12 @@ public final class AppliedSeqs {
    */
   public static Map<String, Long> keepNewest(Map<String, Long> seqs, int serverKeys) {
     Map<String, TreeSet<Long>> epochsByAgent = new HashMap<>();
-    List<String> issued = new ArrayList<>();
+    List<String> issuedKeys = new ArrayList<>();
     for (String source : seqs.keySet()) {
-      String agent = agentOf(source);
-      if (CaptureBatch.isServerKey(agent)) {
-        issued.add(source);
+      if (issued(source)) {
+        issuedKeys.add(source);
       } else {
-        epochsByAgent.computeIfAbsent(agent, a -> new TreeSet<>()).add(epochOf(source));
+        epochsByAgent.computeIfAbsent(agentOf(source), a -> new TreeSet<>()).add(epochOf(source));
       }
     }
     Map<String, Long> kept = new HashMap<>(seqs);
@@ -58,9 +57,9 @@ public final class AppliedSeqs {
             kept.remove(BatchPart.sourceKey(agent, epochs.pollFirst()));
           }
         });
-    if (issued.size() > serverKeys) {
-      issued.sort(Comparator.comparingLong(AppliedSeqs::epochOf));
-      issued.subList(0, issued.size() - serverKeys).forEach(kept::remove);
+    if (issuedKeys.size() > serverKeys) {
+      issuedKeys.sort(Comparator.comparingLong(AppliedSeqs::epochOf));
+      issuedKeys.subList(0, issuedKeys.size() - serverKeys).forEach(kept::remove);
     }
     return kept;
   }
@@ -81,6 +80,16 @@ public final class AppliedSeqs {
   }
 
   private static long epochOf(String source) {
-    return Long.parseLong(source.substring(source.lastIndexOf('#') + 1));
+    return Long.parseLong(source, source.lastIndexOf('#') + 1, source.length(), 10);
+  }
+
+  /**
+   * Whether {@code source} ({@code agentId#epoch}) is under a node-issued key. A key in the map was
+   * checked when its batch came, and no agent's own id starts with {@link
+   * CaptureBatch#SERVER_KEY_PREFIX}: the prefix says it (this runs over up to a thousand keys at
+   * every ingest of an endpoint that plain HTTP posts reach).
+   */
+  private static boolean issued(String source) {
+    return source.startsWith(CaptureBatch.SERVER_KEY_PREFIX);
   }
 }

@@ -234,7 +234,13 @@ public final class NotifierStore {
           // one partition (the change's key): atomic and isolated without the batch log
           BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
           for (String receiver : receivers) {
-            batch.addStatement(insert.bind(changeKey, receiver, summary, at, null, null));
+            // done_at and outcome unset, not null: no tombstones (the row is new)
+            batch.addStatement(
+                insert
+                    .boundStatementBuilder(changeKey, receiver, summary, at, null, null)
+                    .unset(4)
+                    .unset(5)
+                    .build());
           }
           return session.thenCompose(s -> s.executeAsync(batch.build())).thenApply(rs -> null);
         });
@@ -423,8 +429,23 @@ public final class NotifierStore {
     }
   }
 
+  /**
+   * Runs {@code statement} with {@code values}; a null value is left unset, not written as null: a
+   * null written is a tombstone (thousands of them in the audit slowed its reads, and Cassandra
+   * warned), an unset column is simply absent.
+   */
   private CompletionStage<AsyncResultSet> execute(
       CompletionStage<PreparedStatement> statement, Object... values) {
-    return statement.thenCompose(p -> session.thenCompose(s -> s.executeAsync(p.bind(values))));
+    return statement.thenCompose(
+        p -> {
+          var bound = p.boundStatementBuilder(values);
+          for (int i = 0; i < values.length; i++) {
+            if (values[i] == null) {
+              bound = bound.unset(i);
+            }
+          }
+          var built = bound.build();
+          return session.thenCompose(s -> s.executeAsync(built));
+        });
   }
 }
