@@ -121,20 +121,24 @@ public record Routing(Route route, Map<String, Receiver> receivers) {
       }
     }
     receivers.put("feed", new Receiver("feed", List.of(), "en", "UTC"));
-    Route tree =
-        new Route(
-            "feed",
-            List.of(),
-            false,
-            RouteCodec.DEFAULT_GROUP_BY,
-            0L,
-            RouteCodec.DEFAULT_GROUP_INTERVAL_MS,
-            RouteCodec.DEFAULT_REPEAT_INTERVAL_MS,
-            List.of(),
-            List.of(),
-            RouteCodec.DEFAULT_ESCALATE_AFTER_MS,
-            List.of(severity("critical", "p1"), severity("warning", "p2")));
+    Route tree = root("feed", List.of(severity("critical", "p1"), severity("warning", "p2")));
     return new Routing(tree, receivers);
+  }
+
+  /** The root of a default routing: each alert on its own, at once, to {@code receiver}. */
+  private static Route root(String receiver, List<Route> routes) {
+    return new Route(
+        receiver,
+        List.of(),
+        false,
+        RouteCodec.DEFAULT_GROUP_BY,
+        0L,
+        RouteCodec.DEFAULT_GROUP_INTERVAL_MS,
+        RouteCodec.DEFAULT_REPEAT_INTERVAL_MS,
+        List.of(),
+        List.of(),
+        RouteCodec.DEFAULT_ESCALATE_AFTER_MS,
+        routes);
   }
 
   private static Route severity(String severity, String receiver) {
@@ -178,19 +182,7 @@ public record Routing(Route route, Map<String, Receiver> receivers) {
             List.of(),
             null,
             List.of());
-    Route root =
-        new Route(
-            name,
-            List.of(),
-            false,
-            RouteCodec.DEFAULT_GROUP_BY,
-            0L,
-            RouteCodec.DEFAULT_GROUP_INTERVAL_MS,
-            RouteCodec.DEFAULT_REPEAT_INTERVAL_MS,
-            List.of(),
-            List.of(),
-            RouteCodec.DEFAULT_ESCALATE_AFTER_MS,
-            webhook.enabled() ? List.of(infoToTheFeed) : List.of());
+    Route root = root(name, webhook.enabled() ? List.of(infoToTheFeed) : List.of());
     Map<String, Receiver> receivers = new LinkedHashMap<>();
     receivers.put(name, new Receiver(name, channels, "en", "UTC"));
     receivers.put("feed", new Receiver("feed", List.of(), "en", "UTC"));

@@ -119,6 +119,14 @@ public final class MessageTemplates {
   }
 
   private static Mustache compile(String name, String template) {
+    return verbatim(name, template);
+  }
+
+  /**
+   * {@code template} compiled to put values in as they are (a plain-text message, or a request body
+   * whose template escapes its values itself); an {@link InvalidTemplateException} names it.
+   */
+  public static Mustache verbatim(String name, String template) {
     try {
       return new PlainText().compile(new StringReader(template), name);
     } catch (MustacheException e) {

@@ -1,15 +1,11 @@
 package io.autoglm.monitor.notifier.channel.sms;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
-import com.github.mustachejava.MustacheException;
 import io.autoglm.monitor.notifier.channel.robot.Answer;
 import io.autoglm.monitor.notifier.channel.robot.OutgoingRequest;
-import java.io.IOException;
-import java.io.StringReader;
+import io.autoglm.monitor.notifier.template.MessageTemplates;
 import java.io.StringWriter;
-import java.io.Writer;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -38,18 +34,6 @@ import java.util.Map;
  */
 public final class HttpSms {
 
-  /** Mustache that leaves values as they are: the template says how they are escaped. */
-  private static final class Verbatim extends DefaultMustacheFactory {
-    @Override
-    public void encode(String value, Writer writer) {
-      try {
-        writer.write(value);
-      } catch (IOException e) {
-        throw new MustacheException(e);
-      }
-    }
-  }
-
   private final URI url;
   private final String method;
   private final Map<String, String> headers;
@@ -77,8 +61,9 @@ public final class HttpSms {
     this.headers = Map.copyOf(headers);
     this.contentType = contentType;
     try {
-      this.body = new Verbatim().compile(new StringReader(bodyTemplate), "sms-body");
-    } catch (MustacheException e) {
+      // values go in as they are: the template escapes them ({{text_json}}, {{text_url}})
+      this.body = MessageTemplates.verbatim("body", bodyTemplate);
+    } catch (MessageTemplates.InvalidTemplateException e) {
       throw new IllegalArgumentException("body: " + e.getMessage(), e);
     }
     this.perPhone = perPhone;
