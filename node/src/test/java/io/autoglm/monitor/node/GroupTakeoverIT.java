@@ -5,22 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.notifier.group.AlertGroupEntity;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -45,58 +39,32 @@ class GroupTakeoverIT {
   private static final Duration WITHIN = Duration.ofSeconds(60);
   private static final int GROUPS = 10;
 
-  private record Request(String rule, String deliveryId) {}
-
-  private HttpServer receiver;
-  private ExecutorService receiverThreads;
-  private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
-  private final Set<String> answered = ConcurrentHashMapSet.create();
-  private final CountDownLatch release = new CountDownLatch(1);
+  private final Set<String> answered = ConcurrentHashMap.newKeySet();
+  private HoldingReceiver receiver;
   private Node first;
   private Node second;
 
-  /** A concurrent set (the receiver's threads add to it). */
-  private static final class ConcurrentHashMapSet {
-    static Set<String> create() {
-      return java.util.concurrent.ConcurrentHashMap.newKeySet();
-    }
-  }
-
   @BeforeEach
   void startReceiver() throws Exception {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiverThreads = Executors.newCachedThreadPool();
-    receiver.setExecutor(receiverThreads); // a held request must not hold the others
-    receiver.createContext(
-        "/hook",
-        ex -> {
-          var body = TestHttp.MAPPER.readTree(ex.getRequestBody().readAllBytes());
-          String rule = body.get("groupLabels").get("alertname").asText();
-          String key = ex.getRequestHeaders().getFirst("X-AutoGLM-Delivery-Id");
-          requests.add(new Request(rule, key));
-          try {
-            release.await(2, TimeUnit.MINUTES); // mid-send: no answer until released
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          ex.sendResponseHeaders(200, -1);
-          ex.close();
-          answered.add(rule);
-        });
-    receiver.start();
+    receiver =
+        new HoldingReceiver(
+            body -> true, body -> answered.add(body.get("groupLabels").get("alertname").asText()));
   }
 
   @AfterEach
   void stop() {
-    release.countDown();
+    receiver.release();
     if (second != null) {
       second.close();
     }
     if (first != null) {
       first.close();
     }
-    receiver.stop(0);
-    receiverThreads.shutdownNow();
+    receiver.close();
+  }
+
+  private static String ruleOf(HoldingReceiver.Request r) {
+    return r.body().get("groupLabels").get("alertname").asText();
   }
 
   /** The group entities {@code node} hosts, by entity id. */
@@ -120,7 +88,7 @@ class GroupTakeoverIT {
 
   @Test
   void theGroupsOfADeadNodeSendTheirNotificationAgainWithTheirKeys() throws Exception {
-    String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    String hook = receiver.url();
     Config base =
         ConfigFactory.parseString(
                 """
@@ -157,9 +125,9 @@ class GroupTakeoverIT {
     // every group's first notification reaches the receiver, which holds them all
     Map<String, Set<String>> keys = new HashMap<>();
     while (keys.size() < GROUPS) {
-      Request r = requests.poll(WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+      HoldingReceiver.Request r = receiver.next(WITHIN);
       assertNotNull(r, "every group sent: " + keys.keySet());
-      keys.computeIfAbsent(r.rule(), k -> new HashSet<>()).add(r.deliveryId());
+      keys.computeIfAbsent(ruleOf(r), k -> new HashSet<>()).add(r.deliveryId());
     }
     Set<String> onFirst = new TreeSet<>();
     Set<String> firstIds = groupsOn(first);
@@ -179,20 +147,22 @@ class GroupTakeoverIT {
     // the dead node's groups start on the second node and send again
     Set<String> again = new TreeSet<>();
     while (!again.containsAll(onFirst)) {
-      Request r = requests.poll(WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+      HoldingReceiver.Request r = receiver.next(WITHIN);
       assertNotNull(r, "the dead node's groups " + onFirst + " sent again: " + again);
-      keys.get(r.rule()).add(r.deliveryId());
-      again.add(r.rule());
+      keys.get(ruleOf(r)).add(r.deliveryId());
+      again.add(ruleOf(r));
     }
-    release.countDown();
+    receiver.release();
     for (long until = System.nanoTime() + WITHIN.toNanos();
         answered.size() < GROUPS && System.nanoTime() < until; ) {
       Thread.sleep(100);
     }
     assertEquals(GROUPS, answered.size(), "every group's notification answered: " + answered);
     Thread.sleep(2_000); // anything more would come now
-    for (Request r = requests.poll(); r != null; r = requests.poll()) {
-      keys.get(r.rule()).add(r.deliveryId());
+    for (HoldingReceiver.Request r = receiver.next(Duration.ZERO);
+        r != null;
+        r = receiver.next(Duration.ZERO)) {
+      keys.get(ruleOf(r)).add(r.deliveryId());
     }
     keys.forEach((rule, k) -> assertEquals(1, k.size(), "group " + rule + " under one key: " + k));
   }

@@ -5,19 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.persistence.testkit.TestCassandra;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.Address;
@@ -45,59 +39,51 @@ class NotifierTakeoverIT {
 
   private record Request(String endpoint, String deliveryId) {}
 
-  private HttpServer receiver;
-  private ExecutorService receiverThreads;
-  private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
-  private final CountDownLatch release = new CountDownLatch(1);
   private final AtomicBoolean held = new AtomicBoolean();
   private volatile boolean holding = true;
+  private HoldingReceiver receiver;
   private Node first;
   private Node second;
 
+  private static String endpointOf(JsonNode body) {
+    return body.get("alerts").get(0).get("labels").get("endpoint").asText();
+  }
+
   @BeforeEach
   void startReceiver() throws Exception {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiverThreads = Executors.newCachedThreadPool();
-    receiver.setExecutor(receiverThreads); // a held request must not hold the others
-    receiver.createContext(
-        "/hook",
-        ex -> {
-          var body = TestHttp.MAPPER.readTree(ex.getRequestBody().readAllBytes());
-          String endpoint = body.get("alerts").get(0).get("labels").get("endpoint").asText();
-          boolean hold = endpoint.startsWith("/v1/b") && holding;
-          held.compareAndSet(false, hold);
-          requests.add(
-              new Request(endpoint, ex.getRequestHeaders().getFirst("X-AutoGLM-Delivery-Id")));
-          if (hold) {
-            try {
-              release.await(2, TimeUnit.MINUTES); // mid-send: no answer
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-          ex.sendResponseHeaders(200, -1);
-          ex.close();
-        });
-    receiver.start();
+    receiver =
+        new HoldingReceiver(
+            body -> {
+              boolean hold = endpointOf(body).startsWith("/v1/b") && holding;
+              held.compareAndSet(false, hold);
+              return hold;
+            },
+            body -> {});
   }
 
   @AfterEach
   void stop() {
-    release.countDown();
+    receiver.release();
     if (second != null) {
       second.close();
     }
     if (first != null) {
       first.close();
     }
-    receiver.stop(0);
-    receiverThreads.shutdownNow();
+    receiver.close();
   }
 
   private Request next() throws InterruptedException {
-    Request r = requests.poll(WITHIN.toMillis(), TimeUnit.MILLISECONDS);
-    assertNotNull(r, "the receiver got a request");
-    return r;
+    return next(WITHIN);
+  }
+
+  /** The next request, or null after {@code timeout}. */
+  private Request next(Duration timeout) throws InterruptedException {
+    HoldingReceiver.Request r = receiver.next(timeout);
+    if (timeout.equals(WITHIN)) {
+      assertNotNull(r, "the receiver got a request");
+    }
+    return r == null ? null : new Request(endpointOf(r.body()), r.deliveryId());
   }
 
   @Test
@@ -106,7 +92,7 @@ class NotifierTakeoverIT {
         NodeFixture.freshConfig(
             Map.of(
                 "autoglm.notifier.webhook.url",
-                "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+                receiver.url(),
                 "autoglm.notifier.webhook.request-timeout",
                 "60s",
                 // the downed node leaves at once, not after the resolver's 20 s margin (how fast
@@ -141,7 +127,7 @@ class NotifierTakeoverIT {
     sent.put(b.endpoint(), b.deliveryId());
     assertTrue(held.get(), "the receiver holds the requests for /v1/b*");
     Thread.sleep(2_000); // the first node sends what it can at once
-    for (Request r = requests.poll(); r != null; r = requests.poll()) {
+    for (Request r = next(Duration.ZERO); r != null; r = next(Duration.ZERO)) {
       sent.put(r.endpoint(), r.deliveryId());
     }
     holding = false;
@@ -160,7 +146,7 @@ class NotifierTakeoverIT {
     for (var e : sent.entrySet()) {
       assertEquals(e.getValue(), after.get(e.getKey()), "sent again with the same key: " + e);
     }
-    assertNull(requests.poll(5, TimeUnit.SECONDS), "nothing else: /v1/a was done before the crash");
+    assertNull(next(Duration.ofSeconds(5)), "nothing else: /v1/a was done before the crash");
   }
 
   /** Waits until the notifier has saved an offset in {@code notifier_offset}. */
