@@ -141,6 +141,7 @@ public record Routing(Route route, Map<String, Receiver> receivers) {
         routes);
   }
 
+  /** A child route: alerts of {@code severity} to {@code receiver}. */
   private static Route severity(String severity, String receiver) {
     return new Route(
         receiver,
@@ -169,20 +170,7 @@ public record Routing(Route route, Map<String, Receiver> receivers) {
                     java.net.URI.create(webhook.url()), "POST", Map.of(), webhook.secret()))
             : List.of();
     String name = webhook.enabled() ? "webhook" : "feed";
-    Route infoToTheFeed =
-        new Route(
-            "feed",
-            List.of(Matcher.parse("severity=info")),
-            false,
-            null,
-            null,
-            null,
-            null,
-            List.of(),
-            List.of(),
-            null,
-            List.of());
-    Route root = root(name, webhook.enabled() ? List.of(infoToTheFeed) : List.of());
+    Route root = root(name, webhook.enabled() ? List.of(severity("info", "feed")) : List.of());
     Map<String, Receiver> receivers = new LinkedHashMap<>();
     receivers.put(name, new Receiver(name, channels, "en", "UTC"));
     receivers.put("feed", new Receiver("feed", List.of(), "en", "UTC"));

@@ -121,6 +121,20 @@ class ReceiverCodecTest {
   }
 
   @Test
+  void aTemplateIsBounded() {
+    String huge = "x".repeat(ReceiverCodec.MAX_TEMPLATE_CHARS + 1);
+    InvalidFieldException e =
+        assertThrows(
+            InvalidFieldException.class,
+            () ->
+                parse(
+                    "{\"name\": \"r\", \"alert_channels\": [], \"templates\": {\"sms\": \""
+                        + huge
+                        + "\"}}"));
+    assertEquals("templates.sms", e.field());
+  }
+
+  @Test
   void aReceiverIsBounded() {
     StringBuilder many = new StringBuilder("{\"name\": \"r\", \"alert_channels\": [");
     for (int i = 0; i <= ReceiverCodec.MAX_CHANNELS; i++) {
