@@ -695,15 +695,8 @@ public final class Notifier extends AbstractBehavior<Notifier.Command> {
         values.put(name, v);
       }
     }
-    StringBuilder key = new StringBuilder(m.path()).append(":{");
-    values.forEach(
-        (k, v) ->
-            key.append(key.charAt(key.length() - 1) == '{' ? "" : ", ")
-                .append(k)
-                .append("=\"")
-                .append(v)
-                .append('"'));
-    key.append('}');
+    java.util.StringJoiner key = new java.util.StringJoiner(", ", m.path() + ":{", "}");
+    values.forEach((k, v) -> key.add(k + "=\"" + v + "\""));
     return new AlertGroupEvent.Settings(
         key.toString(),
         values,
