@@ -18,6 +18,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +41,10 @@ class EmbeddedCassandraIT {
       assertTrue(cassandra.embedded().get().childAlive());
       Path log = cassandra.embedded().get().logFile().orElseThrow();
       assertTrue(Files.exists(log.resolveSibling("cassandra.pid")), "pid file next to " + log);
+      // the default jvm-options reach the child: its JIT stops at C1
+      long pid = cassandra.embedded().get().pid().orElseThrow();
+      String commandLine = ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElseThrow();
+      assertTrue(commandLine.contains(" -XX:TieredStopAtLevel=1 "), commandLine);
     }
   }
 
@@ -152,6 +157,11 @@ class EmbeddedCassandraIT {
     assertEquals(Settings.defaults().storagePort(), settings.storagePort());
     assertEquals(Duration.ofSeconds(120), settings.startTimeout());
     assertEquals("127.0.0.1", settings.host());
+    assertEquals(List.of("-XX:TieredStopAtLevel=1"), settings.jvmOptions());
+    Config fullJit =
+        ConfigFactory.parseString("autoglm.cassandra.embedded.jvm-options = []")
+            .withFallback(config);
+    assertEquals(List.of(), Settings.fromConfig(fullJit).jvmOptions());
   }
 
   @Test
@@ -162,6 +172,15 @@ class EmbeddedCassandraIT {
     assertThrows(IllegalArgumentException.class, () -> defaults.withPorts(9042, 9042));
     assertThrows(IllegalArgumentException.class, () -> defaults.withPorts(70_000, 7000));
     assertThrows(IllegalArgumentException.class, () -> defaults.withStartTimeout(Duration.ZERO));
+    IllegalArgumentException heap =
+        assertThrows(
+            IllegalArgumentException.class, () -> defaults.withJvmOptions(List.of("-Xmx4g")));
+    assertTrue(heap.getMessage().contains("max-heap"), heap.getMessage());
+    IllegalArgumentException notAnOption =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> defaults.withJvmOptions(List.of("TieredStopAtLevel=1")));
+    assertTrue(notAnOption.getMessage().contains("jvm-options"), notAnOption.getMessage());
   }
 
   private static Settings freePortSettings(Path dataDir) {

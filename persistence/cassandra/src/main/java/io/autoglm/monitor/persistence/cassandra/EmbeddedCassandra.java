@@ -80,6 +80,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
    * @param storagePort inter-node port (unused by a single node, but bound); 0 picks a free one
    * @param maxHeap the child's {@code -Xmx}, e.g. {@code 1g} or {@code 768m}
    * @param startTimeout how long to wait for CQL to answer before giving up
+   * @param javaHome the Java the child runs on; {@code ""}: find one, see {@link CassandraJava}
+   * @param jvmOptions more options for the child JVM, after the heap and before the class path
    */
   public record Settings(
       Path dataDir,
@@ -88,12 +90,20 @@ public final class EmbeddedCassandra implements AutoCloseable {
       int storagePort,
       String maxHeap,
       Duration startTimeout,
-      String javaHome) {
+      String javaHome,
+      List<String> jvmOptions) {
 
     /** Config path read by {@link #fromConfig(Config)}. */
     public static final String CONFIG_PATH = "autoglm.cassandra.embedded";
 
     public static final String DEFAULT_HOST = "127.0.0.1";
+
+    /**
+     * The embedded Cassandra's default JIT: C1 only. It is a light-loaded dev and test database
+     * next to the node on the same cores, and its C2 compiler took a tenth of a two-core machine
+     * for minutes after each start (see the README's "Embedded Cassandra").
+     */
+    public static final List<String> C1_ONLY = List.of("-XX:TieredStopAtLevel=1");
 
     private static final Pattern HEAP_SIZE = Pattern.compile("(\\d+)([kKmMgG]?)");
 
@@ -103,6 +113,21 @@ public final class EmbeddedCassandra implements AutoCloseable {
       Objects.requireNonNull(maxHeap, "maxHeap");
       Objects.requireNonNull(startTimeout, "startTimeout");
       Objects.requireNonNull(javaHome, "javaHome");
+      jvmOptions = List.copyOf(jvmOptions);
+      for (String option : jvmOptions) {
+        if (!option.startsWith("-")
+            || option.isBlank()
+            || option.strip().length() != option.length()) {
+          throw new IllegalArgumentException(
+              "jvm-options holds JVM options such as -XX:TieredStopAtLevel=1, not '"
+                  + option
+                  + "'");
+        }
+        if (option.startsWith("-Xmx") || option.startsWith("-Xms")) {
+          throw new IllegalArgumentException(
+              "jvm-options must not set the heap (" + option + "): max-heap does");
+        }
+      }
       if (host.isBlank()) {
         throw new IllegalArgumentException("host must not be blank");
       }
@@ -118,15 +143,26 @@ public final class EmbeddedCassandra implements AutoCloseable {
       }
     }
 
-    /** {@code ./data/cassandra}, 127.0.0.1, ports 9042 and 7000, 1g heap, 120 s to start. */
+    /**
+     * {@code ./data/cassandra}, 127.0.0.1, ports 9042 and 7000, 1g heap, 120 s to start, C1 only
+     * ({@link #C1_ONLY}).
+     */
     public static Settings defaults() {
       return new Settings(
-          Path.of("./data/cassandra"), DEFAULT_HOST, 9042, 7000, "1g", Duration.ofSeconds(120), "");
+          Path.of("./data/cassandra"),
+          DEFAULT_HOST,
+          9042,
+          7000,
+          "1g",
+          Duration.ofSeconds(120),
+          "",
+          C1_ONLY);
     }
 
     /**
      * Reads {@code autoglm.cassandra.embedded { data-dir, cql-port, storage-port, max-heap,
-     * start-timeout, java-home }} from a full config (defaults in this module's reference.conf).
+     * start-timeout, java-home, jvm-options }} from a full config (defaults in this module's
+     * reference.conf).
      */
     public static Settings fromConfig(Config config) {
       Config c = config.getConfig(CONFIG_PATH);
@@ -137,32 +173,44 @@ public final class EmbeddedCassandra implements AutoCloseable {
           c.getInt("storage-port"),
           c.getString("max-heap"),
           c.getDuration("start-timeout"),
-          c.getString("java-home"));
+          c.getString("java-home"),
+          c.getStringList("jvm-options"));
     }
 
     public Settings withDataDir(Path dataDir) {
-      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome);
+      return new Settings(
+          dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome, jvmOptions);
     }
 
     public Settings withHost(String host) {
-      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome);
+      return new Settings(
+          dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome, jvmOptions);
     }
 
     public Settings withPorts(int cqlPort, int storagePort) {
-      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome);
+      return new Settings(
+          dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome, jvmOptions);
     }
 
     public Settings withMaxHeap(String maxHeap) {
-      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome);
+      return new Settings(
+          dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome, jvmOptions);
     }
 
     /** {@code ""}: find one, see {@link CassandraJava}. */
     public Settings withJavaHome(String javaHome) {
-      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome);
+      return new Settings(
+          dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome, jvmOptions);
+    }
+
+    public Settings withJvmOptions(List<String> jvmOptions) {
+      return new Settings(
+          dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome, jvmOptions);
     }
 
     public Settings withStartTimeout(Duration startTimeout) {
-      return new Settings(dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome);
+      return new Settings(
+          dataDir, host, cqlPort, storagePort, maxHeap, startTimeout, javaHome, jvmOptions);
     }
 
     long maxHeapMegabytes() {
@@ -517,6 +565,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     command.add("-Xms" + Math.max(256, maxHeap / 2) + "m");
     command.add("-Xmx" + maxHeap + "m");
     command.add("-XX:+ExitOnOutOfMemoryError");
+    command.addAll(settings.jvmOptions());
     command.add("-Djava.net.preferIPv4Stack=true");
     command.addAll(JDK17_MODULE_FLAGS);
     command.add("-Dcassandra.config=" + files.yaml().toUri());
