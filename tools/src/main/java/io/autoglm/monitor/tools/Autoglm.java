@@ -18,6 +18,7 @@ import io.autoglm.monitor.tools.bench.IpSprayBench;
 import io.autoglm.monitor.tools.bench.NotifierCrashDrill;
 import io.autoglm.monitor.tools.bench.NotifyBench;
 import io.autoglm.monitor.tools.demo.Demo;
+import io.autoglm.monitor.tools.drill.KillNodeDrill;
 import io.autoglm.monitor.tools.gen.GenerateCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -74,6 +75,7 @@ public final class Autoglm extends CommandGroup {
                 .addSubcommand(new NotifierCrashDrill(io.out()))
                 .addSubcommand(new IpSprayBench(io.out())))
         .addSubcommand(new BacktestCommand(io))
+        .addSubcommand(new CommandLine(new Drill()).addSubcommand(new KillNodeDrill(io.out())))
         .addSubcommand(agent)
         .addSubcommand(new HelpCommand());
   }
@@ -122,4 +124,12 @@ public final class Autoglm extends CommandGroup {
       name = "bench",
       description = "Measures ingest, decoding alone, or how fast alerts fire and resolve.")
   static final class Bench extends CommandGroup {}
+
+  /** {@code drill kill-node}: fault drills against a local cluster the drill starts itself. */
+  @Command(
+      name = "drill",
+      description =
+          "Fault drills: starts a local cluster with Cassandra, runs steady ingest, breaks"
+              + " something, and measures the recovery and what was lost.")
+  static final class Drill extends CommandGroup {}
 }

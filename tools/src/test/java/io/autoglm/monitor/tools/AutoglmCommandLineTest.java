@@ -54,6 +54,7 @@ class AutoglmCommandLineTest {
             "agent stream",
             "agent tail",
             "agent generate",
+            "drill kill-node",
             "help")) {
       assertTrue(r.out().contains("\n  " + command + " "), command + " in\n" + r.out());
     }
@@ -73,7 +74,9 @@ class AutoglmCommandLineTest {
         "agent send",
         "agent stream",
         "agent tail",
-        "agent generate"
+        "agent generate",
+        "drill",
+        "drill kill-node"
       })
   void everyCommandPrintsItsUsageOnStdoutWithHelp(String command) {
     for (List<String> args :

@@ -122,6 +122,17 @@ public final class ApiRoutes extends AllDirectives {
                 // is corrupt: ..."
                 return complete(JsonSupport.error(e.status(), e.info().formatPretty()));
               }
+              if (cause instanceof java.util.concurrent.TimeoutException) {
+                // an entity that did not answer in time: its node may have just died, and its
+                // shard starts elsewhere within seconds (README "Cluster")
+                system.log().warn("A request timed out: {}", cause.getMessage());
+                return complete(
+                    JsonSupport.error(
+                        StatusCodes.SERVICE_UNAVAILABLE,
+                        "the cluster did not answer in time; try again in a few seconds ("
+                            + cause.getMessage()
+                            + ")"));
+              }
               system.log().error("Unexpected error answering a request", cause);
               return complete(
                   JsonSupport.error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error: " + cause));

@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -191,7 +192,16 @@ public final class EntityWriter {
    * share; fails with {@link IncompleteWriteException} when one did not (in time).
    */
   public CompletionStage<Totals> write(List<Batch> batches) {
-    return writeAll(batches)
+    return write(batches, false);
+  }
+
+  /**
+   * {@link #write(List)}; with {@code alone}, the caller promises that no other write of the
+   * batches' source is under way (it sends them one after the other), which lets an entity's share
+   * that timed out be sent again within the timeout ({@link #ATTEMPT_TIMEOUT}).
+   */
+  public CompletionStage<Totals> write(List<Batch> batches, boolean alone) {
+    return writeAll(batches, alone)
         .thenApply(
             outcome -> {
               if (!outcome.complete()) {
@@ -206,6 +216,11 @@ public final class EntityWriter {
    * tells per endpoint whether its share was confirmed persisted. Never fails.
    */
   public CompletionStage<Outcome> writeAll(List<Batch> batches) {
+    return writeAll(batches, false);
+  }
+
+  /** {@link #writeAll(List)}; {@code alone} as for {@link #write(List, boolean)}. */
+  public CompletionStage<Outcome> writeAll(List<Batch> batches, boolean alone) {
     long now = clock.wallMillis();
     for (Batch b : batches) {
       for (IpAggregator.Sightings seen : b.sightings()) {
@@ -228,7 +243,7 @@ public final class EntityWriter {
       before = sentBySource.put(source, sent);
     }
     if (unknown.isEmpty() && (before == null || before.isDone())) {
-      return sendInTurn(batches, Map.of(), null, source, sent);
+      return sendInTurn(batches, Map.of(), null, source, sent, alone);
     }
     CompletableFuture<Map<EndpointKey, EndpointKey>> resolved =
         unknown.isEmpty()
@@ -236,7 +251,7 @@ public final class EntityWriter {
             : admission.resolve(unknown).toCompletableFuture();
     CompletableFuture<Void> turn = sent;
     return (before == null ? resolved : resolved.thenCombine(before, (r, done) -> r))
-        .handle((r, failure) -> sendInTurn(batches, r, failure, source, turn))
+        .handle((r, failure) -> sendInTurn(batches, r, failure, source, turn, alone))
         .thenCompose(Function.identity());
   }
 
@@ -255,11 +270,12 @@ public final class EntityWriter {
       Map<EndpointKey, EndpointKey> resolved,
       Throwable failure,
       String source,
-      CompletableFuture<Void> sent) {
+      CompletableFuture<Void> sent,
+      boolean alone) {
     try {
       return failure != null
           ? CompletableFuture.completedFuture(notAdmitted(batches, failure))
-          : send(batches, resolved);
+          : send(batches, resolved, alone);
     } finally {
       if (sent != null) {
         sent.complete(null);
@@ -297,7 +313,7 @@ public final class EntityWriter {
   }
 
   private CompletionStage<Outcome> send(
-      List<Batch> batches, Map<EndpointKey, EndpointKey> resolved) {
+      List<Batch> batches, Map<EndpointKey, EndpointKey> resolved, boolean alone) {
     Map<EndpointKey, List<BatchPart>> parts = new LinkedHashMap<>();
     long received = 0;
     for (Batch b : batches) {
@@ -320,17 +336,23 @@ public final class EntityWriter {
         deltas.stream()
             .map(
                 d ->
-                    AskPattern
-                        .<EndpointStatsEntity.Command, EndpointStatsEntity.IngestAck>askWithStatus(
-                            entities.ref(EndpointStatsEntity.ENTITY_TYPE_KEY, d.key().entityId()),
-                            replyTo -> new EndpointStatsEntity.Ingest(d, replyTo),
-                            timeout,
-                            entities.scheduler())
+                    attempts(
+                            wait ->
+                                AskPattern
+                                    .<EndpointStatsEntity.Command, EndpointStatsEntity.IngestAck>
+                                        askWithStatus(
+                                            entities.ref(
+                                                EndpointStatsEntity.ENTITY_TYPE_KEY,
+                                                d.key().entityId()),
+                                            replyTo -> new EndpointStatsEntity.Ingest(d, replyTo),
+                                            wait,
+                                            entities.scheduler()),
+                            alone && d.parts().stream().allMatch(BatchPart::identified))
                         .handle((ack, failure) -> new Reply(d, ack, failure))
                         .toCompletableFuture())
             .toList();
     long total = received;
-    List<CompletableFuture<Unconfirmed>> ipReplies = sendIps(batches);
+    List<CompletableFuture<Unconfirmed>> ipReplies = sendIps(batches, alone);
     List<CompletableFuture<?>> all = new ArrayList<>(replies);
     all.addAll(ipReplies);
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
@@ -388,7 +410,55 @@ public final class EntityWriter {
    * IpGroupKey}); each future completes with null once the group's entity confirmed, else with why
    * not (never fails).
    */
-  private List<CompletableFuture<Unconfirmed>> sendIps(List<Batch> batches) {
+  /**
+   * How long one attempt of an entity write waits for its answer before it is sent again, within
+   * the write's timeout. When a node dies, what was sent to the shards it held is lost with it
+   * until the cluster has downed it and the shards start elsewhere (about 12 s with the tuned
+   * split-brain settings, README "Cluster"); an attempt sent after that reaches the shard on its
+   * new node, so the write goes through as soon as it can instead of when the whole timeout ends,
+   * and the connection it came on does not fail.
+   */
+  static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(3);
+
+  /**
+   * {@code ask} with {@link #ATTEMPT_TIMEOUT}, asked again after each attempt that timed out until
+   * the write's timeout is spent. Only for a {@code repeatable} write: one whose parts all carry
+   * their source's seq (an entity drops a part it already counted, so a write that arrives twice
+   * counts once), and the only write of its source under way. Were another one under way, an
+   * attempt of the later write could reach the entity before the next attempt of the earlier one,
+   * which the entity would then drop as a replay.
+   */
+  private <T> CompletionStage<T> attempts(
+      Function<Duration, CompletionStage<T>> ask, boolean repeatable) {
+    if (!repeatable) {
+      return ask.apply(timeout);
+    }
+    return attempt(ask, System.nanoTime() + timeout.toNanos());
+  }
+
+  private <T> CompletionStage<T> attempt(
+      Function<Duration, CompletionStage<T>> ask, long deadlineNanos) {
+    long left = deadlineNanos - System.nanoTime();
+    Duration wait =
+        Duration.ofNanos(Math.max(1_000_000, Math.min(ATTEMPT_TIMEOUT.toNanos(), left)));
+    return ask.apply(wait)
+        .handle(
+            (value, failure) -> {
+              if (failure == null) {
+                return CompletableFuture.completedFuture(value);
+              }
+              Throwable cause =
+                  failure instanceof CompletionException c && c.getCause() != null
+                      ? c.getCause()
+                      : failure;
+              return cause instanceof TimeoutException && deadlineNanos - System.nanoTime() > 0
+                  ? attempt(ask, deadlineNanos)
+                  : CompletableFuture.<T>failedFuture(cause);
+            })
+        .thenCompose(Function.identity());
+  }
+
+  private List<CompletableFuture<Unconfirmed>> sendIps(List<Batch> batches, boolean alone) {
     Map<IpKey, List<IpPart>> parts = new LinkedHashMap<>();
     // per group, the service's part of each batch that brought IPs of the group
     Map<IpGroupKey, List<IpPart>> serviceParts = new HashMap<>();
@@ -422,11 +492,20 @@ public final class EntityWriter {
                   ips.watchingSince(group.service()),
                   serviceParts.getOrDefault(group, List.of()));
           replies.add(
-              AskPattern.<SourceIpGroupEntity.Command, EndpointStatsEntity.IngestAck>askWithStatus(
-                      entities.ref(SourceIpGroupEntity.ENTITY_TYPE_KEY, group.entityId()),
-                      replyTo -> new SourceIpGroupEntity.Ingest(delta, replyTo),
-                      timeout,
-                      entities.scheduler())
+              attempts(
+                      wait ->
+                          AskPattern
+                              .<SourceIpGroupEntity.Command, EndpointStatsEntity.IngestAck>
+                                  askWithStatus(
+                                      entities.ref(
+                                          SourceIpGroupEntity.ENTITY_TYPE_KEY, group.entityId()),
+                                      replyTo -> new SourceIpGroupEntity.Ingest(delta, replyTo),
+                                      wait,
+                                      entities.scheduler()),
+                      alone
+                          && delta.ips().stream()
+                              .allMatch(x -> x.parts().stream().allMatch(IpPart::identified))
+                          && delta.service().stream().allMatch(IpPart::identified))
                   .handle(
                       (ack, failure) ->
                           ack != null

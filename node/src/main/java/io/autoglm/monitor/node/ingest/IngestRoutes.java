@@ -296,8 +296,11 @@ public final class IngestRoutes extends AllDirectives {
               new RecordErrorBody(
                   "invalid capture record: " + e.getMessage(), e.line(), e.field(), e.reason())));
     }
+    // a body under a key this node issued is the only write of its source; an agent's own
+    // posts may overlap, so their writes are sent once
+    boolean alone = agent.issued();
     return writer
-        .writeAll(List.of(batch))
+        .writeAll(List.of(batch), alone)
         .thenApply(
             outcome -> {
               if (!outcome.complete()) {

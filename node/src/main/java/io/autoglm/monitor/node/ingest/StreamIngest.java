@@ -289,7 +289,9 @@ public final class StreamIngest {
       counters.flushed();
       written =
           writer
-              .write(batches)
+              // one write at a time per connection (mapAsync(1)): the write may resend what timed
+              // out, and an agent's failover sends from its oldest unacked batch in order anyway
+              .write(batches, true)
               .whenComplete((totals, failure) -> release(held, release))
               .thenApply(
                   totals -> {

@@ -4,9 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.autoglm.monitor.agent.cli.CommandLines;
 import io.autoglm.monitor.agent.cli.HelpOption;
 import io.autoglm.monitor.agent.cli.OptionChecks;
-import io.autoglm.monitor.persistence.cassandra.EmbeddedCassandra;
-import java.io.File;
-import java.io.IOException;
+import io.autoglm.monitor.tools.drill.LocalCluster;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -16,8 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -116,33 +113,23 @@ public final class NotifierCrashDrill implements Callable<Integer> {
           ex.close();
         });
     receiver.start();
-    List<Process> nodes = new ArrayList<>();
-    out.println("drill: starting an embedded Cassandra in " + dir);
-    try (EmbeddedCassandra cassandra =
-        EmbeddedCassandra.start(
-            EmbeddedCassandra.Settings.defaults()
-                .withDataDir(dir.resolve("cassandra"))
-                .withPorts(0, 0))) {
-      int low = EmbeddedCassandra.freePort();
-      int high = EmbeddedCassandra.freePort();
-      if (low > high) {
-        int t = low;
-        low = high;
-        high = t;
+    String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    Map<String, String> props =
+        Map.of(
+            "autoglm.rules.install-defaults", "false",
+            "autoglm.notifier.webhook.url", hook,
+            "autoglm.notifier.allowed-networks.0", "127.0.0.1/32");
+    try (LocalCluster cluster = LocalCluster.withCassandra(dir, out, props, 2)) {
+      // node 1 (the oldest: it runs the notifier) is killed; node 2 has the lower address, which
+      // keep-majority keeps when two nodes split one against one
+      cluster.startNodes(2);
+      out.println("drill: two nodes up (the notifier runs on node 1, pid " + cluster.pid(1) + ")");
+      LocalCluster.Answer put =
+          cluster.send(2, "PUT", "/api/v1/rules/drill", RULE, Duration.ofSeconds(10));
+      if (!put.ok()) {
+        throw new IllegalStateException(
+            "PUT /api/v1/rules/drill: " + put.status() + " " + put.body());
       }
-      int http1 = EmbeddedCassandra.freePort();
-      int http2 = EmbeddedCassandra.freePort();
-      String keyspace = "drill_" + System.currentTimeMillis() / 1000;
-      String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
-      // the first node (the oldest: it runs the notifier) on the higher port, to be killed
-      Process first = startNode(dir, 1, http1, high, high, cassandra, keyspace, hook);
-      nodes.add(first);
-      awaitHealth(http1, first, dir, 1);
-      Process second = startNode(dir, 2, http2, low, high, cassandra, keyspace, hook);
-      nodes.add(second);
-      awaitHealth(http2, second, dir, 2);
-      out.println("drill: two nodes up (the notifier runs on node 1, pid " + first.pid() + ")");
-      send("PUT", http2, "/api/v1/rules/drill", "application/json", RULE);
       Thread.sleep(2_000); // the rule reaches both nodes
       long ts = System.currentTimeMillis() - 10_000;
       for (int s = 0; s < SERVICES; s++) {
@@ -160,12 +147,7 @@ public final class NotifierCrashDrill implements Callable<Integer> {
                 .append("\"}\n");
           }
         }
-        send(
-            "POST",
-            http2,
-            "/api/v1/ingest?service=drill-" + s,
-            "application/x-ndjson",
-            body.toString());
+        send(cluster.baseUrl(2) + "/api/v1/ingest?service=drill-" + s, body.toString());
       }
       out.printf("drill: %d endpoints in %d services got their errors%n", alerts, SERVICES);
       long deadline = System.currentTimeMillis() + WAIT_MS;
@@ -174,8 +156,7 @@ public final class NotifierCrashDrill implements Callable<Integer> {
       }
       int before = keysByAlert.size();
       long killedAt = System.currentTimeMillis();
-      first.destroyForcibly(); // SIGKILL
-      first.waitFor();
+      cluster.kill(1);
       out.printf(
           "drill: node 1 killed (-9) with %d of %d alerts at the receiver%n", before, alerts);
       long lastProgress = 0;
@@ -191,10 +172,6 @@ public final class NotifierCrashDrill implements Callable<Integer> {
       Thread.sleep(3_000); // late copies
       return report(keysByAlert, copies, firstAt, killedAt, before);
     } finally {
-      for (Process p : nodes) {
-        p.destroyForcibly();
-        p.waitFor();
-      }
       receiver.stop(0);
       receiverThreads.shutdownNow();
     }
@@ -228,75 +205,17 @@ public final class NotifierCrashDrill implements Callable<Integer> {
     return ok ? CommandLines.EXIT_OK : CommandLines.EXIT_FAILURE;
   }
 
-  private Process startNode(
-      Path dir,
-      int n,
-      int httpPort,
-      int clusterPort,
-      int seedPort,
-      EmbeddedCassandra cassandra,
-      String keyspace,
-      String hook)
-      throws IOException {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                java,
-                "-Xmx1g",
-                "-Dautoglm.http.port=" + httpPort,
-                "-Dpekko.remote.artery.canonical.port=" + clusterPort,
-                "-Dpekko.cluster.seed-nodes.0=pekko://autoglm@127.0.0.1:" + seedPort,
-                "-Dautoglm.cassandra.contact-points.0=" + cassandra.contactPoint(),
-                "-Dpekko.persistence.cassandra.journal.keyspace=" + keyspace + "_j",
-                "-Dpekko.persistence.cassandra.snapshot.keyspace=" + keyspace + "_s",
-                "-Dautoglm.rules.install-defaults=false",
-                "-Dautoglm.notifier.webhook.url=" + hook,
-                "-Dautoglm.notifier.allowed-networks.0=127.0.0.1/32",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.autoglm.monitor.tools.Autoglm",
-                "start"));
-    File log = dir.resolve("node-" + n + ".log").toFile();
-    out.printf("drill: node %d on http %d, cluster %d (log %s)%n", n, httpPort, clusterPort, log);
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
-  }
-
-  private void awaitHealth(int port, Process p, Path dir, int n) throws Exception {
-    long deadline = System.currentTimeMillis() + 180_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (!p.isAlive()) {
-        throw new IllegalStateException(
-            "node " + n + " exited; see " + dir.resolve("node-" + n + ".log"));
-      }
-      try {
-        if (http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-                        .build(),
-                    HttpResponse.BodyHandlers.discarding())
-                .statusCode()
-            == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(500);
-    }
-    throw new IllegalStateException("node " + n + " did not become healthy in 3 minutes");
-  }
-
-  private void send(String method, int port, String path, String type, String body)
-      throws Exception {
+  /** Posts NDJSON capture records to {@code url}; anything but 2xx is an error. */
+  private void send(String url, String ndjson) throws Exception {
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", type)
-                .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString(ndjson, StandardCharsets.UTF_8))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() / 100 != 2) {
-      throw new IllegalStateException(method + " " + path + ": " + r.statusCode() + " " + r.body());
+      throw new IllegalStateException("POST " + url + ": " + r.statusCode() + " " + r.body());
     }
   }
 }
