@@ -19,6 +19,8 @@ import io.autoglm.monitor.tools.bench.NotifierCrashDrill;
 import io.autoglm.monitor.tools.bench.NotifyBench;
 import io.autoglm.monitor.tools.demo.Demo;
 import io.autoglm.monitor.tools.drill.KillNodeDrill;
+import io.autoglm.monitor.tools.drill.RollingRestartDrill;
+import io.autoglm.monitor.tools.drill.ScaleOutDrill;
 import io.autoglm.monitor.tools.gen.GenerateCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -75,7 +77,11 @@ public final class Autoglm extends CommandGroup {
                 .addSubcommand(new NotifierCrashDrill(io.out()))
                 .addSubcommand(new IpSprayBench(io.out())))
         .addSubcommand(new BacktestCommand(io))
-        .addSubcommand(new CommandLine(new Drill()).addSubcommand(new KillNodeDrill(io.out())))
+        .addSubcommand(
+            new CommandLine(new Drill())
+                .addSubcommand(new KillNodeDrill(io.out()))
+                .addSubcommand(new ScaleOutDrill(io.out()))
+                .addSubcommand(new RollingRestartDrill(io.out())))
         .addSubcommand(agent)
         .addSubcommand(new HelpCommand());
   }
@@ -125,7 +131,10 @@ public final class Autoglm extends CommandGroup {
       description = "Measures ingest, decoding alone, or how fast alerts fire and resolve.")
   static final class Bench extends CommandGroup {}
 
-  /** {@code drill kill-node}: fault drills against a local cluster the drill starts itself. */
+  /**
+   * {@code drill kill-node | scale-out | rolling-restart}: fault drills against a local cluster the
+   * drill starts itself.
+   */
   @Command(
       name = "drill",
       description =

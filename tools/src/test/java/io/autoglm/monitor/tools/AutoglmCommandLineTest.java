@@ -55,6 +55,8 @@ class AutoglmCommandLineTest {
             "agent tail",
             "agent generate",
             "drill kill-node",
+            "drill scale-out",
+            "drill rolling-restart",
             "help")) {
       assertTrue(r.out().contains("\n  " + command + " "), command + " in\n" + r.out());
     }
@@ -76,7 +78,9 @@ class AutoglmCommandLineTest {
         "agent tail",
         "agent generate",
         "drill",
-        "drill kill-node"
+        "drill kill-node",
+        "drill scale-out",
+        "drill rolling-restart"
       })
   void everyCommandPrintsItsUsageOnStdoutWithHelp(String command) {
     for (List<String> args :

@@ -112,7 +112,12 @@ public final class LocalCluster implements AutoCloseable {
     Map<String, String> props = new TreeMap<>();
     props.put("autoglm.http.port", Integer.toString(slot.httpPort));
     props.put("pekko.remote.artery.canonical.port", Integer.toString(slot.clusterPort));
-    props.put("pekko.cluster.seed-nodes.0", "pekko://autoglm@127.0.0.1:" + clusterPorts.get(0));
+    // every node a seed, node 1 first: node 1 forms the cluster when no other answers, and a
+    // node restarted later (node 1 too) joins the running cluster through any of the others
+    for (int i = 0; i < clusterPorts.size(); i++) {
+      props.put(
+          "pekko.cluster.seed-nodes." + i, "pekko://autoglm@127.0.0.1:" + clusterPorts.get(i));
+    }
     props.put("autoglm.cassandra.contact-points.0", cassandra.contactPoint());
     props.put("pekko.persistence.cassandra.journal.keyspace", keyspace + "_j");
     props.put("pekko.persistence.cassandra.snapshot.keyspace", keyspace + "_s");
