@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -122,14 +121,15 @@ public final class NotificationRoutes extends AllDirectives {
   }
 
   static NotificationSummary summarize(long[] range, List<AuditRow> rows, boolean truncated) {
-    Map<Long, Set<String>> changesByMinute = new TreeMap<>();
+    // a change counts in the minute of its first row: its retries may run into the next minute
+    Map<String, Long> firstMinuteOf = new HashMap<>();
     Map<String, Integer> errorTypes = new HashMap<>();
     Map<String, Integer> failingReceivers = new HashMap<>();
     Map<AuditStatus, Integer> byStatus = new HashMap<>();
     for (AuditRow r : rows) {
       long minute = Math.floorDiv(r.at().toEpochMilli(), 60_000L) * 60_000L;
       if (r.changeKey() != null) {
-        changesByMinute.computeIfAbsent(minute, m -> new HashSet<>()).add(r.changeKey());
+        firstMinuteOf.merge(r.changeKey(), minute, Math::min);
       }
       byStatus.merge(r.status(), 1, Integer::sum);
       if (r.status() == AuditStatus.FAILED) {
@@ -139,10 +139,12 @@ public final class NotificationRoutes extends AllDirectives {
         }
       }
     }
+    Map<Long, Integer> changesByMinute = new TreeMap<>();
+    firstMinuteOf.values().forEach(m -> changesByMinute.merge(m, 1, Integer::sum));
     List<NotificationSummary.Minute> minutes = new ArrayList<>();
     changesByMinute.forEach(
-        (m, keys) ->
-            minutes.add(new NotificationSummary.Minute(Instant.ofEpochMilli(m), keys.size())));
+        (m, changes) ->
+            minutes.add(new NotificationSummary.Minute(Instant.ofEpochMilli(m), changes)));
     return new NotificationSummary(
         Instant.ofEpochMilli(range[0]),
         Instant.ofEpochMilli(range[1]),
