@@ -406,14 +406,9 @@ public final class EntityWriter {
   }
 
   /**
-   * Sends the tracked source IPs' parts of the batches, one delta per group of IPs ({@link
-   * IpGroupKey}); each future completes with null once the group's entity confirmed, else with why
-   * not (never fails).
-   */
-  /**
    * How long one attempt of an entity write waits for its answer before it is sent again, within
    * the write's timeout. When a node dies, what was sent to the shards it held is lost with it
-   * until the cluster has downed it and the shards start elsewhere (about 12 s with the tuned
+   * until the cluster has downed it and the shards start elsewhere (12–15 s with the tuned
    * split-brain settings, README "Cluster"); an attempt sent after that reaches the shard on its
    * new node, so the write goes through as soon as it can instead of when the whole timeout ends,
    * and the connection it came on does not fail.
@@ -458,6 +453,11 @@ public final class EntityWriter {
         .thenCompose(Function.identity());
   }
 
+  /**
+   * Sends the tracked source IPs' parts of the batches, one delta per group of IPs ({@link
+   * IpGroupKey}); each future completes with null once the group's entity confirmed, else with why
+   * not (never fails).
+   */
   private List<CompletableFuture<Unconfirmed>> sendIps(List<Batch> batches, boolean alone) {
     Map<IpKey, List<IpPart>> parts = new LinkedHashMap<>();
     // per group, the service's part of each batch that brought IPs of the group
