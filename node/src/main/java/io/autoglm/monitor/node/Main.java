@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.persistence.cassandra.EmbeddedCassandra;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -104,19 +105,43 @@ public final class Main implements Callable<Integer> {
     System.out.println();
   }
 
-  /** Blocks until the JVM is asked to stop, then stops the node and its embedded Cassandra. */
+  /**
+   * Blocks until the JVM is asked to stop, then stops the node and its embedded Cassandra. If the
+   * node stops by itself first (the cluster downed it: it was on the losing side of a partition, or
+   * unreachable too long), the process exits with status {@value #EXIT_DOWNED}, so that a service
+   * manager (systemd's {@code Restart=on-failure}, Kubernetes) starts it again as a new member: a
+   * downed node cannot rejoin.
+   */
   public static void runUntilStopped(Node node) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
+    AtomicBoolean asked = new AtomicBoolean();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  asked.set(true);
                   stop(node);
                   stopped.countDown();
                 },
                 "autoglm-shutdown"));
+    node.system()
+        .getWhenTerminated()
+        .thenRun(
+            () -> {
+              if (!asked.get()) {
+                System.err.println(
+                    "autoglm: the node left the cluster without being asked to (downed by the"
+                        + " split-brain resolver?); exiting with status "
+                        + EXIT_DOWNED
+                        + " to be started again as a new member");
+                System.exit(EXIT_DOWNED);
+              }
+            });
     stopped.await();
   }
+
+  /** The exit status of a node whose cluster downed it. */
+  public static final int EXIT_DOWNED = 3;
 
   /** Stops the node, then its embedded Cassandra (if any). */
   public static void stop(Node node) {

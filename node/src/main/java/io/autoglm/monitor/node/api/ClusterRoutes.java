@@ -32,7 +32,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * {@code GET /api/v1/cluster}: the cluster as this node sees it: its members (address, status,
  * roles, data center, reachable from here), the leader, and per entity type the shards and entities
  * each node holds. A node whose sharding does not answer within the timeout is left out of the
- * counts ({@code shardsComplete: false}).
+ * counts ({@code shardsComplete: false}). Also the drills' {@link BlackholeRoutes}.
  */
 public final class ClusterRoutes extends AllDirectives {
 
@@ -67,9 +67,11 @@ public final class ClusterRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return path(
-        PathMatchers.segment("api").slash("v1").slash("cluster"),
-        () -> get(() -> onSuccess(view(), v -> complete(JsonSupport.ok(v)))));
+    return concat(
+        path(
+            PathMatchers.segment("api").slash("v1").slash("cluster"),
+            () -> get(() -> onSuccess(view(), v -> complete(JsonSupport.ok(v))))),
+        new BlackholeRoutes(system).route());
   }
 
   private CompletionStage<ClusterView> view() {
