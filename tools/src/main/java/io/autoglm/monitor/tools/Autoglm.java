@@ -17,8 +17,11 @@ import io.autoglm.monitor.tools.bench.IngestBench;
 import io.autoglm.monitor.tools.bench.IpSprayBench;
 import io.autoglm.monitor.tools.bench.NotifierCrashDrill;
 import io.autoglm.monitor.tools.bench.NotifyBench;
+import io.autoglm.monitor.tools.cluster.ClusterCommand;
 import io.autoglm.monitor.tools.demo.Demo;
+import io.autoglm.monitor.tools.drill.CassandraPauseDrill;
 import io.autoglm.monitor.tools.drill.KillNodeDrill;
+import io.autoglm.monitor.tools.drill.PartitionDrill;
 import io.autoglm.monitor.tools.drill.RollingRestartDrill;
 import io.autoglm.monitor.tools.drill.ScaleOutDrill;
 import io.autoglm.monitor.tools.gen.GenerateCommand;
@@ -81,7 +84,10 @@ public final class Autoglm extends CommandGroup {
             new CommandLine(new Drill())
                 .addSubcommand(new KillNodeDrill(io.out()))
                 .addSubcommand(new ScaleOutDrill(io.out()))
-                .addSubcommand(new RollingRestartDrill(io.out())))
+                .addSubcommand(new RollingRestartDrill(io.out()))
+                .addSubcommand(new PartitionDrill(io.out()))
+                .addSubcommand(new CassandraPauseDrill(io.out())))
+        .addSubcommand(ClusterCommand.commandLine(io.out()))
         .addSubcommand(agent)
         .addSubcommand(new HelpCommand());
   }
@@ -132,8 +138,8 @@ public final class Autoglm extends CommandGroup {
   static final class Bench extends CommandGroup {}
 
   /**
-   * {@code drill kill-node | scale-out | rolling-restart}: fault drills against a local cluster the
-   * drill starts itself.
+   * {@code drill kill-node | scale-out | rolling-restart | partition | cassandra-pause}: fault
+   * drills against a local cluster the drill starts itself.
    */
   @Command(
       name = "drill",

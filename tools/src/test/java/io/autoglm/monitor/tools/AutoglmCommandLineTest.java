@@ -57,6 +57,11 @@ class AutoglmCommandLineTest {
             "drill kill-node",
             "drill scale-out",
             "drill rolling-restart",
+            "drill partition",
+            "drill cassandra-pause",
+            "cluster up",
+            "cluster down",
+            "cluster status",
             "help")) {
       assertTrue(r.out().contains("\n  " + command + " "), command + " in\n" + r.out());
     }
@@ -80,7 +85,13 @@ class AutoglmCommandLineTest {
         "drill",
         "drill kill-node",
         "drill scale-out",
-        "drill rolling-restart"
+        "drill rolling-restart",
+        "drill partition",
+        "drill cassandra-pause",
+        "cluster",
+        "cluster up",
+        "cluster down",
+        "cluster status"
       })
   void everyCommandPrintsItsUsageOnStdoutWithHelp(String command) {
     for (List<String> args :
@@ -129,6 +140,20 @@ class AutoglmCommandLineTest {
         "bench|no command given|usage: autoglm bench",
         "bench frob FILE|unknown command 'frob'|usage: autoglm bench",
         "bench ingest|Missing required parameter: 'FILE'|usage: autoglm bench ingest",
+        "drill partition --isolate 4|option --isolate must be between 1 and 3, got 4|usage:"
+            + " autoglm drill partition",
+        "drill partition --nodes 2|option --nodes must be between 3 and 5, got 2|usage: autoglm"
+            + " drill partition",
+        "drill cassandra-pause --pause 600|option --pause must be between 5 and 120, got"
+            + " 600|usage: autoglm drill cassandra-pause",
+        "drill rolling-restart --nodes 9|option --nodes must be between 2 and 5, got 9|usage:"
+            + " autoglm drill rolling-restart",
+        "cluster|no command given|usage: autoglm cluster",
+        "cluster up 0|option N must be between 1 and 9, got 0|usage: autoglm cluster up",
+        "cluster up 2 --heap lots|option --heap must be a heap size such as 1g or 768m, got"
+            + " lots|usage: autoglm cluster up",
+        "cluster up 3 --http-port 65534|option --http-port must be between 1024 and 65532, got"
+            + " 65534|usage: autoglm cluster up",
         "bench ingest /nonexistent/x.ndjson|FILE: cannot read /nonexistent/x.ndjson|usage:"
             + " autoglm bench ingest",
         "bench ingest IN --batch 0|option --batch must be between 1 and 1000000, got 0|usage:"

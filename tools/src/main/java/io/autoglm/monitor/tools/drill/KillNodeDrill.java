@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,8 +26,7 @@ import picocli.CommandLine.Option;
     })
 public final class KillNodeDrill extends ClusterDrill {
 
-  @Option(names = "--nodes", paramLabel = "N", description = "nodes, 3 to 5 (default: 3)")
-  int nodes = 3;
+  @Mixin NodeCount count = new NodeCount();
 
   @Option(
       names = "--kill",
@@ -55,31 +55,29 @@ public final class KillNodeDrill extends ClusterDrill {
 
   @Override
   void checkOptions() {
-    OptionChecks.between(spec, "--nodes", nodes, 3, 5);
-    OptionChecks.between(spec, "--kill", victim, 1, nodes);
+    OptionChecks.between(spec, "--kill", victim, 1, count.check(spec, 3));
   }
 
   @Override
   int nodesAtStart() {
-    return nodes;
+    return count.nodes;
   }
 
   @Override
   int maxNodes() {
-    return nodes;
+    return count.nodes;
   }
 
   @Override
   Map<String, String> nodeSettings() {
-    if (pekkoDefaults) {
-      out.println("drill: the nodes run with Pekko's default failure-detection and SBR timing");
-      return PEKKO_DEFAULTS;
-    }
-    return Map.of();
+    return pekkoDefaults ? PEKKO_DEFAULTS : Map.of();
   }
 
   @Override
   Outcome disrupt(LocalCluster cluster, DrillTraffic traffic) throws InterruptedException {
+    if (pekkoDefaults) {
+      out.println("drill: the nodes run with Pekko's default failure-detection and SBR timing");
+    }
     int survivor = victim == 1 ? 2 : 1;
     int held = shardsHeld(cluster, survivor, victim);
     traffic.watchNextBatch();

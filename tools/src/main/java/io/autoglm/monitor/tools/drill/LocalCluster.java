@@ -119,7 +119,7 @@ public final class LocalCluster implements AutoCloseable {
           "pekko.cluster.seed-nodes." + i, "pekko://autoglm@127.0.0.1:" + clusterPorts.get(i));
     }
     props.put("autoglm.cassandra.contact-points.0", cassandra.contactPoint());
-    props.put("pekko.persistence.cassandra.journal.keyspace", keyspace + "_j");
+    props.put("pekko.persistence.cassandra.journal.keyspace", journalKeyspace());
     props.put("pekko.persistence.cassandra.snapshot.keyspace", keyspace + "_s");
     props.putAll(properties);
     props.forEach((k, v) -> command.add("-D" + k + "=" + v));
@@ -170,6 +170,16 @@ public final class LocalCluster implements AutoCloseable {
     return p != null && p.isAlive();
   }
 
+  /** Completes when node {@code number}'s current process exits. */
+  public java.util.concurrent.CompletableFuture<Process> onExit(int number) {
+    return slot(number).process.onExit();
+  }
+
+  /** The exit status of node {@code number}'s last process, which must have exited. */
+  public int exitStatus(int number) {
+    return slot(number).process.exitValue();
+  }
+
   public int size() {
     return slots.size();
   }
@@ -190,6 +200,21 @@ public final class LocalCluster implements AutoCloseable {
   /** The cluster address of node {@code number}, as {@code GET /api/v1/cluster} names members. */
   public String address(int number) {
     return "pekko://autoglm@127.0.0.1:" + slot(number).clusterPort;
+  }
+
+  /** The keyspace of the nodes' event journal. */
+  public String journalKeyspace() {
+    return keyspace + "_j";
+  }
+
+  /** {@code host:port} of the embedded Cassandra's CQL port. */
+  public String cassandraContactPoint() {
+    return cassandra.contactPoint();
+  }
+
+  /** The embedded Cassandra's process id. */
+  public long cassandraPid() {
+    return cassandra.pid().orElseThrow(() -> new IllegalStateException("Cassandra was reused"));
   }
 
   public Path logOf(int number) {

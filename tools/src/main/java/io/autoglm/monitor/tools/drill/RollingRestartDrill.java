@@ -1,11 +1,10 @@
 package io.autoglm.monitor.tools.drill;
 
-import io.autoglm.monitor.agent.cli.OptionChecks;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code autoglm drill rolling-restart}: every node of a local cluster is stopped as an operator
@@ -21,8 +20,7 @@ import picocli.CommandLine.Option;
     })
 public final class RollingRestartDrill extends ClusterDrill {
 
-  @Option(names = "--nodes", paramLabel = "N", description = "nodes, 2 to 5 (default: 3)")
-  int nodes = 3;
+  @Mixin NodeCount count = new NodeCount();
 
   public RollingRestartDrill(PrintStream out) {
     super(out);
@@ -30,22 +28,23 @@ public final class RollingRestartDrill extends ClusterDrill {
 
   @Override
   void checkOptions() {
-    OptionChecks.between(spec, "--nodes", nodes, 2, 5);
+    count.check(spec, 2);
   }
 
   @Override
   int nodesAtStart() {
-    return nodes;
+    return count.nodes;
   }
 
   @Override
   int maxNodes() {
-    return nodes;
+    return count.nodes;
   }
 
   @Override
   Outcome disrupt(LocalCluster cluster, DrillTraffic traffic) throws InterruptedException {
     List<String> lines = new ArrayList<>();
+    int nodes = count.nodes;
     for (int i = 1; i <= nodes; i++) {
       int other = i == 1 ? 2 : 1;
       long t0 = System.nanoTime();
