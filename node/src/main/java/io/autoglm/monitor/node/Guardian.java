@@ -55,18 +55,16 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
- * The root actor of a node. Joins the cluster (itself, when no seed nodes are configured), starts
- * the pub-sub topics, the sharded rule book and endpoint entities, the notifier singleton and the
- * alert feed, loads the rules, and only then binds HTTP, completing {@code bound} with the binding
- * (or the failure).
+ * The root actor of a node. Joins the cluster ({@link ClusterJoin}: the seed nodes, itself when
+ * none are configured, or Kubernetes bootstrap), starts the pub-sub topics, the sharded rule book
+ * and endpoint entities, the notifier singleton and the alert feed, loads the rules, and only then
+ * binds HTTP, completing {@code bound} with the binding (or the failure).
  */
 public final class Guardian {
   private Guardian() {}
@@ -133,10 +131,7 @@ public final class Guardian {
         ctx -> {
           ActorSystem<Void> system = ctx.getSystem();
           Config config = system.settings().config();
-          Cluster cluster = Cluster.get(system);
-          if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-            cluster.manager().tell(Join.create(cluster.selfMember().address()));
-          }
+          ClusterJoin.start(system, bound);
           StatsSettings stats = StatsSettings.fromConfig(config);
           NodeSettings node = NodeSettings.fromConfig(config);
 

@@ -47,6 +47,7 @@ public final class Node implements AutoCloseable {
   /** {@link #start(Config)} with the clock the node reads (tests pass one they control). */
   public static Node start(Config config, NodeClock clock) {
     PortCheck.requireFree(config); // before Cassandra: a taken port fails in a second, not 25
+    ClusterJoin.Settings.fromConfig(config); // a bad value, too
     CassandraBootstrap.Prepared cassandra = CassandraBootstrap.prepare(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
     StatsCounters counters = new StatsCounters();
