@@ -272,22 +272,145 @@ public final class EntityWriter {
       String source,
       CompletableFuture<Void> sent,
       boolean alone) {
-    try {
-      return failure != null
-          ? CompletableFuture.completedFuture(notAdmitted(batches, failure))
-          : send(batches, resolved, alone);
-    } finally {
-      if (sent != null) {
-        sent.complete(null);
-        sentBySource.remove(source, sent);
+    Runnable next =
+        () -> {
+          if (sent != null) {
+            sent.complete(null);
+            sentBySource.remove(source, sent);
+          }
+        };
+    List<Integer> ends = failure == null ? chunkEnds(batches) : List.of(batches.size());
+    if (ends.size() == 1) {
+      try {
+        return failure != null
+            ? CompletableFuture.completedFuture(notAdmitted(batches, failure))
+            : send(batches, resolved, alone);
+      } finally {
+        next.run();
       }
     }
+    return sendInChunks(batches, ends, 0, resolved, alone, next, null);
+  }
+
+  /**
+   * The most panes (partial windows, and per-minute source-IP sketches) one entity message may
+   * carry. A stream catching up after an outage flushes hundreds of batches at once; all their
+   * parts for one endpoint in one message outgrew what the cluster's transport carries to another
+   * node (Artery's {@code maximum-frame-size}, 256 KiB: 288 KB for 480 one-pane parts, measured
+   * with {@code ./autoglm drill cassandra-pause}): it was dropped there, every attempt again, and
+   * the write never went through. A pane is a few hundred bytes to about 2 KiB (its latency sketch
+   * grows with the spread of latencies).
+   */
+  static final int MAX_PANES_PER_MESSAGE = 96;
+
+  /**
+   * Where {@code batches} are cut so that no entity's share of a chunk (an endpoint's, a source-IP
+   * group's) holds more than {@link #MAX_PANES_PER_MESSAGE} panes (a single batch that does is a
+   * chunk of its own): the end index of each chunk, the last being {@code batches.size()}.
+   */
+  List<Integer> chunkEnds(List<Batch> batches) {
+    List<Integer> ends = new ArrayList<>(1);
+    Map<Object, Integer> panes = new HashMap<>();
+    for (int i = 0; i < batches.size(); i++) {
+      Map<Object, Integer> ofBatch = new HashMap<>();
+      for (EndpointDelta d : batches.get(i).deltas()) {
+        for (BatchPart p : d.parts()) {
+          ofBatch.merge(d.key(), p.windows().size() + p.sources().size(), Integer::sum);
+        }
+      }
+      for (IpDelta d : batches.get(i).ipDeltas()) {
+        for (IpPart p : d.parts()) {
+          ofBatch.merge(ips.groupOf(d.key()), p.panes().size(), Integer::sum);
+        }
+      }
+      boolean over = false;
+      for (var e : ofBatch.entrySet()) {
+        over |= panes.getOrDefault(e.getKey(), 0) + e.getValue() > MAX_PANES_PER_MESSAGE;
+      }
+      if (over && !panes.isEmpty()) {
+        ends.add(i);
+        panes.clear();
+      }
+      ofBatch.forEach((key, n) -> panes.merge(key, n, Integer::sum));
+    }
+    ends.add(batches.size());
+    return ends;
+  }
+
+  /**
+   * Sends {@code batches} chunk by chunk ({@code ends}, from {@link #chunkEnds}), each once the one
+   * before is confirmed; the source's next write goes ({@code next}) once the last chunk is sent. A
+   * chunk not wholly confirmed ends it: the entities judge a source's batches by their order, so a
+   * later chunk must not land before an earlier one that may be sent again; the batches not sent
+   * are unconfirmed.
+   */
+  private CompletionStage<Outcome> sendInChunks(
+      List<Batch> batches,
+      List<Integer> ends,
+      int chunk,
+      Map<EndpointKey, EndpointKey> resolved,
+      boolean alone,
+      Runnable next,
+      Outcome before) {
+    int from = chunk == 0 ? 0 : ends.get(chunk - 1);
+    int to = ends.get(chunk);
+    CompletionStage<Outcome> sending;
+    try {
+      sending = send(batches.subList(from, to), resolved, alone);
+    } finally {
+      if (to == batches.size()) {
+        next.run();
+      }
+    }
+    return sending.thenCompose(
+        outcome -> {
+          Outcome sum = before == null ? outcome : plus(before, outcome);
+          if (to == batches.size()) {
+            return CompletableFuture.completedFuture(sum);
+          }
+          if (!outcome.complete()) {
+            next.run();
+            return CompletableFuture.completedFuture(
+                plus(
+                    sum,
+                    notSent(
+                        batches.subList(to, batches.size()),
+                        "not sent: an earlier part of the write was not confirmed")));
+          }
+          return sendInChunks(batches, ends, chunk + 1, resolved, alone, next, sum);
+        });
+  }
+
+  private static Outcome plus(Outcome a, Outcome b) {
+    Totals x = a.counted();
+    Totals y = b.counted();
+    List<String> confirmed = new ArrayList<>(a.confirmed());
+    confirmed.addAll(b.confirmed());
+    List<Unconfirmed> unconfirmed = new ArrayList<>(a.unconfirmed());
+    unconfirmed.addAll(b.unconfirmed());
+    return new Outcome(
+        new Totals(
+            x.received() + y.received(),
+            x.accepted() + y.accepted(),
+            x.late() + y.late(),
+            x.duplicates() + y.duplicates(),
+            x.future() + y.future(),
+            x.expired() + y.expired(),
+            x.folded() + y.folded(),
+            (int) confirmed.stream().distinct().count()),
+        List.copyOf(confirmed),
+        List.copyOf(unconfirmed));
   }
 
   /** When the catalogs could not be asked: nothing was sent, every endpoint is unconfirmed. */
   private static Outcome notAdmitted(List<Batch> batches, Throwable failure) {
     Throwable cause =
         failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+    return notSent(batches, "the endpoint catalog did not answer: " + cause.getMessage());
+  }
+
+  /** Nothing of {@code batches} was sent: every endpoint is unconfirmed, for {@code reason}. */
+  private static Outcome notSent(List<Batch> batches, String reason) {
     List<Unconfirmed> unconfirmed = new ArrayList<>();
     long received = 0;
     for (Batch b : batches) {
@@ -297,7 +420,7 @@ public final class EntityWriter {
             new Unconfirmed(
                 d.key().entityId(),
                 d.parts().stream().mapToLong(BatchPart::records).sum(),
-                "the endpoint catalog did not answer: " + cause.getMessage()));
+                reason));
       }
     }
     return new Outcome(new Totals(received, 0, 0, 0, 0, 0, 0, 0), List.of(), unconfirmed);
