@@ -11,6 +11,7 @@ import io.autoglm.monitor.node.Node;
 import io.autoglm.monitor.tools.backtest.BacktestCommand;
 import io.autoglm.monitor.tools.bench.AlertLatencyBench;
 import io.autoglm.monitor.tools.bench.BacktestBench;
+import io.autoglm.monitor.tools.bench.ClusterScaleBench;
 import io.autoglm.monitor.tools.bench.DecodeBench;
 import io.autoglm.monitor.tools.bench.DetectBench;
 import io.autoglm.monitor.tools.bench.IngestBench;
@@ -78,6 +79,7 @@ public final class Autoglm extends CommandGroup {
                 .addSubcommand(new AlertLatencyBench(io.out()))
                 .addSubcommand(new NotifyBench(io.out()))
                 .addSubcommand(new NotifierCrashDrill(io.out()))
+                .addSubcommand(new ClusterScaleBench(io.out()))
                 .addSubcommand(new IpSprayBench(io.out())))
         .addSubcommand(new BacktestCommand(io))
         .addSubcommand(

@@ -50,6 +50,7 @@ class AutoglmCommandLineTest {
             "bench ingest",
             "bench decode",
             "bench alert-latency",
+            "bench cluster",
             "agent send",
             "agent stream",
             "agent tail",
@@ -77,6 +78,7 @@ class AutoglmCommandLineTest {
         "bench ingest",
         "bench decode",
         "bench alert-latency",
+        "bench cluster",
         "agent",
         "agent send",
         "agent stream",
@@ -198,6 +200,22 @@ class AutoglmCommandLineTest {
             + " autoglm bench alert-latency",
         "bench alert --rounds 5|unknown option --rounds for alert-latency|usage: autoglm bench"
             + " alert-latency",
+        "bench cluster --nodes 1,6|option --nodes must be between 1 and 5, got 6|usage: autoglm"
+            + " bench cluster",
+        "bench cluster --nodes 1,2,3,4,5,1|option --nodes takes 1 to 5 counts, got 6|usage:"
+            + " autoglm bench cluster",
+        "bench cluster --agents 17|option --agents must be between 1 and 16, got 17|usage:"
+            + " autoglm bench cluster",
+        "bench cluster --records 5|option --records must be between 10000 and 10000000, got"
+            + " 5|usage: autoglm bench cluster",
+        "bench cluster --warmup -1|option --warmup must be between 0 and 5000000, got -1|usage:"
+            + " autoglm bench cluster",
+        "bench cluster --batch 50|option --batch must be between 100 and 100000, got 50|usage:"
+            + " autoglm bench cluster",
+        "bench cluster --unacked 2 --agents 3|option --unacked 2 is fewer than the 3 agents|usage:"
+            + " autoglm bench cluster",
+        "bench cluster --file /nonexistent/x.ndjson|option --file: cannot read"
+            + " /nonexistent/x.ndjson|usage: autoglm bench cluster",
         "agent|no command given|usage: autoglm agent",
         "agent send --node h:1|'Missing required argument (specify one of these): (--file=F |"
             + " --stdin)'|usage: autoglm agent send",
