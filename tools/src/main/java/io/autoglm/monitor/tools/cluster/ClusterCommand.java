@@ -70,12 +70,14 @@ public final class ClusterCommand extends CommandGroup {
       return "http://127.0.0.1:" + httpPort;
     }
 
-    /** The running process, if it is still this node's (a pid may be reused). */
+    /**
+     * The running process, if it is still this node's: a pid may be reused, so its command line
+     * must carry the node's {@link #marker} (first, as the end of a long command line may be cut).
+     */
     Optional<ProcessHandle> process() {
       return ProcessHandle.of(pid)
           .filter(ProcessHandle::isAlive)
-          .filter(
-              p -> p.info().commandLine().map(c -> c.contains(MAIN_CLASS + " start")).orElse(true));
+          .filter(p -> p.info().commandLine().map(c -> c.contains(marker(number))).orElse(true));
     }
   }
 
@@ -92,6 +94,11 @@ public final class ClusterCommand extends CommandGroup {
       }
     }
     return nodes;
+  }
+
+  /** The first argument of node {@code number}'s command line, to tell it from other processes. */
+  static String marker(int number) {
+    return "-Dautoglm.local-cluster.node=" + number;
   }
 
   static Path pidFile(Path dir, int number) {
@@ -149,6 +156,14 @@ public final class ClusterCommand extends CommandGroup {
     int clusterPort = 25520;
 
     @Option(
+        names = "--cassandra-dir",
+        paramLabel = "DIR",
+        description =
+            "where node 1's embedded Cassandra keeps its data (default: the node's own,"
+                + " data/cassandra)")
+    Path cassandraDir;
+
+    @Option(
         names = "--heap",
         paramLabel = "SIZE",
         description = "each node's heap, e.g. 1g or 768m (default: 1g)")
@@ -176,6 +191,17 @@ public final class ClusterCommand extends CommandGroup {
                   + " --dir %s` first%n",
               s.number(), s.pid(), s.baseUrl(), dir);
           return CommandLines.EXIT_FAILURE;
+        }
+      }
+      for (int i = 0; i < nodes; i++) {
+        for (int port : new int[] {httpPort + i, clusterPort + i}) {
+          if (!free(port)) {
+            out.printf(
+                "cluster: port %d (node %d) is in use; choose others with --http-port and"
+                    + " --cluster-port%n",
+                port, i + 1);
+            return CommandLines.EXIT_FAILURE;
+          }
         }
       }
       Files.createDirectories(dir);
@@ -208,13 +234,26 @@ public final class ClusterCommand extends CommandGroup {
       return CommandLines.EXIT_OK;
     }
 
+    private static boolean free(int port) {
+      try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+        socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        return true;
+      } catch (IOException inUse) {
+        return false;
+      }
+    }
+
     private Process start(int number, int http, int cluster, List<String> seeds)
         throws IOException {
       List<String> command = new ArrayList<>();
       command.add(ProcessHandle.current().info().command().orElse("java"));
+      command.add(marker(number));
       command.add("-Xms" + heap);
       command.add("-Xmx" + heap);
       command.add("-Dautoglm.http.port=" + http);
+      if (cassandraDir != null) {
+        command.add("-Dautoglm.cassandra.embedded.data-dir=" + cassandraDir.toAbsolutePath());
+      }
       command.add("-Dpekko.remote.artery.canonical.port=" + cluster);
       // every node a seed, node 1 first: node 1 forms the cluster, and a node restarted later
       // (node 1 too) joins the running one through any seed that answers
