@@ -88,4 +88,32 @@ class DrillsIT {
       assertTrue(r.printed().contains("node " + node + "             stopped in"), r.printed());
     }
   }
+
+  @Test
+  void aPartitionedNodeIsDownedAndNoEntityIsWrittenByTwoNodesAtOnce() {
+    Run r = run(PartitionDrill::new, "--nodes", "3", "--isolate", "3");
+
+    assertNothingLost(r);
+    assertTrue(
+        Pattern.compile("minority +node 3 downed itself and exited \\(status 3\\)")
+            .matcher(r.printed())
+            .find(),
+        r.printed());
+    Matcher journal =
+        Pattern.compile("journal +[0-9,]+ events of ([0-9,]+) entities, .* ([0-9]+) by two nodes")
+            .matcher(r.printed());
+    assertTrue(journal.find(), r.printed());
+    assertTrue(Integer.parseInt(journal.group(1).replace(",", "")) >= 12, r.printed());
+    assertEquals("0", journal.group(2), r.printed());
+    assertTrue(r.printed().contains("healed             node 3 started again"), r.printed());
+  }
+
+  @Test
+  void aFrozenCassandraLosesNothingAndEveryNodeStaysUp() {
+    Run r = run(CassandraPauseDrill::new, "--nodes", "2", "--pause", "10");
+
+    assertNothingLost(r);
+    assertTrue(r.printed().contains("nodes              all 2 stayed up"), r.printed());
+    assertTrue(r.printed().contains("after the resume"), r.printed());
+  }
 }
