@@ -55,6 +55,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -134,13 +135,23 @@ public final class Guardian {
           ClusterJoin.start(system, bound);
           StatsSettings stats = StatsSettings.fromConfig(config);
           NodeSettings node = NodeSettings.fromConfig(config);
+          DataCenters dataCenters = DataCenters.fromConfig(config);
+          if (!dataCenters.atHome()) {
+            ctx.getLog()
+                .info(
+                    "Data center {}: the rule book and the notifier run in data center {}",
+                    dataCenters.self(),
+                    dataCenters.home());
+          }
 
           ActorRef<Topic.Command<Alert>> alertTopic =
               ctx.spawn(Topic.create(Alert.class, EndpointStatsEntity.ALERT_TOPIC), "alert-topic");
           ActorRef<Topic.Command<RuleSet>> ruleTopic =
               ctx.spawn(Topic.create(RuleSet.class, RuleBookEntity.TOPIC), "rule-topic");
           RuleCache rules = new RuleCache();
-          RuleBookEntity.init(system, ruleTopic);
+          RuleBookEntity.init(system, ruleTopic, dataCenters.home());
+          EntityRef<RuleBookEntity.Command> ruleBook =
+              RuleBookEntity.ref(system, dataCenters.home());
           EndpointLimits limits = EndpointLimits.fromConfig(config);
           CatalogEntity.init(system, limits::limitOf);
           EndpointAdmission admission = new EndpointAdmission(system, limits, stats.askTimeout());
@@ -210,7 +221,8 @@ public final class Guardian {
                   new LiveRouting(
                       routing, Routing.routeJson(config).orElse(null), webhook.guard(), providers),
                   providers,
-                  notifierStore);
+                  notifierStore,
+                  dataCenters.home());
           ActorRef<Notifier.Command> notifier = notifierParts.notifier();
           ctx.spawn(EndpointWaker.create(admission, rules, node.wakeInterval()), "endpoint-waker");
           AlertFeed.Live feed =
@@ -220,6 +232,7 @@ public final class Guardian {
           ctx.spawn(
               RuleCacheUpdater.create(
                   ruleTopic,
+                  ruleBook,
                   rules,
                   stats.askTimeout(),
                   node.ruleLoadRetry(),
@@ -236,7 +249,7 @@ public final class Guardian {
                       new OriginGuard(node.allowedOrigins()),
                       ingestRoutes(system, stats, admission, ips, node, ingestCounters, clock),
                       new RuleRoutes(
-                              system,
+                              ruleBook,
                               rules,
                               stats.askTimeout(),
                               node.maxRuleBytes(),
@@ -245,7 +258,7 @@ public final class Guardian {
                       new EndpointRoutes(system, admission, history, clock, endpointSettings)
                           .route(),
                       // before the IP routes: "watch" is no IP id (service/ip)
-                      new WatchRoutes(system, rules, stats.askTimeout(), node.maxRuleBytes())
+                      new WatchRoutes(ruleBook, rules, stats.askTimeout(), node.maxRuleBytes())
                           .route(),
                       new IpRoutes(system, ips, history, clock, endpointSettings).route(),
                       new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout(), notifier)
@@ -253,7 +266,7 @@ public final class Guardian {
                       new NotificationRoutes(notifierStore, clock).route(),
                       new SilenceRoutes(notifierStore, notifier, system, stats.askTimeout())
                           .route(),
-                      new ClusterRoutes(system, stats.askTimeout()).route(),
+                      new ClusterRoutes(system, stats.askTimeout(), dataCenters).route(),
                       new ReceiverRoutes(
                               notifierStore,
                               notifierParts.routing(),

@@ -48,6 +48,7 @@ public final class Node implements AutoCloseable {
   public static Node start(Config config, NodeClock clock) {
     PortCheck.requireFree(config); // before Cassandra: a taken port fails in a second, not 25
     ClusterJoin.Settings.fromConfig(config); // a bad value, too
+    DataCenters.fromConfig(config);
     CassandraBootstrap.Prepared cassandra = CassandraBootstrap.prepare(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
     StatsCounters counters = new StatsCounters();

@@ -9,6 +9,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * Keeps this node's {@link RuleCache} current: loads the rule book once at start (retrying until
@@ -20,6 +21,10 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  * gossip). A change made in that time never reaches the node, and it would run without it until the
  * next change. So every {@code syncInterval} the updater also asks the rule book whether it holds a
  * newer version ({@link RuleBookEntity.GetIfNewer}: an answer of a few bytes when not).
+ *
+ * <p>In a data center other than the rule book's home, both go across the data centers: while they
+ * are cut off, the node keeps the rules it has (and cannot load them, so a node starting then waits
+ * for the link).
  */
 final class RuleCacheUpdater {
   sealed interface Command {}
@@ -42,8 +47,13 @@ final class RuleCacheUpdater {
 
   private RuleCacheUpdater() {}
 
+  /**
+   * @param ruleBook the cluster's rule book, in this node's data center or through a proxy to its
+   *     home data center
+   */
   static Behavior<Command> create(
       ActorRef<Topic.Command<RuleSet>> topic,
+      EntityRef<RuleBookEntity.Command> ruleBook,
       RuleCache cache,
       Duration askTimeout,
       Duration retry,
@@ -70,8 +80,7 @@ final class RuleCacheUpdater {
                           Load.class,
                           load -> {
                             ctx.pipeToSelf(
-                                RuleBookEntity.ref(ctx.getSystem())
-                                    .ask(RuleBookEntity.Get::new, askTimeout),
+                                ruleBook.ask(RuleBookEntity.Get::new, askTimeout),
                                 (set, failure) ->
                                     failure == null ? new Updated(set) : new LoadFailed(failure));
                             return Behaviors.same();
@@ -91,10 +100,9 @@ final class RuleCacheUpdater {
                           sync -> {
                             long known = cache.current().version();
                             ctx.pipeToSelf(
-                                RuleBookEntity.ref(ctx.getSystem())
-                                    .<RuleBookEntity.IfNewer>ask(
-                                        replyTo -> new RuleBookEntity.GetIfNewer(known, replyTo),
-                                        askTimeout),
+                                ruleBook.<RuleBookEntity.IfNewer>ask(
+                                    replyTo -> new RuleBookEntity.GetIfNewer(known, replyTo),
+                                    askTimeout),
                                 (answer, failure) ->
                                     failure == null
                                         ? new Synced(answer.newer())

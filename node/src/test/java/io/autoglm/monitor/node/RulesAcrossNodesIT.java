@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.autoglm.monitor.protocols.capture.CaptureRecord;
 import io.autoglm.monitor.protocols.capture.TestRecords;
+import io.autoglm.monitor.sharding.DataCenterScope;
+import io.autoglm.monitor.sharding.rules.RuleBookEntity;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
 import io.autoglm.monitor.sharding.stats.EndpointStatsEntity;
@@ -126,6 +128,7 @@ class RulesAcrossNodesIT {
         .systemActorOf(
             RuleCacheUpdater.create(
                 deaf,
+                RuleBookEntity.ref(second.system(), DataCenterScope.DEFAULT_DATA_CENTER),
                 cache,
                 Duration.ofSeconds(10),
                 Duration.ofMillis(200),

@@ -25,6 +25,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
@@ -37,6 +38,10 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  *       reference reaches it): it decides where each alert change goes;
  *   <li>the alert groups ({@link AlertGroupEntity}), sharded: the routes with {@code group_by} hand
  *       their changes to them;
+ *   <li>in a cluster of several data centers, the singleton and the groups run in one of them, the
+ *       home data center; the nodes of the others hold proxies to them. Pekko's singleton and
+ *       sharding are per data center, so without this each data center would notify every alert
+ *       (the notifier reads the alert changes of the whole cluster from the shared journal);
  *   <li>this node's group deliveries: a {@link Dispatcher} (a delivery worker per receiver and
  *       channel under it, restarted with backoff) that sends the notifications of the groups this
  *       node owns, each attempt and failover in the audit.
@@ -65,6 +70,7 @@ public final class NotifierNode {
    *
    * @param filtersOf a rule's filters by its id (null for a rule not known)
    * @param routing the configuration's routing, with what the API writes over it
+   * @param homeDataCenter the data center the notifier and the alert groups run in
    */
   public static Parts start(
       ActorContext<?> ctx,
@@ -73,7 +79,8 @@ public final class NotifierNode {
       Function<String, Filters> filtersOf,
       LiveRouting routing,
       Providers providers,
-      NotifierStore store) {
+      NotifierStore store,
+      String homeDataCenter) {
     ActorRef<RoutingReloader.Command> reloader =
         ctx.spawn(RoutingReloader.create(routing, store, ROUTING_RELOAD), "routing-reloader");
     NotificationAudit audit = new NotificationAudit(store);
@@ -90,16 +97,20 @@ public final class NotifierNode {
                         f -> audit.failover(f.notification().key(), f)))
                 .onFailure(SupervisorStrategy.restart()),
             "group-deliveries");
-    AlertGroupEntity.init(ctx.getSystem(), new AlertGroupEntity.Dependencies(groupDeliveries));
+    AlertGroupEntity.init(
+        ctx.getSystem(), new AlertGroupEntity.Dependencies(groupDeliveries), homeDataCenter);
     ActorRef<Notifier.Command> notifier =
         ClusterSingleton.get(ctx.getSystem())
             .init(
                 SingletonActor.of(
-                    Behaviors.supervise(
-                            Notifier.create(
-                                alertTopic, webhook, filtersOf, routing, providers, store))
-                        .onFailure(SupervisorStrategy.restart()),
-                    "notifier"));
+                        Behaviors.supervise(
+                                Notifier.create(
+                                    alertTopic, webhook, filtersOf, routing, providers, store))
+                            .onFailure(SupervisorStrategy.restart()),
+                        "notifier")
+                    .withSettings(
+                        ClusterSingletonSettings.create(ctx.getSystem())
+                            .withDataCenter(homeDataCenter)));
     return new Parts(notifier, routing, reloader);
   }
 

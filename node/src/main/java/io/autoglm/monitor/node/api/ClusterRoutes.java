@@ -1,5 +1,6 @@
 package io.autoglm.monitor.node.api;
 
+import io.autoglm.monitor.node.DataCenters;
 import io.autoglm.monitor.notifier.group.AlertGroupEntity;
 import io.autoglm.monitor.sharding.catalog.CatalogEntity;
 import io.autoglm.monitor.sharding.ips.SourceIpGroupEntity;
@@ -33,17 +34,24 @@ import org.apache.pekko.http.javadsl.server.Route;
  * roles, data center, reachable from here), the leader, and per entity type the shards and entities
  * each node holds. A node whose sharding does not answer within the timeout is left out of the
  * counts ({@code shardsComplete: false}). Also the drills' {@link BlackholeRoutes}.
+ *
+ * <p>Sharding is per data center, and so are the counts: those of the nodes of this node's data
+ * center. The rule book and the alert groups run in the home data center only ({@link
+ * DataCenters}); elsewhere their counts are empty.
  */
 public final class ClusterRoutes extends AllDirectives {
 
+  /** An entity type the counts are of; {@code home}: it runs in the home data center only. */
+  private record Type(EntityTypeKey<?> key, boolean home) {}
+
   /** The entity types the counts are of, by their names in the answer. */
-  private static final Map<String, EntityTypeKey<?>> TYPES =
+  private static final Map<String, Type> TYPES =
       Map.of(
-          "endpoints", EndpointStatsEntity.ENTITY_TYPE_KEY,
-          "sourceIpGroups", SourceIpGroupEntity.ENTITY_TYPE_KEY,
-          "catalogs", CatalogEntity.ENTITY_TYPE_KEY,
-          "ruleBook", RuleBookEntity.ENTITY_TYPE_KEY,
-          "alertGroups", AlertGroupEntity.ENTITY_TYPE_KEY);
+          "endpoints", new Type(EndpointStatsEntity.ENTITY_TYPE_KEY, false),
+          "sourceIpGroups", new Type(SourceIpGroupEntity.ENTITY_TYPE_KEY, false),
+          "catalogs", new Type(CatalogEntity.ENTITY_TYPE_KEY, false),
+          "ruleBook", new Type(RuleBookEntity.ENTITY_TYPE_KEY, true),
+          "alertGroups", new Type(AlertGroupEntity.ENTITY_TYPE_KEY, true));
 
   public record MemberView(
       String address, String status, List<String> roles, String dataCenter, boolean reachable) {}
@@ -60,10 +68,12 @@ public final class ClusterRoutes extends AllDirectives {
 
   private final ActorSystem<?> system;
   private final Duration timeout;
+  private final DataCenters dataCenters;
 
-  public ClusterRoutes(ActorSystem<?> system, Duration timeout) {
+  public ClusterRoutes(ActorSystem<?> system, Duration timeout, DataCenters dataCenters) {
     this.system = system;
     this.timeout = timeout;
+    this.dataCenters = dataCenters;
   }
 
   public Route route() {
@@ -91,6 +101,8 @@ public final class ClusterRoutes extends AllDirectives {
               !unreachable.contains(address)));
     }
     String leader = state.getLeader() == null ? null : state.getLeader().toString();
+    // the nodes whose regions answer: this data center's
+    long regions = members.stream().filter(m -> m.dataCenter().equals(dataCenters.self())).count();
     Map<String, Map<String, Held>> shards = new ConcurrentSkipListMap<>();
     AtomicBoolean complete = new AtomicBoolean(true);
     CompletableFuture<?>[] asks = new CompletableFuture<?>[TYPES.size()];
@@ -99,14 +111,15 @@ public final class ClusterRoutes extends AllDirectives {
       asks[i++] =
           AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
                   ClusterSharding.get(system).shardState(),
-                  replyTo -> new GetClusterShardingStats(type.getValue(), timeout, replyTo),
+                  replyTo -> new GetClusterShardingStats(type.getValue().key(), timeout, replyTo),
                   timeout.plusSeconds(1),
                   system.scheduler())
               .toCompletableFuture()
               .handle(
                   (stats, failure) -> {
                     Map<String, Held> byNode = new TreeMap<>();
-                    if (stats == null || stats.getRegions().size() < members.size()) {
+                    boolean hostedHere = !type.getValue().home() || dataCenters.atHome();
+                    if (hostedHere && (stats == null || stats.getRegions().size() < regions)) {
                       complete.set(false);
                     }
                     if (stats != null) {

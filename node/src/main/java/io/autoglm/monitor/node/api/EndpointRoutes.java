@@ -1,6 +1,7 @@
 package io.autoglm.monitor.node.api;
 
 import io.autoglm.monitor.persistence.cassandra.RollupStore;
+import io.autoglm.monitor.sharding.DataCenterScope;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
 import io.autoglm.monitor.sharding.stats.EndpointKey;
@@ -36,6 +37,7 @@ public final class EndpointRoutes extends AllDirectives {
       "not an endpoint id (service + path, URL-encoded, e.g. default%2Fv1%2Fchat%2Fcompletions): ";
 
   private final ClusterSharding sharding;
+  private final DataCenterScope dataCenter;
   private final EndpointAdmission admission;
   private final RollupStore history;
   private final NodeClock clock;
@@ -61,6 +63,7 @@ public final class EndpointRoutes extends AllDirectives {
     this.clock = clock;
     this.settings = settings;
     this.sharding = ClusterSharding.get(system);
+    this.dataCenter = DataCenterScope.of(system);
   }
 
   public Route route() {
@@ -129,7 +132,7 @@ public final class EndpointRoutes extends AllDirectives {
   }
 
   private Route series(EndpointKey key) {
-    return SeriesRoute.series(history, persistenceId(key), key.entityId(), clock, settings);
+    return SeriesRoute.series(history, historyEntity(key), key.entityId(), clock, settings);
   }
 
   private Route topIps(EndpointKey key) {
@@ -158,14 +161,15 @@ public final class EndpointRoutes extends AllDirectives {
                                     ErrorBody.ofField(e.getMessage(), e.parameter(), e.reason())));
                           }
                           return onSuccess(
-                              history.read(persistenceId(key), q.fromMs(), q.toMs()),
+                              history.read(historyEntity(key), q.fromMs(), q.toMs()),
                               minutes ->
                                   complete(JsonSupport.ok(TopIps.of(key.entityId(), q, minutes))));
                         })));
   }
 
-  private static String persistenceId(EndpointKey key) {
-    return EndpointStatsEntity.ENTITY_TYPE_KEY.name() + "|" + key.entityId();
+  /** This data center's minutes of the endpoint (each data center counts its own traffic). */
+  private String historyEntity(EndpointKey key) {
+    return EndpointStatsEntity.historyEntity(dataCenter, key);
   }
 
   private CompletionStage<EndpointList> endpointList() {

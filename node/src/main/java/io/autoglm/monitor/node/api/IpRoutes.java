@@ -3,6 +3,7 @@ package io.autoglm.monitor.node.api;
 import static io.autoglm.monitor.node.api.JsonSupport.json;
 
 import io.autoglm.monitor.persistence.cassandra.RollupStore;
+import io.autoglm.monitor.sharding.DataCenterScope;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.ips.IpAdmission;
 import io.autoglm.monitor.sharding.ips.IpKey;
@@ -30,6 +31,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class IpRoutes extends AllDirectives {
   private final ClusterSharding sharding;
+  private final DataCenterScope dataCenter;
   private final IpAdmission ips;
   private final RollupStore history;
   private final NodeClock clock;
@@ -42,6 +44,7 @@ public final class IpRoutes extends AllDirectives {
       NodeClock clock,
       EndpointRoutes.Settings settings) {
     this.sharding = ClusterSharding.get(system);
+    this.dataCenter = DataCenterScope.of(system);
     this.ips = ips;
     this.history = history;
     this.clock = clock;
@@ -73,7 +76,7 @@ public final class IpRoutes extends AllDirectives {
                                     key ->
                                         SeriesRoute.series(
                                             history,
-                                            SourceIpGroupEntity.historyEntity(key),
+                                            SourceIpGroupEntity.historyEntity(dataCenter, key),
                                             key.entityId(),
                                             clock,
                                             settings))))));

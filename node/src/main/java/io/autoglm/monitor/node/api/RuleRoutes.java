@@ -14,7 +14,7 @@ import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -26,7 +26,7 @@ import org.apache.pekko.pattern.StatusReply;
 /** {@code GET/PUT/DELETE /api/v1/rules[/{id}]}: the rule book, in {@link RuleCodec}'s JSON form. */
 public final class RuleRoutes extends AllDirectives {
   private static final ContentTypeCheck JSON_BODY = new ContentTypeCheck("application/json");
-  private final ActorSystem<?> system;
+  private final EntityRef<RuleBookEntity.Command> ruleBook;
   private final RuleCache cache;
   private final Duration timeout;
   private final long maxRuleBytes;
@@ -37,12 +37,12 @@ public final class RuleRoutes extends AllDirectives {
    *     autoglm.stats.max-window})
    */
   public RuleRoutes(
-      ActorSystem<?> system,
+      EntityRef<RuleBookEntity.Command> ruleBook,
       RuleCache cache,
       Duration timeout,
       long maxRuleBytes,
       long maxWindowMs) {
-    this.system = system;
+    this.ruleBook = ruleBook;
     this.maxWindowMs = maxWindowMs;
     this.cache = cache;
     this.timeout = timeout;
@@ -89,7 +89,7 @@ public final class RuleRoutes extends AllDirectives {
   }
 
   private CompletionStage<RuleSet> rules() {
-    return RuleBookEntity.ref(system).ask(RuleBookEntity.Get::new, timeout);
+    return ruleBook.ask(RuleBookEntity.Get::new, timeout);
   }
 
   private Route upsert(String id, String body) {
@@ -115,8 +115,7 @@ public final class RuleRoutes extends AllDirectives {
     }
     boolean existed = cache.current().rules().containsKey(id);
     CompletionStage<StatusReply<RuleSet>> stored =
-        RuleBookEntity.ref(system)
-            .ask(replyTo -> new RuleBookEntity.Upsert(rule, replyTo), timeout);
+        ruleBook.ask(replyTo -> new RuleBookEntity.Upsert(rule, replyTo), timeout);
     return onSuccess(
         stored,
         reply -> {
@@ -130,7 +129,7 @@ public final class RuleRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> delete(String id) {
     CompletionStage<StatusReply<RuleSet>> reply =
-        RuleBookEntity.ref(system).ask(replyTo -> new RuleBookEntity.Delete(id, replyTo), timeout);
+        ruleBook.ask(replyTo -> new RuleBookEntity.Delete(id, replyTo), timeout);
     return reply.thenApply(
         r -> {
           if (r.isError()) {

@@ -15,7 +15,7 @@ import io.autoglm.monitor.sharding.rules.RuleSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -31,7 +31,7 @@ import org.apache.pekko.pattern.StatusReply;
  */
 public final class WatchRoutes extends AllDirectives {
   private static final ContentTypeCheck JSON_BODY = new ContentTypeCheck("application/json");
-  private final ActorSystem<?> system;
+  private final EntityRef<RuleBookEntity.Command> ruleBook;
   private final RuleCache cache;
   private final Duration timeout;
   private final long maxBodyBytes;
@@ -39,8 +39,12 @@ public final class WatchRoutes extends AllDirectives {
   /** The watch list. */
   public record WatchList(List<WatchView> watches) {}
 
-  public WatchRoutes(ActorSystem<?> system, RuleCache cache, Duration timeout, long maxBodyBytes) {
-    this.system = system;
+  public WatchRoutes(
+      EntityRef<RuleBookEntity.Command> ruleBook,
+      RuleCache cache,
+      Duration timeout,
+      long maxBodyBytes) {
+    this.ruleBook = ruleBook;
     this.cache = cache;
     this.timeout = timeout;
     this.maxBodyBytes = maxBodyBytes;
@@ -90,7 +94,7 @@ public final class WatchRoutes extends AllDirectives {
   }
 
   private CompletionStage<RuleSet> ruleSet() {
-    return RuleBookEntity.ref(system).ask(RuleBookEntity.Get::new, timeout);
+    return ruleBook.ask(RuleBookEntity.Get::new, timeout);
   }
 
   private Route upsert(String id, String body) {
@@ -108,8 +112,7 @@ public final class WatchRoutes extends AllDirectives {
     }
     boolean existed = cache.current().watches().containsKey(id);
     CompletionStage<StatusReply<RuleSet>> stored =
-        RuleBookEntity.ref(system)
-            .ask(replyTo -> new RuleBookEntity.UpsertWatch(watch, replyTo), timeout);
+        ruleBook.ask(replyTo -> new RuleBookEntity.UpsertWatch(watch, replyTo), timeout);
     return onSuccess(
         stored,
         reply -> {
@@ -124,8 +127,7 @@ public final class WatchRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> delete(String id) {
     CompletionStage<StatusReply<RuleSet>> reply =
-        RuleBookEntity.ref(system)
-            .ask(replyTo -> new RuleBookEntity.DeleteWatch(id, replyTo), timeout);
+        ruleBook.ask(replyTo -> new RuleBookEntity.DeleteWatch(id, replyTo), timeout);
     return reply.thenApply(
         r -> {
           if (r.isError()) {

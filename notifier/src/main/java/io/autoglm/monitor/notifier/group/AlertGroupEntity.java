@@ -95,8 +95,12 @@ public final class AlertGroupEntity
     }
   }
 
-  /** Starts the groups' sharding on this node. */
-  public static void init(ActorSystem<?> system, Dependencies deps) {
+  /**
+   * Starts the groups' sharding on this node: hosting groups if the node is in {@code
+   * homeDataCenter}, the notifier's, else as a proxy to it (the groups are the one notifier's, and
+   * their remembered entities are in the journal every data center shares).
+   */
+  public static void init(ActorSystem<?> system, Dependencies deps, String homeDataCenter) {
     ClusterSharding.get(system)
         .init(
             Entity.of(
@@ -112,7 +116,8 @@ public final class AlertGroupEntity
                     ClusterShardingSettings.create(system)
                         .withRememberEntities(true)
                         .withRememberEntitiesStoreMode(
-                            ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())));
+                            ClusterShardingSettings.rememberEntitiesStoreModeEventSourced()))
+                .withDataCenter(homeDataCenter));
   }
 
   /**
@@ -130,7 +135,7 @@ public final class AlertGroupEntity
                         id, actor, timers, deps, () -> passivate.accept(actor.getSelf()))));
   }
 
-  /** The group with {@code groupKey}. */
+  /** The group with {@code groupKey}, from a node of the groups' data center (the notifier's). */
   public static EntityRef<Command> ref(ActorSystem<?> system, String groupKey) {
     return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, idOf(groupKey));
   }

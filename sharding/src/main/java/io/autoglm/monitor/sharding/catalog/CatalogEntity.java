@@ -3,6 +3,7 @@ package io.autoglm.monitor.sharding.catalog;
 import io.autoglm.monitor.persistence.event.CatalogEvent;
 import io.autoglm.monitor.persistence.event.CatalogEvent.NamesAdmitted;
 import io.autoglm.monitor.protocols.CborSerializable;
+import io.autoglm.monitor.sharding.DataCenterScope;
 import io.autoglm.monitor.sharding.RestartBackoff;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -80,23 +81,42 @@ public final class CatalogEntity
 
   public static void init(ActorSystem<?> system, ToIntFunction<String> limitOf) {
     RestartBackoff backoff = RestartBackoff.fromConfig(system.settings().config());
+    DataCenterScope dataCenter = DataCenterScope.of(system);
     ClusterSharding.get(system)
         .init(
             Entity.of(
                 ENTITY_TYPE_KEY,
-                ctx -> create(ctx.getEntityId(), limitOf.applyAsInt(ctx.getEntityId()), backoff)));
+                ctx ->
+                    create(
+                        ctx.getEntityId(),
+                        limitOf.applyAsInt(ctx.getEntityId()),
+                        backoff,
+                        dataCenter)));
   }
 
   public static EntityRef<Command> ref(ActorSystem<?> system, String catalogId) {
     return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, catalogId);
   }
 
+  /** A catalog of the default data center. */
   public static Behavior<Command> create(String catalogId, int limit, RestartBackoff backoff) {
-    return Behaviors.setup(ctx -> new CatalogEntity(catalogId, limit, backoff));
+    return create(catalogId, limit, backoff, DataCenterScope.DEFAULT);
   }
 
-  private CatalogEntity(String catalogId, int limit, RestartBackoff backoff) {
-    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), catalogId), backoff.strategy());
+  /**
+   * @param dataCenter names the catalog's persistence id: each data center admits its own endpoints
+   */
+  public static Behavior<Command> create(
+      String catalogId, int limit, RestartBackoff backoff, DataCenterScope dataCenter) {
+    return Behaviors.setup(
+        ctx ->
+            new CatalogEntity(
+                dataCenter.persistenceId(ENTITY_TYPE_KEY, catalogId), catalogId, limit, backoff));
+  }
+
+  private CatalogEntity(
+      PersistenceId persistenceId, String catalogId, int limit, RestartBackoff backoff) {
+    super(persistenceId, backoff.strategy());
     this.catalogId = catalogId;
     this.limit = limit;
   }

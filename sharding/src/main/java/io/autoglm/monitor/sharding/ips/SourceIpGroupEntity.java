@@ -14,6 +14,7 @@ import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.DataCenterScope;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.detect.Detectors;
 import io.autoglm.monitor.sharding.detect.MinuteHistory;
@@ -46,7 +47,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -124,6 +124,8 @@ public final class SourceIpGroupEntity
   private final ActorContext<Command> context;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final HistoryWriter history;
+  // HISTORY_PREFIX, and the data center's name outside the default one
+  private final String historyPrefix;
   private long lastArrivalWallMs;
 
   /**
@@ -138,9 +140,12 @@ public final class SourceIpGroupEntity
   private boolean passivating;
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
+    DataCenterScope dataCenter = DataCenterScope.of(system);
     ClusterSharding.get(system)
         .init(
-            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), deps))
+            Entity.of(
+                    ENTITY_TYPE_KEY,
+                    ctx -> create(ctx.getEntityId(), ctx.getShard(), deps, dataCenter))
                 // passivates itself (see the class comment), as the endpoint entity does
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
@@ -150,13 +155,24 @@ public final class SourceIpGroupEntity
    */
   public static Behavior<Command> create(
       String entityId, ActorRef<ClusterSharding.ShardCommand> shard, Dependencies deps) {
+    return create(entityId, shard, deps, DataCenterScope.DEFAULT);
+  }
+
+  /**
+   * @param dataCenter names the group's persistence id and its IPs' history (its data center's own)
+   */
+  public static Behavior<Command> create(
+      String entityId,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      Dependencies deps,
+      DataCenterScope dataCenter) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, deps.settings().tick());
                   return new SourceIpGroupEntity(
-                      ctx, shard, IpGroupKey.fromEntityId(entityId), deps);
+                      ctx, shard, IpGroupKey.fromEntityId(entityId), deps, dataCenter);
                 }));
   }
 
@@ -164,10 +180,12 @@ public final class SourceIpGroupEntity
       ActorContext<Command> context,
       ActorRef<ClusterSharding.ShardCommand> shard,
       IpGroupKey key,
-      Dependencies deps) {
+      Dependencies deps,
+      DataCenterScope dataCenter) {
     super(
-        PersistenceId.of(ENTITY_TYPE_KEY.name(), key.entityId()),
+        dataCenter.persistenceId(ENTITY_TYPE_KEY, key.entityId()),
         deps.settings().restartBackoff().strategy());
+    this.historyPrefix = historyPrefix(dataCenter);
     this.context = context;
     this.shard = shard;
     this.key = key;
@@ -178,9 +196,13 @@ public final class SourceIpGroupEntity
     this.lastHistoryWriteNanos = deps.clock().monotonicNanos() - deps.historyInterval().toNanos();
   }
 
-  /** Under which name an IP's minutes are stored in the history. */
-  public static String historyEntity(IpKey ip) {
-    return HISTORY_PREFIX + ip.entityId();
+  /** Under which name the minutes of {@code ip} counted in {@code dataCenter} are stored. */
+  public static String historyEntity(DataCenterScope dataCenter, IpKey ip) {
+    return historyPrefix(dataCenter) + ip.entityId();
+  }
+
+  private static String historyPrefix(DataCenterScope dataCenter) {
+    return HISTORY_PREFIX + dataCenter.qualified("");
   }
 
   @Override
@@ -216,7 +238,7 @@ public final class SourceIpGroupEntity
                   .forEach(
                       (ipId, ip) ->
                           ip.minutes()
-                              .forEach(m -> history.changed(HISTORY_PREFIX + ipId, m.start())));
+                              .forEach(m -> history.changed(historyPrefix + ipId, m.start())));
               writeHistory(state);
             })
         .build();
@@ -597,7 +619,7 @@ public final class SourceIpGroupEntity
     for (SourceIpStatsEvent e : events) {
       if (e instanceof IpGroupIngested ingested) {
         for (IpStatsIngested ip : ingested.ips()) {
-          ip.panes().forEach(p -> history.changed(HISTORY_PREFIX + ip.ipId(), p.start()));
+          ip.panes().forEach(p -> history.changed(historyPrefix + ip.ipId(), p.start()));
         }
       } else if (e instanceof IpAlertChanged changed) {
         Alert alert = AlertEvents.alertOf(changed.change());
@@ -618,7 +640,7 @@ public final class SourceIpGroupEntity
     ActorRef<Command> self = context.getSelf();
     history.write(
         (entity, start) -> {
-          SourceIpStatsState ip = state.ip(entity.substring(HISTORY_PREFIX.length()));
+          SourceIpStatsState ip = state.ip(entity.substring(historyPrefix.length()));
           IpCounts m = ip == null ? null : ip.minute(start);
           return m == null ? null : m.asWindowStats();
         },

@@ -34,6 +34,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * The cluster's rule book: one sharded, event-sourced entity ({@link #ENTITY_ID}) that owns every
  * rule and the source-IP watch list. Each change is persisted, then the whole new {@link RuleSet}
  * is published on the {@link #TOPIC} so every node's {@link RuleCache} follows.
+ *
+ * <p>One for the whole cluster, also when it spans data centers (sharding is per data center): it
+ * lives in one of them, its home, and the nodes of the others reach it through a proxy.
  */
 public final class RuleBookEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -80,7 +83,12 @@ public final class RuleBookEntity
   private final boolean installDefaults;
   private final ActorRef<Command> self;
 
-  public static void init(ActorSystem<?> system, ActorRef<Topic.Command<RuleSet>> topic) {
+  /**
+   * Starts the rule book's sharding on this node: hosting it if the node is in {@code
+   * homeDataCenter}, else as a proxy to that data center.
+   */
+  public static void init(
+      ActorSystem<?> system, ActorRef<Topic.Command<RuleSet>> topic, String homeDataCenter) {
     RestartBackoff backoff = RestartBackoff.fromConfig(system.settings().config());
     int snapshotEvery = system.settings().config().getInt("autoglm.rules.snapshot-every");
     boolean installDefaults =
@@ -89,19 +97,21 @@ public final class RuleBookEntity
     ClusterSharding.get(system)
         .init(
             Entity.of(
-                ENTITY_TYPE_KEY,
-                ctx ->
-                    create(
-                        ctx.getEntityId(),
-                        topic,
-                        backoff,
-                        snapshotEvery,
-                        installDefaults,
-                        maxRules)));
+                    ENTITY_TYPE_KEY,
+                    ctx ->
+                        create(
+                            ctx.getEntityId(),
+                            topic,
+                            backoff,
+                            snapshotEvery,
+                            installDefaults,
+                            maxRules))
+                .withDataCenter(homeDataCenter));
   }
 
-  public static EntityRef<Command> ref(ActorSystem<?> system) {
-    return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, ENTITY_ID);
+  /** The rule book, which lives in {@code homeDataCenter} (as {@link #init} was told). */
+  public static EntityRef<Command> ref(ActorSystem<?> system, String homeDataCenter) {
+    return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, ENTITY_ID, homeDataCenter);
   }
 
   /**

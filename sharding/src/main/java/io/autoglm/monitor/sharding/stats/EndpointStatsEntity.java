@@ -11,6 +11,7 @@ import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.rule.Metric;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
+import io.autoglm.monitor.sharding.DataCenterScope;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.detect.Detectors;
 import io.autoglm.monitor.sharding.detect.HistoryBudget;
@@ -204,13 +205,24 @@ public final class EndpointStatsEntity
   private final MinuteHistory detectorHistory;
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
+    DataCenterScope dataCenter = DataCenterScope.of(system);
     ClusterSharding.get(system)
         .init(
-            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), deps))
+            Entity.of(
+                    ENTITY_TYPE_KEY,
+                    ctx -> create(ctx.getEntityId(), ctx.getShard(), deps, dataCenter))
                 // the entity passivates itself: its ticks, which close quiet windows, are not
                 // messages sharding sees, so sharding's idle passivation would stop a QPS-watched
                 // endpoint before it sees its traffic drop to zero
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+  }
+
+  /**
+   * Under which name the minutes of {@code key} counted in {@code dataCenter} are stored in the
+   * history: the entity's persistence id.
+   */
+  public static String historyEntity(DataCenterScope dataCenter, EndpointKey key) {
+    return dataCenter.persistenceId(ENTITY_TYPE_KEY, key.entityId()).id();
   }
 
   /** An entity outside sharding (tests): it never passivates. */
@@ -218,15 +230,33 @@ public final class EndpointStatsEntity
     return create(entityId, null, deps);
   }
 
+  /** An entity of the default data center. */
   public static Behavior<Command> create(
       String entityId, ActorRef<ClusterSharding.ShardCommand> shard, Dependencies deps) {
+    return create(entityId, shard, deps, DataCenterScope.DEFAULT);
+  }
+
+  /**
+   * @param dataCenter names the entity's persistence id and its history (its data center's own)
+   */
+  public static Behavior<Command> create(
+      String entityId,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      Dependencies deps,
+      DataCenterScope dataCenter) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, deps.settings().tick());
+                  EndpointKey key = EndpointKey.fromEntityId(entityId);
                   return new EndpointStatsEntity(
-                      ctx, timers, shard, EndpointKey.fromEntityId(entityId), deps);
+                      ctx,
+                      timers,
+                      shard,
+                      key,
+                      dataCenter.persistenceId(ENTITY_TYPE_KEY, key.entityId()),
+                      deps);
                 }));
   }
 
@@ -235,10 +265,9 @@ public final class EndpointStatsEntity
       TimerScheduler<Command> timers,
       ActorRef<ClusterSharding.ShardCommand> shard,
       EndpointKey key,
+      PersistenceId persistenceId,
       Dependencies deps) {
-    super(
-        PersistenceId.of(ENTITY_TYPE_KEY.name(), key.entityId()),
-        deps.settings().restartBackoff().strategy());
+    super(persistenceId, deps.settings().restartBackoff().strategy());
     this.context = context;
     this.timers = timers;
     this.shard = shard;
