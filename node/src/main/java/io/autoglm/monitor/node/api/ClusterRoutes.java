@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -35,9 +36,10 @@ import org.apache.pekko.http.javadsl.server.Route;
  * each node holds. A node whose sharding does not answer within the timeout is left out of the
  * counts ({@code shardsComplete: false}). Also the drills' {@link BlackholeRoutes}.
  *
- * <p>Sharding is per data center, and so are the counts: those of the nodes of this node's data
- * center. The rule book and the alert groups run in the home data center only ({@link
- * DataCenters}); elsewhere their counts are empty.
+ * <p>A member of another data center is unreachable while its data center is (Pekko watches the
+ * link between data centers, not each node across it). Sharding is per data center, and so are the
+ * counts: those of the nodes of this node's data center. The rule book and the alert groups run in
+ * the home data center only ({@link DataCenters}); elsewhere their counts are empty.
  */
 public final class ClusterRoutes extends AllDirectives {
 
@@ -89,6 +91,9 @@ public final class ClusterRoutes extends AllDirectives {
     var state = cluster.state();
     var unreachable = new TreeSet<String>();
     state.getUnreachable().forEach(m -> unreachable.add(m.address().toString()));
+    // Pekko's unreachable members are those of this data center; another data center is watched
+    // as a whole (by a few of the oldest nodes on each side), and is unreachable or not
+    Set<String> unreachableDataCenters = state.getUnreachableDataCenters();
     List<MemberView> members = new ArrayList<>();
     for (Member m : state.getMembers()) {
       String address = m.address().toString();
@@ -98,7 +103,7 @@ public final class ClusterRoutes extends AllDirectives {
               m.status().toString().toLowerCase(java.util.Locale.ROOT),
               m.getRoles().stream().filter(r -> !r.startsWith("dc-")).sorted().toList(),
               m.dataCenter(),
-              !unreachable.contains(address)));
+              !unreachable.contains(address) && !unreachableDataCenters.contains(m.dataCenter())));
     }
     String leader = state.getLeader() == null ? null : state.getLeader().toString();
     // the nodes whose regions answer: this data center's
