@@ -17,14 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -341,74 +338,6 @@ public final class ClusterScaleBench implements Callable<Integer> {
             + (a == null ? "nothing" : a.status() + " " + a.body()));
   }
 
-  /** One agent connection of a pass: its shipper and the send times of its unacked batches. */
-  private static final class Agent {
-    final StreamShipper shipper;
-    final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
-    final AtomicLong lastAcked = new AtomicLong();
-    long batches;
-
-    Agent(
-        List<String> nodes,
-        String id,
-        String service,
-        int window,
-        Latencies latencies,
-        PrintStream out) {
-      shipper =
-          new StreamShipper(
-              new StreamShipper.Options(
-                  nodes,
-                  id,
-                  System.currentTimeMillis(),
-                  service,
-                  window,
-                  Duration.ofMillis(500),
-                  msg -> out.println("bench: agent " + id + ": " + msg),
-                  seq -> {
-                    long now = System.nanoTime();
-                    for (long s = lastAcked.get() + 1; s <= seq; s++) {
-                      Long t = sentAt.remove(s);
-                      if (t != null) {
-                        latencies.add(now - t, now);
-                      }
-                    }
-                    lastAcked.accumulateAndGet(seq, Math::max);
-                  },
-                  StreamShipper.Encoding.BINARY));
-    }
-
-    void send(byte[] frame) throws InterruptedException {
-      sentAt.put(++batches, System.nanoTime());
-      shipper.sendNdjson(frame);
-    }
-  }
-
-  /** Ack latencies of all agents of a pass, and when the last ack came. */
-  private static final class Latencies {
-    private long[] nanos = new long[1024];
-    private int count;
-    private long lastAckAt;
-
-    synchronized void add(long latency, long at) {
-      if (count == nanos.length) {
-        nanos = Arrays.copyOf(nanos, count * 2);
-      }
-      nanos[count++] = latency;
-      lastAckAt = Math.max(lastAckAt, at);
-    }
-
-    synchronized long[] sorted() {
-      long[] sorted = Arrays.copyOf(nanos, count);
-      Arrays.sort(sorted);
-      return sorted;
-    }
-
-    synchronized long lastAckAt() {
-      return lastAckAt;
-    }
-  }
-
   /**
    * Streams the file's first {@code maxRecords} records (whole batches) over {@code connections}
    * agents, batches dealt round-robin; agent {@code i} has node {@code i mod n + 1} first in its
@@ -423,21 +352,23 @@ public final class ClusterScaleBench implements Callable<Integer> {
       long maxRecords,
       String label)
       throws Exception {
-    Latencies latencies = new Latencies();
-    List<Agent> list = new ArrayList<>();
+    TimedAgent.Latencies latencies = new TimedAgent.Latencies();
+    List<TimedAgent> list = new ArrayList<>();
     for (int i = 0; i < connections; i++) {
       List<String> nodes = new ArrayList<>();
       for (int k = 0; k < n; k++) {
         nodes.add(cluster.hostPort((i + k) % n + 1));
       }
+      String id = service + "-" + (i + 1);
       list.add(
-          new Agent(
+          new TimedAgent(
               nodes,
-              service + "-" + (i + 1),
+              id,
               service,
               Math.max(1, unacked / connections),
               latencies,
-              out));
+              StreamShipper.Encoding.BINARY,
+              msg -> out.println("bench: agent " + id + ": " + msg)));
     }
     Cpu before = cpu(cluster);
     long sent = 0;
@@ -465,7 +396,7 @@ public final class ClusterScaleBench implements Callable<Integer> {
       }
     }
     try {
-      for (Agent a : list) {
+      for (TimedAgent a : list) {
         if (!a.shipper.awaitAcked(DRAIN_LIMIT)) {
           out.printf(
               "bench: FAILED: %s: batches unacked %d minutes after the last was sent%n",
@@ -476,7 +407,7 @@ public final class ClusterScaleBench implements Callable<Integer> {
       double seconds = (latencies.lastAckAt() - started) / 1e9;
       Cpu used = cpu(cluster).minus(before);
       Map<String, Long> totals = new TreeMap<>();
-      for (Agent a : list) {
+      for (TimedAgent a : list) {
         a.shipper.totals().forEach((k, v) -> totals.merge(k, v, Long::sum));
       }
       return new Pass(sent, seconds, latencies.sorted(), totals, used);

@@ -21,14 +21,11 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import org.apache.pekko.persistence.query.EventEnvelope;
@@ -370,67 +367,6 @@ public final class IngestBench {
       Map<String, Long> totals,
       long heapHighWater) {}
 
-  /** One agent connection of a pass: its shipper and the send times of its unacked batches. */
-  private final class BenchAgent {
-    final StreamShipper shipper;
-    final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
-    final AtomicLong lastAcked = new AtomicLong();
-    long batches;
-
-    BenchAgent(Node node, String agentId, String service, int window, Latencies latencies) {
-      shipper =
-          new StreamShipper(
-              new StreamShipper.Options(
-                  List.of("127.0.0.1:" + node.httpPort()),
-                  agentId,
-                  System.currentTimeMillis(),
-                  service,
-                  window,
-                  Duration.ofMillis(500),
-                  msg -> out.println("agent " + agentId + ": " + msg),
-                  seq -> {
-                    long now = System.nanoTime();
-                    for (long s = lastAcked.get() + 1; s <= seq; s++) {
-                      Long t = sentAt.remove(s);
-                      if (t != null) {
-                        latencies.add(now - t, now);
-                      }
-                    }
-                    lastAcked.accumulateAndGet(seq, Math::max);
-                  },
-                  encoding));
-    }
-
-    void send(byte[] frame) throws InterruptedException {
-      sentAt.put(++batches, System.nanoTime());
-      shipper.sendNdjson(frame);
-    }
-  }
-
-  /** Ack latencies of all agents of a pass, and when the last ack came. */
-  private static final class Latencies {
-    private final long[] nanos = new long[1 << 20];
-    private int count;
-    private long lastAckAt;
-
-    synchronized void add(long latency, long at) {
-      if (count < nanos.length) {
-        nanos[count++] = latency;
-      }
-      lastAckAt = Math.max(lastAckAt, at);
-    }
-
-    synchronized long[] sorted() {
-      long[] sorted = Arrays.copyOf(nanos, count);
-      Arrays.sort(sorted);
-      return sorted;
-    }
-
-    synchronized long lastAckAt() {
-      return lastAckAt;
-    }
-  }
-
   /**
    * Streams the file (up to {@code maxRecords}) over {@code agents} connections, batches dealt
    * round-robin, as agents {@code agentId-1..N} (or {@code agentId} alone), with records that name
@@ -440,16 +376,19 @@ public final class IngestBench {
   private Pass pass(Node node, String agentId, String service, long maxRecords) throws Exception {
     HeapWatch heap = new HeapWatch();
     heap.start();
-    Latencies latencies = new Latencies();
-    List<BenchAgent> connections = new java.util.ArrayList<>();
+    TimedAgent.Latencies latencies = new TimedAgent.Latencies();
+    List<TimedAgent> connections = new java.util.ArrayList<>();
     for (int i = 1; i <= agents; i++) {
+      String id = agents == 1 ? agentId : agentId + "-" + i;
       connections.add(
-          new BenchAgent(
-              node,
-              agents == 1 ? agentId : agentId + "-" + i,
+          new TimedAgent(
+              List.of("127.0.0.1:" + node.httpPort()),
+              id,
               service,
               Math.max(1, unacked / agents),
-              latencies));
+              latencies,
+              encoding,
+              msg -> out.println("agent " + id + ": " + msg)));
     }
     long writesBefore = node.counters().journalWrites.sum();
     long eventsBefore = node.counters().eventsPersisted.sum();
@@ -476,7 +415,7 @@ public final class IngestBench {
         }
       }
     }
-    for (BenchAgent c : connections) {
+    for (TimedAgent c : connections) {
       if (!c.shipper.awaitAcked(Duration.ofMinutes(10))) {
         out.println("bench: FAILED: not every batch was acked within 10 minutes");
         return null;
@@ -485,7 +424,7 @@ public final class IngestBench {
     double seconds = (latencies.lastAckAt() - started) / 1e9;
     heap.stopWatching();
     Map<String, Long> totals = new java.util.TreeMap<>();
-    for (BenchAgent c : connections) {
+    for (TimedAgent c : connections) {
       c.shipper.close();
       c.shipper.totals().forEach((k, v) -> totals.merge(k, v, Long::sum));
     }

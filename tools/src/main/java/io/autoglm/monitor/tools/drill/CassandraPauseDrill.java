@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,9 +24,7 @@ import picocli.CommandLine.Option;
           + " after it acknowledged, every endpoint's statistics answering); passes when every"
           + " node stayed up and no record or alert was lost or counted twice."
     })
-public final class CassandraPauseDrill extends ClusterDrill {
-
-  @Mixin NodeCount count = new NodeCount();
+public final class CassandraPauseDrill extends FixedSizeDrill {
 
   @Option(
       names = "--pause",
@@ -41,18 +38,8 @@ public final class CassandraPauseDrill extends ClusterDrill {
 
   @Override
   void checkOptions() {
-    count.check(spec, 1);
+    checkNodes(1);
     OptionChecks.between(spec, "--pause", pauseSeconds, 5, 120);
-  }
-
-  @Override
-  int nodesAtStart() {
-    return count.nodes;
-  }
-
-  @Override
-  int maxNodes() {
-    return count.nodes;
   }
 
   @Override
@@ -95,14 +82,14 @@ public final class CassandraPauseDrill extends ClusterDrill {
             r.rtoMs() / 1000.0, r.ingestMs() / 1000.0, r.statsMs() / 1000.0, pauseSeconds));
     out.println("drill: " + lines.get(0).replaceAll(" +", " "));
     List<Integer> down = new ArrayList<>();
-    for (int i = 1; i <= count.nodes; i++) {
+    for (int i = 1; i <= nodes; i++) {
       if (!cluster.isRunning(i)) {
         down.add(i);
       }
     }
     lines.add(
         down.isEmpty()
-            ? "nodes              all " + count.nodes + " stayed up"
+            ? "nodes              all " + nodes + " stayed up"
             : "nodes              exited during the drill: " + down);
     return new Outcome(lines, down.isEmpty(), 1);
   }

@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,9 +23,7 @@ import picocli.CommandLine.Option;
           + " after --before seconds, keeps the traffic --after seconds more (every endpoint"
           + " failing for 5 s of it), then compares every endpoint's count with the agent's."
     })
-public final class KillNodeDrill extends ClusterDrill {
-
-  @Mixin NodeCount count = new NodeCount();
+public final class KillNodeDrill extends FixedSizeDrill {
 
   @Option(
       names = "--kill",
@@ -55,17 +52,7 @@ public final class KillNodeDrill extends ClusterDrill {
 
   @Override
   void checkOptions() {
-    OptionChecks.between(spec, "--kill", victim, 1, count.check(spec, 3));
-  }
-
-  @Override
-  int nodesAtStart() {
-    return count.nodes;
-  }
-
-  @Override
-  int maxNodes() {
-    return count.nodes;
+    OptionChecks.between(spec, "--kill", victim, 1, checkNodes(3));
   }
 
   @Override

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,10 +30,8 @@ import picocli.CommandLine.Option;
           + " did, no record was lost or counted twice, no alert was lost, and the journal shows"
           + " no entity written by two nodes at once."
     })
-public final class PartitionDrill extends ClusterDrill {
+public final class PartitionDrill extends FixedSizeDrill {
   private static final Duration DOWN_LIMIT = Duration.ofSeconds(60);
-
-  @Mixin NodeCount count = new NodeCount();
 
   @Option(
       names = "--isolate",
@@ -48,17 +45,7 @@ public final class PartitionDrill extends ClusterDrill {
 
   @Override
   void checkOptions() {
-    OptionChecks.between(spec, "--isolate", isolated, 1, count.check(spec, 3));
-  }
-
-  @Override
-  int nodesAtStart() {
-    return count.nodes;
-  }
-
-  @Override
-  int maxNodes() {
-    return count.nodes;
+    OptionChecks.between(spec, "--isolate", isolated, 1, checkNodes(3));
   }
 
   @Override
@@ -68,7 +55,7 @@ public final class PartitionDrill extends ClusterDrill {
 
   @Override
   Outcome disrupt(LocalCluster cluster, DrillTraffic traffic) throws InterruptedException {
-    int n = count.nodes;
+    int n = nodes;
     int observer = isolated == 1 ? 2 : 1;
     int held = shardsHeld(cluster, observer, isolated);
     AtomicLong exitedAt = new AtomicLong(-1);
@@ -134,7 +121,7 @@ public final class PartitionDrill extends ClusterDrill {
    * the nodes that keep one.
    */
   private void blackhole(LocalCluster cluster, boolean on) {
-    for (int other = 1; other <= count.nodes; other++) {
+    for (int other = 1; other <= nodes; other++) {
       if (other == isolated) {
         continue;
       }

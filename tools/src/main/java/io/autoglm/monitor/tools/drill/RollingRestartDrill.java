@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /**
  * {@code autoglm drill rolling-restart}: every node of a local cluster is stopped as an operator
@@ -18,9 +17,7 @@ import picocli.CommandLine.Mixin;
           + " ingest: prints how long each node took to leave and to be back; passes when no"
           + " record is lost or counted twice and every endpoint still raises its alert."
     })
-public final class RollingRestartDrill extends ClusterDrill {
-
-  @Mixin NodeCount count = new NodeCount();
+public final class RollingRestartDrill extends FixedSizeDrill {
 
   public RollingRestartDrill(PrintStream out) {
     super(out);
@@ -28,23 +25,12 @@ public final class RollingRestartDrill extends ClusterDrill {
 
   @Override
   void checkOptions() {
-    count.check(spec, 2);
-  }
-
-  @Override
-  int nodesAtStart() {
-    return count.nodes;
-  }
-
-  @Override
-  int maxNodes() {
-    return count.nodes;
+    checkNodes(2);
   }
 
   @Override
   Outcome disrupt(LocalCluster cluster, DrillTraffic traffic) throws InterruptedException {
     List<String> lines = new ArrayList<>();
-    int nodes = count.nodes;
     for (int i = 1; i <= nodes; i++) {
       int other = i == 1 ? 2 : 1;
       long t0 = System.nanoTime();

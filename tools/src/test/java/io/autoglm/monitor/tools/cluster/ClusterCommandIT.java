@@ -72,7 +72,7 @@ class ClusterCommandIT {
     Run status = run("status", "--dir", clusterDir);
     assertEquals(0, status.status(), status.printed());
     long members =
-        status.printed().lines().filter(l -> l.contains("pekko://autoglm@127.0.0.1:")).count();
+        status.printed().lines().filter(l -> l.startsWith("  pekko://autoglm@127.0.0.1:")).count();
     long up2 = status.printed().lines().filter(l -> l.matches(".*pekko://\\S+ +up .*")).count();
     assertEquals(2, members, status.printed());
     assertEquals(2, up2, status.printed());
