@@ -292,7 +292,20 @@ public final class StreamIngest {
               // one write at a time per connection (mapAsync(1)): the write may resend what timed
               // out, and an agent's failover sends from its oldest unacked batch in order anyway
               .write(batches, true)
-              .whenComplete((totals, failure) -> release(held, release))
+              .whenComplete(
+                  (totals, failure) -> {
+                    release(held, release);
+                    if (failure != null) {
+                      // the connection closes; the agent sends its unacked batches again
+                      system
+                          .log()
+                          .warn(
+                              "Agent stream: batches up to {} not confirmed, closing the"
+                                  + " connection: {}",
+                              seq,
+                              failure.getMessage());
+                    }
+                  })
               .thenApply(
                   totals -> {
                     StreamReply ack =

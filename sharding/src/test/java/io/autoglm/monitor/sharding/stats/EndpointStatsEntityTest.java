@@ -635,6 +635,51 @@ class EndpointStatsEntityTest {
     lost.expectNoMessage(Duration.ofMillis(100));
   }
 
+  /**
+   * A write reported failed may have reached the journal all the same (a timeout on a stalled
+   * Cassandra): the entity then recovers the batches it thought lost, and their replay is all
+   * duplicates. That replay must still end the wait for the lost batch, or every later batch of the
+   * agent is refused for good (the agent, acked up to the replay, never sends it again). Here
+   * another incarnation of the entity persists batches 3 and 4 before the write of the first one
+   * fails.
+   */
+  @Test
+  void aReplayOfBatchesAFailedWriteDidPersistEndsTheWaitForThem() {
+    String id = "default/v1/ambiguous";
+    String path = "/v1/ambiguous";
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    EndpointStatsEntity.Dependencies deps =
+        new EndpointStatsEntity.Dependencies(
+            SETTINGS, rules, alerts.ref(), clock, new StatsCounters());
+    TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> replies = testKit.createTestProbe();
+    ActorRef<EndpointStatsEntity.Command> entity =
+        testKit.spawn(EndpointStatsEntity.create(id, deps));
+    entity.tell(new EndpointStatsEntity.Ingest(batches("gw", path, 1, 2), replies.ref()));
+    assertEquals(200, replies.receiveMessage(Duration.ofSeconds(5)).getValue().accepted());
+
+    ActorRef<EndpointStatsEntity.Command> other =
+        testKit.spawn(EndpointStatsEntity.create(id, deps));
+    other.tell(new EndpointStatsEntity.Ingest(batches("gw", path, 3, 4), replies.ref()));
+    assertEquals(200, replies.receiveMessage(Duration.ofSeconds(5)).getValue().accepted());
+    testKit.stop(other);
+
+    journal.failNextPersisted(
+        PersistenceId.of(EndpointStatsEntity.ENTITY_TYPE_KEY.name(), id).id());
+    TestProbe<StatusReply<EndpointStatsEntity.IngestAck>> failed = testKit.createTestProbe();
+    entity.tell(new EndpointStatsEntity.Ingest(batches("gw", path, 3, 4), failed.ref()));
+    failed.expectNoMessage(Duration.ofMillis(300));
+
+    entity.tell(new EndpointStatsEntity.Ingest(batches("gw", path, 3, 4), replies.ref()));
+    assertEquals(
+        new EndpointStatsEntity.IngestAck(0, 0, 200, 0, 0),
+        replies.receiveMessage(Duration.ofSeconds(5)).getValue(),
+        "the restarted entity recovered batches 3 and 4: their replay is duplicates");
+    entity.tell(new EndpointStatsEntity.Ingest(batches("gw", path, 5, 5), replies.ref()));
+    StatusReply<EndpointStatsEntity.IngestAck> next = replies.receiveMessage(Duration.ofSeconds(5));
+    assertTrue(next.isSuccess(), "batch 5 after the replay: " + next);
+    assertEquals(100, next.getValue().accepted());
+  }
+
   @Test
   void recoveryRebuildsTheSameState() {
     ingest(traffic("/v1/chat/completions", 0, 25, 40, 0.3, 100));
