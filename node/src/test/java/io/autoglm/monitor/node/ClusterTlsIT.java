@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * node's cluster.conf: no Cassandra, no HTTP.
  */
 class ClusterTlsIT {
-  private static final Path MAKE_CERTS = Path.of("..", "deploy", "tls", "make-cluster-certs.sh");
+  private static final Path MAKE_CERTS = Checkout.file("deploy", "tls", "make-cluster-certs.sh");
 
   /** How long the foreign node gets to join; the good node joins well within it. */
   private static final Duration REFUSED_FOR = Duration.ofSeconds(20);

@@ -28,7 +28,7 @@ class DeployCqlIT {
     TestCassandra cassandra = TestCassandra.shared();
     String prefix = "deploy_" + UUID.randomUUID().toString().substring(0, 8);
     String text =
-        Files.readString(DeployManifestsTest.k8sDir().resolve("cassandra/keyspaces.cql"))
+        Files.readString(Checkout.file("deploy", "k8s", "cassandra", "keyspaces.cql"))
             .replace("autoglm_journal", prefix + "_j")
             .replace("autoglm_snapshot", prefix + "_s")
             .replace("'dc1' : 3", "'" + cassandra.localDatacenter() + "' : 1");

@@ -61,15 +61,9 @@ class DeployManifestsTest {
     docs = all;
   }
 
-  /** deploy/k8s of this checkout, found upwards from the working directory (node/, node/…). */
+  /** deploy/k8s of this checkout. */
   static Path k8sDir() {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path k8s = p.resolve("deploy").resolve("k8s");
-      if (Files.isDirectory(k8s)) {
-        return k8s;
-      }
-    }
-    throw new AssertionError("no deploy/k8s above " + Path.of("").toAbsolutePath());
+    return Checkout.file("deploy", "k8s");
   }
 
   private static JsonNode only(String kind) {
