@@ -73,11 +73,12 @@ final class BlackholeRoutes extends AllDirectives {
     Address address;
     try {
       address = AddressFromURIString.parse(text);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // a MalformedURLException, which Scala throws unchecked
       return complete(
           JsonSupport.error(
               StatusCodes.BAD_REQUEST,
-              "address: not a cluster address like pekko://autoglm@127.0.0.1:25520: " + text));
+              "address: not a cluster address like pekko://autoglm@127.0.0.1:25520: "
+                  + (text.length() > 100 ? text.substring(0, 100) + "..." : text)));
     }
     Address self = Cluster.get(system).selfMember().address();
     if (address.equals(self) || !address.hasGlobalScope()) {
