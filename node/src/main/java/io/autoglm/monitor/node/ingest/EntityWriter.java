@@ -295,13 +295,15 @@ public final class EntityWriter {
   /**
    * The most panes (partial windows, and per-minute source-IP sketches) one entity message may
    * carry. A stream catching up after an outage flushes hundreds of batches at once; all their
-   * parts for one endpoint in one message outgrew what the cluster's transport carries to another
-   * node (Artery's {@code maximum-frame-size}, 256 KiB: 288 KB for 480 one-pane parts, measured
-   * with {@code ./autoglm drill cassandra-pause}): it was dropped there, every attempt again, and
-   * the write never went through. A pane is a few hundred bytes to about 2 KiB (its latency sketch
-   * grows with the spread of latencies).
+   * parts for one endpoint in one message outgrew what the cluster's transport carried to another
+   * node (288 KB for 480 one-pane parts, over Artery's default 256 KiB frame, measured with {@code
+   * ./autoglm drill cassandra-pause}): it was dropped there, every attempt again, and the write
+   * never went through. The frame is 1 MiB now ({@code cluster.conf}); this bound keeps a larger
+   * backlog within it. It is high on purpose: each further chunk waits for the one before and for
+   * the entity's next write slot, and at 96 panes ordinary ticks of {@code bench ingest} (5,000-
+   * record batches) were cut too and ingest ran at a third of its speed.
    */
-  static final int MAX_PANES_PER_MESSAGE = 96;
+  static final int MAX_PANES_PER_MESSAGE = 1024;
 
   /**
    * Where {@code batches} are cut so that no entity's share of a chunk (an endpoint's, a source-IP
