@@ -259,7 +259,8 @@ public final class ClusterScaleBench implements Callable<Integer> {
     Files.createDirectories(runDir);
     try (LocalCluster cluster = LocalCluster.withCassandra(runDir, out, props, n)) {
       cluster.startNodes(n);
-      awaitMembers(cluster, n);
+      cluster.awaitMembers(1, n, true);
+      out.printf("bench: %d node(s) up%n", n);
       Pass warmup = null;
       long warmupRecords = warmupPerNode * n;
       if (warmupRecords > 0) {
@@ -312,30 +313,6 @@ public final class ClusterScaleBench implements Callable<Integer> {
           measured.totals());
       return new Run(n, connections, warmup, measured, counted, held(cluster, n), ok);
     }
-  }
-
-  /** Waits until {@code n} members are Up and every one's sharding answers, as node 1 sees it. */
-  private void awaitMembers(LocalCluster cluster, int n) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    LocalCluster.Answer a = null;
-    while (System.nanoTime() < deadline) {
-      a = cluster.get(1, "/api/v1/cluster", Duration.ofSeconds(5));
-      if (a.ok()) {
-        int up = 0;
-        for (JsonNode m : a.json().path("members")) {
-          up += "up".equals(m.path("status").asText()) ? 1 : 0;
-        }
-        if (up == n && a.json().path("shardsComplete").asBoolean()) {
-          out.printf("bench: %d node(s) up%n", n);
-          return;
-        }
-      }
-      Thread.sleep(500);
-    }
-    throw new IllegalStateException(
-        n
-            + " nodes did not all come up within 2 minutes; GET /api/v1/cluster answered "
-            + (a == null ? "nothing" : a.status() + " " + a.body()));
   }
 
   /**

@@ -190,31 +190,10 @@ abstract class ClusterDrill implements Callable<Integer> {
     }
   }
 
-  /** Waits until every member is Up as {@code from} sees it. */
+  /** Waits until {@code n} members are Up as {@code from} sees them. */
   void awaitMembers(LocalCluster cluster, int from, int n) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    LocalCluster.Answer a = null;
-    while (System.nanoTime() < deadline) {
-      a = cluster.get(from, "/api/v1/cluster", Duration.ofSeconds(5));
-      if (a.ok()) {
-        int up = 0;
-        for (JsonNode m : a.json().path("members")) {
-          up += "up".equals(m.path("status").asText()) ? 1 : 0;
-        }
-        if (up == n) {
-          out.printf("drill: %d nodes up%n", n);
-          return;
-        }
-      }
-      Thread.sleep(500);
-    }
-    throw new IllegalStateException(
-        "the "
-            + n
-            + " nodes did not all come up within 2 minutes; node "
-            + from
-            + " answered GET /api/v1/cluster with "
-            + (a == null ? "nothing" : a.status() + " " + a.body()));
+    cluster.awaitMembers(from, n, false);
+    out.printf("drill: %d nodes up%n", n);
   }
 
   /** The endpoint shards {@code victim} holds as {@code from} sees it; -1 if unknown. */

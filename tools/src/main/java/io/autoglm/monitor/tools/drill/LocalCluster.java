@@ -274,6 +274,35 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits up to 2 minutes until {@code n} members are Up as node {@code from} sees them (and, with
+   * {@code allShards}, every member's sharding answered its count); fails saying what it saw.
+   */
+  public void awaitMembers(int from, int n, boolean allShards) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    Answer a = null;
+    while (System.nanoTime() < deadline) {
+      a = get(from, "/api/v1/cluster", Duration.ofSeconds(5));
+      if (a.ok()) {
+        int up = 0;
+        for (JsonNode m : a.json().path("members")) {
+          up += "up".equals(m.path("status").asText()) ? 1 : 0;
+        }
+        if (up == n && (!allShards || a.json().path("shardsComplete").asBoolean())) {
+          return;
+        }
+      }
+      Thread.sleep(500);
+    }
+    throw new IllegalStateException(
+        "the "
+            + n
+            + " nodes did not all come up within 2 minutes; node "
+            + from
+            + " answered GET /api/v1/cluster with "
+            + (a == null ? "nothing" : a.status() + " " + a.body()));
+  }
+
   private void awaitHealth(int number) throws InterruptedException {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
