@@ -24,7 +24,7 @@ export async function renderRules(main, [selected]) {
         h('td', {}, r.window ?? ''),
         h('td', {}, r.for ?? ''),
         h('td', {}, h('span', { class: `sev sev-${r.severity}` }, r.severity)),
-        h('td', {}, r.scope === 'ip' ? `ips ${r.ip ?? '*'} of ${r.service}` : `${r.service} ${r.endpoint}`)))),
+        h('td', {}, r.scope === 'ip' ? `ips ${r.ip ?? '*'} of ${r.service}` : `${r.service} ${r.endpoint}`))),
       { class: 'grid rules' }),
     editor);
   const rule = selected && list.rules.find((r) => r.id === selected);
