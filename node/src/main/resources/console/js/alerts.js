@@ -8,7 +8,6 @@ const MAX_ALERTS = 200;
 export const feed = {
   alerts: new Map(),
   socket: null,
-  plain: false,
   state: 'offline',
   retryMs: 1000,
   timer: null,
@@ -27,21 +26,14 @@ export const feed = {
   },
 
   connect() {
-    // TODO(auth): a node from before authentication answers no subprotocol, which the browser
-    // refuses: then one plain try. Remove once the feed's token check is on main.
-    const protocols = this.plain ? [] : ['autoglm.feed', `bearer.${token()}`];
-    const socket = new WebSocket(wsUrl('/api/v1/alerts/feed'), protocols);
-    let opened = false;
+    // browsers cannot set headers on a WebSocket: the token travels as a subprotocol
+    const socket = new WebSocket(wsUrl('/api/v1/alerts/feed'), ['autoglm.feed', `bearer.${token()}`]);
     this.socket = socket;
     this.setState('connecting');
     socket.onopen = () => {
-      opened = true;
       this.retryMs = 1000;
       this.setState('live');
     };
-    socket.addEventListener('close', () => {
-      if (!opened && protocols.length > 0) this.plain = true;
-    });
     socket.onmessage = (event) => {
       let message;
       try {

@@ -290,7 +290,6 @@ public final class Guardian {
                       new SilenceRoutes(notifierStore, notifier, system, stats.askTimeout())
                           .route(),
                       new ClusterRoutes(system, stats.askTimeout(), dataCenters).route(),
-                      new io.autoglm.monitor.node.api.ConsoleRoutes().route(),
                       new ReceiverRoutes(
                               notifierStore,
                               notifierParts.routing(),

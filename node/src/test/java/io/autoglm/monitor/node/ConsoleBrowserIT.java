@@ -65,17 +65,9 @@ class ConsoleBrowserIT {
     lead = new WebhookReceiver();
     // a critical alert escalates to the lead unless acknowledged within 5 minutes: the page's
     // acknowledgement is what stops that, and the API says so
-    // TODO(auth): once same-origin requests pass the OriginGuard on main, port 0 and no
-    // allowed-origins; until then the page's own origin must be listed, so its port is chosen here
-    int port;
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
     node =
         NodeFixture.startWith(
             """
-            autoglm.http.port = %d
-            autoglm.http.allowed-origins = ["http://127.0.0.1:%d"]
             autoglm.auth.enabled = on
             autoglm.auth.admin-token = "%s"
             autoglm.notifier {
@@ -86,8 +78,8 @@ class ConsoleBrowserIT {
               route {receiver = oncall, escalation = [lead], escalate_after = 5m}
             }
             """
-                .formatted(port, port, ADMIN_TOKEN, oncall.url(), lead.url()));
-    http = new TestHttp(node.baseUrl());
+                .formatted(ADMIN_TOKEN, oncall.url(), lead.url()));
+    http = new TestHttp(node.baseUrl(), ADMIN_TOKEN);
 
     profile = Files.createTempDirectory("console-chromium");
     ChromeOptions options = new ChromeOptions();
@@ -123,14 +115,6 @@ class ConsoleBrowserIT {
         files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
       }
     }
-  }
-
-  private static String[] bearer() {
-    return new String[] {"Authorization", "Bearer " + ADMIN_TOKEN};
-  }
-
-  private static TestHttp.Reply get(String path) {
-    return http.send("GET", path, new byte[0], bearer());
   }
 
   private static WebDriverWait waiting() {
@@ -183,45 +167,31 @@ class ConsoleBrowserIT {
 
   private static void signInWatchAcknowledgeSilence() throws Exception {
     browser.get(node.baseUrl() + "/");
-    boolean auth = http.get("/api/v1/whoami").status() == 401; // TODO(auth): always, once on main
-    if (auth) {
-      shown(By.id("login-token")).sendKeys("not-a-token-of-this-cluster");
-      browser.findElement(By.id("login-submit")).click();
-      assertEquals(
-          "This token is not valid here.",
-          textOf(By.id("login-error"), t -> !t.isEmpty()),
-          "a wrong token is refused by the node (whoami 401)");
-    }
+    shown(By.id("login-token")).sendKeys("not-a-token-of-this-cluster");
+    browser.findElement(By.id("login-submit")).click();
+    assertEquals(
+        "This token is not valid here.",
+        textOf(By.id("login-error"), t -> !t.isEmpty()),
+        "a wrong token is refused by the node (whoami 401)");
     WebElement token = shown(By.id("login-token"));
     token.clear();
     token.sendKeys(ADMIN_TOKEN);
     browser.findElement(By.id("login-submit")).click();
     String whoami = textOf(By.id("whoami"), t -> !t.isEmpty());
-    assertTrue(!auth || whoami.endsWith("admin"), whoami);
+    assertTrue(whoami.endsWith("· admin"), whoami);
     assertEquals("live", textOf(By.id("feed-status"), "live"::equals), "the feed is connected");
 
-    // a rule through the API, then an error burst
-    TestHttp.Reply rule =
-        http.send(
-            "PUT",
-            "/api/v1/rules/" + RULE,
-            ("{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.2, \"for\": \"0s\","
-                    + " \"severity\": \"critical\", \"endpoint\": \""
-                    + ENDPOINT
-                    + "\", \"description\": \"chat completions failing\"}")
-                .getBytes(),
-            "Content-Type",
-            "application/json",
-            bearer()[0],
-            bearer()[1]);
-    assertEquals(201, rule.status(), rule.body());
-    TestHttp.Reply healthy =
-        http.post(
-            "/api/v1/ingest", NodeFixture.traffic("/v1/embeddings", 0, 20, 40, 0.0), bearer());
-    assertEquals(200, healthy.status(), healthy.body());
-    TestHttp.Reply burst =
-        http.post("/api/v1/ingest", NodeFixture.traffic(ENDPOINT, 0, 20, 50, 0.5), bearer());
-    assertEquals(200, burst.status(), burst.body());
+    // rules through the API, then error bursts (a warning one beside, for the colours)
+    NodeFixture.errorRateRule(http, RULE, ENDPOINT, "critical");
+    NodeFixture.errorRateRule(http, "generate-errors", "/v1/generate", "warning");
+    for (byte[] traffic :
+        List.of(
+            NodeFixture.traffic("/v1/embeddings", 0, 20, 40, 0.0),
+            NodeFixture.traffic("/v1/generate", 0, 20, 30, 0.3),
+            NodeFixture.traffic(ENDPOINT, 0, 20, 50, 0.5))) {
+      TestHttp.Reply ingest = http.post("/api/v1/ingest", traffic);
+      assertEquals(200, ingest.status(), ingest.body());
+    }
 
     By firing = By.cssSelector("#feed-list .alert[data-rule='" + RULE + "'][data-status='firing']");
     WebElement alert = shown(firing);
@@ -242,8 +212,7 @@ class ConsoleBrowserIT {
             t -> t.startsWith("acknowledged") || t.contains("error") || t.contains("no longer"));
     assertEquals("acknowledged, escalation stopped", acked);
     // the node has it: acknowledged again, the alert is still firing but no escalation is left
-    TestHttp.Reply again =
-        http.post("/api/v1/alerts/" + fingerprint + "/ack", new byte[0], bearer());
+    TestHttp.Reply again = http.post("/api/v1/alerts/" + fingerprint + "/ack", new byte[0]);
     assertEquals(200, again.status(), again.body());
     JsonNode ack = again.json();
     assertTrue(ack.get("acknowledged").asBoolean(), again.body());
@@ -268,7 +237,7 @@ class ConsoleBrowserIT {
             t -> !t.isEmpty());
     assertTrue(silenced.startsWith("silenced: "), silenced);
     String silenceId = silenced.substring("silenced: ".length());
-    JsonNode silences = get("/api/v1/silences").json();
+    JsonNode silences = http.get("/api/v1/silences").json();
     JsonNode mine = null;
     for (JsonNode s : silences) {
       if (s.get("id").asText().equals(silenceId)) {

@@ -21,15 +21,17 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The console's static files over a real socket: the page at {@code /}, its files under {@code
- * /ui/} with their types and cache headers, 304 for an unchanged file, and 404 for anything that
- * tries to leave {@code console/} ({@code ..}, encoded or not, encoded slashes, folders, other file
- * types), sent as raw request lines so that no client tidies the path first.
+ * The console's static files, as {@link ApiRoutes} serves them ahead of the API's checks, over a
+ * real socket: the page at {@code /}, its files under {@code /ui/} with their types and cache
+ * headers, 304 for an unchanged file, and 404 for anything that tries to leave {@code console/}
+ * ({@code ..}, encoded or not, encoded slashes, folders, other file types), sent as raw request
+ * lines so that no client tidies the path first.
  */
 class ConsoleRoutesTest {
   private static ActorSystem<Void> system;
@@ -52,7 +54,11 @@ class ConsoleRoutesTest {
         Http.get(system)
             .newServerAt("127.0.0.1", 0)
             .bind(
-                new ApiRoutes(system, new OriginGuard(List.of()), new ConsoleRoutes().route())
+                new ApiRoutes(
+                        system,
+                        new OriginGuard(List.of()),
+                        AccessControl.unchecked(),
+                        new AllDirectives() {}.reject())
                     .route())
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
