@@ -1,6 +1,6 @@
 // The cluster as this node sees it: members, the leader, and the shards each node holds.
 import { api } from './api.js';
-import { h, table } from './dom.js';
+import { add, h, table } from './dom.js';
 
 export async function renderCluster(main) {
   const c = await api('/api/v1/cluster');
@@ -13,7 +13,7 @@ export async function renderCluster(main) {
         h('td', {}, m.reachable ? 'yes' : 'no'))),
       { class: 'grid members' }));
   const nodes = [...new Set(Object.values(c.shards).flatMap((byNode) => Object.keys(byNode)))].sort();
-  main.append(h('h3', {}, 'Shards and entities per node'),
+  add(main, h('h3', {}, 'Shards and entities per node'),
     table(['entity type', ...nodes],
       Object.entries(c.shards).map(([type, byNode]) => h('tr', {}, h('td', {}, type),
         nodes.map((n) => h('td', {}, byNode[n] ? `${byNode[n].shards} shards, ${byNode[n].entities} entities` : '–')))),

@@ -30,6 +30,12 @@ function append(el, children) {
   }
 }
 
+/** Appends children to el, leaving out null, undefined and false (Element.append would write "null"). */
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;

@@ -1,11 +1,11 @@
 // Notifications: the audit summary and the audit rows of the last hour, page by page.
 import { api, query } from './api.js';
-import { h, clear, errorText, table, fmtTime } from './dom.js';
+import { add, h, clear, errorText, table, fmtTime } from './dom.js';
 
 export async function renderNotifications(main) {
   const summary = await api('/api/v1/notifications/summary');
   const t = summary.totals;
-  main.append(h('h2', {}, 'Notifications, last hour'),
+  add(main, h('h2', {}, 'Notifications, last hour'),
     h('div', { class: 'tiles' },
       tile('delivered', t.delivered), tile('failed', t.failed), tile('failovers', t.failovers), tile('suppressed', t.suppressed)),
     summary.truncated ? h('p', { class: 'muted' }, 'The range held more rows than a summary reads: the figures cover its start.') : null,

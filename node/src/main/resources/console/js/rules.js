@@ -1,7 +1,7 @@
 // Rules: the list, an editor that shows the API's validation message and field, and a check of
 // a threshold rule against the last hour of per-minute history.
 import { api, seg, query, session } from './api.js';
-import { h, clear, errorText, fmtNumber, fmtTime, table } from './dom.js';
+import { add, h, clear, errorText, fmtNumber, fmtTime, table } from './dom.js';
 
 const CHECKED_ENDPOINTS = 20;
 const TEMPLATE = {
@@ -139,7 +139,7 @@ async function backtest(el, rule) {
       return h('tr', {}, h('td', {}, e.id), h('td', { colspan: 2, class: 'error' }, errorText(err)));
     }
   }));
-  el.append(h('h4', {}, `Minutes of the last hour with ${rule.metric} ${rule.op ?? '>'} ${rule.threshold}`),
+  add(el, h('h4', {}, `Minutes of the last hour with ${rule.metric} ${rule.op ?? '>'} ${rule.threshold}`),
     table(['endpoint', 'minutes', 'first ones'], rows, { class: 'grid' }),
     matching.length > CHECKED_ENDPOINTS ? h('p', { class: 'muted' }, `${matching.length - CHECKED_ENDPOINTS} more endpoints not checked.`) : null,
     h('p', { class: 'muted' }, 'Per-minute values from the history, without for, cooldown or the rule\'s window: a first look. ./autoglm backtest replays the rule exactly.'));

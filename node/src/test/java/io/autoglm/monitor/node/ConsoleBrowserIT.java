@@ -178,6 +178,7 @@ class ConsoleBrowserIT {
     token.sendKeys(ADMIN_TOKEN);
     browser.findElement(By.id("login-submit")).click();
     String whoami = textOf(By.id("whoami"), t -> !t.isEmpty());
+    browser.manage().logs().get(LogType.BROWSER); // the wrong token's 401 above, expected
     assertTrue(whoami.endsWith("· admin"), whoami);
     assertEquals("live", textOf(By.id("feed-status"), "live"::equals), "the feed is connected");
 
@@ -252,6 +253,54 @@ class ConsoleBrowserIT {
     assertTrue(matchers.contains("alertname=" + RULE), matchers.toString());
     assertTrue(matchers.contains("endpoint=" + ENDPOINT), matchers.toString());
     shown(By.cssSelector("#silences tr[data-silence='" + silenceId + "']"));
+
+    otherPagesShowWhatTheApiHas();
+  }
+
+  /** The other pages draw from their APIs without a script error. */
+  private static void otherPagesShowWhatTheApiHas() {
+    browser.get(node.baseUrl() + "/#endpoints");
+    String row = "#page tr[data-endpoint='default" + ENDPOINT + "']";
+    shown(By.cssSelector(row + " canvas")); // uPlot drew its sparklines
+    browser.findElement(By.cssSelector(row + " a")).click();
+    shown(By.cssSelector("#page .charts .uplot"));
+    shown(By.cssSelector("#page table.top-ips"));
+
+    noBrowserErrors();
+
+    browser.get(node.baseUrl() + "/#rules/" + RULE);
+    WebElement json = shown(By.id("rule-json"));
+    assertTrue(
+        json.getDomProperty("value").contains("\"error_rate\""), json.getDomProperty("value"));
+    json.clear();
+    json.sendKeys("{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": -1}");
+    browser.findElement(By.id("rule-save")).click();
+    String refused = textOf(By.id("rule-message"), t -> !t.isEmpty());
+    assertTrue(refused.contains("(field: threshold)"), "the API's validation message: " + refused);
+    browser.manage().logs().get(LogType.BROWSER); // that 400, expected
+
+    browser.get(node.baseUrl() + "/#notifications");
+    shown(By.cssSelector("#page .tile-delivered"));
+    browser.get(node.baseUrl() + "/#cluster");
+    String members = textOf(By.cssSelector("#page table.members tbody"), t -> t.contains("up"));
+    assertTrue(members.contains("(this node)"), members);
+
+    noBrowserErrors();
+  }
+
+  private static void noBrowserErrors() {
+    List<String> severe = new java.util.ArrayList<>();
+    browser
+        .manage()
+        .logs()
+        .get(LogType.BROWSER)
+        .forEach(
+            e -> {
+              if (e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()) {
+                severe.add(e.getMessage());
+              }
+            });
+    assertEquals(List.of(), severe, "no script or request errors in the browser");
   }
 
   private static void writeScreenshot() throws Exception {
