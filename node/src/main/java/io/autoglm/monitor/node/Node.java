@@ -2,6 +2,7 @@ package io.autoglm.monitor.node;
 
 import com.typesafe.config.Config;
 import io.autoglm.monitor.node.ingest.IngestCounters;
+import io.autoglm.monitor.node.metrics.MetricsRoutes;
 import io.autoglm.monitor.persistence.cassandra.CassandraBootstrap;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.stats.StatsCounters;
@@ -51,7 +52,8 @@ public final class Node implements AutoCloseable {
     DataCenters.fromConfig(config);
     CassandraBootstrap.Prepared cassandra = CassandraBootstrap.prepare(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
-    StatsCounters counters = new StatsCounters();
+    // the per-endpoint series of GET /metrics, counted as the entities persist
+    StatsCounters counters = new StatsCounters(MetricsRoutes.endpointMeter(config, clock));
     IngestCounters ingestCounters = new IngestCounters();
     ActorSystem<Void> system =
         ActorSystem.create(
