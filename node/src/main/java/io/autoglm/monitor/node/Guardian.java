@@ -268,7 +268,8 @@ public final class Guardian {
                       new SilenceRoutes(notifierStore, notifier, system, stats.askTimeout())
                           .route(),
                       new ClusterRoutes(system, stats.askTimeout(), dataCenters).route(),
-                      new MetricsRoutes(system, counters, ingestCounters, notifierStore, feed).route(),
+                      new MetricsRoutes(system, counters, ingestCounters, notifierStore, feed)
+                          .route(),
                       new ReceiverRoutes(
                               notifierStore,
                               notifierParts.routing(),

@@ -134,7 +134,9 @@ class PrometheusIT {
               .pollInterval(Duration.ofMillis(250))
               .until(
                   () -> send(base + "/metrics", "GET", null),
-                  r -> r.statusCode() == 200 && r.body().contains("autoglm_endpoint_requests_total{"));
+                  r ->
+                      r.statusCode() == 200
+                          && r.body().contains("autoglm_endpoint_requests_total{"));
       assertTrue(
           metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
           metrics.headers().toString());
@@ -182,8 +184,7 @@ class PrometheusIT {
       }
 
       // and what they return is what was sent: two endpoints, chat failing at about 25 %
-      JsonNode qps =
-          query(api, "sum by (endpoint) (rate(autoglm_endpoint_requests_total[30s]))");
+      JsonNode qps = query(api, "sum by (endpoint) (rate(autoglm_endpoint_requests_total[30s]))");
       assertEquals(2, qps.size(), qps.toString());
       JsonNode errors =
           query(
@@ -209,6 +210,8 @@ class PrometheusIT {
       assertEquals(1, value(firing.get(0)), firing.toString());
       JsonNode ips = query(api, "count(autoglm_top_source_ip_requests_per_second)");
       assertTrue(value(ips.get(0)) <= 10, "at most top-ips IP series: " + ips);
+      traffic.shutdownNow(); // before the node stops
+      traffic.awaitTermination(10, TimeUnit.SECONDS);
     } finally {
       traffic.shutdownNow();
       if (prometheus != null) {
@@ -374,7 +377,8 @@ class PrometheusIT {
             .timeout(Duration.ofSeconds(30))
             .header("Authorization", "Bearer " + TOKEN)
             .header(
-                "Content-Type", body instanceof byte[] ? "application/x-ndjson" : "application/json")
+                "Content-Type",
+                body instanceof byte[] ? "application/x-ndjson" : "application/json")
             .method(method, publisher)
             .build(),
         HttpResponse.BodyHandlers.ofString());

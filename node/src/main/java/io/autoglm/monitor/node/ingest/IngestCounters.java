@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.LongAdder;
  * What this node's agent streams hold in memory: records decoded but not yet acked, and the most
  * there ever were. Bounded by the stream settings, whatever the agents send, because a connection
  * stops reading while its flushes are persisting. Also counts the flush ticks that wrote to the
- * entities (each writes an endpoint's entity at most once), and for {@code /metrics} what this node's
- * ingest received and answered: a few increments per batch or request, never per record.
+ * entities (each writes an endpoint's entity at most once), and for {@code /metrics} what this
+ * node's ingest received and answered: a few increments per batch or request, never per record.
  */
 public final class IngestCounters {
   private final AtomicLong recordsBuffered = new AtomicLong();

@@ -57,7 +57,9 @@ public final class ClusterMetrics implements MultiCollector {
     this.system = system;
   }
 
-  /** The metrics, with the actor that counts the shards this node hosts spawned on {@code system}. */
+  /**
+   * The metrics, with the actor that counts the shards this node hosts spawned on {@code system}.
+   */
   public static ClusterMetrics start(ActorSystem<?> system, Duration pollInterval) {
     ClusterMetrics metrics = new ClusterMetrics(system);
     system.systemActorOf(metrics.poller(pollInterval), "metrics-shard-poller", Props.empty());

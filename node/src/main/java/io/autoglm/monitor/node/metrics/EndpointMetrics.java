@@ -106,8 +106,10 @@ public final class EndpointMetrics implements EndpointMeter, MultiCollector {
     alertChanges
         .computeIfAbsent(
             Labels.of(
-                "status", alert.status().wireName(),
-                "severity", alert.severity() == null ? "none" : alert.severity().wireName()),
+                "status",
+                alert.status().wireName(),
+                "severity",
+                alert.severity() == null ? "none" : alert.severity().wireName()),
             l -> new LongAdder())
         .increment();
   }

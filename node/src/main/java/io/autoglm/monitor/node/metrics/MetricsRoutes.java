@@ -44,8 +44,8 @@ public final class MetricsRoutes extends AllDirectives {
    * Registers the node's metrics and starts what feeds them: a consumer of the alert feed, a
    * listener on the notifier's audit and the shard counter.
    *
-   * @param counters the statistics entities' counters; their {@link StatsCounters#meter()}, when
-   *     it is an {@link EndpointMetrics}, gives the per-endpoint series
+   * @param counters the statistics entities' counters; their {@link StatsCounters#meter()}, when it
+   *     is an {@link EndpointMetrics}, gives the per-endpoint series
    */
   public MetricsRoutes(
       ActorSystem<?> system,
@@ -76,9 +76,13 @@ public final class MetricsRoutes extends AllDirectives {
   }
 
   private void registerIngest(StatsCounters stats, IngestCounters ingest) {
-    counter("autoglm_ingest_batches", "Batches decoded (agent frames, POST bodies)", ingest.batches);
+    counter(
+        "autoglm_ingest_batches", "Batches decoded (agent frames, POST bodies)", ingest.batches);
     counter("autoglm_ingest_records", "Valid records received by this node", ingest.records);
-    counter("autoglm_ingest_acks", "Acks sent (stream flushes confirmed, POSTs answered 200)", ingest.acks);
+    counter(
+        "autoglm_ingest_acks",
+        "Acks sent (stream flushes confirmed, POSTs answered 200)",
+        ingest.acks);
     counter(
         "autoglm_ingest_writes_unconfirmed",
         "Writes to the entities not confirmed in time (stream closed, POST answered 503)",
@@ -122,7 +126,8 @@ public final class MetricsRoutes extends AllDirectives {
         "Journal writes of this node's endpoint entities (one per persist)",
         stats.journalWrites);
     counter(
-        "autoglm_persistence_events", "Events persisted by this node's endpoint entities",
+        "autoglm_persistence_events",
+        "Events persisted by this node's endpoint entities",
         stats.eventsPersisted);
     counter(
         "autoglm_persistence_entity_failures",
@@ -168,6 +173,7 @@ public final class MetricsRoutes extends AllDirectives {
             get(
                 () ->
                     complete(
-                        HttpResponse.create().withEntity(HttpEntities.create(TEXT_FORMAT, scrape())))));
+                        HttpResponse.create()
+                            .withEntity(HttpEntities.create(TEXT_FORMAT, scrape())))));
   }
 }

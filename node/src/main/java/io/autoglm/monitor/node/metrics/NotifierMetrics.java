@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * The notifier's attempts, failures, failovers and suppressions, from the audit rows as this
- * node's notifier writes them ({@link io.autoglm.monitor.persistence.cassandra.NotifierStore}): each
+ * The notifier's attempts, failures, failovers and suppressions, from the audit rows as this node's
+ * notifier writes them ({@link io.autoglm.monitor.persistence.cassandra.NotifierStore}): each
  * counted on the node that made the attempt, so sums over nodes are exact. Receivers and channels
  * are whatever the routing names: at most {@code max-receiver-channels} pairs get series, the rest
  * count under {@code "(other)"}.
@@ -76,7 +76,8 @@ public final class NotifierMetrics implements Consumer<AuditRow>, MultiCollector
             "Delivery attempts per receiver and channel (retries included)",
             attempts),
         counters(
-            "autoglm_notifier_failures", "Delivery attempts that failed, per receiver and channel",
+            "autoglm_notifier_failures",
+            "Delivery attempts that failed, per receiver and channel",
             failures),
         counters(
             "autoglm_notifier_failovers",
@@ -89,8 +90,7 @@ public final class NotifierMetrics implements Consumer<AuditRow>, MultiCollector
             .build());
   }
 
-  private static CounterSnapshot counters(
-      String name, String help, Map<Labels, LongAdder> counts) {
+  private static CounterSnapshot counters(String name, String help, Map<Labels, LongAdder> counts) {
     CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
     counts.forEach((labels, n) -> b.dataPoint(EndpointMetrics.counter(labels, n.sum())));
     return b.build();

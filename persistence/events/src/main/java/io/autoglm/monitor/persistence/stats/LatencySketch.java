@@ -45,6 +45,15 @@ public final class LatencySketch {
     return DDSketches.logarithmicCollapsingLowestDense(RELATIVE_ACCURACY, MAX_BINS);
   }
 
+  /** A sketch of {@code values} (tests, examples). */
+  public static LatencySketch of(double... values) {
+    DDSketch sketch = newMutableSketch();
+    for (double v : values) {
+      sketch.accept(v);
+    }
+    return wrap(sketch);
+  }
+
   /** Takes ownership of {@code sketch}: the caller must not change it afterwards. */
   public static LatencySketch wrap(DDSketch sketch) {
     return new LatencySketch(sketch);
