@@ -4,9 +4,9 @@ import io.autoglm.monitor.persistence.event.EndpointStatsEvent.StatsIngested;
 import io.autoglm.monitor.protocols.alert.Alert;
 
 /**
- * Where the endpoint entities of a node report what they have just persisted, for the node's
- * {@code /metrics}: each ingested delta once, on the node that hosts the entity (never again while
- * the entity recovers from its journal), so that adding up every node's counts counts each accepted
+ * Where the endpoint entities of a node report what they have just persisted, for the node's {@code
+ * /metrics}: each ingested delta once, on the node that hosts the entity (never again while the
+ * entity recovers from its journal), so that adding up every node's counts counts each accepted
  * record once. Called on the entity's thread: implementations must be thread safe and cheap (a few
  * counter updates per call, never a blocking call).
  */
