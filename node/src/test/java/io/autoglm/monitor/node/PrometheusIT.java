@@ -127,6 +127,9 @@ class PrometheusIT {
           500,
           TimeUnit.MILLISECONDS);
 
+      // without a token (autoglm.metrics.open is off): refused
+      HttpResponse<String> anonymous = get(base + "/metrics");
+      assertEquals(401, anonymous.statusCode(), anonymous.body());
       // the node's exposition, with the token, once the first records are persisted
       HttpResponse<String> metrics =
           Awaitility.await("the first records counted")
