@@ -22,6 +22,7 @@ import io.autoglm.monitor.node.ingest.IngestCounters;
 import io.autoglm.monitor.node.ingest.IngestRoutes;
 import io.autoglm.monitor.node.ingest.StreamIngest;
 import io.autoglm.monitor.node.ingest.StreamSettings;
+import io.autoglm.monitor.node.metrics.MetricsRoutes;
 import io.autoglm.monitor.notifier.NotifierNode;
 import io.autoglm.monitor.notifier.channel.WebhookSettings;
 import io.autoglm.monitor.notifier.deliver.Providers;
@@ -98,7 +99,7 @@ public final class Guardian {
             StreamSettings.fromConfig(system.settings().config()),
             ingestCounters,
             decoding);
-    return new IngestRoutes(system, writer, stream, node, clock, decoding).route();
+    return new IngestRoutes(system, writer, stream, node, clock, decoding, ingestCounters).route();
   }
 
   /**
@@ -290,6 +291,8 @@ public final class Guardian {
                       new SilenceRoutes(notifierStore, notifier, system, stats.askTimeout())
                           .route(),
                       new ClusterRoutes(system, stats.askTimeout(), dataCenters).route(),
+                      new MetricsRoutes(system, counters, ingestCounters, notifierStore, feed)
+                          .route(),
                       new ReceiverRoutes(
                               notifierStore,
                               notifierParts.routing(),

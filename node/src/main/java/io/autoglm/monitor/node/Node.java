@@ -2,6 +2,7 @@ package io.autoglm.monitor.node;
 
 import com.typesafe.config.Config;
 import io.autoglm.monitor.node.ingest.IngestCounters;
+import io.autoglm.monitor.node.metrics.MetricsRoutes;
 import io.autoglm.monitor.persistence.cassandra.CassandraBootstrap;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.stats.StatsCounters;
@@ -52,7 +53,8 @@ public final class Node implements AutoCloseable {
     io.autoglm.monitor.node.auth.AuthSettings.fromConfig(config); // a bad token or file, too
     CassandraBootstrap.Prepared cassandra = CassandraBootstrap.prepare(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
-    StatsCounters counters = new StatsCounters();
+    // the per-endpoint series of GET /metrics, counted as the entities persist
+    StatsCounters counters = new StatsCounters(MetricsRoutes.endpointMeter(config, clock));
     IngestCounters ingestCounters = new IngestCounters();
     ActorSystem<Void> system =
         ActorSystem.create(
