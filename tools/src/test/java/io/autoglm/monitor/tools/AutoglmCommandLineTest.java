@@ -63,6 +63,15 @@ class AutoglmCommandLineTest {
             "cluster up",
             "cluster down",
             "cluster status",
+            "alerts list",
+            "alerts tail",
+            "alerts ack",
+            "silences list",
+            "silences create",
+            "silences delete",
+            "tokens list",
+            "tokens create",
+            "tokens revoke",
             "help")) {
       assertTrue(r.out().contains("\n  " + command + " "), command + " in\n" + r.out());
     }
@@ -93,7 +102,19 @@ class AutoglmCommandLineTest {
         "cluster",
         "cluster up",
         "cluster down",
-        "cluster status"
+        "cluster status",
+        "alerts",
+        "alerts list",
+        "alerts tail",
+        "alerts ack",
+        "silences",
+        "silences list",
+        "silences create",
+        "silences delete",
+        "tokens",
+        "tokens list",
+        "tokens create",
+        "tokens revoke"
       })
   void everyCommandPrintsItsUsageOnStdoutWithHelp(String command) {
     for (List<String> args :
@@ -109,6 +130,57 @@ class AutoglmCommandLineTest {
       assertTrue(r.out().startsWith("usage: autoglm " + command + " [-h]"), args + ":\n" + r.out());
       assertEquals("", r.err(), args.toString());
     }
+  }
+
+  /**
+   * Every command and group that {@code autoglm --help} lists, found by walking the command tree
+   * (so a command added later is covered too): {@code --help} answers 0 with its usage and a
+   * description of at least a few words.
+   */
+  @Test
+  void everyListedCommandAnswersHelpWithADescription() {
+    Run top = run("--help");
+    for (String command :
+        List.of(
+            "start",
+            "demo",
+            "agent",
+            "alerts",
+            "silences",
+            "tokens",
+            "backtest",
+            "cluster",
+            "drill",
+            "bench")) {
+      assertTrue(top.out().contains("\n  " + command + " "), command + " in\n" + top.out());
+    }
+    List<String> paths = new java.util.ArrayList<>();
+    collect(Autoglm.commandLine(io.autoglm.monitor.agent.cli.ConsoleStreams.system()), "", paths);
+    assertTrue(paths.size() >= 40, paths.toString());
+    for (String path : paths) {
+      List<String> args = new java.util.ArrayList<>(List.of(path.split(" ")));
+      args.add("--help");
+      Run r = run(args.toArray(String[]::new));
+      assertEquals(0, r.status(), path + ": " + r.err());
+      assertTrue(r.out().startsWith("usage: autoglm " + path + " [-h]"), path + ":\n" + r.out());
+      String description =
+          r.out().lines().skip(1).dropWhile(l -> !l.isBlank()).skip(1).findFirst().orElse("");
+      assertTrue(description.split(" ").length >= 4, path + " has a description:\n" + r.out());
+      assertTrue(r.out().contains("-h, --help"), path + ":\n" + r.out());
+    }
+  }
+
+  private static void collect(picocli.CommandLine command, String prefix, List<String> paths) {
+    command
+        .getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              if (!name.equals(sub.getCommandName()) || sub.getCommandSpec().helpCommand()) {
+                return; // an alias, or the help command
+              }
+              paths.add(prefix + name);
+              collect(sub, prefix + name + " ", paths);
+            });
   }
 
   @Test
