@@ -289,6 +289,27 @@ class AutoglmCommandLineTest {
         "bench cluster --file /nonexistent/x.ndjson|option --file: cannot read"
             + " /nonexistent/x.ndjson|usage: autoglm bench cluster",
         "agent|no command given|usage: autoglm agent",
+        "alerts|no command given|usage: autoglm alerts",
+        "alerts list --node ftp://x|option --node needs the node's URL, such as"
+            + " http://127.0.0.1:8080, got 'ftp://x'|usage: autoglm alerts list",
+        "alerts list --token-file /nonexistent/t|option --token-file: no such file"
+            + " /nonexistent/t|usage: autoglm alerts list",
+        "alerts tail --limit 0|option --limit must be between 1 and|usage: autoglm alerts tail",
+        "alerts ack|Missing required parameter: 'FINGERPRINT'|usage: autoglm alerts ack",
+        "silences create|Missing required option: '--matcher=NAME=VALUE'|usage: autoglm silences"
+            + " create",
+        "silences create --matcher a=b --duration 2x|option --duration: expected a duration like"
+            + " 30s|usage: autoglm silences create",
+        "silences create --matcher a=b --duration 400d|option --duration must be between 1s and"
+            + " 365d, got 400d|usage: autoglm silences create",
+        "silences delete|Missing required parameter: 'ID'|usage: autoglm silences delete",
+        "tokens create --name x --role boss|Invalid value for option '--role': expected one of"
+            + " [VIEWER, EDITOR, ADMIN, AGENT]|usage: autoglm tokens create",
+        "tokens create --role agent|Missing required option: '--name=NAME'|usage: autoglm tokens"
+            + " create",
+        "tokens revoke|Missing required parameter: 'ID'|usage: autoglm tokens revoke",
+        "agent send --node h:1 --stdin --token a --token-file b|give either --token or"
+            + " --token-file, not both|usage: autoglm agent send",
         "agent send --node h:1|'Missing required argument (specify one of these): (--file=F |"
             + " --stdin)'|usage: autoglm agent send",
       })
