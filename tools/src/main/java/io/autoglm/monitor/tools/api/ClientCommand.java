@@ -38,7 +38,11 @@ public abstract class ClientCommand implements Callable<Integer> {
     try {
       return run(api);
     } catch (IOException e) {
-      io.err().println("error: " + e.getMessage());
+      boolean noToken =
+          e instanceof NodeApi.ApiException refused
+              && refused.status() == 401
+              && api.token().isEmpty();
+      io.err().println("error: " + e.getMessage() + (noToken ? NodeApi.TOKEN_HINT : ""));
       return CommandLines.EXIT_FAILURE;
     }
   }

@@ -153,15 +153,12 @@ public final class NodeApi {
     }
   }
 
-  /**
-   * The node answered with an error status: {@code node answered 403: <its error>}; a 401 also says
-   * how to give a token.
-   */
+  /** The node answered with an error status: {@code node answered 403: <its error>}. */
   public static final class ApiException extends IOException {
     private final int status;
 
     public ApiException(int status, String error) {
-      super("node answered " + status + ": " + error + (status == 401 ? TOKEN_HINT : ""));
+      super("node answered " + status + ": " + error);
       this.status = status;
     }
 
@@ -170,7 +167,8 @@ public final class NodeApi {
     }
   }
 
-  static final String TOKEN_HINT =
+  /** What a command run without a token adds to a 401. */
+  public static final String TOKEN_HINT =
       " (a token goes in --token-file FILE, --token TOKEN, "
           + TokenOptions.TOKEN_ENV
           + " or "

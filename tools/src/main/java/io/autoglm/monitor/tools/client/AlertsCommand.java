@@ -11,6 +11,7 @@ import io.autoglm.monitor.tools.api.NodeApi;
 import io.autoglm.monitor.tools.api.Table;
 import java.io.IOException;
 import java.net.http.WebSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -99,15 +100,19 @@ public final class AlertsCommand extends CommandGroup {
       description = {
         "Follows the live alert feed, one line per alert, until Ctrl-C.",
         "Follows the node's WebSocket alert feed (GET /api/v1/alerts/feed) and prints one line"
-            + " per alert as it fires or resolves anywhere in the cluster, until Ctrl-C. The"
-            + " filters go to the node as query parameters."
+            + " per alert as it fires or resolves anywhere in the cluster, until Ctrl-C; when the"
+            + " node goes away it connects again (after 1 s, doubling up to 30 s). The filters go"
+            + " to the node as query parameters."
       },
       exitCodeList = {
         "0:--limit alerts printed",
-        "1:the node refused the token or closed the feed",
+        "1:the node could not be reached at first, or refused the token",
         "2:bad arguments"
       })
   static final class Tail extends ClientCommand {
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
     @Option(
         names = "--severity",
         paramLabel = "S",
@@ -143,68 +148,96 @@ public final class AlertsCommand extends CommandGroup {
         OptionChecks.between(spec, "--limit", limit, 1, Integer.MAX_VALUE);
       }
       String path = "/api/v1/alerts/feed" + query();
-      BlockingQueue<Event> events = new LinkedBlockingQueue<>(10_000);
-      WebSocket socket;
+      int printed = 0;
+      Duration backoff = FIRST_BACKOFF;
+      boolean connectedBefore = false;
       try {
-        socket =
-            api.openWebSocket(
-                    path,
-                    new WholeMessages(
-                        new WholeMessages.Receiver() {
-                          @Override
-                          public void text(String message) {
-                            events.offer(new Text(message));
-                          }
-
-                          @Override
-                          public void closed(int statusCode, String reason) {
-                            events.offer(
-                                new Closed(
-                                    "closed "
-                                        + statusCode
-                                        + (reason.isEmpty() ? "" : " " + reason)));
-                          }
-
-                          @Override
-                          public void failed(Throwable error) {
-                            events.offer(new Closed(String.valueOf(error)));
-                          }
-                        }))
-                .get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException | TimeoutException e) {
-        throw api.handshakeFailure(e);
+        while (true) {
+          BlockingQueue<Event> events = new LinkedBlockingQueue<>(10_000);
+          WebSocket socket;
+          try {
+            socket = open(api, path, events);
+          } catch (NodeApi.ApiException e) {
+            throw e; // a refused token or a bad filter: trying again cannot help
+          } catch (IOException e) {
+            if (!connectedBefore) {
+              throw e;
+            }
+            io.err().println(e.getMessage() + "; trying again in " + backoff.toSeconds() + " s");
+            Thread.sleep(backoff.toMillis());
+            backoff =
+                backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+                    ? MAX_BACKOFF
+                    : backoff.multipliedBy(2);
+            continue;
+          }
+          io.err()
+              .println(
+                  (connectedBefore
+                          ? "connected again (alerts of the meantime are in 'alerts list'): "
+                          : "following ")
+                      + api.uri(path)
+                      + " (Ctrl-C to stop)");
+          connectedBefore = true;
+          backoff = FIRST_BACKOFF;
+          try {
+            while (limit == null || printed < limit) {
+              Event e = events.take();
+              if (e instanceof Closed closed) {
+                io.err()
+                    .println("the node ended the feed (" + closed.why() + "); connecting again");
+                break;
+              }
+              JsonNode message = JsonText.parse(((Text) e).text());
+              if (!"alert".equals(message.path("type").asText())) {
+                continue; // hello, heartbeats and what a newer node adds
+              }
+              JsonNode alert = message.path("alert");
+              io.out().println(json ? alert.toString() : line(alert));
+              io.out().flush();
+              printed++;
+            }
+          } finally {
+            socket.abort();
+          }
+          if (limit != null && printed >= limit) {
+            return CommandLines.EXIT_OK;
+          }
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return CommandLines.EXIT_FAILURE;
       }
-      io.err().println("following " + api.uri(path) + " (Ctrl-C to stop)");
-      int printed = 0;
+    }
+
+    /** Opens the feed; its messages and its end go to {@code events}. */
+    private WebSocket open(NodeApi api, String path, BlockingQueue<Event> events)
+        throws IOException, InterruptedException {
       try {
-        while (limit == null || printed < limit) {
-          Event e = events.take();
-          if (e instanceof Closed closed) {
-            io.err().println("error: the node ended the feed: " + closed.why());
-            return CommandLines.EXIT_FAILURE;
-          }
-          JsonNode message = JsonText.parse(((Text) e).text());
-          if (!"alert".equals(message.path("type").asText())) {
-            continue; // hello, heartbeats and what a newer node adds
-          }
-          JsonNode alert = message.path("alert");
-          if (json) {
-            io.out().println(alert);
-          } else {
-            io.out().println(line(alert));
-          }
-          io.out().flush();
-          printed++;
-        }
-        return CommandLines.EXIT_OK;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return CommandLines.EXIT_FAILURE;
-      } finally {
-        socket.abort();
+        return api.openWebSocket(
+                path,
+                new WholeMessages(
+                    new WholeMessages.Receiver() {
+                      @Override
+                      public void text(String message) {
+                        events.offer(new Text(message));
+                      }
+
+                      @Override
+                      public void closed(int statusCode, String reason) {
+                        events.offer(
+                            new Closed(
+                                "closed " + statusCode + (reason.isEmpty() ? "" : " " + reason)));
+                      }
+
+                      @Override
+                      public void failed(Throwable error) {
+                        events.offer(new Closed(String.valueOf(error)));
+                      }
+                    }))
+            .get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw api.handshakeFailure(e);
       }
     }
 
