@@ -191,6 +191,7 @@ class AgentTokenTest {
           Duration.ofNanos(System.nanoTime() - started).toSeconds() < 20, "stopped, no retries");
       assertTrue(r.err().contains("error: the node refused the token: HTTP 401"), r.err());
       assertTrue(r.err().contains("/api/v1/ingest/stream?agent=gw-1"), r.err());
+      assertTrue(r.err().contains(": unknown token"), r.err());
       assertEquals(1, node.requests().size(), "one handshake, no retry: " + node.requests());
       RecordingNode.Request handshake = node.requests().get(0);
       assertEquals("/api/v1/ingest/stream", handshake.path());
