@@ -18,6 +18,9 @@ import io.autoglm.monitor.tools.bench.IngestBench;
 import io.autoglm.monitor.tools.bench.IpSprayBench;
 import io.autoglm.monitor.tools.bench.NotifierCrashDrill;
 import io.autoglm.monitor.tools.bench.NotifyBench;
+import io.autoglm.monitor.tools.client.AlertsCommand;
+import io.autoglm.monitor.tools.client.SilencesCommand;
+import io.autoglm.monitor.tools.client.TokensCommand;
 import io.autoglm.monitor.tools.cluster.ClusterCommand;
 import io.autoglm.monitor.tools.demo.Demo;
 import io.autoglm.monitor.tools.drill.CassandraPauseDrill;
@@ -57,7 +60,7 @@ public final class Autoglm extends CommandGroup {
   }
 
   /** Runs one command line; returns its exit status (0 ok, 1 failure, 2 bad arguments, ...). */
-  static int run(ConsoleStreams io, String... args) {
+  public static int run(ConsoleStreams io, String... args) {
     return CommandLines.execute(commandLine(io), io, args);
   }
 
@@ -91,6 +94,9 @@ public final class Autoglm extends CommandGroup {
                 .addSubcommand(new CassandraPauseDrill(io.out())))
         .addSubcommand(ClusterCommand.commandLine(io.out()))
         .addSubcommand(agent)
+        .addSubcommand(AlertsCommand.commandLine(io))
+        .addSubcommand(SilencesCommand.commandLine(io))
+        .addSubcommand(TokensCommand.commandLine(io))
         .addSubcommand(new HelpCommand());
   }
 
