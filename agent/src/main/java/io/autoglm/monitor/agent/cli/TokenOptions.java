@@ -13,13 +13,21 @@ import picocli.CommandLine.Option;
 /**
  * The API token a command sends as {@code Authorization: Bearer TOKEN}: {@code --token TOKEN} or
  * {@code --token-file FILE}, else the environment's {@code AUTOGLM_TOKEN} or {@code
- * AUTOGLM_TOKEN_FILE}. A file's content is trimmed. A file that cannot be read, an empty token or
- * one with characters a header cannot carry is a usage error naming the option (or variable).
+ * AUTOGLM_TOKEN_FILE}, else {@code data/admin-token} when a node started here wrote it. A file's
+ * content is trimmed. A file that cannot be read, an empty token or one with characters a header
+ * cannot carry is a usage error naming the option (or variable).
  */
 public final class TokenOptions {
 
   public static final String TOKEN_ENV = "AUTOGLM_TOKEN";
   public static final String TOKEN_FILE_ENV = "AUTOGLM_TOKEN_FILE";
+
+  /**
+   * Where a node started in this directory ({@code ./autoglm start} or {@code demo}) wrote the
+   * cluster's first admin token: the last place looked, so that commands run beside it need no
+   * option.
+   */
+  public static final Path LOCAL_ADMIN_TOKEN = Path.of("data", "admin-token");
 
   /** Longer token files are refused: a token is a short line, not a document. */
   static final int MAX_FILE_BYTES = 64 * 1024;
@@ -62,6 +70,9 @@ public final class TokenOptions {
     String fileFromEnv = io.env(TOKEN_FILE_ENV);
     if (fileFromEnv != null) {
       return Optional.of(read(spec, TOKEN_FILE_ENV, Path.of(fileFromEnv.trim())));
+    }
+    if (Files.isReadable(LOCAL_ADMIN_TOKEN)) {
+      return Optional.of(read(spec, "the first admin token's file", LOCAL_ADMIN_TOKEN));
     }
     return Optional.empty();
   }
