@@ -39,7 +39,8 @@ public final class RulesDocument {
   public static final int MAX_RULES = 10_000;
 
   /** Sections of the configuration file that are node configuration, not rules. */
-  public static final Set<String> NODE_SECTIONS = Set.of("autoglm", "receivers", "route", "tokens");
+  public static final Set<String> NODE_SECTIONS =
+      Set.of("autoglm", "pekko", "receivers", "route", "tokens");
 
   /** The article's QPS rule (per endpoint: {@code qps-threshold-v1-generate}). */
   public static final String QPS_RULE = "qps-threshold";
@@ -67,6 +68,35 @@ public final class RulesDocument {
       String source, byte[] bytes, LocatedDocument.Format format, int maxRules)
       throws DocumentException {
     return read(LocatedDocument.parse(source, bytes, format), maxRules);
+  }
+
+  /**
+   * As {@link #read(LocatedDocument, int)}, refusing windows longer than {@code maxWindowMs} (a
+   * node's {@code autoglm.stats.max-window}), naming the field.
+   */
+  public static Parsed read(LocatedDocument doc, int maxRules, long maxWindowMs)
+      throws DocumentException {
+    Parsed parsed = read(doc, maxRules);
+    JsonNode list = doc.root().get("rules");
+    int fromList = list == null || !list.isArray() ? 0 : list.size();
+    int article = parsed.rules().size() - fromList;
+    for (int i = 0; i < parsed.rules().size(); i++) {
+      ThresholdRule r = parsed.rules().get(i);
+      if (r.windowMs() > maxWindowMs) {
+        String reason =
+            "must be at most "
+                + RuleCodec.formatDuration(maxWindowMs)
+                + " (autoglm.stats.max-window), got "
+                + RuleCodec.formatDuration(r.windowMs());
+        throw i < article
+            ? doc.error("/metrics/interval", "metrics.interval", reason)
+            : doc.error(
+                "/rules/" + (i - article) + "/window",
+                "rules[" + (i - article) + "].window",
+                reason);
+      }
+    }
+    return parsed;
   }
 
   /**
