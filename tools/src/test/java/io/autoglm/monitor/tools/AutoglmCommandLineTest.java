@@ -63,6 +63,9 @@ class AutoglmCommandLineTest {
             "cluster up",
             "cluster down",
             "cluster status",
+            "rules apply",
+            "rules list",
+            "rules delete",
             "help")) {
       assertTrue(r.out().contains("\n  " + command + " "), command + " in\n" + r.out());
     }
@@ -93,7 +96,11 @@ class AutoglmCommandLineTest {
         "cluster",
         "cluster up",
         "cluster down",
-        "cluster status"
+        "cluster status",
+        "rules",
+        "rules apply",
+        "rules list",
+        "rules delete"
       })
   void everyCommandPrintsItsUsageOnStdoutWithHelp(String command) {
     for (List<String> args :
