@@ -94,6 +94,11 @@ public final class ApiClient {
     return base;
   }
 
+  /** The bearer token sent, or null. */
+  public String token() {
+    return token;
+  }
+
   public Response get(String path) throws ApiException {
     return send("GET", path, null, null);
   }
