@@ -133,6 +133,27 @@ class ConfigFileTest {
   }
 
   @Test
+  void startRefusesABadFileNamingItsLineBeforeStartingAnything() throws Exception {
+    Path file = dir.resolve("open-autoglm-config.yaml");
+    Files.writeString(file, ARTICLE.replace("cooldown: 300", "cooldown: soon"));
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream before = System.err;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    int status;
+    try {
+      status = new picocli.CommandLine(new Main.Start()).execute("--config", file.toString());
+    } finally {
+      System.setErr(before);
+    }
+    assertEquals(2, status);
+    assertEquals(
+        "autoglm: "
+            + file
+            + ":7: alert_rules.cooldown: expected a duration like 30s, 500ms, 5m, 1h, got 'soon'\n",
+        err.toString(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
   void errorsNameTheFileTheLineAndTheField() {
     String file = dir.resolve("bad.yaml").toString();
     assertEquals(
