@@ -10,11 +10,16 @@ import picocli.CommandLine.Option;
 /**
  * The options of every command that talks to a node's API: {@code --node URL}, {@code --token T},
  * {@code --token-file F}. Unset, the token comes from {@code AUTOGLM_TOKEN}, then from the file
- * {@code AUTOGLM_TOKEN_FILE} names, and the node from {@code AUTOGLM_NODE}, else {@value
- * #DEFAULT_NODE}. Mix it into a command with {@code @Mixin ApiOptions api;}.
+ * {@code AUTOGLM_TOKEN_FILE} names, then from the first admin token a node on this machine wrote
+ * ({@code AUTOGLM_FIRST_TOKEN_FILE}, default {@value #FIRST_TOKEN_FILE}, as {@code
+ * autoglm.auth.first-token-file}); the node from {@code AUTOGLM_NODE}, else {@value #DEFAULT_NODE}.
+ * Mix it into a command with {@code @Mixin ApiOptions api;}.
  */
 public final class ApiOptions {
   public static final String DEFAULT_NODE = "http://127.0.0.1:8080";
+
+  /** Where a node writes the cluster's first admin token (autoglm.auth.first-token-file). */
+  public static final String FIRST_TOKEN_FILE = "data/admin-token";
 
   /** The largest token file read. */
   static final long MAX_TOKEN_FILE_BYTES = 4096;
@@ -69,7 +74,9 @@ public final class ApiOptions {
     } else if (firstSet(env.apply("AUTOGLM_TOKEN_FILE")) != null) {
       t = readToken(Path.of(env.apply("AUTOGLM_TOKEN_FILE")), "AUTOGLM_TOKEN_FILE");
     } else {
-      t = null;
+      String first = firstSet(env.apply("AUTOGLM_FIRST_TOKEN_FILE"));
+      Path firstFile = Path.of(first == null ? FIRST_TOKEN_FILE : first);
+      t = Files.isRegularFile(firstFile) ? readToken(firstFile, firstFile.toString()) : null;
     }
     return new ApiClient(base, t == null ? null : t.strip());
   }

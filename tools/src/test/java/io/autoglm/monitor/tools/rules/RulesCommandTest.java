@@ -91,7 +91,14 @@ class RulesCommandTest {
     assertEquals("from-env", token(options(), Map.of("AUTOGLM_TOKEN", "from-env")));
     assertEquals("given", token(options("--token", "given"), env));
     assertEquals("from-file", token(options("--token-file", tokenFile.toString()), Map.of()));
-    assertNull(token(options(), Map.of()));
+    assertNull(
+        token(options(), Map.of("AUTOGLM_FIRST_TOKEN_FILE", dir.resolve("none").toString())));
+    Path first = dir.resolve("admin-token");
+    Files.writeString(first, "first-admin\n");
+    assertEquals(
+        "first-admin",
+        token(options(), Map.of("AUTOGLM_FIRST_TOKEN_FILE", first.toString())),
+        "the first admin token a node on this machine wrote");
   }
 
   private static ApiOptions options(String... args) {
