@@ -183,7 +183,13 @@ public final class ArticleScenario {
             + " s, resolved at "
             + resolvedAt
             + " s");
-    assertEquals(3, alerts(http, ERROR_RULE).size(), "nothing fired for the breach at 100-110 s");
+    List<Double> firings = new ArrayList<>();
+    for (JsonNode a : alerts(http, ERROR_RULE)) {
+      if (a.get("status").asText().equals("firing")) {
+        firings.add(secondsAfterT0(a.get("startsAt")));
+      }
+    }
+    assertEquals(2, firings.size(), "nothing fired for the breach at 100-110 s: " + firings);
     assertEquals(2, alerts(http, QPS_RULE).size());
     System.out.printf(
         "article rules: qps fired at %.1f s (value %.0f), error rate fired at %.1f s (%.3f),"
