@@ -165,7 +165,7 @@ public final class RulesCommand extends CommandGroup {
   }
 
   /** An action that may fail talking to the node. */
-  interface Action {
+  public interface Action {
     Integer run() throws IOException;
   }
 
@@ -173,7 +173,7 @@ public final class RulesCommand extends CommandGroup {
    * Runs {@code action}: a failed request or refused answer is an error line and status 1, a bad
    * --node or token file status 2.
    */
-  static Integer handled(ConsoleStreams io, Action action) {
+  public static Integer handled(ConsoleStreams io, Action action) {
     try {
       return action.run();
     } catch (ApiClient.ApiException e) {
