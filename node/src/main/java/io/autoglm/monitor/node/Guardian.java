@@ -34,6 +34,7 @@ import io.autoglm.monitor.persistence.cassandra.RollupStore;
 import io.autoglm.monitor.persistence.cassandra.TokenStore;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.alert.Alert;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.catalog.CatalogEntity;
 import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
@@ -163,6 +164,9 @@ public final class Guardian {
           ActorRef<Topic.Command<RuleSet>> ruleTopic =
               ctx.spawn(Topic.create(RuleSet.class, RuleBookEntity.TOPIC), "rule-topic");
           RuleCache rules = new RuleCache();
+          // read (and refused, naming the key and field) as the node starts
+          List<ThresholdRule> configuredRules =
+              ConfiguredRules.fromConfig(config, stats.maxWindowMs());
           RuleBookEntity.init(system, ruleTopic, dataCenters.home());
           EntityRef<RuleBookEntity.Command> ruleBook =
               RuleBookEntity.ref(system, dataCenters.home());
@@ -251,7 +255,8 @@ public final class Guardian {
                   stats.askTimeout(),
                   node.ruleLoadRetry(),
                   node.ruleSyncInterval(),
-                  rulesLoaded),
+                  rulesLoaded,
+                  configuredRules),
               "rule-cache");
 
           EndpointRoutes.Settings endpointSettings =
@@ -277,7 +282,9 @@ public final class Guardian {
                               rules,
                               stats.askTimeout(),
                               node.maxRuleBytes(),
-                              stats.maxWindowMs())
+                              stats.maxWindowMs(),
+                              config.getBytes("autoglm.http.max-rules-file-bytes"),
+                              config.getInt("autoglm.rules.max-rules"))
                           .route(),
                       new EndpointRoutes(system, admission, history, clock, endpointSettings)
                           .route(),

@@ -29,6 +29,7 @@ import io.autoglm.monitor.tools.drill.PartitionDrill;
 import io.autoglm.monitor.tools.drill.RollingRestartDrill;
 import io.autoglm.monitor.tools.drill.ScaleOutDrill;
 import io.autoglm.monitor.tools.gen.GenerateCommand;
+import io.autoglm.monitor.tools.rules.RulesCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -93,6 +94,7 @@ public final class Autoglm extends CommandGroup {
                 .addSubcommand(new PartitionDrill(io.out()))
                 .addSubcommand(new CassandraPauseDrill(io.out())))
         .addSubcommand(ClusterCommand.commandLine(io.out()))
+        .addSubcommand(RulesCommand.commandLine(io))
         .addSubcommand(agent)
         .addSubcommand(AlertsCommand.commandLine(io))
         .addSubcommand(SilencesCommand.commandLine(io))

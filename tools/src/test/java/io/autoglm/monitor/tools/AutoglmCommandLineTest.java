@@ -72,6 +72,9 @@ class AutoglmCommandLineTest {
             "tokens list",
             "tokens create",
             "tokens revoke",
+            "rules apply",
+            "rules list",
+            "rules delete",
             "help")) {
       assertTrue(r.out().contains("\n  " + command + " "), command + " in\n" + r.out());
     }
@@ -114,7 +117,11 @@ class AutoglmCommandLineTest {
         "tokens",
         "tokens list",
         "tokens create",
-        "tokens revoke"
+        "tokens revoke",
+        "rules",
+        "rules apply",
+        "rules list",
+        "rules delete"
       })
   void everyCommandPrintsItsUsageOnStdoutWithHelp(String command) {
     for (List<String> args :
@@ -145,6 +152,7 @@ class AutoglmCommandLineTest {
             "start",
             "demo",
             "agent",
+            "rules",
             "alerts",
             "silences",
             "tokens",
