@@ -261,8 +261,7 @@ public final class Guardian {
                       new WatchRoutes(ruleBook, rules, stats.askTimeout(), node.maxRuleBytes())
                           .route(),
                       new IpRoutes(system, ips, history, clock, endpointSettings).route(),
-                      new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout(), notifier)
-                          .route(),
+                      new AlertRoutes(system, feed, stats.askTimeout(), notifier).route(),
                       new NotificationRoutes(notifierStore, clock).route(),
                       new SilenceRoutes(notifierStore, notifier, system, stats.askTimeout())
                           .route(),
