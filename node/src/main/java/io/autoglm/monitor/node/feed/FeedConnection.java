@@ -184,7 +184,7 @@ public final class FeedConnection {
                     + "): alerts missed while away may be absent; GET /api/v1/alerts"
                     + " lists the recent ones"));
       }
-      return step instanceof JournalRead ? caughtUp(List.of()) : List.of();
+      return step instanceof JournalRead ? caughtUp(new ArrayList<>(), true) : List.of();
     }
 
     private List<Event> fromJournal(AlertJournal.Entry e) {
@@ -201,29 +201,31 @@ public final class FeedConnection {
         return List.of();
       }
       if (replayed == maxReplay) {
-        return goLive(
-            new Gap(
-                "more than "
-                    + maxReplay
-                    + " alerts were missed; the rest of them are not replayed"
-                    + " (autoglm.http.feed.resume-max-alerts); GET /api/v1/alerts lists the"
-                    + " recent ones"));
+        return goLive(tooMany());
       }
       replayed++;
       return List.of(new AlertEvent(e.alert(), new FeedCursor(e.offset(), client.pending()), true));
     }
 
-    /** The journal is read up to now: the pending changes of the snapshot, then live. */
-    private List<Event> caughtUp(List<Event> before) {
+    /**
+     * The journal is read up to now (or the catch-up is cut short): the pending changes of the
+     * snapshot (unless cut short), then live.
+     */
+    private List<Event> caughtUp(List<Event> out, boolean withPending) {
       if (live) {
         return List.of();
       }
-      List<Event> out = new ArrayList<>(before);
       FeedCursor now = cursorNow();
-      for (AlertFeed.Delivered d : snapshot.pending()) {
-        if (sent.add(d.key()) && query.matches(d.alert())) {
-          replayed++;
-          out.add(new AlertEvent(d.alert(), now, true));
+      if (withPending) {
+        for (AlertFeed.Delivered d : snapshot.pending()) {
+          if (sent.add(d.key()) && query.matches(d.alert())) {
+            if (replayed == maxReplay) {
+              out.add(tooMany());
+              break;
+            }
+            replayed++;
+            out.add(new AlertEvent(d.alert(), now, true));
+          }
         }
       }
       out.add(new CaughtUp(now, replayed));
@@ -235,10 +237,19 @@ public final class FeedConnection {
       return out;
     }
 
+    private Gap tooMany() {
+      return new Gap(
+          "more than "
+              + maxReplay
+              + " alerts were missed; the rest of them are not replayed"
+              + " (autoglm.http.feed.resume-max-alerts); GET /api/v1/alerts lists the"
+              + " recent ones");
+    }
+
     private List<Event> goLive(Gap gap) {
       List<Event> out = new ArrayList<>();
       out.add(gap);
-      return caughtUp(out);
+      return caughtUp(out, false);
     }
 
     /**
