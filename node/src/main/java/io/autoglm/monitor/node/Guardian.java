@@ -279,8 +279,9 @@ public final class Guardian {
               .thenCompose(
                   set -> {
                     system.log().info("Loaded {} rule(s)", set.rules().size());
-                    return Http.get(system)
-                        .newServerAt(node.httpInterface(), node.httpPort())
+                    return HttpsSettings.fromConfig(config)
+                        .applyTo(
+                            Http.get(system).newServerAt(node.httpInterface(), node.httpPort()))
                         .bind(route);
                   })
               .whenComplete(

@@ -49,6 +49,7 @@ public final class Node implements AutoCloseable {
     PortCheck.requireFree(config); // before Cassandra: a taken port fails in a second, not 25
     ClusterJoin.Settings.fromConfig(config); // a bad value, too
     DataCenters.fromConfig(config);
+    HttpsSettings.fromConfig(config); // a keystore or PEM file that does not open, too
     CassandraBootstrap.Prepared cassandra = CassandraBootstrap.prepare(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
     StatsCounters counters = new StatsCounters();
@@ -91,7 +92,9 @@ public final class Node implements AutoCloseable {
 
   public String baseUrl() {
     InetSocketAddress a = binding.localAddress();
-    return "http://" + a.getHostString() + ":" + a.getPort();
+    String scheme =
+        system.settings().config().getBoolean("autoglm.http.tls.enabled") ? "https" : "http";
+    return scheme + "://" + a.getHostString() + ":" + a.getPort();
   }
 
   /** What this node's entities have written so far. */
