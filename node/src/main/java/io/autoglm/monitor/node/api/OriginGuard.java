@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -18,8 +19,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * Origin} and pass. An allowed origin gets the CORS headers a browser needs, and its preflight
  * {@code OPTIONS} is answered here.
  *
- * <p>This is not authentication (that comes with API tokens); it closes the hole where any page
- * open in a browser on the monitoring host could post records or rules.
+ * <p>A page the node served itself (same scheme, host and port) passes. This is not authentication
+ * ({@link AccessControl} is); it keeps any page open in a browser on the monitoring host from using
+ * the credentials the browser holds for the node.
  */
 public final class OriginGuard extends AllDirectives {
   private static final int MAX_ECHO = 200;
@@ -30,23 +32,50 @@ public final class OriginGuard extends AllDirectives {
   }
 
   public Route guard(Supplier<Route> inner) {
-    return optionalHeaderValueByName(
-        "Origin",
-        origin ->
-            origin
-                .map(String::trim)
-                .map(o -> allowed.contains(o) ? allowedRoute(o, inner) : refused(o))
+    return extractRequest(
+        request ->
+            request
+                .getHeader("Origin")
+                .map(h -> h.value().trim())
+                .map(
+                    o ->
+                        sameOrigin(o, request)
+                            ? inner.get()
+                            : allowed.contains(o) ? allowedRoute(o, inner) : refused(o, request))
                 .orElseGet(inner));
   }
 
-  private Route refused(String origin) {
+  /**
+   * A page the node served itself (the web console): its {@code Origin} is the scheme and {@code
+   * Host} the browser sent this request with.
+   */
+  private static boolean sameOrigin(String origin, HttpRequest request) {
+    return origin.equalsIgnoreCase(selfOrigin(request));
+  }
+
+  private static String selfOrigin(HttpRequest request) {
+    // the effective request URI: the scheme of the connection, host and port from Host
+    org.apache.pekko.http.javadsl.model.Uri uri = request.getUri();
+    // a WebSocket handshake's URI reads ws:// or wss://; its page's origin http:// or https://
+    String scheme = uri.getScheme().replaceFirst("^ws", "http");
+    int port = uri.getPort();
+    boolean defaultPort =
+        port <= 0
+            || (scheme.equals("http") && port == 80)
+            || (scheme.equals("https") && port == 443);
+    return scheme + "://" + uri.host().address() + (defaultPort ? "" : ":" + port);
+  }
+
+  private Route refused(String origin, HttpRequest request) {
     String shown = origin.length() > MAX_ECHO ? origin.substring(0, MAX_ECHO) + "..." : origin;
     return complete(
         JsonSupport.error(
             StatusCodes.FORBIDDEN,
             "cross-origin request from '"
                 + shown
-                + "' refused: that origin is not in autoglm.http.allowed-origins"));
+                + "' refused: that origin is neither this node's ("
+                + selfOrigin(request)
+                + ") nor in autoglm.http.allowed-origins"));
   }
 
   private Route allowedRoute(String origin, Supplier<Route> inner) {
