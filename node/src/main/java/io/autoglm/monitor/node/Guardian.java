@@ -292,8 +292,7 @@ public final class Guardian {
                       new WatchRoutes(ruleBook, rules, stats.askTimeout(), node.maxRuleBytes())
                           .route(),
                       new IpRoutes(system, ips, history, clock, endpointSettings).route(),
-                      new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout(), notifier)
-                          .route(),
+                      new AlertRoutes(system, feed, stats.askTimeout(), notifier).route(),
                       new NotificationRoutes(notifierStore, clock).route(),
                       new SilenceRoutes(notifierStore, notifier, system, stats.askTimeout())
                           .route(),
@@ -314,8 +313,9 @@ public final class Guardian {
               .thenCompose(
                   set -> {
                     system.log().info("Loaded {} rule(s)", set.rules().size());
-                    return Http.get(system)
-                        .newServerAt(node.httpInterface(), node.httpPort())
+                    return HttpsSettings.fromConfig(config)
+                        .applyTo(
+                            Http.get(system).newServerAt(node.httpInterface(), node.httpPort()))
                         .bind(route);
                   })
               .whenComplete(

@@ -50,6 +50,7 @@ public final class Node implements AutoCloseable {
     PortCheck.requireFree(config); // before Cassandra: a taken port fails in a second, not 25
     ClusterJoin.Settings.fromConfig(config); // a bad value, too
     DataCenters.fromConfig(config);
+    HttpsSettings.fromConfig(config); // a keystore or PEM file that does not open, too
     io.autoglm.monitor.node.auth.AuthSettings.fromConfig(config); // a bad token or file, too
     CassandraBootstrap.Prepared cassandra = CassandraBootstrap.prepare(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
@@ -94,7 +95,9 @@ public final class Node implements AutoCloseable {
 
   public String baseUrl() {
     InetSocketAddress a = binding.localAddress();
-    return "http://" + a.getHostString() + ":" + a.getPort();
+    String scheme =
+        system.settings().config().getBoolean("autoglm.http.tls.enabled") ? "https" : "http";
+    return scheme + "://" + a.getHostString() + ":" + a.getPort();
   }
 
   /** What this node's entities have written so far. */
