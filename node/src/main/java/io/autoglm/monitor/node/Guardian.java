@@ -297,7 +297,7 @@ public final class Guardian {
                       new SilenceRoutes(notifierStore, notifier, system, stats.askTimeout())
                           .route(),
                       new ClusterRoutes(system, stats.askTimeout(), dataCenters).route(),
-                      new MetricsRoutes(system, counters, ingestCounters, notifierStore, feed)
+                      new MetricsRoutes(system, counters, ingestCounters, notifierStore, alertTopic)
                           .route(),
                       new ReceiverRoutes(
                               notifierStore,

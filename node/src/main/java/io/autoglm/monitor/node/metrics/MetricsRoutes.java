@@ -1,8 +1,8 @@
 package io.autoglm.monitor.node.metrics;
 
-import io.autoglm.monitor.node.feed.AlertFeed;
 import io.autoglm.monitor.node.ingest.IngestCounters;
 import io.autoglm.monitor.persistence.cassandra.NotifierStore;
+import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.stats.StatsCounters;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -16,14 +16,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * {@code GET /metrics}: this node's metrics in the Prometheus text format (0.0.4), from a registry
@@ -52,14 +54,26 @@ public final class MetricsRoutes extends AllDirectives {
       StatsCounters counters,
       IngestCounters ingest,
       NotifierStore notifierStore,
-      AlertFeed.Live feed) {
+      ActorRef<Topic.Command<Alert>> alertTopic) {
     MetricsSettings settings = MetricsSettings.fromConfig(system.settings().config());
     this.registry = new PrometheusRegistry();
     if (counters.meter() instanceof MultiCollector endpoints) {
       registry.register(endpoints);
     }
     AlertBoard alerts = new AlertBoard();
-    feed.source().runWith(Sink.foreach(alerts::accept), system);
+    // every alert change of the cluster, from the topic the entities publish on
+    system.systemActorOf(
+        Behaviors.<Alert>setup(
+            ctx -> {
+              alertTopic.tell(Topic.subscribe(ctx.getSelf()));
+              return Behaviors.receiveMessage(
+                  alert -> {
+                    alerts.accept(alert);
+                    return Behaviors.same();
+                  });
+            }),
+        "metrics-alerts",
+        org.apache.pekko.actor.typed.Props.empty());
     registry.register(alerts);
     NotifierMetrics notifier = new NotifierMetrics(settings.maxReceiverChannels());
     notifierStore.addAuditListener(notifier);
