@@ -34,9 +34,28 @@ public abstract class ClientCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() {
-    NodeApi api = nodeOptions.connect(spec, io);
+    return execute(spec, io, nodeOptions, this::run);
+  }
+
+  /** Does the command's work; returns its exit status. */
+  protected abstract int run(NodeApi api) throws IOException;
+
+  /** A command's work with a client of the node. */
+  @FunctionalInterface
+  public interface Work {
+    int run(NodeApi api) throws IOException;
+  }
+
+  /**
+   * Runs {@code work} with a client of the node {@code options} name, for a command that has the
+   * options without the rest of this class: a failure is {@code error: ...} on stderr (with how to
+   * give a token when a 401 came without one) and status 1; a bad --node or token option is a usage
+   * error.
+   */
+  public static int execute(CommandSpec spec, ConsoleStreams io, NodeOptions options, Work work) {
+    NodeApi api = options.connect(spec, io);
     try {
-      return run(api);
+      return work.run(api);
     } catch (IOException e) {
       boolean noToken =
           e instanceof NodeApi.ApiException refused
@@ -46,7 +65,4 @@ public abstract class ClientCommand implements Callable<Integer> {
       return CommandLines.EXIT_FAILURE;
     }
   }
-
-  /** Does the command's work; returns its exit status. */
-  protected abstract int run(NodeApi api) throws IOException;
 }

@@ -125,6 +125,21 @@ public final class NodeApi {
     }
 
     /**
+     * The body as JSON if the status is one of {@code expected} (for a command that needs one
+     * status, such as {@code 204} of a delete).
+     *
+     * @throws ApiException with {@code node answered STATUS: ERROR} otherwise
+     */
+    public JsonNode expect(int... expected) throws ApiException {
+      for (int s : expected) {
+        if (status == s) {
+          return json();
+        }
+      }
+      throw new ApiException(status, error());
+    }
+
+    /**
      * @return this answer if it is a success
      * @throws ApiException with {@code node answered STATUS: ERROR} otherwise
      */
@@ -167,6 +182,31 @@ public final class NodeApi {
     }
   }
 
+  /**
+   * The node could not be reached for a request: {@code cannot reach the node at BASE: REASON}.
+   * {@link #request()} and {@link #reason()} let a command name the request instead.
+   */
+  public static final class UnreachableException extends IOException {
+    private final String request;
+    private final String reason;
+
+    UnreachableException(URI base, String request, String reason, IOException cause) {
+      super("cannot reach the node at " + base + ": " + reason, cause);
+      this.request = request;
+      this.reason = reason;
+    }
+
+    /** The request that failed: {@code METHOD URL}. */
+    public String request() {
+      return request;
+    }
+
+    /** Why, such as {@code connection refused}. */
+    public String reason() {
+      return reason;
+    }
+  }
+
   /** What a command run without a token adds to a 401. */
   public static final String TOKEN_HINT =
       " (a token goes in --token-file FILE, --token TOKEN, "
@@ -184,17 +224,31 @@ public final class NodeApi {
   }
 
   public Response post(String path, String contentType, String body) throws IOException {
+    return post(path, contentType, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public Response post(String path, String contentType, byte[] body) throws IOException {
     return send(
         request(path)
             .header("Content-Type", contentType)
-            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
   public Response put(String path, String contentType, String body) throws IOException {
+    return put(path, contentType, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code PUT} of a document as it is, e.g. a rules file as {@code application/yaml}. */
+  public Response put(String path, String contentType, byte[] body) throws IOException {
     return send(
         request(path)
             .header("Content-Type", contentType)
-            .PUT(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
+  /** {@code PUT} of {@code body} written as JSON. */
+  public Response putJson(String path, Object body) throws IOException {
+    return put(path, "application/json", Json.toJson(body));
   }
 
   /** {@code POST} of {@code body} written as JSON. */
@@ -239,7 +293,7 @@ public final class NodeApi {
     }
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof IOException io) {
-        return unreachable(io);
+        return unreachable("WebSocket " + base, io);
       }
     }
     return new IOException("cannot open the WebSocket at " + base + ": " + failure, failure);
@@ -254,10 +308,10 @@ public final class NodeApi {
     return b;
   }
 
-  private Response send(HttpRequest.Builder request) throws IOException {
+  private Response send(HttpRequest.Builder builder) throws IOException {
+    HttpRequest request = builder.build();
     try {
-      HttpResponse<InputStream> r =
-          http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream in = r.body()) {
         return new Response(
             r.statusCode(), new String(in.readNBytes(MAX_BODY_BYTES), StandardCharsets.UTF_8));
@@ -266,12 +320,12 @@ public final class NodeApi {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted talking to " + base);
     } catch (IOException e) {
-      throw unreachable(e);
+      throw unreachable(request.method() + " " + request.uri(), e);
     }
   }
 
   /** A failure to talk to the node, saying which node (the JDK's messages are often empty). */
-  private IOException unreachable(IOException e) {
+  private IOException unreachable(String request, IOException e) {
     if (e instanceof ApiException || e instanceof InterruptedIOException) {
       return e;
     }
@@ -283,7 +337,7 @@ public final class NodeApi {
     } else if (why == null || why.isBlank()) {
       why = e.getClass().getSimpleName();
     }
-    return new IOException("cannot reach the node at " + base + ": " + why, e);
+    return new UnreachableException(base, request, why, e);
   }
 
   private static URI withoutTrailingSlash(URI uri) {

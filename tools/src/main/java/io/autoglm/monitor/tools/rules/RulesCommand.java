@@ -8,8 +8,9 @@ import io.autoglm.monitor.agent.cli.HelpOption;
 import io.autoglm.monitor.protocols.document.DocumentException;
 import io.autoglm.monitor.protocols.document.LocatedDocument;
 import io.autoglm.monitor.protocols.rule.RulesDocument;
-import io.autoglm.monitor.tools.api.ApiClient;
-import io.autoglm.monitor.tools.api.ApiOptions;
+import io.autoglm.monitor.tools.api.ClientCommand;
+import io.autoglm.monitor.tools.api.NodeApi;
+import io.autoglm.monitor.tools.api.NodeOptions;
 import io.autoglm.monitor.tools.backtest.RulesFile;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,13 +21,17 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rules list | apply -f FILE [--dry-run] | delete ID}: a node's rule book, through its API
- * ({@link ApiClient}). {@code apply} replaces the whole rule set with the file's ({@code PUT
- * /api/v1/rules}) and prints what changed.
+ * ({@link NodeApi}, with the {@link NodeOptions} of every client command). {@code apply} replaces
+ * the whole rule set with the file's ({@code PUT /api/v1/rules}) and prints what changed. A node
+ * that cannot be reached is an error naming the request ({@code error: PUT URL: why}), a refusal
+ * {@code error: node answered STATUS: <the node's error>}, both status 1.
  */
 @Command(
     name = "rules",
@@ -63,7 +68,9 @@ public final class RulesCommand extends CommandGroup {
   static final class Apply implements Callable<Integer> {
     @Mixin HelpOption help;
 
-    @Mixin ApiOptions api;
+    @Spec CommandSpec spec;
+
+    @Mixin NodeOptions node;
 
     @Option(
         names = {"-f", "--file"},
@@ -83,24 +90,25 @@ public final class RulesCommand extends CommandGroup {
 
     @Override
     public Integer call() {
-      return handled(io, this::run);
-    }
-
-    private Integer run() throws IOException {
-      byte[] bytes;
       LocatedDocument.Format format =
           LocatedDocument.Format.ofFileName(file.getFileName().toString());
+      byte[] bytes;
       try {
         bytes = RulesFile.bytes(file);
-        // checked here first, so that an error names the file as the user knows it
+        // checked here first, before the node is named, so that an error names the file as the
+        // user knows it
         RulesDocument.parse(file.toString(), bytes, format, RulesDocument.MAX_RULES);
       } catch (DocumentException e) {
         io.err().println("error: " + e.getMessage());
         return CommandLines.EXIT_USAGE;
       }
-      ApiClient client = api.client();
-      ApiClient.Response r =
-          client.put(
+      return ClientCommand.execute(
+          spec, io, node, api -> namingTheRequest(() -> apply(api, bytes, format)));
+    }
+
+    private int apply(NodeApi api, byte[] bytes, LocatedDocument.Format format) throws IOException {
+      NodeApi.Response r =
+          api.put(
               "/api/v1/rules" + (dryRun ? "?dry_run=true" : ""),
               format == LocatedDocument.Format.JSON ? "application/json" : "application/yaml",
               bytes);
@@ -120,7 +128,7 @@ public final class RulesCommand extends CommandGroup {
           return CommandLines.EXIT_USAGE;
         }
       }
-      printDiff(client.expect(r, 200), io.out());
+      printDiff(r.expect(200), io.out());
       return CommandLines.EXIT_OK;
     }
   }
@@ -164,24 +172,17 @@ public final class RulesCommand extends CommandGroup {
     }
   }
 
-  /** An action that may fail talking to the node. */
-  public interface Action {
-    Integer run() throws IOException;
+  /** A subcommand's requests. */
+  private interface Requests {
+    int run() throws IOException;
   }
 
-  /**
-   * Runs {@code action}: a failed request or refused answer is an error line and status 1, a bad
-   * --node or token file status 2.
-   */
-  public static Integer handled(ConsoleStreams io, Action action) {
+  /** Runs {@code requests}, a node that cannot be reached named by the request that failed. */
+  private static int namingTheRequest(Requests requests) throws IOException {
     try {
-      return action.run();
-    } catch (ApiClient.ApiException e) {
-      io.err().println("error: " + e.getMessage());
-      return CommandLines.EXIT_FAILURE;
-    } catch (IOException e) {
-      io.err().println("error: " + e.getMessage());
-      return CommandLines.EXIT_USAGE;
+      return requests.run();
+    } catch (NodeApi.UnreachableException e) {
+      throw new IOException(e.request() + ": " + e.reason(), e);
     }
   }
 
@@ -194,7 +195,9 @@ public final class RulesCommand extends CommandGroup {
   static final class ListRules implements Callable<Integer> {
     @Mixin HelpOption help;
 
-    @Mixin ApiOptions api;
+    @Spec CommandSpec spec;
+
+    @Mixin NodeOptions node;
 
     @Option(names = "--json", description = "print the API's JSON answer")
     boolean json;
@@ -207,12 +210,11 @@ public final class RulesCommand extends CommandGroup {
 
     @Override
     public Integer call() {
-      return handled(io, this::run);
+      return ClientCommand.execute(spec, io, node, api -> namingTheRequest(() -> run(api)));
     }
 
-    private Integer run() throws IOException {
-      ApiClient client = api.client();
-      JsonNode list = client.expect(client.get("/api/v1/rules"), 200);
+    private int run(NodeApi api) throws IOException {
+      JsonNode list = api.get("/api/v1/rules").expect(200);
       if (json) {
         io.out().println(list.toPrettyString());
         return CommandLines.EXIT_OK;
@@ -249,7 +251,9 @@ public final class RulesCommand extends CommandGroup {
   static final class Delete implements Callable<Integer> {
     @Mixin HelpOption help;
 
-    @Mixin ApiOptions api;
+    @Spec CommandSpec spec;
+
+    @Mixin NodeOptions node;
 
     @Parameters(paramLabel = "ID", description = "the rule's id")
     String id;
@@ -262,17 +266,16 @@ public final class RulesCommand extends CommandGroup {
 
     @Override
     public Integer call() {
-      return handled(io, this::run);
+      return ClientCommand.execute(spec, io, node, api -> namingTheRequest(() -> run(api)));
     }
 
-    private Integer run() throws IOException {
-      ApiClient client = api.client();
-      ApiClient.Response r = client.delete("/api/v1/rules/" + ApiClient.encode(id));
+    private int run(NodeApi api) throws IOException {
+      NodeApi.Response r = api.delete("/api/v1/rules/" + NodeApi.segment(id));
       if (r.status() == 404) {
-        io.err().println("error: " + r.errorMessage());
+        io.err().println("error: " + r.error());
         return CommandLines.EXIT_FAILURE;
       }
-      client.expect(r, 204);
+      r.expect(204);
       io.out().println("deleted " + id);
       return CommandLines.EXIT_OK;
     }

@@ -7,8 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.autoglm.monitor.agent.cli.CommandLines;
 import io.autoglm.monitor.agent.cli.ConsoleStreams;
-import io.autoglm.monitor.tools.api.ApiClient;
-import io.autoglm.monitor.tools.api.ApiOptions;
+import io.autoglm.monitor.tools.api.NodeOptions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -87,7 +86,8 @@ class RulesCommandTest {
     Map<String, String> env =
         Map.of("AUTOGLM_TOKEN_FILE", tokenFile.toString(), "AUTOGLM_NODE", "http://10.0.0.5:8080");
     assertEquals("from-file", token(options(), env));
-    assertEquals("http://10.0.0.5:8080", options().client(env::get).base().toString());
+    Holder h = options();
+    assertEquals("http://10.0.0.5:8080", h.api.connect(h.spec, io(env)).base().toString());
     assertEquals("from-env", token(options(), Map.of("AUTOGLM_TOKEN", "from-env")));
     assertEquals("given", token(options("--token", "given"), env));
     assertEquals("from-file", token(options("--token-file", tokenFile.toString()), Map.of()));
@@ -101,22 +101,31 @@ class RulesCommandTest {
         "the first admin token a node on this machine wrote");
   }
 
-  private static ApiOptions options(String... args) {
+  private static Holder options(String... args) {
     Holder h = new Holder();
     new CommandLine(h).parseArgs(args);
-    return h.api;
+    return h;
   }
 
   @CommandLine.Command(name = "x")
   static final class Holder {
-    @CommandLine.Mixin ApiOptions api;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin NodeOptions api;
+  }
+
+  private static ConsoleStreams io(Map<String, String> env) {
+    return new ConsoleStreams(
+        new ByteArrayInputStream(new byte[0]),
+        new PrintStream(new ByteArrayOutputStream(), true, UTF_8),
+        new PrintStream(new ByteArrayOutputStream(), true, UTF_8),
+        env);
   }
 
   /**
    * The token a client built from {@code options} sends (read back through reflection-free API).
    */
-  private static String token(ApiOptions options, Map<String, String> env) throws Exception {
-    ApiClient client = options.client(env::get);
-    return client.token();
+  private static String token(Holder options, Map<String, String> env) throws Exception {
+    return options.api.connect(options.spec, io(env)).token().orElse(null);
   }
 }
