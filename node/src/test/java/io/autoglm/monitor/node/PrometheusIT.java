@@ -97,6 +97,8 @@ class PrometheusIT {
                     "autoglm.auth.enabled", "on",
                     "autoglm.auth.admin-token", TOKEN,
                     "autoglm.metrics.shard-poll-interval", "1s",
+                    // off by default (its ingest cost); the dashboard's top-IP panel needs it
+                    "autoglm.metrics.top-ips", "10",
                     "autoglm.notifier.webhook.url",
                         "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook",
                     "autoglm.notifier.webhook.min-backoff", "200ms")))) {
