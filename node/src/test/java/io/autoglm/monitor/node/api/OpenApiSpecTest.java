@@ -9,8 +9,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.node.ingest.IngestIncomplete;
 import io.autoglm.monitor.node.ingest.RecordErrorBody;
+import io.autoglm.monitor.notifier.receiver.ReceiverCodec;
+import io.autoglm.monitor.notifier.route.RouteCodec;
+import io.autoglm.monitor.notifier.route.SilenceCodec;
 import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.rule.RuleCodec;
+import io.autoglm.monitor.protocols.rule.RuleValidationException;
 import io.autoglm.monitor.protocols.wire.IngestAck;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
@@ -22,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -314,6 +319,83 @@ class OpenApiSpecTest {
       d.add("the document has " + w + ", the record " + r);
     }
     return String.join("; ", d);
+  }
+
+  /** The properties of a schema of the document. */
+  private static Set<String> properties(String schema) {
+    Set<String> names = new TreeSet<>();
+    spec.at("/components/schemas/" + schema + "/properties")
+        .fieldNames()
+        .forEachRemaining(names::add);
+    assertTrue(!names.isEmpty(), "no schema " + schema + " with properties");
+    return names;
+  }
+
+  /** The fields a codec's "unknown field; expected one of [...]" error lists. */
+  private static Set<String> expected(Runnable parseWithAnUnknownField) {
+    try {
+      parseWithAnUnknownField.run();
+    } catch (IllegalArgumentException e) {
+      Matcher m =
+          Pattern.compile("unknown field; expected one of \\[([^]]*)]").matcher(e.getMessage());
+      assertTrue(m.find(), e.getMessage());
+      return new TreeSet<>(List.of(m.group(1).split(", ")));
+    }
+    throw new AssertionError("an unknown field was taken");
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return MAPPER.readTree(text);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void theRequestBodiesHaveTheFieldsTheCodecsRead() {
+    assertEquals(
+        expected(() -> SilenceCodec.parse(json("{\"zz\": 1}"), "s", Instant.now())),
+        properties("Silence"),
+        "POST /api/v1/silences: SilenceCodec's fields");
+    assertEquals(
+        expected(() -> RouteCodec.parse(json("{\"receiver\": \"r\", \"zz\": 1}"), Set.of("r"))),
+        properties("RouteTree"),
+        "PUT /api/v1/route: RouteCodec's fields");
+    assertEquals(
+        expected(() -> ReceiverCodec.parse(json("{\"name\": \"r\", \"zz\": 1}"), null)),
+        properties("Receiver"),
+        "PUT /api/v1/receivers/{name}: ReceiverCodec's fields");
+    Set<String> templates = new TreeSet<>();
+    spec.at("/components/schemas/Receiver/properties/templates/properties")
+        .fieldNames()
+        .forEachRemaining(templates::add);
+    assertEquals(
+        expected(
+            () ->
+                ReceiverCodec.parse(
+                    json(
+                        "{\"name\": \"r\", \"alert_channels\": [], \"templates\": {\"zz\": \"x\"}}"),
+                    null)),
+        templates,
+        "a receiver's templates");
+    // a rule and a watch are read with the keys their answers are written with
+    assertEquals(properties("RuleView"), properties("Rule"), "PUT /api/v1/rules/{id}");
+    assertEquals(properties("WatchView"), properties("Watch"), "PUT /api/v1/ips/watch/{id}");
+    for (String field : properties("Rule")) {
+      try {
+        RuleCodec.parse(MAPPER.createObjectNode().putNull(field), "r");
+      } catch (RuleValidationException e) {
+        assertTrue(
+            !(e.field().equals(field) && e.reason().startsWith("unknown field")),
+            "RuleCodec does not read " + field + ": " + e.getMessage());
+      }
+    }
+    RuleValidationException unknown =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            RuleValidationException.class,
+            () -> RuleCodec.parse(MAPPER.createObjectNode().putNull("zz"), "r"));
+    assertTrue(unknown.reason().startsWith("unknown field"), unknown.getMessage());
   }
 
   @Test
