@@ -1,6 +1,7 @@
 package io.autoglm.monitor.node;
 
 import com.typesafe.config.Config;
+import io.autoglm.monitor.node.api.AccessControl;
 import io.autoglm.monitor.node.api.AlertRoutes;
 import io.autoglm.monitor.node.api.ApiRoutes;
 import io.autoglm.monitor.node.api.ClusterRoutes;
@@ -11,7 +12,10 @@ import io.autoglm.monitor.node.api.OriginGuard;
 import io.autoglm.monitor.node.api.ReceiverRoutes;
 import io.autoglm.monitor.node.api.RuleRoutes;
 import io.autoglm.monitor.node.api.SilenceRoutes;
+import io.autoglm.monitor.node.api.TokenRoutes;
 import io.autoglm.monitor.node.api.WatchRoutes;
+import io.autoglm.monitor.node.auth.ApiTokens;
+import io.autoglm.monitor.node.auth.AuthSettings;
 import io.autoglm.monitor.node.feed.AlertFeed;
 import io.autoglm.monitor.node.ingest.EntityWriter;
 import io.autoglm.monitor.node.ingest.IngestCounters;
@@ -26,6 +30,7 @@ import io.autoglm.monitor.notifier.route.Notifier;
 import io.autoglm.monitor.notifier.route.Routing;
 import io.autoglm.monitor.persistence.cassandra.NotifierStore;
 import io.autoglm.monitor.persistence.cassandra.RollupStore;
+import io.autoglm.monitor.persistence.cassandra.TokenStore;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.sharding.NodeClock;
@@ -109,6 +114,14 @@ public final class Guardian {
         node.historyTtl(),
         config.getInt("autoglm.history.max-writes-in-flight"),
         config.getInt("autoglm.history.max-queued-writes"));
+  }
+
+  /** The API tokens, in the journal keyspace, on the plugin's session. */
+  private static TokenStore tokenStore(ActorSystem<?> system) {
+    String plugin = "pekko.persistence.cassandra";
+    return new TokenStore(
+        CassandraSessionRegistry.get(system).sessionFor(plugin).underlying(),
+        system.settings().config().getString(plugin + ".journal.keyspace"));
   }
 
   /** The notifier's offset and outbox, in the journal keyspace, on the plugin's session. */
@@ -243,10 +256,20 @@ public final class Guardian {
           EndpointRoutes.Settings endpointSettings =
               new EndpointRoutes.Settings(
                   stats.askTimeout(), node.statsPanes(), node.historyTtl(), node.seriesMaxPoints());
+          AuthSettings auth = AuthSettings.fromConfig(config);
+          ApiTokens tokens = new ApiTokens(tokenStore(system), auth);
+          if (!auth.enabled()) {
+            ctx.getLog()
+                .warn(
+                    "autoglm.auth.enabled is off: every route answers anyone who reaches port {}",
+                    node.httpPort());
+          }
           Route route =
               new ApiRoutes(
                       system,
                       new OriginGuard(node.allowedOrigins()),
+                      new AccessControl(auth, tokens),
+                      new TokenRoutes(tokens).route(),
                       ingestRoutes(system, stats, admission, ips, node, ingestCounters, clock),
                       new RuleRoutes(
                               ruleBook,
@@ -278,6 +301,7 @@ public final class Guardian {
                   .route();
 
           rulesLoaded
+              .thenCompose(set -> tokens.ensureFirstAdmin().thenApply(done -> set))
               .thenCompose(
                   set -> {
                     system.log().info("Loaded {} rule(s)", set.rules().size());

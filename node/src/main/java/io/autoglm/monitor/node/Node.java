@@ -49,6 +49,7 @@ public final class Node implements AutoCloseable {
     PortCheck.requireFree(config); // before Cassandra: a taken port fails in a second, not 25
     ClusterJoin.Settings.fromConfig(config); // a bad value, too
     DataCenters.fromConfig(config);
+    io.autoglm.monitor.node.auth.AuthSettings.fromConfig(config); // a bad token or file, too
     CassandraBootstrap.Prepared cassandra = CassandraBootstrap.prepare(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
     StatsCounters counters = new StatsCounters();
@@ -102,6 +103,23 @@ public final class Node implements AutoCloseable {
   /** What this node's agent streams hold in memory. */
   public IngestCounters ingestCounters() {
     return ingestCounters;
+  }
+
+  /**
+   * A token of role admin for tools running beside this node (the demo): the configured admin
+   * token, else the first admin token from its file (empty when neither is there, e.g. the file was
+   * deleted after the first start).
+   */
+  public java.util.Optional<String> localAdminToken() {
+    var auth = io.autoglm.monitor.node.auth.AuthSettings.fromConfig(system.settings().config());
+    if (auth.adminToken().isPresent()) {
+      return auth.adminToken();
+    }
+    try {
+      return java.util.Optional.of(java.nio.file.Files.readString(auth.firstTokenFile()).trim());
+    } catch (java.io.IOException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   public CassandraBootstrap.Prepared cassandra() {

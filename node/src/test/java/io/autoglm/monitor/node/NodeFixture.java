@@ -26,6 +26,10 @@ public final class NodeFixture {
           "50ms",
           "autoglm.ingest.stream.flush-interval",
           "100ms",
+          // tests of other things than tokens call the API without one; AuthMatrixIT and the
+          // tests of the console, the CLI and Prometheus turn auth on with an admin token
+          "autoglm.auth.enabled",
+          false,
           // a test's rules are those it installs (DefaultRulesIT turns the defaults on)
           "autoglm.rules.install-defaults",
           false,

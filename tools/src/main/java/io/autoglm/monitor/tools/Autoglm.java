@@ -119,7 +119,7 @@ public final class Autoglm extends CommandGroup {
     @Override
     public Integer call() throws Exception {
       Node node = Main.startNode();
-      boolean ok = new Demo(node.baseUrl(), io.out()).run();
+      boolean ok = new Demo(node.baseUrl(), node.localAdminToken().orElse(null), io.out()).run();
       if (exit || !ok) {
         Main.stop(node);
         return ok ? CommandLines.EXIT_OK : CommandLines.EXIT_FAILURE;

@@ -68,10 +68,31 @@ public final class AlertRoutes extends AllDirectives {
                             () ->
                                 onSuccess(
                                     recent(), alerts -> complete(JsonSupport.ok(listOf(alerts)))))),
-                path("feed", () -> get(() -> handleWebSocketMessages(feedFlow()))),
+                path(
+                    "feed",
+                    () ->
+                        get(
+                            () ->
+                                optionalHeaderValueByName(
+                                    "Sec-WebSocket-Protocol",
+                                    offered ->
+                                        handleWebSocketMessagesForOptionalProtocol(
+                                            feedFlow(), feedProtocol(offered))))),
                 path(
                     PathMatchers.segment().slash("ack"),
                     fingerprint -> post(() -> acknowledge(fingerprint)))));
+  }
+
+  /** The subprotocol a browser offers with its token ({@link AccessControl}); none for programs. */
+  static final String FEED_PROTOCOL = "autoglm.feed";
+
+  private static java.util.Optional<String> feedProtocol(java.util.Optional<String> offered) {
+    return offered
+        .filter(
+            h ->
+                java.util.Arrays.stream(h.split(","))
+                    .anyMatch(p -> p.trim().equalsIgnoreCase(FEED_PROTOCOL)))
+        .map(h -> FEED_PROTOCOL);
   }
 
   private Route acknowledge(String fingerprint) {

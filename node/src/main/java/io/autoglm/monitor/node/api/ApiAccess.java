@@ -39,6 +39,7 @@ public final class ApiAccess {
     }
 
     /** The role's name in tokens, answers and the CLI: {@code viewer}, {@code editor}, ... */
+    @com.fasterxml.jackson.annotation.JsonValue
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }

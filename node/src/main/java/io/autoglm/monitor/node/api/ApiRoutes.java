@@ -27,13 +27,23 @@ import org.apache.pekko.stream.StreamLimitReachedException;
 public final class ApiRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final OriginGuard origins;
+  private final AccessControl access;
   private final Route first;
   private final Route[] more;
 
-  /** {@code /health}, then the given routes behind the {@link OriginGuard}. */
-  public ApiRoutes(ActorSystem<?> system, OriginGuard origins, Route first, Route... more) {
+  /**
+   * {@code /health}, then the given routes behind the {@link OriginGuard} and the {@link
+   * AccessControl}.
+   */
+  public ApiRoutes(
+      ActorSystem<?> system,
+      OriginGuard origins,
+      AccessControl access,
+      Route first,
+      Route... more) {
     this.system = system;
     this.origins = origins;
+    this.access = access;
     this.first = first;
     this.more = more;
   }
@@ -44,7 +54,9 @@ public final class ApiRoutes extends AllDirectives {
         () ->
             handleRejections(
                 rejectionHandler(),
-                () -> concat(health(), origins.guard(() -> concat(first, more)))));
+                () ->
+                    concat(
+                        health(), origins.guard(() -> access.enforce(() -> concat(first, more))))));
   }
 
   private Route health() {

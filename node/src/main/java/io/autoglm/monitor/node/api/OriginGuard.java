@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -18,8 +19,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * Origin} and pass. An allowed origin gets the CORS headers a browser needs, and its preflight
  * {@code OPTIONS} is answered here.
  *
- * <p>This is not authentication (that comes with API tokens); it closes the hole where any page
- * open in a browser on the monitoring host could post records or rules.
+ * <p>A page the node served itself (same scheme, host and port) passes. This is not authentication
+ * ({@link AccessControl} is); it keeps any page open in a browser on the monitoring host from using
+ * the credentials the browser holds for the node.
  */
 public final class OriginGuard extends AllDirectives {
   private static final int MAX_ECHO = 200;
@@ -30,13 +32,28 @@ public final class OriginGuard extends AllDirectives {
   }
 
   public Route guard(Supplier<Route> inner) {
-    return optionalHeaderValueByName(
-        "Origin",
-        origin ->
-            origin
-                .map(String::trim)
-                .map(o -> allowed.contains(o) ? allowedRoute(o, inner) : refused(o))
+    return extractRequest(
+        request ->
+            request
+                .getHeader("Origin")
+                .map(h -> h.value().trim())
+                .map(
+                    o ->
+                        sameOrigin(o, request)
+                            ? inner.get()
+                            : allowed.contains(o) ? allowedRoute(o, inner) : refused(o))
                 .orElseGet(inner));
+  }
+
+  /**
+   * A page the node served itself (the web console): its {@code Origin} is the scheme and {@code
+   * Host} the browser sent this request with.
+   */
+  private static boolean sameOrigin(String origin, HttpRequest request) {
+    return request
+        .getHeader("Host")
+        .map(host -> origin.equals(request.getUri().getScheme() + "://" + host.value().trim()))
+        .orElse(false);
   }
 
   private Route refused(String origin) {

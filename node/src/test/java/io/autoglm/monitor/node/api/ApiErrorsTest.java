@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,8 +37,9 @@ class ApiErrorsTest {
   private static final class Failing extends AllDirectives {
     Route route() {
       return concat(
+          // two routes of the table (ApiAccess), failing
           path(
-              "timeout",
+              PathMatchers.segment("api").slash("v1").slash("cluster"),
               () ->
                   onSuccess(
                       CompletableFuture.<String>failedFuture(
@@ -46,7 +48,7 @@ class ApiErrorsTest {
                                   + " ms]")),
                       s -> complete(s))),
           path(
-              "bug",
+              PathMatchers.segment("api").slash("v1").slash("ips"),
               () ->
                   onSuccess(
                       CompletableFuture.<String>failedFuture(new IllegalStateException("boom")),
@@ -57,7 +59,13 @@ class ApiErrorsTest {
   @BeforeAll
   static void start() throws Exception {
     system = ActorSystem.create(Behaviors.empty(), "api-errors");
-    Route route = new ApiRoutes(system, new OriginGuard(List.of()), new Failing().route()).route();
+    Route route =
+        new ApiRoutes(
+                system,
+                new OriginGuard(List.of()),
+                AccessControl.unchecked(),
+                new Failing().route())
+            .route();
     binding =
         Http.get(system)
             .newServerAt("127.0.0.1", 0)
@@ -82,7 +90,7 @@ class ApiErrorsTest {
 
   @Test
   void anAskThatTimedOutIsA503TheClientMayRetry() throws Exception {
-    HttpResponse<String> r = get("/timeout");
+    HttpResponse<String> r = get("/api/v1/cluster");
     assertEquals(503, r.statusCode(), r.body());
     JsonNode body = Json.mapper().readTree(r.body());
     assertTrue(
@@ -93,7 +101,7 @@ class ApiErrorsTest {
 
   @Test
   void anythingElseIsA500WithAJsonBody() throws Exception {
-    HttpResponse<String> r = get("/bug");
+    HttpResponse<String> r = get("/api/v1/ips");
     assertEquals(500, r.statusCode(), r.body());
     assertTrue(Json.mapper().readTree(r.body()).get("error").asText().contains("boom"), r.body());
   }

@@ -50,7 +50,10 @@ class BlackholeRoutesTest {
             .newServerAt("127.0.0.1", 0)
             .bind(
                 new ApiRoutes(
-                        system, new OriginGuard(List.of()), new BlackholeRoutes(system).route())
+                        system,
+                        new OriginGuard(List.of()),
+                        AccessControl.unchecked(),
+                        new BlackholeRoutes(system).route())
                     .route())
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);

@@ -25,9 +25,22 @@ public final class AlertFeedClient implements AutoCloseable {
    * Connects to the feed of the node at {@code httpBaseUrl} (e.g. {@code http://127.0.0.1:8080}).
    */
   public static AlertFeedClient connect(HttpClient http, String httpBaseUrl) throws Exception {
+    return connect(http, httpBaseUrl, null);
+  }
+
+  /**
+   * {@link #connect(HttpClient, String)} with {@code Authorization: Bearer token} at the handshake
+   * (none when {@code token} is null).
+   */
+  public static AlertFeedClient connect(HttpClient http, String httpBaseUrl, String token)
+      throws Exception {
     AlertFeedClient client = new AlertFeedClient();
+    WebSocket.Builder builder = http.newWebSocketBuilder();
+    if (token != null) {
+      builder = builder.header("Authorization", "Bearer " + token);
+    }
     client.socket =
-        http.newWebSocketBuilder()
+        builder
             .buildAsync(
                 URI.create(httpBaseUrl.replaceFirst("^http", "ws") + "/api/v1/alerts/feed"),
                 new WholeMessages(client::onMessage))

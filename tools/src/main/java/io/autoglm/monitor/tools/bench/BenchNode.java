@@ -69,8 +69,11 @@ final class BenchNode {
                     "pekko.remote.artery.canonical.port",
                     0))
             .withFallback(ConfigFactory.parseMap(overrides))
-            // a benchmark runs the rules it names, no others
-            .withFallback(ConfigFactory.parseMap(Map.of("autoglm.rules.install-defaults", false)))
+            // a benchmark runs the rules it names, no others; its node, on loopback with a
+            // keyspace of its own, checks no tokens (README "Security")
+            .withFallback(
+                ConfigFactory.parseMap(
+                    Map.of("autoglm.rules.install-defaults", false, "autoglm.auth.enabled", false)))
             .withFallback(ConfigFactory.load())
             .resolve());
   }

@@ -105,6 +105,11 @@ public final class ClusterCommand extends CommandGroup {
     return dir.resolve("node-" + number + ".pid");
   }
 
+  /** Where the cluster's first admin token is written, and where {@code status} reads it. */
+  static Path adminTokenFile(Path dir) {
+    return dir.resolve("admin-token");
+  }
+
   static Path logFile(Path dir, int number) {
     return dir.resolve("node-" + number + ".log");
   }
@@ -231,6 +236,12 @@ public final class ClusterCommand extends CommandGroup {
           "cluster: %d node%s up. `autoglm cluster status` shows the members, `autoglm cluster"
               + " down` stops them.%n",
           nodes, nodes == 1 ? "" : "s");
+      if (Files.exists(adminTokenFile(dir))) {
+        out.printf(
+            "cluster: the API wants a token: the cluster's first admin token is in %s"
+                + " (--token-file, or AUTOGLM_TOKEN_FILE)%n",
+            adminTokenFile(dir));
+      }
       return CommandLines.EXIT_OK;
     }
 
@@ -255,6 +266,8 @@ public final class ClusterCommand extends CommandGroup {
         command.add("-Dautoglm.cassandra.embedded.data-dir=" + cassandraDir.toAbsolutePath());
       }
       command.add("-Dpekko.remote.artery.canonical.port=" + cluster);
+      // the node that makes the cluster's first admin token writes it here (once)
+      command.add("-Dautoglm.auth.first-token-file=" + adminTokenFile(dir).toAbsolutePath());
       // every node a seed, node 1 first: node 1 forms the cluster, and a node restarted later
       // (node 1 too) joins the running one through any seed that answers
       for (int k = 0; k < seeds.size(); k++) {
@@ -390,14 +403,16 @@ public final class ClusterCommand extends CommandGroup {
       return CommandLines.EXIT_OK;
     }
 
-    private static JsonNode clusterView(Started s) throws InterruptedException {
+    private JsonNode clusterView(Started s) throws InterruptedException {
       try {
-        HttpResponse<String> r =
-            HTTP.send(
-                HttpRequest.newBuilder(URI.create(s.baseUrl() + "/api/v1/cluster"))
-                    .timeout(Duration.ofSeconds(15))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request =
+            HttpRequest.newBuilder(URI.create(s.baseUrl() + "/api/v1/cluster"))
+                .timeout(Duration.ofSeconds(15));
+        Path token = adminTokenFile(dir);
+        if (Files.isReadable(token)) {
+          request.header("Authorization", "Bearer " + Files.readString(token).trim());
+        }
+        HttpResponse<String> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         return r.statusCode() == 200 ? Json.mapper().readTree(r.body()) : null;
       } catch (IOException e) {
         return null;

@@ -41,9 +41,20 @@ public final class Demo {
   private final PrintStream out;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  public Demo(String baseUrl, PrintStream out) {
+  private final String token;
+
+  /**
+   * @param token an admin (or editor) token for the node's API; null when the node checks none
+   */
+  public Demo(String baseUrl, String token, PrintStream out) {
     this.baseUrl = baseUrl;
+    this.token = token;
     this.out = out;
+  }
+
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path));
+    return token == null ? b : b.header("Authorization", "Bearer " + token);
   }
 
   /** Runs the demo; true when the burst's alert fired and resolved. */
@@ -52,7 +63,7 @@ public final class Demo {
         "== Demo: installing rule 'demo-chat-errors': error_rate > 0.15 for 10s on /v1/chat/completions");
     HttpResponse<String> rule =
         http.send(
-            HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/rules/demo-chat-errors"))
+            request("/api/v1/rules/demo-chat-errors")
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(RULE))
                 .build(),
@@ -61,7 +72,7 @@ public final class Demo {
       out.println("   the node refused the rule: " + rule.statusCode() + " " + rule.body());
       return false;
     }
-    AlertFeedClient feed = AlertFeedClient.connect(http, baseUrl);
+    AlertFeedClient feed = AlertFeedClient.connect(http, baseUrl, token);
     out.println(
         "== Demo: listening on the alert feed "
             + baseUrl.replaceFirst("^http", "ws")
@@ -159,10 +170,7 @@ public final class Demo {
   private void printStats() throws IOException, InterruptedException {
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        baseUrl
-                            + "/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats?limit=0"))
+            request("/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions/stats?limit=0")
                 .GET()
                 .build(),
             HttpResponse.BodyHandlers.ofString());

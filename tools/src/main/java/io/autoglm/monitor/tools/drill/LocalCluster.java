@@ -121,6 +121,9 @@ public final class LocalCluster implements AutoCloseable {
     props.put("autoglm.cassandra.contact-points.0", cassandra.contactPoint());
     props.put("pekko.persistence.cassandra.journal.keyspace", journalKeyspace());
     props.put("pekko.persistence.cassandra.snapshot.keyspace", keyspace + "_s");
+    // a drill's or benchmark's own cluster on loopback, its keyspace made for the run: its
+    // agents and checks call the API without tokens (README "Security")
+    props.put("autoglm.auth.enabled", "off");
     props.putAll(properties);
     props.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.addAll(

@@ -28,7 +28,8 @@ class CassandraSchemaIT {
           "notifier_outbox",
           "notifier_audit",
           "notifier_silences",
-          "notifier_routing");
+          "notifier_routing",
+          "api_tokens");
 
   @Test
   void createsJournalAndSnapshotTablesAndIsIdempotent() {
@@ -65,7 +66,7 @@ class CassandraSchemaIT {
   void statementsAreThePluginTablesInOrderThenTheRollupsAndTheNotifiers() {
     var statements = CassandraSchema.statements("j", "s", 3);
 
-    assertEquals(15, statements.size());
+    assertEquals(16, statements.size());
     assertTrue(statements.get(0).contains("'replication_factor' : 3"), statements.get(0));
     assertTrue(statements.get(1).startsWith("CREATE TABLE IF NOT EXISTS j.messages"));
     assertTrue(statements.get(7).startsWith("CREATE TABLE IF NOT EXISTS j.rollups"));
@@ -74,7 +75,8 @@ class CassandraSchemaIT {
     assertTrue(statements.get(10).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_audit"));
     assertTrue(statements.get(11).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_silences"));
     assertTrue(statements.get(12).startsWith("CREATE TABLE IF NOT EXISTS j.notifier_routing"));
-    assertTrue(statements.get(14).startsWith("CREATE TABLE IF NOT EXISTS s.snapshots"));
+    assertTrue(statements.get(13).startsWith("CREATE TABLE IF NOT EXISTS j.api_tokens"));
+    assertTrue(statements.get(15).startsWith("CREATE TABLE IF NOT EXISTS s.snapshots"));
   }
 
   /**

@@ -302,6 +302,15 @@ public final class CassandraSchema {
           updated_at timestamp,
           PRIMARY KEY (kind, name))"""
             .formatted(j),
+        """
+        CREATE TABLE IF NOT EXISTS %s.api_tokens (
+          id text PRIMARY KEY,
+          hash text,
+          name text,
+          role text,
+          created_at timestamp,
+          revoked_at timestamp)"""
+            .formatted(j),
         createKeyspace(s, replicationFactor),
         """
         CREATE TABLE IF NOT EXISTS %s.snapshots (
