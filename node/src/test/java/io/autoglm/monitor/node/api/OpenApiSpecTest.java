@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
+import io.autoglm.monitor.node.auth.ApiTokens;
+import io.autoglm.monitor.node.auth.Principal;
 import io.autoglm.monitor.node.ingest.IngestIncomplete;
 import io.autoglm.monitor.node.ingest.RecordErrorBody;
 import io.autoglm.monitor.notifier.receiver.ReceiverCodec;
@@ -89,6 +91,9 @@ class OpenApiSpecTest {
     ReceiverRoutes.RouteView.class,
     ClusterRoutes.ClusterView.class,
     BlackholeRoutes.Blackhole.class,
+    Principal.class,
+    TokenRoutes.TokenList.class,
+    ApiTokens.Created.class,
   };
 
   /** The bodies of errors: every 4xx and 5xx answer of the document is one of these. */
@@ -447,7 +452,11 @@ class OpenApiSpecTest {
           Http.get(system)
               .newServerAt("127.0.0.1", 0)
               .bind(
-                  new ApiRoutes(system, new OriginGuard(List.of()), new OpenApiRoutes().route())
+                  new ApiRoutes(
+                          system,
+                          new OriginGuard(List.of()),
+                          AccessControl.unchecked(),
+                          new OpenApiRoutes().route())
                       .route())
               .toCompletableFuture()
               .get(10, TimeUnit.SECONDS);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.autoglm.monitor.node.auth.ApiTokens;
 import io.autoglm.monitor.protocols.json.Json;
 import java.time.Instant;
 import java.util.Collection;
@@ -33,7 +34,9 @@ final class RecordSchemas {
   private static final Map<Class<?>, String> NAMES =
       Map.of(
           IpStats.IpList.class, "IpList",
-          SilenceRoutes.Created.class, "SilenceCreated");
+          SilenceRoutes.Created.class, "SilenceCreated",
+          ApiTokens.Created.class, "TokenCreated",
+          ApiTokens.Listed.class, "Token");
 
   private final Map<String, ObjectNode> schemas = new LinkedHashMap<>();
   private final Map<String, Class<?>> named = new LinkedHashMap<>();
@@ -107,7 +110,16 @@ final class RecordSchemas {
 
   private ObjectNode schemaOf(JavaType type) {
     Class<?> raw = type.getRawClass();
-    if (raw == String.class || raw == Character.class || raw == char.class || raw.isEnum()) {
+    if (raw.isEnum()) {
+      // as the mapper writes each constant (its @JsonValue, else its name); never null here
+      ObjectNode e = scalar("string", null);
+      ArrayNode values = e.putArray("enum");
+      for (Object constant : raw.getEnumConstants()) {
+        values.add(MAPPER.valueToTree(constant).asText());
+      }
+      return e;
+    }
+    if (raw == String.class || raw == Character.class || raw == char.class) {
       return nullable(scalar("string", null), raw);
     }
     if (raw == int.class || raw == Integer.class || raw == short.class || raw == Short.class) {
