@@ -1,11 +1,16 @@
 package io.autoglm.monitor.node;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.autoglm.monitor.node.api.ApiAccess;
+import io.autoglm.monitor.node.api.OpenApiDocument;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +91,164 @@ class RouteTableIT {
     return r.status() == 404
         && r.contentType().startsWith("application/json")
         && r.json().path("error").asText().startsWith("no such route");
+  }
+
+  private static TestHttp.Reply send(String method, String path, String json) {
+    return http.send(
+        method,
+        path,
+        json.getBytes(StandardCharsets.UTF_8),
+        AUTH[0],
+        AUTH[1],
+        "Content-Type",
+        "application/json");
+  }
+
+  private static TestHttp.Reply get(String path) {
+    return http.send("GET", path, new byte[0], AUTH);
+  }
+
+  /**
+   * {@code reply} has the status {@code status} and a body that fits the document's schema for that
+   * answer of {@code method template}; {@code checked} collects what does not.
+   */
+  private static void fits(
+      OpenApiDocument doc,
+      String method,
+      String template,
+      int status,
+      TestHttp.Reply reply,
+      List<String> wrong) {
+    String route = method + " " + template;
+    if (reply.status() != status) {
+      wrong.add(route + ": " + reply.status() + " " + reply.body());
+      return;
+    }
+    JsonNode schema = doc.answerSchema(method, template, status);
+    if (schema.isMissingNode()) {
+      wrong.add(route + ": the document has no JSON schema for " + status);
+      return;
+    }
+    List<String> errors = doc.check(reply.json(), schema);
+    if (!errors.isEmpty()) {
+      wrong.add(route + " " + status + ": " + errors);
+    }
+  }
+
+  /**
+   * The answers of the node, with some of everything in it (traffic, a rule, a watch, a silence, a
+   * receiver), against the document's schemas: every key of an answer is in the document with its
+   * type, every key the document requires is in the answer.
+   */
+  @Test
+  void theAnswersHaveTheShapesTheDocumentGives() {
+    OpenApiDocument doc = OpenApiDocument.load();
+    List<String> wrong = new ArrayList<>();
+    fits(
+        doc,
+        "POST",
+        "/api/v1/ingest",
+        200,
+        http.send(
+            "POST",
+            "/api/v1/ingest",
+            NodeFixture.traffic("/v1/chat/completions", 0, 20, 20, 0.5),
+            AUTH[0],
+            AUTH[1]),
+        wrong);
+    fits(
+        doc,
+        "POST",
+        "/api/v1/ingest",
+        400,
+        http.send("POST", "/api/v1/ingest", "{\"ts\": 1}\n".getBytes(StandardCharsets.UTF_8), AUTH),
+        wrong);
+    fits(
+        doc,
+        "PUT",
+        "/api/v1/rules/{id}",
+        201,
+        send(
+            "PUT",
+            "/api/v1/rules/shapes",
+            "{\"metric\": \"error_rate\", \"op\": \">\", \"threshold\": 0.2, \"for\": \"0s\","
+                + " \"labels\": {\"team\": \"llm\"}}"),
+        wrong);
+    fits(
+        doc,
+        "PUT",
+        "/api/v1/rules/{id}",
+        400,
+        send("PUT", "/api/v1/rules/bad", "{\"zz\": 1}"),
+        wrong);
+    fits(
+        doc,
+        "PUT",
+        "/api/v1/ips/watch/{id}",
+        201,
+        send("PUT", "/api/v1/ips/watch/shapes", "{\"ip\": \"203.0.113.*\"}"),
+        wrong);
+    TestHttp.Reply silence =
+        send(
+            "POST",
+            "/api/v1/silences",
+            "{\"matchers\": [\"severity=info\"], \"endsAt\": \""
+                + Instant.now().plus(Duration.ofDays(1))
+                + "\", \"createdBy\": \"it\", \"comment\": \"shapes\"}");
+    fits(doc, "POST", "/api/v1/silences", 200, silence, wrong);
+    fits(
+        doc,
+        "PUT",
+        "/api/v1/receivers/{name}",
+        201,
+        send(
+            "PUT",
+            "/api/v1/receivers/shapes",
+            "{\"alert_channels\": [{\"type\": \"webhook\", \"url\": \"http://127.0.0.1:9/hook\"}]}"),
+        wrong);
+    fits(
+        doc,
+        "POST",
+        "/api/v1/tokens",
+        201,
+        send("POST", "/api/v1/tokens", "{\"name\": \"shapes\", \"role\": \"viewer\"}"),
+        wrong);
+    String endpoint = "/api/v1/endpoints/default%2Fv1%2Fchat%2Fcompletions";
+    await().atMost(Duration.ofSeconds(30)).until(() -> get(endpoint + "/stats").status() == 200);
+    String range = "from=" + NodeFixture.T0 + "&to=" + (NodeFixture.T0 + 3_600_000);
+    Map<String, String> gets = new java.util.LinkedHashMap<>();
+    gets.put("/health", "/health");
+    gets.put("/api/v1/whoami", "/api/v1/whoami");
+    gets.put("/api/v1/rules", "/api/v1/rules");
+    gets.put("/api/v1/rules/{id}", "/api/v1/rules/shapes");
+    gets.put("/api/v1/endpoints", "/api/v1/endpoints");
+    gets.put("/api/v1/endpoints/{id}/stats", endpoint + "/stats");
+    gets.put("/api/v1/endpoints/{id}/series", endpoint + "/series?metric=error_rate&" + range);
+    gets.put("/api/v1/endpoints/{id}/top-ips", endpoint + "/top-ips?" + range);
+    gets.put("/api/v1/ips", "/api/v1/ips");
+    gets.put("/api/v1/ips/watch", "/api/v1/ips/watch");
+    gets.put("/api/v1/ips/watch/{id}", "/api/v1/ips/watch/shapes");
+    gets.put("/api/v1/alerts", "/api/v1/alerts");
+    gets.put("/api/v1/notifications", "/api/v1/notifications");
+    gets.put("/api/v1/notifications/summary", "/api/v1/notifications/summary");
+    gets.put("/api/v1/silences", "/api/v1/silences");
+    if (silence.status() == 200) {
+      gets.put(
+          "/api/v1/silences/{id}", "/api/v1/silences/" + silence.json().get("silenceID").asText());
+    }
+    gets.put("/api/v1/receivers", "/api/v1/receivers");
+    gets.put("/api/v1/receivers/{name}", "/api/v1/receivers/shapes");
+    gets.put("/api/v1/route", "/api/v1/route");
+    gets.put("/api/v1/cluster", "/api/v1/cluster");
+    gets.put("/api/v1/tokens", "/api/v1/tokens");
+    gets.forEach((template, path) -> fits(doc, "GET", template, 200, get(path), wrong));
+    fits(doc, "GET", "/api/v1/rules/{id}", 404, get("/api/v1/rules/none"), wrong);
+    fits(doc, "GET", "/api/v1/rules", 401, http.get("/api/v1/rules"), wrong);
+    TestHttp.Reply served = get("/api/v1/openapi.json");
+    assertEquals(200, served.status(), served.body());
+    assertEquals(doc.json(), served.json(), "the node serves the document");
+    assertTrue(
+        wrong.isEmpty(), "answers that do not fit the document:\n" + String.join("\n", wrong));
   }
 
   @Test

@@ -404,6 +404,37 @@ class OpenApiSpecTest {
   }
 
   @Test
+  void theAnswerCheckFindsWhatDoesNotFit() {
+    OpenApiDocument doc = OpenApiDocument.load();
+    JsonNode schema = doc.answerSchema("POST", "/api/v1/alerts/{fingerprint}/ack", 200);
+    assertEquals(
+        List.of(),
+        doc.check(MAPPER.valueToTree(new AckResult("00ff", true, false)), schema),
+        "a real answer fits");
+    assertEquals(
+        List.of(
+            "$.fingerprint: number 1, the document says string",
+            "$.acknowledged: null, but not nullable in the document",
+            "$.extra: not in the document"),
+        doc.check(
+            json(
+                "{\"fingerprint\": 1, \"acknowledged\": null, \"escalationStopped\": true, \"extra\": 0}"),
+            schema));
+    assertEquals(
+        List.of("$: required 'escalationStopped' is missing"),
+        doc.check(json("{\"fingerprint\": \"00\", \"acknowledged\": true}"), schema));
+    assertEquals(
+        List.of("$.alerts[0].status: number 5, the document says string"),
+        doc
+            .check(
+                json("{\"alerts\": [{\"status\": 5}]}"),
+                doc.answerSchema("GET", "/api/v1/alerts", 200))
+            .stream()
+            .filter(e -> e.contains("status"))
+            .toList());
+  }
+
+  @Test
   void everySchemaIsUsed() {
     List<String> unused = new ArrayList<>();
     spec.at("/components/schemas")
