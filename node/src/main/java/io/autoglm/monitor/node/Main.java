@@ -102,6 +102,19 @@ public final class Main implements Callable<Integer> {
         "  cassandra    "
             + String.join(",", node.cassandra().contactPoints())
             + (node.cassandra().embedded().isPresent() ? " (embedded)" : ""));
+    var auth =
+        io.autoglm.monitor.node.auth.AuthSettings.fromConfig(node.system().settings().config());
+    System.out.println(
+        "  token        "
+            + (!auth.enabled()
+                ? "none needed (autoglm.auth.enabled is off)"
+                : auth.adminToken().isPresent()
+                    ? "the admin token you configured (Authorization: Bearer ...)"
+                    : java.nio.file.Files.exists(auth.firstTokenFile())
+                        ? "the first admin token is in "
+                            + auth.firstTokenFile()
+                            + " (Authorization: Bearer ...)"
+                        : "the API wants a token; see README \"Security\""));
     System.out.println();
   }
 

@@ -17,9 +17,16 @@ public final class TestHttp {
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+  private final String token;
 
   public TestHttp(String base) {
+    this(base, null);
+  }
+
+  /** A client that sends {@code Authorization: Bearer token} with every request (none if null). */
+  public TestHttp(String base, String token) {
     this.base = base;
+    this.token = token;
   }
 
   public record Reply(
@@ -74,6 +81,9 @@ public final class TestHttp {
   }
 
   private Reply send(HttpRequest.Builder request) {
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
     try {
       HttpResponse<String> r =
           client.send(
@@ -91,6 +101,6 @@ public final class TestHttp {
 
   /** Opens the alert feed. */
   public AlertFeedClient openFeed() throws Exception {
-    return AlertFeedClient.connect(client, base);
+    return AlertFeedClient.connect(client, base, token);
   }
 }

@@ -41,7 +41,7 @@ public final class OriginGuard extends AllDirectives {
                     o ->
                         sameOrigin(o, request)
                             ? inner.get()
-                            : allowed.contains(o) ? allowedRoute(o, inner) : refused(o))
+                            : allowed.contains(o) ? allowedRoute(o, inner) : refused(o, request))
                 .orElseGet(inner));
   }
 
@@ -50,20 +50,32 @@ public final class OriginGuard extends AllDirectives {
    * Host} the browser sent this request with.
    */
   private static boolean sameOrigin(String origin, HttpRequest request) {
-    return request
-        .getHeader("Host")
-        .map(host -> origin.equals(request.getUri().getScheme() + "://" + host.value().trim()))
-        .orElse(false);
+    return origin.equalsIgnoreCase(selfOrigin(request));
   }
 
-  private Route refused(String origin) {
+  private static String selfOrigin(HttpRequest request) {
+    // the effective request URI: the scheme of the connection, host and port from Host
+    org.apache.pekko.http.javadsl.model.Uri uri = request.getUri();
+    // a WebSocket handshake's URI reads ws:// or wss://; its page's origin http:// or https://
+    String scheme = uri.getScheme().replaceFirst("^ws", "http");
+    int port = uri.getPort();
+    boolean defaultPort =
+        port <= 0
+            || (scheme.equals("http") && port == 80)
+            || (scheme.equals("https") && port == 443);
+    return scheme + "://" + uri.host().address() + (defaultPort ? "" : ":" + port);
+  }
+
+  private Route refused(String origin, HttpRequest request) {
     String shown = origin.length() > MAX_ECHO ? origin.substring(0, MAX_ECHO) + "..." : origin;
     return complete(
         JsonSupport.error(
             StatusCodes.FORBIDDEN,
             "cross-origin request from '"
                 + shown
-                + "' refused: that origin is not in autoglm.http.allowed-origins"));
+                + "' refused: that origin is neither this node's ("
+                + selfOrigin(request)
+                + ") nor in autoglm.http.allowed-origins"));
   }
 
   private Route allowedRoute(String origin, Supplier<Route> inner) {

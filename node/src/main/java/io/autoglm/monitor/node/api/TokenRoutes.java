@@ -74,9 +74,7 @@ public final class TokenRoutes extends AllDirectives {
         tokens.create(name, role),
         result -> {
           if (result.isSuccess()) {
-            return result.get() == null
-                ? complete(JsonSupport.error(StatusCodes.CONFLICT, "token id collision; try again"))
-                : complete(JsonSupport.json(StatusCodes.CREATED, result.get()));
+            return complete(JsonSupport.json(StatusCodes.CREATED, result.get()));
           }
           Throwable t = result.failed().get();
           Throwable cause =
@@ -87,7 +85,11 @@ public final class TokenRoutes extends AllDirectives {
                     refused.conflict() ? StatusCodes.CONFLICT : StatusCodes.BAD_REQUEST,
                     refused.getMessage()));
           }
-          return failWith(cause);
+          return complete(
+              JsonSupport.error(
+                  StatusCodes.SERVICE_UNAVAILABLE,
+                  "the token could not be stored (Cassandra did not answer); try again: "
+                      + cause.getMessage()));
         });
   }
 

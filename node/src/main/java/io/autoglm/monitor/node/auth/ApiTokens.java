@@ -131,21 +131,27 @@ public final class ApiTokens {
               }
               byte[] idBytes = new byte[8];
               random.nextBytes(idBytes);
-              return store(HexFormat.of().formatHex(idBytes), name, r.get());
+              Created made = make(HexFormat.of().formatHex(idBytes), name, r.get());
+              return store.insert(row(made)).thenApply(done -> made);
             });
   }
 
-  private CompletionStage<Created> store(String id, String name, Role role) {
+  private Created make(String id, String name, Role role) {
     byte[] secret = new byte[32];
     random.nextBytes(secret);
     String token =
         "agm_" + id + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-    Instant now = Instant.now();
-    StoredToken row =
-        new StoredToken(id, HexFormat.of().formatHex(sha256(token)), name, role.label(), now, null);
-    return store
-        .insertIfAbsent(row)
-        .thenApply(stored -> stored ? new Created(id, name, role, now, token) : null);
+    return new Created(id, name, role, Instant.now(), token);
+  }
+
+  private static StoredToken row(Created t) {
+    return new StoredToken(
+        t.id(),
+        HexFormat.of().formatHex(sha256(t.token())),
+        t.name(),
+        t.role().label(),
+        t.createdAt(),
+        null);
   }
 
   /** Every token, revoked ones included, oldest first. */
@@ -195,19 +201,37 @@ public final class ApiTokens {
     if (!settings.enabled() || settings.adminToken().isPresent()) {
       return CompletableFuture.completedFuture(null);
     }
+    Created first = make(FIRST_ADMIN_ID, "first admin token", Role.ADMIN);
+    return firstAdmin(row(first), 5)
+        .thenAccept(
+            ours -> {
+              if (ours) {
+                announce(first.token());
+              }
+            });
+  }
+
+  /**
+   * Whether {@code row} became the first admin token: a lightweight transaction, so that of nodes
+   * starting together one wins; a timed-out attempt may have been applied, so the row is read back
+   * before the next attempt.
+   */
+  private CompletionStage<Boolean> firstAdmin(StoredToken row, int attempts) {
     return store
         .find(FIRST_ADMIN_ID)
         .thenCompose(
             existing ->
                 existing.isPresent()
-                    ? CompletableFuture.completedFuture(null)
-                    : store(FIRST_ADMIN_ID, "first admin token", Role.ADMIN)
-                        .thenAccept(
-                            created -> {
-                              if (created != null) {
-                                announce(created.token());
-                              }
-                            }));
+                    ? CompletableFuture.completedFuture(existing.get().hash().equals(row.hash()))
+                    : store.insertIfAbsent(row))
+        .exceptionallyCompose(
+            failure -> {
+              if (attempts <= 1) {
+                return CompletableFuture.failedFuture(failure);
+              }
+              log.warn("Making the first admin token failed, trying again: {}", failure.toString());
+              return firstAdmin(row, attempts - 1);
+            });
   }
 
   private void announce(String token) {

@@ -30,6 +30,7 @@ public final class TokenStore {
   private final CompletionStage<PreparedStatement> select;
   private final CompletionStage<PreparedStatement> selectAll;
   private final CompletionStage<PreparedStatement> insertIfAbsent;
+  private final CompletionStage<PreparedStatement> insert;
   private final CompletionStage<PreparedStatement> revoke;
 
   /**
@@ -47,6 +48,9 @@ public final class TokenStore {
             "INSERT INTO "
                 + table
                 + " (id, hash, name, role, created_at) VALUES (?, ?, ?, ?, ?) IF NOT EXISTS");
+    insert =
+        prepare(
+            "INSERT INTO " + table + " (id, hash, name, role, created_at) VALUES (?, ?, ?, ?, ?)");
     revoke = prepare("UPDATE " + table + " SET revoked_at = ? WHERE id = ? IF EXISTS");
   }
 
@@ -67,6 +71,12 @@ public final class TokenStore {
     return execute(
             insertIfAbsent, token.id(), token.hash(), token.name(), token.role(), token.createdAt())
         .thenApply(AsyncResultSet::wasApplied);
+  }
+
+  /** Stores {@code token} (its id is random: no transaction needed). */
+  public CompletionStage<Void> insert(StoredToken token) {
+    return execute(insert, token.id(), token.hash(), token.name(), token.role(), token.createdAt())
+        .thenApply(rs -> null);
   }
 
   /** Marks the token revoked; false if there is no such token. */
