@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Test;
  */
 class RouteTableIT {
   private static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
-  private static final String[] AUTH = {"Authorization", "Bearer " + ADMIN_TOKEN};
 
   /** What a path parameter of a template is replaced with. */
   private static final Map<String, String> PLACEHOLDERS =
@@ -38,7 +37,11 @@ class RouteTableIT {
           "{address}", URLEncoder.encode("pekko://autoglm@127.0.0.9:1", StandardCharsets.UTF_8));
 
   private static Node node;
+
+  /** With the admin token. */
   private static TestHttp http;
+
+  private static TestHttp anonymous;
 
   @BeforeAll
   static void start() {
@@ -49,7 +52,8 @@ class RouteTableIT {
             autoglm.auth.admin-token = "%s"
             """
                 .formatted(ADMIN_TOKEN));
-    http = new TestHttp(node.baseUrl());
+    http = new TestHttp(node.baseUrl(), ADMIN_TOKEN);
+    anonymous = new TestHttp(node.baseUrl());
   }
 
   @AfterAll
@@ -68,22 +72,13 @@ class RouteTableIT {
     return path;
   }
 
+  /** A request to {@code e}: a JSON object as the body of a PUT or POST (NDJSON for ingest). */
   private static TestHttp.Reply request(ApiAccess.Entry e) {
     String path = path(e.template());
-    if (e.method().equals("GET") || e.method().equals("DELETE")) {
-      return http.send(e.method(), path, new byte[0], AUTH);
-    }
-    if (e.template().equals("/api/v1/ingest")) {
-      return http.send(e.method(), path, new byte[0], AUTH[0], AUTH[1]);
-    }
-    return http.send(
-        e.method(),
-        path,
-        "{}".getBytes(StandardCharsets.UTF_8),
-        AUTH[0],
-        AUTH[1],
-        "Content-Type",
-        "application/json");
+    boolean body = e.method().equals("PUT") || e.method().equals("POST");
+    return body && !e.template().equals("/api/v1/ingest")
+        ? send(e.method(), path, "{}")
+        : http.send(e.method(), path, new byte[0]);
   }
 
   /** The table's own 404: no route has this path. */
@@ -95,17 +90,11 @@ class RouteTableIT {
 
   private static TestHttp.Reply send(String method, String path, String json) {
     return http.send(
-        method,
-        path,
-        json.getBytes(StandardCharsets.UTF_8),
-        AUTH[0],
-        AUTH[1],
-        "Content-Type",
-        "application/json");
+        method, path, json.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json");
   }
 
   private static TestHttp.Reply get(String path) {
-    return http.send("GET", path, new byte[0], AUTH);
+    return http.send("GET", path, new byte[0]);
   }
 
   /**
@@ -150,18 +139,14 @@ class RouteTableIT {
         "/api/v1/ingest",
         200,
         http.send(
-            "POST",
-            "/api/v1/ingest",
-            NodeFixture.traffic("/v1/chat/completions", 0, 20, 20, 0.5),
-            AUTH[0],
-            AUTH[1]),
+            "POST", "/api/v1/ingest", NodeFixture.traffic("/v1/chat/completions", 0, 20, 20, 0.5)),
         wrong);
     fits(
         doc,
         "POST",
         "/api/v1/ingest",
         400,
-        http.send("POST", "/api/v1/ingest", "{\"ts\": 1}\n".getBytes(StandardCharsets.UTF_8), AUTH),
+        http.send("POST", "/api/v1/ingest", "{\"ts\": 1}\n".getBytes(StandardCharsets.UTF_8)),
         wrong);
     fits(
         doc,
@@ -243,7 +228,7 @@ class RouteTableIT {
     gets.put("/api/v1/tokens", "/api/v1/tokens");
     gets.forEach((template, path) -> fits(doc, "GET", template, 200, get(path), wrong));
     fits(doc, "GET", "/api/v1/rules/{id}", 404, get("/api/v1/rules/none"), wrong);
-    fits(doc, "GET", "/api/v1/rules", 401, http.get("/api/v1/rules"), wrong);
+    fits(doc, "GET", "/api/v1/rules", 401, anonymous.get("/api/v1/rules"), wrong);
     TestHttp.Reply served = get("/api/v1/openapi.json");
     assertEquals(200, served.status(), served.body());
     assertEquals(doc.json(), served.json(), "the node serves the document");
@@ -254,9 +239,9 @@ class RouteTableIT {
   @Test
   void everyRouteOfTheTableIsAnsweredByARoute() {
     // what a request to a path no route has gets, so that the check below can tell it apart
-    TestHttp.Reply unknown = http.send("GET", "/api/v1/no-such-thing", new byte[0], AUTH);
+    TestHttp.Reply unknown = http.send("GET", "/api/v1/no-such-thing", new byte[0]);
     assertTrue(noSuchRoute(unknown), unknown.status() + " " + unknown.body());
-    TestHttp.Reply wrongMethod = http.send("PATCH", "/api/v1/rules", new byte[0], AUTH);
+    TestHttp.Reply wrongMethod = http.send("PATCH", "/api/v1/rules", new byte[0]);
     assertEquals(405, wrongMethod.status(), wrongMethod.body());
 
     List<String> unanswered = new ArrayList<>();
