@@ -1,6 +1,7 @@
 package io.autoglm.monitor.agent;
 
 import io.autoglm.monitor.agent.cli.Commands;
+import io.autoglm.monitor.agent.cli.ConsoleStreams;
 import java.io.InputStream;
 import java.io.PrintStream;
 
@@ -14,7 +15,7 @@ public final class AgentMain {
   private AgentMain() {}
 
   public static void main(String[] args) {
-    int status = run(args, System.in, System.out, System.err);
+    int status = Commands.run(args, ConsoleStreams.system());
     System.out.flush();
     System.exit(status);
   }

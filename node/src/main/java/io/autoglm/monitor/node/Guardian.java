@@ -22,6 +22,7 @@ import io.autoglm.monitor.node.ingest.IngestCounters;
 import io.autoglm.monitor.node.ingest.IngestRoutes;
 import io.autoglm.monitor.node.ingest.StreamIngest;
 import io.autoglm.monitor.node.ingest.StreamSettings;
+import io.autoglm.monitor.node.metrics.MetricsRoutes;
 import io.autoglm.monitor.notifier.NotifierNode;
 import io.autoglm.monitor.notifier.channel.WebhookSettings;
 import io.autoglm.monitor.notifier.deliver.Providers;
@@ -33,6 +34,7 @@ import io.autoglm.monitor.persistence.cassandra.RollupStore;
 import io.autoglm.monitor.persistence.cassandra.TokenStore;
 import io.autoglm.monitor.persistence.stats.WindowStats;
 import io.autoglm.monitor.protocols.alert.Alert;
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.catalog.CatalogEntity;
 import io.autoglm.monitor.sharding.catalog.EndpointAdmission;
@@ -98,7 +100,7 @@ public final class Guardian {
             StreamSettings.fromConfig(system.settings().config()),
             ingestCounters,
             decoding);
-    return new IngestRoutes(system, writer, stream, node, clock, decoding).route();
+    return new IngestRoutes(system, writer, stream, node, clock, decoding, ingestCounters).route();
   }
 
   /**
@@ -162,6 +164,9 @@ public final class Guardian {
           ActorRef<Topic.Command<RuleSet>> ruleTopic =
               ctx.spawn(Topic.create(RuleSet.class, RuleBookEntity.TOPIC), "rule-topic");
           RuleCache rules = new RuleCache();
+          // read (and refused, naming the key and field) as the node starts
+          List<ThresholdRule> configuredRules =
+              ConfiguredRules.fromConfig(config, stats.maxWindowMs());
           RuleBookEntity.init(system, ruleTopic, dataCenters.home());
           EntityRef<RuleBookEntity.Command> ruleBook =
               RuleBookEntity.ref(system, dataCenters.home());
@@ -250,7 +255,8 @@ public final class Guardian {
                   stats.askTimeout(),
                   node.ruleLoadRetry(),
                   node.ruleSyncInterval(),
-                  rulesLoaded),
+                  rulesLoaded,
+                  configuredRules),
               "rule-cache");
 
           EndpointRoutes.Settings endpointSettings =
@@ -276,7 +282,9 @@ public final class Guardian {
                               rules,
                               stats.askTimeout(),
                               node.maxRuleBytes(),
-                              stats.maxWindowMs())
+                              stats.maxWindowMs(),
+                              config.getBytes("autoglm.http.max-rules-file-bytes"),
+                              config.getInt("autoglm.rules.max-rules"))
                           .route(),
                       new EndpointRoutes(system, admission, history, clock, endpointSettings)
                           .route(),
@@ -284,13 +292,14 @@ public final class Guardian {
                       new WatchRoutes(ruleBook, rules, stats.askTimeout(), node.maxRuleBytes())
                           .route(),
                       new IpRoutes(system, ips, history, clock, endpointSettings).route(),
-                      new AlertRoutes(system, feed, node.feedBuffer(), stats.askTimeout(), notifier)
-                          .route(),
+                      new AlertRoutes(system, feed, stats.askTimeout(), notifier).route(),
                       new NotificationRoutes(notifierStore, clock).route(),
                       new SilenceRoutes(notifierStore, notifier, system, stats.askTimeout())
                           .route(),
                       new ClusterRoutes(system, stats.askTimeout(), dataCenters).route(),
                       new io.autoglm.monitor.node.api.OpenApiRoutes().route(),
+                      new MetricsRoutes(system, counters, ingestCounters, notifierStore, alertTopic)
+                          .route(),
                       new ReceiverRoutes(
                               notifierStore,
                               notifierParts.routing(),
@@ -305,8 +314,9 @@ public final class Guardian {
               .thenCompose(
                   set -> {
                     system.log().info("Loaded {} rule(s)", set.rules().size());
-                    return Http.get(system)
-                        .newServerAt(node.httpInterface(), node.httpPort())
+                    return HttpsSettings.fromConfig(config)
+                        .applyTo(
+                            Http.get(system).newServerAt(node.httpInterface(), node.httpPort()))
                         .bind(route);
                   })
               .whenComplete(

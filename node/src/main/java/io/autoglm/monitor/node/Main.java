@@ -3,6 +3,8 @@ package io.autoglm.monitor.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.persistence.cassandra.EmbeddedCassandra;
+import io.autoglm.monitor.protocols.document.DocumentException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,16 +66,44 @@ public final class Main implements Callable<Integer> {
         description = "print this help and exit")
     boolean help;
 
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description =
+            "the configuration file, YAML (the article's metrics/alert_rules, or the full format"
+                + " of README \"Configuration file\"); default: $AUTOGLM_CONFIG, if set")
+    Path config;
+
     @Override
     public Integer call() throws InterruptedException {
-      runUntilStopped(startNode());
+      Path file = config;
+      String env = System.getenv("AUTOGLM_CONFIG");
+      if (file == null && env != null && !env.isBlank()) {
+        file = Path.of(env);
+      }
+      Config loaded;
+      if (file == null) {
+        loaded = ConfigFactory.load();
+      } else {
+        try {
+          loaded = ConfigFile.loadOverDefaults(file);
+        } catch (DocumentException e) {
+          System.err.println("autoglm: " + e.getMessage());
+          return 2;
+        }
+      }
+      runUntilStopped(startNode(loaded));
       return 0;
     }
   }
 
   /** Starts a node from the loaded config and prints its URLs; exits with status 1 if it cannot. */
   public static Node startNode() {
-    Config config = ConfigFactory.load();
+    return startNode(ConfigFactory.load());
+  }
+
+  /** Starts a node from {@code config} and prints its URLs; exits with status 1 if it cannot. */
+  public static Node startNode(Config config) {
     try {
       Node node = Node.start(config);
       // our own hook stops the node first, then Cassandra (see runUntilStopped)

@@ -2,6 +2,7 @@ package io.autoglm.monitor.node;
 
 import com.typesafe.config.Config;
 import io.autoglm.monitor.node.ingest.IngestCounters;
+import io.autoglm.monitor.node.metrics.MetricsRoutes;
 import io.autoglm.monitor.persistence.cassandra.CassandraBootstrap;
 import io.autoglm.monitor.sharding.NodeClock;
 import io.autoglm.monitor.sharding.stats.StatsCounters;
@@ -49,10 +50,12 @@ public final class Node implements AutoCloseable {
     PortCheck.requireFree(config); // before Cassandra: a taken port fails in a second, not 25
     ClusterJoin.Settings.fromConfig(config); // a bad value, too
     DataCenters.fromConfig(config);
+    HttpsSettings.fromConfig(config); // a keystore or PEM file that does not open, too
     io.autoglm.monitor.node.auth.AuthSettings.fromConfig(config); // a bad token or file, too
     CassandraBootstrap.Prepared cassandra = CassandraBootstrap.prepare(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
-    StatsCounters counters = new StatsCounters();
+    // the per-endpoint series of GET /metrics, counted as the entities persist
+    StatsCounters counters = new StatsCounters(MetricsRoutes.endpointMeter(config, clock));
     IngestCounters ingestCounters = new IngestCounters();
     ActorSystem<Void> system =
         ActorSystem.create(
@@ -92,7 +95,9 @@ public final class Node implements AutoCloseable {
 
   public String baseUrl() {
     InetSocketAddress a = binding.localAddress();
-    return "http://" + a.getHostString() + ":" + a.getPort();
+    String scheme =
+        system.settings().config().getBoolean("autoglm.http.tls.enabled") ? "https" : "http";
+    return scheme + "://" + a.getHostString() + ":" + a.getPort();
   }
 
   /** What this node's entities have written so far. */

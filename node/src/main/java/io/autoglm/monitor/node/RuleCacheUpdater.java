@@ -1,15 +1,19 @@
 package io.autoglm.monitor.node;
 
+import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.rules.RuleBookEntity;
 import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.rules.RuleSet;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.pattern.StatusReply;
 
 /**
  * Keeps this node's {@link RuleCache} current: loads the rule book once at start (retrying until
@@ -21,6 +25,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * gossip). A change made in that time never reaches the node, and it would run without it until the
  * next change. So every {@code syncInterval} the updater also asks the rule book whether it holds a
  * newer version ({@link RuleBookEntity.GetIfNewer}: an answer of a few bytes when not).
+ *
+ * <p>A node with configured rules ({@code autoglm.rules.install}) loads by installing them ({@link
+ * RuleBookEntity.Install}: created or updated, every other rule left alone), so the node serves its
+ * API only once they are in the rule book.
  *
  * <p>In a data center other than the rule book's home, both go across the data centers: while they
  * are cut off, the node keeps the rules it has (and cannot load them, so a node starting then waits
@@ -37,6 +45,9 @@ final class RuleCacheUpdater {
 
   private record LoadFailed(Throwable cause) implements Command {}
 
+  /** The rule book refused the configured rules (too many): load the rules without them. */
+  private record InstallRefused(String reason) implements Command {}
+
   private enum Sync implements Command {
     INSTANCE
   }
@@ -46,6 +57,18 @@ final class RuleCacheUpdater {
   private record SyncFailed(Throwable cause) implements Command {}
 
   private RuleCacheUpdater() {}
+
+  /** Without configured rules. */
+  static Behavior<Command> create(
+      ActorRef<Topic.Command<RuleSet>> topic,
+      EntityRef<RuleBookEntity.Command> ruleBook,
+      RuleCache cache,
+      Duration askTimeout,
+      Duration retry,
+      Duration syncInterval,
+      CompletableFuture<RuleSet> loaded) {
+    return create(topic, ruleBook, cache, askTimeout, retry, syncInterval, loaded, List.of());
+  }
 
   /**
    * @param ruleBook the cluster's rule book, in this node's data center or through a proxy to its
@@ -58,7 +81,8 @@ final class RuleCacheUpdater {
       Duration askTimeout,
       Duration retry,
       Duration syncInterval,
-      CompletableFuture<RuleSet> loaded) {
+      CompletableFuture<RuleSet> loaded,
+      List<ThresholdRule> configured) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -66,6 +90,7 @@ final class RuleCacheUpdater {
                   // a functional behavior's log is named after Pekko's class, not this one
                   ctx.setLoggerName(RuleCacheUpdater.class);
                   topic.tell(Topic.subscribe(ctx.messageAdapter(RuleSet.class, Updated::new)));
+                  AtomicBoolean install = new AtomicBoolean(!configured.isEmpty());
                   ctx.getSelf().tell(Load.INSTANCE);
                   timers.startTimerWithFixedDelay(Sync.INSTANCE, syncInterval);
                   return Behaviors.receive(Command.class)
@@ -79,10 +104,35 @@ final class RuleCacheUpdater {
                       .onMessage(
                           Load.class,
                           load -> {
+                            if (install.get()) {
+                              ctx.pipeToSelf(
+                                  ruleBook.<StatusReply<RuleSet>>ask(
+                                      replyTo -> new RuleBookEntity.Install(configured, replyTo),
+                                      askTimeout),
+                                  (reply, failure) ->
+                                      failure != null
+                                          ? new LoadFailed(failure)
+                                          : reply.isError()
+                                              ? new InstallRefused(reply.getError().getMessage())
+                                              : new Updated(reply.getValue()));
+                              return Behaviors.same();
+                            }
                             ctx.pipeToSelf(
                                 ruleBook.ask(RuleBookEntity.Get::new, askTimeout),
                                 (set, failure) ->
                                     failure == null ? new Updated(set) : new LoadFailed(failure));
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          InstallRefused.class,
+                          r -> {
+                            ctx.getLog()
+                                .error(
+                                    "The configured rules (autoglm.rules.install) were not"
+                                        + " installed: {}",
+                                    r.reason());
+                            install.set(false);
+                            ctx.getSelf().tell(Load.INSTANCE);
                             return Behaviors.same();
                           })
                       .onMessage(

@@ -136,6 +136,11 @@ public final class TestWebSocket implements AutoCloseable {
     return m;
   }
 
+  /** The next whole message within {@code wait}, or null: for "and nothing more". */
+  public Message poll(Duration wait) throws InterruptedException {
+    return messages.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** The next whole message, read as JSON. */
   public JsonNode nextJson() throws InterruptedException {
     return next().json();

@@ -18,6 +18,9 @@ import io.autoglm.monitor.tools.bench.IngestBench;
 import io.autoglm.monitor.tools.bench.IpSprayBench;
 import io.autoglm.monitor.tools.bench.NotifierCrashDrill;
 import io.autoglm.monitor.tools.bench.NotifyBench;
+import io.autoglm.monitor.tools.client.AlertsCommand;
+import io.autoglm.monitor.tools.client.SilencesCommand;
+import io.autoglm.monitor.tools.client.TokensCommand;
 import io.autoglm.monitor.tools.cluster.ClusterCommand;
 import io.autoglm.monitor.tools.demo.Demo;
 import io.autoglm.monitor.tools.drill.CassandraPauseDrill;
@@ -26,6 +29,7 @@ import io.autoglm.monitor.tools.drill.PartitionDrill;
 import io.autoglm.monitor.tools.drill.RollingRestartDrill;
 import io.autoglm.monitor.tools.drill.ScaleOutDrill;
 import io.autoglm.monitor.tools.gen.GenerateCommand;
+import io.autoglm.monitor.tools.rules.RulesCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -57,7 +61,7 @@ public final class Autoglm extends CommandGroup {
   }
 
   /** Runs one command line; returns its exit status (0 ok, 1 failure, 2 bad arguments, ...). */
-  static int run(ConsoleStreams io, String... args) {
+  public static int run(ConsoleStreams io, String... args) {
     return CommandLines.execute(commandLine(io), io, args);
   }
 
@@ -90,7 +94,11 @@ public final class Autoglm extends CommandGroup {
                 .addSubcommand(new PartitionDrill(io.out()))
                 .addSubcommand(new CassandraPauseDrill(io.out())))
         .addSubcommand(ClusterCommand.commandLine(io.out()))
+        .addSubcommand(RulesCommand.commandLine(io))
         .addSubcommand(agent)
+        .addSubcommand(AlertsCommand.commandLine(io))
+        .addSubcommand(SilencesCommand.commandLine(io))
+        .addSubcommand(TokensCommand.commandLine(io))
         .addSubcommand(new HelpCommand());
   }
 

@@ -63,6 +63,18 @@ class AutoglmCommandLineTest {
             "cluster up",
             "cluster down",
             "cluster status",
+            "alerts list",
+            "alerts tail",
+            "alerts ack",
+            "silences list",
+            "silences create",
+            "silences delete",
+            "tokens list",
+            "tokens create",
+            "tokens revoke",
+            "rules apply",
+            "rules list",
+            "rules delete",
             "help")) {
       assertTrue(r.out().contains("\n  " + command + " "), command + " in\n" + r.out());
     }
@@ -93,7 +105,23 @@ class AutoglmCommandLineTest {
         "cluster",
         "cluster up",
         "cluster down",
-        "cluster status"
+        "cluster status",
+        "alerts",
+        "alerts list",
+        "alerts tail",
+        "alerts ack",
+        "silences",
+        "silences list",
+        "silences create",
+        "silences delete",
+        "tokens",
+        "tokens list",
+        "tokens create",
+        "tokens revoke",
+        "rules",
+        "rules apply",
+        "rules list",
+        "rules delete"
       })
   void everyCommandPrintsItsUsageOnStdoutWithHelp(String command) {
     for (List<String> args :
@@ -109,6 +137,58 @@ class AutoglmCommandLineTest {
       assertTrue(r.out().startsWith("usage: autoglm " + command + " [-h]"), args + ":\n" + r.out());
       assertEquals("", r.err(), args.toString());
     }
+  }
+
+  /**
+   * Every command and group that {@code autoglm --help} lists, found by walking the command tree
+   * (so a command added later is covered too): {@code --help} answers 0 with its usage and a
+   * description of at least a few words.
+   */
+  @Test
+  void everyListedCommandAnswersHelpWithADescription() {
+    Run top = run("--help");
+    for (String command :
+        List.of(
+            "start",
+            "demo",
+            "agent",
+            "rules",
+            "alerts",
+            "silences",
+            "tokens",
+            "backtest",
+            "cluster",
+            "drill",
+            "bench")) {
+      assertTrue(top.out().contains("\n  " + command + " "), command + " in\n" + top.out());
+    }
+    List<String> paths = new java.util.ArrayList<>();
+    collect(Autoglm.commandLine(io.autoglm.monitor.agent.cli.ConsoleStreams.system()), "", paths);
+    assertTrue(paths.size() >= 40, paths.toString());
+    for (String path : paths) {
+      List<String> args = new java.util.ArrayList<>(List.of(path.split(" ")));
+      args.add("--help");
+      Run r = run(args.toArray(String[]::new));
+      assertEquals(0, r.status(), path + ": " + r.err());
+      assertTrue(r.out().startsWith("usage: autoglm " + path + " [-h]"), path + ":\n" + r.out());
+      String description =
+          r.out().lines().skip(1).dropWhile(l -> !l.isBlank()).skip(1).findFirst().orElse("");
+      assertTrue(description.split(" ").length >= 4, path + " has a description:\n" + r.out());
+      assertTrue(r.out().contains("-h, --help"), path + ":\n" + r.out());
+    }
+  }
+
+  private static void collect(picocli.CommandLine command, String prefix, List<String> paths) {
+    command
+        .getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              if (!name.equals(sub.getCommandName()) || sub.getCommandSpec().helpCommand()) {
+                return; // an alias, or the help command
+              }
+              paths.add(prefix + name);
+              collect(sub, prefix + name + " ", paths);
+            });
   }
 
   @Test
@@ -217,6 +297,27 @@ class AutoglmCommandLineTest {
         "bench cluster --file /nonexistent/x.ndjson|option --file: cannot read"
             + " /nonexistent/x.ndjson|usage: autoglm bench cluster",
         "agent|no command given|usage: autoglm agent",
+        "alerts|no command given|usage: autoglm alerts",
+        "alerts list --node ftp://x|option --node needs the node's URL, such as"
+            + " http://127.0.0.1:8080, got 'ftp://x'|usage: autoglm alerts list",
+        "alerts list --token-file /nonexistent/t|option --token-file: no such file"
+            + " /nonexistent/t|usage: autoglm alerts list",
+        "alerts tail --limit 0|option --limit must be between 1 and|usage: autoglm alerts tail",
+        "alerts ack|Missing required parameter: 'FINGERPRINT'|usage: autoglm alerts ack",
+        "silences create|Missing required option: '--matcher=NAME=VALUE'|usage: autoglm silences"
+            + " create",
+        "silences create --matcher a=b --duration 2x|option --duration: expected a duration like"
+            + " 30s|usage: autoglm silences create",
+        "silences create --matcher a=b --duration 400d|option --duration must be between 1s and"
+            + " 365d, got 400d|usage: autoglm silences create",
+        "silences delete|Missing required parameter: 'ID'|usage: autoglm silences delete",
+        "tokens create --name x --role boss|Invalid value for option '--role': expected one of"
+            + " [VIEWER, EDITOR, ADMIN, AGENT]|usage: autoglm tokens create",
+        "tokens create --role agent|Missing required option: '--name=NAME'|usage: autoglm tokens"
+            + " create",
+        "tokens revoke|Missing required parameter: 'ID'|usage: autoglm tokens revoke",
+        "agent send --node h:1 --stdin --token a --token-file b|give either --token or"
+            + " --token-file, not both|usage: autoglm agent send",
         "agent send --node h:1|'Missing required argument (specify one of these): (--file=F |"
             + " --stdin)'|usage: autoglm agent send",
       })

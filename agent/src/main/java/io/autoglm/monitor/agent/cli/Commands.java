@@ -37,7 +37,11 @@ public final class Commands extends CommandGroup {
    *     lines were invalid and skipped
    */
   public static int run(String[] args, InputStream stdin, PrintStream stdout, PrintStream stderr) {
-    ConsoleStreams io = new ConsoleStreams(stdin, stdout, stderr);
+    return run(args, new ConsoleStreams(stdin, stdout, stderr));
+  }
+
+  /** Runs one command with these streams and environment. */
+  public static int run(String[] args, ConsoleStreams io) {
     return CommandLines.execute(commandLine(io), io, args);
   }
 }

@@ -36,6 +36,18 @@ public final class InputOptions {
     }
   }
 
+  /** The file's size in bytes, or 0 when reading standard input (or the size is not known). */
+  long size() {
+    if (file == null) {
+      return 0;
+    }
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
   /** Where {@link #open} reads: the file name, or "stdin". */
   String name() {
     return file == null ? "stdin" : file.toString();

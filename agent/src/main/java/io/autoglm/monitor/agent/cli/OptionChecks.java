@@ -1,5 +1,6 @@
 package io.autoglm.monitor.agent.cli;
 
+import java.io.IOException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
@@ -44,5 +45,17 @@ public final class OptionChecks {
           spec, "option " + option + " must be between " + min + " and " + max + ", got " + value);
     }
     return value;
+  }
+
+  /** An I/O error as a user reads it: the JDK's message, or its type when it has none. */
+  public static String describe(IOException e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
   }
 }

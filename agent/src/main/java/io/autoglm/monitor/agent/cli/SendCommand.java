@@ -3,6 +3,7 @@ package io.autoglm.monitor.agent.cli;
 import io.autoglm.monitor.agent.ship.HttpIngestClient;
 import io.autoglm.monitor.agent.ship.IngestResponse;
 import io.autoglm.monitor.agent.ship.NdjsonLineReader;
+import io.autoglm.monitor.agent.ship.TokenRefusedException;
 import io.autoglm.monitor.protocols.capture.CaptureBatch;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureFormatException;
@@ -15,7 +16,9 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.LongConsumer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +36,7 @@ import picocli.CommandLine.Spec;
     },
     exitCodeList = {
       "0:all records sent",
-      "1:the node refused a batch or could not be reached",
+      "1:the node refused a batch or the token, or could not be reached",
       "2:bad arguments",
       "3:all valid records sent, but some lines were invalid"
     })
@@ -57,6 +60,8 @@ public final class SendCommand implements Callable<Integer> {
 
   @ArgGroup(multiplicity = "1")
   InputOptions input;
+
+  @Mixin TokenOptions tokens;
 
   @Option(
       names = "--batch",
@@ -113,15 +118,26 @@ public final class SendCommand implements Callable<Integer> {
         epoch == null
             ? System.currentTimeMillis()
             : OptionChecks.between(spec, "--epoch", epoch, 0, Long.MAX_VALUE);
+    Optional<String> token = tokens.resolve(spec, io);
     InputStream in = input.open(spec, io.in());
     String source = input.name();
 
     HttpIngestClient client =
-        new HttpIngestClient(nodeUri, Duration.ofSeconds(timeoutSeconds), gzip);
-    Sender sender = new Sender(client, agentId, envelopeEpoch, err);
+        new HttpIngestClient(nodeUri, Duration.ofSeconds(timeoutSeconds), gzip, token.orElse(null));
+    ProgressBar bar = ProgressBar.on(err, "send", "records");
+    long total = input.size();
     long skipped = 0;
     CaptureFormatException firstSkip = null;
-    try (NdjsonLineReader lines = new NdjsonLineReader(in)) {
+    NdjsonLineReader lines = new NdjsonLineReader(in);
+    Sender sender =
+        new Sender(
+            client,
+            agentId,
+            envelopeEpoch,
+            err,
+            records -> bar.at(records, lines.position(), total),
+            token.isPresent());
+    try (lines) {
       List<CaptureRecord> batch = new ArrayList<>(Math.min(batchSize, 65_536));
       while (lines.next()) {
         if (lines.blank()) {
@@ -156,6 +172,8 @@ public final class SendCommand implements Callable<Integer> {
       if (!batch.isEmpty() && !sender.send(batch)) {
         return Commands.EXIT_FAILURE;
       }
+    } finally {
+      bar.done();
     }
     double secs = Math.max(1e-3, (System.nanoTime() - sender.startNanos) / 1e9);
     out.printf(
@@ -233,22 +251,38 @@ public final class SendCommand implements Callable<Integer> {
     return e.getClass().getSimpleName();
   }
 
+  /** What an agent without a token is told when the node wants one. */
+  static final String TOKEN_HINT =
+      "; no token was given: use --token-file FILE, --token TOKEN, or set "
+          + TokenOptions.TOKEN_ENV
+          + " or "
+          + TokenOptions.TOKEN_FILE_ENV;
+
   /** Posts batches in order, counting and reporting progress; stops at the first failure. */
   private static final class Sender {
     private final HttpIngestClient client;
     private final String agentId;
     private final long epoch;
     private final PrintStream err;
+    private final LongConsumer progress;
+    private final boolean tokenGiven;
     private final long startNanos = System.nanoTime();
-    private long lastProgressNanos = startNanos;
     private long records;
     private long batches;
 
-    Sender(HttpIngestClient client, String agentId, long epoch, PrintStream err) {
+    Sender(
+        HttpIngestClient client,
+        String agentId,
+        long epoch,
+        PrintStream err,
+        LongConsumer progress,
+        boolean tokenGiven) {
       this.client = client;
       this.agentId = agentId;
       this.epoch = epoch;
       this.err = err;
+      this.progress = progress;
+      this.tokenGiven = tokenGiven;
     }
 
     boolean send(List<CaptureRecord> batch) {
@@ -264,6 +298,15 @@ public final class SendCommand implements Callable<Integer> {
             "error: cannot send batch " + seq + " to " + client.ingestUri() + ": " + describe(e));
         return false;
       }
+      if (TokenRefusedException.refuses(response.status())) {
+        err.println(
+            "error: "
+                + new TokenRefusedException(
+                        response.status(), "POST " + client.ingestUri(), response.body())
+                    .getMessage()
+                + (tokenGiven ? "" : TOKEN_HINT));
+        return false;
+      }
       if (!response.isSuccess()) {
         err.printf(
             "error: node answered HTTP %d to batch %d (records %d..%d): %s%n",
@@ -272,12 +315,7 @@ public final class SendCommand implements Callable<Integer> {
       }
       records += batch.size();
       batches++;
-      long now = System.nanoTime();
-      if (now - lastProgressNanos >= 1_000_000_000L) {
-        lastProgressNanos = now;
-        err.printf(
-            "sent %d records (%.0f records/s)%n", records, records / ((now - startNanos) / 1e9));
-      }
+      progress.accept(records);
       return true;
     }
   }

@@ -3,6 +3,7 @@ package io.autoglm.monitor.agent.cli;
 import io.autoglm.monitor.agent.ship.DiskSpool;
 import io.autoglm.monitor.agent.ship.NdjsonBatchReader;
 import io.autoglm.monitor.agent.ship.StreamShipper;
+import io.autoglm.monitor.agent.ship.TokenRefusedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.ArgGroup;
@@ -31,7 +33,7 @@ import picocli.CommandLine.Spec;
     },
     exitCodeList = {
       "0:all batches acked",
-      "1:not all batches acked",
+      "1:not all batches acked, or the node refused the token",
       "2:bad arguments",
       "3:all batches acked, but the node rejected some lines"
     })
@@ -50,6 +52,8 @@ public final class StreamCommand implements Callable<Integer> {
       paramLabel = "HOST:PORT[,HOST:PORT...]",
       description = "nodes to use, in order of preference")
   String nodes;
+
+  @Mixin TokenOptions tokens;
 
   @ArgGroup(multiplicity = "1")
   InputOptions input;
@@ -134,6 +138,7 @@ public final class StreamCommand implements Callable<Integer> {
         OptionChecks.between(
                 spec, "--spool-max-mb", spoolMaxMb == null ? 1024 : spoolMaxMb, 1, 1 << 30)
             << 20;
+    Optional<String> token = tokens.resolve(spec, io);
     InputStream in = input.open(spec, io.in());
     StreamShipper shipper =
         new StreamShipper(
@@ -146,7 +151,8 @@ public final class StreamCommand implements Callable<Integer> {
                 Duration.ofSeconds(1),
                 msg -> err.println("agent: " + msg),
                 seq -> {},
-                gzip ? StreamShipper.Encoding.BINARY_GZIP : StreamShipper.Encoding.BINARY));
+                gzip ? StreamShipper.Encoding.BINARY_GZIP : StreamShipper.Encoding.BINARY,
+                token.orElse(null)));
     long started = System.nanoTime();
     DiskSpool spool = null;
     try (NdjsonBatchReader reader = new NdjsonBatchReader(in, batchLines);
@@ -212,6 +218,9 @@ public final class StreamCommand implements Callable<Integer> {
       return t.get("rejected") > 0 ? SendCommand.EXIT_SKIPPED_LINES : Commands.EXIT_OK;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return Commands.EXIT_FAILURE;
+    } catch (TokenRefusedException e) {
+      err.println("error: " + e.getMessage() + (token.isPresent() ? "" : SendCommand.TOKEN_HINT));
       return Commands.EXIT_FAILURE;
     } finally {
       if (spool != null) {

@@ -1,6 +1,7 @@
 package io.autoglm.monitor.agent.cli;
 
 import io.autoglm.monitor.agent.ship.StreamShipper;
+import io.autoglm.monitor.agent.ship.TokenRefusedException;
 import io.autoglm.monitor.agent.tail.AccessLogFormat;
 import io.autoglm.monitor.agent.tail.FileTailer;
 import io.autoglm.monitor.agent.tail.LogShipper;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,6 +23,11 @@ import picocli.CommandLine.Spec;
 /** {@code tail}: follows a gateway access log and streams it to the cluster until stopped. */
 @Command(
     name = "tail",
+    exitCodeList = {
+      "0:stopped (Ctrl-C); unacked batches go again at the next start",
+      "1:the node refused the token",
+      "2:bad arguments"
+    },
     description = {
       "Follows a gateway access log and streams it to the cluster.",
       "Follows FILE like tail -F (rename and truncate rotation) and streams each line as a"
@@ -42,6 +49,8 @@ public final class TailCommand implements Callable<Integer> {
       paramLabel = "HOST:PORT[,HOST:PORT...]",
       description = "nodes to use, in order of preference")
   String nodes;
+
+  @Mixin TokenOptions tokens;
 
   @Option(
       names = "--format",
@@ -115,6 +124,7 @@ public final class TailCommand implements Callable<Integer> {
             agentId != null
                 ? agentId
                 : AgentIds.hostName() + ":" + AgentIds.usable(file.getFileName().toString()));
+    Optional<String> token = tokens.resolve(spec, io);
     Path stateFile = state != null ? state : Path.of(file + ".autoglm-state");
     int batch = OptionChecks.between(spec, "--batch", batchLines, 1, 20_000);
     StreamShipper.Encoding encoding =
@@ -141,7 +151,8 @@ public final class TailCommand implements Callable<Integer> {
                         Duration.ofSeconds(1),
                         msg -> err.println("agent: " + msg),
                         seq -> {},
-                        encoding)),
+                        encoding,
+                        token.orElse(null))),
             msg -> err.println("agent: " + msg));
     Runtime.getRuntime().addShutdownHook(new Thread(shipper::close, "tail-stop"));
     err.printf(
@@ -156,6 +167,9 @@ public final class TailCommand implements Callable<Integer> {
       shipper.run();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (TokenRefusedException e) {
+      err.println("error: " + e.getMessage() + (token.isPresent() ? "" : SendCommand.TOKEN_HINT));
+      return Commands.EXIT_FAILURE;
     }
     io.out().printf("read %,d lines, skipped %,d%n", shipper.linesRead(), shipper.linesSkipped());
     return Commands.EXIT_OK;

@@ -22,7 +22,8 @@ import java.util.zip.GZIPOutputStream;
  * {base}/api/v1/ingest}, {@code Content-Type: application/x-ndjson}, optionally gzip-compressed
  * ({@code Content-Encoding: gzip}). {@link #post(CaptureBatch)} also sends the batch envelope as
  * {@code X-Agent-Id}, {@code X-Agent-Epoch} and {@code X-Agent-Seq} so that the node can drop a
- * replayed batch. Thread-safe; uses only {@code java.net.http}.
+ * replayed batch. With a token, every request carries {@code Authorization: Bearer TOKEN}.
+ * Thread-safe; uses only {@code java.net.http}.
  */
 public final class HttpIngestClient {
 
@@ -38,6 +39,7 @@ public final class HttpIngestClient {
   private final URI ingestUri;
   private final Duration timeout;
   private final boolean gzip;
+  private final String bearerToken;
   private final HttpClient http;
 
   /**
@@ -46,6 +48,14 @@ public final class HttpIngestClient {
    * @param gzip whether to compress request bodies
    */
   public HttpIngestClient(URI baseUri, Duration timeout, boolean gzip) {
+    this(baseUri, timeout, gzip, null);
+  }
+
+  /**
+   * @param bearerToken sent as {@code Authorization: Bearer TOKEN} with every request; null for
+   *     none
+   */
+  public HttpIngestClient(URI baseUri, Duration timeout, boolean gzip, String bearerToken) {
     Objects.requireNonNull(baseUri, "baseUri");
     Objects.requireNonNull(timeout, "timeout");
     String scheme = baseUri.getScheme();
@@ -65,6 +75,7 @@ public final class HttpIngestClient {
     this.ingestUri = baseUri.resolve(path + INGEST_PATH);
     this.timeout = timeout;
     this.gzip = gzip;
+    this.bearerToken = bearerToken;
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -102,6 +113,9 @@ public final class HttpIngestClient {
             .timeout(timeout)
             .header("Content-Type", NDJSON)
             .header("Accept", "application/json");
+    if (bearerToken != null) {
+      request.header("Authorization", "Bearer " + bearerToken);
+    }
     if (gzip) {
       body = gzip(body);
       request.header("Content-Encoding", "gzip");

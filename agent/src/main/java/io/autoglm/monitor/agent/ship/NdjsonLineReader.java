@@ -21,6 +21,7 @@ public final class NdjsonLineReader implements Closeable {
   private int start; // first byte of the unread data
   private int end; // end of the unread data
   private boolean eof;
+  private long bufferOffset; // where buf[0] lies in the input
   private long lineNumber;
   private int lineStart;
   private int lineLength;
@@ -59,6 +60,7 @@ public final class NdjsonLineReader implements Closeable {
       }
       if (skipping || end - start > maxLine + 1) { // +1: room for a '\r'
         skipping = true;
+        bufferOffset += end;
         start = end = scan = 0;
       }
       int shift = start;
@@ -79,6 +81,7 @@ public final class NdjsonLineReader implements Closeable {
   /** Reads more input, compacting or growing the buffer; sets {@code eof}. */
   private void fill() throws IOException {
     if (start > 0) {
+      bufferOffset += start;
       System.arraycopy(buf, start, buf, 0, end - start);
       end -= start;
       start = 0;
@@ -92,6 +95,14 @@ public final class NdjsonLineReader implements Closeable {
     } else {
       end += n;
     }
+  }
+
+  /**
+   * Bytes of the input up to the end of the current line and its terminator: how far the lines
+   * handed out so far reach (what was read ahead into the buffer does not count).
+   */
+  public long position() {
+    return bufferOffset + start;
   }
 
   /** The 1-based number of the current line. */

@@ -33,6 +33,11 @@ import java.util.function.Consumer;
  *
  * <p>{@link #send} blocks while {@code maxUnacked} batches are unacked: the agent slows down to
  * what the cluster persists, and memory stays bounded.
+ *
+ * <p>With a token ({@link Options#bearerToken}), each handshake carries {@code Authorization:
+ * Bearer TOKEN}. A node that refuses it (401, 403) stops the shipper: {@link #send}, {@link
+ * #sendNdjson} and {@link #awaitAcked} throw {@link TokenRefusedException} from then on, as every
+ * node of the cluster knows the same tokens and retrying cannot help.
  */
 public final class StreamShipper implements AutoCloseable {
 
@@ -46,7 +51,23 @@ public final class StreamShipper implements AutoCloseable {
       Duration reconnectBackoff,
       Consumer<String> log,
       java.util.function.LongConsumer onAck,
-      Encoding encoding) {
+      Encoding encoding,
+      String bearerToken) {
+    /** Without a token. */
+    public Options(
+        List<String> nodes,
+        String agentId,
+        long epoch,
+        String service,
+        int maxUnacked,
+        Duration reconnectBackoff,
+        Consumer<String> log,
+        java.util.function.LongConsumer onAck,
+        Encoding encoding) {
+      this(
+          nodes, agentId, epoch, service, maxUnacked, reconnectBackoff, log, onAck, encoding, null);
+    }
+
     public Options(
         List<String> nodes,
         String agentId,
@@ -107,6 +128,7 @@ public final class StreamShipper implements AutoCloseable {
   private volatile long sentUpTo; // highest seq sent on the current socket
   private volatile boolean broken;
   private volatile boolean closed;
+  private volatile TokenRefusedException refused;
 
   public StreamShipper(Options options) {
     this.options = options;
@@ -139,6 +161,7 @@ public final class StreamShipper implements AutoCloseable {
   public long sendNdjson(byte[] ndjson) throws InterruptedException {
     long seq;
     while (true) {
+      throwIfRefused();
       synchronized (lock) {
         if (unacked.size() < options.maxUnacked() || closed) {
           seq = nextSeq++;
@@ -150,13 +173,27 @@ public final class StreamShipper implements AutoCloseable {
       pump(); // reconnects and resends if the connection broke while we waited
     }
     pump();
+    throwIfRefused();
     return seq;
+  }
+
+  /** Why the node refused this shipper's token, once it has. */
+  public java.util.Optional<TokenRefusedException> refused() {
+    return java.util.Optional.ofNullable(refused);
+  }
+
+  private void throwIfRefused() {
+    TokenRefusedException e = refused;
+    if (e != null) {
+      throw new TokenRefusedException(e); // this caller's stack, the first refusal's message
+    }
   }
 
   /** Waits until every batch sent so far is acked; false on timeout. */
   public boolean awaitAcked(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!unacked.isEmpty()) {
+      throwIfRefused();
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         return false;
@@ -281,7 +318,7 @@ public final class StreamShipper implements AutoCloseable {
 
   private void connect() {
     String node = options.nodes().get(nodeIndex % options.nodes().size());
-    URI uri =
+    final URI uri =
         URI.create(
             "ws://"
                 + node
@@ -293,11 +330,11 @@ public final class StreamShipper implements AutoCloseable {
                     ? ""
                     : "&service=" + URLEncoder.encode(options.service(), StandardCharsets.UTF_8)));
     try {
-      socket =
-          http.newWebSocketBuilder()
-              .connectTimeout(Duration.ofSeconds(5))
-              .buildAsync(uri, new WholeMessages(new Replies()))
-              .get(10, TimeUnit.SECONDS);
+      WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+      if (options.bearerToken() != null) {
+        builder.header("Authorization", "Bearer " + options.bearerToken());
+      }
+      socket = builder.buildAsync(uri, new WholeMessages(new Replies())).get(10, TimeUnit.SECONDS);
       long sentBefore = sentUpTo;
       sentUpTo = ackedSeq.get(); // a new connection starts from the oldest unacked batch
       boolean resending = !unacked.isEmpty() && unacked.firstKey() <= sentBefore;
@@ -313,6 +350,16 @@ public final class StreamShipper implements AutoCloseable {
                           + unacked.firstKey()
                       : ""));
     } catch (Exception e) {
+      int status = handshakeStatus(e);
+      if (TokenRefusedException.refuses(status)) {
+        refused = new TokenRefusedException(status, "the handshake of " + uri, handshakeBody(e));
+        options.log().accept(refused.getMessage());
+        closed = true;
+        synchronized (lock) {
+          lock.notifyAll();
+        }
+        return;
+      }
       options.log().accept("cannot reach " + node + ": " + rootMessage(e));
       nodeIndex++;
       try {
@@ -321,6 +368,29 @@ public final class StreamShipper implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** The HTTP status a failed WebSocket handshake was answered with, or -1. */
+  private static int handshakeStatus(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.http.WebSocketHandshakeException h) {
+        return h.getResponse().statusCode();
+      }
+    }
+    return -1;
+  }
+
+  private static String handshakeBody(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.http.WebSocketHandshakeException h) {
+        Object body = h.getResponse().body();
+        if (body instanceof byte[] bytes) {
+          return new String(bytes, StandardCharsets.UTF_8);
+        }
+        return body instanceof String text ? text : "";
+      }
+    }
+    return "";
   }
 
   private void onAck(String json) {

@@ -57,4 +57,17 @@ class NdjsonLineReaderTest {
         List.of("1:0123456789", "2:<overlong>"),
         lines(new NdjsonLineReader(trickle("0123456789\r\n0123456789ab"), 10)));
   }
+
+  @Test
+  void positionIsTheEndOfTheLinesHandedOutNotWhatWasReadAhead() throws Exception {
+    String doc = "a\r\n\nbb\n" + "y".repeat(50) + "\nccc";
+    for (InputStream in : List.of(new ByteArrayInputStream(doc.getBytes(UTF_8)), trickle(doc))) {
+      NdjsonLineReader r = new NdjsonLineReader(in, 10);
+      List<Long> positions = new ArrayList<>();
+      while (r.next()) {
+        positions.add(r.position());
+      }
+      assertEquals(List.of(3L, 4L, 7L, 58L, 61L), positions);
+    }
+  }
 }

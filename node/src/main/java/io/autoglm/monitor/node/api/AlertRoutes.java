@@ -1,12 +1,15 @@
 package io.autoglm.monitor.node.api;
 
 import io.autoglm.monitor.node.feed.AlertFeed;
+import io.autoglm.monitor.node.feed.FeedConnection;
+import io.autoglm.monitor.node.feed.FeedQuery;
 import io.autoglm.monitor.notifier.route.Notifier;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.json.Json;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -18,23 +21,23 @@ import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * {@code GET /api/v1/alerts}: the alerts this node has seen, newest first. {@code GET
- * /api/v1/alerts/feed}: a WebSocket that sends {@code {"type":"hello"}} once connected, then one
- * {@code {"type":"alert","alert":{...}}} text message per alert, firing and resolved, as they
- * happen anywhere in the cluster. What the client sends is ignored. {@code POST
+ * /api/v1/alerts/feed}: a WebSocket of the alerts as they happen anywhere in the cluster, firing
+ * and resolved ({@link FeedMessage}), filtered by {@code ?severity=}, {@code ?endpoint=} and {@code
+ * ?rule=}, resumed with {@code ?after=<cursor>} ({@link FeedQuery}, {@link FeedConnection}); a bad
+ * parameter is a 400 naming it, a cursor too old to replay a 410. What the client sends is ignored;
+ * the server pings an idle connection ({@code autoglm.http.feed.ping-interval}). {@code POST
  * /api/v1/alerts/{fingerprint}/ack}: acknowledges a firing alert, which stops its escalation
  * ({@link AckResult}); 404 when no alert with that fingerprint is firing.
  */
 public final class AlertRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final AlertFeed.Live feed;
-  private final int clientBuffer;
   private final Duration timeout;
   private final ActorRef<Notifier.Command> notifier;
 
@@ -47,12 +50,10 @@ public final class AlertRoutes extends AllDirectives {
   public AlertRoutes(
       ActorSystem<?> system,
       AlertFeed.Live feed,
-      int clientBuffer,
       Duration timeout,
       ActorRef<Notifier.Command> notifier) {
     this.system = system;
     this.feed = feed;
-    this.clientBuffer = clientBuffer;
     this.timeout = timeout;
     this.notifier = notifier;
   }
@@ -73,11 +74,13 @@ public final class AlertRoutes extends AllDirectives {
                     () ->
                         get(
                             () ->
-                                optionalHeaderValueByName(
-                                    "Sec-WebSocket-Protocol",
-                                    offered ->
-                                        handleWebSocketMessagesForOptionalProtocol(
-                                            feedFlow(), feedProtocol(offered))))),
+                                feedQuery(
+                                    q ->
+                                        optionalHeaderValueByName(
+                                            "Sec-WebSocket-Protocol",
+                                            offered ->
+                                                handleWebSocketMessagesForOptionalProtocol(
+                                                    feedFlow(q), feedProtocol(offered)))))),
                 path(
                     PathMatchers.segment().slash("ack"),
                     fingerprint -> post(() -> acknowledge(fingerprint)))));
@@ -128,20 +131,28 @@ public final class AlertRoutes extends AllDirectives {
     return AskPattern.ask(feed.feed(), AlertFeed.GetRecent::new, timeout, system.scheduler());
   }
 
-  private Flow<Message, Message, NotUsed> feedFlow() {
-    Source<Message, NotUsed> out =
-        Source.single(text(FeedMessage.HELLO))
-            .concat(
-                feed.source()
-                    // a slow client loses its oldest alerts rather than slowing the feed for
-                    // everyone
-                    .buffer(clientBuffer, OverflowStrategy.dropHead())
-                    .map(alert -> text(FeedMessage.of(alert))));
-    return Flow.fromSinkAndSourceCoupled(Sink.ignore(), out);
+  /** The feed's query parameters ({@link FeedQuery}), or a 400 / 410 naming the bad one. */
+  private Route feedQuery(Function<FeedQuery, Route> inner) {
+    return parameterMap(
+        params -> {
+          try {
+            return inner.apply(
+                FeedQuery.parse(
+                    params, System.currentTimeMillis(), feed.settings().resumeMaxAge()));
+          } catch (FeedQuery.Invalid e) {
+            return complete(
+                JsonSupport.json(
+                    StatusCodes.get(e.status()),
+                    ErrorBody.ofField(e.getMessage(), e.field(), e.reason())));
+          }
+        });
   }
 
-  private static Message text(FeedMessage message) {
-    return TextMessage.create(Json.toJson(message));
+  private Flow<Message, Message, NotUsed> feedFlow(FeedQuery query) {
+    Source<Message, NotUsed> out =
+        FeedConnection.source(system, feed, query, timeout)
+            .map(event -> TextMessage.create(Json.toJson(FeedMessage.of(event))));
+    return Flow.fromSinkAndSourceCoupled(Sink.ignore(), out);
   }
 
   private static AlertList listOf(List<Alert> alerts) {

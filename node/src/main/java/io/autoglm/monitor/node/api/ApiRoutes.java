@@ -30,10 +30,11 @@ public final class ApiRoutes extends AllDirectives {
   private final AccessControl access;
   private final Route first;
   private final Route[] more;
+  private final ConsoleRoutes console = new ConsoleRoutes();
 
   /**
-   * {@code /health}, then the given routes behind the {@link OriginGuard} and the {@link
-   * AccessControl}.
+   * {@code /health} and the web console's files, then the given routes behind the {@link
+   * OriginGuard} and the {@link AccessControl}.
    */
   public ApiRoutes(
       ActorSystem<?> system,
@@ -56,7 +57,10 @@ public final class ApiRoutes extends AllDirectives {
                 rejectionHandler(),
                 () ->
                     concat(
-                        health(), origins.guard(() -> access.enforce(() -> concat(first, more))))));
+                        health(),
+                        // the console's static files: public, they hold no data
+                        console.route(),
+                        origins.guard(() -> access.enforce(() -> concat(first, more))))));
   }
 
   private Route health() {

@@ -60,6 +60,7 @@ public final class IngestRoutes extends AllDirectives {
   private final NodeSettings node;
   private final ServerKeys keys;
   private final Executor decoding;
+  private final IngestCounters counters;
 
   /**
    * @param decoding where posted bodies are decoded and validated (the node's decode dispatcher)
@@ -70,8 +71,10 @@ public final class IngestRoutes extends AllDirectives {
       StreamIngest stream,
       NodeSettings node,
       NodeClock clock,
-      Executor decoding) {
+      Executor decoding,
+      IngestCounters counters) {
     this.system = system;
+    this.counters = counters;
     this.decoding = decoding;
     this.writer = writer;
     this.stream = stream;
@@ -289,7 +292,10 @@ public final class IngestRoutes extends AllDirectives {
   private CompletionStage<HttpResponse> write(EntityWriter.Batch batch, AgentHeaders agent) {
     // one bad line refuses the whole body: nothing of it is written
     CaptureFormatException e = batch.report().firstError();
+    counters.batches.increment();
     if (e != null) {
+      counters.bodiesRefused.increment();
+      counters.invalidRecords.add(batch.report().rejected());
       return CompletableFuture.completedFuture(
           json(
               StatusCodes.BAD_REQUEST,
@@ -304,6 +310,7 @@ public final class IngestRoutes extends AllDirectives {
         .thenApply(
             outcome -> {
               if (!outcome.complete()) {
+                counters.writesUnconfirmed.increment();
                 system
                     .log()
                     .warn(
@@ -312,6 +319,8 @@ public final class IngestRoutes extends AllDirectives {
                         outcome.unconfirmed().get(0).reason());
                 return incomplete(outcome, agent);
               }
+              counters.records.add(batch.records());
+              counters.acks.increment();
               return json(StatusCodes.OK, ACK, outcome.counted().ack());
             });
   }

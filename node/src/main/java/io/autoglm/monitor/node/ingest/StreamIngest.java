@@ -287,6 +287,9 @@ public final class StreamIngest {
       String firstRejection = firstError;
       long release = buffered;
       counters.flushed();
+      counters.batches.add(batches.size());
+      counters.records.add(release);
+      counters.invalidRecords.add(rejectedRecords);
       written =
           writer
               // one write at a time per connection (mapAsync(1)): the write may resend what timed
@@ -296,6 +299,7 @@ public final class StreamIngest {
                   (totals, failure) -> {
                     release(held, release);
                     if (failure != null) {
+                      counters.writesUnconfirmed.increment();
                       // the connection closes; the agent sends its unacked batches again
                       system
                           .log()
@@ -320,6 +324,7 @@ public final class StreamIngest {
                             totals.folded());
                     List<RawWebSocket.Outbound> out = new ArrayList<>(replies);
                     out.add(new RawWebSocket.Text(ack.toJson()));
+                    counters.acks.increment();
                     return out;
                   });
     }
@@ -327,6 +332,7 @@ public final class StreamIngest {
     return written.thenApply(
         messages -> {
           if (last instanceof ProtocolError e) {
+            counters.protocolErrors.increment();
             messages.add(
                 new RawWebSocket.Text(new StreamReply.Error(e.code(), e.message()).toJson()));
             messages.add(new RawWebSocket.Close(e.closeCode(), e.message()));

@@ -3,6 +3,8 @@ package io.autoglm.monitor.node.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.autoglm.monitor.node.feed.FeedConnection;
+import io.autoglm.monitor.node.feed.FeedCursor;
 import io.autoglm.monitor.persistence.stats.LatencySketch;
 import io.autoglm.monitor.persistence.stats.ModelStats;
 import io.autoglm.monitor.persistence.stats.WindowStats;
@@ -22,6 +24,7 @@ import io.autoglm.monitor.sharding.stats.EndpointStatsState;
 import io.autoglm.monitor.sharding.stats.EndpointStatsView;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,8 +98,28 @@ class ApiBodiesTest {
     assertWire(Json.toJson(AlertView.of(resolved)), AlertView.of(resolved));
 
     assertWire("{\"alerts\":[" + FIRING_JSON + "]}", new AlertList(List.of(AlertView.of(FIRING))));
-    assertWire("{\"type\":\"hello\"}", FeedMessage.HELLO);
-    assertWire("{\"type\":\"alert\",\"alert\":" + FIRING_JSON + "}", FeedMessage.of(FIRING));
+    FeedCursor cursor =
+        new FeedCursor(UUID.fromString("3c0a9c00-e6b4-11f0-8080-808080808080"), List.of(7L));
+    String c = cursor.encode();
+    assertWire(
+        "{\"type\":\"hello\",\"cursor\":\"" + c + "\"}",
+        FeedMessage.of(new FeedConnection.Hello(cursor)));
+    assertWire(
+        "{\"type\":\"alert\",\"alert\":" + FIRING_JSON + ",\"cursor\":\"" + c + "\"}",
+        FeedMessage.of(new FeedConnection.AlertEvent(FIRING, cursor, false)));
+    assertWire(
+        "{\"type\":\"alert\",\"alert\":"
+            + FIRING_JSON
+            + ",\"cursor\":\""
+            + c
+            + "\",\"replayed\":true}",
+        FeedMessage.of(new FeedConnection.AlertEvent(FIRING, cursor, true)));
+    assertWire(
+        "{\"type\":\"caught-up\",\"cursor\":\"" + c + "\",\"missed\":3}",
+        FeedMessage.of(new FeedConnection.CaughtUp(cursor, 3)));
+    assertWire(
+        "{\"type\":\"gap\",\"message\":\"too many\"}",
+        FeedMessage.of(new FeedConnection.Gap("too many")));
   }
 
   @Test

@@ -72,8 +72,24 @@ public final class AlertJournal {
     return ((TimeBasedUUID) journal.timeBasedUUIDFrom(rereadFrom)).value();
   }
 
+  /**
+   * The alert changes after {@code offset} that the journal holds now (up to the plugin's
+   * eventual-consistency delay ago), then completes: a catch-up, such as the feed's resume.
+   */
+  public static Source<Entry, NotUsed> currentAfter(ActorSystem<?> system, UUID offset) {
+    return journal(system)
+        .currentEventsByTag(AlertEvents.TAG, new TimeBasedUUID(offset))
+        .map(e -> new Entry(AlertEvents.alertOf(e.event()), ((TimeBasedUUID) e.offset()).value()))
+        .filter(e -> e.alert() != null);
+  }
+
+  /** The smallest offset at {@code epochMillis}: a reading from it gets what came after. */
+  public static UUID offsetAt(ActorSystem<?> system, long epochMillis) {
+    return ((TimeBasedUUID) journal(system).timeBasedUUIDFrom(epochMillis)).value();
+  }
+
   /** The time (epoch ms) of a time-based (version 1) UUID. */
-  static long epochMillisOf(UUID timeBased) {
+  public static long epochMillisOf(UUID timeBased) {
     // 100 ns intervals since 1582-10-15, the Gregorian calendar's start
     return (timeBased.timestamp() - 0x01b21dd213814000L) / 10_000;
   }

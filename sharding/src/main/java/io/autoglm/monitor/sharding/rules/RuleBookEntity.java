@@ -7,10 +7,15 @@ import io.autoglm.monitor.persistence.event.RuleBookEvent.WatchDeleted;
 import io.autoglm.monitor.persistence.event.RuleBookEvent.WatchUpserted;
 import io.autoglm.monitor.protocols.CborSerializable;
 import io.autoglm.monitor.protocols.rule.IpWatch;
+import io.autoglm.monitor.protocols.rule.RuleDiff;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import io.autoglm.monitor.sharding.RestartBackoff;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -55,6 +60,26 @@ public final class RuleBookEntity
   public record Delete(String ruleId, ActorRef<StatusReply<RuleSet>> replyTo) implements Command {}
 
   public record Get(ActorRef<RuleSet> replyTo) implements Command {}
+
+  /**
+   * Replaces the whole rule set with {@code rules} (a rules file): rules not in it are deleted,
+   * rules equal to the stored ones are left as they are. All changes are persisted as one write, so
+   * no node sees half of a file.
+   */
+  public record Replace(List<ThresholdRule> rules, ActorRef<StatusReply<Replaced>> replyTo)
+      implements Command {}
+
+  /** The answer to {@link Replace}: the rule set before and after. */
+  public record Replaced(RuleSet before, RuleSet after) implements CborSerializable {}
+
+  /**
+   * Creates or updates {@code rules} (a node's configured rules, {@code autoglm.rules.install}),
+   * leaving every other rule alone; a rule equal to the stored one is not written again, so every
+   * node of a cluster may send its configured rules at each start. On a rule book that never held
+   * anything, the {@link DefaultRules} come first (when installed at all), as on any fresh start.
+   */
+  public record Install(List<ThresholdRule> rules, ActorRef<StatusReply<RuleSet>> replyTo)
+      implements Command {}
 
   /**
    * Asks for the rule set if it is newer than version {@code known}: a node's periodic check that
@@ -194,6 +219,8 @@ public final class RuleBookEntity
         .forAnyState()
         .onCommand(Upsert.class, this::onUpsert)
         .onCommand(Delete.class, this::onDelete)
+        .onCommand(Replace.class, this::onReplace)
+        .onCommand(Install.class, this::onInstall)
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
         .onCommand(
             GetIfNewer.class,
@@ -220,6 +247,74 @@ public final class RuleBookEntity
     }
     return Effect()
         .persist(new RuleUpserted(cmd.rule()))
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), StatusReply::success);
+  }
+
+  private ReplyEffect<RuleBookEvent, RuleSet> onReplace(RuleSet state, Replace cmd) {
+    if (cmd.rules().size() > maxRules) {
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              StatusReply.error(
+                  "the file holds "
+                      + cmd.rules().size()
+                      + " rules, more than the rule book holds ("
+                      + maxRules
+                      + ", autoglm.rules.max-rules)"));
+    }
+    List<RuleBookEvent> events = new ArrayList<>();
+    Set<String> kept = new HashSet<>();
+    for (ThresholdRule r : cmd.rules()) {
+      kept.add(r.id());
+      ThresholdRule old = state.rules().get(r.id());
+      if (old == null || !RuleDiff.same(old, r)) {
+        events.add(new RuleUpserted(r));
+      }
+    }
+    state.rules().keySet().stream()
+        .filter(id -> !kept.contains(id))
+        .sorted()
+        .forEach(id -> events.add(new RuleDeleted(id)));
+    if (events.isEmpty()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new Replaced(state, state)));
+    }
+    return Effect()
+        .persist(events)
+        .thenRun(this::publish)
+        .thenReply(cmd.replyTo(), after -> StatusReply.success(new Replaced(state, after)));
+  }
+
+  private ReplyEffect<RuleBookEvent, RuleSet> onInstall(RuleSet state, Install cmd) {
+    List<RuleBookEvent> events = new ArrayList<>();
+    Map<String, ThresholdRule> rules = new HashMap<>(state.rules());
+    if (installDefaults && state.version() == 0) {
+      DefaultRules.freshInstall().forEach(r -> rules.put(r.id(), r));
+      DefaultRules.freshInstall().forEach(r -> events.add(new RuleUpserted(r)));
+    }
+    for (ThresholdRule r : cmd.rules()) {
+      ThresholdRule old = rules.get(r.id());
+      if (old == null || !RuleDiff.same(old, r)) {
+        rules.put(r.id(), r);
+        events.add(new RuleUpserted(r));
+      }
+    }
+    if (rules.size() > maxRules) {
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              StatusReply.error(
+                  "the configured rules would make "
+                      + rules.size()
+                      + " rules, more than the rule book holds ("
+                      + maxRules
+                      + ", autoglm.rules.max-rules)"));
+    }
+    if (events.isEmpty()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(state));
+    }
+    return Effect()
+        .persist(events)
         .thenRun(this::publish)
         .thenReply(cmd.replyTo(), StatusReply::success);
   }

@@ -318,6 +318,7 @@ public final class EndpointStatsEntity
         .onSignal(
             PreRestart.instance(),
             state -> {
+              deps.counters().entityFailures.increment();
               detectorHistory.release();
               inFlight.forEach((source, seq) -> lostFrom.merge(source, seq, Math::min));
               inFlight.clear();
@@ -352,6 +353,7 @@ public final class EndpointStatsEntity
         .onCommand(
             RollupFailed.class,
             (state, cmd) -> {
+              deps.counters().historyWriteFailures.increment();
               history.changedAll(cmd.minuteStarts());
               return Effect().noReply();
             })
@@ -781,6 +783,7 @@ public final class EndpointStatsEntity
     for (EndpointStatsEvent e : events) {
       if (e instanceof StatsIngested ingested) {
         ingested.windows().forEach(w -> history.changed(w.start()));
+        deps.counters().meter().persisted(key, ingested);
       }
     }
     writeRollups(after);
@@ -798,6 +801,7 @@ public final class EndpointStatsEntity
       Alert alert = AlertEvents.alertOf(e);
       if (alert != null) {
         RuleAlertState.log(context.getLog(), alert);
+        deps.counters().meter().alertChanged(alert);
         deps.alertTopic().tell(Topic.publish(alert));
       }
     }

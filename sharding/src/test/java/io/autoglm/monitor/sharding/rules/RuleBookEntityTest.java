@@ -124,6 +124,80 @@ class RuleBookEntityTest {
     assertTrue(kit.getState().rules().isEmpty(), "nor once the book is empty again");
   }
 
+  /** {@code rule(id)} with threshold {@code t}. */
+  private static ThresholdRule rule(String id, double t) {
+    return new ThresholdRule(
+        id, Metric.QPS, Comparison.LT, t, 0, 0, Severity.WARNING, Glob.of("*"), Glob.of("*"), "");
+  }
+
+  @Test
+  void replaceWritesOnlyTheDifferenceAtOnceAndRemovesRulesNotInTheFile() {
+    TestProbe<Topic.Command<RuleSet>> topic = testKit.createTestProbe();
+    var kit =
+        EventSourcedBehaviorTestKit.<RuleBookEntity.Command, RuleBookEvent, RuleSet>create(
+            testKit.system(),
+            RuleBookEntity.create(
+                "replace", topic.ref(), TestTraffic.SETTINGS.restartBackoff(), 100, false, 3));
+    var first =
+        kit.<StatusReply<RuleBookEntity.Replaced>>runCommand(
+            r -> new RuleBookEntity.Replace(java.util.List.of(rule("a"), rule("b")), r));
+    assertEquals(2, first.events().size());
+    assertEquals(RuleSet.EMPTY, first.reply().getValue().before());
+    var next =
+        kit.<StatusReply<RuleBookEntity.Replaced>>runCommand(
+            r -> new RuleBookEntity.Replace(java.util.List.of(rule("b", 2), rule("c")), r));
+    assertEquals(
+        java.util.List.of(
+            new RuleBookEvent.RuleUpserted(rule("b", 2)),
+            new RuleBookEvent.RuleUpserted(rule("c")),
+            new RuleBookEvent.RuleDeleted("a")),
+        next.events());
+    assertEquals(java.util.Set.of("b", "c"), next.state().rules().keySet());
+    assertEquals(5, next.state().version());
+    var same =
+        kit.<StatusReply<RuleBookEntity.Replaced>>runCommand(
+            r -> new RuleBookEntity.Replace(java.util.List.of(rule("b", 2), rule("c")), r));
+    assertTrue(same.hasNoEvents(), "the same file again writes nothing");
+    var tooMany =
+        kit.<StatusReply<RuleBookEntity.Replaced>>runCommand(
+            r ->
+                new RuleBookEntity.Replace(
+                    java.util.List.of(rule("a"), rule("b"), rule("c"), rule("d")), r));
+    assertTrue(tooMany.reply().isError());
+    assertTrue(tooMany.hasNoEvents());
+  }
+
+  @Test
+  void installAddsDefaultsOnAFreshBookThenOnlyTheConfiguredRulesThatDiffer() {
+    TestProbe<Topic.Command<RuleSet>> topic = testKit.createTestProbe();
+    var kit =
+        EventSourcedBehaviorTestKit.<RuleBookEntity.Command, RuleBookEvent, RuleSet>create(
+            testKit.system(),
+            RuleBookEntity.create(
+                "install", topic.ref(), TestTraffic.SETTINGS.restartBackoff(), 100, true, 1000));
+    var installed =
+        kit.<StatusReply<RuleSet>>runCommand(
+            r -> new RuleBookEntity.Install(java.util.List.of(rule("cfg")), r));
+    assertEquals(
+        java.util.Set.of("auto", "auto-ip", "cfg"), installed.reply().getValue().rules().keySet());
+    var upsert =
+        kit.<StatusReply<RuleSet>>runCommand(r -> new RuleBookEntity.Upsert(rule("api"), r));
+    assertTrue(upsert.reply().isSuccess());
+    var again =
+        kit.<StatusReply<RuleSet>>runCommand(
+            r -> new RuleBookEntity.Install(java.util.List.of(rule("cfg")), r));
+    assertTrue(again.hasNoEvents(), "another node's start with the same file writes nothing");
+    var changed =
+        kit.<StatusReply<RuleSet>>runCommand(
+            r -> new RuleBookEntity.Install(java.util.List.of(rule("cfg", 7)), r));
+    assertEquals(
+        java.util.List.of(new RuleBookEvent.RuleUpserted(rule("cfg", 7))), changed.events());
+    assertEquals(
+        java.util.Set.of("auto", "auto-ip", "cfg", "api"),
+        changed.state().rules().keySet(),
+        "rules from the API stay");
+  }
+
   @Test
   void theCacheOnlyMovesForward() {
     RuleCache cache = new RuleCache();

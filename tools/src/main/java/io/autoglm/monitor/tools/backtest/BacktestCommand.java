@@ -3,6 +3,7 @@ package io.autoglm.monitor.tools.backtest;
 import io.autoglm.monitor.agent.cli.CommandLines;
 import io.autoglm.monitor.agent.cli.ConsoleStreams;
 import io.autoglm.monitor.agent.cli.HelpOption;
+import io.autoglm.monitor.agent.cli.ProgressBar;
 import io.autoglm.monitor.node.api.AlertView;
 import io.autoglm.monitor.protocols.alert.Alert;
 import io.autoglm.monitor.protocols.json.Json;
@@ -106,9 +107,9 @@ public final class BacktestCommand implements Callable<Integer> {
     }
     Backtest.Result result;
     if (capturePath != null) {
-      Backtest.Progress progress = ProgressBar.on(io.err(), System.console() != null);
-      result = Backtest.run(capturePath, rules, progress);
-      ProgressBar.done(io.err(), System.console() != null);
+      ProgressBar progress = ProgressBar.on(io.err(), "backtest", "records");
+      result = Backtest.run(capturePath, rules, progress::at);
+      progress.done();
     } else {
       try {
         result = SeriesBacktest.run(seriesPath, metric, rules);

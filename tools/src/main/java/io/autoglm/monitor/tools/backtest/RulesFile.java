@@ -1,25 +1,20 @@
 package io.autoglm.monitor.tools.backtest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.autoglm.monitor.protocols.json.Json;
-import io.autoglm.monitor.protocols.rule.RuleCodec;
-import io.autoglm.monitor.protocols.rule.RuleValidationException;
+import io.autoglm.monitor.protocols.document.DocumentException;
+import io.autoglm.monitor.protocols.document.LocatedDocument;
+import io.autoglm.monitor.protocols.rule.RulesDocument;
 import io.autoglm.monitor.protocols.rule.ThresholdRule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
- * A file of rules, YAML or JSON: {@code rules:} a list of rules as {@code PUT /api/v1/rules/{id}}
- * takes them, each with its {@code id}. Every rule is validated as the API validates it; an error
- * names the file, the rule and the field.
+ * A file of rules, YAML or JSON, as {@link RulesDocument} reads it (the format of {@code ./autoglm
+ * rules apply}): {@code rules:} a list of rules as {@code PUT /api/v1/rules/{id}} takes them, each
+ * with its {@code id}, and/or the article's {@code alert_rules}. Every rule is validated as the API
+ * validates it; an error names the file, the line and the field ({@code rules.yaml:7:
+ * rules[2].threshold: must be a number}).
  *
  * <pre>{@code
  * rules:
@@ -34,14 +29,14 @@ import java.util.Set;
  */
 public final class RulesFile {
   /** The largest rules file read. */
-  static final long MAX_BYTES = 4L << 20;
+  public static final long MAX_BYTES = 4L << 20;
 
   /** The most rules a file holds. */
-  static final int MAX_RULES = 10_000;
+  static final int MAX_RULES = RulesDocument.MAX_RULES;
 
   private RulesFile() {}
 
-  /** A rules file that is not valid: the message names the file, the rule and the field. */
+  /** A rules file that is not valid: the message names the file, the line and the field. */
   public static final class InvalidRulesException extends Exception {
     InvalidRulesException(String message) {
       super(message);
@@ -49,55 +44,28 @@ public final class RulesFile {
   }
 
   public static List<ThresholdRule> read(Path file) throws IOException, InvalidRulesException {
-    if (Files.size(file) > MAX_BYTES) {
-      throw new InvalidRulesException(file + ": larger than " + (MAX_BYTES >> 20) + " MB");
-    }
-    String name = file.getFileName().toString();
-    ObjectMapper mapper =
-        name.endsWith(".json") ? Json.mapper() : new YAMLMapper(new YAMLFactory());
-    JsonNode root;
     try {
-      root = mapper.readTree(file.toFile());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new InvalidRulesException(
-          file
-              + ": not valid "
-              + (name.endsWith(".json") ? "JSON" : "YAML")
-              + ": "
-              + e.getOriginalMessage()
-              + " (line "
-              + (e.getLocation() == null ? "?" : e.getLocation().getLineNr())
-              + ")");
+      return RulesDocument.parse(
+              file.toString(),
+              bytes(file),
+              LocatedDocument.Format.ofFileName(file.getFileName().toString()),
+              MAX_RULES)
+          .rules();
+    } catch (DocumentException e) {
+      throw new InvalidRulesException(e.getMessage());
     }
-    JsonNode list = root == null ? null : root.get("rules");
-    if (list == null || !list.isArray()) {
-      throw new InvalidRulesException(file + ": expected a list under \"rules\"");
-    }
-    if (list.size() > MAX_RULES) {
-      throw new InvalidRulesException(file + ": more than " + MAX_RULES + " rules");
-    }
-    List<ThresholdRule> rules = new ArrayList<>(list.size());
-    Set<String> ids = new HashSet<>();
-    for (int i = 0; i < list.size(); i++) {
-      JsonNode r = list.get(i);
-      JsonNode id = r.get("id");
-      String where =
-          file
-              + ": rule "
-              + (i + 1)
-              + (id != null && id.isTextual() ? " (" + id.asText() + ")" : "");
-      if (id == null || !id.isTextual()) {
-        throw new InvalidRulesException(where + ": field id: is required");
+  }
+
+  /** The file's bytes, if it is at most {@link #MAX_BYTES}. */
+  public static byte[] bytes(Path file) throws DocumentException {
+    try {
+      if (Files.size(file) > MAX_BYTES) {
+        throw new DocumentException(
+            file.toString(), 0, "$", "larger than " + (MAX_BYTES >> 20) + " MB");
       }
-      try {
-        rules.add(RuleCodec.parse(r, id.asText()));
-      } catch (RuleValidationException e) {
-        throw new InvalidRulesException(where + ": field " + e.field() + ": " + e.reason());
-      }
-      if (!ids.add(id.asText())) {
-        throw new InvalidRulesException(where + ": field id: '" + id.asText() + "' appears twice");
-      }
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new DocumentException(file.toString(), 0, "$", "cannot be read: " + e);
     }
-    return List.copyOf(rules);
   }
 }

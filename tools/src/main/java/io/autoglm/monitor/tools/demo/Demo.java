@@ -100,7 +100,7 @@ public final class Demo {
     boolean fired = false;
     boolean resolved = false;
     HttpIngestClient ingest =
-        new HttpIngestClient(URI.create(baseUrl), Duration.ofSeconds(30), true);
+        new HttpIngestClient(URI.create(baseUrl), Duration.ofSeconds(30), true, token);
     Iterator<CaptureRecord> records = generator.records();
     long sent = 0;
     long started = System.nanoTime();

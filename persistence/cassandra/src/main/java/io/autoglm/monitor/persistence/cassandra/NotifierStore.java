@@ -108,6 +108,17 @@ public final class NotifierStore {
    * @param session the driver session (e.g. the persistence plugin's)
    * @param keyspace the journal keyspace
    */
+  private final java.util.List<java.util.function.Consumer<AuditRow>> auditListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * Tells {@code listener} of every audit row as it is written (the node's {@code /metrics}); it
+   * runs on the writer's thread and must be quick and thread safe.
+   */
+  public void addAuditListener(java.util.function.Consumer<AuditRow> listener) {
+    auditListeners.add(listener);
+  }
+
   public NotifierStore(CompletionStage<CqlSession> session, String keyspace) {
     this.session = session;
     String offsets = keyspace + ".notifier_offset";
@@ -290,6 +301,7 @@ public final class NotifierStore {
 
   /** Writes one audit row. */
   public CompletionStage<Void> audit(AuditRow r) {
+    auditListeners.forEach(l -> l.accept(r));
     return execute(
             insertAudit,
             Math.floorDiv(r.at().toEpochMilli(), HOUR_MS),

@@ -45,6 +45,15 @@ public final class LatencySketch {
     return DDSketches.logarithmicCollapsingLowestDense(RELATIVE_ACCURACY, MAX_BINS);
   }
 
+  /** A sketch of {@code values} (tests, examples). */
+  public static LatencySketch of(double... values) {
+    DDSketch sketch = newMutableSketch();
+    for (double v : values) {
+      sketch.accept(v);
+    }
+    return wrap(sketch);
+  }
+
   /** Takes ownership of {@code sketch}: the caller must not change it afterwards. */
   public static LatencySketch wrap(DDSketch sketch) {
     return new LatencySketch(sketch);
@@ -88,6 +97,39 @@ public final class LatencySketch {
 
   public long count() {
     return Math.round(sketch.getCount());
+  }
+
+  /**
+   * Adds this distribution's counts into fixed buckets (a Prometheus histogram's): {@code
+   * counts[i]} gets the values at most {@code upperBounds[i]} and above {@code upperBounds[i - 1]},
+   * the last of {@code counts} (one longer than {@code upperBounds}) those above every bound. Each
+   * bin goes whole to the bucket of its representative value, so a value within 1% of a bound may
+   * land on the other side of it. Costs one step per bin (tens for a typical window), not per
+   * value.
+   */
+  public void addTo(double[] upperBounds, long[] counts) {
+    if (counts.length != upperBounds.length + 1) {
+      throw new IllegalArgumentException("counts must be one longer than upperBounds");
+    }
+    if (isEmpty()) {
+      return;
+    }
+    long[] binned = {0};
+    sketch
+        .getPositiveValueStore()
+        .forEach(
+            (index, count) -> {
+              long n = Math.round(count);
+              binned[0] += n;
+              counts[bucketOf(upperBounds, sketch.getIndexMapping().value(index))] += n;
+            });
+    // values at or below the smallest indexable one (0 ms) are in no bin: the first bucket
+    counts[0] += Math.max(0, count() - binned[0]);
+  }
+
+  private static int bucketOf(double[] upperBounds, double value) {
+    int i = Arrays.binarySearch(upperBounds, value);
+    return i >= 0 ? i : -i - 1;
   }
 
   /** The value at quantile {@code q} (0..1), or NaN when empty. */
