@@ -16,6 +16,7 @@ import io.autoglm.monitor.notifier.route.RouteCodec;
 import io.autoglm.monitor.notifier.route.SilenceCodec;
 import io.autoglm.monitor.protocols.json.Json;
 import io.autoglm.monitor.protocols.rule.RuleCodec;
+import io.autoglm.monitor.protocols.rule.RuleDiff;
 import io.autoglm.monitor.protocols.rule.RuleValidationException;
 import io.autoglm.monitor.protocols.wire.IngestAck;
 import io.swagger.v3.parser.OpenAPIV3Parser;
@@ -94,6 +95,7 @@ class OpenApiSpecTest {
     Principal.class,
     TokenRoutes.TokenList.class,
     ApiTokens.Created.class,
+    RuleDiff.class,
   };
 
   /** The bodies of errors: every 4xx and 5xx answer of the document is one of these. */
