@@ -297,6 +297,7 @@ public final class Guardian {
                       new SilenceRoutes(notifierStore, notifier, system, stats.askTimeout())
                           .route(),
                       new ClusterRoutes(system, stats.askTimeout(), dataCenters).route(),
+                      new io.autoglm.monitor.node.api.OpenApiRoutes().route(),
                       new MetricsRoutes(system, counters, ingestCounters, notifierStore, alertTopic)
                           .route(),
                       new ReceiverRoutes(
