@@ -33,7 +33,8 @@ public record RuleDiff(
 
   public record FieldChange(JsonNode from, JsonNode to) {}
 
-  /** Whether the two sets hold the same rules. */
+  /** Whether the two sets hold the same rules (not part of the API's answer). */
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isEmpty() {
     return added.isEmpty() && changed.isEmpty() && removed.isEmpty();
   }
