@@ -242,4 +242,23 @@ class RulesDocumentTest {
     assertEquals(1, diff.unchanged());
     assertTrue(RuleDiff.between(before, before).isEmpty());
   }
+
+  /**
+   * A "billion laughs" document: nine levels of anchors, each nine aliases of the one before, would
+   * be 9^9 strings if aliases were expanded. It must be refused (with an error naming the file),
+   * not expanded.
+   */
+  @Test
+  void anAliasBombIsRefusedNotExpanded() {
+    StringBuilder b = new StringBuilder("a0: &a0 [\"lol\"]\n");
+    for (int i = 1; i <= 9; i++) {
+      b.append("a").append(i).append(": &a").append(i).append(" [");
+      for (int j = 0; j < 9; j++) {
+        b.append(j == 0 ? "" : ", ").append("*a").append(i - 1);
+      }
+      b.append("]\n");
+    }
+    DocumentException e = refused(b.toString());
+    assertTrue(e.getMessage().startsWith("rules.yaml"), e.getMessage());
+  }
 }
