@@ -51,7 +51,7 @@ class CassandraBootstrapIT {
           applied.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter"));
     }
     assertEquals(
-        12L, // the plugin's six tables, the rollups and the notifier's five
+        13L, // the plugin's six tables, the rollups, the notifier's five and the API tokens
         cassandra
             .session()
             .execute(
