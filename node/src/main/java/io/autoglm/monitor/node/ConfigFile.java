@@ -151,6 +151,34 @@ public final class ConfigFile {
       }
       out = out.withValue("autoglm.notifier.route", ConfigValueFactory.fromMap(asMap(route)));
     }
+    JsonNode silences = doc.root().get("silences");
+    if (silences != null && !silences.isNull()) {
+      if (!silences.isArray()) {
+        throw doc.error("/silences", "silences", "must be a list of silences");
+      }
+      if (silences.size() > ConfiguredSilences.MAX) {
+        throw doc.error("/silences", "silences", "at most " + ConfiguredSilences.MAX + " silences");
+      }
+      java.time.Instant now = java.time.Instant.now();
+      for (int i = 0; i < silences.size(); i++) {
+        try {
+          ConfiguredSilences.parse(silences.get(i), "silences[" + i + "]", now);
+        } catch (IllegalArgumentException e) {
+          String message = e.getMessage();
+          String field = message.substring(0, message.indexOf(':'));
+          // the field inside the silence: "endsAt", "matchers[1].name"
+          String inner = field.substring(("silences[" + i + "]").length() + 1);
+          throw doc.error(
+              LocatedDocument.pointerOf("/silences/" + i, inner),
+              field,
+              message.substring(message.indexOf(':') + 2));
+        }
+      }
+      out =
+          out.withValue(
+              ConfiguredSilences.KEY,
+              ConfigValueFactory.fromIterable(Json.mapper().convertValue(silences, List.class)));
+    }
     JsonNode tokens = resolved(doc, "tokens", dir);
     if (tokens != null) {
       if (!tokens.isObject()) {

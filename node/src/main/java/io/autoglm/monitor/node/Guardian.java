@@ -167,6 +167,7 @@ public final class Guardian {
           // read (and refused, naming the key and field) as the node starts
           List<ThresholdRule> configuredRules =
               ConfiguredRules.fromConfig(config, stats.maxWindowMs());
+          var configuredSilences = ConfiguredSilences.fromConfig(config, java.time.Instant.now());
           RuleBookEntity.init(system, ruleTopic, dataCenters.home());
           EntityRef<RuleBookEntity.Command> ruleBook =
               RuleBookEntity.ref(system, dataCenters.home());
@@ -311,6 +312,18 @@ public final class Guardian {
 
           rulesLoaded
               .thenCompose(set -> tokens.ensureFirstAdmin().thenApply(done -> set))
+              .thenCompose(
+                  set ->
+                      ConfiguredSilences.install(
+                              configuredSilences, notifierStore, java.time.Instant.now())
+                          .thenApply(
+                              written -> {
+                                if (written > 0) {
+                                  system.log().info("Wrote {} configured silence(s)", written);
+                                  notifier.tell(new Notifier.ApplySilences(system.ignoreRef()));
+                                }
+                                return set;
+                              }))
               .thenCompose(
                   set -> {
                     system.log().info("Loaded {} rule(s)", set.rules().size());

@@ -52,6 +52,7 @@ public final class Node implements AutoCloseable {
     DataCenters.fromConfig(config);
     HttpsSettings.fromConfig(config); // a keystore or PEM file that does not open, too
     io.autoglm.monitor.node.auth.AuthSettings.fromConfig(config); // a bad token or file, too
+    ConfiguredSilences.fromConfig(config, java.time.Instant.now()); // and a bad silence
     CassandraBootstrap.Prepared cassandra = CassandraBootstrap.prepare(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
     // the per-endpoint series of GET /metrics, counted as the entities persist

@@ -170,12 +170,44 @@ class ConfigFileTest {
     assertEquals(
         file
             + ":1: metric: unknown section; expected metrics, alert_rules, rules, autoglm,"
-            + " pekko, receivers, route, tokens",
+            + " pekko, receivers, route, silences, tokens",
         refused("metric:\n  interval: 10s\n").getMessage());
     assertEquals(
         file + ":3: tokens.admin_token_file: cannot read " + dir.resolve("nope"),
         refused("rules: []\ntokens:\n  admin_token_file: nope\n")
             .getMessage()
             .replaceFirst(": java.nio.file.NoSuchFileException.*", ""));
+  }
+
+  /** Silences by id, as POST /api/v1/silences takes them; a bad one names its line and field. */
+  @Test
+  void silencesAreReadAndCheckedWithTheirLines() throws Exception {
+    String file =
+        """
+        silences:
+          - id: maintenance-db
+            matchers: ["service=db", "severity=~warning|info"]
+            startsAt: "2030-01-01T00:00:00Z"
+            endsAt: "2030-01-01T04:00:00Z"
+            createdBy: ops
+            comment: nightly maintenance
+        """;
+    Config c = overDefaults(file);
+    var silences =
+        ConfiguredSilences.fromConfig(c, java.time.Instant.parse("2029-12-31T00:00:00Z"));
+    assertEquals(1, silences.size());
+    assertEquals("maintenance-db", silences.get(0).id());
+    assertEquals(2, silences.get(0).matchers().size());
+    assertEquals(java.time.Instant.parse("2030-01-01T04:00:00Z"), silences.get(0).endsAt());
+    String bad = dir.resolve("bad.yaml").toString();
+    DocumentException noId = refused(file.replace("  - id: maintenance-db\n    ", "  - "));
+    assertEquals(
+        bad + ":2: silences[0].id",
+        noId.getMessage().substring(0, (bad + ":2: silences[0].id").length()),
+        noId.getMessage());
+    DocumentException backwards = refused(file.replace("04:00:00Z", "-1"));
+    assertEquals(5, backwards.line(), backwards.getMessage());
+    assertEquals("silences[0].endsAt", backwards.field(), backwards.getMessage());
+    assertEquals(1, refused("silences: {}\n").line());
   }
 }

@@ -40,7 +40,7 @@ public final class RulesDocument {
 
   /** Sections of the configuration file that are node configuration, not rules. */
   public static final Set<String> NODE_SECTIONS =
-      Set.of("autoglm", "pekko", "receivers", "route", "tokens");
+      Set.of("autoglm", "pekko", "receivers", "route", "silences", "tokens");
 
   /** The article's QPS rule (per endpoint: {@code qps-threshold-v1-generate}). */
   public static final String QPS_RULE = "qps-threshold";
