@@ -19,18 +19,24 @@ class ConfiguredSilencesIT {
 
   @Test
   void aConfiguredSilenceIsInForceAndStaysOneAcrossRestarts() {
+    java.time.Instant now = java.time.Instant.now();
     Config config =
         ConfigFactory.parseString(
                 """
                 autoglm.notifier.silences = [
                   { id = maintenance-db, matchers = ["service=db"],
-                    startsAt = "2020-01-01T00:00:00Z", endsAt = "2100-01-01T00:00:00Z",
-                    createdBy = ops, comment = "a long maintenance" },
+                    startsAt = "%s", endsAt = "%s",
+                    createdBy = ops, comment = "a day of maintenance" },
                   { id = over, matchers = ["service=old"],
-                    startsAt = "2020-01-01T00:00:00Z", endsAt = "2020-01-02T00:00:00Z",
-                    createdBy = ops, comment = "ended long ago: not written" }
+                    startsAt = "%s", endsAt = "%s",
+                    createdBy = ops, comment = "ended yesterday: not written" }
                 ]
-                """)
+                """
+                    .formatted(
+                        now.minusSeconds(3600),
+                        now.plusSeconds(86_400),
+                        now.minusSeconds(3 * 86_400),
+                        now.minusSeconds(86_400)))
             .withFallback(NodeFixture.freshConfig(Map.of()))
             .resolve();
     try (Node node = Node.start(config)) {
