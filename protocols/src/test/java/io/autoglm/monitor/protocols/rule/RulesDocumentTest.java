@@ -173,7 +173,7 @@ class RulesDocumentTest {
   void unknownSectionsTyposAndBrokenYamlAreRefused() {
     assertEquals(
         "rules.yaml:1: rule: unknown section; expected rules, metrics, alert_rules, or the"
-            + " node's autoglm, pekko, receivers, route, tokens",
+            + " node's autoglm, pekko, receivers, route, silences, tokens",
         refused("rule:\n  - id: a\n").getMessage());
     assertTrue(
         refused("rules:\n  - id: a\n   kind: auto\n")
