@@ -1,6 +1,7 @@
 package io.autoglm.monitor.persistence.testkit;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
@@ -18,6 +19,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -27,15 +29,19 @@ import java.util.UUID;
  * One Cassandra per test JVM, shared by every test class in it, with a fresh pair of keyspaces per
  * test (or per ActorSystem) so tests never see each other's events.
  *
+ * <p>Every table costs Cassandra heap (about half a megabyte, never given back while the table
+ * exists), and a full run makes hundreds of keyspaces of a dozen tables each: more than the 1.5 GB
+ * heap holds. So the keyspaces a test class made are dropped when it ends ({@link
+ * DropKeyspacesAfterEachClass}), without the snapshot Cassandra takes of a dropped table by
+ * default.
+ *
  * <p>By default it starts an {@link EmbeddedCassandra} lazily, on first use, on free ports with its
- * data under {@code target/test-cassandra-<random>} (1.5 GB heap: every test makes its own
- * keyspaces, a dozen tables each, and late in a full run the shared Cassandra holds hundreds); a
- * shutdown hook stops it and deletes that directory when the JVM exits. When the environment
- * variable {@value #EXTERNAL_ENV} is set ({@code host:port}), that Cassandra is used instead (its
- * datacenter from {@value #EXTERNAL_DC_ENV}, default {@code datacenter1}). When {@value
- * #SHARED_DIR_ENV} names a directory ({@code ./run-tests} sets it), the test JVMs of one build
- * share one embedded Cassandra: the first starts it there and leaves it running, later ones reuse
- * it, and {@code ./run-tests} stops it.
+ * data under {@code target/test-cassandra-<random>}; a shutdown hook stops it and deletes that
+ * directory when the JVM exits. When the environment variable {@value #EXTERNAL_ENV} is set ({@code
+ * host:port}), that Cassandra is used instead (its datacenter from {@value #EXTERNAL_DC_ENV},
+ * default {@code datacenter1}). When {@value #SHARED_DIR_ENV} names a directory ({@code
+ * ./run-tests} sets it), the test JVMs of one build share one embedded Cassandra: the first starts
+ * it there and leaves it running, later ones reuse it, and {@code ./run-tests} stops it.
  *
  * <pre>{@code
  * static final ActorTestKit testKit =
@@ -53,6 +59,16 @@ public final class TestCassandra {
   private static final String MAX_HEAP = "1536m";
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(60);
   private static final int REPLICATION_FACTOR = 1;
+  private static final Duration DROP_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * The test Cassandra's own settings: a dropped table is not snapshotted first (a snapshot flushes
+   * every table of the keyspace to disk, and a test's keyspaces are not kept).
+   */
+  private static final List<String> JVM_OPTIONS =
+      List.of(
+          "-Dcassandra.config.allow_system_properties=true",
+          "-Dcassandra.settings.auto_snapshot=false");
 
   private static TestCassandra shared;
   private static RuntimeException sharedFailure;
@@ -62,6 +78,7 @@ public final class TestCassandra {
   private final String localDatacenter;
   private final Optional<EmbeddedCassandra> embedded;
   private CqlSession session;
+  private final List<String> keyspacesMade = new ArrayList<>(); // guarded by this
 
   private TestCassandra(
       String host, int cqlPort, String localDatacenter, Optional<EmbeddedCassandra> embedded) {
@@ -146,6 +163,10 @@ public final class TestCassandra {
     String prefix = "t_" + callerName() + "_" + UUID.randomUUID().toString().substring(0, 8);
     String journalKeyspace = prefix + "_j";
     String snapshotKeyspace = prefix + "_s";
+    synchronized (this) {
+      keyspacesMade.add(journalKeyspace);
+      keyspacesMade.add(snapshotKeyspace);
+    }
     CassandraSchema.create(session(), journalKeyspace, snapshotKeyspace, REPLICATION_FACTOR);
     List<String> contactPoints = List.of(contactPoint());
     return CassandraBootstrap.driverConfig(contactPoints, localDatacenter)
@@ -160,6 +181,39 @@ public final class TestCassandra {
         .withValue("autoglm.cassandra.contact-points-env", ConfigValueFactory.fromAnyRef(""))
         .withValue(
             "autoglm.cassandra.local-datacenter", ConfigValueFactory.fromAnyRef(localDatacenter));
+  }
+
+  /**
+   * Drops every keyspace {@link #freshKeyspaceConfig()} made in this JVM so far, if the test
+   * Cassandra was used at all (it is not started for this). Called when a test class ends, when its
+   * nodes have stopped; a keyspace that cannot be dropped is reported and left.
+   */
+  static void dropKeyspacesMadeSoFar() {
+    TestCassandra cassandra;
+    synchronized (TestCassandra.class) {
+      cassandra = shared;
+    }
+    if (cassandra != null) {
+      cassandra.dropKeyspacesMade();
+    }
+  }
+
+  private void dropKeyspacesMade() {
+    List<String> keyspaces;
+    synchronized (this) {
+      keyspaces = List.copyOf(keyspacesMade);
+      keyspacesMade.clear();
+    }
+    for (String keyspace : keyspaces) {
+      try {
+        session()
+            .execute(
+                SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS " + keyspace)
+                    .setTimeout(DROP_TIMEOUT));
+      } catch (RuntimeException e) {
+        System.err.println("Could not drop the test keyspace " + keyspace + ": " + e);
+      }
+    }
   }
 
   /**
@@ -208,7 +262,8 @@ public final class TestCassandra {
             EmbeddedCassandra.Settings.defaults()
                 .withDataDir(dataDir)
                 .withPorts(cqlPort, storagePort)
-                .withMaxHeap(MAX_HEAP));
+                .withMaxHeap(MAX_HEAP)
+                .withJvmOptions(JVM_OPTIONS));
     TestCassandra testCassandra =
         new TestCassandra(
             cassandra.host(), cassandra.cqlPort(), DEFAULT_DATACENTER, Optional.of(cassandra));
@@ -249,7 +304,8 @@ public final class TestCassandra {
                 EmbeddedCassandra.Settings.defaults()
                     .withDataDir(dir.resolve("data"))
                     .withPorts(cqlPort, storagePort)
-                    .withMaxHeap(MAX_HEAP));
+                    .withMaxHeap(MAX_HEAP)
+                    .withJvmOptions(JVM_OPTIONS));
         cassandra.detachShutdownHook(); // it outlives this JVM: the build's next test JVM reuses it
         Files.writeString(portsFile, cqlPort + " " + storagePort + "\n");
         TestCassandra shared =
