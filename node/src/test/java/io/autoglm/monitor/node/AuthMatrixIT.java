@@ -10,6 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.autoglm.monitor.node.api.ApiAccess;
 import io.autoglm.monitor.node.api.ApiAccess.Entry;
 import io.autoglm.monitor.node.api.ApiAccess.Role;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -48,7 +52,15 @@ class AuthMatrixIT {
     node =
         Node.start(
             NodeFixture.freshConfig(
-                Map.of("autoglm.auth.enabled", true, "autoglm.auth.admin-token", ADMIN)));
+                Map.of(
+                    "autoglm.auth.enabled",
+                    true,
+                    "autoglm.auth.admin-token",
+                    ADMIN,
+                    // the matrix sends hundreds of refused tokens from this one address; the
+                    // limit is tested on a node of its own below
+                    "autoglm.auth.max-failed-checks",
+                    0)));
     anonymous = new TestHttp(node.baseUrl());
     TestHttp admin = new TestHttp(node.baseUrl(), ADMIN);
     for (Role role : List.of(Role.VIEWER, Role.EDITOR, Role.ADMIN, Role.AGENT)) {
@@ -321,6 +333,68 @@ class AuthMatrixIT {
             "Authorization",
             "Bearer " + tokens.get(Role.AGENT))) {
       assertTrue(agent.socket() != null);
+    }
+  }
+
+  /**
+   * An address that sent {@code max-failed-checks} refused tokens gets 429 with {@code Retry-After}
+   * and a JSON reason, whatever token it sends next, until its window ends; another address is not
+   * affected, and a request without a token is still the plain 401 (not counted).
+   */
+  @Test
+  void anAddressGuessingTokensIsRefusedForTheRestOfItsWindow() throws Exception {
+    var config =
+        NodeFixture.freshConfig(
+            Map.of(
+                "autoglm.auth.enabled",
+                true,
+                "autoglm.auth.admin-token",
+                ADMIN,
+                "autoglm.auth.max-failed-checks",
+                5,
+                "autoglm.auth.failed-checks-window",
+                "1m"));
+    try (Node guarded = Node.start(config)) {
+      int port = guarded.httpPort();
+      String madeUp = "agm_guess%02d_" + "x".repeat(43);
+      for (int i = 0; i < 5; i++) {
+        assertEquals(401, statusFrom("127.0.0.1", port, madeUp.formatted(i)), "guess " + i);
+      }
+      TestHttp.Reply refused =
+          new TestHttp(guarded.baseUrl(), madeUp.formatted(5)).get("/api/v1/whoami");
+      assertEquals(429, refused.status(), refused.body());
+      long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
+      assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+      assertTrue(
+          refused.json().get("error").asText().contains("too many refused tokens"), refused.body());
+      assertEquals(
+          429, statusFrom("127.0.0.1", port, ADMIN), "no token is checked for this address now");
+      assertEquals(
+          401, new TestHttp(guarded.baseUrl()).get("/api/v1/whoami").status(), "no token sent");
+      // another address of this machine (the node listens on 127.0.0.1; any 127.x may connect)
+      assertEquals(200, statusFrom("127.0.0.2", port, ADMIN), "another address is not refused");
+      assertEquals(401, statusFrom("127.0.0.2", port, madeUp.formatted(6)));
+    }
+  }
+
+  /** The status of {@code GET /api/v1/whoami} with {@code token}, sent from {@code from}. */
+  private static int statusFrom(String from, int port, String token) throws Exception {
+    try (Socket socket = new Socket()) {
+      socket.bind(new InetSocketAddress(from, 0));
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+      socket.setSoTimeout(30_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /api/v1/whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                      + token
+                      + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String statusLine =
+          new BufferedReader(
+                  new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+              .readLine();
+      return Integer.parseInt(statusLine.split(" ")[1]);
     }
   }
 

@@ -4,15 +4,20 @@ import io.autoglm.monitor.node.api.ApiAccess.Entry;
 import io.autoglm.monitor.node.api.ApiAccess.Role;
 import io.autoglm.monitor.node.auth.ApiTokens;
 import io.autoglm.monitor.node.auth.AuthSettings;
+import io.autoglm.monitor.node.auth.FailedTokenChecks;
 import io.autoglm.monitor.node.auth.Principal;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -23,7 +28,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * answered 404 (405 for a known path with another method) before any route runs; a route that needs
  * a role wants a token, {@code Authorization: Bearer <token>} (a browser's WebSocket, which cannot
  * set headers, offers it as the subprotocol {@code bearer.<token>}). No token, or an unknown or
- * revoked one: 401. A token whose role may not: 403 naming the role needed.
+ * revoked one: 401. A token whose role may not: 403 naming the role needed. An address with too
+ * many 401s for tokens it sent is answered 429 for a while ({@link FailedTokenChecks}).
  *
  * <p>{@code GET /api/v1/whoami} is answered here, with the caller.
  */
@@ -37,17 +43,27 @@ public final class AccessControl extends AllDirectives {
 
   private final AuthSettings settings;
   private final ApiTokens tokens;
+  private final FailedTokenChecks failures;
 
   public AccessControl(AuthSettings settings, ApiTokens tokens) {
     this.settings = settings;
     this.tokens = tokens;
+    this.failures =
+        new FailedTokenChecks(settings.maxFailedChecks(), settings.failedChecksWindow());
   }
 
   /** Checks no token ({@code autoglm.auth.enabled = off}); the route table still applies. */
   public static AccessControl unchecked() {
     return new AccessControl(
         new AuthSettings(
-            false, Optional.empty(), java.nio.file.Path.of("-"), java.time.Duration.ZERO, 1, false),
+            false,
+            Optional.empty(),
+            java.nio.file.Path.of("-"),
+            java.time.Duration.ZERO,
+            1,
+            false,
+            0,
+            java.time.Duration.ofMinutes(1)),
         null);
   }
 
@@ -85,6 +101,22 @@ public final class AccessControl extends AllDirectives {
                         + entry.role().label()
                         + " or above)"));
           }
+          Optional<InetAddress> address =
+              request.getAttribute(AttributeKeys.remoteAddress).flatMap(RemoteAddress::getAddress);
+          OptionalLong refused = address.map(failures::refusedFor).orElse(OptionalLong.empty());
+          if (refused.isPresent()) {
+            return complete(
+                JsonSupport.error(
+                        StatusCodes.TOO_MANY_REQUESTS,
+                        "too many refused tokens from this address ("
+                            + settings.maxFailedChecks()
+                            + " within "
+                            + settings.failedChecksWindow().toSeconds()
+                            + " s): no token is checked for it for "
+                            + refused.getAsLong()
+                            + " s")
+                    .addHeader(RawHeader.create("Retry-After", "" + refused.getAsLong())));
+          }
           return onComplete(
               tokens.verify(token.get()),
               result -> {
@@ -97,6 +129,7 @@ public final class AccessControl extends AllDirectives {
                 }
                 Optional<Principal> caller = result.get();
                 if (caller.isEmpty()) {
+                  address.ifPresent(failures::failed);
                   return complete(unauthorized("unknown or revoked token"));
                 }
                 Principal p = caller.get();

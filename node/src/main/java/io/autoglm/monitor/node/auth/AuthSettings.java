@@ -11,7 +11,9 @@ import java.util.Optional;
 /**
  * {@code autoglm.auth.*}: whether requests need a token, the admin token given by config (or a
  * file), where the first admin token is written, how long a verified token is trusted before it is
- * read again (so a revocation reaches every node within that time), and the most tokens.
+ * read again (so a revocation reaches every node within that time), the most tokens, and how many
+ * failed token checks an address may have in a window before it is refused ({@link
+ * FailedTokenChecks}).
  */
 public record AuthSettings(
     boolean enabled,
@@ -19,7 +21,9 @@ public record AuthSettings(
     Path firstTokenFile,
     Duration cacheTtl,
     int maxTokens,
-    boolean openMetrics) {
+    boolean openMetrics,
+    int maxFailedChecks,
+    Duration failedChecksWindow) {
 
   /** Shortest admin token accepted from config: 16 characters (a generated one has 64). */
   public static final int MIN_CONFIGURED_TOKEN = 16;
@@ -61,12 +65,27 @@ public record AuthSettings(
     if (max < 1 || max > 100_000) {
       throw new IllegalArgumentException("autoglm.auth.max-tokens must be 1..100000, not " + max);
     }
+    int maxFailed = c.getInt("max-failed-checks");
+    if (maxFailed < 0 || maxFailed > 1_000_000) {
+      throw new IllegalArgumentException(
+          "autoglm.auth.max-failed-checks must be 0 (no limit) to 1000000, not " + maxFailed);
+    }
+    Duration failedWindow = c.getDuration("failed-checks-window");
+    if (failedWindow.isNegative()
+        || failedWindow.isZero()
+        || failedWindow.compareTo(Duration.ofDays(1)) > 0) {
+      throw new IllegalArgumentException(
+          "autoglm.auth.failed-checks-window must be more than 0 and at most 1d, not "
+              + c.getString("failed-checks-window"));
+    }
     return new AuthSettings(
         c.getBoolean("enabled"),
         token,
         Path.of(c.getString("first-token-file")),
         c.getDuration("cache-ttl"),
         max,
-        config.getBoolean("autoglm.metrics.open"));
+        config.getBoolean("autoglm.metrics.open"),
+        maxFailed,
+        failedWindow);
   }
 }

@@ -190,7 +190,7 @@ class OpenApiSpecTest {
         if (security != null && !security.toString().equals("[{\"bearerAuth\":[]}]")) {
           wrong.add(route + ": needs a bearer token, security is " + security);
         }
-        for (String status : List.of("401", "403")) {
+        for (String status : List.of("401", "403", "429")) {
           if (!op.path("responses").has(status)) {
             wrong.add(route + ": needs a token but does not document " + status);
           }

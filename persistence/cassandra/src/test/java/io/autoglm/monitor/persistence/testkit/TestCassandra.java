@@ -228,6 +228,14 @@ public final class TestCassandra {
         .resolve();
   }
 
+  /** The defaults, with {@link #MAX_HEAP} and {@link #JVM_OPTIONS} after the default options. */
+  private static EmbeddedCassandra.Settings settings() {
+    EmbeddedCassandra.Settings defaults = EmbeddedCassandra.Settings.defaults();
+    List<String> options = new ArrayList<>(defaults.jvmOptions());
+    options.addAll(JVM_OPTIONS);
+    return defaults.withMaxHeap(MAX_HEAP).withJvmOptions(options);
+  }
+
   private static TestCassandra start() {
     String external = System.getenv(EXTERNAL_ENV);
     if (external != null && !external.isBlank()) {
@@ -258,12 +266,7 @@ public final class TestCassandra {
       storagePort = EmbeddedCassandra.freePort();
     }
     EmbeddedCassandra cassandra =
-        EmbeddedCassandra.start(
-            EmbeddedCassandra.Settings.defaults()
-                .withDataDir(dataDir)
-                .withPorts(cqlPort, storagePort)
-                .withMaxHeap(MAX_HEAP)
-                .withJvmOptions(JVM_OPTIONS));
+        EmbeddedCassandra.start(settings().withDataDir(dataDir).withPorts(cqlPort, storagePort));
     TestCassandra testCassandra =
         new TestCassandra(
             cassandra.host(), cassandra.cqlPort(), DEFAULT_DATACENTER, Optional.of(cassandra));
@@ -301,11 +304,7 @@ public final class TestCassandra {
         }
         EmbeddedCassandra cassandra =
             EmbeddedCassandra.start(
-                EmbeddedCassandra.Settings.defaults()
-                    .withDataDir(dir.resolve("data"))
-                    .withPorts(cqlPort, storagePort)
-                    .withMaxHeap(MAX_HEAP)
-                    .withJvmOptions(JVM_OPTIONS));
+                settings().withDataDir(dir.resolve("data")).withPorts(cqlPort, storagePort));
         cassandra.detachShutdownHook(); // it outlives this JVM: the build's next test JVM reuses it
         Files.writeString(portsFile, cqlPort + " " + storagePort + "\n");
         TestCassandra shared =
