@@ -4,11 +4,20 @@ import { h, clear, errorText, fmtNumber, fmtTime } from './dom.js';
 
 const MAX_ALERTS = 200;
 
-/** The feed: the newest state of each alert by fingerprint, kept while the user is signed in. */
+/**
+ * The feed: the newest state of each alert by fingerprint, kept while the user is signed in.
+ *
+ * Every feed message carries a cursor; a reconnection offers the last one (?after=), and the node
+ * first sends what changed meanwhile, from its journal, then "caught-up". When it cannot (the
+ * cursor is too old: the handshake is refused while the node and the token are fine; or more
+ * changed than one resume replays: a "gap" message), the page reads the alert list afresh.
+ */
 export const feed = {
   alerts: new Map(),
   socket: null,
+  cursor: null,
   state: 'offline',
+  note: '',
   retryMs: 1000,
   timer: null,
   listeners: new Set(),
@@ -16,23 +25,40 @@ export const feed = {
   start() {
     this.stop();
     this.alerts.clear();
-    api('/api/v1/alerts')
-      .then((list) => {
-        for (const a of [...list.alerts].reverse()) this.put(a, false);
-        this.changed();
-      })
-      .catch(() => {});
+    this.cursor = null;
+    this.note = '';
+    this.reload();
     this.connect();
   },
 
+  /** The node's recent alerts; what the feed already delivered is newer and stays. */
+  reload() {
+    api('/api/v1/alerts')
+      .then((list) => {
+        const fresh = new Map();
+        for (const a of [...list.alerts].reverse()) {
+          if (!this.alerts.has(a.fingerprint)) fresh.set(a.fingerprint, { ...a, live: false, ack: null });
+        }
+        for (const [k, v] of this.alerts) fresh.set(k, v);
+        this.alerts = fresh;
+        this.trim();
+        this.changed();
+      })
+      .catch(() => {});
+  },
+
   connect() {
+    const path = '/api/v1/alerts/feed' + (this.cursor ? `?after=${encodeURIComponent(this.cursor)}` : '');
     // browsers cannot set headers on a WebSocket: the token travels as a subprotocol
-    const socket = new WebSocket(wsUrl('/api/v1/alerts/feed'), ['autoglm.feed', `bearer.${token()}`]);
+    const socket = new WebSocket(wsUrl(path), ['autoglm.feed', `bearer.${token()}`]);
+    const resuming = this.cursor !== null;
+    let opened = false;
     this.socket = socket;
-    this.setState('connecting');
+    this.setState(resuming ? 'resuming' : 'connecting');
     socket.onopen = () => {
+      opened = true;
       this.retryMs = 1000;
-      this.setState('live');
+      this.setState(resuming ? 'resuming' : 'live');
     };
     socket.onmessage = (event) => {
       let message;
@@ -41,16 +67,32 @@ export const feed = {
       } catch {
         return;
       }
+      if (typeof message.cursor === 'string') this.cursor = message.cursor;
       if (message.type === 'alert' && message.alert) {
         this.put(message.alert, true);
         this.changed();
+      } else if (message.type === 'caught-up') {
+        this.note = `resumed: ${message.missed} missed while away`;
+        this.setState('live');
+      } else if (message.type === 'gap') {
+        this.note = message.message || 'some alerts were missed';
+        this.reload();
       }
     };
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.setState('reconnecting');
-      // a refused token closes the socket: whoami tells, and a 401 goes back to the login
-      api('/api/v1/whoami').catch(() => {});
+      // a refused token closes the socket: whoami tells, and a 401 goes back to the login;
+      // a resume refused while the node answers and knows the token means the cursor is too old
+      api('/api/v1/whoami')
+        .then(() => {
+          if (!opened && resuming && this.socket === socket) {
+            this.cursor = null;
+            this.note = 'too long away to resume: the list was read afresh';
+            this.reload();
+          }
+        })
+        .catch(() => {});
       this.timer = setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 15000);
     };
@@ -68,6 +110,10 @@ export const feed = {
     const before = this.alerts.get(alert.fingerprint);
     this.alerts.delete(alert.fingerprint);
     this.alerts.set(alert.fingerprint, { ...alert, live, ack: before && before.status === alert.status ? before.ack : null });
+    this.trim();
+  },
+
+  trim() {
     while (this.alerts.size > MAX_ALERTS) this.alerts.delete(this.alerts.keys().next().value);
   },
 
@@ -83,10 +129,11 @@ export const feed = {
 
 export async function renderAlerts(main) {
   const status = h('span', { id: 'feed-status', class: 'badge' });
+  const note = h('span', { id: 'feed-note', class: 'muted' });
   const list = h('div', { id: 'feed-list', class: 'feed' });
   const silences = h('div', { id: 'silences' });
   main.append(
-    h('div', { class: 'title' }, h('h2', {}, 'Live alerts'), status),
+    h('div', { class: 'title' }, h('h2', {}, 'Live alerts'), status, note),
     list,
     h('h2', {}, 'Silences'),
     silences,
@@ -98,6 +145,7 @@ export async function renderAlerts(main) {
     }
     status.textContent = feed.state;
     status.className = `badge feed-${feed.state}`;
+    note.textContent = feed.note;
     drawAlerts(list);
   };
   feed.listeners.add(draw);

@@ -48,6 +48,7 @@ class ConsoleBrowserIT {
   private static WebhookReceiver oncall;
   private static WebhookReceiver lead;
   private static Node node;
+  private static CuttableRelay relay; // the browser's way to the node
   private static TestHttp http;
   private static ChromeDriver browser;
   private static Path profile;
@@ -80,6 +81,7 @@ class ConsoleBrowserIT {
             """
                 .formatted(ADMIN_TOKEN, oncall.url(), lead.url()));
     http = new TestHttp(node.baseUrl(), ADMIN_TOKEN);
+    relay = new CuttableRelay(java.net.URI.create(node.baseUrl()).getPort());
 
     profile = Files.createTempDirectory("console-chromium");
     ChromeOptions options = new ChromeOptions();
@@ -102,6 +104,9 @@ class ConsoleBrowserIT {
   static void stop() throws Exception {
     if (browser != null) {
       browser.quit();
+    }
+    if (relay != null) {
+      relay.close();
     }
     if (node != null) {
       node.close();
@@ -166,7 +171,7 @@ class ConsoleBrowserIT {
   }
 
   private static void signInWatchAcknowledgeSilence() throws Exception {
-    browser.get(node.baseUrl() + "/");
+    browser.get(relay.baseUrl() + "/");
     shown(By.id("login-token")).sendKeys("not-a-token-of-this-cluster");
     browser.findElement(By.id("login-submit")).click();
     assertEquals(
@@ -254,12 +259,48 @@ class ConsoleBrowserIT {
     assertTrue(matchers.contains("endpoint=" + ENDPOINT), matchers.toString());
     shown(By.cssSelector("#silences tr[data-silence='" + silenceId + "']"));
 
+    awayAndBack();
     otherPagesShowWhatTheApiHas();
+  }
+
+  /**
+   * The browser's network is cut (its feed socket closes), an alert fires meanwhile, and when the
+   * network is back the page resumes the feed from its cursor: the alert appears, and the page says
+   * what it missed.
+   */
+  private static void awayAndBack() throws Exception {
+    String rule = "embeddings-errors";
+    By row = By.cssSelector("#feed-list .alert[data-rule='" + rule + "'][data-status='firing']");
+    relay.cut();
+    assertEquals(
+        "reconnecting",
+        textOf(By.id("feed-status"), "reconnecting"::equals),
+        "the feed noticed the network is gone");
+    NodeFixture.errorRateRule(http, rule, "/v1/embeddings", "warning");
+    TestHttp.Reply ingest =
+        http.post("/api/v1/ingest", NodeFixture.traffic("/v1/embeddings", 20, 40, 40, 0.5));
+    assertEquals(200, ingest.status(), ingest.body());
+    long deadline = System.nanoTime() + WITHIN.toNanos();
+    while (!http.get("/api/v1/alerts").body().contains("\"rule\":\"" + rule + "\"")) {
+      assertTrue(System.nanoTime() < deadline, "the node fires " + rule);
+      Thread.sleep(100);
+    }
+    assertTrue(browser.findElements(row).isEmpty(), "a page cut off cannot have it yet");
+
+    relay.restore();
+    shown(row);
+    String note = textOf(By.id("feed-note"), t -> !t.isEmpty());
+    assertTrue(
+        note.matches("resumed: [1-9]\\d* missed while away"),
+        "the page resumed from its cursor, not from a fresh list: " + note);
+    assertEquals("live", textOf(By.id("feed-status"), "live"::equals));
+    // the failed reconnections and whoami calls while cut off, expected
+    browser.manage().logs().get(LogType.BROWSER);
   }
 
   /** The other pages draw from their APIs without a script error. */
   private static void otherPagesShowWhatTheApiHas() {
-    browser.get(node.baseUrl() + "/#endpoints");
+    browser.get(relay.baseUrl() + "/#endpoints");
     String row = "#page tr[data-endpoint='default" + ENDPOINT + "']";
     shown(By.cssSelector(row + " canvas")); // uPlot drew its sparklines
     browser.findElement(By.cssSelector(row + " a")).click();
@@ -268,7 +309,7 @@ class ConsoleBrowserIT {
 
     noBrowserErrors();
 
-    browser.get(node.baseUrl() + "/#rules/" + RULE);
+    browser.get(relay.baseUrl() + "/#rules/" + RULE);
     WebElement json = shown(By.id("rule-json"));
     assertTrue(
         json.getDomProperty("value").contains("\"error_rate\""), json.getDomProperty("value"));
@@ -279,9 +320,9 @@ class ConsoleBrowserIT {
     assertTrue(refused.contains("(field: threshold)"), "the API's validation message: " + refused);
     browser.manage().logs().get(LogType.BROWSER); // that 400, expected
 
-    browser.get(node.baseUrl() + "/#notifications");
+    browser.get(relay.baseUrl() + "/#notifications");
     shown(By.cssSelector("#page .tile-delivered"));
-    browser.get(node.baseUrl() + "/#cluster");
+    browser.get(relay.baseUrl() + "/#cluster");
     String members = textOf(By.cssSelector("#page table.members tbody"), t -> t.contains("up"));
     assertTrue(members.contains("(this node)"), members);
 
