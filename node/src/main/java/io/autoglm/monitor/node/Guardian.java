@@ -142,6 +142,7 @@ public final class Guardian {
       CompletableFuture<ServerBinding> bound,
       StatsCounters counters,
       IngestCounters ingestCounters,
+      RuleCache rules,
       NodeClock clock) {
     return Behaviors.setup(
         ctx -> {
@@ -163,7 +164,6 @@ public final class Guardian {
               ctx.spawn(Topic.create(Alert.class, EndpointStatsEntity.ALERT_TOPIC), "alert-topic");
           ActorRef<Topic.Command<RuleSet>> ruleTopic =
               ctx.spawn(Topic.create(RuleSet.class, RuleBookEntity.TOPIC), "rule-topic");
-          RuleCache rules = new RuleCache();
           // read (and refused, naming the key and field) as the node starts
           List<ThresholdRule> configuredRules =
               ConfiguredRules.fromConfig(config, stats.maxWindowMs());

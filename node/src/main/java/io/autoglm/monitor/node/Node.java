@@ -5,6 +5,7 @@ import io.autoglm.monitor.node.ingest.IngestCounters;
 import io.autoglm.monitor.node.metrics.MetricsRoutes;
 import io.autoglm.monitor.persistence.cassandra.CassandraBootstrap;
 import io.autoglm.monitor.sharding.NodeClock;
+import io.autoglm.monitor.sharding.rules.RuleCache;
 import io.autoglm.monitor.sharding.stats.StatsCounters;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -26,18 +27,21 @@ public final class Node implements AutoCloseable {
   private final CassandraBootstrap.Prepared cassandra;
   private final StatsCounters counters;
   private final IngestCounters ingestCounters;
+  private final RuleCache rules;
 
   private Node(
       ActorSystem<Void> system,
       ServerBinding binding,
       CassandraBootstrap.Prepared cassandra,
       StatsCounters counters,
-      IngestCounters ingestCounters) {
+      IngestCounters ingestCounters,
+      RuleCache rules) {
     this.system = system;
     this.binding = binding;
     this.cassandra = cassandra;
     this.counters = counters;
     this.ingestCounters = ingestCounters;
+    this.rules = rules;
   }
 
   /** Starts a node from a full, resolved config (e.g. {@code ConfigFactory.load()}). */
@@ -58,9 +62,10 @@ public final class Node implements AutoCloseable {
     // the per-endpoint series of GET /metrics, counted as the entities persist
     StatsCounters counters = new StatsCounters(MetricsRoutes.endpointMeter(config, clock));
     IngestCounters ingestCounters = new IngestCounters();
+    RuleCache rules = new RuleCache();
     ActorSystem<Void> system =
         ActorSystem.create(
-            Guardian.create(bound, counters, ingestCounters, clock),
+            Guardian.create(bound, counters, ingestCounters, rules, clock),
             "autoglm",
             cassandra.applyTo(config));
     if (!JvmDefaults.asyncStagesPooled()) {
@@ -78,7 +83,8 @@ public final class Node implements AutoCloseable {
           bound.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS),
           cassandra,
           counters,
-          ingestCounters);
+          ingestCounters,
+          rules);
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
       system.terminate();
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
@@ -104,6 +110,11 @@ public final class Node implements AutoCloseable {
   /** What this node's entities have written so far. */
   public StatsCounters counters() {
     return counters;
+  }
+
+  /** This node's copy of the rule book: what its entities evaluate as windows close. */
+  public RuleCache rules() {
+    return rules;
   }
 
   /** What this node's agent streams hold in memory. */

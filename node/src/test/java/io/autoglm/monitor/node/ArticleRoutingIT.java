@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +95,7 @@ class ArticleRoutingIT {
   void criticalGoesToSmsAndWebhookAndWarningToTheOtherWebhook() throws Exception {
     NodeFixture.errorRateRule(http, "chat-critical", "/v1/chat/*", "critical");
     NodeFixture.errorRateRule(http, "embeddings-warning", "/v1/embeddings", "warning");
-    Thread.sleep(1_000); // the rules reach the node's cache
+    NodeFixture.awaitRules(List.of(node), "chat-critical", "embeddings-warning");
     for (String path : new String[] {"/v1/chat/completions", "/v1/embeddings"}) {
       TestHttp.Reply r = http.post("/api/v1/ingest", traffic(path, 0, 20, 50, 0.5));
       assertEquals(200, r.status(), r.body());

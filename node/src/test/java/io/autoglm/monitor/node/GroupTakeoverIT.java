@@ -11,6 +11,7 @@ import io.autoglm.monitor.notifier.group.AlertGroupEntity;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -115,7 +116,9 @@ class GroupTakeoverIT {
     for (int g = 0; g < GROUPS; g++) {
       NodeFixture.errorRateRule(http, "g" + g, "/v1/g" + g, "warning");
     }
-    Thread.sleep(1_000); // the rules reach both nodes' caches
+    NodeFixture.awaitRules(
+        List.of(first, second),
+        java.util.stream.IntStream.range(0, GROUPS).mapToObj(g -> "g" + g).toArray(String[]::new));
     for (int g = 0; g < GROUPS; g++) {
       assertEquals(
           200,

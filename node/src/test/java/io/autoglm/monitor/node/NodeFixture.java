@@ -5,7 +5,9 @@ import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.persistence.testkit.TestCassandra;
 import io.autoglm.monitor.protocols.capture.TestRecords;
 import io.autoglm.monitor.sharding.NodeClock;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** Starts nodes on the shared test Cassandra, and builds capture traffic. */
 public final class NodeFixture {
@@ -125,6 +127,28 @@ public final class NodeFixture {
                 + "\"}");
     if (r.status() != 201) {
       throw new AssertionError("rule " + id + " refused: " + r.status() + " " + r.body());
+    }
+  }
+
+  /**
+   * Waits until every node's rule cache (what its entities evaluate) holds the rules {@code ids}.
+   */
+  public static void awaitRules(List<Node> nodes, String... ids) throws InterruptedException {
+    List<String> wanted = List.of(ids);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (Node n : nodes) {
+      while (!n.rules().current().rules().keySet().containsAll(wanted)) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError(
+              "the rules "
+                  + wanted
+                  + " did not reach "
+                  + n.baseUrl()
+                  + " in 30 s: it has "
+                  + n.rules().current().rules().keySet());
+        }
+        Thread.sleep(20);
+      }
     }
   }
 

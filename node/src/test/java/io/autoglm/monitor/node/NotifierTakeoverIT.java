@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.persistence.testkit.TestCassandra;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -108,7 +109,7 @@ class NotifierTakeoverIT {
     second = Node.start(NodeFixture.clusterMember(base, NodeFixture.clusterPort(first), 0));
     TestHttp http = new TestHttp(second.baseUrl());
     NodeFixture.errorRateRule(http, "errors", "/v1/*", "warning");
-    Thread.sleep(1_000); // the rule reaches both nodes' caches
+    NodeFixture.awaitRules(List.of(first, second), "errors");
 
     assertEquals(
         200, http.post("/api/v1/ingest", NodeFixture.traffic("/v1/a", 0, 20, 50, 0.5)).status());
