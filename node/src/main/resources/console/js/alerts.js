@@ -1,5 +1,5 @@
 // The live alert feed (WebSocket), with acknowledge and silence, and the silences in force.
-import { api, seg, session, wsUrl, token } from './api.js';
+import { api, editorOnly, seg, session, wsUrl, token } from './api.js';
 import { h, clear, errorText, fmtNumber, fmtTime } from './dom.js';
 
 const MAX_ALERTS = 200;
@@ -187,10 +187,11 @@ function alertRow(a) {
     a.description ? ` · ${a.description}` : ''));
   const actions = h('div', { class: 'actions' });
   if (a.status === 'firing') {
-    actions.append(h('button', { class: 'ack', onclick: () => acknowledge(a, row) }, 'Acknowledge'));
+    actions.append(h('button', { class: 'ack', onclick: () => acknowledge(a, row), ...editorOnly() }, 'Acknowledge'));
   }
   actions.append(h('button', {
     class: 'silence secondary',
+    ...editorOnly(),
     onclick: () => {
       const existing = row.querySelector('.silence-form');
       if (existing) existing.remove();
@@ -280,7 +281,8 @@ async function drawSilences(el) {
       h('td', {}, s.createdBy || ''),
       h('td', {}, s.comment || ''),
       h('td', {}, h('button', {
-        class: 'secondary',
+        class: 'secondary expire',
+        ...editorOnly(),
         onclick: async () => {
           await api(`/api/v1/silences/${seg(s.id)}`, { method: 'DELETE' });
           drawSilences(el);

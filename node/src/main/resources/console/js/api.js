@@ -6,6 +6,12 @@ const TOKEN_KEY = 'autoglm.token';
 /** Who is signed in (from whoami). */
 export const session = { name: '', role: '' };
 
+/** Whether the signed-in role may change things (rules, acknowledgements, silences). */
+export const canEdit = () => session.role === 'editor' || session.role === 'admin';
+
+/** What a control a viewer cannot use shows: disabled, saying why. */
+export const editorOnly = () => (canEdit() ? {} : { disabled: true, title: 'needs an editor token' });
+
 export function token() {
   return sessionStorage.getItem(TOKEN_KEY);
 }

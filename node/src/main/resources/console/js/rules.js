@@ -1,6 +1,6 @@
 // Rules: the list, an editor that shows the API's validation message and field, and a check of
 // a threshold rule against the last hour of per-minute history.
-import { api, seg, query, session } from './api.js';
+import { api, canEdit, seg, query } from './api.js';
 import { add, h, clear, errorText, fmtNumber, fmtTime, table } from './dom.js';
 
 const CHECKED_ENDPOINTS = 20;
@@ -35,7 +35,6 @@ function edit(el, id, rule) {
   const body = { ...rule };
   delete body.id;
   delete body.expression; // computed by the node
-  const canEdit = session.role === 'editor' || session.role === 'admin';
   const idInput = h('input', { id: 'rule-id', type: 'text', value: id ?? '', placeholder: 'rule id', disabled: id !== null });
   const text = h('textarea', { id: 'rule-json', rows: 16, spellcheck: 'false' }, JSON.stringify(body, null, 2));
   const message = h('p', { id: 'rule-message', role: 'status' });
@@ -56,8 +55,8 @@ function edit(el, id, rule) {
     h('div', { class: 'row' },
       h('button', {
         id: 'rule-save',
-        disabled: !canEdit,
-        title: canEdit ? '' : 'needs an editor token',
+        disabled: !canEdit(),
+        title: canEdit() ? '' : 'needs an editor token',
         onclick: async () => {
           const json = parsed();
           const ruleId = idInput.value.trim();
@@ -74,7 +73,7 @@ function edit(el, id, rule) {
       }, 'Save'),
       id ? h('button', {
         class: 'danger',
-        disabled: !canEdit,
+        disabled: !canEdit(),
         onclick: async () => {
           if (!confirm(`Delete rule ${id}?`)) return;
           try {

@@ -261,6 +261,42 @@ class ConsoleBrowserIT {
 
     awayAndBack();
     otherPagesShowWhatTheApiHas();
+    aViewerSeesButCannotChange(fingerprint, silenceId);
+  }
+
+  /**
+   * Signed in with a viewer token, the page shows everything but its buttons that change things.
+   */
+  private static void aViewerSeesButCannotChange(String fingerprint, String silenceId) {
+    TestHttp.Reply made =
+        http.send(
+            "POST",
+            "/api/v1/tokens",
+            "{\"name\": \"wall-screen\", \"role\": \"viewer\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            "Content-Type",
+            "application/json");
+    assertEquals(201, made.status(), made.body());
+    browser.get(relay.baseUrl() + "/#alerts");
+    shown(By.id("logout")).click();
+    shown(By.id("login-token")).sendKeys(made.json().get("token").asText());
+    browser.findElement(By.id("login-submit")).click();
+    assertEquals("wall-screen · viewer", textOf(By.id("whoami"), t -> !t.isEmpty()));
+
+    WebElement row =
+        shown(By.cssSelector("#feed-list .alert[data-fingerprint='" + fingerprint + "']"));
+    for (String button : List.of("button.ack", "button.silence")) {
+      WebElement b = row.findElement(By.cssSelector(button));
+      assertFalse(b.isEnabled(), button + " is disabled for a viewer");
+      assertEquals("needs an editor token", b.getDomAttribute("title"));
+    }
+    WebElement expire =
+        shown(By.cssSelector("#silences tr[data-silence='" + silenceId + "'] button.expire"));
+    assertFalse(expire.isEnabled(), "a viewer cannot expire a silence");
+
+    browser.get(relay.baseUrl() + "/#rules/" + RULE);
+    assertFalse(shown(By.id("rule-save")).isEnabled(), "nor save a rule");
+    noBrowserErrors();
   }
 
   /**
