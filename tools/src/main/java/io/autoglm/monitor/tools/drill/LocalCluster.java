@@ -37,7 +37,11 @@ public final class LocalCluster implements AutoCloseable {
   private final String keyspace;
   private final Map<String, String> properties;
   private final List<Integer> clusterPorts; // descending: node 1 has the highest
-  private final List<Slot> slots = new ArrayList<>();
+  private final List<Slot> slots = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Ctrl-C (or any exit) kills the nodes too: they would outlive the JVM that started them. */
+  private final Thread shutdownHook = new Thread(this::killNodes, "local-cluster-stop");
+
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -45,7 +49,7 @@ public final class LocalCluster implements AutoCloseable {
   private static final class Slot {
     final int httpPort;
     final int clusterPort;
-    Process process;
+    volatile Process process;
 
     Slot(int httpPort, int clusterPort) {
       this.httpPort = httpPort;
@@ -69,6 +73,7 @@ public final class LocalCluster implements AutoCloseable {
       ports.add(EmbeddedCassandra.freePort());
     }
     this.clusterPorts = List.copyOf(ports.descendingSet());
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   /**
@@ -331,16 +336,26 @@ public final class LocalCluster implements AutoCloseable {
   /** Kills every node still running, then stops Cassandra. */
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // the JVM is exiting: the hook runs (or ran) anyway
+    }
+    killNodes();
+    cassandra.close();
+  }
+
+  private void killNodes() {
     for (Slot s : slots) {
-      if (s.process != null) {
-        s.process.destroyForcibly();
+      Process p = s.process;
+      if (p != null) {
+        p.destroyForcibly();
         try {
-          s.process.waitFor();
+          p.waitFor();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
       }
     }
-    cassandra.close();
   }
 }
