@@ -6,7 +6,7 @@
 # Makes in DIR:
 #   http.p12        PKCS12 keystore with the key and the certificate (autoglm.http.tls.keystore)
 #   http-password   its password (autoglm.http.tls.keystore-password)
-#   http.crt        the certificate in PEM: what clients trust (curl --cacert, a JDK truststore),
+#   http.crt        the certificate in PEM: what clients trust (curl --cacert, autoglm --ca),
 #                   and autoglm.http.tls.certificate for the PEM form
 #   http.key        the key in PEM, PKCS#8 (autoglm.http.tls.private-key); only when openssl is
 #                   on the PATH (keytool cannot write a key out)
@@ -93,4 +93,5 @@ or PEM:
   AUTOGLM_HTTP_TLS_CERTIFICATE=$DIR/http.crt
   AUTOGLM_HTTP_TLS_PRIVATE_KEY=$DIR/http.key
 (or the keys autoglm.http.tls.*). Then: curl --cacert $DIR/http.crt https://$1:8080/health
+and for the CLI and agents: --ca $DIR/http.crt (or AUTOGLM_CA_FILE=$DIR/http.crt)
 DONE

@@ -67,13 +67,19 @@ class AgentMainTest {
         "send --node localhost:8080 --stdin --agent-id 'a b'|option --agent-id must be 1 to 128",
         "send --node localhost:8080 --stdin --epoch 3|option --epoch needs --agent-id",
         "send --node localhost:8080 --file /nonexistent/x.ndjson|option --file: no such file",
-        "stream --stdin|Missing required option: '--nodes=HOST:PORT[,HOST:PORT...]'",
-        "stream --nodes localhost --stdin|option --nodes: 'localhost' is not HOST:PORT",
+        "stream --stdin|Missing required option: '--nodes=[wss://]HOST:PORT[,...]'",
+        "stream --nodes localhost --stdin|option --nodes: 'localhost' is not HOST:PORT,"
+            + " ws://HOST:PORT or wss://HOST:PORT",
+        "stream --nodes ftp://h:1 --stdin|option --nodes: 'ftp://h:1' is not HOST:PORT",
+        "stream --nodes h:1 --stdin --ca /nonexistent/ca.crt|option --ca: no such file"
+            + " /nonexistent/ca.crt",
+        "send --node localhost:8080 --stdin --ca /nonexistent/ca.crt|option --ca: no such file",
+        "tail access.log --nodes localhost|option --nodes: 'localhost' is not HOST:PORT",
         "stream --nodes , --stdin|option --nodes: no node given",
         "stream --nodes h:1 --stdin --max-unacked 0|option --max-unacked must be between 1 and",
         "stream --nodes h:1 --stdin --spool-max-mb 5|option --spool-max-mb needs --spool DIR",
         "tail --nodes h:1|Missing required parameter: 'FILE'",
-        "tail access.log|Missing required option: '--nodes=HOST:PORT[,HOST:PORT...]'",
+        "tail access.log|Missing required option: '--nodes=[wss://]HOST:PORT[,...]'",
         "tail access.log --nodes h:1 --format apache|option --format: unknown log format 'apache'",
         "tail access.log --nodes h:1 --from middle|Invalid value for option '--from':"
             + " expected one of [START, END]",
@@ -119,8 +125,8 @@ class AgentMainTest {
         "send --help|usage: autoglm-agent send [-h] --node=HOST:PORT",
         "send -h|usage: autoglm-agent send [-h] --node=HOST:PORT",
         "help send|usage: autoglm-agent send [-h] --node=HOST:PORT",
-        "stream --help|usage: autoglm-agent stream [-h] --nodes=HOST:PORT[,HOST:PORT...]",
-        "tail --help|usage: autoglm-agent tail [-h] --nodes=HOST:PORT[,HOST:PORT...]",
+        "stream --help|usage: autoglm-agent stream [-h] --nodes=[wss://]HOST:PORT[,...]",
+        "tail --help|usage: autoglm-agent tail [-h] --nodes=[wss://]HOST:PORT[,...]",
       })
   void eachCommandPrintsItsUsageWithHelp(String argLine, String usage) {
     Run r = run(argLine.split(" "));

@@ -18,7 +18,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /** The self-signed HTTPS certificate of deploy/tls/make-http-cert.sh, made by the real script. */
-final class HttpCert {
+public final class HttpCert {
   static final Path SCRIPT = Checkout.file("deploy", "tls", "make-http-cert.sh");
 
   final Path dir;
@@ -28,7 +28,7 @@ final class HttpCert {
   }
 
   /** Runs the script into {@code dir} (hosts: its defaults, localhost and 127.0.0.1). */
-  static HttpCert make(Path dir) throws IOException, InterruptedException {
+  public static HttpCert make(Path dir) throws IOException, InterruptedException {
     Process process =
         new ProcessBuilder("bash", SCRIPT.toString(), dir.toString())
             .redirectErrorStream(true)
@@ -43,19 +43,19 @@ final class HttpCert {
     return cert;
   }
 
-  Path keystore() {
+  public Path keystore() {
     return dir.resolve("http.p12");
   }
 
-  String password() throws IOException {
+  public String password() throws IOException {
     return Files.readString(dir.resolve("http-password"));
   }
 
-  Path certificate() {
+  public Path certificate() {
     return dir.resolve("http.crt");
   }
 
-  Path privateKey() {
+  public Path privateKey() {
     return dir.resolve("http.key");
   }
 

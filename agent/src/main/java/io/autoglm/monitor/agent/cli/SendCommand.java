@@ -4,6 +4,7 @@ import io.autoglm.monitor.agent.ship.HttpIngestClient;
 import io.autoglm.monitor.agent.ship.IngestResponse;
 import io.autoglm.monitor.agent.ship.NdjsonLineReader;
 import io.autoglm.monitor.agent.ship.TokenRefusedException;
+import io.autoglm.monitor.agent.ship.TrustedCertificates;
 import io.autoglm.monitor.protocols.capture.CaptureBatch;
 import io.autoglm.monitor.protocols.capture.CaptureCodec;
 import io.autoglm.monitor.protocols.capture.CaptureFormatException;
@@ -62,6 +63,8 @@ public final class SendCommand implements Callable<Integer> {
   InputOptions input;
 
   @Mixin TokenOptions tokens;
+
+  @Mixin TlsOptions tls;
 
   @Option(
       names = "--batch",
@@ -123,7 +126,12 @@ public final class SendCommand implements Callable<Integer> {
     String source = input.name();
 
     HttpIngestClient client =
-        new HttpIngestClient(nodeUri, Duration.ofSeconds(timeoutSeconds), gzip, token.orElse(null));
+        new HttpIngestClient(
+            nodeUri,
+            Duration.ofSeconds(timeoutSeconds),
+            gzip,
+            token.orElse(null),
+            tls.sslContext(spec, io).orElse(null));
     ProgressBar bar = ProgressBar.on(err, "send", "records");
     long total = input.size();
     long skipped = 0;
@@ -238,8 +246,15 @@ public final class SendCommand implements Callable<Integer> {
     }
   }
 
-  /** The exception's type and the first message along its causes (the JDK's are often null). */
+  /**
+   * The exception's type and the first message along its causes (the JDK's are often null), or what
+   * to do about a refused certificate.
+   */
   static String describe(Throwable e) {
+    var certificate = TrustedCertificates.refusedCertificate(e);
+    if (certificate.isPresent()) {
+      return certificate.get();
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t.getMessage() != null && !t.getMessage().isBlank()) {
         return e.getClass().getSimpleName() + ": " + t.getMessage();

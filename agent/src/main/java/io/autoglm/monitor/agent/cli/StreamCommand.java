@@ -49,11 +49,14 @@ public final class StreamCommand implements Callable<Integer> {
   @Option(
       names = "--nodes",
       required = true,
-      paramLabel = "HOST:PORT[,HOST:PORT...]",
-      description = "nodes to use, in order of preference")
+      paramLabel = "[wss://]HOST:PORT[,...]",
+      description =
+          "nodes to use, in order of preference; wss:// for a node serving HTTPS (see --ca)")
   String nodes;
 
   @Mixin TokenOptions tokens;
+
+  @Mixin TlsOptions tls;
 
   @ArgGroup(multiplicity = "1")
   InputOptions input;
@@ -119,11 +122,6 @@ public final class StreamCommand implements Callable<Integer> {
     PrintStream out = io.out();
     PrintStream err = io.err();
     List<String> nodeList = nodeList(spec, "--nodes", nodes);
-    for (String node : nodeList) {
-      if (!node.matches("[^\\s/:]+:\\d{1,5}|\\[[0-9a-fA-F:.]+\\]:\\d{1,5}")) {
-        throw OptionChecks.usageError(spec, "option --nodes: '" + node + "' is not HOST:PORT");
-      }
-    }
     OptionChecks.between(spec, "--batch", batchLines, 1, 1_000_000);
     OptionChecks.between(spec, "--max-unacked", maxUnacked, 1, 100_000);
     String agent = AgentIds.checked(spec, agentId == null ? AgentIds.hostName() : agentId);
@@ -152,7 +150,8 @@ public final class StreamCommand implements Callable<Integer> {
                 msg -> err.println("agent: " + msg),
                 seq -> {},
                 gzip ? StreamShipper.Encoding.BINARY_GZIP : StreamShipper.Encoding.BINARY,
-                token.orElse(null)));
+                token.orElse(null),
+                tls.sslContext(spec, io).orElse(null)));
     long started = System.nanoTime();
     DiskSpool spool = null;
     try (NdjsonBatchReader reader = new NdjsonBatchReader(in, batchLines);
@@ -234,11 +233,28 @@ public final class StreamCommand implements Callable<Integer> {
    *
    * @throws picocli.CommandLine.ParameterException if no node is left
    */
+  /** A node: HOST:PORT or [IPv6]:PORT, after ws://, wss://, http:// or https:// if any. */
+  private static final java.util.regex.Pattern NODE =
+      java.util.regex.Pattern.compile(
+          "(?i)((wss?|https?)://)?([^\\s/:\\[\\]]+|\\[[0-9a-f:.]+\\]):\\d{1,5}/?");
+
+  /** The comma-separated nodes of {@code option}, each checked ({@link StreamShipper.Options}). */
   static List<String> nodeList(CommandSpec spec, String option, String value) {
     List<String> list =
         Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     if (list.isEmpty()) {
       throw OptionChecks.usageError(spec, "option " + option + ": no node given");
+    }
+    for (String node : list) {
+      if (node.length() > 300 || !NODE.matcher(node).matches()) {
+        throw OptionChecks.usageError(
+            spec,
+            "option "
+                + option
+                + ": '"
+                + (node.length() > 100 ? node.substring(0, 100) + "…" : node)
+                + "' is not HOST:PORT, ws://HOST:PORT or wss://HOST:PORT");
+      }
     }
     return list;
   }

@@ -46,11 +46,14 @@ public final class TailCommand implements Callable<Integer> {
   @Option(
       names = "--nodes",
       required = true,
-      paramLabel = "HOST:PORT[,HOST:PORT...]",
-      description = "nodes to use, in order of preference")
+      paramLabel = "[wss://]HOST:PORT[,...]",
+      description =
+          "nodes to use, in order of preference; wss:// for a node serving HTTPS (see --ca)")
   String nodes;
 
   @Mixin TokenOptions tokens;
+
+  @Mixin TlsOptions tls;
 
   @Option(
       names = "--format",
@@ -125,6 +128,7 @@ public final class TailCommand implements Callable<Integer> {
                 ? agentId
                 : AgentIds.hostName() + ":" + AgentIds.usable(file.getFileName().toString()));
     Optional<String> token = tokens.resolve(spec, io);
+    javax.net.ssl.SSLContext ssl = tls.sslContext(spec, io).orElse(null);
     Path stateFile = state != null ? state : Path.of(file + ".autoglm-state");
     int batch = OptionChecks.between(spec, "--batch", batchLines, 1, 20_000);
     StreamShipper.Encoding encoding =
@@ -152,7 +156,8 @@ public final class TailCommand implements Callable<Integer> {
                         msg -> err.println("agent: " + msg),
                         seq -> {},
                         encoding,
-                        token.orElse(null))),
+                        token.orElse(null),
+                        ssl)),
             msg -> err.println("agent: " + msg));
     Runtime.getRuntime().addShutdownHook(new Thread(shipper::close, "tail-stop"));
     err.printf(

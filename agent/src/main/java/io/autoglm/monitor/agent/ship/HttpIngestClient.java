@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.zip.GZIPOutputStream;
+import javax.net.ssl.SSLContext;
 
 /**
  * Posts capture records to a node's HTTP ingest endpoint as NDJSON: {@code POST
@@ -56,6 +57,15 @@ public final class HttpIngestClient {
    *     none
    */
   public HttpIngestClient(URI baseUri, Duration timeout, boolean gzip, String bearerToken) {
+    this(baseUri, timeout, gzip, bearerToken, null);
+  }
+
+  /**
+   * @param ssl the TLS context for an {@code https} node ({@link TrustedCertificates}); null for
+   *     the JVM's default
+   */
+  public HttpIngestClient(
+      URI baseUri, Duration timeout, boolean gzip, String bearerToken, SSLContext ssl) {
     Objects.requireNonNull(baseUri, "baseUri");
     Objects.requireNonNull(timeout, "timeout");
     String scheme = baseUri.getScheme();
@@ -76,12 +86,15 @@ public final class HttpIngestClient {
     this.timeout = timeout;
     this.gzip = gzip;
     this.bearerToken = bearerToken;
-    this.http =
+    HttpClient.Builder builder =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+            .followRedirects(HttpClient.Redirect.NEVER);
+    if (ssl != null) {
+      builder.sslContext(ssl);
+    }
+    this.http = builder.build();
   }
 
   /** Where the records go. */

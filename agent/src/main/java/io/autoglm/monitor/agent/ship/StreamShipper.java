@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 
 /**
  * Streams capture batches to the cluster over the agent WebSocket protocol ({@code
@@ -41,7 +42,12 @@ import java.util.function.Consumer;
  */
 public final class StreamShipper implements AutoCloseable {
 
-  /** How the shipper behaves. {@code epoch} separates this run's seqs from earlier runs'. */
+  /**
+   * How the shipper behaves. {@code epoch} separates this run's seqs from earlier runs'. A node is
+   * {@code HOST:PORT} (plain WebSocket), {@code ws://HOST:PORT} or {@code wss://HOST:PORT} (TLS,
+   * trusted by {@code ssl}, or by the JVM's CAs when null); {@code http(s)://} reads as {@code
+   * ws(s)://}.
+   */
   public record Options(
       List<String> nodes,
       String agentId,
@@ -52,7 +58,34 @@ public final class StreamShipper implements AutoCloseable {
       Consumer<String> log,
       java.util.function.LongConsumer onAck,
       Encoding encoding,
-      String bearerToken) {
+      String bearerToken,
+      SSLContext ssl) {
+    /** With the JVM's default TLS trust. */
+    public Options(
+        List<String> nodes,
+        String agentId,
+        long epoch,
+        String service,
+        int maxUnacked,
+        Duration reconnectBackoff,
+        Consumer<String> log,
+        java.util.function.LongConsumer onAck,
+        Encoding encoding,
+        String bearerToken) {
+      this(
+          nodes,
+          agentId,
+          epoch,
+          service,
+          maxUnacked,
+          reconnectBackoff,
+          log,
+          onAck,
+          encoding,
+          bearerToken,
+          null);
+    }
+
     /** Without a token. */
     public Options(
         List<String> nodes,
@@ -99,8 +132,27 @@ public final class StreamShipper implements AutoCloseable {
     }
   }
 
+  /**
+   * The stream's base URL for a node address ({@link Options}): {@code ws://} or {@code wss://},
+   * without a trailing slash.
+   */
+  public static String baseUrl(String node) {
+    String n = node.trim();
+    while (n.endsWith("/")) {
+      n = n.substring(0, n.length() - 1);
+    }
+    String lower = n.toLowerCase(java.util.Locale.ROOT);
+    if (lower.startsWith("ws://") || lower.startsWith("wss://")) {
+      return n;
+    }
+    if (lower.startsWith("http://") || lower.startsWith("https://")) {
+      return "ws" + n.substring(4);
+    }
+    return "ws://" + n;
+  }
+
   private final Options options;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
 
   /** How batches travel: text frames, or binary {@link BatchFrame}s, plain or gzip-compressed. */
   public enum Encoding {
@@ -132,6 +184,11 @@ public final class StreamShipper implements AutoCloseable {
 
   public StreamShipper(Options options) {
     this.options = options;
+    HttpClient.Builder builder = HttpClient.newBuilder();
+    if (options.ssl() != null) {
+      builder.sslContext(options.ssl());
+    }
+    this.http = builder.build();
   }
 
   /**
@@ -320,8 +377,7 @@ public final class StreamShipper implements AutoCloseable {
     String node = options.nodes().get(nodeIndex % options.nodes().size());
     final URI uri =
         URI.create(
-            "ws://"
-                + node
+            baseUrl(node)
                 + "/api/v1/ingest/stream?agent="
                 + URLEncoder.encode(options.agentId(), StandardCharsets.UTF_8)
                 + "&epoch="
@@ -360,7 +416,13 @@ public final class StreamShipper implements AutoCloseable {
         }
         return;
       }
-      options.log().accept("cannot reach " + node + ": " + rootMessage(e));
+      options
+          .log()
+          .accept(
+              "cannot reach "
+                  + node
+                  + ": "
+                  + TrustedCertificates.refusedCertificate(e).orElseGet(() -> rootMessage(e)));
       nodeIndex++;
       try {
         Thread.sleep(options.reconnectBackoff().toMillis());

@@ -2,6 +2,7 @@ package io.autoglm.monitor.tools.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.autoglm.monitor.agent.cli.TokenOptions;
+import io.autoglm.monitor.agent.ship.TrustedCertificates;
 import io.autoglm.monitor.protocols.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLContext;
 
 /**
  * A client of one node's HTTP API for the {@code ./autoglm} commands: requests to {@code
@@ -47,15 +49,26 @@ public final class NodeApi {
    * @param timeout for connecting and for each whole request
    */
   public NodeApi(URI base, String token, Duration timeout) {
+    this(base, token, timeout, null);
+  }
+
+  /**
+   * @param ssl the TLS context for an {@code https} node ({@link TrustedCertificates}); null for
+   *     the JVM's default
+   */
+  public NodeApi(URI base, String token, Duration timeout, SSLContext ssl) {
     this.base = withoutTrailingSlash(Objects.requireNonNull(base, "base"));
     this.token = token;
     this.timeout = Objects.requireNonNull(timeout, "timeout");
-    this.http =
+    HttpClient.Builder builder =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+            .followRedirects(HttpClient.Redirect.NEVER);
+    if (ssl != null) {
+      builder.sslContext(ssl);
+    }
+    this.http = builder.build();
   }
 
   /**
@@ -330,7 +343,10 @@ public final class NodeApi {
       return e;
     }
     String why = e.getMessage();
-    if (e instanceof java.net.ConnectException && (why == null || why.isBlank())) {
+    java.util.Optional<String> certificate = TrustedCertificates.refusedCertificate(e);
+    if (certificate.isPresent()) {
+      why = certificate.get();
+    } else if (e instanceof java.net.ConnectException && (why == null || why.isBlank())) {
       why = "connection refused";
     } else if (e instanceof java.net.http.HttpTimeoutException) {
       why = "no answer within " + timeout.toSeconds() + " s";

@@ -2,6 +2,7 @@ package io.autoglm.monitor.tools.api;
 
 import io.autoglm.monitor.agent.cli.ConsoleStreams;
 import io.autoglm.monitor.agent.cli.OptionChecks;
+import io.autoglm.monitor.agent.cli.TlsOptions;
 import io.autoglm.monitor.agent.cli.TokenOptions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Option;
  * AUTOGLM_NODE}, else {@value NodeApi#DEFAULT_NODE}) and the {@link TokenOptions}: {@code --token},
  * {@code --token-file}, {@code AUTOGLM_TOKEN}, {@code AUTOGLM_TOKEN_FILE}, then the first admin
  * token a node on this machine wrote: the file {@code AUTOGLM_FIRST_TOKEN_FILE} names (as the
- * node's {@code autoglm.auth.first-token-file}), else {@code data/admin-token}.
+ * node's {@code autoglm.auth.first-token-file}), else {@code data/admin-token}. A node serving
+ * HTTPS with a self-signed certificate is trusted with {@code --ca FILE} ({@link TlsOptions}).
  */
 public final class NodeOptions {
 
@@ -44,6 +46,8 @@ public final class NodeOptions {
 
   @Mixin TokenOptions tokens;
 
+  @Mixin TlsOptions tls;
+
   /**
    * A client of the node these options name.
    *
@@ -65,7 +69,11 @@ public final class NodeOptions {
               + source
               + ": expected http://HOST:PORT or https://HOST:PORT, with an optional path)");
     }
-    return new NodeApi(base, token(spec, io).orElse(null), Duration.ofSeconds(30));
+    return new NodeApi(
+        base,
+        token(spec, io).orElse(null),
+        Duration.ofSeconds(30),
+        tls.sslContext(spec, io).orElse(null));
   }
 
   /**
