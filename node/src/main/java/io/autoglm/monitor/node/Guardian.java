@@ -244,8 +244,14 @@ public final class Guardian {
                   dataCenters.home());
           ActorRef<Notifier.Command> notifier = notifierParts.notifier();
           ctx.spawn(EndpointWaker.create(admission, rules, node.wakeInterval()), "endpoint-waker");
+          var alertHistory =
+              io.autoglm.monitor.node.feed.AlertHistory.latest(
+                  system,
+                  node.recentAlertsLookback(),
+                  io.autoglm.monitor.node.feed.AlertHistory.MAX_ALERTS);
           AlertFeed.Live feed =
-              AlertFeed.spawn(ctx, alertTopic, node.recentAlerts(), node.feedBuffer());
+              AlertFeed.spawn(
+                  ctx, alertTopic, node.recentAlerts(), node.feedBuffer(), alertHistory);
 
           CompletableFuture<RuleSet> rulesLoaded = new CompletableFuture<>();
           ctx.spawn(
@@ -299,7 +305,13 @@ public final class Guardian {
                           .route(),
                       new ClusterRoutes(system, stats.askTimeout(), dataCenters).route(),
                       new io.autoglm.monitor.node.api.OpenApiRoutes().route(),
-                      new MetricsRoutes(system, counters, ingestCounters, notifierStore, alertTopic)
+                      new MetricsRoutes(
+                              system,
+                              counters,
+                              ingestCounters,
+                              notifierStore,
+                              alertTopic,
+                              alertHistory)
                           .route(),
                       new ReceiverRoutes(
                               notifierStore,

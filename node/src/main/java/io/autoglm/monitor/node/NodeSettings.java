@@ -11,6 +11,7 @@ public record NodeSettings(
     long maxIngestBytes,
     Duration ingestTimeout,
     int recentAlerts,
+    Duration recentAlertsLookback,
     int feedBuffer,
     String defaultService,
     List<String> allowedOrigins,
@@ -38,6 +39,12 @@ public record NodeSettings(
     if (wakeInterval.isNegative() || wakeInterval.isZero()) {
       throw new IllegalArgumentException("autoglm.node.wake-interval must be positive");
     }
+    if (recentAlertsLookback.isNegative()
+        || recentAlertsLookback.compareTo(Duration.ofDays(30)) > 0) {
+      throw new IllegalArgumentException(
+          "autoglm.http.recent-alerts-lookback must be 0s (off) to 30d, got "
+              + recentAlertsLookback);
+    }
     if (statsPanes < 0) {
       throw new IllegalArgumentException(
           "autoglm.http.stats-panes must not be negative, got " + statsPanes);
@@ -58,6 +65,7 @@ public record NodeSettings(
         http.getBytes("max-ingest-bytes"),
         http.getDuration("ingest-timeout"),
         http.getInt("recent-alerts"),
+        http.getDuration("recent-alerts-lookback"),
         http.getInt("feed-buffer"),
         root.getString("autoglm.node.default-service"),
         http.getStringList("allowed-origins"),

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -55,6 +56,9 @@ public final class AlertFeed extends AbstractBehavior<AlertFeed.Command> {
 
   private record Journaled(Alert alert, UUID offset) implements Command {}
 
+  /** The alerts changed before this node started ({@link AlertHistory}), oldest first. */
+  private record Seeded(List<Alert> alerts, Throwable failure) implements Command {}
+
   /** An alert as delivered to the clients, with the cursor just after it. */
   public record Delivered(Alert alert, long key, FeedCursor cursor) {}
 
@@ -81,13 +85,20 @@ public final class AlertFeed extends AbstractBehavior<AlertFeed.Command> {
   private final LinkedHashSet<Long> journaled = new LinkedHashSet<>();
   private UUID position;
 
-  /** Spawns the feed under {@code ctx}, with its journal reading. */
+  /**
+   * Spawns the feed under {@code ctx}, with its journal reading; its recent alerts start with
+   * {@code history} (the alerts changed before the node started).
+   */
   public static Live spawn(
-      ActorContext<?> ctx, ActorRef<Topic.Command<Alert>> topic, int keep, int buffer) {
+      ActorContext<?> ctx,
+      ActorRef<Topic.Command<Alert>> topic,
+      int keep,
+      int buffer,
+      CompletionStage<List<Alert>> history) {
     ActorSystem<?> system = ctx.getSystem();
     FeedSettings settings = FeedSettings.fromConfig(system.settings().config());
     UUID start = AlertJournal.offsetAt(system, System.currentTimeMillis());
-    ActorRef<Command> feed = ctx.spawn(create(topic, keep, start), "alert-feed");
+    ActorRef<Command> feed = ctx.spawn(create(topic, keep, start, history), "alert-feed");
     readJournal(system, feed, start);
     return new Live(feed, settings, buffer);
   }
@@ -108,10 +119,14 @@ public final class AlertFeed extends AbstractBehavior<AlertFeed.Command> {
   }
 
   private static Behavior<Command> create(
-      ActorRef<Topic.Command<Alert>> topic, int keep, UUID start) {
+      ActorRef<Topic.Command<Alert>> topic,
+      int keep,
+      UUID start,
+      CompletionStage<List<Alert>> history) {
     return Behaviors.setup(
         ctx -> {
           topic.tell(Topic.subscribe(ctx.messageAdapter(Alert.class, Received::new)));
+          ctx.pipeToSelf(history, Seeded::new);
           return new AlertFeed(ctx, keep, start);
         });
   }
@@ -130,7 +145,41 @@ public final class AlertFeed extends AbstractBehavior<AlertFeed.Command> {
         .onMessage(Subscribe.class, this::onSubscribe)
         .onMessage(Unsubscribe.class, u -> unsubscribe(u.queue()))
         .onMessage(GetRecent.class, this::onGetRecent)
+        .onMessage(Seeded.class, this::onSeeded)
         .build();
+  }
+
+  /** The alerts from before the start go after the live ones, unless a live change is newer. */
+  private Behavior<Command> onSeeded(Seeded s) {
+    if (s.failure() != null) {
+      getContext()
+          .getLog()
+          .warn(
+              "Could not read the alerts changed before this node started: GET /api/v1/alerts"
+                  + " lists only those that change from now on ({})",
+              s.failure().toString());
+      return this;
+    }
+    Set<String> live = new HashSet<>();
+    recent.forEach(a -> live.add(a.fingerprint()));
+    List<Alert> before = new ArrayList<>(s.alerts());
+    java.util.Collections.reverse(before); // newest first, as recent is
+    for (Alert a : before) {
+      if (recent.size() >= keep) {
+        break;
+      }
+      if (!live.contains(a.fingerprint())) {
+        recent.addLast(a);
+      }
+    }
+    if (!s.alerts().isEmpty()) {
+      getContext()
+          .getLog()
+          .info(
+              "{} alerts known from before this node started (the latest change of each)",
+              s.alerts().size());
+    }
+    return this;
   }
 
   private Behavior<Command> onReceived(Received r) {

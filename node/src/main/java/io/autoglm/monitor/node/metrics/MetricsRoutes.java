@@ -14,6 +14,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -54,7 +56,8 @@ public final class MetricsRoutes extends AllDirectives {
       StatsCounters counters,
       IngestCounters ingest,
       NotifierStore notifierStore,
-      ActorRef<Topic.Command<Alert>> alertTopic) {
+      ActorRef<Topic.Command<Alert>> alertTopic,
+      CompletionStage<List<Alert>> alertHistory) {
     MetricsSettings settings = MetricsSettings.fromConfig(system.settings().config());
     this.registry = new PrometheusRegistry();
     if (counters.meter() instanceof MultiCollector endpoints) {
@@ -74,6 +77,8 @@ public final class MetricsRoutes extends AllDirectives {
             }),
         "metrics-alerts",
         org.apache.pekko.actor.typed.Props.empty());
+    // a failed reading is logged by the alert feed, which reads the same
+    alertHistory.thenAccept(alerts::seed);
     registry.register(alerts);
     NotifierMetrics notifier = new NotifierMetrics(settings.maxReceiverChannels());
     notifierStore.addAuditListener(notifier);
