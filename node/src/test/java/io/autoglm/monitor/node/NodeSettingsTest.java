@@ -23,6 +23,7 @@ class NodeSettingsTest {
     assertEquals(64L * 1024, s.maxRuleBytes());
     assertEquals(60, s.statsPanes());
     assertTrue(s.allowedOrigins().isEmpty());
+    assertEquals(java.time.Duration.ofHours(24), s.recentAlertsLookback());
   }
 
   @Test
@@ -38,5 +39,17 @@ class NodeSettingsTest {
                 IllegalArgumentException.class, () -> with(Map.of("autoglm.http.stats-panes", -1)))
             .getMessage()
             .contains("autoglm.http.stats-panes"));
+    for (String lookback : new String[] {"-1s", "31d"}) {
+      assertEquals(
+          "autoglm.http.recent-alerts-lookback must be 0s (off) to 30d, got PT"
+              + (lookback.equals("-1s") ? "-1S" : "744H"),
+          assertThrows(
+                  IllegalArgumentException.class,
+                  () -> with(Map.of("autoglm.http.recent-alerts-lookback", lookback)))
+              .getMessage());
+    }
+    assertEquals(
+        java.time.Duration.ZERO,
+        with(Map.of("autoglm.http.recent-alerts-lookback", "0s")).recentAlertsLookback());
   }
 }
