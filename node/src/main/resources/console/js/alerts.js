@@ -53,6 +53,7 @@ export const feed = {
     const socket = new WebSocket(wsUrl(path), ['autoglm.feed', `bearer.${token()}`]);
     const resuming = this.cursor !== null;
     let opened = false;
+    let gap = false;
     this.socket = socket;
     this.setState(resuming ? 'resuming' : 'connecting');
     socket.onopen = () => {
@@ -72,10 +73,12 @@ export const feed = {
         this.put(message.alert, true);
         this.changed();
       } else if (message.type === 'caught-up') {
-        this.note = `resumed: ${message.missed} missed while away`;
+        this.note = gap
+          ? 'resumed: more changed while away than the node replays; the list was read afresh'
+          : `resumed: ${message.missed} missed while away`;
         this.setState('live');
       } else if (message.type === 'gap') {
-        this.note = message.message || 'some alerts were missed';
+        gap = true;
         this.reload();
       }
     };

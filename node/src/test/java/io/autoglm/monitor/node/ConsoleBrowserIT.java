@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,6 +71,7 @@ class ConsoleBrowserIT {
         NodeFixture.startWith(
             """
             autoglm.auth.enabled = on
+            autoglm.http.feed.resume-max-alerts = 1
             autoglm.auth.admin-token = "%s"
             autoglm.notifier {
               receivers = [
@@ -300,38 +302,59 @@ class ConsoleBrowserIT {
   }
 
   /**
-   * The browser's network is cut (its feed socket closes), an alert fires meanwhile, and when the
+   * The browser's network is cut (its feed socket closes), alerts fire meanwhile, and when the
    * network is back the page resumes the feed from its cursor: the alert appears, and the page says
-   * what it missed.
+   * what it missed. Past what one resume replays (autoglm.http.feed.resume-max-alerts = 1 here),
+   * the page reads the list afresh.
    */
   private static void awayAndBack() throws Exception {
-    String rule = "embeddings-errors";
-    By row = By.cssSelector("#feed-list .alert[data-rule='" + rule + "'][data-status='firing']");
+    String note = whileCutOff(Map.of("embeddings-errors", "/v1/embeddings"));
+    assertTrue(
+        note.matches("resumed: 1 missed while away"),
+        "the page resumed from its cursor, not from a fresh list: " + note);
+
+    note = whileCutOff(Map.of("moderation-errors", "/v1/moderations", "audio-errors", "/v1/audio"));
+    assertEquals(
+        "resumed: more changed while away than the node replays; the list was read afresh", note);
+  }
+
+  /**
+   * Cuts the browser off, fires an alert for each rule (rule id to endpoint) while it is, brings it
+   * back, waits for the alerts on the page; returns what the page says of its resume.
+   */
+  private static String whileCutOff(Map<String, String> rules) throws Exception {
     relay.cut();
     assertEquals(
         "reconnecting",
         textOf(By.id("feed-status"), "reconnecting"::equals),
         "the feed noticed the network is gone");
-    NodeFixture.errorRateRule(http, rule, "/v1/embeddings", "warning");
-    TestHttp.Reply ingest =
-        http.post("/api/v1/ingest", NodeFixture.traffic("/v1/embeddings", 20, 40, 40, 0.5));
-    assertEquals(200, ingest.status(), ingest.body());
-    long deadline = System.nanoTime() + WITHIN.toNanos();
-    while (!http.get("/api/v1/alerts").body().contains("\"rule\":\"" + rule + "\"")) {
-      assertTrue(System.nanoTime() < deadline, "the node fires " + rule);
-      Thread.sleep(100);
+    for (Map.Entry<String, String> r : rules.entrySet()) {
+      NodeFixture.errorRateRule(http, r.getKey(), r.getValue(), "warning");
+      TestHttp.Reply ingest =
+          http.post("/api/v1/ingest", NodeFixture.traffic(r.getValue(), 20, 40, 40, 0.5));
+      assertEquals(200, ingest.status(), ingest.body());
     }
-    assertTrue(browser.findElements(row).isEmpty(), "a page cut off cannot have it yet");
+    long deadline = System.nanoTime() + WITHIN.toNanos();
+    for (String rule : rules.keySet()) {
+      while (!http.get("/api/v1/alerts").body().contains("\"rule\":\"" + rule + "\"")) {
+        assertTrue(System.nanoTime() < deadline, "the node fires " + rule);
+        Thread.sleep(100);
+      }
+      assertTrue(browser.findElements(firing(rule)).isEmpty(), "a page cut off cannot have it");
+    }
 
     relay.restore();
-    shown(row);
-    String note = textOf(By.id("feed-note"), t -> !t.isEmpty());
-    assertTrue(
-        note.matches("resumed: [1-9]\\d* missed while away"),
-        "the page resumed from its cursor, not from a fresh list: " + note);
+    for (String rule : rules.keySet()) {
+      shown(firing(rule));
+    }
     assertEquals("live", textOf(By.id("feed-status"), "live"::equals));
     // the failed reconnections and whoami calls while cut off, expected
     browser.manage().logs().get(LogType.BROWSER);
+    return textOf(By.id("feed-note"), t -> t.startsWith("resumed"));
+  }
+
+  private static By firing(String rule) {
+    return By.cssSelector("#feed-list .alert[data-rule='" + rule + "'][data-status='firing']");
   }
 
   /** The other pages draw from their APIs without a script error. */
