@@ -228,17 +228,17 @@ public final class StreamCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * The comma-separated HOST:PORT list of {@code option}, trimmed, empty entries dropped.
-   *
-   * @throws picocli.CommandLine.ParameterException if no node is left
-   */
   /** A node: HOST:PORT or [IPv6]:PORT, after ws://, wss://, http:// or https:// if any. */
   private static final java.util.regex.Pattern NODE =
       java.util.regex.Pattern.compile(
           "(?i)((wss?|https?)://)?([^\\s/:\\[\\]]+|\\[[0-9a-f:.]+\\]):\\d{1,5}/?");
 
-  /** The comma-separated nodes of {@code option}, each checked ({@link StreamShipper.Options}). */
+  /**
+   * The comma-separated nodes of {@code option} ({@link StreamShipper.Options}), trimmed, empty
+   * entries dropped.
+   *
+   * @throws picocli.CommandLine.ParameterException if no node is left, or one is not a node
+   */
   static List<String> nodeList(CommandSpec spec, String option, String value) {
     List<String> list =
         Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();

@@ -25,6 +25,9 @@ import javax.net.ssl.TrustManagerFactory;
  * name is still checked against the certificate.
  */
 public final class TrustedCertificates {
+  /** The environment variable naming the PEM file when {@code --ca} does not. */
+  public static final String CA_FILE_ENV = "AUTOGLM_CA_FILE";
+
   /** Longer files are refused: a few certificates are a few kilobytes. */
   static final int MAX_FILE_BYTES = 1 << 20;
 
@@ -95,9 +98,6 @@ public final class TrustedCertificates {
     }
     return Optional.empty();
   }
-
-  /** The environment variable naming the PEM file when {@code --ca} does not. */
-  public static final String CA_FILE_ENV = "AUTOGLM_CA_FILE";
 
   private static boolean hasCertificateCause(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
