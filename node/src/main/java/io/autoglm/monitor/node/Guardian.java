@@ -245,10 +245,7 @@ public final class Guardian {
           ActorRef<Notifier.Command> notifier = notifierParts.notifier();
           ctx.spawn(EndpointWaker.create(admission, rules, node.wakeInterval()), "endpoint-waker");
           var alertHistory =
-              io.autoglm.monitor.node.feed.AlertHistory.latest(
-                  system,
-                  node.recentAlertsLookback(),
-                  io.autoglm.monitor.node.feed.AlertHistory.MAX_ALERTS);
+              io.autoglm.monitor.node.feed.AlertHistory.latest(system, node.recentAlertsLookback());
           AlertFeed.Live feed =
               AlertFeed.spawn(
                   ctx, alertTopic, node.recentAlerts(), node.feedBuffer(), alertHistory);

@@ -25,11 +25,10 @@ public final class AlertHistory {
 
   /**
    * The latest change of each alert changed in the last {@code lookback}, oldest first; at most
-   * {@code max} alerts (those that changed last). Empty when {@code lookback} is zero; a journal
+   * {@link #MAX_ALERTS} (those that changed last). Empty when {@code lookback} is zero; a journal
    * that cannot be read fails the stage.
    */
-  public static CompletionStage<List<Alert>> latest(
-      ActorSystem<?> system, Duration lookback, int max) {
+  public static CompletionStage<List<Alert>> latest(ActorSystem<?> system, Duration lookback) {
     if (lookback.isZero()) {
       return CompletableFuture.completedFuture(List.of());
     }
@@ -42,7 +41,7 @@ public final class AlertHistory {
                   Alert alert = entry.alert();
                   latest.remove(alert.fingerprint()); // its place: when it last changed
                   latest.put(alert.fingerprint(), alert);
-                  if (latest.size() > max) {
+                  if (latest.size() > MAX_ALERTS) {
                     latest.remove(latest.keySet().iterator().next());
                   }
                   return latest;

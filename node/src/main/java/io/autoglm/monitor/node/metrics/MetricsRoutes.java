@@ -77,8 +77,9 @@ public final class MetricsRoutes extends AllDirectives {
             }),
         "metrics-alerts",
         org.apache.pekko.actor.typed.Props.empty());
-    // a failed reading is logged by the alert feed, which reads the same
-    alertHistory.thenAccept(alerts::seed);
+    // a failed reading (logged by the alert feed, which reads the same) seeds nothing
+    alertHistory.whenComplete(
+        (before, failure) -> alerts.seed(before == null ? List.of() : before));
     registry.register(alerts);
     NotifierMetrics notifier = new NotifierMetrics(settings.maxReceiverChannels());
     notifierStore.addAuditListener(notifier);
