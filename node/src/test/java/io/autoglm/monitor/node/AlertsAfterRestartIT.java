@@ -1,11 +1,13 @@
 package io.autoglm.monitor.node;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -31,31 +33,26 @@ class AlertsAfterRestartIT {
     return null;
   }
 
-  private static JsonNode awaitListed(TestHttp http) throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    for (JsonNode a = listed(http); ; a = listed(http)) {
-      if (a != null) {
-        return a;
-      }
-      assertTrue(System.nanoTime() < deadline, "the node lists " + RULE + " within 30 s");
-      Thread.sleep(100);
-    }
+  private static JsonNode awaitListed(TestHttp http) {
+    return await("the node lists " + RULE)
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> listed(http), java.util.Objects::nonNull);
   }
 
-  private static void awaitCountedFiring(TestHttp http) throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    String metrics = http.get("/metrics").body();
-    while (!ONE_WARNING.matcher(metrics).find()) {
-      assertTrue(
-          System.nanoTime() < deadline,
-          "autoglm_alerts_firing{severity=\"warning\"} 1 within 30 s: " + metrics);
-      Thread.sleep(100);
-      metrics = http.get("/metrics").body();
-    }
+  private static void awaitCountedFiring(TestHttp http) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              String metrics = http.get("/metrics").body();
+              assertTrue(
+                  ONE_WARNING.matcher(metrics).find(),
+                  "autoglm_alerts_firing{severity=\"warning\"} 1: " + metrics);
+            });
   }
 
   @Test
-  void aRestartedNodeListsAndCountsTheAlertsThatFiredBeforeIt() throws Exception {
+  void aRestartedNodeListsAndCountsTheAlertsThatFiredBeforeIt() {
     Config config = NodeFixture.freshConfig(Map.of());
     String fingerprint;
     try (Node first = Node.start(config)) {
@@ -84,8 +81,11 @@ class AlertsAfterRestartIT {
             .withFallback(config);
     try (Node third = Node.start(off)) {
       TestHttp http = new TestHttp(third.baseUrl());
-      Thread.sleep(3_000); // what a reading of the journal would have brought by now
-      assertEquals(null, listed(http), "with the lookback off, nothing from before the start");
+      // as long as a reading of the journal took the node above
+      await("with the lookback off, nothing from before the start")
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> listed(http) == null);
       assertTrue(
           http.get("/metrics").body().contains("autoglm_alerts_firing{severity=\"warning\"} 0"),
           "and nothing counted");

@@ -1,13 +1,15 @@
 package io.autoglm.monitor.node;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.autoglm.monitor.persistence.testkit.TestCassandra;
 import io.autoglm.monitor.protocols.capture.TestRecords;
 import io.autoglm.monitor.sharding.NodeClock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** Starts nodes on the shared test Cassandra, and builds capture traffic. */
 public final class NodeFixture {
@@ -133,22 +135,22 @@ public final class NodeFixture {
   /**
    * Waits until every node's rule cache (what its entities evaluate) holds the rules {@code ids}.
    */
-  public static void awaitRules(List<Node> nodes, String... ids) throws InterruptedException {
+  public static void awaitRules(List<Node> nodes, String... ids) {
     List<String> wanted = List.of(ids);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     for (Node n : nodes) {
-      while (!n.rules().current().rules().keySet().containsAll(wanted)) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError(
-              "the rules "
-                  + wanted
-                  + " did not reach "
-                  + n.baseUrl()
-                  + " in 30 s: it has "
-                  + n.rules().current().rules().keySet());
-        }
-        Thread.sleep(20);
-      }
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(20))
+          .untilAsserted(
+              () ->
+                  assertTrue(
+                      n.rules().current().rules().keySet().containsAll(wanted),
+                      "the rules "
+                          + wanted
+                          + " reach "
+                          + n.baseUrl()
+                          + ": it has "
+                          + n.rules().current().rules().keySet()));
     }
   }
 
